@@ -1,0 +1,1 @@
+//! Placeholder: the deadline engine (being written).

@@ -1,0 +1,16 @@
+//! Pure rules of motcua.
+//!
+//! Nothing here performs I/O or reads a clock: every function is fed the data it
+//! needs (a holiday schedule, office hours, a moment), so the rules can be tested
+//! in milliseconds and reused by the CLI, importers and the web layer alike.
+
+pub mod audit;
+pub mod calendar;
+pub mod deadline;
+pub mod error;
+pub mod lunar;
+pub mod role;
+pub mod time;
+pub mod unit;
+
+pub use error::DomainError;

@@ -1,0 +1,1 @@
+//! Placeholder: the Vietnamese lunar calendar (being written).

@@ -1,0 +1,1 @@
+//! Placeholder: calendar use cases (being written).

@@ -1,0 +1,71 @@
+//! The error every use case and port returns.
+
+use motcua_domain::DomainError;
+
+/// What went wrong in a use case, in terms the web layer can map to a status
+/// code and the CLI to a one-line message. Database errors never leak through:
+/// storage maps them to one of these.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The thing asked for does not exist.
+    #[error("{what} not found: {key}")]
+    NotFound {
+        /// The kind of thing (`unit`, `user`).
+        what: &'static str,
+        /// How it was asked for (a code, a name).
+        key: String,
+    },
+    /// The actor may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The change collides with the current state (a duplicate key, a stale
+    /// version, a transition not allowed now).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The input was refused; `field` names the part at fault.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field, flag or column at fault.
+        field: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The database cannot be reached or is not ready.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; the cause is logged, users see a plain message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// Shorthand for [`ServiceError::Invalid`].
+    pub fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`ServiceError::NotFound`].
+    pub fn not_found(what: &'static str, key: impl Into<String>) -> Self {
+        Self::NotFound {
+            what,
+            key: key.into(),
+        }
+    }
+}
+
+impl From<DomainError> for ServiceError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, reason } => Self::Invalid {
+                field: field.to_owned(),
+                reason,
+            },
+        }
+    }
+}
+
+/// Result of a use case or port call.
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,14 @@
+//! Use cases of motcua and the ports they need.
+//!
+//! The service layer is where access checks live, so a page or API handler
+//! that forgets one cannot leak data. It talks to the database only through the
+//! [`store::Store`] port, implemented for SQLite and PostgreSQL in
+//! `motcua-storage`, and reads time only through [`clock::Clock`].
+
+pub mod calendar;
+pub mod clock;
+pub mod error;
+pub mod passwords;
+pub mod store;
+
+pub use error::ServiceError;
