@@ -1,1 +1,0 @@
-//! Placeholder: the working-day calendar (being written).

@@ -1,1 +1,0 @@
-//! Placeholder: the deadline engine (being written).

@@ -1,0 +1,1 @@
+//! Placeholder while the deadline engine is rewritten.

@@ -1,1 +1,0 @@
-//! Placeholder: the Vietnamese lunar calendar (being written).
