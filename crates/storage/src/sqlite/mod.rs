@@ -1,0 +1,273 @@
+//! The `Store` port on SQLite: one file, one writer, many readers.
+//!
+//! Writes go through a pool of exactly one connection and start with
+//! `BEGIN IMMEDIATE`, so they queue in the application instead of failing with
+//! "database is locked", and the audit chain head read inside a write
+//! transaction cannot move before the commit. Reads use a separate pool of
+//! query-only connections, which WAL lets run alongside the writer.
+
+mod calendar;
+mod units;
+mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use motcua_domain::audit::StoredEntry;
+use motcua_service::ServiceError;
+use motcua_service::error::ServiceResult;
+use motcua_service::store::{
+    AdminStore, AuditContext, AuditStore, MigrationReport, Readiness, SettingStore,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+
+use crate::convert::{self, AuditRow};
+use crate::error::db;
+use crate::{audit, migrations, sql};
+
+/// How long a connection waits for SQLite's lock (another process, or a
+/// checkpoint) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a write waits for its turn at the single writer connection.
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Readers: enough for a node's concurrent page loads on a small machine.
+const READERS: u32 = 8;
+
+/// The SQLite store.
+pub(crate) struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database a `sqlite:` URL names.
+    pub(crate) async fn open_url(url: &str) -> ServiceResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| ServiceError::invalid("database_url", format!("not a SQLite URL: {e}")))?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        Self::open(options, in_memory).await
+    }
+
+    /// Opens (creating if missing) the database file at `path`.
+    pub(crate) async fn open_path(path: &Path) -> ServiceResult<Self> {
+        Self::open(SqliteConnectOptions::new().filename(path), false).await
+    }
+
+    async fn open(options: SqliteConnectOptions, in_memory: bool) -> ServiceResult<Self> {
+        let base = options
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .synchronous(SqliteSynchronous::Normal);
+        if in_memory {
+            // A private in-memory database lives in its one connection, so
+            // readers and writer must share it, and it must never be closed.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+                .connect_with(base)
+                .await
+                .map_err(unavailable)?;
+            return Ok(Self {
+                writer: pool.clone(),
+                reader: pool,
+            });
+        }
+        if let Some(dir) = base.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            tokio::fs::create_dir_all(dir).await.map_err(|e| {
+                ServiceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        // The writer is connected first: it creates the file and switches it
+        // to WAL, which the query-only readers cannot do.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+            .connect_with(
+                base.clone()
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal),
+            )
+            .await
+            .map_err(unavailable)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READERS)
+            .connect_with(base.pragma("query_only", "ON"))
+            .await
+            .map_err(unavailable)?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Starts a write transaction holding SQLite's write lock from the start.
+    async fn begin_write(&self) -> ServiceResult<Transaction<'static, Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+}
+
+/// Opening failures are about reaching the file, whatever sqlx calls them.
+fn unavailable(e: sqlx::Error) -> ServiceError {
+    match db(e) {
+        ServiceError::Internal(m) => ServiceError::Unavailable(m),
+        other => other,
+    }
+}
+
+/// Appends the next audit entry inside the caller's write transaction. The
+/// transaction began with `BEGIN IMMEDIATE`, so nobody else can append
+/// between reading the head and committing.
+async fn append(
+    conn: &mut SqliteConnection,
+    ctx: &AuditContext,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> ServiceResult<StoredEntry> {
+    audit::check_context(ctx)?;
+    let head: Option<(i64, String)> = sqlx::query_as(sql::AUDIT_HEAD)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    let e = convert::next_entry(head, ctx, action, subject, detail)?;
+    sqlx::query(sql::INSERT_AUDIT)
+        .bind(e.seq)
+        .bind(e.at_ms)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.subject)
+        .bind(&e.detail)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(e)
+}
+
+#[async_trait]
+impl AdminStore for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> ServiceResult<MigrationReport> {
+        let m = migrations::sqlite();
+        // sqlx takes no lock on SQLite, and other processes (nodes, the CLI)
+        // may migrate the same file: one IMMEDIATE transaction around the
+        // whole run serialises them, and each migration's own transaction
+        // becomes a savepoint inside it.
+        let mut tx = self.begin_write().await?;
+        let applied_now = migrations::run(&m, &mut *tx).await?;
+        tx.commit().await.map_err(db)?;
+        let r = self.readiness().await?;
+        Ok(MigrationReport {
+            applied_now,
+            total: r.applied_migrations,
+        })
+    }
+
+    async fn readiness(&self) -> ServiceResult<Readiness> {
+        let has_table: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_one(&self.reader)
+        .await
+        .map_err(db)?;
+        let applied: Vec<i64> = if has_table > 0 {
+            sqlx::query_scalar(sql::APPLIED_VERSIONS)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?
+        } else {
+            Vec::new()
+        };
+        Ok(migrations::readiness(
+            "sqlite",
+            &migrations::sqlite(),
+            &applied,
+        ))
+    }
+}
+
+#[async_trait]
+impl SettingStore for SqliteStore {
+    async fn get_setting(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> ServiceResult<Option<serde_json::Value>> {
+        let text: Option<String> = sqlx::query_scalar(sql::GET_SETTING)
+            .bind(scope)
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(db)?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| crate::error::corrupt("settings.value", &t, e))
+        })
+        .transpose()
+    }
+
+    async fn put_setting(
+        &self,
+        ctx: &AuditContext,
+        scope: &str,
+        key: &str,
+        value: &serde_json::Value,
+    ) -> ServiceResult<()> {
+        crate::check_setting_key(scope, key)?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(sql::PUT_SETTING)
+            .bind(scope)
+            .bind(key)
+            .bind(convert::detail_text(value)?)
+            .bind(convert::millis(ctx.at))
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        append(
+            &mut tx,
+            ctx,
+            audit::SETTING_PUT,
+            &audit::setting_subject(scope, key),
+            &audit::setting_detail(value),
+        )
+        .await?;
+        tx.commit().await.map_err(db)
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqliteStore {
+    async fn append_audit(
+        &self,
+        ctx: &AuditContext,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> ServiceResult<StoredEntry> {
+        let mut tx = self.begin_write().await?;
+        let e = append(&mut tx, ctx, action, subject, detail).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(e)
+    }
+
+    async fn audit_entries(&self, after: i64, limit: u32) -> ServiceResult<Vec<StoredEntry>> {
+        let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_AFTER)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?;
+        Ok(rows.into_iter().map(convert::audit_entry).collect())
+    }
+}
