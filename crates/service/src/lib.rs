@@ -10,5 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod passwords;
 pub mod store;
+pub mod units;
+pub mod users;
 
 pub use error::ServiceError;

@@ -1,0 +1,188 @@
+//! The command line. Output meant for scripts goes to stdout, plain and stable;
+//! errors are one line on stderr with a non-zero exit code.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// motcua: one-stop shops and administrative reform.
+#[derive(Debug, Parser)]
+#[command(name = "motcua", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Configuration file (default: ./motcua.toml if present).
+    #[arg(long, global = true, env = "MOTCUA_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run with the embedded SQLite database under ./motcua-data and demo data.
+    Demo(ServeArgs),
+    /// Run the server on the configured database.
+    Serve(ServeArgs),
+    /// Apply database migrations, then exit.
+    Migrate(DbArgs),
+    /// The working-day calendar and deadlines.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Where the server listens and what it serves from.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on (default 127.0.0.1).
+    #[arg(long, value_name = "IP")]
+    pub bind: Option<IpAddr>,
+    /// Port to listen on (default 8080; 0 picks a free one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Directory of the embedded database (default ./motcua-data).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// Which database.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Calendar commands.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the appointment moment (RFC 3339, +07:00) for a receipt moment and a time limit.
+    Due(DueArgs),
+    /// Print CSV `date,status,reason` for every date in a range.
+    Days(DaysArgs),
+    /// Record a correction: make a date a day off or a working day (for every unit, or one).
+    Set(SetDayArgs),
+    /// Remove a correction, so the date follows the rules and official schedule again.
+    Unset(UnsetDayArgs),
+    /// Set a unit's office hours from a date on.
+    Hours(HoursArgs),
+}
+
+/// `calendar set`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("status").required(true).args(["off", "working"])))]
+pub struct SetDayArgs {
+    /// The date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// Offices rest that day.
+    #[arg(long)]
+    pub off: bool,
+    /// Offices work that day.
+    #[arg(long)]
+    pub working: bool,
+    /// Why, in Vietnamese (e.g. the notice that decided it).
+    #[arg(long)]
+    pub reason: String,
+    #[command(flatten)]
+    pub scope: UnitScope,
+}
+
+/// `calendar unset`.
+#[derive(Debug, Args)]
+pub struct UnsetDayArgs {
+    /// The date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    #[command(flatten)]
+    pub scope: UnitScope,
+}
+
+/// `calendar hours`.
+#[derive(Debug, Args)]
+pub struct HoursArgs {
+    /// Unit code (000.00.00.H00).
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    /// First day the hours apply, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day, YYYY-MM-DD (default: open-ended).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Sessions, e.g. 07:00-11:30,13:30-17:00.
+    #[arg(long, value_name = "SESSIONS")]
+    pub sessions: String,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `calendar due`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("limit").required(true).args(["working_days", "calendar_days", "hours", "months", "same_day"])))]
+pub struct DueArgs {
+    /// Receipt moment: local Vietnam time (2025-04-25T09:00) or RFC 3339.
+    #[arg(long, value_name = "MOMENT")]
+    pub from: String,
+    /// Limit in working days.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub working_days: Option<i64>,
+    /// Limit in calendar days (a result on a day off moves to the next working day).
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub calendar_days: Option<i64>,
+    /// Limit in working hours of office time.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub hours: Option<i64>,
+    /// Limit in months.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub months: Option<i64>,
+    /// Due at the close of the receipt working day.
+    #[arg(long)]
+    pub same_day: bool,
+    /// Late-day cut-off (HH:MM): a receipt after it counts from the next working day.
+    #[arg(long, value_name = "HH:MM")]
+    pub cutoff: Option<String>,
+    #[command(flatten)]
+    pub scope: UnitScope,
+}
+
+/// `calendar days`.
+#[derive(Debug, Args)]
+pub struct DaysArgs {
+    /// First date, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last date, YYYY-MM-DD (inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    #[command(flatten)]
+    pub scope: UnitScope,
+}
+
+/// Whose calendar: without a unit, the national rules and official schedules;
+/// with one, also the administrators' corrections and that unit's office hours
+/// from the database.
+#[derive(Debug, Args)]
+pub struct UnitScope {
+    /// Unit code (000.00.00.H00) whose calendar and office hours apply.
+    #[arg(long, value_name = "CODE")]
+    pub unit: Option<String>,
+    /// Database to read corrections from (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Audit commands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; report the first entry edited, removed or reordered.
+    Verify(DbArgs),
+}

@@ -1,0 +1,90 @@
+//! One module per command.
+
+mod audit;
+mod calendar;
+mod serve;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use motcua_service::store::Store;
+
+use crate::cli::{AuditCommand, CalendarCommand, Command};
+use crate::config::Config;
+
+/// Runs a parsed command.
+pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Demo(args) => {
+            serve::apply(&mut cfg, args);
+            cfg.database_url = None;
+            cfg.ensure_data_dir()?;
+            let store = open_migrated(&cfg.database_url()).await?;
+            crate::demo::seed(store.as_ref()).await.context("seeding demo data")?;
+            serve::run(&cfg, store, true).await?;
+        }
+        Command::Serve(args) => {
+            serve::apply(&mut cfg, args);
+            if cfg.database_url.is_none() {
+                cfg.ensure_data_dir()?;
+            }
+            let store = open_migrated(&cfg.database_url()).await?;
+            serve::run(&cfg, store, false).await?;
+        }
+        Command::Migrate(args) => {
+            if let Some(url) = args.database_url {
+                cfg.database_url = Some(url);
+            } else if cfg.database_url.is_none() {
+                cfg.ensure_data_dir()?;
+            }
+            let store = motcua_storage::open(&cfg.database_url()).await?;
+            let report = store.migrate().await?;
+            println!(
+                "migrated {}: {} applied now, {} in total",
+                store.backend(),
+                report.applied_now,
+                report.total
+            );
+        }
+        Command::Calendar(CalendarCommand::Due(args)) => calendar::due(&cfg, args).await?,
+        Command::Calendar(CalendarCommand::Days(args)) => calendar::days(&cfg, args).await?,
+        Command::Calendar(CalendarCommand::Set(args)) => calendar::set(&cfg, args).await?,
+        Command::Calendar(CalendarCommand::Unset(args)) => calendar::unset(&cfg, args).await?,
+        Command::Calendar(CalendarCommand::Hours(args)) => calendar::hours(&cfg, args).await?,
+        Command::Audit(AuditCommand::Verify(args)) => return audit::verify(&cfg, args).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The audit context of a change made from the command line.
+fn cli_context() -> motcua_service::store::AuditContext {
+    use motcua_service::clock::{Clock, SystemClock};
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
+    motcua_service::store::AuditContext {
+        actor: format!("cli:{who}"),
+        at: SystemClock.now(),
+    }
+}
+
+/// Opens a database and brings its schema up to date.
+async fn open_migrated(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let store = motcua_storage::open(url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Opens a database that must already be migrated (read-only commands do not
+/// change the schema behind an operator's back).
+async fn open_ready(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let store = motcua_storage::open(url).await?;
+    let r = store.readiness().await?;
+    if !r.is_ready() {
+        anyhow::bail!(
+            "database_url: the database has {} of {} migrations; run `motcua migrate` first",
+            r.applied_migrations,
+            r.expected_migrations
+        );
+    }
+    Ok(store)
+}

@@ -1,0 +1,110 @@
+//! Configuration: defaults, then an optional `motcua.toml`, then `MOTCUA_*`
+//! environment variables, then command-line flags (each overrides the one before).
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Settings of a running motcua.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `sqlite://path` or `postgres://…`; defaults to the SQLite file in `data_dir`.
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    pub bind: IpAddr,
+    /// Port to listen on.
+    pub port: u16,
+    /// Where the embedded database and files live.
+    pub data_dir: PathBuf,
+    /// Log filter, as `RUST_LOG` would take it.
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: None,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            data_dir: PathBuf::from("motcua-data"),
+            log: "info".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Loads the layers. `file` is the `--config` flag; without it `motcua.toml`
+    /// in the working directory is read if present. A named file that does not
+    /// exist is an error, a missing default file is not.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Self> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => {
+                if !path.is_file() {
+                    anyhow::bail!("--config: {} is not a readable file", path.display());
+                }
+                fig = fig.merge(Toml::file_exact(path));
+            }
+            None => fig = fig.merge(Toml::file_exact("motcua.toml")),
+        }
+        let fig = fig.merge(Env::prefixed("MOTCUA_").ignore(&["config"]));
+        fig.extract()
+            .map_err(|e| anyhow::anyhow!("configuration: {}", first_line(&e.to_string())))
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+    }
+
+    /// Makes sure the data directory exists, for the embedded database.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<()> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("data_dir: cannot create {}", self.data_dir.display()))
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order_defaults_file_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("motcua.toml", "port = 9000\nlog = \"debug\"\n")?;
+            jail.set_env("MOTCUA_PORT", "9100");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.port, 9100, "environment beats the file");
+            assert_eq!(c.log, "debug", "the file beats the defaults");
+            assert_eq!(c.bind, IpAddr::from([127, 0, 0, 1]));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_bad_value_is_one_line_naming_the_key() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MOTCUA_PORT", "eighty");
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.starts_with("configuration:") && e.contains("port") && !e.contains('\n'), "{e}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_default_database_is_sqlite_in_the_data_dir() {
+        let c = Config::default();
+        assert_eq!(c.database_url(), "sqlite://motcua-data/motcua.db");
+    }
+}

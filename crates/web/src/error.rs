@@ -1,0 +1,129 @@
+//! Errors as `application/problem+json` (RFC 9457).
+
+use axum::Json;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use motcua_service::ServiceError;
+use serde::Serialize;
+
+/// A problem document. `field` names the input at fault for 422 answers.
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary, the same for every occurrence of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened this time, in words a user can act on.
+    pub detail: String,
+    /// The field at fault, for validation errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The only type that turns errors into HTTP status codes.
+#[derive(Debug)]
+pub struct WebError {
+    status: StatusCode,
+    problem: Problem,
+}
+
+impl WebError {
+    /// An error with a status, a kind slug and a detail.
+    pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            problem: Problem {
+                kind: format!("https://motcua.invalid/problems/{kind}"),
+                title: title.to_owned(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                field: None,
+            },
+        }
+    }
+
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound { .. } => Self::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Không tìm thấy",
+                e.to_string(),
+            ),
+            ServiceError::Forbidden(_) => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Không có quyền",
+                e.to_string(),
+            ),
+            ServiceError::Conflict(_) => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Xung đột trạng thái",
+                e.to_string(),
+            ),
+            ServiceError::Invalid {
+                ref field,
+                ref reason,
+            } => {
+                let mut w = Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "Dữ liệu không hợp lệ",
+                    reason.clone(),
+                );
+                w.problem.field = Some(field.clone());
+                w
+            }
+            ServiceError::Unavailable(ref cause) => {
+                tracing::error!(%cause, "database unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Hệ thống tạm thời không sẵn sàng",
+                    "the database is not reachable",
+                )
+            }
+            ServiceError::Internal(ref cause) => {
+                tracing::error!(%cause, "internal error");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Lỗi hệ thống",
+                    "an internal error occurred; it has been logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Json(self.problem)).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        res
+    }
+}
+
+/// The answer for a path nothing serves.
+pub async fn not_found(uri: axum::http::Uri) -> WebError {
+    WebError::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Không tìm thấy",
+        format!("no resource at {}", uri.path()),
+    )
+}
