@@ -2,7 +2,7 @@
 //! `MOTCUA_TEST_DATABASE_URL` is set (otherwise those tests pass after saying
 //! they were skipped). Each case gets a database of its own.
 
-use motcua_testkit::contract::{admin, units, users};
+use motcua_testkit::contract::{admin, audit, calendar, settings, units, users};
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
 /// Opens a fresh database, runs the case, removes the database.
@@ -60,4 +60,19 @@ on_both!(true =>
     users::duplicate_or_malformed_usernames_are_refused,
     users::password_hash_is_replaced_and_not_audited,
     users::role_grants_are_added_listed_and_revoked,
+    calendar::overrides_are_ordered_by_date_and_scoped,
+    calendar::putting_an_override_again_replaces_it,
+    calendar::deleting_an_override_removes_only_that_scope,
+    calendar::calendar_rows_for_an_unknown_unit_are_not_found,
+    calendar::office_hours_are_ordered_and_replaced_by_start_date,
+    calendar::calendar_changes_are_audited_by_scope,
+    settings::settings_round_trip_json_and_replace,
+    settings::blank_setting_keys_are_invalid,
+    audit::every_change_appends_one_entry_and_the_chain_verifies,
+    audit::appended_entries_read_back_and_page,
+    audit::fifty_concurrent_appends_form_one_chain,
+    audit::concurrent_changes_of_different_kinds_keep_the_chain,
+    audit::refused_changes_leave_no_entry,
+    audit::an_edited_entry_is_detected_at_its_seq,
+    audit::a_deleted_entry_is_detected_as_a_gap,
 );
