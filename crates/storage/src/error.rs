@@ -66,14 +66,25 @@ pub(crate) fn db(e: sqlx::Error) -> ServiceError {
         | sqlx::Error::WorkerCrashed => ServiceError::Unavailable(e.to_string()),
         sqlx::Error::Database(d) => {
             let code = d.code().unwrap_or_default();
+            // SQLite's primary code is the low byte of its extended code.
+            let sqlite_primary = code.parse::<i32>().ok().map(|c| c & 0xff);
             // SQLite: 5 busy, 6 locked; PostgreSQL: class 08 connection
             // exceptions, 57P0x shutdown, 53300 too many connections.
-            let busy = matches!(&*code, "5" | "6" | "53300" | "57P01" | "57P02" | "57P03")
+            let busy = matches!(sqlite_primary, Some(5 | 6))
+                || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03")
                 || code.starts_with("08");
+            // A missing table means the schema was never migrated, which is
+            // the operator's to fix, not a bug: PostgreSQL 42P01, SQLite's text.
+            let unmigrated = code == "42P01" || d.message().starts_with("no such table");
             // PostgreSQL: serialization failure and deadlock, safe to retry.
             let retry = matches!(&*code, "40001" | "40P01");
             if busy {
                 ServiceError::Unavailable(d.message().to_owned())
+            } else if unmigrated {
+                ServiceError::Unavailable(format!(
+                    "{}; the database is not migrated (run `motcua migrate`)",
+                    d.message()
+                ))
             } else if retry {
                 ServiceError::Conflict(format!("concurrent change, try again ({})", d.message()))
             } else {

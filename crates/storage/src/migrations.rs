@@ -7,6 +7,11 @@
 //! applied under the lock, so that of several nodes starting together exactly
 //! one reports the migrations as applied now. On PostgreSQL the lock is sqlx's
 //! advisory lock; on SQLite the single writer connection serialises callers.
+//!
+//! On SQLite the whole run is one `BEGIN IMMEDIATE` transaction (see
+//! `sqlite::SqliteStore::migrate`), so a migration there cannot change
+//! `PRAGMA foreign_keys`; a future table rebuild should use
+//! `PRAGMA defer_foreign_keys = ON` instead.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

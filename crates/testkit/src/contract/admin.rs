@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use motcua_service::ServiceError;
 use motcua_service::store::{MigrationReport, Readiness, Store};
 
 use super::TestDb;
@@ -35,6 +36,11 @@ pub async fn readiness_flips_on_migrate_and_migrating_again_is_a_no_op(
         }
     );
     assert!(!before.is_ready());
+    let err = super::expect_err(store.list_units().await, "query before migrating")?;
+    assert!(
+        matches!(&err, ServiceError::Unavailable(m) if m.contains("migrate")),
+        "{err:?}"
+    );
 
     let first = store.migrate().await?;
     assert_eq!(

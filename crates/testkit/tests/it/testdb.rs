@@ -77,3 +77,20 @@ async fn sqlite_creates_the_file_and_its_directory() -> anyhow::Result<()> {
     assert!(again.readiness().await?.is_ready());
     Ok(())
 }
+
+/// `sqlite::memory:` gives a private database that lives as long as the store.
+#[tokio::test]
+async fn sqlite_in_memory_keeps_its_data_across_calls() -> anyhow::Result<()> {
+    let store = motcua_storage::open("sqlite::memory:").await?;
+    assert_eq!(store.migrate().await?.applied_now, 1);
+    let c = motcua_testkit::contract::ctx()?;
+    store
+        .put_setting(&c, "global", "k", &serde_json::json!(1))
+        .await?;
+    assert_eq!(
+        store.get_setting("global", "k").await?,
+        Some(serde_json::json!(1))
+    );
+    assert!(store.readiness().await?.is_ready());
+    Ok(())
+}
