@@ -66,8 +66,12 @@ pub(crate) fn db(e: sqlx::Error) -> ServiceError {
         | sqlx::Error::WorkerCrashed => ServiceError::Unavailable(e.to_string()),
         sqlx::Error::Database(d) => {
             let code = d.code().unwrap_or_default();
-            // SQLite's primary code is the low byte of its extended code.
-            let sqlite_primary = code.parse::<i32>().ok().map(|c| c & 0xff);
+            // SQLite's primary code is the low byte of its extended code;
+            // PostgreSQL's SQLSTATEs may be digits too, so ask which it is.
+            let sqlite_primary = d
+                .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+                .and_then(|_| code.parse::<i32>().ok())
+                .map(|c| c & 0xff);
             // SQLite: 5 busy, 6 locked; PostgreSQL: class 08 connection
             // exceptions, 57P0x shutdown, 53300 too many connections.
             let busy = matches!(sqlite_primary, Some(5 | 6))
