@@ -18,8 +18,10 @@ const MAX_SESSIONS: usize = 8;
 
 /// A working day's sessions: at least one, each starting before it ends, in
 /// order and not overlapping. A session `(start, end)` includes both ends:
-/// a due moment may be exactly the closing time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// a due moment may be exactly the closing time. Serialised as the text
+/// [`OfficeHours::parse`] reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct OfficeHours {
     sessions: Vec<(Time, Time)>,
 }
@@ -129,6 +131,19 @@ impl fmt::Display for OfficeHours {
             write!(f, "{}-{}", hm(start), hm(end))?;
         }
         Ok(())
+    }
+}
+
+impl TryFrom<String> for OfficeHours {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<OfficeHours> for String {
+    fn from(hours: OfficeHours) -> Self {
+        hours.to_string()
     }
 }
 

@@ -31,7 +31,7 @@ pub use crate::lunar::{FIRST_YEAR, LAST_YEAR};
 
 /// An administrator's correction of one date (from the database). It beats
 /// the official schedule and the rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DayOverride {
     /// The local date corrected.
     pub date: Date,
@@ -61,7 +61,7 @@ pub enum DayKind {
 }
 
 /// The status of one date: whether offices work, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DayStatus {
     /// The local date.
     pub date: Date,

