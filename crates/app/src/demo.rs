@@ -29,42 +29,187 @@ struct U {
     parent: Option<&'static str>,
 }
 
-const fn u(code: &'static str, name: &'static str, kind: UnitKind, level: Level, parent: Option<&'static str>) -> U {
-    U { code, name, kind, level, parent }
+const fn u(
+    code: &'static str,
+    name: &'static str,
+    kind: UnitKind,
+    level: Level,
+    parent: Option<&'static str>,
+) -> U {
+    U {
+        code,
+        name,
+        kind,
+        level,
+        parent,
+    }
 }
 
 /// Parents come before children.
 const UNITS: &[U] = &[
-    u(PROVINCE, "UBND tỉnh Nghệ An", UnitKind::Province, Level::Province, None),
-    u("000.00.05.H40", "Sở Nội vụ tỉnh Nghệ An", UnitKind::Department, Level::Province, Some(PROVINCE)),
-    u("000.00.21.H40", "UBND huyện Đô Lương", UnitKind::District, Level::District, Some(PROVINCE)),
-    u("000.01.21.H40", "Bộ phận Một cửa huyện Đô Lương", UnitKind::Desk, Level::District, Some("000.00.21.H40")),
-    u("000.02.21.H40", "Phòng Tư pháp huyện Đô Lương", UnitKind::DistrictOffice, Level::District, Some("000.00.21.H40")),
-    u("000.03.21.H40", "Phòng Tài nguyên và Môi trường huyện Đô Lương", UnitKind::DistrictOffice, Level::District, Some("000.00.21.H40")),
-    u("000.04.21.H40", "Phòng Kinh tế và Hạ tầng huyện Đô Lương", UnitKind::DistrictOffice, Level::District, Some("000.00.21.H40")),
-    u("000.11.21.H40", "UBND thị trấn Đô Lương", UnitKind::Commune, Level::Commune, Some("000.00.21.H40")),
-    u("000.12.21.H40", "UBND xã Đà Sơn", UnitKind::Commune, Level::Commune, Some("000.00.21.H40")),
-    u("000.13.21.H40", "UBND xã Lạc Sơn", UnitKind::Commune, Level::Commune, Some("000.00.21.H40")),
-    u("000.00.22.H40", "UBND huyện Nam Đàn", UnitKind::District, Level::District, Some(PROVINCE)),
-    u("000.01.22.H40", "Bộ phận Một cửa huyện Nam Đàn", UnitKind::Desk, Level::District, Some("000.00.22.H40")),
-    u("000.02.22.H40", "Phòng Tư pháp huyện Nam Đàn", UnitKind::DistrictOffice, Level::District, Some("000.00.22.H40")),
-    u("000.03.22.H40", "Phòng Tài nguyên và Môi trường huyện Nam Đàn", UnitKind::DistrictOffice, Level::District, Some("000.00.22.H40")),
-    u("000.04.22.H40", "Phòng Kinh tế và Hạ tầng huyện Nam Đàn", UnitKind::DistrictOffice, Level::District, Some("000.00.22.H40")),
-    u("000.11.22.H40", "UBND thị trấn Nam Đàn", UnitKind::Commune, Level::Commune, Some("000.00.22.H40")),
-    u("000.12.22.H40", "UBND xã Kim Liên", UnitKind::Commune, Level::Commune, Some("000.00.22.H40")),
-    u("000.13.22.H40", "UBND xã Nam Giang", UnitKind::Commune, Level::Commune, Some("000.00.22.H40")),
+    u(
+        PROVINCE,
+        "UBND tỉnh Nghệ An",
+        UnitKind::Province,
+        Level::Province,
+        None,
+    ),
+    u(
+        "000.00.05.H40",
+        "Sở Nội vụ tỉnh Nghệ An",
+        UnitKind::Department,
+        Level::Province,
+        Some(PROVINCE),
+    ),
+    u(
+        "000.00.21.H40",
+        "UBND huyện Đô Lương",
+        UnitKind::District,
+        Level::District,
+        Some(PROVINCE),
+    ),
+    u(
+        "000.01.21.H40",
+        "Bộ phận Một cửa huyện Đô Lương",
+        UnitKind::Desk,
+        Level::District,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.02.21.H40",
+        "Phòng Tư pháp huyện Đô Lương",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.03.21.H40",
+        "Phòng Tài nguyên và Môi trường huyện Đô Lương",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.04.21.H40",
+        "Phòng Kinh tế và Hạ tầng huyện Đô Lương",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.11.21.H40",
+        "UBND thị trấn Đô Lương",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.12.21.H40",
+        "UBND xã Đà Sơn",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.13.21.H40",
+        "UBND xã Lạc Sơn",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.21.H40"),
+    ),
+    u(
+        "000.00.22.H40",
+        "UBND huyện Nam Đàn",
+        UnitKind::District,
+        Level::District,
+        Some(PROVINCE),
+    ),
+    u(
+        "000.01.22.H40",
+        "Bộ phận Một cửa huyện Nam Đàn",
+        UnitKind::Desk,
+        Level::District,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.02.22.H40",
+        "Phòng Tư pháp huyện Nam Đàn",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.03.22.H40",
+        "Phòng Tài nguyên và Môi trường huyện Nam Đàn",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.04.22.H40",
+        "Phòng Kinh tế và Hạ tầng huyện Nam Đàn",
+        UnitKind::DistrictOffice,
+        Level::District,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.11.22.H40",
+        "UBND thị trấn Nam Đàn",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.12.22.H40",
+        "UBND xã Kim Liên",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.22.H40"),
+    ),
+    u(
+        "000.13.22.H40",
+        "UBND xã Nam Giang",
+        UnitKind::Commune,
+        Level::Commune,
+        Some("000.00.22.H40"),
+    ),
 ];
 
 /// (user name, full name, role, unit code)
 const USERS: &[(&str, &str, Role, &str)] = &[
     ("admin", "Nguyễn Văn An", Role::SystemAdmin, PROVINCE),
-    ("noivu", "Trần Thị Bích Ngọc", Role::ReformEvaluator, "000.00.05.H40"),
+    (
+        "noivu",
+        "Trần Thị Bích Ngọc",
+        Role::ReformEvaluator,
+        "000.00.05.H40",
+    ),
     ("theodoi", "Lê Quang Minh", Role::Viewer, PROVINCE),
     ("lanhdao.dl", "Phạm Văn Hùng", Role::Leader, "000.00.21.H40"),
-    ("quantri.dl", "Hoàng Thị Thu Hà", Role::UnitAdmin, "000.00.21.H40"),
-    ("motcua.dl", "Đặng Thị Mai", Role::DeskOfficer, "000.01.21.H40"),
-    ("chuyenvien.dl", "Vũ Quốc Bảo", Role::Specialist, "000.02.21.H40"),
-    ("motcua.nd", "Bùi Thị Hoa", Role::DeskOfficer, "000.01.22.H40"),
+    (
+        "quantri.dl",
+        "Hoàng Thị Thu Hà",
+        Role::UnitAdmin,
+        "000.00.21.H40",
+    ),
+    (
+        "motcua.dl",
+        "Đặng Thị Mai",
+        Role::DeskOfficer,
+        "000.01.21.H40",
+    ),
+    (
+        "chuyenvien.dl",
+        "Vũ Quốc Bảo",
+        Role::Specialist,
+        "000.02.21.H40",
+    ),
+    (
+        "motcua.nd",
+        "Bùi Thị Hoa",
+        Role::DeskOfficer,
+        "000.01.22.H40",
+    ),
     ("lanhdao.nd", "Ngô Đức Thắng", Role::Leader, "000.00.22.H40"),
 ];
 
@@ -86,20 +231,32 @@ pub async fn seed(store: &dyn Store) -> ServiceResult<bool> {
             Some(p) => Some(store.unit_by_code(&UnitCode::parse(p)?).await?.id),
             None => None,
         };
-        units::create_unit(store, &ctx, NewUnit {
-            code: UnitCode::parse(spec.code)?,
-            name: spec.name.to_owned(),
-            kind: spec.kind,
-            level: spec.level,
-            parent_id,
-            valid_from: date(2020, 1, 1),
-            valid_to: None,
-        })
+        units::create_unit(
+            store,
+            &ctx,
+            NewUnit {
+                code: UnitCode::parse(spec.code)?,
+                name: spec.name.to_owned(),
+                kind: spec.kind,
+                level: spec.level,
+                parent_id,
+                valid_from: date(2020, 1, 1),
+                valid_to: None,
+            },
+        )
         .await?;
     }
     for (username, full_name, role, unit) in USERS {
         let email = format!("{username}@demo.motcua.invalid");
-        let user = users::add_user(store, &ctx, username, full_name, Some(&email), DEMO_PASSWORD).await?;
+        let user = users::add_user(
+            store,
+            &ctx,
+            username,
+            full_name,
+            Some(&email),
+            DEMO_PASSWORD,
+        )
+        .await?;
         let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }

@@ -94,9 +94,8 @@ pub fn verify_chain<'a>(
     entries: impl IntoIterator<Item = &'a StoredEntry>,
 ) -> Result<u64, ChainBreak> {
     let mut prev = GENESIS_HASH.to_owned();
-    let mut expected_seq = 1;
     let mut count = 0;
-    for e in entries {
+    for (expected_seq, e) in (1..).zip(entries) {
         if e.seq != expected_seq {
             return Err(ChainBreak::Gap {
                 expected_seq,
@@ -118,7 +117,6 @@ pub fn verify_chain<'a>(
             return Err(ChainBreak::Edited { seq: e.seq });
         }
         prev.clone_from(&e.hash);
-        expected_seq += 1;
         count += 1;
     }
     Ok(count)

@@ -3,8 +3,9 @@
 //! motcua, and what administrators recorded in the database.
 
 use jiff::civil::{Date, date};
-use motcua_domain::calendar::office_hours::{OfficeHours, OfficeSchedule};
-use motcua_domain::calendar::{DayOverride, FIRST_YEAR, LAST_YEAR, WorkCalendar};
+use motcua_domain::calendar::{
+    DayOverride, FIRST_YEAR, LAST_YEAR, OfficeHours, OfficeSchedule, WorkCalendar,
+};
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::store::{OfficeHoursRow, Store, Unit};
@@ -66,7 +67,7 @@ fn schedule(rows: &[OfficeHoursRow]) -> ServiceResult<OfficeSchedule> {
     let mut s = OfficeSchedule::default();
     for r in rows {
         let hours = OfficeHours::new(r.sessions.clone())?;
-        s = s.with_range(r.valid_from, r.valid_to, hours);
+        s = s.with_range(r.valid_from, r.valid_to, hours)?;
     }
     Ok(s)
 }

@@ -13,4 +13,4 @@ pub mod store;
 pub mod units;
 pub mod users;
 
-pub use error::ServiceError;
+pub use error::{ServiceError, ServiceResult};

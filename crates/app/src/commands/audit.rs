@@ -27,12 +27,21 @@ pub async fn verify(cfg: &Config, args: DbArgs) -> anyhow::Result<ExitCode> {
         }
         Err(b) => {
             let msg = match b {
-                ChainBreak::Edited { seq } => format!("entry {seq} was edited: its content no longer matches its hash"),
-                ChainBreak::Gap { expected_seq, found_seq } => {
-                    format!("entry {expected_seq} is missing or out of order: found entry {found_seq} in its place")
+                ChainBreak::Edited { seq } => {
+                    format!("entry {seq} was edited: its content no longer matches its hash")
+                }
+                ChainBreak::Gap {
+                    expected_seq,
+                    found_seq,
+                } => {
+                    format!(
+                        "entry {expected_seq} is missing or out of order: found entry {found_seq} in its place"
+                    )
                 }
                 ChainBreak::Relinked { seq } => {
-                    format!("entry {seq} does not link to the entry before it: entries were removed or reordered")
+                    format!(
+                        "entry {seq} does not link to the entry before it: entries were removed or reordered"
+                    )
                 }
             };
             eprintln!("audit chain broken: {msg}");

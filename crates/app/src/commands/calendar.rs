@@ -25,7 +25,10 @@ pub async fn due(cfg: &Config, args: DueArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|s| {
             s.trim().parse::<Time>().map_err(|_| {
-                ServiceError::invalid("--cutoff", format!("'{s}' is not a time of day such as 15:00"))
+                ServiceError::invalid(
+                    "--cutoff",
+                    format!("'{s}' is not a time of day such as 15:00"),
+                )
             })
         })
         .transpose()?;
@@ -38,25 +41,35 @@ pub async fn due(cfg: &Config, args: DueArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The one limit given, checked for sign and size.
-fn limit_of(args: &DueArgs) -> anyhow::Result<TimeLimit> {
-    let count = |flag: &'static str, n: i64| -> Result<u32, ServiceError> {
-        u32::try_from(n).map_err(|_| {
-            ServiceError::invalid(flag, format!("{n} is not a count; give a whole number from 0 upwards"))
-        })
-    };
-    let limit = if let Some(n) = args.working_days {
-        TimeLimit::working_days(count("--working-days", n)?)
-    } else if let Some(n) = args.calendar_days {
-        TimeLimit::calendar_days(count("--calendar-days", n)?)
-    } else if let Some(n) = args.hours {
-        TimeLimit::working_hours(count("--hours", n)?)
-    } else if let Some(n) = args.months {
-        TimeLimit::months(count("--months", n)?)
-    } else {
-        Ok(TimeLimit::SameDay)
-    };
-    Ok(limit?)
+/// The one limit given, checked for sign and size; errors name the flag.
+fn limit_of(args: &DueArgs) -> Result<TimeLimit, ServiceError> {
+    type Make = fn(u32) -> Result<TimeLimit, motcua_domain::DomainError>;
+    let given: [(&str, Option<i64>, Make); 4] = [
+        ("--working-days", args.working_days, TimeLimit::working_days),
+        (
+            "--calendar-days",
+            args.calendar_days,
+            TimeLimit::calendar_days,
+        ),
+        ("--hours", args.hours, TimeLimit::working_hours),
+        ("--months", args.months, TimeLimit::months),
+    ];
+    for (flag, value, make) in given {
+        if let Some(n) = value {
+            let count = u32::try_from(n).map_err(|_| {
+                ServiceError::invalid(
+                    flag,
+                    format!("{n} is not a count; give a whole number from 0 upwards"),
+                )
+            })?;
+            return make(count).map_err(|e| match e {
+                motcua_domain::DomainError::Invalid { reason, .. } => {
+                    ServiceError::invalid(flag, reason)
+                }
+            });
+        }
+    }
+    Ok(TimeLimit::SameDay)
 }
 
 /// Prints `date,status,reason` for every date in the range.
@@ -92,7 +105,10 @@ pub async fn days(cfg: &Config, args: DaysArgs) -> anyhow::Result<()> {
 /// The national calendar, or a unit's from the database when `--unit` (or a
 /// database URL) is given.
 async fn unit_calendar(cfg: &Config, scope: &UnitScope) -> anyhow::Result<UnitCalendar> {
-    let url = scope.database_url.clone().or_else(|| cfg.database_url.clone());
+    let url = scope
+        .database_url
+        .clone()
+        .or_else(|| cfg.database_url.clone());
     match (&scope.unit, url) {
         (None, None) => Ok(cal::national()?),
         (unit, url) => {
@@ -111,8 +127,14 @@ async fn unit_calendar(cfg: &Config, scope: &UnitScope) -> anyhow::Result<UnitCa
 async fn scope_of(
     cfg: &Config,
     scope: &UnitScope,
-) -> anyhow::Result<(std::sync::Arc<dyn motcua_service::store::Store>, Option<motcua_service::store::Unit>)> {
-    let url = scope.database_url.clone().unwrap_or_else(|| cfg.database_url());
+) -> anyhow::Result<(
+    std::sync::Arc<dyn motcua_service::store::Store>,
+    Option<motcua_service::store::Unit>,
+)> {
+    let url = scope
+        .database_url
+        .clone()
+        .unwrap_or_else(|| cfg.database_url());
     let store = super::open_ready(&url).await?;
     let unit = match &scope.unit {
         Some(code) => Some(units::find_unit(store.as_ref(), "--unit", code).await?),
@@ -125,7 +147,15 @@ async fn scope_of(
 pub async fn set(cfg: &Config, args: SetDayArgs) -> anyhow::Result<()> {
     let day = parse_date("--date", &args.date)?;
     let (store, unit) = scope_of(cfg, &args.scope).await?;
-    cal::set_day(store.as_ref(), &super::cli_context(), unit.as_ref(), day, args.working, &args.reason).await?;
+    cal::set_day(
+        store.as_ref(),
+        &super::cli_context(),
+        unit.as_ref(),
+        day,
+        args.working,
+        &args.reason,
+    )
+    .await?;
     let status = if args.working { "working" } else { "off" };
     let whom = unit.map_or_else(|| "all units".to_owned(), |u| u.code.to_string());
     println!("{day} {status} for {whom}");
@@ -144,7 +174,11 @@ pub async fn unset(cfg: &Config, args: UnsetDayArgs) -> anyhow::Result<()> {
 /// `calendar hours`.
 pub async fn hours(cfg: &Config, args: HoursArgs) -> anyhow::Result<()> {
     let from = parse_date("--from", &args.from)?;
-    let to = args.to.as_deref().map(|t| parse_date("--to", t)).transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|t| parse_date("--to", t))
+        .transpose()?;
     let sessions = cal::parse_sessions("--sessions", &args.sessions)?;
     let scope = UnitScope {
         unit: Some(args.unit.clone()),
@@ -152,7 +186,19 @@ pub async fn hours(cfg: &Config, args: HoursArgs) -> anyhow::Result<()> {
     };
     let (store, unit) = scope_of(cfg, &scope).await?;
     let unit = unit.context("--unit is required")?;
-    cal::set_office_hours(store.as_ref(), &super::cli_context(), &unit, from, to, sessions).await?;
-    println!("office hours of {} from {from}: {}", unit.code, args.sessions.trim());
+    cal::set_office_hours(
+        store.as_ref(),
+        &super::cli_context(),
+        &unit,
+        from,
+        to,
+        sessions,
+    )
+    .await?;
+    println!(
+        "office hours of {} from {from}: {}",
+        unit.code,
+        args.sessions.trim()
+    );
     Ok(())
 }

@@ -21,7 +21,9 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
             cfg.database_url = None;
             cfg.ensure_data_dir()?;
             let store = open_migrated(&cfg.database_url()).await?;
-            crate::demo::seed(store.as_ref()).await.context("seeding demo data")?;
+            crate::demo::seed(store.as_ref())
+                .await
+                .context("seeding demo data")?;
             serve::run(&cfg, store, true).await?;
         }
         Command::Serve(args) => {

@@ -1,6 +1,9 @@
 //! Integration tests of the `motcua` binary, run as a user or a script would
 //! run it. One test binary for the crate (link time on two cores).
 
+// A test binary: a failed unwrap is a failed test, with its cause shown.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod calendar_cli;
 mod cli_errors;
 mod server;
@@ -40,11 +43,19 @@ pub fn stderr(o: &Output) -> String {
 /// piece, and no panic.
 pub fn assert_one_line_error(o: &Output, pieces: &[&str]) {
     let err = stderr(o);
-    assert!(!o.status.success(), "expected failure, got success; stdout: {}", stdout(o));
+    assert!(
+        !o.status.success(),
+        "expected failure, got success; stdout: {}",
+        stdout(o)
+    );
     assert!(!err.contains("panicked"), "panic: {err}");
     assert_eq!(err.trim_end().lines().count(), 1, "not one line: {err:?}");
     for p in pieces {
         assert!(err.contains(p), "{p:?} not in {err:?}");
     }
-    assert!(o.stdout.is_empty(), "stdout not empty on error: {}", stdout(o));
+    assert!(
+        o.stdout.is_empty(),
+        "stdout not empty on error: {}",
+        stdout(o)
+    );
 }

@@ -1,0 +1,330 @@
+//! The server as an operator runs it: `serve` on either database, `demo`, and
+//! the commands that read the database the server wrote.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use jiff::civil::date;
+use motcua_domain::unit::{Level, UnitCode, UnitKind};
+use motcua_service::store::{AuditContext, NewUnit};
+use motcua_testkit::{Backend, TestDb};
+
+use crate::{assert_one_line_error, motcua, motcua_in, stdout};
+
+/// A running `motcua` server, stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
+        cmd.args(args)
+            .current_dir(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, _) in std::env::vars() {
+            if k.starts_with("MOTCUA_") {
+                cmd.env_remove(k);
+            }
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().expect("server printed nothing").unwrap();
+        let base = first
+            .strip_prefix("motcua listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_owned();
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, base }
+    }
+
+    /// Sends SIGTERM and returns whether the server exited cleanly.
+    fn stop(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let ok = self.child.wait().unwrap().success();
+        std::mem::forget(self);
+        ok
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn check_operations_endpoints(base: &str, backend: &str) {
+    let http = reqwest::Client::new();
+    let r = http.get(format!("{base}/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers().contains_key("x-request-id"),
+        "request ids are returned"
+    );
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+
+    let r = http.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], "ready");
+    assert_eq!(body["backend"], backend);
+    assert!(body["applied_migrations"].as_u64().unwrap() >= 1);
+    assert_eq!(body["applied_migrations"], body["expected_migrations"]);
+
+    let r = http
+        .get(format!("{base}/no/such/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let healthz_line = text
+        .lines()
+        .find(|l| {
+            l.starts_with("motcua_http_requests_total")
+                && l.contains("route=\"/healthz\"")
+                && l.contains("status=\"200\"")
+        })
+        .unwrap_or_else(|| panic!("no healthz counter in {text}"));
+    assert!(healthz_line.ends_with(" 1"), "{healthz_line}");
+    assert!(text.contains("status=\"404\""), "the 404 is counted too");
+}
+
+async fn serve_on(backend: Backend) {
+    let Some(db) = TestDb::unmigrated(backend).await.unwrap() else {
+        eprintln!("skipped: {} is not configured", backend.name());
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--database-url", db.url(), "--port", "0"],
+    );
+    check_operations_endpoints(&server.base, backend.name()).await;
+    assert!(server.stop(), "SIGTERM gives a clean exit");
+    db.close().await;
+}
+
+#[tokio::test]
+async fn serve_migrates_and_answers_on_sqlite() {
+    serve_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn serve_migrates_and_answers_on_postgres() {
+    serve_on(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = format!("sqlite://{}", data.join("motcua.db").display());
+    let data_arg = data.to_str().unwrap();
+    for _ in 0..2 {
+        let server = Server::start(dir.path(), &["demo", "--port", "0", "--data-dir", data_arg]);
+        let r = reqwest::get(format!("{}/readyz", server.base))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(server.stop());
+        // 18 units, 9 users and 9 role grants, each one audit entry; the second
+        // start seeds nothing more.
+        let o = motcua(&["audit", "verify", "--database-url", &url]);
+        assert_eq!(stdout(&o).trim(), "ok: 36 audit entries, chain intact");
+    }
+}
+
+async fn db_with_unit(backend: Backend) -> Option<TestDb> {
+    let db = TestDb::migrated(backend).await.unwrap()?;
+    let ctx = AuditContext {
+        actor: "test".into(),
+        at: jiff::Timestamp::now(),
+    };
+    db.store()
+        .insert_unit(
+            &ctx,
+            &NewUnit {
+                code: UnitCode::parse("000.01.21.H40").unwrap(),
+                name: "Bộ phận Một cửa huyện Đô Lương".into(),
+                kind: UnitKind::Desk,
+                level: Level::District,
+                parent_id: None,
+                valid_from: date(2020, 1, 1),
+                valid_to: None,
+            },
+        )
+        .await
+        .unwrap();
+    Some(db)
+}
+
+async fn unit_calendar_on(backend: Backend) {
+    let Some(db) = db_with_unit(backend).await else {
+        eprintln!("skipped: {} is not configured", backend.name());
+        return;
+    };
+    let url = db.url().to_owned();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(&["--database-url", &url]);
+        motcua(&all)
+    };
+    let unit = ["--unit", "000.01.21.H40"];
+    let due5 = [
+        "calendar",
+        "due",
+        "--from",
+        "2025-04-25T09:00",
+        "--working-days",
+        "5",
+    ];
+
+    // A storm closes this desk on Mon 28/04/2025: Sat 26 (1), Tue 29 (2), Mon 5/5 (3),
+    // Tue 6/5 (4), Wed 7/5 (5).
+    let o = run(&[
+        &[
+            "calendar",
+            "set",
+            "--date",
+            "2025-04-28",
+            "--off",
+            "--reason",
+            "Nghỉ do bão",
+        ][..],
+        &unit,
+    ]
+    .concat());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[&due5[..], &unit].concat());
+    assert_eq!(stdout(&o).trim(), "2025-05-07T09:00:00+07:00");
+    // Other units keep the national calendar.
+    assert_eq!(stdout(&run(&due5)).trim(), "2025-05-06T09:00:00+07:00");
+    let days = run(&[
+        &[
+            "calendar",
+            "days",
+            "--from",
+            "2025-04-28",
+            "--to",
+            "2025-04-28",
+        ][..],
+        &unit,
+    ]
+    .concat());
+    assert_eq!(
+        stdout(&days),
+        "date,status,reason\n2025-04-28,off,Nghỉ do bão\n"
+    );
+
+    // Office hours from 07:30: a receipt at 07:00 counts from 07:30; one hour later is 08:30.
+    let o = run(&[
+        "calendar",
+        "hours",
+        "--unit",
+        "000.01.21.H40",
+        "--from",
+        "2025-01-01",
+        "--sessions",
+        "07:30-11:30,13:00-17:00",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = run(&[
+        &[
+            "calendar",
+            "due",
+            "--from",
+            "2025-04-25T07:00",
+            "--hours",
+            "1",
+        ][..],
+        &unit,
+    ]
+    .concat());
+    assert_eq!(stdout(&o).trim(), "2025-04-25T08:30:00+07:00");
+
+    // Removing the correction restores the national answer.
+    let o = run(&[&["calendar", "unset", "--date", "2025-04-28"][..], &unit].concat());
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&run(&[&due5[..], &unit].concat())).trim(),
+        "2025-05-06T09:00:00+07:00"
+    );
+
+    // Bad input changes nothing: an unknown unit, a bad code, bad sessions.
+    let o = run(&[&due5[..], &["--unit", "999.99.99.Z99"]].concat());
+    assert_one_line_error(&o, &["unit not found", "999.99.99.Z99"]);
+    let o = run(&[&due5[..], &["--unit", "H40"]].concat());
+    assert_one_line_error(&o, &["--unit", "H40"]);
+    let o = run(&[
+        "calendar",
+        "hours",
+        "--unit",
+        "000.01.21.H40",
+        "--from",
+        "2025-01-01",
+        "--sessions",
+        "13:00-11:00",
+    ]);
+    assert_one_line_error(&o, &["13:00"]);
+    let o = run(&[
+        "calendar",
+        "set",
+        "--date",
+        "2025-04-30",
+        "--working",
+        "--reason",
+        "  ",
+    ]);
+    assert_one_line_error(&o, &["reason"]);
+
+    // Unit insert, set, hours, unset: four entries, chain intact.
+    let o = run(&["audit", "verify"]);
+    assert_eq!(stdout(&o).trim(), "ok: 4 audit entries, chain intact");
+    // Someone edits the second entry behind motcua's back.
+    db.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
+        .await
+        .unwrap();
+    let o = run(&["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("entry 2 was edited"));
+    db.close().await;
+}
+
+#[tokio::test]
+async fn unit_calendar_corrections_and_office_hours_on_sqlite() {
+    unit_calendar_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn unit_calendar_corrections_and_office_hours_on_postgres() {
+    unit_calendar_on(Backend::Postgres).await;
+}
+
+#[test]
+fn migrate_reports_what_it_applied_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("m.db").display());
+    let first = stdout(&motcua_in(dir.path(), &["migrate", "--database-url", &url]));
+    assert!(
+        first.starts_with("migrated sqlite:") && !first.contains(" 0 applied now"),
+        "{first}"
+    );
+    let second = stdout(&motcua_in(dir.path(), &["migrate", "--database-url", &url]));
+    assert!(second.contains(": 0 applied now"), "{second}");
+}
