@@ -8,6 +8,7 @@
 //! README next to it for what each year's rows rest on.
 
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
 
@@ -33,9 +34,12 @@ pub struct OfficialDay {
     pub source: String,
 }
 
-/// The rows of the shipped file.
+/// The rows of the shipped file, parsed once per process.
 pub fn official_days() -> Result<Vec<OfficialDay>, DomainError> {
-    parse_official_csv(OFFICIAL_CSV)
+    static PARSED: OnceLock<Result<Vec<OfficialDay>, DomainError>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| parse_official_csv(OFFICIAL_CSV))
+        .clone()
 }
 
 /// Parses a schedule in the shipped format: a header `date,status,reason,source`,

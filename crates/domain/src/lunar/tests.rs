@@ -112,6 +112,9 @@ fn leap_months_fall_where_the_calendar_puts_them() {
         (2025, Some(6)),
         (2026, None),
         (2028, Some(5)),
+        // The "2033 problem": the first month without a major term after
+        // the 11th of 2033 is the next one, a leap 11th month.
+        (2033, Some(11)),
     ];
     for (year, leap) in known {
         assert_eq!(leap_month(year).unwrap(), leap, "leap month of {year}");
