@@ -186,6 +186,20 @@ impl TestDb {
         Ok(rows)
     }
 
+    /// Drops the append-only triggers on `audit_log`, as an intruder with the
+    /// database owner's rights could, so tests can tamper with the log and show
+    /// that the hash chain still finds it.
+    pub async fn drop_audit_guards(&self) -> anyhow::Result<()> {
+        let on = match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " ON audit_log",
+        };
+        for t in ["audit_log_no_update", "audit_log_no_delete"] {
+            self.execute(&format!("DROP TRIGGER {t}{on}")).await?;
+        }
+        Ok(())
+    }
+
     /// Runs a query that returns one integer, such as a `count(*)`.
     pub async fn query_i64(&self, sql: &str) -> anyhow::Result<i64> {
         Ok(match self.backend {

@@ -296,7 +296,9 @@ async fn unit_calendar_on(backend: Backend) {
     // Unit insert, set, hours, unset: four entries, chain intact.
     let o = run(&["audit", "verify"]);
     assert_eq!(stdout(&o).trim(), "ok: 4 audit entries, chain intact");
-    // Someone edits the second entry behind motcua's back.
+    // Someone with the database owner's rights drops the append-only guards and
+    // edits the second entry behind motcua's back.
+    db.drop_audit_guards().await.unwrap();
     db.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
         .await
         .unwrap();

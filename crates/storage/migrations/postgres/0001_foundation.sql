@@ -103,3 +103,20 @@ CREATE TABLE audit_log (
     CONSTRAINT audit_log_seq_check CHECK (seq >= 1)
 );
 CREATE INDEX audit_log_subject_idx ON audit_log (subject, seq);
+
+-- The log is append-only for the application and anyone using its database
+-- account: updates, deletes and truncation are refused. An intruder with the
+-- rights to drop these triggers is caught by the hash chain instead
+-- (`motcua audit verify`).
+CREATE FUNCTION audit_log_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();

@@ -105,3 +105,15 @@ CREATE TABLE audit_log (
     CONSTRAINT audit_log_seq_check CHECK (seq >= 1)
 );
 CREATE INDEX audit_log_subject_idx ON audit_log (subject, seq);
+
+-- The log is append-only for the application and anyone using its database
+-- account: updates and deletes are refused. An intruder with the rights to drop
+-- these triggers is caught by the hash chain instead (`motcua audit verify`).
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;

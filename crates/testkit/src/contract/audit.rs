@@ -317,6 +317,7 @@ pub async fn an_edited_entry_is_detected_at_its_seq(db: &TestDb) -> anyhow::Resu
     three_entries(db).await?;
     let store = db.store();
     assert_eq!(verify_chain(&all_entries(&*store).await?), Ok(4));
+    db.drop_audit_guards().await?;
     let changed = db
         .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2")
         .await?;
@@ -331,6 +332,7 @@ pub async fn an_edited_entry_is_detected_at_its_seq(db: &TestDb) -> anyhow::Resu
 pub async fn a_deleted_entry_is_detected_as_a_gap(db: &TestDb) -> anyhow::Result<()> {
     three_entries(db).await?;
     let store = db.store();
+    db.drop_audit_guards().await?;
     assert_eq!(db.execute("DELETE FROM audit_log WHERE seq = 3").await?, 1);
     assert_eq!(
         verify_chain(&all_entries(&*store).await?),
@@ -339,5 +341,25 @@ pub async fn a_deleted_entry_is_detected_as_a_gap(db: &TestDb) -> anyhow::Result
             found_seq: 4
         })
     );
+    Ok(())
+}
+
+/// The database itself refuses to update or delete audit entries, whoever
+/// connects with the application's account; nothing changes.
+pub async fn the_database_refuses_to_change_the_log(db: &TestDb) -> anyhow::Result<()> {
+    three_entries(db).await?;
+    let before = all_entries(&*db.store()).await?;
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+        "DELETE FROM audit_log WHERE seq = 3",
+        "DELETE FROM audit_log",
+    ] {
+        let err = db.execute(sql).await.err().map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("append-only")),
+            "{sql} was not refused: {err:?}"
+        );
+    }
+    assert_eq!(all_entries(&*db.store()).await?, before);
     Ok(())
 }

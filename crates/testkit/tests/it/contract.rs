@@ -75,4 +75,5 @@ on_both!(true =>
     audit::refused_changes_leave_no_entry,
     audit::an_edited_entry_is_detected_at_its_seq,
     audit::a_deleted_entry_is_detected_as_a_gap,
+    audit::the_database_refuses_to_change_the_log,
 );
