@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod deadline;
 pub mod error;
 pub mod lunar;

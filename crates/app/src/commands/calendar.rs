@@ -59,7 +59,7 @@ fn limit_of(args: &DueArgs) -> Result<TimeLimit, ServiceError> {
             let count = u32::try_from(n).map_err(|_| {
                 ServiceError::invalid(
                     flag,
-                    format!("{n} is not a count; give a whole number from 0 upwards"),
+                    format!("{n} is not a count; give a whole number from 1 upwards"),
                 )
             })?;
             return make(count).map_err(|e| match e {

@@ -107,9 +107,9 @@ fn a_receipt_after_hours_counts_from_the_next_opening() {
 }
 
 #[test]
-fn tet_2025_with_its_swapped_monday_is_skipped() {
-    // Fri 24/01/2025 10:00; off from Sat 25/01 to Sun 02/02 (Mon 27/01 given off by
-    // swap, 28/01–31/01 Tết); one working day later is Mon 03/02 10:00.
+fn the_nine_day_tet_break_of_2025_is_skipped() {
+    // Fri 24/01/2025 10:00; offices closed from Sat 25/01 to Sun 02/02 (Tết Mon 27/01
+    // to Fri 31/01 between two weekends); one working day later is Mon 03/02 10:00.
     assert_eq!(
         due(&["--from", "2025-01-24T10:00", "--working-days", "1"]),
         "2025-02-03T10:00:00+07:00"

@@ -43,7 +43,7 @@ fn negative_and_absurd_durations_are_refused() {
         "--working-days",
         "1000000",
     ]);
-    assert_one_line_error(&o, &["1000000"]);
+    assert_one_line_error(&o, &["--working-days", "1000000", "3650"]);
     let o = motcua(&[
         "calendar",
         "due",
@@ -52,7 +52,7 @@ fn negative_and_absurd_durations_are_refused() {
         "--hours",
         "99999999999",
     ]);
-    assert_one_line_error(&o, &["99999999999"]);
+    assert_one_line_error(&o, &["--hours", "99999999999"]);
 }
 
 #[test]

@@ -1,0 +1,13 @@
+//! The procedure catalog (domain.md §4): procedures and their versions,
+//! components, internal processes and reviews.
+//!
+//! Values that come from outside (imports, API bodies) are parsed into these
+//! types at the edge; past that point the rules can trust them.
+
+mod code;
+mod enums;
+mod version;
+
+pub use code::ProcedureCode;
+pub use enums::{ApplicantKind, ComponentForm, OnlineLevel, Requirement, ResultType};
+pub use version::{Component, Money, ProcedureDraft};
