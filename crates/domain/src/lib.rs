@@ -11,6 +11,7 @@ pub mod deadline;
 pub mod error;
 pub mod lunar;
 pub mod role;
+pub mod search;
 pub mod time;
 pub mod unit;
 

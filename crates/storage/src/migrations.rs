@@ -26,18 +26,42 @@ use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationType, Migrator};
 pub(crate) const TABLE: &str = "_sqlx_migrations";
 
 /// `(version, description, SQL)` for SQLite, in order.
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "access_history",
+        include_str!("../migrations/sqlite/0002_access_history.sql"),
+    ),
+    (
+        3,
+        "catalog",
+        include_str!("../migrations/sqlite/0003_catalog.sql"),
+    ),
+];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "access_history",
+        include_str!("../migrations/postgres/0002_access_history.sql"),
+    ),
+    (
+        3,
+        "catalog",
+        include_str!("../migrations/postgres/0003_catalog.sql"),
+    ),
+];
 
 fn migrator(list: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(

@@ -6,8 +6,14 @@
 //! audit entry in the same database transaction as the change, so no change
 //! can exist without its trail.
 
+mod access;
+mod catalog;
+mod history;
 mod model;
 
+pub use access::*;
+pub use catalog::*;
+pub use history::*;
 pub use model::*;
 
 use async_trait::async_trait;
@@ -51,6 +57,17 @@ pub trait UserStore: Send + Sync {
     async fn insert_user(&self, ctx: &AuditContext, user: &NewUser) -> ServiceResult<User>;
     /// A user by name (exact, case-sensitive as stored lower-case), or `NotFound`.
     async fn user_by_username(&self, username: &str) -> ServiceResult<User>;
+    /// A user by id, or `NotFound`.
+    async fn user_by_id(&self, id: i64) -> ServiceResult<User>;
+    /// Users in user-name order, a page after `after` (keyset), at most `limit`.
+    async fn list_users(&self, after: Option<&str>, limit: u32) -> ServiceResult<Vec<User>>;
+    /// Enables or disables sign-in for a user, or `NotFound`.
+    async fn set_user_active(
+        &self,
+        ctx: &AuditContext,
+        user_id: i64,
+        active: bool,
+    ) -> ServiceResult<()>;
     /// Replaces a user's password hash, or `NotFound`.
     async fn set_password_hash(
         &self,

@@ -5,7 +5,10 @@
 //! it is released at commit or rollback, so the next writer reads the head
 //! this one committed and the chain never forks.
 
+mod access;
 mod calendar;
+mod catalog;
+mod history;
 mod units;
 mod users;
 

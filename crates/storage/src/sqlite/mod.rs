@@ -6,7 +6,10 @@
 //! transaction cannot move before the commit. Reads use a separate pool of
 //! query-only connections, which WAL lets run alongside the writer.
 
+mod access;
 mod calendar;
+mod catalog;
+mod history;
 mod units;
 mod users;
 

@@ -61,6 +61,23 @@ impl UserStore for SqliteStore {
         Ok(crate::user_from_new(id, user, ctx))
     }
 
+    async fn user_by_id(&self, _id: i64) -> ServiceResult<User> {
+        Err(ServiceError::Internal("not implemented yet".into()))
+    }
+
+    async fn list_users(&self, _after: Option<&str>, _limit: u32) -> ServiceResult<Vec<User>> {
+        Err(ServiceError::Internal("not implemented yet".into()))
+    }
+
+    async fn set_user_active(
+        &self,
+        _ctx: &AuditContext,
+        _user_id: i64,
+        _active: bool,
+    ) -> ServiceResult<()> {
+        Err(ServiceError::Internal("not implemented yet".into()))
+    }
+
     async fn user_by_username(&self, username: &str) -> ServiceResult<User> {
         let row: Option<UserRow> = sqlx::query_as(sql::USER_BY_USERNAME)
             .bind(username)

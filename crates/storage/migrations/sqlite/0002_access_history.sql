@@ -1,0 +1,1 @@
+-- Sessions, API tokens, login throttling, unit history (being written).

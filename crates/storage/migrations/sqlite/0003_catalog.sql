@@ -1,0 +1,1 @@
+-- The procedure catalog (being written).
