@@ -6,6 +6,9 @@
 
 mod code;
 mod enums;
+pub mod process;
+pub mod review;
+pub mod text;
 mod version;
 
 pub use code::ProcedureCode;

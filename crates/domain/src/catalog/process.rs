@@ -1,0 +1,1 @@
+//! Internal processes: checking allotted times against the legal limit (being written).

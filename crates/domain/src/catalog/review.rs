@@ -1,0 +1,1 @@
+//! Procedure reviews and their figures (being written).

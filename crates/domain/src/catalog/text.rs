@@ -1,0 +1,1 @@
+//! Vietnamese text forms of catalog values (being written).
