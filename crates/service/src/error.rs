@@ -30,6 +30,16 @@ pub enum ServiceError {
         /// What was wrong.
         reason: String,
     },
+    /// Too many attempts (failed logins, lookups); try again after the wait.
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds until a new attempt may succeed.
+        retry_after_secs: u64,
+    },
+    /// Not signed in, or the credentials were wrong. The message is the same
+    /// for an unknown user and a wrong password, so neither can be probed.
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(String),
     /// The database cannot be reached or is not ready.
     #[error("database unavailable: {0}")]
     Unavailable(String),

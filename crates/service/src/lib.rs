@@ -5,6 +5,8 @@
 //! [`store::Store`] port, implemented for SQLite and PostgreSQL in
 //! `motcua-storage`, and reads time only through [`clock::Clock`].
 
+pub mod access;
+pub mod auth;
 pub mod calendar;
 pub mod clock;
 pub mod error;

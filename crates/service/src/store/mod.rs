@@ -162,11 +162,27 @@ pub trait AuditStore: Send + Sync {
 
 /// Everything storage offers; what `Arc<dyn Store>` hands to the use cases.
 pub trait Store:
-    AdminStore + UnitStore + UserStore + CalendarStore + SettingStore + AuditStore
+    AdminStore
+    + UnitStore
+    + UnitHistoryStore
+    + UserStore
+    + AccessStore
+    + CalendarStore
+    + SettingStore
+    + AuditStore
+    + CatalogStore
 {
 }
 
 impl<T> Store for T where
-    T: AdminStore + UnitStore + UserStore + CalendarStore + SettingStore + AuditStore
+    T: AdminStore
+        + UnitStore
+        + UnitHistoryStore
+        + UserStore
+        + AccessStore
+        + CalendarStore
+        + SettingStore
+        + AuditStore
+        + CatalogStore
 {
 }
