@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{AuditContext, AuditStore, RoleGrant, Store, UnitStore, UserStore};
+use crate::store::{AuditContext, RoleGrant, Store};
 
 /// Things a role may do on a unit's subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

@@ -11,9 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::access::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::passwords::{hash_password, verify_password};
-use crate::store::{
-    AccessStore, ApiToken, AuditContext, AuditStore, SessionRecord, Store, User, UserStore,
-};
+use crate::store::{ApiToken, AuditContext, SessionRecord, Store, User};
 
 /// How long a browser session lasts without signing in again (a working day
 /// and a half, so a desk officer is not logged out mid-shift).

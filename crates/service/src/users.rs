@@ -1,7 +1,10 @@
 //! User use cases: accounts and role grants.
 
+use jiff::Timestamp;
 use motcua_domain::role::Role;
 
+use crate::access::{Actor, Permission, deny, require};
+use crate::auth::set_password;
 use crate::error::{ServiceError, ServiceResult};
 use crate::passwords::hash_password;
 use crate::store::{AuditContext, NewUser, RoleGrant, Store, User};
@@ -25,7 +28,8 @@ pub fn parse_username(input: &str) -> ServiceResult<String> {
     }
 }
 
-/// Creates an account with an argon2id password hash.
+/// Creates an account with an argon2id password hash (no access check: the
+/// caller is the system, or [`add_user_as`] checked).
 pub async fn add_user(
     store: &dyn Store,
     ctx: &AuditContext,
@@ -36,10 +40,10 @@ pub async fn add_user(
 ) -> ServiceResult<User> {
     let username = parse_username(username)?;
     let full_name = full_name.trim();
-    if full_name.is_empty() {
+    if full_name.is_empty() || full_name.chars().count() > 200 {
         return Err(ServiceError::invalid(
             "full_name",
-            "a full name is required",
+            "a full name of 1 to 200 characters is required",
         ));
     }
     let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
@@ -48,7 +52,10 @@ pub async fn add_user(
         }
         other => other.map(str::to_owned),
     };
-    let password_hash = hash_password(password)?;
+    let pw = password.to_owned();
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&pw))
+        .await
+        .map_err(|e| ServiceError::Internal(format!("password hash: {e}")))??;
     store
         .insert_user(
             ctx,
@@ -62,7 +69,59 @@ pub async fn add_user(
         .await
 }
 
-/// Grants a role on a unit (and so on its subtree).
+/// Creates an account for someone who will work on `unit_id` with `role`,
+/// on behalf of an actor who manages users there; user and grant together.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_user_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    username: &str,
+    full_name: &str,
+    email: Option<&str>,
+    password: &str,
+    role: Role,
+    unit_id: i64,
+) -> ServiceResult<(User, RoleGrant)> {
+    check_may_grant(store, actor, now, role, unit_id).await?;
+    let user = add_user(
+        store,
+        &actor.context(now),
+        username,
+        full_name,
+        email,
+        password,
+    )
+    .await?;
+    let grant = store
+        .grant_role(&actor.context(now), user.id, role, unit_id)
+        .await?;
+    Ok((user, grant))
+}
+
+async fn check_may_grant(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    role: Role,
+    unit_id: i64,
+) -> ServiceResult<()> {
+    require(store, actor, now, Permission::ManageUsers, unit_id).await?;
+    // Only system administrators make system administrators.
+    if role == Role::SystemAdmin && !actor.holds(Role::SystemAdmin) {
+        return deny(
+            store,
+            actor,
+            now,
+            Permission::ManageUsers,
+            "role:system_admin",
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// Grants a role on a unit (and so on its subtree), without an access check.
 pub async fn grant(
     store: &dyn Store,
     ctx: &AuditContext,
@@ -71,6 +130,84 @@ pub async fn grant(
     unit_id: i64,
 ) -> ServiceResult<RoleGrant> {
     store.grant_role(ctx, user_id, role, unit_id).await
+}
+
+/// Grants a role on behalf of an actor who manages users on that unit.
+pub async fn grant_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    username: &str,
+    role: Role,
+    unit_id: i64,
+) -> ServiceResult<RoleGrant> {
+    check_may_grant(store, actor, now, role, unit_id).await?;
+    let user = store.user_by_username(&parse_username(username)?).await?;
+    store
+        .grant_role(&actor.context(now), user.id, role, unit_id)
+        .await
+}
+
+/// Revokes a role on behalf of an actor who manages users on that unit.
+pub async fn revoke_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    username: &str,
+    role: Role,
+    unit_id: i64,
+) -> ServiceResult<()> {
+    check_may_grant(store, actor, now, role, unit_id).await?;
+    let user = store.user_by_username(&parse_username(username)?).await?;
+    store
+        .revoke_role(&actor.context(now), user.id, role, unit_id)
+        .await?;
+    // Sessions carry the grants they were opened with; end them so the
+    // revoked role stops working now, not at the next sign-in.
+    store.delete_user_sessions(user.id).await?;
+    Ok(())
+}
+
+/// Resets a user's password on behalf of an actor who manages users on a unit
+/// where the user holds a role (system administrators: anyone).
+pub async fn reset_password_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    username: &str,
+    new_password: &str,
+) -> ServiceResult<()> {
+    let user = store.user_by_username(&parse_username(username)?).await?;
+    let grants = store.roles_of(user.id).await?;
+    let allowed = actor.holds(Role::SystemAdmin)
+        || grants
+            .iter()
+            .any(|g| actor.may(Permission::ManageUsers, g.unit_id));
+    if !allowed {
+        return deny(
+            store,
+            actor,
+            now,
+            Permission::ManageUsers,
+            &format!("user:{}", user.username),
+        )
+        .await;
+    }
+    set_password(store, &actor.context(now), user.id, new_password).await
+}
+
+/// Users visible to an actor who manages users somewhere (a page after `after`).
+pub async fn list_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    after: Option<&str>,
+    limit: u32,
+) -> ServiceResult<Vec<User>> {
+    if !actor.may_somewhere(Permission::ManageUsers) {
+        return deny(store, actor, now, Permission::ManageUsers, "users").await;
+    }
+    store.list_users(after, limit.clamp(1, 500)).await
 }
 
 #[cfg(test)]

@@ -118,9 +118,188 @@ pub struct ProcedureDraft {
     pub components: Vec<Component>,
 }
 
+impl ProcedureDraft {
+    /// Checks what a procedure must have, naming the field at fault: a name,
+    /// field and agency; at least one level, without repeats; a valid limit
+    /// and a shorter-or-equal online limit of the same unit; components with a
+    /// name and 1 to 20 copies; an effective date inside the calendar's years.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let text = |field: &'static str, v: &str, max: usize| {
+            let n = v.trim().chars().count();
+            if n == 0 || n > max {
+                Err(DomainError::invalid(
+                    field,
+                    format!("must have 1 to {max} characters"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        text("name", &self.name, 500)?;
+        text("field", &self.field, 200)?;
+        text("agency", &self.agency, 300)?;
+        if self.levels.is_empty() {
+            return Err(DomainError::invalid("levels", "name at least one level"));
+        }
+        for (i, l) in self.levels.iter().enumerate() {
+            if self.levels[..i].contains(l) {
+                return Err(DomainError::invalid(
+                    "levels",
+                    format!("{} is listed twice", l.as_str()),
+                ));
+            }
+        }
+        self.time_limit
+            .validate()
+            .map_err(|e| rename(e, "time_limit"))?;
+        if let Some(online) = self.online_time_limit {
+            online
+                .validate()
+                .map_err(|e| rename(e, "online_time_limit"))?;
+            if !shorter_or_equal(online, self.time_limit) {
+                return Err(DomainError::invalid(
+                    "online_time_limit",
+                    format!(
+                        "{online} is not a shorter limit of the same kind as {}",
+                        self.time_limit
+                    ),
+                ));
+            }
+        }
+        if self.fee_note.chars().count() > 2000 || self.legal_basis.chars().count() > 4000 {
+            return Err(DomainError::invalid(
+                "legal_basis",
+                "fee note or legal basis is too long",
+            ));
+        }
+        let year = self.effective_from.year();
+        if !(crate::calendar::FIRST_YEAR..=crate::calendar::LAST_YEAR).contains(&year) {
+            return Err(DomainError::invalid(
+                "effective_from",
+                format!("{} is outside 1900–2100", self.effective_from),
+            ));
+        }
+        if self.components.len() > 100 {
+            return Err(DomainError::invalid("components", "at most 100 components"));
+        }
+        for c in &self.components {
+            if c.name.trim().is_empty() || c.name.chars().count() > 500 {
+                return Err(DomainError::invalid(
+                    "components.name",
+                    "each component needs a name of 1 to 500 characters",
+                ));
+            }
+            if !(1..=20).contains(&c.copies) {
+                return Err(DomainError::invalid(
+                    "components.copies",
+                    format!("{} copies is outside 1 to 20", c.copies),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn rename(e: DomainError, field: &'static str) -> DomainError {
+    match e {
+        DomainError::Invalid { reason, .. } => DomainError::Invalid { field, reason },
+    }
+}
+
+/// Whether `a` is a limit of the same kind as `b` and no longer.
+fn shorter_or_equal(a: TimeLimit, b: TimeLimit) -> bool {
+    use TimeLimit as T;
+    match (a, b) {
+        (T::WorkingDays(x), T::WorkingDays(y))
+        | (T::CalendarDays(x), T::CalendarDays(y))
+        | (T::WorkingHours(x), T::WorkingHours(y))
+        | (T::Months(x), T::Months(y)) => x <= y,
+        (T::WorkingHours(_) | T::SameDay, T::WorkingDays(_) | T::SameDay) => true,
+        (_, T::NoLimit) => true,
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn draft() -> ProcedureDraft {
+        ProcedureDraft {
+            code: ProcedureCode::parse("1.001193").unwrap(),
+            name: "Đăng ký khai sinh".into(),
+            field: "Hộ tịch".into(),
+            levels: vec![Level::Commune],
+            agency: "UBND cấp xã".into(),
+            time_limit: TimeLimit::SameDay,
+            online_time_limit: None,
+            online_level: OnlineLevel::FullProcess,
+            fee: Money::dong(0).unwrap(),
+            fee_note: String::new(),
+            result_type: ResultType::Certificate,
+            legal_basis: "Luật Hộ tịch 2014".into(),
+            applicant: ApplicantKind::Citizen,
+            effective_from: jiff::civil::date(2024, 1, 1),
+            components: vec![Component {
+                name: "Tờ khai đăng ký khai sinh".into(),
+                form: ComponentForm::Original,
+                copies: 1,
+                requirement: Requirement::Mandatory,
+                must_digitise: true,
+                form_template: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_validates_and_each_gap_names_its_field() {
+        assert_eq!(draft().validate(), Ok(()));
+        let field = |d: ProcedureDraft| match d.validate() {
+            Err(DomainError::Invalid { field, .. }) => field,
+            Ok(()) => "ok",
+        };
+        assert_eq!(
+            field(ProcedureDraft {
+                name: "  ".into(),
+                ..draft()
+            }),
+            "name"
+        );
+        assert_eq!(
+            field(ProcedureDraft {
+                levels: vec![],
+                ..draft()
+            }),
+            "levels"
+        );
+        assert_eq!(
+            field(ProcedureDraft {
+                levels: vec![Level::Commune, Level::Commune],
+                ..draft()
+            }),
+            "levels"
+        );
+        let mut d = draft();
+        d.components[0].copies = 0;
+        assert_eq!(field(d), "components.copies");
+        let d = ProcedureDraft {
+            time_limit: TimeLimit::WorkingDays(5),
+            online_time_limit: Some(TimeLimit::WorkingDays(6)),
+            ..draft()
+        };
+        assert_eq!(field(d), "online_time_limit");
+        let d = ProcedureDraft {
+            time_limit: TimeLimit::WorkingDays(5),
+            online_time_limit: Some(TimeLimit::WorkingDays(3)),
+            ..draft()
+        };
+        assert_eq!(field(d), "ok");
+        let d = ProcedureDraft {
+            effective_from: jiff::civil::date(1800, 1, 1),
+            ..draft()
+        };
+        assert_eq!(field(d), "effective_from");
+    }
 
     #[test]
     fn money_formats_with_dots_and_refuses_negatives() {
