@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clock;
 pub mod error;
 pub mod passwords;
+pub mod procedures;
 pub mod store;
 pub mod units;
 pub mod users;

@@ -7,7 +7,7 @@ use motcua_service::ServiceError;
 use serde::Serialize;
 
 /// A problem document. `field` names the input at fault for 422 answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// A URI naming the kind of problem.
     #[serde(rename = "type")]
@@ -21,6 +21,12 @@ pub struct Problem {
     /// The field at fault, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Every problem found, for imports (row, column, reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<String>>,
+    /// Seconds to wait, for 429 answers.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 /// The only type that turns errors into HTTP status codes.
@@ -41,8 +47,28 @@ impl WebError {
                 status: status.as_u16(),
                 detail: detail.into(),
                 field: None,
+                errors: None,
+                retry_after: None,
             },
         }
+    }
+
+    /// A 422 naming the field at fault.
+    pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut w = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "Dữ liệu không hợp lệ",
+            detail,
+        );
+        w.problem.field = Some(field.into());
+        w
+    }
+
+    /// Attaches a list of problems (import rows) to the document.
+    pub fn with_errors(mut self, errors: Vec<String>) -> Self {
+        self.problem.errors = Some(errors);
+        self
     }
 
     /// The status this error answers with.
@@ -85,6 +111,22 @@ impl From<ServiceError> for WebError {
                 w.problem.field = Some(field.clone());
                 w
             }
+            ServiceError::RateLimited { retry_after_secs } => {
+                let mut w = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Quá nhiều lần thử",
+                    e.to_string(),
+                );
+                w.problem.retry_after = Some(retry_after_secs);
+                w
+            }
+            ServiceError::Unauthenticated(_) => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Chưa đăng nhập",
+                e.to_string(),
+            ),
             ServiceError::Unavailable(ref cause) => {
                 tracing::error!(%cause, "database unavailable");
                 Self::new(
@@ -109,7 +151,12 @@ impl From<ServiceError> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let retry = self.problem.retry_after;
         let mut res = (self.status, Json(self.problem)).into_response();
+        if let Some(secs) = retry {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
         res.headers_mut().insert(
             header::CONTENT_TYPE,
             header::HeaderValue::from_static("application/problem+json"),

@@ -4,7 +4,10 @@
 //! Handlers are thin: parse, call one service function, render. [`WebError`]
 //! is the only type that knows HTTP status codes.
 
+pub mod api;
+pub mod auth;
 pub mod error;
+pub mod json;
 pub mod ops;
 pub mod telemetry;
 
@@ -32,6 +35,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
+        .merge(api::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(telemetry::record_request))
@@ -58,6 +62,7 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = tx.send(());

@@ -1,0 +1,400 @@
+//! `/api/procedures/…`: the catalog. Reading is public (procedures must be
+//! published); changing needs the catalog keeper's role.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use motcua_domain::catalog::{
+    ApplicantKind, Component, ComponentForm, Money, OnlineLevel, ProcedureCode, ProcedureDraft,
+    Requirement, ResultType,
+};
+use motcua_domain::deadline::TimeLimit;
+use motcua_domain::search::SearchHit;
+use motcua_domain::unit::Level;
+use motcua_service::store::{ProcedureFilter, ProcedureVersion};
+use motcua_service::{procedures as svc, units};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::{date, now, opt_date};
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::WebError;
+use crate::json::ApiJson;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/procedures", get(list).post(create))
+        .route("/api/procedures/search", get(search))
+        .route("/api/procedures/{code}", get(get_one))
+        .route(
+            "/api/procedures/{code}/versions",
+            get(versions).post(add_version),
+        )
+        .route("/api/procedures/{code}/units/{unit}", post(assign))
+        .route("/api/procedures/{code}/units/{unit}", delete(unassign))
+}
+
+/// A component of the dossier a procedure requires.
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentIo {
+    /// Name.
+    pub name: String,
+    /// `original`, `copy`, `certified_copy`, `original_or_copy`.
+    pub form: String,
+    /// Copies (1–20).
+    pub copies: u8,
+    /// `mandatory`, `optional`, `conditional`.
+    pub requirement: String,
+    /// Must be digitised at reception.
+    pub must_digitise: bool,
+    /// Form template to download.
+    pub form_template: Option<String>,
+}
+
+/// A procedure version as sent and received.
+#[derive(Serialize, Deserialize, ToSchema, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ProcedureIo {
+    /// Code (`1.001193`); in the path for new versions.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Field (lĩnh vực).
+    pub field: String,
+    /// Levels: `province`, `district`, `commune`.
+    pub levels: Vec<String>,
+    /// Implementing agency.
+    pub agency: String,
+    /// Legal limit: `5 working_days`, `15 calendar_days`, `8 working_hours`, `3 months`, `same_day`, `none`.
+    pub time_limit: String,
+    /// Shorter limit for online submissions.
+    pub online_time_limit: Option<String>,
+    /// `none`, `partial`, `full_process`.
+    pub online_level: String,
+    /// Fee in đồng.
+    pub fee: i64,
+    /// Fee details.
+    #[serde(default)]
+    pub fee_note: String,
+    /// `decision`, `certificate`, `licence`, `reply`, `certified_copy`, `other`.
+    pub result_type: String,
+    /// Legal basis.
+    #[serde(default)]
+    pub legal_basis: String,
+    /// `citizen`, `organisation`, `both`.
+    pub applicant: String,
+    /// First day in force (YYYY-MM-DD).
+    pub effective_from: String,
+    /// Components in order.
+    #[serde(default)]
+    pub components: Vec<ComponentIo>,
+    /// Version number (answers only).
+    #[serde(default, skip_deserializing)]
+    pub version_no: u32,
+    /// Last day in force (answers only).
+    #[serde(default, skip_deserializing)]
+    pub effective_to: Option<String>,
+}
+
+fn bad(field: String) -> impl Fn(motcua_domain::DomainError) -> WebError {
+    move |e| match e {
+        motcua_domain::DomainError::Invalid { reason, .. } => {
+            WebError::invalid(field.clone(), reason)
+        }
+    }
+}
+
+fn limit(field: &str, s: &str) -> Result<TimeLimit, WebError> {
+    s.parse::<TimeLimit>().map_err(bad(field.to_owned()))
+}
+
+fn to_draft(p: ProcedureIo) -> Result<ProcedureDraft, WebError> {
+    let levels = p
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Level::parse(l).map_err(bad(format!("levels[{i}]"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    let components = p
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            Ok(Component {
+                name: c.name.trim().to_owned(),
+                form: ComponentForm::parse(&c.form)
+                    .map_err(bad(format!("components[{i}].form")))?,
+                copies: c.copies,
+                requirement: Requirement::parse(&c.requirement)
+                    .map_err(bad(format!("components[{i}].requirement")))?,
+                must_digitise: c.must_digitise,
+                form_template: c.form_template.clone().filter(|t| !t.trim().is_empty()),
+            })
+        })
+        .collect::<Result<Vec<_>, WebError>>()?;
+    let draft = ProcedureDraft {
+        code: ProcedureCode::parse(&p.code).map_err(bad("code".into()))?,
+        name: p.name.trim().to_owned(),
+        field: p.field.trim().to_owned(),
+        levels,
+        agency: p.agency.trim().to_owned(),
+        time_limit: limit("time_limit", &p.time_limit)?,
+        online_time_limit: p
+            .online_time_limit
+            .as_deref()
+            .map(|s| limit("online_time_limit", s))
+            .transpose()?,
+        online_level: OnlineLevel::parse(&p.online_level).map_err(bad("online_level".into()))?,
+        fee: Money::dong(p.fee).map_err(bad("fee".into()))?,
+        fee_note: p.fee_note.trim().to_owned(),
+        result_type: ResultType::parse(&p.result_type).map_err(bad("result_type".into()))?,
+        legal_basis: p.legal_basis.trim().to_owned(),
+        applicant: ApplicantKind::parse(&p.applicant).map_err(bad("applicant".into()))?,
+        effective_from: date("effective_from", &p.effective_from)?,
+        components,
+    };
+    draft.validate().map_err(|e| match e {
+        motcua_domain::DomainError::Invalid { field, reason } => WebError::invalid(field, reason),
+    })?;
+    Ok(draft)
+}
+
+/// The answer form of a stored version.
+pub fn from_version(v: &ProcedureVersion) -> ProcedureIo {
+    let d = &v.draft;
+    ProcedureIo {
+        code: d.code.to_string(),
+        name: d.name.clone(),
+        field: d.field.clone(),
+        levels: d.levels.iter().map(|l| l.as_str().to_owned()).collect(),
+        agency: d.agency.clone(),
+        time_limit: d.time_limit.to_string(),
+        online_time_limit: d.online_time_limit.map(|l| l.to_string()),
+        online_level: d.online_level.as_str().to_owned(),
+        fee: d.fee.get(),
+        fee_note: d.fee_note.clone(),
+        result_type: d.result_type.as_str().to_owned(),
+        legal_basis: d.legal_basis.clone(),
+        applicant: d.applicant.as_str().to_owned(),
+        effective_from: d.effective_from.to_string(),
+        components: d
+            .components
+            .iter()
+            .map(|c| ComponentIo {
+                name: c.name.clone(),
+                form: c.form.as_str().to_owned(),
+                copies: c.copies,
+                requirement: c.requirement.as_str().to_owned(),
+                must_digitise: c.must_digitise,
+                form_template: c.form_template.clone(),
+            })
+            .collect(),
+        version_no: v.version_no,
+        effective_to: v.effective_to.map(|d| d.to_string()),
+    }
+}
+
+/// Filters for lists and search.
+#[derive(Deserialize, IntoParams, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FilterQuery {
+    /// Search text (search only).
+    pub q: Option<String>,
+    /// Versions in force on this date (YYYY-MM-DD).
+    pub on: Option<String>,
+    /// Level: `province`, `district`, `commune`.
+    pub level: Option<String>,
+    /// Field, exactly.
+    pub field: Option<String>,
+    /// `none`, `partial`, `full_process`.
+    pub online_level: Option<String>,
+    /// Only procedures assigned to this unit (code).
+    pub unit: Option<String>,
+    /// The last code of the previous page.
+    pub after: Option<String>,
+    /// Page size (1–500; search 1–100).
+    pub limit: Option<u32>,
+}
+
+async fn filter(st: &AppState, q: &FilterQuery) -> Result<ProcedureFilter, WebError> {
+    Ok(ProcedureFilter {
+        on: opt_date("on", q.on.as_deref())?,
+        level: q
+            .level
+            .as_deref()
+            .map(Level::parse)
+            .transpose()
+            .map_err(bad("level".into()))?,
+        field: q.field.clone(),
+        online_level: q
+            .online_level
+            .as_deref()
+            .map(OnlineLevel::parse)
+            .transpose()
+            .map_err(bad("online_level".into()))?,
+        unit_ids: match &q.unit {
+            Some(c) => vec![units::find_unit(st.store.as_ref(), "unit", c).await?.id],
+            None => Vec::new(),
+        },
+    })
+}
+
+/// A page of procedures.
+#[derive(Serialize, ToSchema)]
+pub struct ProcedurePage {
+    /// Procedures in code order.
+    pub items: Vec<ProcedureIo>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// Procedures in code order, filtered, a page at a time.
+#[utoipa::path(get, path = "/api/procedures", tag = "procedures", params(FilterQuery),
+    responses((status = 200, body = ProcedurePage), (status = 422, body = crate::error::Problem)))]
+pub async fn list(
+    State(st): State<AppState>,
+    Query(q): Query<FilterQuery>,
+) -> Result<Json<ProcedurePage>, WebError> {
+    let f = filter(&st, &q).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 500);
+    let items = svc::list(st.store.as_ref(), &f, q.after.clone(), limit).await?;
+    let next = if items.len() as u32 == limit {
+        items.last().map(|v| v.draft.code.to_string())
+    } else {
+        None
+    };
+    Ok(Json(ProcedurePage {
+        items: items.iter().map(from_version).collect(),
+        next,
+    }))
+}
+
+/// A search result.
+#[derive(Serialize, ToSchema)]
+pub struct HitOut {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Field.
+    pub field: String,
+    /// Relevance (higher is better).
+    pub score: u32,
+}
+
+fn hit(h: &SearchHit) -> HitOut {
+    HitOut {
+        code: h.code.clone(),
+        name: h.name.clone(),
+        field: h.field.clone(),
+        score: h.score,
+    }
+}
+
+/// Ranked search that forgives missing diacritics, case and small typos
+/// ("giay phep xay dung" finds "Cấp giấy phép xây dựng").
+#[utoipa::path(get, path = "/api/procedures/search", tag = "procedures", params(FilterQuery),
+    responses((status = 200, body = Vec<HitOut>), (status = 422, body = crate::error::Problem)))]
+pub async fn search(
+    State(st): State<AppState>,
+    Query(q): Query<FilterQuery>,
+) -> Result<Json<Vec<HitOut>>, WebError> {
+    let f = filter(&st, &q).await?;
+    let text = q.q.clone().unwrap_or_default();
+    let hits = svc::search(st.store.as_ref(), &text, &f, q.limit.unwrap_or(20)).await?;
+    Ok(Json(hits.iter().map(hit).collect()))
+}
+
+/// Date query.
+#[derive(Deserialize, IntoParams)]
+pub struct OnQuery {
+    /// Version in force on this date (default: latest).
+    pub on: Option<String>,
+}
+
+/// One procedure (the version in force on `on`, or the latest).
+#[utoipa::path(get, path = "/api/procedures/{code}", tag = "procedures", params(("code" = String, Path), OnQuery),
+    responses((status = 200, body = ProcedureIo), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn get_one(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<OnQuery>,
+) -> Result<Json<ProcedureIo>, WebError> {
+    let on = opt_date("on", q.on.as_deref())?;
+    Ok(Json(from_version(
+        &svc::get(st.store.as_ref(), &code, on).await?,
+    )))
+}
+
+/// Every version of a procedure, oldest first.
+#[utoipa::path(get, path = "/api/procedures/{code}/versions", tag = "procedures", params(("code" = String, Path)),
+    responses((status = 200, body = Vec<ProcedureIo>), (status = 404, body = crate::error::Problem)))]
+pub async fn versions(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<Vec<ProcedureIo>>, WebError> {
+    Ok(Json(
+        svc::versions(st.store.as_ref(), &code)
+            .await?
+            .iter()
+            .map(from_version)
+            .collect(),
+    ))
+}
+
+/// Adds a procedure with its first version.
+#[utoipa::path(post, path = "/api/procedures", tag = "procedures", request_body = ProcedureIo,
+    responses((status = 201, body = ProcedureIo), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn create(
+    State(st): State<AppState>,
+    a: Authed,
+    ApiJson(body): ApiJson<ProcedureIo>,
+) -> Result<(StatusCode, Json<ProcedureIo>), WebError> {
+    let draft = to_draft(body)?;
+    let v = svc::create(st.store.as_ref(), &a.actor, now(), draft).await?;
+    Ok((StatusCode::CREATED, Json(from_version(&v))))
+}
+
+/// Adds a version from its `effective_from`; the dossiers received before keep theirs.
+#[utoipa::path(post, path = "/api/procedures/{code}/versions", tag = "procedures", params(("code" = String, Path)), request_body = ProcedureIo,
+    responses((status = 201, body = ProcedureIo), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn add_version(
+    State(st): State<AppState>,
+    a: Authed,
+    Path(code): Path<String>,
+    ApiJson(mut body): ApiJson<ProcedureIo>,
+) -> Result<(StatusCode, Json<ProcedureIo>), WebError> {
+    body.code = code;
+    let draft = to_draft(body)?;
+    let v = svc::add_version(st.store.as_ref(), &a.actor, now(), draft).await?;
+    Ok((StatusCode::CREATED, Json(from_version(&v))))
+}
+
+/// Assigns a procedure to a unit that handles it.
+#[utoipa::path(post, path = "/api/procedures/{code}/units/{unit}", tag = "procedures", params(("code" = String, Path), ("unit" = String, Path)),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn assign(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((code, unit)): Path<(String, String)>,
+) -> Result<StatusCode, WebError> {
+    let u = units::find_unit(st.store.as_ref(), "unit", &unit).await?;
+    svc::assign(st.store.as_ref(), &a.actor, now(), &code, u.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes an assignment.
+#[utoipa::path(delete, path = "/api/procedures/{code}/units/{unit}", tag = "procedures", params(("code" = String, Path), ("unit" = String, Path)),
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn unassign(
+    State(st): State<AppState>,
+    a: Authed,
+    Path((code, unit)): Path<(String, String)>,
+) -> Result<StatusCode, WebError> {
+    let u = units::find_unit(st.store.as_ref(), "unit", &unit).await?;
+    svc::unassign(st.store.as_ref(), &a.actor, now(), &code, u.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

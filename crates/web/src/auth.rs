@@ -1,0 +1,184 @@
+//! Who is calling: a session cookie (browsers) or a bearer token (machines).
+//!
+//! Cookie-authenticated requests that change something must carry the
+//! session's CSRF token (`x-csrf-token` header, or a `csrf_token` form field
+//! for pages) and, when the browser sends one, an `Origin` matching the host:
+//! a page on another site cannot make a signed-in browser act. Bearer tokens
+//! are not sent by browsers on their own, so they need neither.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use motcua_service::access::Actor;
+use motcua_service::auth;
+use motcua_service::clock::{Clock, SystemClock};
+
+use crate::AppState;
+use crate::error::WebError;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "motcua_session";
+/// Header carrying the CSRF token for cookie-authenticated API calls.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in actor; rejects with 401 when there is none.
+pub struct Authed {
+    /// Who.
+    pub actor: Actor,
+    /// The session, when signed in with a cookie (none for tokens).
+    pub session: Option<motcua_service::store::SessionRecord>,
+    /// The cookie secret, for logout.
+    pub secret: Option<String>,
+}
+
+/// The actor if any; anonymous callers get `None` (public pages and lookups).
+pub struct MaybeAuthed(pub Option<Authed>);
+
+/// The caller's network address (for login throttling).
+pub fn client_address(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// The value of a cookie in the request.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn unsafe_method(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Refuses a cross-site request: an `Origin` that does not name this host.
+fn check_origin(parts: &Parts) -> Result<(), WebError> {
+    let Some(origin) = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(());
+    };
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or("");
+    if origin_host == host {
+        Ok(())
+    } else {
+        Err(WebError::new(
+            StatusCode::FORBIDDEN,
+            "cross-origin",
+            "Không có quyền",
+            "cross-site request refused",
+        ))
+    }
+}
+
+async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebError> {
+    let store = state.store.as_ref();
+    let now = SystemClock.now();
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let text = value.to_str().unwrap_or("");
+        let token = text.strip_prefix("Bearer ").unwrap_or("").trim();
+        return match auth::token_actor(store, token).await? {
+            Some(actor) => Ok(Some(Authed {
+                actor,
+                session: None,
+                secret: None,
+            })),
+            None => Err(WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Chưa đăng nhập",
+                "the API token is unknown or revoked",
+            )),
+        };
+    }
+    let Some(secret) = cookie(parts, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((actor, session)) = auth::session_actor(store, now, &secret).await? else {
+        return Ok(None);
+    };
+    if unsafe_method(&parts.method) {
+        check_origin(parts)?;
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+            return Err(WebError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Không có quyền",
+                "missing or wrong CSRF token",
+            ));
+        }
+    }
+    Ok(Some(Authed {
+        actor,
+        session: Some(session),
+        secret: Some(secret),
+    }))
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        resolve(parts, state).await?.ok_or_else(|| {
+            WebError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Chưa đăng nhập",
+                "sign in first (session cookie or Bearer token)",
+            )
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeAuthed {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(resolve(parts, state).await?))
+    }
+}
+
+/// The caller's address as an extractor.
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(parts)))
+    }
+}

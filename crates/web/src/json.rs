@@ -1,0 +1,59 @@
+//! JSON bodies whose errors name the field at fault.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::WebError;
+
+/// Largest JSON body accepted (imports have their own route and limit).
+const MAX_JSON: usize = 1 << 20;
+
+/// Like `axum::Json`, but a bad body is a 422 problem naming the field path
+/// (`components[0].copies`) rather than a plain-text 400.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/json"));
+        if !is_json {
+            return Err(WebError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "media-type",
+                "Sai định dạng",
+                "send the body as application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            WebError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Dữ liệu quá lớn",
+                e.body_text(),
+            )
+        })?;
+        if bytes.len() > MAX_JSON {
+            return Err(WebError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Dữ liệu quá lớn",
+                "at most 1 MiB of JSON",
+            ));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." { "body".to_owned() } else { path };
+                WebError::invalid(field, e.inner().to_string())
+            })
+    }
+}
