@@ -33,6 +33,81 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Staff accounts and their roles.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// User commands. Passwords are read from standard input with
+/// `--password-stdin` (never from the command line, where other users of the
+/// machine could see them); without it a random password is made and printed.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with a first role on a unit.
+    Add(UserAddArgs),
+    /// Grant a role on a unit (and its subtree).
+    Grant(UserRoleArgs),
+    /// Revoke a role on a unit; the user's sessions end.
+    Revoke(UserRoleArgs),
+    /// Set a new password; the user's sessions end.
+    ResetPassword(UserPasswordArgs),
+}
+
+/// `user add`.
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// Login name (a-z, digits, . - _).
+    #[arg(long)]
+    pub username: String,
+    /// Full name.
+    #[arg(long)]
+    pub full_name: String,
+    /// E-mail.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Role: desk_officer, specialist, leader, unit_admin, reform_evaluator, viewer, system_admin.
+    #[arg(long)]
+    pub role: String,
+    /// Unit code the role is granted on.
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `user grant` and `user revoke`.
+#[derive(Debug, Args)]
+pub struct UserRoleArgs {
+    /// Login name.
+    #[arg(long)]
+    pub username: String,
+    /// Role.
+    #[arg(long)]
+    pub role: String,
+    /// Unit code.
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `user reset-password`.
+#[derive(Debug, Args)]
+pub struct UserPasswordArgs {
+    /// Login name.
+    #[arg(long)]
+    pub username: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 /// Where the server listens and what it serves from.

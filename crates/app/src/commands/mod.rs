@@ -3,6 +3,7 @@
 mod audit;
 mod calendar;
 mod serve;
+mod user;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
         Command::Calendar(CalendarCommand::Unset(args)) => calendar::unset(&cfg, args).await?,
         Command::Calendar(CalendarCommand::Hours(args)) => calendar::hours(&cfg, args).await?,
         Command::Audit(AuditCommand::Verify(args)) => return audit::verify(&cfg, args).await,
+        Command::User(cmd) => user::run(&cfg, cmd).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
