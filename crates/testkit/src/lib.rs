@@ -5,7 +5,9 @@
 //! Run the suite on PostgreSQL too by setting `MOTCUA_TEST_DATABASE_URL`, for
 //! example `postgres://postgres@127.0.0.1:5432/postgres`.
 
+mod app;
 pub mod contract;
 mod db;
 
+pub use app::{Client, TEST_PASSWORD, TestApp, codes};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, server_url};

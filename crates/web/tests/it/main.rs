@@ -3,6 +3,10 @@
 // A test binary: a failed unwrap is a failed test, with its cause shown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api_auth;
+mod api_catalog;
+mod api_units;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use motcua_testkit::{Backend, TestDb};

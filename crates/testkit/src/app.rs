@@ -1,0 +1,254 @@
+//! `TestApp`: the HTTP application served on `127.0.0.1:0` over a fresh
+//! database, with a small unit tree and signed-in clients per role.
+
+use std::net::SocketAddr;
+
+use jiff::civil::date;
+use motcua_domain::role::Role;
+use motcua_domain::unit::{Level, UnitCode, UnitKind};
+use motcua_service::store::{AuditContext, NewUnit};
+use motcua_service::{units, users};
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
+
+use crate::{Backend, TestDb};
+
+/// The password every test user gets.
+pub const TEST_PASSWORD: &str = "mật-khẩu-thử-1";
+
+/// Codes of the small tree [`TestApp::start`] seeds: a province with two
+/// districts; district A has a desk, an office and a commune.
+pub mod codes {
+    /// The province.
+    pub const PROVINCE: &str = "000.00.00.H40";
+    /// District A.
+    pub const DISTRICT_A: &str = "000.00.21.H40";
+    /// District A's one-stop desk.
+    pub const DESK_A: &str = "000.01.21.H40";
+    /// District A's justice office.
+    pub const OFFICE_A: &str = "000.02.21.H40";
+    /// A commune of district A.
+    pub const COMMUNE_A: &str = "000.11.21.H40";
+    /// District B.
+    pub const DISTRICT_B: &str = "000.00.22.H40";
+}
+
+/// A running application.
+pub struct TestApp {
+    /// The database behind it.
+    pub db: TestDb,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+/// A client signed in as someone, sending the session cookie and CSRF token.
+pub struct Client {
+    /// The HTTP client with the headers set.
+    pub http: reqwest::Client,
+    /// Base URL.
+    pub base: String,
+    /// The CSRF token of the session.
+    pub csrf: String,
+}
+
+impl Client {
+    /// `base + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl TestApp {
+    /// Starts the application over a fresh migrated database with the seed
+    /// tree; `None` for PostgreSQL when it is not configured.
+    pub async fn start(backend: Backend) -> anyhow::Result<Option<Self>> {
+        let Some(db) = TestDb::migrated(backend).await? else {
+            return Ok(None);
+        };
+        seed_tree(&db).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr: SocketAddr = listener.local_addr()?;
+        let app = motcua_web::router(motcua_web::AppState { store: db.store() });
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = motcua_web::serve(
+                listener,
+                app,
+                async move {
+                    let _ = rx.await;
+                },
+                std::time::Duration::from_secs(1),
+            )
+            .await;
+        });
+        Ok(Some(Self {
+            db,
+            base: format!("http://{addr}"),
+            stop: Some(tx),
+        }))
+    }
+
+    /// `base + path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A unit id by code.
+    pub async fn unit_id(&self, code: &str) -> anyhow::Result<i64> {
+        Ok(self
+            .db
+            .store()
+            .unit_by_code(&UnitCode::parse(code)?)
+            .await?
+            .id)
+    }
+
+    /// Creates a user holding `role` on the unit `unit_code`.
+    pub async fn user(&self, username: &str, role: Role, unit_code: &str) -> anyhow::Result<i64> {
+        let store = self.db.store();
+        let ctx = ctx();
+        let user = users::add_user(
+            store.as_ref(),
+            &ctx,
+            username,
+            "Người Dùng Thử",
+            None,
+            TEST_PASSWORD,
+        )
+        .await?;
+        let unit = self.unit_id(unit_code).await?;
+        users::grant(store.as_ref(), &ctx, user.id, role, unit).await?;
+        Ok(user.id)
+    }
+
+    /// Signs in through the API and returns a client carrying the session.
+    pub async fn login(&self, username: &str) -> anyhow::Result<Client> {
+        let res = reqwest::Client::new()
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": TEST_PASSWORD }))
+            .send()
+            .await?;
+        anyhow::ensure!(res.status() == 200, "login of {username}: {}", res.status());
+        let cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("no session cookie"))?
+            .to_owned();
+        let body: serde_json::Value = res.json().await?;
+        let csrf = body["csrf_token"].as_str().unwrap_or_default().to_owned();
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_str(&cookie)?);
+        headers.insert("x-csrf-token", HeaderValue::from_str(&csrf)?);
+        Ok(Client {
+            http: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()?,
+            base: self.base.clone(),
+            csrf,
+        })
+    }
+
+    /// Creates a user with a role and signs them in.
+    pub async fn client(
+        &self,
+        username: &str,
+        role: Role,
+        unit_code: &str,
+    ) -> anyhow::Result<Client> {
+        self.user(username, role, unit_code).await?;
+        self.login(username).await
+    }
+
+    /// Number of audit entries, to show that a refused request changed nothing
+    /// but its `access.denied` entry.
+    pub async fn audit_count(&self) -> anyhow::Result<i64> {
+        self.db.query_i64("SELECT count(*) FROM audit_log").await
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn close(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        self.db.close().await;
+    }
+}
+
+fn ctx() -> AuditContext {
+    AuditContext {
+        actor: "test".into(),
+        at: jiff::Timestamp::now(),
+    }
+}
+
+async fn seed_tree(db: &TestDb) -> anyhow::Result<()> {
+    use codes::*;
+    let store = db.store();
+    let specs: [(&str, &str, UnitKind, Level, Option<&str>); 6] = [
+        (
+            PROVINCE,
+            "UBND tỉnh Nghệ An",
+            UnitKind::Province,
+            Level::Province,
+            None,
+        ),
+        (
+            DISTRICT_A,
+            "UBND huyện Đô Lương",
+            UnitKind::District,
+            Level::District,
+            Some(PROVINCE),
+        ),
+        (
+            DESK_A,
+            "Bộ phận Một cửa huyện Đô Lương",
+            UnitKind::Desk,
+            Level::District,
+            Some(DISTRICT_A),
+        ),
+        (
+            OFFICE_A,
+            "Phòng Tư pháp huyện Đô Lương",
+            UnitKind::DistrictOffice,
+            Level::District,
+            Some(DISTRICT_A),
+        ),
+        (
+            COMMUNE_A,
+            "UBND xã Đà Sơn",
+            UnitKind::Commune,
+            Level::Commune,
+            Some(DISTRICT_A),
+        ),
+        (
+            DISTRICT_B,
+            "UBND huyện Nam Đàn",
+            UnitKind::District,
+            Level::District,
+            Some(PROVINCE),
+        ),
+    ];
+    for (code, name, kind, level, parent) in specs {
+        let parent_id = match parent {
+            Some(p) => Some(store.unit_by_code(&UnitCode::parse(p)?).await?.id),
+            None => None,
+        };
+        units::create_unit(
+            store.as_ref(),
+            &ctx(),
+            NewUnit {
+                code: UnitCode::parse(code)?,
+                name: name.into(),
+                kind,
+                level,
+                parent_id,
+                valid_from: date(2020, 1, 1),
+                valid_to: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

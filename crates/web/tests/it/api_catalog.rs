@@ -1,0 +1,305 @@
+//! The procedure catalog over HTTP: creation, versions, lists, search,
+//! assignments, and bad input.
+
+use motcua_domain::role::Role;
+use motcua_testkit::{Backend, TestApp, codes};
+use serde_json::{Value, json};
+
+use crate::api_auth::on_both;
+
+on_both!(
+    procedures_are_created_versioned_listed_and_found,
+    bad_procedures_name_the_field_and_change_nothing,
+    the_openapi_document_describes_the_api
+);
+
+fn procedure(code: &str, name: &str, field: &str, level: &str, from: &str) -> Value {
+    json!({
+        "code": code, "name": name, "field": field, "levels": [level], "agency": "UBND cấp xã",
+        "time_limit": "3 working_days", "online_level": "full_process", "fee": 0,
+        "result_type": "certificate", "applicant": "citizen", "effective_from": from,
+        "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": true }]
+    })
+}
+
+async fn procedures_are_created_versioned_listed_and_found(b: Backend) {
+    let Some(app) = TestApp::start(b).await.unwrap() else {
+        return;
+    };
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let names = [
+        ("1.000001", "Cấp giấy phép xây dựng", "Xây dựng"),
+        ("1.000002", "Cấp lại giấy phép xây dựng", "Xây dựng"),
+        ("1.000003", "Đăng ký khai sinh", "Hộ tịch"),
+        ("1.000004", "Cấp giấy phép sửa chữa nhà ở", "Xây dựng"),
+        (
+            "1.000005",
+            "Chứng thực bản sao từ bản chính giấy tờ, văn bản",
+            "Chứng thực",
+        ),
+    ];
+    for (code, name, field) in names {
+        let r = keeper
+            .http
+            .post(keeper.url("/api/procedures"))
+            .json(&procedure(code, name, field, "commune", "2024-01-01"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    // A new version from 2025: 3 → 2 working days.
+    let mut v2 = procedure(
+        "1.000003",
+        "Đăng ký khai sinh",
+        "Hộ tịch",
+        "commune",
+        "2025-01-01",
+    );
+    v2["time_limit"] = json!("2 working_days");
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures/1.000003/versions"))
+        .json(&v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let anon = reqwest::Client::new();
+    let get = |path: String| anon.get(app.url(&path)).send();
+    let old: Value = get("/api/procedures/1.000003?on=2024-06-01".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["time_limit"], "3 working_days");
+    assert_eq!(old["effective_to"], "2024-12-31");
+    let new: Value = get("/api/procedures/1.000003".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (new["time_limit"].as_str(), new["version_no"].as_u64()),
+        (Some("2 working_days"), Some(2))
+    );
+
+    // Paging: 2 per page over 5 codes gives 3 pages without repeats.
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page: Value = get(format!("/api/procedures?limit=2{after}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["code"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(n) => after = format!("&after={n}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["1.000001", "1.000002", "1.000003", "1.000004", "1.000005"]
+    );
+    let xd: Value = get("/api/procedures?field=X%C3%A2y%20d%E1%BB%B1ng".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(xd["items"].as_array().unwrap().len(), 3);
+
+    // Vietnamese search: without diacritics, in capitals, with a typo.
+    for q in [
+        "giay phep xay dung",
+        "GIẤY PHÉP xây dựng",
+        "xay dung",
+        "giay phep xay dungg",
+    ] {
+        let hits: Value = anon
+            .get(app.url("/api/procedures/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(hits[0]["code"], "1.000001", "{q}: {hits}");
+    }
+
+    // Assignment to a commune, then the list filtered by unit.
+    let r = keeper
+        .http
+        .post(keeper.url(&format!(
+            "/api/procedures/1.000003/units/{}",
+            codes::COMMUNE_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let mine: Value = get(format!("/api/procedures?unit={}", codes::COMMUNE_A))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    app.close().await;
+}
+
+async fn bad_procedures_name_the_field_and_change_nothing(b: Backend) {
+    let Some(app) = TestApp::start(b).await.unwrap() else {
+        return;
+    };
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let district_admin = app
+        .client("quantri.a", Role::UnitAdmin, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let good = procedure(
+        "1.000010",
+        "Đăng ký kết hôn",
+        "Hộ tịch",
+        "commune",
+        "2024-01-01",
+    );
+    let mut cases: Vec<(Value, &str)> = Vec::new();
+    let mut set = |k: &str, v: Value, field: &'static str| {
+        let mut p = good.clone();
+        p[k] = v;
+        cases.push((p, field));
+    };
+    set("code", json!("3.000010"), "code");
+    set("time_limit", json!("5 ngày lam viec"), "time_limit");
+    set("levels", json!(["commune", "hamlet"]), "levels[1]");
+    set("fee", json!(-1), "fee");
+    set("effective_from", json!("31/12/2024"), "effective_from");
+    set("online_level", json!("level 5"), "online_level");
+    set(
+        "components",
+        json!([{ "name": "Tờ khai", "form": "original", "copies": 0, "requirement": "mandatory", "must_digitise": true }]),
+        "components.copies",
+    );
+    set(
+        "components",
+        json!([{ "name": "Tờ khai", "form": "photo", "copies": 1, "requirement": "mandatory", "must_digitise": true }]),
+        "components[0].form",
+    );
+    set(
+        "components",
+        json!([{ "name": "Tờ khai", "form": "original", "copies": "một", "requirement": "mandatory", "must_digitise": true }]),
+        "components[0].copies",
+    );
+    let before = app.audit_count().await.unwrap();
+    for (body, field) in cases {
+        let r = keeper
+            .http
+            .post(keeper.url("/api/procedures"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{field}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["field"], field, "{p}");
+    }
+    assert_eq!(
+        app.audit_count().await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    // A district administrator keeps assignments, not the provincial catalog.
+    let r = district_admin
+        .http
+        .post(district_admin.url("/api/procedures"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    // A version must start after the current one.
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures/1.000010/versions"))
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["field"], "effective_from");
+    let r = reqwest::get(app.url("/api/procedures/9.999999"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = reqwest::get(app.url("/api/procedures/1.999999"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    app.close().await;
+}
+
+async fn the_openapi_document_describes_the_api(b: Backend) {
+    let Some(app) = TestApp::start(b).await.unwrap() else {
+        return;
+    };
+    let doc: Value = reqwest::get(app.url("/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/api/auth/login",
+        "/api/units",
+        "/api/units/{code}/changes",
+        "/api/users",
+        "/api/procedures",
+        "/api/procedures/search",
+        "/api/procedures/{code}/versions",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    assert!(doc["components"]["schemas"].get("Problem").is_some());
+    app.close().await;
+}
