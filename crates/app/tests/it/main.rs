@@ -7,6 +7,7 @@
 mod calendar_cli;
 mod cli_errors;
 mod server;
+mod user_cli;
 
 use std::process::{Command, Output};
 
