@@ -1,17 +1,26 @@
-//! Vietnamese search: folding and ranked, typo-tolerant matching.
+//! Vietnamese search over the procedure catalog: diacritic- and
+//! case-insensitive, tolerant of typos, ranked.
 //!
-//! Placeholder API being completed (fold_vi, SearchIndex ranking).
+//! Users search the way they type on a phone: without tone marks, in capitals,
+//! with a slip of the finger, and one keystroke at a time. [`fold_vi`] makes
+//! "GIẤY PHÉP", "giay phep" and "giâý phép" one query; [`SearchIndex`] matches
+//! query tokens exactly, by prefix (the last token is still being typed) or
+//! within a small edit distance, and ranks as described in [`rank`]. The
+//! index is built once per catalog snapshot and searched on every keystroke,
+//! so a query touches only the documents its tokens' posting lists name.
+
+mod distance;
+mod fold;
+mod index;
+pub mod rank;
 
 use serde::Serialize;
 
 use crate::catalog::OnlineLevel;
 use crate::unit::Level;
 
-/// Folds Vietnamese text for matching: lower case, diacritics removed, đ → d,
-/// runs of white space and punctuation collapsed to one space.
-pub fn fold_vi(s: &str) -> String {
-    s.to_lowercase()
-}
+pub use fold::fold_vi;
+pub use index::{MAX_QUERY_TOKENS, SearchIndex};
 
 /// A searchable procedure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,51 +50,11 @@ pub struct SearchHit {
     pub name: String,
     /// Field.
     pub field: String,
-    /// Higher is better.
+    /// Higher is better; see [`rank`] for what it encodes.
     pub score: u32,
 }
 
-/// An in-memory index over procedure names and codes.
-#[derive(Debug, Clone, Default)]
-pub struct SearchIndex {
-    docs: Vec<SearchDoc>,
-}
-
-impl SearchIndex {
-    /// Builds the index.
-    pub fn build(docs: Vec<SearchDoc>) -> Self {
-        Self { docs }
-    }
-
-    /// Number of documents.
-    pub fn len(&self) -> usize {
-        self.docs.len()
-    }
-
-    /// Whether the index is empty.
-    pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
-    }
-
-    /// Ranked hits for a query among documents `keep` accepts, best first.
-    pub fn search(
-        &self,
-        query: &str,
-        limit: usize,
-        keep: impl Fn(&SearchDoc) -> bool,
-    ) -> Vec<SearchHit> {
-        let q = fold_vi(query);
-        self.docs
-            .iter()
-            .filter(|d| keep(d) && fold_vi(&d.name).contains(&q))
-            .take(limit)
-            .map(|d| SearchHit {
-                procedure_id: d.procedure_id,
-                code: d.code.clone(),
-                name: d.name.clone(),
-                field: d.field.clone(),
-                score: 1,
-            })
-            .collect()
-    }
-}
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod tests;
