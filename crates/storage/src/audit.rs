@@ -28,6 +28,22 @@ pub const CALENDAR_OVERRIDE_DELETE: &str = "calendar.override_delete";
 pub const OFFICE_HOURS_PUT: &str = "office_hours.put";
 /// A setting was set.
 pub const SETTING_PUT: &str = "setting.put";
+/// A user was allowed or barred from signing in (`detail.active`).
+pub const USER_ACTIVE_SET: &str = "user.active_set";
+/// An API token was created (subject: its owner; never the secret or its hash).
+pub const TOKEN_CREATE: &str = "token.create";
+/// An API token was revoked.
+pub const TOKEN_REVOKE: &str = "token.revoke";
+/// A unit got a new name and/or code from a date.
+pub const UNIT_RENAME: &str = "unit.rename";
+/// A unit got a new parent (and possibly level) from a date.
+pub const UNIT_MOVE: &str = "unit.move";
+/// A unit ended without a successor.
+pub const UNIT_ABOLISH: &str = "unit.abolish";
+/// Units ended and an existing or new unit carries on their work.
+pub const UNIT_MERGE: &str = "unit.merge";
+/// A unit ended and new units carry on its work.
+pub const UNIT_SPLIT: &str = "unit.split";
 
 /// `unit:<code>`.
 pub fn unit_subject(code: &str) -> String {
@@ -64,6 +80,14 @@ pub(crate) fn unit_detail(id: i64, u: &NewUnit) -> Value {
 
 pub(crate) fn user_detail(id: i64, u: &NewUser) -> Value {
     json!({ "id": id, "full_name": u.full_name, "email": u.email })
+}
+
+pub(crate) fn token_detail(id: i64, name: &str) -> Value {
+    json!({ "id": id, "name": name })
+}
+
+pub(crate) fn active_detail(active: bool) -> Value {
+    json!({ "active": active })
 }
 
 pub(crate) fn grant_detail(role: &str, unit_id: i64, unit_code: &str) -> Value {

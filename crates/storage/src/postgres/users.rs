@@ -10,7 +10,15 @@ use sqlx::PgConnection;
 use super::{PgStore, append};
 use crate::convert::{self, GrantRow, UserRow};
 use crate::error::{db, explain_grant, explain_user_insert, map_db};
-use crate::{audit, sql};
+use crate::{access_sql, audit, sql};
+
+/// Users in name order, compared byte by byte (`COLLATE "C"`) whatever the
+/// database's collation, so pages match SQLite's and the keyset is exact.
+const LIST_USERS: &str = "SELECT id, username, full_name, email, password_hash, active, \
+     created_at_ms FROM users ORDER BY username COLLATE \"C\" LIMIT $1";
+const LIST_USERS_AFTER: &str = "SELECT id, username, full_name, email, password_hash, active, \
+     created_at_ms FROM users WHERE username COLLATE \"C\" > $1 \
+     ORDER BY username COLLATE \"C\" LIMIT $2";
 
 /// The user name and unit code a grant's audit entry and errors name; either
 /// missing is `NotFound`.
@@ -61,21 +69,56 @@ impl UserStore for PgStore {
         Ok(crate::user_from_new(id, user, ctx))
     }
 
-    async fn user_by_id(&self, _id: i64) -> ServiceResult<User> {
-        Err(ServiceError::Internal("not implemented yet".into()))
+    async fn user_by_id(&self, id: i64) -> ServiceResult<User> {
+        let row: Option<UserRow> = sqlx::query_as(access_sql::USER_BY_ID)
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await
+            .map_err(db)?;
+        convert::user(row.ok_or_else(|| ServiceError::not_found("user", id.to_string()))?)
     }
 
-    async fn list_users(&self, _after: Option<&str>, _limit: u32) -> ServiceResult<Vec<User>> {
-        Err(ServiceError::Internal("not implemented yet".into()))
+    async fn list_users(&self, after: Option<&str>, limit: u32) -> ServiceResult<Vec<User>> {
+        let rows: Vec<UserRow> = match after {
+            Some(after) => sqlx::query_as(LIST_USERS_AFTER)
+                .bind(after)
+                .bind(access_sql::page_limit(limit))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db)?,
+            None => sqlx::query_as(LIST_USERS)
+                .bind(access_sql::page_limit(limit))
+                .fetch_all(self.reader())
+                .await
+                .map_err(db)?,
+        };
+        rows.into_iter().map(convert::user).collect()
     }
 
     async fn set_user_active(
         &self,
-        _ctx: &AuditContext,
-        _user_id: i64,
-        _active: bool,
+        ctx: &AuditContext,
+        user_id: i64,
+        active: bool,
     ) -> ServiceResult<()> {
-        Err(ServiceError::Internal("not implemented yet".into()))
+        let mut tx = self.begin_write().await?;
+        let username: Option<String> = sqlx::query_scalar(access_sql::SET_USER_ACTIVE)
+            .bind(user_id)
+            .bind(active)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let username =
+            username.ok_or_else(|| ServiceError::not_found("user", user_id.to_string()))?;
+        append(
+            &mut tx,
+            ctx,
+            audit::USER_ACTIVE_SET,
+            &audit::user_subject(&username),
+            &audit::active_detail(active),
+        )
+        .await?;
+        tx.commit().await.map_err(db)
     }
 
     async fn user_by_username(&self, username: &str) -> ServiceResult<User> {

@@ -7,6 +7,7 @@
 //! failed assertion when the store breaks the contract. Expected values are
 //! written out in the cases, never computed by the code under test.
 
+pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod calendar;

@@ -2,7 +2,7 @@
 //! `MOTCUA_TEST_DATABASE_URL` is set (otherwise those tests pass after saying
 //! they were skipped). Each case gets a database of its own.
 
-use motcua_testkit::contract::{admin, audit, calendar, settings, units, users};
+use motcua_testkit::contract::{access, admin, audit, calendar, settings, units, users};
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
 /// Opens a fresh database, runs the case, removes the database.
@@ -76,4 +76,12 @@ on_both!(true =>
     audit::an_edited_entry_is_detected_at_its_seq,
     audit::a_deleted_entry_is_detected_as_a_gap,
     audit::the_database_refuses_to_change_the_log,
+    access::sessions_round_trip_until_they_expire,
+    access::expired_sessions_are_purged_and_users_signed_out,
+    access::login_failures_are_counted_in_a_window_and_cleared,
+    access::login_failures_older_than_a_day_are_pruned,
+    access::api_tokens_are_created_listed_and_revoked_once,
+    access::users_read_back_by_id,
+    access::users_page_by_username,
+    access::users_are_disabled_and_enabled_with_an_audit_entry,
 );

@@ -71,7 +71,10 @@ async fn sqlite_creates_the_file_and_its_directory() -> anyhow::Result<()> {
     let path = dir.path().join("nested/data/motcua.db");
     let store = motcua_storage::open(&format!("sqlite://{}", path.display())).await?;
     assert!(!store.readiness().await?.is_ready());
-    assert_eq!(store.migrate().await?.applied_now, 1);
+    assert_eq!(
+        store.migrate().await?.applied_now,
+        motcua_testkit::contract::admin::MIGRATIONS
+    );
     assert!(path.exists());
     let again = motcua_storage::open_sqlite(&path).await?;
     assert!(again.readiness().await?.is_ready());
@@ -82,7 +85,10 @@ async fn sqlite_creates_the_file_and_its_directory() -> anyhow::Result<()> {
 #[tokio::test]
 async fn sqlite_in_memory_keeps_its_data_across_calls() -> anyhow::Result<()> {
     let store = motcua_storage::open("sqlite::memory:").await?;
-    assert_eq!(store.migrate().await?.applied_now, 1);
+    assert_eq!(
+        store.migrate().await?.applied_now,
+        motcua_testkit::contract::admin::MIGRATIONS
+    );
     let c = motcua_testkit::contract::ctx()?;
     store
         .put_setting(&c, "global", "k", &serde_json::json!(1))
