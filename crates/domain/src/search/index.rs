@@ -15,13 +15,11 @@ pub const MAX_QUERY_TOKENS: usize = 15;
 /// the codes starting 1.00…, "1" alone does not list every code).
 const MIN_CODE_QUERY: usize = 3;
 
-/// Where one document's tokens lie in the shared arenas.
+/// Where a document's name lies in the name arena, and its length.
 #[derive(Debug, Clone, Copy, Default)]
 struct Entry {
     name_start: u32,
     name_end: u32,
-    field_start: u32,
-    field_end: u32,
     /// Length of the folded name in characters, for the brevity tie-break.
     name_len: u32,
 }
@@ -33,25 +31,28 @@ struct Entry {
 /// Documents are kept sorted by code (then id), so that a document's position
 /// is also its place among equal scores. Every folded token of a name or field
 /// is a vocabulary term; term ids follow the terms' sorted order, so the terms
-/// a prefix matches are one contiguous id range. Each term has a posting list
-/// of the documents whose name or field holds it. A query token is expanded to
+/// a prefix matches are one contiguous id range. Each term has two posting
+/// lists: the documents whose name holds it and those whose field does. A query token is expanded to
 /// the terms it matches exactly, as a prefix, or within the edit bound, and
-/// only documents in the union of those terms' postings (and those whose code
-/// matches) are scored.
+/// only documents in those terms' postings (and those whose code matches) are
+/// scored: first coverage and quality from the postings alone, then phrase
+/// order, by a scan of the name, only for the documents that can still reach
+/// the top `limit`.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
     docs: Vec<SearchDoc>,
     entries: Vec<Entry>,
     name_terms: Vec<u32>,
-    field_terms: Vec<u32>,
     /// Sorted, distinct folded terms; a term's id is its position.
     terms: Vec<Box<str>>,
     /// The terms as characters, for edit distances.
     term_chars: Vec<Box<[char]>>,
     /// Term ids by length in characters (up to [`MAX_FUZZY_LEN`]).
     by_len: Vec<Vec<u32>>,
-    /// Documents holding each term, ascending, distinct.
-    postings: Vec<Vec<u32>>,
+    /// Documents whose name holds each term, ascending, distinct.
+    name_postings: Vec<Vec<u32>>,
+    /// Documents whose field holds each term, ascending, distinct.
+    field_postings: Vec<Vec<u32>>,
     /// Code keys with their document, sorted by key.
     codes: Vec<(Box<str>, u32)>,
 }
@@ -81,7 +82,8 @@ impl SearchIndex {
         let mut index = Self {
             terms: vocab.iter().map(|&t| Box::from(t)).collect(),
             term_chars: vocab.iter().map(|t| t.chars().collect()).collect(),
-            postings: vec![Vec::new(); vocab.len()],
+            name_postings: vec![Vec::new(); vocab.len()],
+            field_postings: vec![Vec::new(); vocab.len()],
             by_len: vec![Vec::new(); MAX_FUZZY_LEN + 1],
             ..Self::default()
         };
@@ -93,28 +95,16 @@ impl SearchIndex {
         for (doc, (name, field)) in folded.iter().enumerate() {
             let doc = doc as u32;
             let name_start = index.name_terms.len() as u32;
-            let field_start = index.field_terms.len() as u32;
-            for (text, arena) in [
-                (name, &mut index.name_terms),
-                (field, &mut index.field_terms),
-            ] {
-                for token in text.split(' ').filter(|t| !t.is_empty()) {
-                    // Every token is in the vocabulary it was collected into.
-                    let Ok(id) = vocab.binary_search(&token) else {
-                        continue;
-                    };
-                    arena.push(id as u32);
-                    let list = &mut index.postings[id];
-                    if list.last() != Some(&doc) {
-                        list.push(doc);
-                    }
-                }
+            for id in term_ids(&vocab, name) {
+                index.name_terms.push(id as u32);
+                push_distinct(index.name_postings.get_mut(id), doc);
+            }
+            for id in term_ids(&vocab, field) {
+                push_distinct(index.field_postings.get_mut(id), doc);
             }
             index.entries.push(Entry {
                 name_start,
                 name_end: index.name_terms.len() as u32,
-                field_start,
-                field_end: index.field_terms.len() as u32,
                 name_len: name.chars().count() as u32,
             });
         }
@@ -160,30 +150,93 @@ impl SearchIndex {
             return Vec::new();
         }
         let plan = Plan::new(self, &fold_vi(query));
-        let rows = plan.rows();
+        let (lanes, fields) = plan.accumulate(self);
+        // Coverage and quality (and brevity) from the postings alone.
         let mut keys = Vec::new();
-        for doc in plan.candidates(self) {
-            let score = self.score(&plan, &rows, doc);
+        for (doc, (&lane, &field)) in lanes.iter().zip(&fields).enumerate() {
+            let score = match plan.code_match.get(doc) {
+                Some(&code) if code > 0 => rank::code_score(code == CODE_EXACT),
+                _ if lane | field == 0 => continue,
+                _ => rank::partial_score(lane, field, self.name_len(doc)),
+            };
             if score > 0 && self.docs.get(doc).is_some_and(&keep) {
                 keys.push(rank::sort_key(score, doc));
             }
         }
+        if plan.tokens > 1 {
+            self.add_order(&plan, &mut keys, limit);
+        }
         self.hits(keys, limit)
     }
 
-    /// The same ranking computed over every document, bypassing the posting
-    /// lists: tests compare it with [`SearchIndex::search`] to prove that the
-    /// index never loses a hit.
+    /// Adds phrase order to the partial scores in `keys`, dropping first the
+    /// documents that cannot reach the best `limit`: order ranks below
+    /// coverage and quality, so a document whose coverage and quality are
+    /// below those of the `limit`-th best is beaten whatever its order.
+    fn add_order(&self, plan: &Plan, keys: &mut Vec<u64>, limit: usize) {
+        if limit < keys.len() {
+            let figures = |key: &u64| rank::above_order(rank::from_sort_key(*key).0);
+            let (_, nth, _) =
+                keys.select_nth_unstable_by_key(limit - 1, |k| std::cmp::Reverse(figures(k)));
+            let threshold = figures(nth);
+            keys.retain(|k| figures(k) >= threshold);
+        }
+        for key in keys.iter_mut() {
+            let (score, doc) = rank::from_sort_key(*key);
+            if plan.code_match.get(doc).is_some_and(|&c| c > 0) {
+                continue;
+            }
+            let order = rank::order(&plan.masks, self.name(doc));
+            *key = rank::sort_key(rank::with_order(score, order), doc);
+        }
+    }
+
+    /// The same ranking computed by scanning every document's name and field,
+    /// bypassing the posting lists and the pruning: tests compare it with
+    /// [`SearchIndex::search`] to prove that neither loses or misranks a hit.
     #[cfg(test)]
     pub(super) fn search_every_doc(&self, query: &str, limit: usize) -> Vec<SearchHit> {
         let plan = Plan::new(self, &fold_vi(query));
-        let rows = plan.rows();
         let keys = (0..self.docs.len())
-            .map(|doc| (self.score(&plan, &rows, doc), doc))
+            .map(|doc| (self.full_score(&plan, doc), doc))
             .filter(|(score, _)| *score > 0)
             .map(|(score, doc)| rank::sort_key(score, doc))
             .collect();
         self.hits(keys, limit)
+    }
+
+    /// The score of one document from its name and field tokens.
+    #[cfg(test)]
+    fn full_score(&self, plan: &Plan, doc: usize) -> u32 {
+        if let Some(&code) = plan.code_match.get(doc)
+            && code > 0
+        {
+            return rank::code_score(code == CODE_EXACT);
+        }
+        let terms: Vec<&str> = self.terms.iter().map(|t| &**t).collect();
+        let field = self
+            .docs
+            .get(doc)
+            .map(|d| fold_vi(&d.field))
+            .unwrap_or_default();
+        let field: Vec<u32> = term_ids(&terms, &field).map(|id| id as u32).collect();
+        rank::text_score(&plan.masks, self.name(doc), &field, self.name_len(doc))
+    }
+
+    /// A document's name as term ids.
+    fn name(&self, doc: usize) -> &[u32] {
+        self.entries
+            .get(doc)
+            .and_then(|e| {
+                self.name_terms
+                    .get(e.name_start as usize..e.name_end as usize)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The length of a document's folded name in characters.
+    fn name_len(&self, doc: usize) -> u32 {
+        self.entries.get(doc).map_or(0, |e| e.name_len)
     }
 
     /// Turns sort keys into the best `limit` hits, in order.
@@ -207,27 +260,21 @@ impl SearchIndex {
             })
             .collect()
     }
+}
 
-    /// The score of one document for a planned query; 0 when nothing matches.
-    /// `rows` are the plan's [`Plan::rows`].
-    fn score(&self, plan: &Plan, rows: &[&[u8]], doc: usize) -> u32 {
-        let Some(entry) = self.entries.get(doc) else {
-            return 0;
-        };
-        if let Some(&code) = plan.code_quality.get(doc)
-            && code > 0
-        {
-            return rank::code_score(code == Quality::EXACT);
-        }
-        let name = self
-            .name_terms
-            .get(entry.name_start as usize..entry.name_end as usize)
-            .unwrap_or_default();
-        let field = self
-            .field_terms
-            .get(entry.field_start as usize..entry.field_end as usize)
-            .unwrap_or_default();
-        rank::text_score(rows, name, field, entry.name_len)
+/// The ids of a folded text's tokens in a sorted vocabulary that holds them.
+fn term_ids<'a>(vocab: &'a [&str], text: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.split(' ')
+        .filter_map(|token| vocab.binary_search(&token).ok())
+}
+
+/// Appends a document to a posting list unless it ends with it already
+/// (documents are added in ascending order).
+fn push_distinct(list: Option<&mut Vec<u32>>, doc: u32) {
+    if let Some(list) = list
+        && list.last() != Some(&doc)
+    {
+        list.push(doc);
     }
 }
 
@@ -235,50 +282,84 @@ impl SearchIndex {
 struct Plan {
     /// Number of query tokens.
     tokens: usize,
-    /// Vocabulary size.
-    terms: usize,
-    /// `quality[i * terms + t]`: how well query token `i` matches term `t`
-    /// (0 for not at all).
-    quality: Vec<u8>,
-    /// Per query token, the terms it matches.
-    matched: Vec<Vec<u32>>,
-    /// Per document, how its code matches the query (empty when the query is
-    /// not tried as a code).
-    code_quality: Vec<u8>,
+    /// Per term id, which query tokens match the term and how (see
+    /// [`rank::lane_bit`]); 0 for terms no token matches.
+    masks: Vec<u64>,
+    /// The terms some query token matches.
+    matched: Vec<u32>,
+    /// Per document, how its code matches the query ([`CODE_EXACT`],
+    /// [`CODE_PREFIX`] or 0); empty when the query is not tried as a code.
+    code_match: Vec<u8>,
 }
+
+/// The whole code key typed.
+const CODE_EXACT: u8 = 2;
+/// The start of the code key typed.
+const CODE_PREFIX: u8 = 1;
 
 impl Plan {
     fn new(index: &SearchIndex, folded: &str) -> Self {
-        let tokens: Vec<&str> = folded
+        let mut plan = Self {
+            tokens: 0,
+            masks: vec![0; index.terms.len()],
+            matched: Vec::new(),
+            code_match: Vec::new(),
+        };
+        let tokens = folded
             .split(' ')
             .filter(|t| !t.is_empty())
-            .take(MAX_QUERY_TOKENS)
-            .collect();
-        let terms = index.terms.len();
-        let mut plan = Self {
-            tokens: tokens.len(),
-            terms,
-            quality: vec![0; tokens.len() * terms],
-            matched: Vec::with_capacity(tokens.len()),
-            code_quality: Vec::new(),
-        };
-        for (i, token) in tokens.iter().enumerate() {
-            let row = &mut plan.quality[i * terms..(i + 1) * terms];
-            plan.matched.push(expand(index, token, row));
+            .take(MAX_QUERY_TOKENS);
+        for (i, token) in tokens.enumerate() {
+            plan.expand(index, i, token);
+            plan.tokens = i + 1;
         }
         plan.match_codes(index, &folded.replace(' ', ""));
         plan
     }
 
-    /// Per query token, its quality row indexed by term id.
-    fn rows(&self) -> Vec<&[u8]> {
-        (0..self.tokens)
-            .map(|i| {
-                self.quality
-                    .get(i * self.terms..(i + 1) * self.terms)
-                    .unwrap_or_default()
-            })
-            .collect()
+    /// Records that query token `i` matches term `id` with `quality`.
+    fn mark(&mut self, id: usize, i: usize, quality: Quality) {
+        if let Some(mask) = self.masks.get_mut(id) {
+            if *mask == 0 {
+                self.matched.push(id as u32);
+            }
+            *mask |= rank::lane_bit(quality, i);
+        }
+    }
+
+    /// Expands query token `i` to the terms it matches exactly, as a prefix,
+    /// or within its edit bound.
+    fn expand(&mut self, index: &SearchIndex, i: usize, token: &str) {
+        // Terms starting with the token form one id range; the first may be
+        // the token itself.
+        let start = index.terms.partition_point(|t| &**t < token);
+        let end = start + index.terms[start..].partition_point(|t| t.starts_with(token));
+        for id in start..end {
+            let exact = index.terms.get(id).is_some_and(|t| &**t == token);
+            let quality = if exact {
+                Quality::Exact
+            } else {
+                Quality::Prefix
+            };
+            self.mark(id, i, quality);
+        }
+        let chars: Vec<char> = token.chars().collect();
+        let bound = edit_bound(chars.len());
+        if bound == 0 {
+            return;
+        }
+        for len in chars.len().saturating_sub(bound)..=chars.len() + bound {
+            for &id in index.by_len.get(len).into_iter().flatten() {
+                let Some(term) = index.term_chars.get(id as usize) else {
+                    continue;
+                };
+                match osa_within(&chars, term, bound) {
+                    Some(1) => self.mark(id as usize, i, Quality::OneEdit),
+                    Some(2) => self.mark(id as usize, i, Quality::TwoEdits),
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// Marks documents whose code key starts with the query's key.
@@ -291,94 +372,37 @@ impl Plan {
             .iter()
             .take_while(|(k, _)| k.starts_with(key));
         for (k, doc) in matching {
-            if self.code_quality.is_empty() {
-                self.code_quality = vec![0; index.docs.len()];
+            if self.code_match.is_empty() {
+                self.code_match = vec![0; index.docs.len()];
             }
-            if let Some(q) = self.code_quality.get_mut(*doc as usize) {
-                let quality = if &**k == key {
-                    Quality::EXACT
-                } else {
-                    Quality::PREFIX
-                };
+            if let Some(q) = self.code_match.get_mut(*doc as usize) {
+                let quality = if &**k == key { CODE_EXACT } else { CODE_PREFIX };
                 *q = (*q).max(quality);
             }
         }
     }
 
-    /// The documents to score, ascending: the union of the postings of every
-    /// matched term, and every document whose code matched.
-    fn candidates(&self, index: &SearchIndex) -> impl Iterator<Item = usize> {
-        let mut bits = vec![0u64; index.docs.len().div_ceil(64)];
-        let mut set = |doc: usize| {
-            if let Some(word) = bits.get_mut(doc / 64) {
-                *word |= 1 << (doc % 64);
+    /// Per document, the match masks of its name's terms ORed together,
+    /// and the query tokens its field matches, gathered from the postings
+    /// of the matched terms.
+    fn accumulate(&self, index: &SearchIndex) -> (Vec<u64>, Vec<u64>) {
+        let mut lanes = vec![0u64; index.docs.len()];
+        let mut fields = vec![0u64; index.docs.len()];
+        for &t in &self.matched {
+            let t = t as usize;
+            let mask = self.masks.get(t).copied().unwrap_or(0);
+            for &doc in index.name_postings.get(t).into_iter().flatten() {
+                if let Some(lane) = lanes.get_mut(doc as usize) {
+                    *lane |= mask;
+                }
             }
-        };
-        for terms in &self.matched {
-            for &t in terms {
-                for &doc in index.postings.get(t as usize).into_iter().flatten() {
-                    set(doc as usize);
+            let tokens = rank::tokens_of(mask);
+            for &doc in index.field_postings.get(t).into_iter().flatten() {
+                if let Some(field) = fields.get_mut(doc as usize) {
+                    *field |= tokens;
                 }
             }
         }
-        for (doc, q) in self.code_quality.iter().enumerate() {
-            if *q > 0 {
-                set(doc);
-            }
-        }
-        bits.into_iter().enumerate().flat_map(|(w, mut word)| {
-            std::iter::from_fn(move || {
-                (word != 0).then(|| {
-                    let bit = word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    w * 64 + bit
-                })
-            })
-        })
+        (lanes, fields)
     }
-}
-
-/// Fills `row` (indexed by term id) with how well `token` matches each term
-/// and returns the ids of the matched terms.
-fn expand(index: &SearchIndex, token: &str, row: &mut [u8]) -> Vec<u32> {
-    let mut matched = Vec::new();
-    let mut mark = |id: usize, quality: u8, matched: &mut Vec<u32>| {
-        if let Some(cell) = row.get_mut(id) {
-            if *cell == 0 {
-                matched.push(id as u32);
-            }
-            *cell = (*cell).max(quality);
-        }
-    };
-    // Terms starting with the token form one id range; the first may be the
-    // token itself.
-    let start = index.terms.partition_point(|t| &**t < token);
-    let end = start + index.terms[start..].partition_point(|t| t.starts_with(token));
-    for id in start..end {
-        let exact = index.terms.get(id).is_some_and(|t| &**t == token);
-        let quality = if exact {
-            Quality::EXACT
-        } else {
-            Quality::PREFIX
-        };
-        mark(id, quality, &mut matched);
-    }
-    let chars: Vec<char> = token.chars().collect();
-    let bound = edit_bound(chars.len());
-    if bound > 0 {
-        let lengths = chars.len().saturating_sub(bound)..=chars.len() + bound;
-        for len in lengths {
-            for &id in index.by_len.get(len).into_iter().flatten() {
-                let Some(term) = index.term_chars.get(id as usize) else {
-                    continue;
-                };
-                match osa_within(&chars, term, bound) {
-                    Some(1) => mark(id as usize, Quality::FUZZY1, &mut matched),
-                    Some(2) => mark(id as usize, Quality::FUZZY2, &mut matched),
-                    _ => {}
-                }
-            }
-        }
-    }
-    matched
 }

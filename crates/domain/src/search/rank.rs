@@ -21,19 +21,35 @@
 
 use super::index::MAX_QUERY_TOKENS;
 
-/// How well a query token matches a term (0: not at all).
-pub(crate) struct Quality;
-
-impl Quality {
-    /// Same folded token.
-    pub(crate) const EXACT: u8 = 4;
-    /// The query token begins the term.
-    pub(crate) const PREFIX: u8 = 3;
-    /// One edit apart.
-    pub(crate) const FUZZY1: u8 = 2;
-    /// Two edits apart.
-    pub(crate) const FUZZY2: u8 = 1;
+/// How well a query token matches a vocabulary term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quality {
+    /// Same folded token: 4 points.
+    Exact = 0,
+    /// The query token begins the term: 3 points.
+    Prefix = 1,
+    /// One edit apart: 2 points.
+    OneEdit = 2,
+    /// Two edits apart: 1 point.
+    TwoEdits = 3,
 }
+
+/// The bit saying that query token `token` matches a term with `quality`.
+///
+/// A term's match mask has four lanes of 16 bits, one per [`Quality`] from
+/// exact (bits 0–15) to two edits (bits 48–63); bit `i` of a lane stands for
+/// query token `i`. Scoring a document is then a few OR, AND and shift
+/// operations per name token, whatever the number of query tokens.
+pub(crate) fn lane_bit(quality: Quality, token: usize) -> u64 {
+    1u64 << (16 * quality as usize + token.min(15))
+}
+
+/// The query tokens a mask matches with any quality.
+pub(crate) fn tokens_of(mask: u64) -> u64 {
+    (mask | (mask >> 16) | (mask >> 32) | (mask >> 48)) & LANE
+}
+
+const LANE: u64 = 0xFFFF;
 
 const COVERAGE_SHIFT: u32 = 27;
 const QUALITY_SHIFT: u32 = 21;
@@ -44,6 +60,7 @@ const BREVITY_MAX: u32 = 0xFFFF;
 const CODE_COVERAGE: u32 = 31;
 
 // The packed figures must fit their bits.
+const _: () = assert!(MAX_QUERY_TOKENS <= 16);
 const _: () = assert!(2 * MAX_QUERY_TOKENS < CODE_COVERAGE as usize);
 const _: () = assert!(4 * MAX_QUERY_TOKENS < 63);
 const _: () = assert!(2 * (MAX_QUERY_TOKENS - 1) < 32);
@@ -63,40 +80,64 @@ pub(crate) fn code_score(exact: bool) -> u32 {
     pack(CODE_COVERAGE, if exact { 63 } else { 62 }, 0, BREVITY_MAX)
 }
 
-/// The score of a document's name and field for a query, 0 when no token
-/// matches. `tokens[i]` gives, per term id, how well query token `i` matches
-/// that term; `name` and `field` are the document's term ids in order.
-pub(crate) fn text_score(tokens: &[&[u8]], name: &[u32], field: &[u32], name_len: u32) -> u32 {
-    let q = |row: &[u8], term: u32| row.get(term as usize).copied().unwrap_or(0);
-    let mut coverage = 0;
-    let mut quality = 0;
-    for row in tokens {
-        let best = name.iter().map(|&t| q(row, t)).max().unwrap_or(0);
-        if best > 0 {
-            coverage += 2;
-            quality += u32::from(best);
-        } else if field.iter().any(|&t| q(row, t) > 0) {
-            coverage += 1;
-        }
-    }
+/// The score of a document before phrase order is added, 0 when no token
+/// matches: `lanes` is the OR of the match masks of the name's terms (see
+/// [`lane_bit`]), `in_field` the query tokens the field matches.
+pub(crate) fn partial_score(lanes: u64, in_field: u64, name_len: u32) -> u32 {
+    let exact = lanes & LANE;
+    let prefix = (lanes >> 16) & LANE & !exact;
+    let one = (lanes >> 32) & LANE & !(exact | prefix);
+    let two = (lanes >> 48) & LANE & !(exact | prefix | one);
+    let in_name = exact | prefix | one | two;
+    let coverage = 2 * in_name.count_ones() + (in_field & !in_name).count_ones();
     if coverage == 0 {
         return 0;
     }
-    let mut order = 0;
-    for pair in tokens.windows(2) {
-        let [a, b] = pair else { continue };
-        let adjacent = name
-            .windows(2)
-            .any(|w| matches!(w, [x, y] if q(a, *x) > 0 && q(b, *y) > 0));
-        let first_a = name.iter().position(|&t| q(a, t) > 0);
-        let last_b = name.iter().rposition(|&t| q(b, t) > 0);
-        order += match (first_a, last_b) {
-            _ if adjacent => 2,
-            (Some(i), Some(j)) if i < j => 1,
-            _ => 0,
-        };
+    let quality =
+        4 * exact.count_ones() + 3 * prefix.count_ones() + 2 * one.count_ones() + two.count_ones();
+    pack(coverage, quality, 0, name_len)
+}
+
+/// The phrase-order figure of a name (its term ids in order) for a query
+/// whose tokens match terms as `masks` says: per pair of consecutive query
+/// tokens, 2 if they appear next to each other in that order, 1 if in that
+/// order apart.
+pub(crate) fn order(masks: &[u64], name: &[u32]) -> u32 {
+    // Bit i + 1 of `adjacent` (`in_order`): tokens i and i + 1 appear at
+    // positions p and p + 1 (at some positions p < p').
+    let (mut adjacent, mut in_order, mut seen, mut prev) = (0u64, 0u64, 0u64, 0u64);
+    for &t in name {
+        let here = tokens_of(masks.get(t as usize).copied().unwrap_or(0));
+        adjacent |= (prev << 1) & here;
+        in_order |= (seen << 1) & here;
+        seen |= here;
+        prev = here;
     }
-    pack(coverage, quality, order, name_len)
+    2 * adjacent.count_ones() + (in_order & !adjacent).count_ones()
+}
+
+/// A partial score with the order figure added.
+pub(crate) fn with_order(partial: u32, order: u32) -> u32 {
+    partial | (order.min(31) << ORDER_SHIFT)
+}
+
+/// The figures that rank above phrase order (coverage and quality) of a
+/// score: comparing them compares scores up to order and brevity.
+pub(crate) fn above_order(score: u32) -> u32 {
+    score >> QUALITY_SHIFT
+}
+
+/// The whole score of a document from its name and field term ids, as
+/// [`partial_score`] and [`order`] compute it from the postings.
+#[cfg(test)]
+pub(crate) fn text_score(masks: &[u64], name: &[u32], field: &[u32], name_len: u32) -> u32 {
+    let mask = |t: &u32| masks.get(*t as usize).copied().unwrap_or(0);
+    let lanes = name.iter().fold(0, |acc, t| acc | mask(t));
+    let in_field = field.iter().fold(0, |acc, t| acc | tokens_of(mask(t)));
+    match partial_score(lanes, in_field, name_len) {
+        0 => 0,
+        partial => with_order(partial, order(masks, name)),
+    }
 }
 
 /// A key whose ascending order is the hit order: higher score first, then

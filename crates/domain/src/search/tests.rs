@@ -300,6 +300,14 @@ fn empty_and_punctuation_queries_have_no_hits() {
 }
 
 #[test]
+fn tokens_past_the_fifteenth_are_ignored() {
+    // The first four tokens name the permit; the thirty that follow are
+    // beyond MAX_QUERY_TOKENS (15) or match nothing.
+    let query = format!("giay phep xay dung {}", ["zzz"; 30].join(" "));
+    assert_eq!(first(&catalog(), &query), "Cấp giấy phép xây dựng");
+}
+
+#[test]
 fn unrelated_query_has_no_hits() {
     assert!(catalog().search("quốc phòng", 10, |_| true).is_empty());
 }
@@ -462,6 +470,12 @@ fn ten_thousand_documents_index_loses_no_hit_and_ranks_as_expected() {
         let every = index.search_every_doc(query, usize::MAX);
         assert!(!indexed.is_empty(), "{query}");
         assert_eq!(indexed, every, "{query}");
+        // With a small limit the search prunes documents that cannot reach
+        // it before adding phrase order; the best hits must not change.
+        for limit in [1, 5, 20] {
+            let pruned = index.search(query, limit, |_| true);
+            assert_eq!(pruned, every[..limit.min(every.len())], "{query} {limit}");
+        }
         assert!(
             indexed
                 .windows(2)
