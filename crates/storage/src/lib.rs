@@ -10,6 +10,7 @@ mod access_sql;
 pub mod audit;
 mod convert;
 mod error;
+mod history_rules;
 mod migrations;
 mod postgres;
 mod sql;

@@ -9,12 +9,26 @@ use motcua_service::store::{AuditContext, NewUnit, Unit, UnitStore};
 use super::{PgStore, append};
 use crate::convert::{self, UnitRow};
 use crate::error::{db, explain_unit_insert, map_db};
+use crate::history_rules::{TreeTx, first_version};
 use crate::{audit, sql};
 
 #[async_trait]
 impl UnitStore for PgStore {
     async fn insert_unit(&self, ctx: &AuditContext, unit: &NewUnit) -> ServiceResult<Unit> {
         let mut tx = self.begin_write().await?;
+        super::history::lock_tree(&mut tx).await?;
+        // The code must be free on every day the unit exists, also from
+        // units that held it in an earlier version.
+        if !tx
+            .code_holders(unit.code.as_str(), -1, unit.valid_from, unit.valid_to)
+            .await?
+            .is_empty()
+        {
+            return Err(ServiceError::Conflict(format!(
+                "a unit with code {} already exists",
+                unit.code
+            )));
+        }
         let id: i64 = sqlx::query_scalar(sql::INSERT_UNIT)
             .bind(unit.code.as_str())
             .bind(&unit.name)
@@ -26,6 +40,7 @@ impl UnitStore for PgStore {
             .fetch_one(&mut *tx)
             .await
             .map_err(|e| map_db(e, |b| explain_unit_insert(b, unit.code.as_str())))?;
+        tx.insert_version(&first_version(id, unit)).await?;
         append(
             &mut tx,
             ctx,

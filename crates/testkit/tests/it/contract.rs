@@ -2,7 +2,9 @@
 //! `MOTCUA_TEST_DATABASE_URL` is set (otherwise those tests pass after saying
 //! they were skipped). Each case gets a database of its own.
 
-use motcua_testkit::contract::{access, admin, audit, calendar, settings, units, users};
+use motcua_testkit::contract::{
+    access, admin, audit, calendar, history, settings, units, users,
+};
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
 /// Opens a fresh database, runs the case, removes the database.
@@ -84,4 +86,11 @@ on_both!(true =>
     access::users_read_back_by_id,
     access::users_page_by_username,
     access::users_are_disabled_and_enabled_with_an_audit_entry,
+    history::a_new_unit_has_its_first_version,
+    history::a_rename_keeps_the_old_name_before_its_date,
+    history::a_move_changes_the_subtree_from_its_date,
+    history::abolishing_waits_until_the_children_have_moved,
+    history::the_2025_reform_rolls_up_along_each_days_tree,
+    history::splits_and_merges_into_existing_units_link_successors,
+    history::a_refused_change_leaves_everything_as_it_was,
 );
