@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 
 use crate::convert::{day_text, sessions_value};
 
+pub use crate::catalog::audit::*;
+
 /// A unit was added.
 pub const UNIT_CREATE: &str = "unit.create";
 /// A user was added.

@@ -8,6 +8,7 @@
 
 mod access_sql;
 pub mod audit;
+mod catalog;
 mod convert;
 mod error;
 mod history_rules;

@@ -1,121 +1,194 @@
-//! Temporary: being implemented.
+//! The procedure catalog on PostgreSQL: the [`Conn`] driver for the shared
+//! operations in `crate::catalog`, and the port wired to the pool: changes in
+//! transactions that take the catalog lock first, reads on any connection.
 
 use async_trait::async_trait;
-use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_domain::catalog::{ProcedureCode, ProcedureDraft};
 use motcua_domain::search::SearchHit;
-use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::*;
+use motcua_service::store::{
+    AuditContext, CatalogStore, CodePage, ImportOutcome, LevelCounts, NewProcess, NewReview,
+    ProcedureFilter, ProcedureVersion, Process, Review,
+};
+use sqlx::postgres::PgConnection;
+use sqlx::{Postgres, pool::PoolConnection};
 
-use super::PgStore;
+use super::{PgStore, append};
+use crate::catalog::{self, Conn, Dialect, Rows, Sql};
+use crate::error::db;
 
-fn pending() -> ServiceError {
-    ServiceError::Internal("not implemented yet".into())
+impl Conn for PgConnection {
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    async fn all<R: Rows>(&mut self, q: Sql) -> Result<Vec<R>, sqlx::Error> {
+        let (text, args) = q.into_parts::<Postgres>()?;
+        sqlx::query_as_with(text, args).fetch_all(self).await
+    }
+
+    async fn optional<R: Rows>(&mut self, q: Sql) -> Result<Option<R>, sqlx::Error> {
+        let (text, args) = q.into_parts::<Postgres>()?;
+        sqlx::query_as_with(text, args).fetch_optional(self).await
+    }
+
+    async fn one<R: Rows>(&mut self, q: Sql) -> Result<R, sqlx::Error> {
+        let (text, args) = q.into_parts::<Postgres>()?;
+        sqlx::query_as_with(text, args).fetch_one(self).await
+    }
+
+    async fn execute(&mut self, q: Sql) -> Result<u64, sqlx::Error> {
+        let (text, args) = q.into_parts::<Postgres>()?;
+        Ok(sqlx::query_with(text, args)
+            .execute(self)
+            .await?
+            .rows_affected())
+    }
+
+    async fn append(
+        &mut self,
+        ctx: &AuditContext,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> ServiceResult<()> {
+        append(self, ctx, action, subject, detail).await.map(|_| ())
+    }
+
+    /// Locks the revision row until the transaction ends: catalog writers on
+    /// every node queue here, and each then reads what the one before it
+    /// committed (READ COMMITTED takes a new snapshot per statement).
+    async fn lock_catalog(&mut self) -> ServiceResult<()> {
+        sqlx::query("SELECT revision FROM catalog_revision WHERE id = 1 FOR UPDATE")
+            .execute(self)
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+}
+
+impl PgStore {
+    async fn read(&self) -> ServiceResult<PoolConnection<Postgres>> {
+        self.reader().acquire().await.map_err(db)
+    }
 }
 
 #[async_trait]
 impl CatalogStore for PgStore {
     async fn insert_procedure(
         &self,
-        _ctx: &AuditContext,
-        _draft: &ProcedureDraft,
+        ctx: &AuditContext,
+        draft: &ProcedureDraft,
     ) -> ServiceResult<ProcedureVersion> {
-        Err(pending())
+        let mut tx = self.begin_write().await?;
+        let v = catalog::insert_procedure(&mut *tx, ctx, draft).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(v)
     }
 
     async fn add_procedure_version(
         &self,
-        _ctx: &AuditContext,
-        _draft: &ProcedureDraft,
+        ctx: &AuditContext,
+        draft: &ProcedureDraft,
     ) -> ServiceResult<ProcedureVersion> {
-        Err(pending())
+        let mut tx = self.begin_write().await?;
+        let v = catalog::add_procedure_version(&mut *tx, ctx, draft).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(v)
     }
 
     async fn import_procedures(
         &self,
-        _ctx: &AuditContext,
-        _drafts: &[ProcedureDraft],
+        ctx: &AuditContext,
+        drafts: &[ProcedureDraft],
     ) -> ServiceResult<ImportOutcome> {
-        Err(pending())
+        let mut tx = self.begin_write().await?;
+        let outcome = catalog::import_procedures(&mut *tx, ctx, drafts).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(outcome)
     }
 
     async fn procedure(
         &self,
-        _code: &ProcedureCode,
-        _on: Option<Date>,
+        code: &ProcedureCode,
+        on: Option<Date>,
     ) -> ServiceResult<ProcedureVersion> {
-        Err(pending())
+        catalog::procedure(&mut *self.read().await?, code, on).await
     }
 
     async fn procedure_versions(
         &self,
-        _code: &ProcedureCode,
+        code: &ProcedureCode,
     ) -> ServiceResult<Vec<ProcedureVersion>> {
-        Err(pending())
+        catalog::procedure_versions(&mut *self.read().await?, code).await
     }
 
     async fn list_procedures(
         &self,
-        _filter: &ProcedureFilter,
-        _page: &CodePage,
+        filter: &ProcedureFilter,
+        page: &CodePage,
     ) -> ServiceResult<Vec<ProcedureVersion>> {
-        Err(pending())
+        catalog::list_procedures(&mut *self.read().await?, filter, page).await
     }
 
     async fn search_procedures(
         &self,
-        _query: &str,
-        _filter: &ProcedureFilter,
-        _limit: u32,
+        query: &str,
+        filter: &ProcedureFilter,
+        limit: u32,
     ) -> ServiceResult<Vec<SearchHit>> {
-        Err(pending())
+        let mut c = self.read().await?;
+        catalog::search_procedures(&self.search, &mut *c, query, filter, limit).await
     }
 
     async fn assign_procedure(
         &self,
-        _ctx: &AuditContext,
-        _code: &ProcedureCode,
-        _unit_id: i64,
+        ctx: &AuditContext,
+        code: &ProcedureCode,
+        unit_id: i64,
     ) -> ServiceResult<()> {
-        Err(pending())
+        let mut tx = self.begin_write().await?;
+        catalog::assign_procedure(&mut *tx, ctx, code, unit_id).await?;
+        tx.commit().await.map_err(db)
     }
 
     async fn unassign_procedure(
         &self,
-        _ctx: &AuditContext,
-        _code: &ProcedureCode,
-        _unit_id: i64,
+        ctx: &AuditContext,
+        code: &ProcedureCode,
+        unit_id: i64,
     ) -> ServiceResult<()> {
-        Err(pending())
+        let mut tx = self.begin_write().await?;
+        catalog::unassign_procedure(&mut *tx, ctx, code, unit_id).await?;
+        tx.commit().await.map_err(db)
     }
 
-    async fn procedure_units(&self, _code: &ProcedureCode) -> ServiceResult<Vec<i64>> {
-        Err(pending())
+    async fn procedure_units(&self, code: &ProcedureCode) -> ServiceResult<Vec<i64>> {
+        catalog::procedure_units(&mut *self.read().await?, code).await
     }
 
-    async fn insert_process(&self, _ctx: &AuditContext, _p: &NewProcess) -> ServiceResult<Process> {
-        Err(pending())
+    async fn insert_process(&self, ctx: &AuditContext, p: &NewProcess) -> ServiceResult<Process> {
+        let mut tx = self.begin_write().await?;
+        let process = catalog::insert_process(&mut *tx, ctx, p).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(process)
     }
 
-    async fn processes(&self, _unit_ids: &[i64], _on: Date) -> ServiceResult<Vec<Process>> {
-        Err(pending())
+    async fn processes(&self, unit_ids: &[i64], on: Date) -> ServiceResult<Vec<Process>> {
+        catalog::processes(&mut *self.read().await?, unit_ids, on).await
     }
 
-    async fn insert_review(&self, _ctx: &AuditContext, _r: &NewReview) -> ServiceResult<Review> {
-        Err(pending())
+    async fn insert_review(&self, ctx: &AuditContext, r: &NewReview) -> ServiceResult<Review> {
+        let mut tx = self.begin_write().await?;
+        let review = catalog::insert_review(&mut *tx, ctx, r).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(review)
     }
 
-    async fn reviews(&self, _unit_ids: &[i64], _year: Option<i16>) -> ServiceResult<Vec<Review>> {
-        Err(pending())
+    async fn reviews(&self, unit_ids: &[i64], year: Option<i16>) -> ServiceResult<Vec<Review>> {
+        catalog::reviews(&mut *self.read().await?, unit_ids, year).await
     }
 
-    async fn catalog_counts(
-        &self,
-        _unit_ids: &[i64],
-        _on: Date,
-    ) -> ServiceResult<Vec<LevelCounts>> {
-        Err(pending())
+    async fn catalog_counts(&self, unit_ids: &[i64], on: Date) -> ServiceResult<Vec<LevelCounts>> {
+        catalog::catalog_counts(&mut *self.read().await?, unit_ids, on).await
     }
 }

@@ -41,6 +41,8 @@ const AUDIT_CHAIN_LOCK: i64 = 0x6d6f_7463_7561_0001;
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
     pool: PgPool,
+    /// The procedure search index, rebuilt when the catalog revision moves.
+    search: crate::catalog::SearchCache,
 }
 
 impl PgStore {
@@ -69,7 +71,10 @@ impl PgStore {
             .connect_with(options)
             .await
             .map_err(unavailable)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            search: Default::default(),
+        })
     }
 
     /// Starts a write transaction (READ COMMITTED; the audit lock is taken by

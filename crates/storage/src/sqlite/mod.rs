@@ -46,6 +46,8 @@ const READERS: u32 = 8;
 pub(crate) struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
+    /// The procedure search index, rebuilt when the catalog revision moves.
+    search: crate::catalog::SearchCache,
 }
 
 impl SqliteStore {
@@ -82,6 +84,7 @@ impl SqliteStore {
             return Ok(Self {
                 writer: pool.clone(),
                 reader: pool,
+                search: Default::default(),
             });
         }
         if let Some(dir) = base.get_filename().parent()
@@ -108,7 +111,11 @@ impl SqliteStore {
             .connect_with(base.pragma("query_only", "ON"))
             .await
             .map_err(unavailable)?;
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            search: Default::default(),
+        })
     }
 
     /// Starts a write transaction holding SQLite's write lock from the start.

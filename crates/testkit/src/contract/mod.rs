@@ -11,6 +11,7 @@ pub mod access;
 pub mod admin;
 pub mod audit;
 pub mod calendar;
+pub mod catalog;
 pub mod history;
 pub mod settings;
 pub mod units;

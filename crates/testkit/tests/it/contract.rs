@@ -3,7 +3,7 @@
 //! they were skipped). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, history, settings, units, users,
+    access, admin, audit, calendar, catalog, history, settings, units, users,
 };
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
@@ -93,4 +93,11 @@ on_both!(true =>
     history::the_2025_reform_rolls_up_along_each_days_tree,
     history::splits_and_merges_into_existing_units_link_successors,
     history::a_refused_change_leaves_everything_as_it_was,
+    catalog::procedures_read_back_every_field,
+    catalog::duplicate_procedure_code_is_conflict_and_changes_nothing,
+    catalog::versions_follow_each_other_by_effective_date,
+    catalog::a_refused_import_writes_nothing_and_names_the_row,
+    catalog::imports_count_created_versioned_and_unchanged,
+    catalog::lists_filter_by_date_level_field_online_level_and_unit,
+    catalog::lists_page_by_code_without_gaps_or_repeats,
 );
