@@ -12,6 +12,7 @@ pub mod clock;
 pub mod error;
 pub mod passwords;
 pub mod procedures;
+pub mod processes;
 pub mod store;
 pub mod units;
 pub mod users;

@@ -14,11 +14,17 @@ use motcua_domain::unit::Level;
 
 use crate::access::{Actor, Permission, deny, require};
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{CodePage, ImportOutcome, LevelCounts, ProcedureFilter, ProcedureVersion, Store};
+use crate::store::{
+    CodePage, ImportOutcome, LevelCounts, ProcedureFilter, ProcedureVersion, Store,
+};
 
 /// Allows catalog keeping: system administrators, or `EditCatalog` granted on
 /// a province-level unit (the office that controls procedures).
-async fn require_catalog_keeper(store: &dyn Store, actor: &Actor, now: Timestamp) -> ServiceResult<()> {
+async fn require_catalog_keeper(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+) -> ServiceResult<()> {
     if actor.is_system() || actor.holds(Role::SystemAdmin) {
         return Ok(());
     }
@@ -41,21 +47,37 @@ pub fn parse_code(field: &str, code: &str) -> ServiceResult<ProcedureCode> {
 }
 
 /// Adds a procedure with its first version.
-pub async fn create(store: &dyn Store, actor: &Actor, now: Timestamp, draft: ProcedureDraft) -> ServiceResult<ProcedureVersion> {
+pub async fn create(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    draft: ProcedureDraft,
+) -> ServiceResult<ProcedureVersion> {
     require_catalog_keeper(store, actor, now).await?;
     draft.validate()?;
     store.insert_procedure(&actor.context(now), &draft).await
 }
 
 /// Adds a new version of an existing procedure from its effective date.
-pub async fn add_version(store: &dyn Store, actor: &Actor, now: Timestamp, draft: ProcedureDraft) -> ServiceResult<ProcedureVersion> {
+pub async fn add_version(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    draft: ProcedureDraft,
+) -> ServiceResult<ProcedureVersion> {
     require_catalog_keeper(store, actor, now).await?;
     draft.validate()?;
-    store.add_procedure_version(&actor.context(now), &draft).await
+    store
+        .add_procedure_version(&actor.context(now), &draft)
+        .await
 }
 
 /// A procedure as in force on a date (default: its latest version).
-pub async fn get(store: &dyn Store, code: &str, on: Option<Date>) -> ServiceResult<ProcedureVersion> {
+pub async fn get(
+    store: &dyn Store,
+    code: &str,
+    on: Option<Date>,
+) -> ServiceResult<ProcedureVersion> {
     store.procedure(&parse_code("code", code)?, on).await
 }
 
@@ -65,40 +87,74 @@ pub async fn versions(store: &dyn Store, code: &str) -> ServiceResult<Vec<Proced
 }
 
 /// A page of procedures in code order.
-pub async fn list(store: &dyn Store, filter: &ProcedureFilter, after: Option<String>, limit: u32) -> ServiceResult<Vec<ProcedureVersion>> {
+pub async fn list(
+    store: &dyn Store,
+    filter: &ProcedureFilter,
+    after: Option<String>,
+    limit: u32,
+) -> ServiceResult<Vec<ProcedureVersion>> {
     if let Some(a) = &after {
         parse_code("cursor", a)?;
     }
     store
-        .list_procedures(filter, &CodePage {
-            after,
-            limit: limit.clamp(1, 500),
-        })
+        .list_procedures(
+            filter,
+            &CodePage {
+                after,
+                limit: limit.clamp(1, 500),
+            },
+        )
         .await
 }
 
 /// Ranked Vietnamese search (diacritics, case and small typos forgiven).
-pub async fn search(store: &dyn Store, query: &str, filter: &ProcedureFilter, limit: u32) -> ServiceResult<Vec<SearchHit>> {
+pub async fn search(
+    store: &dyn Store,
+    query: &str,
+    filter: &ProcedureFilter,
+    limit: u32,
+) -> ServiceResult<Vec<SearchHit>> {
     if query.chars().count() > 200 {
-        return Err(ServiceError::invalid("q", "a search of at most 200 characters"));
+        return Err(ServiceError::invalid(
+            "q",
+            "a search of at most 200 characters",
+        ));
     }
-    store.search_procedures(query, filter, limit.clamp(1, 100)).await
+    store
+        .search_procedures(query, filter, limit.clamp(1, 100))
+        .await
 }
 
 /// Assigns procedures to a unit that handles them.
-pub async fn assign(store: &dyn Store, actor: &Actor, now: Timestamp, code: &str, unit_id: i64) -> ServiceResult<()> {
+pub async fn assign(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    code: &str,
+    unit_id: i64,
+) -> ServiceResult<()> {
     let code = parse_code("code", code)?;
     store.unit_by_id(unit_id).await?;
     require(store, actor, now, Permission::EditCatalog, unit_id).await?;
-    store.assign_procedure(&actor.context(now), &code, unit_id).await
+    store
+        .assign_procedure(&actor.context(now), &code, unit_id)
+        .await
 }
 
 /// Removes an assignment.
-pub async fn unassign(store: &dyn Store, actor: &Actor, now: Timestamp, code: &str, unit_id: i64) -> ServiceResult<()> {
+pub async fn unassign(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    code: &str,
+    unit_id: i64,
+) -> ServiceResult<()> {
     let code = parse_code("code", code)?;
     store.unit_by_id(unit_id).await?;
     require(store, actor, now, Permission::EditCatalog, unit_id).await?;
-    store.unassign_procedure(&actor.context(now), &code, unit_id).await
+    store
+        .unassign_procedure(&actor.context(now), &code, unit_id)
+        .await
 }
 
 /// Imports parsed drafts all-or-nothing, then assigns each to the unit codes
@@ -114,14 +170,23 @@ pub async fn import(
     let mut assignments = Vec::new();
     for (i, (draft, units)) in drafts.iter().enumerate() {
         draft.validate().map_err(|e| match e {
-            motcua_domain::DomainError::Invalid { field, reason } => ServiceError::invalid(format!("rows[{i}].{field}"), reason),
+            motcua_domain::DomainError::Invalid { field, reason } => {
+                ServiceError::invalid(format!("rows[{i}].{field}"), reason)
+            }
         })?;
         for code in units {
-            let unit = crate::units::find_unit(store, "units", code).await.map_err(|e| match e {
-                ServiceError::NotFound { .. } => ServiceError::invalid(format!("rows[{i}].units"), format!("no unit with code {code}")),
-                ServiceError::Invalid { reason, .. } => ServiceError::invalid(format!("rows[{i}].units"), reason),
-                other => other,
-            })?;
+            let unit = crate::units::find_unit(store, "units", code)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::NotFound { .. } => ServiceError::invalid(
+                        format!("rows[{i}].units"),
+                        format!("no unit with code {code}"),
+                    ),
+                    ServiceError::Invalid { reason, .. } => {
+                        ServiceError::invalid(format!("rows[{i}].units"), reason)
+                    }
+                    other => other,
+                })?;
             require(store, actor, now, Permission::EditCatalog, unit.id).await?;
             assignments.push((draft.code.clone(), unit.id));
         }
@@ -129,7 +194,9 @@ pub async fn import(
     let only: Vec<ProcedureDraft> = drafts.into_iter().map(|(d, _)| d).collect();
     let outcome = store.import_procedures(&actor.context(now), &only).await?;
     for (code, unit_id) in assignments {
-        store.assign_procedure(&actor.context(now), &code, unit_id).await?;
+        store
+            .assign_procedure(&actor.context(now), &code, unit_id)
+            .await?;
     }
     Ok(outcome)
 }
@@ -137,12 +204,21 @@ pub async fn import(
 /// Catalog figures by level for a unit's subtree on a date: procedures by
 /// online level and processes (the Đô Lương article's "261 district
 /// procedures, 111 full-process and 150 partial").
-pub async fn catalog_stats(store: &dyn Store, actor: &Actor, now: Timestamp, unit_id: i64, on: Date) -> ServiceResult<Vec<LevelCounts>> {
+pub async fn catalog_stats(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    unit_id: i64,
+    on: Date,
+) -> ServiceResult<Vec<LevelCounts>> {
     store.unit_by_id(unit_id).await?;
     require(store, actor, now, Permission::ViewStatistics, unit_id).await?;
     let ids = store.subtree_ids_on(unit_id, on).await?;
     if ids.is_empty() {
-        return Err(ServiceError::invalid("on", format!("the unit did not exist on {on}")));
+        return Err(ServiceError::invalid(
+            "on",
+            format!("the unit did not exist on {on}"),
+        ));
     }
     store.catalog_counts(&ids, on).await
 }

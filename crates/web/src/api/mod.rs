@@ -5,6 +5,7 @@
 mod auth;
 mod params;
 mod procedures;
+mod processes;
 mod units;
 mod users;
 
@@ -25,9 +26,10 @@ use crate::AppState;
         users::list_users, users::create_user, users::grant, users::revoke, users::reset_password,
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
         procedures::add_version, procedures::assign, procedures::unassign,
+        processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures")),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog")),
 )]
 pub struct ApiDoc;
 
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(units::routes())
         .merge(users::routes())
         .merge(procedures::routes())
+        .merge(processes::routes())
 }
 
 async fn openapi() -> impl IntoResponse {
