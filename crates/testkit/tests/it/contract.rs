@@ -100,4 +100,11 @@ on_both!(true =>
     catalog::imports_count_created_versioned_and_unchanged,
     catalog::lists_filter_by_date_level_field_online_level_and_unit,
     catalog::lists_page_by_code_without_gaps_or_repeats,
+    catalog::search_ranks_vietnamese_queries_by_the_domain_rules,
+    catalog::search_filters_keep_the_ranked_order,
+    catalog::search_follows_changes_made_through_any_node,
+    catalog::assignments_are_idempotent_and_audited_when_they_change,
+    catalog::processes_are_versioned_per_procedure_and_unit,
+    catalog::reviews_filter_by_unit_and_year,
+    catalog::catalog_counts_match_a_hand_count,
 );
