@@ -49,6 +49,8 @@ pub struct Client {
     pub base: String,
     /// The CSRF token of the session.
     pub csrf: String,
+    /// The `name=value` session cookie.
+    pub cookie: String,
 }
 
 impl Client {
@@ -147,6 +149,7 @@ impl TestApp {
                 .build()?,
             base: self.base.clone(),
             csrf,
+            cookie,
         })
     }
 

@@ -133,7 +133,7 @@ async fn bad_unit_input_is_refused_with_the_field(b: Backend) {
         ),
         (
             json!({ "code": "000.40.21.H40", "name": "X", "kind": "commune", "parent": codes::DISTRICT_A, "valid_from": "2020-01-01", "extra": 1 }),
-            "body",
+            "extra",
         ),
     ] {
         let r = admin
