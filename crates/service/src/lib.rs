@@ -8,6 +8,7 @@
 pub mod access;
 pub mod auth;
 pub mod calendar;
+pub mod catalog;
 pub mod clock;
 pub mod error;
 pub mod passwords;

@@ -7,6 +7,7 @@ use std::io::{Cursor, Read, Seek};
 use calamine::{DataRef, Reader, Xlsx};
 use jiff::civil::Date;
 use motcua_domain::catalog::text::template::Column;
+use motcua_domain::catalog::text::{format_date, normalize};
 
 use super::import::Issues;
 
@@ -36,7 +37,50 @@ impl Cell {
     fn is_blank(&self) -> bool {
         matches!(self, Cell::Text(s) if s.trim().is_empty())
     }
+
+    /// The cell as text, trimmed and in NFC: a whole number without a
+    /// decimal point (`50000`, not `50000.0`), a date as `dd/mm/yyyy`. A
+    /// spreadsheet error is refused with its reason.
+    pub fn text(&self) -> Result<String, String> {
+        match self {
+            Cell::Text(s) => Ok(unguard(&normalize(s)).to_owned()),
+            Cell::Number(f) => Ok(number_text(*f)),
+            Cell::Date(d) => Ok(format_date(*d)),
+            Cell::Bool(b) => Ok(if *b { "TRUE" } else { "FALSE" }.to_owned()),
+            Cell::Error(e) => Err(e.clone()),
+        }
+    }
 }
+
+/// A number as a person would type it: `50000`, `1.5`.
+pub fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Removes the apostrophe CSV exports put before text starting with `=`,
+/// `+`, `-` or `@`, so that spreadsheets do not run it as a formula.
+pub fn unguard(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if needs_guard(rest) => rest,
+        _ => s,
+    }
+}
+
+/// Whether CSV export must put an apostrophe before this text: it starts
+/// like a formula, or with an apostrophe before such a start (which the
+/// importer would otherwise take for the guard).
+pub fn needs_guard(s: &str) -> bool {
+    s.starts_with(FORMULA_STARTS)
+        || s.strip_prefix('\'')
+            .is_some_and(|r| r.starts_with(FORMULA_STARTS))
+}
+
+/// First characters that make a spreadsheet read a CSV cell as a formula.
+pub const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
 
 /// A row that has at least one non-blank cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +128,6 @@ pub fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     let mut number = 0;
-    let mut scanned = 0;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -94,8 +137,8 @@ pub fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
                 break;
             }
         }
-        let start = record.position().map_or(scanned, |p| p.byte() as usize);
-        number += 1 + newlines(bytes, scanned, start);
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        number += 1 + skipped_lines(bytes, start);
         if number > MAX_ROWS + 1 {
             issues.too_many_rows();
             break;
@@ -109,16 +152,25 @@ pub fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
         if !cells.is_empty() {
             rows.push(Row { number, cells });
         }
-        scanned = reader.position().byte() as usize;
     }
     rows
 }
 
-/// Line breaks in `bytes[from..to]`: blank lines the CSV reader skipped.
-fn newlines(bytes: &[u8], from: usize, to: usize) -> usize {
-    bytes
-        .get(from..to)
-        .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count())
+/// Blank lines the CSV reader skipped before the record it says starts at
+/// `start`: the line breaks before its first other byte, less the `\n` of a
+/// previous record's `\r\n`, which the reader leaves unread.
+fn skipped_lines(bytes: &[u8], start: usize) -> usize {
+    let Some(rest) = bytes.get(start..) else {
+        return 0;
+    };
+    let breaks = rest
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .filter(|b| **b == b'\n')
+        .count();
+    let split_crlf =
+        start > 0 && bytes.get(start - 1) == Some(&b'\r') && rest.first() == Some(&b'\n');
+    breaks - usize::from(split_crlf)
 }
 
 /// Picks the delimiter that splits the first record into the most template
@@ -274,6 +326,8 @@ mod tests {
         assert_eq!(numbers("a,b\r\n\r\n\r\nc,d\r\n"), vec![1, 4]);
         assert_eq!(numbers("a,b\n\"x\ny\nz\",d\ne,f\n"), vec![1, 2, 3]);
         assert_eq!(numbers("a,b\n\"x\ny\",d\n\ne,f"), vec![1, 2, 4]);
+        assert_eq!(numbers("a,b\r\n\"x\r\ny\",d\r\n\r\ne,f\r\n"), vec![1, 2, 4]);
+        assert_eq!(numbers("\r\n\na,b\r\nc,d"), vec![3, 4]);
         assert_eq!(numbers("a,b\n,\n , \ne,f"), vec![1, 4]);
         assert_eq!(numbers("\u{feff}a,b\nc,d"), vec![1, 2]);
     }
@@ -295,13 +349,22 @@ mod tests {
         let rows = read_csv(b"a,b\nc,\xE0\n", &mut issues);
         assert!(rows.is_empty());
         let text = issues.into_list()[0].to_string();
-        assert!(text.contains("not UTF-8") && text.contains("line 2"), "{text}");
+        assert!(
+            text.contains("not UTF-8") && text.contains("line 2"),
+            "{text}"
+        );
     }
 
     #[test]
     fn excel_serials_count_from_1900() {
-        assert_eq!(excel_serial_date(45474.0), Some(jiff::civil::date(2024, 7, 1)));
-        assert_eq!(excel_serial_date(45474.75), Some(jiff::civil::date(2024, 7, 1)));
+        assert_eq!(
+            excel_serial_date(45474.0),
+            Some(jiff::civil::date(2024, 7, 1))
+        );
+        assert_eq!(
+            excel_serial_date(45474.75),
+            Some(jiff::civil::date(2024, 7, 1))
+        );
         assert_eq!(excel_serial_date(1.0), Some(jiff::civil::date(1900, 1, 1)));
         assert_eq!(excel_serial_date(61.0), Some(jiff::civil::date(1900, 3, 1)));
         assert_eq!(excel_serial_date(0.0), None);
