@@ -12,7 +12,7 @@
 pub mod template;
 
 use jiff::civil::Date;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 use super::{ApplicantKind, ComponentForm, Money, OnlineLevel, Requirement, ResultType};
 use crate::deadline::TimeLimit;
@@ -24,7 +24,11 @@ use crate::unit::Level;
 /// (architecture.md §4), so "Hộ tịch" typed with combining marks and with
 /// precomposed letters is one value.
 pub fn normalize(input: &str) -> String {
-    input.trim().nfc().collect()
+    let s = input.trim();
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => s.to_owned(),
+        _ => s.nfc().collect(),
+    }
 }
 
 /// A time limit read from text, with whether it was a bare "ngày".
