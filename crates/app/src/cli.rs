@@ -36,6 +36,50 @@ pub enum Command {
     /// Staff accounts and their roles.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load data from files (all-or-nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write data to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+/// Import commands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Procedures from a CSV or XLSX file in the template of docs/import/procedures.md.
+    Procedures(ImportArgs),
+}
+
+/// `import procedures`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file (.csv or .xlsx).
+    pub file: std::path::PathBuf,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Export commands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The procedure catalog in the import template.
+    Procedures(ExportArgs),
+}
+
+/// `export procedures`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// `csv` or `xlsx` (default: from the output file's extension, else csv).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Output file (default: standard output).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 /// User commands. Passwords are read from standard input with

@@ -10,7 +10,7 @@ use motcua_domain::role::Role;
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
 use motcua_service::clock::{Clock, SystemClock};
 use motcua_service::store::{AuditContext, NewUnit, Store};
-use motcua_service::{ServiceError, ServiceResult, units, users};
+use motcua_service::{ServiceError, ServiceResult, procedures, units, users};
 
 /// The password of every demo account. Demo only: `motcua serve` creates no
 /// accounts, and production accounts are made with `motcua user add`.
@@ -260,6 +260,130 @@ pub async fn seed(store: &dyn Store) -> ServiceResult<bool> {
         let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
-    tracing::info!(units = UNITS.len(), users = USERS.len(), "demo data seeded");
+    let procedures = seed_catalog(store, &ctx).await?;
+    tracing::info!(
+        units = UNITS.len(),
+        users = USERS.len(),
+        procedures,
+        "demo data seeded"
+    );
     Ok(true)
+}
+
+/// The demo catalog: real district and commune procedures (see
+/// data/demo/README.md), in the import template.
+const PROCEDURES_CSV: &[u8] = include_bytes!("../data/demo/procedures.csv");
+
+/// Imports the demo catalog through the same path as `motcua import`, assigns
+/// each procedure to every district or commune People's Committee of its
+/// levels, and records a few internal processes and reviews at Đô Lương so
+/// the catalog figures have something to count.
+async fn seed_catalog(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<usize> {
+    use motcua_domain::deadline::TimeLimit;
+    use motcua_service::access::Actor;
+    use motcua_service::catalog::FileFormat;
+    use motcua_service::store::{NewProcess, NewReview, ProcessStep};
+
+    let actor = Actor::system(ctx.actor.clone());
+    let report = procedures::import_file(store, &actor, ctx.at, PROCEDURES_CSV, FileFormat::Csv)
+        .await
+        .map_err(|e| match e {
+            procedures::ImportFailure::Rejected(errors) => {
+                ServiceError::Internal(format!("demo catalog: {errors}"))
+            }
+            procedures::ImportFailure::Service(e) => e,
+        })?;
+    let all = procedures::export_rows(store).await?;
+    let units = store.list_units().await?;
+    for (draft, _) in &all {
+        for u in &units {
+            let wanted = match u.kind {
+                UnitKind::District => draft.levels.contains(&Level::District),
+                UnitKind::Commune => draft.levels.contains(&Level::Commune),
+                _ => false,
+            };
+            if wanted {
+                procedures::assign(store, &actor, ctx.at, draft.code.as_str(), u.id).await?;
+            }
+        }
+    }
+    let district = store
+        .unit_by_code(&UnitCode::parse("000.00.21.H40")?)
+        .await?;
+    let desk = store
+        .unit_by_code(&UnitCode::parse("000.01.21.H40")?)
+        .await?;
+    let office = store
+        .unit_by_code(&UnitCode::parse("000.02.21.H40")?)
+        .await?;
+    let with_days: Vec<_> = all
+        .iter()
+        .filter_map(|(d, _)| match d.time_limit {
+            TimeLimit::WorkingDays(n) if n >= 3 && d.levels.contains(&Level::District) => {
+                Some((d, n))
+            }
+            _ => None,
+        })
+        .take(6)
+        .collect();
+    for (d, n) in &with_days {
+        // Desk half a day; the office the bulk; the leader one day: exactly
+        // the legal limit in working hours (8 h a day).
+        let steps = vec![
+            ProcessStep {
+                name: "Tiếp nhận, kiểm tra và chuyển hồ sơ".into(),
+                unit_id: desk.id,
+                role: Role::DeskOfficer,
+                allotted: TimeLimit::WorkingHours(4),
+                external: false,
+            },
+            ProcessStep {
+                name: "Thẩm định hồ sơ, trình ký".into(),
+                unit_id: office.id,
+                role: Role::Specialist,
+                allotted: TimeLimit::WorkingHours(8 * n - 12),
+                external: false,
+            },
+            ProcessStep {
+                name: "Phê duyệt, ký kết quả".into(),
+                unit_id: district.id,
+                role: Role::Leader,
+                allotted: TimeLimit::WorkingHours(8),
+                external: false,
+            },
+        ];
+        motcua_service::processes::add_process(
+            store,
+            &actor,
+            ctx.at,
+            NewProcess {
+                procedure_code: d.code.clone(),
+                unit_id: district.id,
+                decision: "Quyết định số 1234/QĐ-UBND ngày 15/3/2024 của UBND huyện Đô Lương"
+                    .into(),
+                effective_from: date(2024, 4, 1),
+                steps,
+            },
+        )
+        .await?;
+        motcua_service::processes::add_review(
+            store,
+            &actor,
+            ctx.at,
+            NewReview {
+                unit_id: district.id,
+                procedure_code: d.code.clone(),
+                year: 2024,
+                limit_before: TimeLimit::WorkingDays(*n),
+                limit_after: TimeLimit::WorkingDays(n - 1),
+                components_removed: 0,
+                decision:
+                    "Quyết định số 987/QĐ-UBND ngày 20/11/2024 phê duyệt phương án đơn giản hóa"
+                        .into(),
+                effective: date(2025, 1, 1),
+            },
+        )
+        .await?;
+    }
+    Ok(report.procedures)
 }

@@ -222,3 +222,112 @@ pub async fn catalog_stats(
     }
     store.catalog_counts(&ids, on).await
 }
+
+/// What an import of a file did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Procedures read from the file.
+    pub procedures: usize,
+    /// Created, versioned, unchanged.
+    pub outcome: ImportOutcome,
+    /// Things to confirm (a bare "ngày" read as calendar days).
+    pub warnings: Vec<crate::catalog::ImportIssue>,
+}
+
+/// Why an import changed nothing.
+#[derive(Debug)]
+pub enum ImportFailure {
+    /// Problems in the file, each with its row and column.
+    Rejected(crate::catalog::ImportErrors),
+    /// Anything else (forbidden, database unavailable).
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for ImportFailure {
+    fn from(e: ServiceError) -> Self {
+        Self::Service(e)
+    }
+}
+
+/// Reads a procedure file (CSV or XLSX, the template of
+/// docs/import/procedures.md) and imports it all-or-nothing. Problems found
+/// after parsing (an existing code's earlier date, an unknown unit code) are
+/// reported against the file row they came from.
+pub async fn import_file(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    bytes: &[u8],
+    format: crate::catalog::FileFormat,
+) -> Result<ImportReport, ImportFailure> {
+    require_catalog_keeper(store, actor, now).await?;
+    let parsed =
+        crate::catalog::parse_procedures(bytes, format).map_err(ImportFailure::Rejected)?;
+    let rows: Vec<usize> = parsed.procedures.iter().map(|p| p.row).collect();
+    let warnings = parsed.warnings.clone();
+    let count = parsed.procedures.len();
+    match import(store, actor, now, parsed.into_drafts()).await {
+        Ok(outcome) => Ok(ImportReport {
+            procedures: count,
+            outcome,
+            warnings,
+        }),
+        Err(ServiceError::Invalid { field, reason }) => {
+            Err(ImportFailure::Rejected(crate::catalog::ImportErrors(vec![
+                row_issue(&rows, &field, reason),
+            ])))
+        }
+        Err(e) => Err(ImportFailure::Service(e)),
+    }
+}
+
+/// Turns `rows[3].effective_from` into an issue at the file row of draft 3.
+fn row_issue(rows: &[usize], field: &str, reason: String) -> crate::catalog::ImportIssue {
+    let parsed = field
+        .strip_prefix("rows[")
+        .and_then(|r| r.split_once(']'))
+        .and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest.trim_start_matches('.'))));
+    match parsed {
+        Some((i, name)) => crate::catalog::ImportIssue {
+            row: rows.get(i).copied().unwrap_or(0),
+            column: None,
+            header: Some(name.to_owned()),
+            reason,
+        },
+        None => crate::catalog::ImportIssue {
+            row: 0,
+            column: None,
+            header: Some(field.to_owned()),
+            reason,
+        },
+    }
+}
+
+/// Every procedure (latest version) with the codes of the units it is
+/// assigned to, in code order, for export.
+pub async fn export_rows(store: &dyn Store) -> ServiceResult<Vec<(ProcedureDraft, Vec<String>)>> {
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_procedures(
+                &ProcedureFilter::default(),
+                &CodePage {
+                    after: after.clone(),
+                    limit: 500,
+                },
+            )
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.draft.code.to_string());
+        for v in page {
+            let mut units = Vec::new();
+            for id in store.procedure_units(&v.draft.code).await? {
+                units.push(store.unit_by_id(id).await?.code.to_string());
+            }
+            units.sort();
+            out.push((v.draft, units));
+        }
+    }
+    Ok(out)
+}

@@ -33,7 +33,8 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct WebError {
     status: StatusCode,
-    problem: Problem,
+    /// Boxed: errors travel through every `?`, so the `Err` side stays small.
+    problem: Box<Problem>,
 }
 
 impl WebError {
@@ -41,7 +42,7 @@ impl WebError {
     pub fn new(status: StatusCode, kind: &str, title: &str, detail: impl Into<String>) -> Self {
         Self {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: format!("https://motcua.invalid/problems/{kind}"),
                 title: title.to_owned(),
                 status: status.as_u16(),
@@ -49,7 +50,7 @@ impl WebError {
                 field: None,
                 errors: None,
                 retry_after: None,
-            },
+            }),
         }
     }
 

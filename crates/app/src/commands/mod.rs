@@ -2,6 +2,7 @@
 
 mod audit;
 mod calendar;
+mod catalog;
 mod serve;
 mod user;
 
@@ -57,6 +58,12 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
         Command::Calendar(CalendarCommand::Hours(args)) => calendar::hours(&cfg, args).await?,
         Command::Audit(AuditCommand::Verify(args)) => return audit::verify(&cfg, args).await,
         Command::User(cmd) => user::run(&cfg, cmd).await?,
+        Command::Import(crate::cli::ImportCommand::Procedures(args)) => {
+            return catalog::import(&cfg, args).await;
+        }
+        Command::Export(crate::cli::ExportCommand::Procedures(args)) => {
+            catalog::export(&cfg, args).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -130,24 +130,143 @@ async fn serve_migrates_and_answers_on_postgres() {
     serve_on(Backend::Postgres).await;
 }
 
+/// Counts from the demo CSV itself, read here without the importer: procedure
+/// rows (a code in column A) by level, and by online level among them.
+fn demo_counts() -> [(u32, u32, u32); 2] {
+    let csv_text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/data/demo/procedures.csv"
+    ))
+    .unwrap();
+    let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut out = [(0, 0, 0); 2]; // [district, commune] × (all, full-process, partial)
+    for rec in rdr.records() {
+        let rec = rec.unwrap();
+        if rec[0].trim().is_empty() {
+            continue;
+        }
+        for (i, level) in ["Cấp huyện", "Cấp xã"].into_iter().enumerate() {
+            if rec[3].split(';').any(|l| l.trim() == level) {
+                out[i].0 += 1;
+                match rec[7].trim() {
+                    "Toàn trình" => out[i].1 += 1,
+                    "Một phần" => out[i].2 += 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
 #[tokio::test]
 async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let url = format!("sqlite://{}", data.join("motcua.db").display());
     let data_arg = data.to_str().unwrap();
+    let [district, commune] = demo_counts();
+    assert!(
+        district.0 + commune.0 >= 60,
+        "the demo catalog has at least 60 procedures"
+    );
+    let mut entries = Vec::new();
     for _ in 0..2 {
         let server = Server::start(dir.path(), &["demo", "--port", "0", "--data-dir", data_arg]);
-        let r = reqwest::get(format!("{}/readyz", server.base))
+        let http = reqwest::Client::new();
+        let r = http
+            .get(format!("{}/readyz", server.base))
+            .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
+        // The leader of Đô Lương sees the district's catalog figures.
+        let login = http
+            .post(format!("{}/api/auth/login", server.base))
+            .json(&serde_json::json!({ "username": "lanhdao.dl", "password": "motcua-demo" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+        let cookie = login.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let stats: serde_json::Value = http
+            .get(format!(
+                "{}/api/catalog/stats?unit=000.00.21.H40",
+                server.base
+            ))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let level = |name: &str| {
+            stats
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["level"] == name)
+                .cloned()
+                .unwrap()
+        };
+        let (d, c) = (level("district"), level("commune"));
+        assert_eq!(
+            (
+                d["procedures"].as_u64().unwrap(),
+                d["full_process"].as_u64().unwrap(),
+                d["partial"].as_u64().unwrap()
+            ),
+            (
+                u64::from(district.0),
+                u64::from(district.1),
+                u64::from(district.2)
+            ),
+            "{stats}"
+        );
+        assert_eq!(
+            (
+                c["procedures"].as_u64().unwrap(),
+                c["full_process"].as_u64().unwrap(),
+                c["partial"].as_u64().unwrap()
+            ),
+            (
+                u64::from(commune.0),
+                u64::from(commune.1),
+                u64::from(commune.2)
+            ),
+            "{stats}"
+        );
+        assert_eq!(
+            d["processes"], 6,
+            "six internal processes are seeded at Đô Lương"
+        );
         assert!(server.stop());
-        // 18 units, 9 users and 9 role grants, each one audit entry; the second
-        // start seeds nothing more.
         let o = motcua(&["audit", "verify", "--database-url", &url]);
-        assert_eq!(stdout(&o).trim(), "ok: 36 audit entries, chain intact");
+        let out = stdout(&o);
+        assert!(
+            o.status.success()
+                && out.starts_with("ok: ")
+                && out.trim_end().ends_with(" audit entries, chain intact"),
+            "{out}"
+        );
+        let n: u64 = out
+            .trim_start_matches("ok: ")
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        entries.push(n);
     }
+    // The second start seeds nothing more: its only new entry is the audited sign-in.
+    assert_eq!(entries[1], entries[0] + 1);
 }
 
 async fn db_with_unit(backend: Backend) -> Option<TestDb> {

@@ -3,6 +3,7 @@
 //! errors name the field at fault.
 
 mod auth;
+mod catalog_files;
 mod params;
 mod procedures;
 mod processes;
@@ -25,7 +26,7 @@ use crate::AppState;
         units::list_units, units::get_unit, units::create_unit, units::change_unit,
         users::list_users, users::create_user, users::grant, users::revoke, users::reset_password,
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
-        procedures::add_version, procedures::assign, procedures::unassign,
+        procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
     ),
     components(schemas(crate::error::Problem)),
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(units::routes())
         .merge(users::routes())
+        .merge(catalog_files::routes())
         .merge(procedures::routes())
         .merge(processes::routes())
 }
