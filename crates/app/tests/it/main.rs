@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod calendar_cli;
+mod catalog_cli;
 mod cli_errors;
 mod server;
 mod user_cli;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::api_auth::on_both;
 
 on_both!(
+    files_import_all_or_nothing_and_export_round_trips,
     procedures_are_created_versioned_listed_and_found,
     bad_procedures_name_the_field_and_change_nothing,
     the_openapi_document_describes_the_api
@@ -301,5 +302,116 @@ async fn the_openapi_document_describes_the_api(b: Backend) {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     assert!(doc["components"]["schemas"].get("Problem").is_some());
+    app.close().await;
+}
+
+const EXAMPLE: &str = include_str!("../../../../docs/import/procedures-example.csv");
+
+async fn files_import_all_or_nothing_and_export_round_trips(b: Backend) {
+    let Some(app) = TestApp::start(b).await.unwrap() else {
+        return;
+    };
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let desk = app
+        .client("motcua", Role::DeskOfficer, codes::DESK_A)
+        .await
+        .unwrap();
+    let codes_in_file = EXAMPLE
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with(','))
+        .count() as u64;
+    let post = |c: &motcua_testkit::Client, body: Vec<u8>, ct: &'static str| {
+        c.http
+            .post(c.url("/api/procedures/import"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+
+    let r = post(&desk, EXAMPLE.as_bytes().to_vec(), "text/csv")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "desk officers do not keep the catalog");
+
+    let r = post(&keeper, EXAMPLE.as_bytes().to_vec(), "text/csv")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(
+        (out["procedures"].as_u64(), out["created"].as_u64()),
+        (Some(codes_in_file), Some(codes_in_file))
+    );
+
+    // A file whose second procedure row has a bad online level and fee: both
+    // problems listed, nothing imported.
+    let mut lines: Vec<&str> = EXAMPLE.lines().collect();
+    lines.truncate(2);
+    let bad = lines[1]
+        .replacen(&lines[1][..8], "1.999990", 1)
+        .replace("Toàn trình", "Mức 9");
+    let body = format!(
+        "{}\n{}\n{}\n",
+        lines[0],
+        lines[1].replacen(&lines[1][..8], "1.999989", 1),
+        bad
+    );
+    let before = app
+        .db
+        .query_i64("SELECT count(*) FROM procedures")
+        .await
+        .unwrap();
+    let r = post(&keeper, body.into_bytes(), "text/csv").await.unwrap();
+    assert_eq!(r.status(), 422);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["field"], "file");
+    let errors: Vec<String> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.starts_with("row 3, column H")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        app.db
+            .query_i64("SELECT count(*) FROM procedures")
+            .await
+            .unwrap(),
+        before
+    );
+
+    // The XLSX export imports back unchanged.
+    let xlsx = reqwest::get(app.url("/api/procedures/export?format=xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(
+        xlsx.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = xlsx.bytes().await.unwrap().to_vec();
+    let r = post(
+        &keeper,
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await
+    .unwrap();
+    let out: Value = r.json().await.unwrap();
+    assert_eq!(
+        (out["unchanged"].as_u64(), out["created"].as_u64()),
+        (Some(codes_in_file), Some(0)),
+        "{out}"
+    );
+    let r = reqwest::get(app.url("/api/procedures/export?format=pdf"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
     app.close().await;
 }
