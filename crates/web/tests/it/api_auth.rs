@@ -19,6 +19,7 @@ pub(crate) use on_both;
 on_both!(
     login_sets_a_session_and_logout_ends_it,
     wrong_passwords_are_throttled_per_account,
+    many_failures_from_one_address_are_throttled,
     changes_with_a_cookie_need_the_csrf_token_and_same_origin,
     api_tokens_act_as_their_owner_until_revoked,
     access_is_checked_in_the_service_and_refusals_are_recorded,
@@ -331,5 +332,32 @@ async fn access_is_checked_in_the_service_and_refusals_are_recorded(b: Backend) 
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    app.close().await;
+}
+
+async fn many_failures_from_one_address_are_throttled(b: Backend) {
+    let Some(app) = start(b).await else { return };
+    app.user("thu.ky", Role::Specialist, codes::OFFICE_A)
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    // Twenty different names from one address (a password-spraying script):
+    // each account stays under its own limit, the address does not.
+    for i in 0..20 {
+        let r = http
+            .post(app.url("/api/auth/login"))
+            .json(&json!({ "username": format!("doan{i}"), "password": "x" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401);
+    }
+    let r = http
+        .post(app.url("/api/auth/login"))
+        .json(&json!({ "username": "thu.ky", "password": TEST_PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
     app.close().await;
 }

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use crate::api_auth::on_both;
 
 on_both!(
+    processes_and_reviews_give_their_figures,
     files_import_all_or_nothing_and_export_round_trips,
     procedures_are_created_versioned_listed_and_found,
     bad_procedures_name_the_field_and_change_nothing,
@@ -413,5 +414,232 @@ async fn files_import_all_or_nothing_and_export_round_trips(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
+    app.close().await;
+}
+
+async fn processes_and_reviews_give_their_figures(b: Backend) {
+    let Some(app) = TestApp::start(b).await.unwrap() else {
+        return;
+    };
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let leader = app
+        .client("lanhdao", Role::Leader, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let evaluator = app
+        .client("noivu", Role::ReformEvaluator, codes::PROVINCE)
+        .await
+        .unwrap();
+    let desk = app
+        .client("motcua", Role::DeskOfficer, codes::DESK_A)
+        .await
+        .unwrap();
+    let mut p = procedure(
+        "1.000020",
+        "Cấp giấy chứng nhận quyền sử dụng đất",
+        "Đất đai",
+        "district",
+        "2024-01-01",
+    );
+    p["time_limit"] = json!("2 working_days");
+    assert_eq!(
+        keeper
+            .http
+            .post(keeper.url("/api/procedures"))
+            .json(&p)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    for (code, limit) in [
+        ("1.000021", "15 working_days"),
+        ("1.000022", "20 calendar_days"),
+    ] {
+        let mut p = procedure(code, "Thủ tục", "Đất đai", "district", "2024-01-01");
+        p["time_limit"] = json!(limit);
+        assert_eq!(
+            keeper
+                .http
+                .post(keeper.url("/api/procedures"))
+                .json(&p)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+    }
+    let process = |hours: [u32; 2]| {
+        json!({ "procedure": "1.000020", "unit": codes::DISTRICT_A, "decision": "Quyết định số 12/QĐ-UBND", "effective_from": "2024-03-01",
+                "steps": [
+                    { "name": "Tiếp nhận", "unit": codes::DESK_A, "role": "desk_officer", "allotted": format!("{} working_hours", hours[0]) },
+                    { "name": "Thẩm định, phê duyệt", "unit": codes::OFFICE_A, "role": "specialist", "allotted": format!("{} working_hours", hours[1]), "external": false }
+                ] })
+    };
+    // 8 h + 9 h exceeds 2 working days (16 h) by one hour.
+    let r = leader
+        .http
+        .post(leader.url("/api/processes"))
+        .json(&process([8, 9]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let pb: Value = r.json().await.unwrap();
+    assert!(pb["detail"].as_str().unwrap().contains("17"), "{pb}");
+    let r = desk
+        .http
+        .post(desk.url("/api/processes"))
+        .json(&process([8, 8]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    for version in [1, 2] {
+        let r = leader
+            .http
+            .post(leader.url("/api/processes"))
+            .json(&process([8, 8]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let out: Value = r.json().await.unwrap();
+        assert_eq!(out["version_no"], version);
+    }
+    let list: Value = leader
+        .http
+        .get(leader.url(&format!(
+            "/api/processes?unit={}&on=2024-06-01",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        1,
+        "the latest version only: {list}"
+    );
+    let none: Value = leader
+        .http
+        .get(leader.url(&format!(
+            "/api/processes?unit={}&on=2024-02-01",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none.as_array().unwrap().len(), 0, "not yet in force");
+
+    // Reviews: 15 → 10 working days, 20 → 12 calendar days, 16 → 8 working hours.
+    for (code, before, after) in [
+        ("1.000021", "15 working_days", "10 working_days"),
+        ("1.000022", "20 calendar_days", "12 calendar_days"),
+        ("1.000020", "16 working_hours", "8 working_hours"),
+    ] {
+        let r = evaluator
+            .http
+            .post(evaluator.url("/api/reviews"))
+            .json(&json!({ "unit": codes::DISTRICT_A, "procedure": code, "year": 2024, "limit_before": before, "limit_after": after,
+                           "decision": "Quyết định số 99/QĐ-UBND", "effective": "2025-01-01" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    let rep: Value = evaluator
+        .http
+        .get(evaluator.url(&format!(
+            "/api/reviews?unit={}&year=2024",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rep["reviewed"], 3);
+    assert_eq!(
+        rep["days_cut"], 13,
+        "5 working + 8 calendar days; hours are shown apart"
+    );
+    assert_eq!(rep["working_days_cut"], 5);
+    assert_eq!(rep["calendar_days_cut"], 8);
+    assert_eq!(rep["hours_cut"], 8);
+    assert_eq!(rep["relative_cut"], "37,14% (13/35)");
+    let other: Value = evaluator
+        .http
+        .get(evaluator.url("/api/reviews?unit=000.00.22.H40&year=2024"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(other["reviewed"], 0);
+    let r = desk
+        .http
+        .get(desk.url(&format!(
+            "/api/reviews?unit={}&year=2024",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Catalog figures: the three procedures assigned to district A.
+    for code in ["1.000020", "1.000021", "1.000022"] {
+        let r = keeper
+            .http
+            .post(keeper.url(&format!(
+                "/api/procedures/{code}/units/{}",
+                codes::DISTRICT_A
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let stats: Value = leader
+        .http
+        .get(leader.url(&format!(
+            "/api/catalog/stats?unit={}&on=2024-06-01",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let d = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["level"] == "district")
+        .unwrap();
+    assert_eq!(
+        (
+            d["procedures"].as_u64(),
+            d["full_process"].as_u64(),
+            d["processes"].as_u64()
+        ),
+        (Some(3), Some(3), Some(1)),
+        "{stats}"
+    );
     app.close().await;
 }
