@@ -107,4 +107,5 @@ on_both!(true =>
     catalog::processes_are_versioned_per_procedure_and_unit,
     catalog::reviews_filter_by_unit_and_year,
     catalog::catalog_counts_match_a_hand_count,
+    catalog::concurrent_process_versions_from_two_nodes_number_one_to_ten,
 );

@@ -8,10 +8,19 @@ use motcua_service::store::{ProcedureFilter, Store};
 use super::{code, codes, draft, latest, page};
 use crate::contract::{TestDb, ctx, date};
 
-/// A small catalog for list filters: code, name, field, levels, online
-/// level, effective date.
+/// A fixture row: code, name, field, levels, online level, first day.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Level],
+    OnlineLevel,
+    (i16, i8, i8),
+);
+
+/// A small catalog for list filters.
 pub(crate) async fn list_fixture(store: &dyn Store) -> anyhow::Result<()> {
-    let rows: [(&str, &str, &str, &[Level], OnlineLevel, (i16, i8, i8)); 8] = [
+    let rows: [Row; 8] = [
         (
             "1.001193",
             "Đăng ký khai sinh",

@@ -547,3 +547,50 @@ pub async fn catalog_counts_match_a_hand_count(db: &TestDb) -> anyhow::Result<()
     );
     Ok(())
 }
+
+/// Ten process versions for one (procedure, unit) added at once through two
+/// nodes number 1 to 10 without gaps or repeats: catalog writers queue
+/// behind one another on every backend, and the audit chain holds.
+pub async fn concurrent_process_versions_from_two_nodes_number_one_to_ten(
+    db: &TestDb,
+) -> anyhow::Result<()> {
+    let a = db.store();
+    let b = motcua_storage::open(db.url()).await?;
+    let [_, district, _] = three_units(&*a).await?;
+    a.insert_procedure(&ctx()?, &draft("1.000894", "Đăng ký kết hôn", "Hộ tịch")?)
+        .await?;
+    let p = new_process(
+        "1.000894",
+        district.id,
+        date(2025, 1, 1)?,
+        vec![step("Thẩm định", district.id, Role::Specialist, 2, false)?],
+    )?;
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        let p = p.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .insert_process(&ctx()?, &p)
+                .await
+                .map(|x| x.version_no)
+                .map_err(anyhow::Error::from)
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await??);
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=10).collect::<Vec<u32>>());
+    let current = a.processes(&[district.id], date(2025, 1, 1)?).await?;
+    assert_eq!(
+        current.iter().map(|x| x.version_no).collect::<Vec<_>>(),
+        [10]
+    );
+    let entries = crate::contract::all_entries(&*a).await?;
+    assert_eq!(entries.len(), 3 + 1 + 10);
+    assert_eq!(motcua_domain::audit::verify_chain(&entries), Ok(14));
+    drop(b);
+    Ok(())
+}
