@@ -188,17 +188,13 @@ pub async fn import(
                     other => other,
                 })?;
             require(store, actor, now, Permission::EditCatalog, unit.id).await?;
-            assignments.push((draft.code.clone(), unit.id));
+            assignments.push((i, unit.id));
         }
     }
     let only: Vec<ProcedureDraft> = drafts.into_iter().map(|(d, _)| d).collect();
-    let outcome = store.import_procedures(&actor.context(now), &only).await?;
-    for (code, unit_id) in assignments {
-        store
-            .assign_procedure(&actor.context(now), &code, unit_id)
-            .await?;
-    }
-    Ok(outcome)
+    store
+        .import_procedures(&actor.context(now), &only, &assignments)
+        .await
 }
 
 /// Catalog figures by level for a unit's subtree on a date: procedures by

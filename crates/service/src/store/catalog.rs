@@ -201,11 +201,14 @@ pub trait CatalogStore: Send + Sync {
     /// Imports drafts all-or-nothing in one transaction: a new code is
     /// inserted, a changed one versioned, an identical one left alone. Any
     /// refusal rolls everything back and names the draft's index in `field`
-    /// (`rows[3].effective_from`).
+    /// (`rows[3].effective_from`). `assignments` pairs a draft's index with a
+    /// unit it is assigned to, in the same transaction, so a file's column U
+    /// is all-or-nothing with the rest.
     async fn import_procedures(
         &self,
         ctx: &AuditContext,
         drafts: &[ProcedureDraft],
+        assignments: &[(usize, i64)],
     ) -> ServiceResult<ImportOutcome>;
     /// The version in force on a date (default: the latest), or `NotFound`.
     async fn procedure(

@@ -55,6 +55,7 @@ pub(crate) async fn import_procedures<C: Conn>(
     c: &mut C,
     ctx: &AuditContext,
     drafts: &[ProcedureDraft],
+    assignments: &[(usize, i64)],
 ) -> ServiceResult<ImportOutcome> {
     let mut seen: HashMap<&ProcedureCode, usize> = HashMap::with_capacity(drafts.len());
     for (i, d) in drafts.iter().enumerate() {
@@ -84,6 +85,17 @@ pub(crate) async fn import_procedures<C: Conn>(
             Ok::<(), ServiceError>(())
         };
         step.await.map_err(|e| at_row(i, e))?;
+    }
+    for &(i, unit_id) in assignments {
+        let draft = drafts.get(i).ok_or_else(|| {
+            ServiceError::invalid(
+                format!("rows[{i}]"),
+                "an assignment names a row the import does not have",
+            )
+        })?;
+        super::work::assign_procedure(c, ctx, &draft.code, unit_id)
+            .await
+            .map_err(|e| at_row(i, e))?;
     }
     if outcome.created + outcome.versioned > 0 {
         c.append(

@@ -100,9 +100,10 @@ impl CatalogStore for PgStore {
         &self,
         ctx: &AuditContext,
         drafts: &[ProcedureDraft],
+        assignments: &[(usize, i64)],
     ) -> ServiceResult<ImportOutcome> {
         let mut tx = self.begin_write().await?;
-        let outcome = catalog::import_procedures(&mut *tx, ctx, drafts).await?;
+        let outcome = catalog::import_procedures(&mut *tx, ctx, drafts, assignments).await?;
         tx.commit().await.map_err(db)?;
         Ok(outcome)
     }

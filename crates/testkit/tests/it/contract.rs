@@ -108,4 +108,5 @@ on_both!(true =>
     catalog::reviews_filter_by_unit_and_year,
     catalog::catalog_counts_match_a_hand_count,
     catalog::concurrent_process_versions_from_two_nodes_number_one_to_ten,
+    catalog::import_assignments_are_all_or_nothing,
 );

@@ -94,7 +94,7 @@ pub(crate) async fn list_fixture(store: &dyn Store) -> anyhow::Result<()> {
         x.effective_from = date(y, m, d)?;
         drafts.push(x);
     }
-    store.import_procedures(&ctx()?, &drafts).await?;
+    store.import_procedures(&ctx()?, &drafts, &[]).await?;
     Ok(())
 }
 

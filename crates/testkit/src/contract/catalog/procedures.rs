@@ -291,7 +291,7 @@ pub async fn a_refused_import_writes_nothing_and_names_the_row(db: &TestDb) -> a
     earlier.effective_from = date(2023, 1, 1)?;
     let err = expect_err(
         store
-            .import_procedures(&ctx()?, &[new_a.clone(), new_b.clone(), earlier])
+            .import_procedures(&ctx()?, &[new_a.clone(), new_b.clone(), earlier], &[])
             .await,
         "earlier date",
     )?;
@@ -302,7 +302,7 @@ pub async fn a_refused_import_writes_nothing_and_names_the_row(db: &TestDb) -> a
     twice.name = "Đăng ký kết hôn có yếu tố nước ngoài".to_owned();
     let err = expect_err(
         store
-            .import_procedures(&ctx()?, &[new_a.clone(), new_b.clone(), twice])
+            .import_procedures(&ctx()?, &[new_a.clone(), new_b.clone(), twice], &[])
             .await,
         "code twice",
     )?;
@@ -313,7 +313,7 @@ pub async fn a_refused_import_writes_nothing_and_names_the_row(db: &TestDb) -> a
     no_levels.levels.clear();
     let err = expect_err(
         store
-            .import_procedures(&ctx()?, &[new_a.clone(), no_levels])
+            .import_procedures(&ctx()?, &[new_a.clone(), no_levels], &[])
             .await,
         "no levels",
     )?;
@@ -336,7 +336,7 @@ pub async fn imports_count_created_versioned_and_unchanged(db: &TestDb) -> anyho
     let b = draft("1.000894", "Đăng ký kết hôn", "Hộ tịch")?;
     let c = draft("1.000656", "Đăng ký khai tử", "Hộ tịch")?;
     let first = store
-        .import_procedures(&ctx_at("lan", 1)?, &[a.clone(), b.clone(), c.clone()])
+        .import_procedures(&ctx_at("lan", 1)?, &[a.clone(), b.clone(), c.clone()], &[])
         .await?;
     assert_eq!(
         first,
@@ -357,6 +357,7 @@ pub async fn imports_count_created_versioned_and_unchanged(db: &TestDb) -> anyho
         .import_procedures(
             &ctx_at("an", 2)?,
             &[a.clone(), b2.clone(), c_later, d.clone()],
+            &[],
         )
         .await?;
     assert_eq!(
@@ -394,7 +395,9 @@ pub async fn imports_count_created_versioned_and_unchanged(db: &TestDb) -> anyho
     );
 
     // Importing the same rows again changes nothing and records nothing.
-    let third = store.import_procedures(&ctx()?, &[a, b2, c, d]).await?;
+    let third = store
+        .import_procedures(&ctx()?, &[a, b2, c, d], &[])
+        .await?;
     assert_eq!(
         third,
         ImportOutcome {

@@ -143,7 +143,7 @@ async fn search_fixture(store: &dyn Store) -> anyhow::Result<()> {
         }
         drafts.push(d);
     }
-    store.import_procedures(&ctx()?, &drafts).await?;
+    store.import_procedures(&ctx()?, &drafts, &[]).await?;
     Ok(())
 }
 

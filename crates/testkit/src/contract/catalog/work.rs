@@ -594,3 +594,44 @@ pub async fn concurrent_process_versions_from_two_nodes_number_one_to_ten(
     drop(b);
     Ok(())
 }
+
+/// An import's unit assignments belong to its transaction: an assignment to
+/// a unit that does not exist refuses the whole import, naming the row, and
+/// a good one lands with the procedures.
+pub async fn import_assignments_are_all_or_nothing(db: &TestDb) -> anyhow::Result<()> {
+    let store = db.store();
+    let [_, d, x] = three_units(&*store).await?;
+    let a = draft("1.000894", "Đăng ký kết hôn", "Hộ tịch")?;
+    let b = draft("1.000656", "Đăng ký khai tử", "Hộ tịch")?;
+    let audit_before = audit_count(&*store).await?;
+    let err = store
+        .import_procedures(&ctx()?, &[a.clone(), b.clone()], &[(0, d.id), (1, 999_999)])
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("an assignment to an unknown unit was accepted"))?;
+    match &err {
+        ServiceError::Invalid { field, .. } => assert!(field.starts_with("rows[1]"), "{err:?}"),
+        ServiceError::NotFound { what, .. } => assert_eq!(*what, "unit", "{err:?}"),
+        other => anyhow::bail!("unexpected {other:?}"),
+    }
+    assert!(
+        store.procedure_versions(&a.code).await.is_err(),
+        "no procedure was created"
+    );
+    assert_eq!(audit_count(&*store).await?, audit_before);
+    let outcome = store
+        .import_procedures(
+            &ctx()?,
+            &[a.clone(), b.clone()],
+            &[(0, d.id), (1, x.id), (1, d.id)],
+        )
+        .await?;
+    assert_eq!(outcome.created, 2);
+    assert_eq!(store.procedure_units(&a.code).await?, vec![d.id]);
+    let mut units_b = store.procedure_units(&b.code).await?;
+    units_b.sort_unstable();
+    let mut want = vec![x.id, d.id];
+    want.sort_unstable();
+    assert_eq!(units_b, want);
+    Ok(())
+}
