@@ -126,7 +126,7 @@ fn draft(i: u32) -> anyhow::Result<ProcedureDraft> {
         code: ProcedureCode::parse(&format!("{}.{:06}", 1 + i % 2, i))?,
         name: format!("{head} {object}{qualifier}{suffix}"),
         field: FIELDS[i % FIELDS.len()].to_owned(),
-        levels: vec![if i % 3 == 0 {
+        levels: vec![if i.is_multiple_of(3) {
             Level::District
         } else {
             Level::Commune
