@@ -103,7 +103,14 @@ pub async fn review_report(
 ) -> ServiceResult<(Vec<Review>, ReviewFigures)> {
     store.unit_by_id(unit_id).await?;
     require(store, actor, now, Permission::ViewStatistics, unit_id).await?;
-    let ids = store.subtree_ids(unit_id).await?;
+    // Roll up along the tree as it stood at the end of the year (a district
+    // abolished in 2025 still has its 2024 communes under it).
+    let year_end = jiff::civil::Date::new(year, 12, 31)
+        .map_err(|_| ServiceError::invalid("year", format!("{year} is not a year")))?;
+    let mut ids = store.subtree_ids_on(unit_id, year_end).await?;
+    if ids.is_empty() {
+        ids = store.subtree_ids(unit_id).await?;
+    }
     let items = store.reviews(&ids, Some(year)).await?;
     let figures = review_figures(items.iter().map(|r| (r.limit_before, r.limit_after)));
     Ok((items, figures))
