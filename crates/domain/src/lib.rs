@@ -8,6 +8,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod deadline;
+pub mod dossier;
 pub mod error;
 pub mod lunar;
 pub mod role;

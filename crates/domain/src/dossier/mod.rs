@@ -1,0 +1,1 @@
+//! Dossiers (hồ sơ): codes, statuses and the state machine (being written).
