@@ -1,1 +1,23 @@
-//! Dossiers (hồ sơ): codes, statuses and the state machine (being written).
+//! Dossiers (hồ sơ), domain.md §5: codes, statuses, the state machine of who
+//! may move a dossier where, and the dossier's clock folded from its
+//! timeline.
+
+mod clock;
+mod code;
+mod status;
+mod transition;
+
+pub use clock::{
+    ClockEvent, ClockPolicy, DossierClock, DueBasis, StepClock, Wait, planned_step_dues,
+};
+pub use code::{CodeFormat, DossierCode, Regime};
+pub use status::{Channel, ClockState, Outcome, ReturnMethod, Status};
+pub use transition::{
+    Action, Actor, Permitted, SupplementBlocked, SupplementCheck, SupplementPolicy,
+    TransitionError, check_supplement_request, transition,
+};
+
+#[cfg(test)]
+mod clock_tests;
+#[cfg(test)]
+mod transition_tests;
