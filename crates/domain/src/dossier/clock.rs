@@ -317,6 +317,64 @@ impl DossierClock {
     }
 }
 
+/// Province settings for apology letters (domain.md §6 "Extension and
+/// apology"; defaults: lead time 0, extensions unlimited).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct ExtensionPolicy {
+    /// A letter later than the original due moment minus this lead time is
+    /// flagged.
+    pub lead_time: SignedDuration,
+    /// The most extensions a dossier may have; `None` for unlimited.
+    pub max_extensions: Option<u32>,
+}
+
+/// The verdict on a new apology letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ExtensionCheck {
+    /// The letter comes later than the original due moment minus the lead
+    /// time: allowed, but flagged in reports.
+    pub late_letter: bool,
+}
+
+impl DossierClock {
+    /// Checks an apology letter issued at `letter_at` before it is applied:
+    /// refused once the dossier has ended, has no time limit, or already has
+    /// the most extensions allowed; flagged when late.
+    pub fn check_extension(
+        &self,
+        letter_at: DateTime,
+        policy: ExtensionPolicy,
+    ) -> Result<ExtensionCheck, DomainError> {
+        if self.end.is_some() {
+            return Err(DomainError::invalid(
+                "extension",
+                "processing has ended; there is no appointment left to extend",
+            ));
+        }
+        let Some(original) = self.original_due() else {
+            return Err(DomainError::invalid(
+                "extension",
+                "a procedure without a time limit cannot be extended",
+            ));
+        };
+        let done = self.tracker.extensions();
+        if let Some(max) = policy.max_extensions
+            && done >= max
+        {
+            return Err(DomainError::invalid(
+                "extension",
+                format!("the dossier already has {done} extensions, the most allowed ({max})"),
+            ));
+        }
+        let latest = original.checked_sub(policy.lead_time).map_err(|e| {
+            DomainError::invalid("extension", format!("lead time {}: {e}", policy.lead_time))
+        })?;
+        Ok(ExtensionCheck {
+            late_letter: letter_at > latest,
+        })
+    }
+}
+
 /// One step instance's clock: its due moment from its start and the step's
 /// allotted time, on the same engine as the dossier (no late-day cut-off).
 /// Step lateness never moves the dossier's due moment: the two clocks are

@@ -329,3 +329,82 @@ fn step_dues_come_from_allotted_times_and_step_lateness_leaves_the_dossier_due()
         Some(OpenStatus::Overdue)
     );
 }
+
+#[test]
+fn a_late_apology_letter_is_flagged_and_the_extension_limit_holds() {
+    let f = Fixture::new();
+    let w = f.work();
+    // Original due Thu 06/03 09:00; with a one-hour lead time letters after
+    // Thu 08:00 are late.
+    let policy = ExtensionPolicy {
+        lead_time: SignedDuration::from_hours(1),
+        max_extensions: Some(1),
+    };
+    let mut c = f.clock(ClockPolicy::default(), &[]);
+    let early = c.check_extension(at(3, 6, 8, 0), policy).unwrap();
+    assert!(!early.late_letter);
+    let late = c.check_extension(at(3, 6, 8, 1), policy).unwrap();
+    assert!(late.late_letter);
+    // Default: lead time 0, unlimited.
+    assert!(
+        !c.check_extension(at(3, 6, 9, 0), ExtensionPolicy::default())
+            .unwrap()
+            .late_letter
+    );
+    c.apply(
+        &w,
+        &ClockEvent::Extended {
+            at: at(3, 6, 8, 0),
+            new_due: at(3, 10, 9, 0),
+        },
+    )
+    .unwrap();
+    let e = c.check_extension(at(3, 7, 8, 0), policy).unwrap_err();
+    assert!(e.to_string().contains("most allowed (1)"), "{e}");
+    assert!(
+        c.check_extension(at(3, 7, 8, 0), ExtensionPolicy::default())
+            .is_ok()
+    );
+}
+
+mod props {
+    use super::*;
+    use jiff::Span;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_supplement_pause_shifts_the_due_by_the_office_time_inside(
+            wait_start in 0i64..20 * 24 * 60,
+            wait_len in 0i64..10 * 24 * 60,
+            days in 1u32..30,
+        ) {
+            let f = Fixture::new();
+            let w = f.work();
+            let receipt = at(3, 3, 9, 0);
+            let start = receipt.checked_add(Span::new().minutes(wait_start)).unwrap();
+            let end = start.checked_add(Span::new().minutes(wait_len)).unwrap();
+            let limit = TimeLimit::WorkingDays(days);
+            let plain = DossierClock::receive(&w, receipt, limit, None, ClockPolicy::default())
+                .unwrap();
+            let paused = DossierClock::fold(
+                &w,
+                receipt,
+                limit,
+                None,
+                ClockPolicy::default(),
+                &[
+                    ClockEvent::SupplementRequested { at: start },
+                    ClockEvent::SupplementSupplied { at: end },
+                ],
+            )
+            .unwrap();
+            let (before, after) = (plain.original_due().unwrap(), paused.original_due().unwrap());
+            prop_assert_eq!(
+                w.office_time_between(before, after).unwrap(),
+                w.office_time_between(start, end).unwrap()
+            );
+            prop_assert!(after >= before);
+        }
+    }
+}

@@ -8,7 +8,8 @@ mod status;
 mod transition;
 
 pub use clock::{
-    ClockEvent, ClockPolicy, DossierClock, DueBasis, StepClock, Wait, planned_step_dues,
+    ClockEvent, ClockPolicy, DossierClock, DueBasis, ExtensionCheck, ExtensionPolicy, StepClock,
+    Wait, planned_step_dues,
 };
 pub use code::{CodeFormat, DossierCode, Regime};
 pub use status::{Channel, ClockState, Outcome, ReturnMethod, Status};
