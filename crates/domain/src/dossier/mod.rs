@@ -14,8 +14,8 @@ pub use clock::{
 pub use code::{CodeFormat, DossierCode, Regime};
 pub use status::{Channel, ClockState, Outcome, ReturnMethod, Status};
 pub use transition::{
-    Action, Actor, Permitted, SupplementBlocked, SupplementCheck, SupplementPolicy,
-    TransitionError, check_supplement_request, transition,
+    Action, Actor, Permitted, Proposal, Reason, SupplementBlocked, SupplementCheck,
+    SupplementPolicy, TransitionError, check_supplement_request, transition,
 };
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::status::Status;
+use crate::error::DomainError;
 use crate::role::Role;
 
 /// Something done to a dossier. Every action that succeeds is recorded with
@@ -60,6 +61,26 @@ pub enum Action {
     /// A leader approves an apology letter with a new appointment. The
     /// status does not change.
     Extend,
+    /// A specialist proposes a decision to the desk or the leader; the
+    /// status does not change until it is taken.
+    Propose {
+        /// What is proposed.
+        proposal: Proposal,
+    },
+}
+
+/// What a specialist may propose during processing (domain.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Proposal {
+    /// A supplement request, issued by the desk.
+    Supplement,
+    /// A refusal, approved by the leader.
+    Refusal,
+    /// An extension (apology letter), approved by the leader.
+    Extension,
+    /// A financial obligation notice.
+    FinancialObligation,
 }
 
 impl Action {
@@ -84,6 +105,7 @@ impl Action {
             Self::RecordReturn => "record_return",
             Self::Void => "void",
             Self::Extend => "extend",
+            Self::Propose { .. } => "propose",
         }
     }
 }
@@ -159,6 +181,7 @@ const STEP_HOLDERS: &[Permitted] = &[R(Role::Specialist), R(Role::Leader)];
 const DESK_OR_STEP_HOLDERS: &[Permitted] =
     &[R(Role::DeskOfficer), R(Role::Specialist), R(Role::Leader)];
 const DESK_OR_SPECIALIST: &[Permitted] = &[R(Role::DeskOfficer), R(Role::Specialist)];
+const SPECIALIST: &[Permitted] = &[R(Role::Specialist)];
 const LEADER: &[Permitted] = &[R(Role::Leader)];
 const SYSTEM_ADMIN: &[Permitted] = &[R(Role::SystemAdmin)];
 
@@ -182,6 +205,7 @@ fn who_may(action: &Action) -> &'static [Permitted] {
         | Action::RecordReturn => DESK,
         Action::HandOver { .. } => DESK_OR_STEP_HOLDERS,
         Action::CompleteStep => STEP_HOLDERS,
+        Action::Propose { .. } => SPECIALIST,
         Action::SupplySupplement | Action::SettleFinancialObligation | Action::Withdraw => {
             APPLICANT_OR_DESK
         }
@@ -207,6 +231,7 @@ fn target(from: Status, action: &Action) -> Option<(Status, Option<&'static [Per
             return Some((S::Processing, Some(STEP_HOLDERS)));
         }
         (Action::CompleteStep, S::Processing) => S::Processing,
+        (Action::Propose { .. }, S::Processing) => S::Processing,
         (Action::RequestSupplement, S::Processing) => S::AwaitingSupplement,
         (Action::SupplySupplement, S::AwaitingSupplement) => S::Processing,
         (Action::RequestFinancialObligation, S::Processing) => S::AwaitingFinancialObligation,
@@ -263,6 +288,55 @@ pub fn transition(
         });
     }
     Ok(to)
+}
+
+/// A reason recorded with a void, a refusal, a stop, an extension or a
+/// return for correction: trimmed, not empty, at most
+/// [`Reason::MAX_CHARS`] characters. Voiding requires one (domain.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reason(String);
+
+impl Reason {
+    /// The longest reason accepted.
+    pub const MAX_CHARS: usize = 2000;
+
+    /// Parses a reason.
+    pub fn parse(input: &str) -> Result<Self, DomainError> {
+        let text = input.trim();
+        if text.is_empty() {
+            return Err(DomainError::invalid("reason", "a reason is required"));
+        }
+        let n = text.chars().count();
+        if n > Self::MAX_CHARS {
+            return Err(DomainError::invalid(
+                "reason",
+                format!(
+                    "{n} characters is more than the {} allowed",
+                    Self::MAX_CHARS
+                ),
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The reason as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Reason {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Reason> for String {
+    fn from(r: Reason) -> String {
+        r.0
+    }
 }
 
 /// What to do with a second and later supplement request during processing

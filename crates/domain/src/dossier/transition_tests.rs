@@ -170,6 +170,49 @@ fn void_is_refused_after_return_and_allowed_before() {
 }
 
 #[test]
+fn a_specialist_proposes_without_changing_the_status() {
+    let propose = Action::Propose {
+        proposal: Proposal::Refusal,
+    };
+    assert_eq!(
+        step(Status::Processing, propose, SPECIALIST),
+        Status::Processing
+    );
+    assert!(matches!(
+        transition(Status::Processing, &propose, DESK),
+        Err(TransitionError::Forbidden {
+            action: "propose",
+            ..
+        })
+    ));
+    assert!(matches!(
+        transition(Status::Done, &propose, SPECIALIST),
+        Err(TransitionError::NotAllowedInState {
+            state: Status::Done,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_reason_is_trimmed_required_and_bounded() {
+    assert_eq!(
+        Reason::parse("  nhập sai mã thủ tục ").unwrap().as_str(),
+        "nhập sai mã thủ tục"
+    );
+    assert!(
+        Reason::parse("   ")
+            .unwrap_err()
+            .to_string()
+            .contains("required")
+    );
+    let long = "a".repeat(2001);
+    let e = Reason::parse(&long).unwrap_err().to_string();
+    assert!(e.contains("2001 characters") && e.contains("2000"), "{e}");
+    assert!(Reason::parse(&"ă".repeat(2000)).is_ok());
+}
+
+#[test]
 fn the_second_supplement_request_warns_or_is_blocked() {
     assert_eq!(
         check_supplement_request(0, SupplementPolicy::Block),
@@ -208,6 +251,13 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::RecordReturn),
         Just(Action::Void),
         Just(Action::Extend),
+        proptest::sample::select(vec![
+            Proposal::Supplement,
+            Proposal::Refusal,
+            Proposal::Extension,
+            Proposal::FinancialObligation,
+        ])
+        .prop_map(|proposal| Action::Propose { proposal }),
     ]
 }
 
@@ -253,7 +303,10 @@ proptest! {
             if to == from {
                 let keeps = matches!(
                     action,
-                    Action::Extend | Action::CompleteStep | Action::HandOver { .. }
+                    Action::Extend
+                        | Action::CompleteStep
+                        | Action::HandOver { .. }
+                        | Action::Propose { .. }
                 );
                 prop_assert!(keeps, "{:?} kept {:?}", action, from);
             }
