@@ -8,7 +8,12 @@ use clap::{Args, Parser, Subcommand};
 
 /// motcua: one-stop shops and administrative reform.
 #[derive(Debug, Parser)]
-#[command(name = "motcua", version, about, propagate_version = true)]
+#[command(
+    name = "motcua",
+    version,
+    about = "motcua — hệ thống một cửa và theo dõi cải cách hành chính (one-stop shops and administrative reform)",
+    propagate_version = true
+)]
 pub struct Cli {
     /// Configuration file (default: ./motcua.toml if present).
     #[arg(long, global = true, env = "MOTCUA_CONFIG", value_name = "FILE")]
