@@ -9,10 +9,12 @@
 mod access_sql;
 pub mod audit;
 mod catalog;
+mod conn;
 mod convert;
 mod error;
 mod history_rules;
 mod migrations;
+mod ports;
 mod postgres;
 mod sql;
 mod sqlite;

@@ -5,29 +5,22 @@
 //! it is released at commit or rollback, so the next writer reads the head
 //! this one committed and the chain never forks.
 
-mod access;
-mod calendar;
-mod catalog;
-mod history;
-mod units;
-mod users;
-
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use motcua_domain::audit::StoredEntry;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::{
-    AdminStore, AuditContext, AuditStore, MigrationReport, Readiness, SettingStore,
-};
+use motcua_service::store::{AdminStore, MigrationReport, Readiness};
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
-use crate::convert::{self, AuditRow};
+use crate::catalog::SearchCache;
+use crate::conn::{Backend, Conn, Dialect, conn_queries};
 use crate::error::db;
-use crate::{audit, migrations, sql};
+use crate::ports::store_ports;
+use crate::{migrations, sql};
 
 /// Connections per node; PostgreSQL's default limit of 100 leaves room for
 /// several nodes and the operators' tools.
@@ -37,12 +30,14 @@ const POOL_SIZE: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The advisory lock key that guards the audit chain head ("motcua" + 1).
 const AUDIT_CHAIN_LOCK: i64 = 0x6d6f_7463_7561_0001;
+/// The advisory lock key that serialises changes to the unit tree ("motcua" + 2).
+const UNIT_TREE_LOCK: i64 = 0x6d6f_7463_7561_0002;
 
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
     pool: PgPool,
     /// The procedure search index, rebuilt when the catalog revision moves.
-    search: crate::catalog::SearchCache,
+    search: SearchCache,
 }
 
 impl PgStore {
@@ -77,52 +72,73 @@ impl PgStore {
         })
     }
 
-    /// Starts a write transaction (READ COMMITTED; the audit lock is taken by
-    /// [`append`]).
-    async fn begin_write(&self) -> ServiceResult<Transaction<'static, Postgres>> {
-        self.pool.begin().await.map_err(db)
-    }
-
     /// Reads go to the same pool as writes.
     fn reader(&self) -> &PgPool {
         &self.pool
     }
 }
 
-/// Appends the next audit entry inside the caller's transaction, holding the
-/// chain lock until that transaction ends.
-async fn append(
-    conn: &mut PgConnection,
-    ctx: &AuditContext,
-    action: &str,
-    subject: &str,
-    detail: &serde_json::Value,
-) -> ServiceResult<StoredEntry> {
-    audit::check_context(ctx)?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(AUDIT_CHAIN_LOCK)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    let head: Option<(i64, String)> = sqlx::query_as(sql::AUDIT_HEAD)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
-    let e = convert::next_entry(head, ctx, action, subject, detail)?;
-    sqlx::query(sql::INSERT_AUDIT)
-        .bind(e.seq)
-        .bind(e.at_ms)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.subject)
-        .bind(&e.detail)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(e)
+impl Backend for PgStore {
+    type Db = Postgres;
+    type Conn = PgConnection;
+
+    /// Starts a write transaction (READ COMMITTED; each operation takes the
+    /// locks it needs, released at commit or rollback).
+    async fn begin_write(&self) -> ServiceResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(db)
+    }
+
+    async fn write(&self) -> ServiceResult<PoolConnection<Postgres>> {
+        self.pool.acquire().await.map_err(db)
+    }
+
+    async fn read(&self) -> ServiceResult<PoolConnection<Postgres>> {
+        self.reader().acquire().await.map_err(db)
+    }
+
+    fn search(&self) -> &SearchCache {
+        &self.search
+    }
 }
+
+/// Takes a transaction-scoped advisory lock.
+async fn advisory_lock(conn: &mut PgConnection, key: i64) -> ServiceResult<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(key)
+        .execute(conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+impl Conn for PgConnection {
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    conn_queries!(Postgres);
+
+    /// Locks the revision row until the transaction ends: catalog writers on
+    /// every node queue here, and each then reads what the one before it
+    /// committed (READ COMMITTED takes a new snapshot per statement).
+    async fn lock_catalog(&mut self) -> ServiceResult<()> {
+        sqlx::query("SELECT revision FROM catalog_revision WHERE id = 1 FOR UPDATE")
+            .execute(self)
+            .await
+            .map_err(db)
+            .map(|_| ())
+    }
+
+    async fn lock_tree(&mut self) -> ServiceResult<()> {
+        advisory_lock(self, UNIT_TREE_LOCK).await
+    }
+
+    /// Held until the transaction ends, so the next writer on any node reads
+    /// the head this one committed and the chain never forks.
+    async fn lock_audit_chain(&mut self) -> ServiceResult<()> {
+        advisory_lock(self, AUDIT_CHAIN_LOCK).await
+    }
+}
+
+store_ports!(PgStore);
 
 #[async_trait]
 impl AdminStore for PgStore {
@@ -162,79 +178,5 @@ impl AdminStore for PgStore {
             &migrations::postgres(),
             &applied,
         ))
-    }
-}
-
-#[async_trait]
-impl SettingStore for PgStore {
-    async fn get_setting(
-        &self,
-        scope: &str,
-        key: &str,
-    ) -> ServiceResult<Option<serde_json::Value>> {
-        let text: Option<String> = sqlx::query_scalar(sql::GET_SETTING)
-            .bind(scope)
-            .bind(key)
-            .fetch_optional(self.reader())
-            .await
-            .map_err(db)?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| crate::error::corrupt("settings.value", &t, e))
-        })
-        .transpose()
-    }
-
-    async fn put_setting(
-        &self,
-        ctx: &AuditContext,
-        scope: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> ServiceResult<()> {
-        crate::check_setting_key(scope, key)?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(sql::PUT_SETTING)
-            .bind(scope)
-            .bind(key)
-            .bind(convert::detail_text(value)?)
-            .bind(convert::millis(ctx.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        append(
-            &mut tx,
-            ctx,
-            audit::SETTING_PUT,
-            &audit::setting_subject(scope, key),
-            &audit::setting_detail(value),
-        )
-        .await?;
-        tx.commit().await.map_err(db)
-    }
-}
-
-#[async_trait]
-impl AuditStore for PgStore {
-    async fn append_audit(
-        &self,
-        ctx: &AuditContext,
-        action: &str,
-        subject: &str,
-        detail: &serde_json::Value,
-    ) -> ServiceResult<StoredEntry> {
-        let mut tx = self.begin_write().await?;
-        let e = append(&mut tx, ctx, action, subject, detail).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(e)
-    }
-
-    async fn audit_entries(&self, after: i64, limit: u32) -> ServiceResult<Vec<StoredEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_AFTER)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(self.reader())
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(convert::audit_entry).collect())
     }
 }

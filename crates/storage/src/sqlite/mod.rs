@@ -6,33 +6,26 @@
 //! transaction cannot move before the commit. Reads use a separate pool of
 //! query-only connections, which WAL lets run alongside the writer.
 
-mod access;
-mod calendar;
-mod catalog;
-mod history;
-mod units;
-mod users;
-
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use motcua_domain::audit::StoredEntry;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::{
-    AdminStore, AuditContext, AuditStore, MigrationReport, Readiness, SettingStore,
-};
+use motcua_service::store::{AdminStore, MigrationReport, Readiness};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
 
-use crate::convert::{self, AuditRow};
+use crate::catalog::SearchCache;
+use crate::conn::{Backend, Conn, Dialect, conn_queries};
 use crate::error::db;
-use crate::{audit, migrations, sql};
+use crate::ports::store_ports;
+use crate::{migrations, sql};
 
 /// How long a connection waits for SQLite's lock (another process, or a
 /// checkpoint) before giving up.
@@ -47,7 +40,7 @@ pub(crate) struct SqliteStore {
     writer: SqlitePool,
     reader: SqlitePool,
     /// The procedure search index, rebuilt when the catalog revision moves.
-    search: crate::catalog::SearchCache,
+    search: SearchCache,
 }
 
 impl SqliteStore {
@@ -117,11 +110,6 @@ impl SqliteStore {
             search: Default::default(),
         })
     }
-
-    /// Starts a write transaction holding SQLite's write lock from the start.
-    async fn begin_write(&self) -> ServiceResult<Transaction<'static, Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
-    }
 }
 
 /// Opening failures are about reaching the file, whatever sqlx calls them.
@@ -132,36 +120,52 @@ fn unavailable(e: sqlx::Error) -> ServiceError {
     }
 }
 
-/// Appends the next audit entry inside the caller's write transaction. The
-/// transaction began with `BEGIN IMMEDIATE`, so nobody else can append
-/// between reading the head and committing.
-async fn append(
-    conn: &mut SqliteConnection,
-    ctx: &AuditContext,
-    action: &str,
-    subject: &str,
-    detail: &serde_json::Value,
-) -> ServiceResult<StoredEntry> {
-    audit::check_context(ctx)?;
-    let head: Option<(i64, String)> = sqlx::query_as(sql::AUDIT_HEAD)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
-    let e = convert::next_entry(head, ctx, action, subject, detail)?;
-    sqlx::query(sql::INSERT_AUDIT)
-        .bind(e.seq)
-        .bind(e.at_ms)
-        .bind(&e.actor)
-        .bind(&e.action)
-        .bind(&e.subject)
-        .bind(&e.detail)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    Ok(e)
+impl Backend for SqliteStore {
+    type Db = Sqlite;
+    type Conn = SqliteConnection;
+
+    /// Starts a write transaction holding SQLite's write lock from the start.
+    async fn begin_write(&self) -> ServiceResult<Transaction<'static, Sqlite>> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+
+    /// The one writer connection: single statements queue for it too.
+    async fn write(&self) -> ServiceResult<PoolConnection<Sqlite>> {
+        self.writer.acquire().await.map_err(db)
+    }
+
+    async fn read(&self) -> ServiceResult<PoolConnection<Sqlite>> {
+        self.reader.acquire().await.map_err(db)
+    }
+
+    fn search(&self) -> &SearchCache {
+        &self.search
+    }
 }
+
+/// Every lock is already held: a write transaction begins with
+/// `BEGIN IMMEDIATE`, which takes the database's one write lock, so nobody
+/// else can change the catalog, the tree or the audit chain head between
+/// reading it and committing.
+impl Conn for SqliteConnection {
+    const DIALECT: Dialect = Dialect::Sqlite;
+
+    conn_queries!(Sqlite);
+
+    async fn lock_catalog(&mut self) -> ServiceResult<()> {
+        Ok(())
+    }
+
+    async fn lock_tree(&mut self) -> ServiceResult<()> {
+        Ok(())
+    }
+
+    async fn lock_audit_chain(&mut self) -> ServiceResult<()> {
+        Ok(())
+    }
+}
+
+store_ports!(SqliteStore);
 
 #[async_trait]
 impl AdminStore for SqliteStore {
@@ -205,79 +209,5 @@ impl AdminStore for SqliteStore {
             &migrations::sqlite(),
             &applied,
         ))
-    }
-}
-
-#[async_trait]
-impl SettingStore for SqliteStore {
-    async fn get_setting(
-        &self,
-        scope: &str,
-        key: &str,
-    ) -> ServiceResult<Option<serde_json::Value>> {
-        let text: Option<String> = sqlx::query_scalar(sql::GET_SETTING)
-            .bind(scope)
-            .bind(key)
-            .fetch_optional(&self.reader)
-            .await
-            .map_err(db)?;
-        text.map(|t| {
-            serde_json::from_str(&t).map_err(|e| crate::error::corrupt("settings.value", &t, e))
-        })
-        .transpose()
-    }
-
-    async fn put_setting(
-        &self,
-        ctx: &AuditContext,
-        scope: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> ServiceResult<()> {
-        crate::check_setting_key(scope, key)?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(sql::PUT_SETTING)
-            .bind(scope)
-            .bind(key)
-            .bind(convert::detail_text(value)?)
-            .bind(convert::millis(ctx.at))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        append(
-            &mut tx,
-            ctx,
-            audit::SETTING_PUT,
-            &audit::setting_subject(scope, key),
-            &audit::setting_detail(value),
-        )
-        .await?;
-        tx.commit().await.map_err(db)
-    }
-}
-
-#[async_trait]
-impl AuditStore for SqliteStore {
-    async fn append_audit(
-        &self,
-        ctx: &AuditContext,
-        action: &str,
-        subject: &str,
-        detail: &serde_json::Value,
-    ) -> ServiceResult<StoredEntry> {
-        let mut tx = self.begin_write().await?;
-        let e = append(&mut tx, ctx, action, subject, detail).await?;
-        tx.commit().await.map_err(db)?;
-        Ok(e)
-    }
-
-    async fn audit_entries(&self, after: i64, limit: u32) -> ServiceResult<Vec<StoredEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_AFTER)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.reader)
-            .await
-            .map_err(db)?;
-        Ok(rows.into_iter().map(convert::audit_entry).collect())
     }
 }

@@ -1,0 +1,284 @@
+//! What the storage operations need from a database, written once for both.
+//!
+//! The operations (`catalog/`, `ports/`, `history_rules`) are generic over
+//! [`Conn`], a small driver each backend implements for its connection type
+//! (run a statement, fetch rows, take a lock), and over [`Backend`], which
+//! hands out connections and write transactions. Statements are [`Sql`]
+//! values: portable text with `$n` placeholders and the values to bind, so
+//! the same statement runs on both databases; where the dialects differ,
+//! [`Dialect`] picks the fragment.
+
+use std::borrow::Cow;
+
+use motcua_domain::audit::StoredEntry;
+use motcua_service::error::ServiceResult;
+use motcua_service::store::AuditContext;
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Arguments, AssertSqlSafe, Database, Encode, FromRow, Transaction, Type};
+
+use crate::catalog::SearchCache;
+use crate::convert;
+use crate::error::db;
+use crate::{audit, sql};
+
+/// Where the two databases' SQL differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// SQLite 3.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+impl Dialect {
+    /// A subquery yielding the ids of a JSON array bound as parameter `$n`.
+    pub(crate) fn id_set(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
+            Dialect::Postgres => {
+                format!("(SELECT value::bigint FROM jsonb_array_elements_text(${n}::jsonb))")
+            }
+        }
+    }
+}
+
+/// A value bound to a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Arg {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(String),
+    OptText(Option<String>),
+    Bool(bool),
+}
+
+/// A statement and its arguments, in placeholder order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sql {
+    pub(crate) text: Cow<'static, str>,
+    pub(crate) args: Vec<Arg>,
+}
+
+impl Sql {
+    /// A fixed statement.
+    pub(crate) fn new(text: &'static str) -> Self {
+        Self {
+            text: Cow::Borrowed(text),
+            args: Vec::new(),
+        }
+    }
+
+    /// A statement assembled at run time from fixed pieces; values are
+    /// always bound, never pasted in.
+    pub(crate) fn assembled(text: String, args: Vec<Arg>) -> Self {
+        Self {
+            text: Cow::Owned(text),
+            args,
+        }
+    }
+
+    pub(crate) fn int(mut self, v: i64) -> Self {
+        self.args.push(Arg::Int(v));
+        self
+    }
+
+    pub(crate) fn opt_int(mut self, v: Option<i64>) -> Self {
+        self.args.push(Arg::OptInt(v));
+        self
+    }
+
+    pub(crate) fn text(mut self, v: impl Into<String>) -> Self {
+        self.args.push(Arg::Text(v.into()));
+        self
+    }
+
+    pub(crate) fn opt_text(mut self, v: Option<String>) -> Self {
+        self.args.push(Arg::OptText(v));
+        self
+    }
+
+    pub(crate) fn bool(mut self, v: bool) -> Self {
+        self.args.push(Arg::Bool(v));
+        self
+    }
+
+    /// The statement text and its arguments encoded for `DB`.
+    pub(crate) fn into_parts<DB>(
+        self,
+    ) -> Result<(AssertSqlSafe<Cow<'static, str>>, DB::Arguments), sqlx::Error>
+    where
+        DB: Database,
+        for<'q> i64: Encode<'q, DB> + Type<DB>,
+        for<'q> Option<i64>: Encode<'q, DB> + Type<DB>,
+        for<'q> String: Encode<'q, DB> + Type<DB>,
+        for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
+        for<'q> bool: Encode<'q, DB> + Type<DB>,
+    {
+        let mut args = DB::Arguments::default();
+        for a in self.args {
+            match a {
+                Arg::Int(v) => args.add(v),
+                Arg::OptInt(v) => args.add(v),
+                Arg::Text(v) => args.add(v),
+                Arg::OptText(v) => args.add(v),
+                Arg::Bool(v) => args.add(v),
+            }
+            .map_err(sqlx::Error::Encode)?;
+        }
+        Ok((AssertSqlSafe(self.text), args))
+    }
+}
+
+/// Row types both databases can decode (tuples and the row structs here).
+pub(crate) trait Rows:
+    Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>
+{
+}
+
+impl<T> Rows for T where
+    T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>
+{
+}
+
+/// What the operations need from a database connection. Implemented for
+/// `SqliteConnection` and `PgConnection`; a transaction or a pooled
+/// connection derefs to one.
+pub(crate) trait Conn: Send + Sized {
+    /// Which SQL dialect the connection speaks.
+    const DIALECT: Dialect;
+
+    /// Every row.
+    fn all<R: Rows>(&mut self, q: Sql) -> impl Future<Output = Result<Vec<R>, sqlx::Error>> + Send;
+
+    /// The first row, if any.
+    fn optional<R: Rows>(
+        &mut self,
+        q: Sql,
+    ) -> impl Future<Output = Result<Option<R>, sqlx::Error>> + Send;
+
+    /// Exactly one row (`RowNotFound` otherwise).
+    fn one<R: Rows>(&mut self, q: Sql) -> impl Future<Output = Result<R, sqlx::Error>> + Send;
+
+    /// Runs a statement and returns how many rows it changed.
+    fn execute(&mut self, q: Sql) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
+
+    /// Serialises catalog writers until the transaction ends, so that what a
+    /// change reads (the latest version, the next number) cannot move under it.
+    fn lock_catalog(&mut self) -> impl Future<Output = ServiceResult<()>> + Send;
+
+    /// Serialises changes to the unit tree (and unit inserts) until the
+    /// transaction ends. Taken before the audit chain lock by every writer
+    /// that takes both, so the two cannot deadlock.
+    fn lock_tree(&mut self) -> impl Future<Output = ServiceResult<()>> + Send;
+
+    /// Serialises appends to the audit chain until the transaction ends, so
+    /// the head read before an append cannot move before the commit.
+    fn lock_audit_chain(&mut self) -> impl Future<Output = ServiceResult<()>> + Send;
+
+    /// Appends the next audit entry inside the current transaction.
+    fn append(
+        &mut self,
+        ctx: &AuditContext,
+        action: &str,
+        subject: &str,
+        detail: &serde_json::Value,
+    ) -> impl Future<Output = ServiceResult<StoredEntry>> + Send {
+        append_entry(self, ctx, action, subject, detail)
+    }
+}
+
+/// Appends the next audit entry: takes the chain lock, reads the head and
+/// inserts the entry that follows it.
+async fn append_entry<C: Conn>(
+    c: &mut C,
+    ctx: &AuditContext,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> ServiceResult<StoredEntry> {
+    audit::check_context(ctx)?;
+    c.lock_audit_chain().await?;
+    let head: Option<(i64, String)> = c.optional(Sql::new(sql::AUDIT_HEAD)).await.map_err(db)?;
+    let e = convert::next_entry(head, ctx, action, subject, detail)?;
+    c.execute(
+        Sql::new(sql::INSERT_AUDIT)
+            .int(e.seq)
+            .int(e.at_ms)
+            .text(e.actor.clone())
+            .text(e.action.clone())
+            .text(e.subject.clone())
+            .text(e.detail.clone())
+            .text(e.prev_hash.clone())
+            .text(e.hash.clone()),
+    )
+    .await
+    .map_err(db)?;
+    Ok(e)
+}
+
+/// Implements the query half of [`Conn`] for a connection type.
+macro_rules! conn_queries {
+    ($db:ty) => {
+        async fn all<R: $crate::conn::Rows>(
+            &mut self,
+            q: $crate::conn::Sql,
+        ) -> Result<Vec<R>, sqlx::Error> {
+            let (text, args) = q.into_parts::<$db>()?;
+            sqlx::query_as_with(text, args).fetch_all(self).await
+        }
+
+        async fn optional<R: $crate::conn::Rows>(
+            &mut self,
+            q: $crate::conn::Sql,
+        ) -> Result<Option<R>, sqlx::Error> {
+            let (text, args) = q.into_parts::<$db>()?;
+            sqlx::query_as_with(text, args).fetch_optional(self).await
+        }
+
+        async fn one<R: $crate::conn::Rows>(
+            &mut self,
+            q: $crate::conn::Sql,
+        ) -> Result<R, sqlx::Error> {
+            let (text, args) = q.into_parts::<$db>()?;
+            sqlx::query_as_with(text, args).fetch_one(self).await
+        }
+
+        async fn execute(&mut self, q: $crate::conn::Sql) -> Result<u64, sqlx::Error> {
+            let (text, args) = q.into_parts::<$db>()?;
+            Ok(sqlx::query_with(text, args)
+                .execute(self)
+                .await?
+                .rows_affected())
+        }
+    };
+}
+pub(crate) use conn_queries;
+
+/// A store's connections: write transactions, single-statement writes and
+/// reads. The operations in `ports/` and `catalog/` run on what it hands out.
+pub(crate) trait Backend: Sync {
+    type Db: Database<Connection = Self::Conn>;
+    type Conn: Conn + sqlx::Connection<Database = Self::Db> + 'static;
+
+    /// Starts a write transaction (SQLite: `BEGIN IMMEDIATE` on the one
+    /// writer; PostgreSQL: READ COMMITTED, locks taken as needed).
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = ServiceResult<Transaction<'static, Self::Db>>> + Send;
+
+    /// A connection for a single write statement run as its own transaction.
+    fn write(&self) -> impl Future<Output = ServiceResult<PoolConnection<Self::Db>>> + Send;
+
+    /// A connection for reading.
+    fn read(&self) -> impl Future<Output = ServiceResult<PoolConnection<Self::Db>>> + Send;
+
+    /// The procedure search index this node caches.
+    fn search(&self) -> &SearchCache;
+}
+
+/// Commits a write transaction.
+pub(crate) async fn commit<DB: Database>(tx: Transaction<'static, DB>) -> ServiceResult<()> {
+    tx.commit().await.map_err(db)
+}

@@ -1,0 +1,108 @@
+//! Units of the organisation tree, the same on both databases.
+
+use motcua_domain::unit::UnitCode;
+use motcua_service::ServiceError;
+use motcua_service::error::ServiceResult;
+use motcua_service::store::{AuditContext, NewUnit, Unit};
+
+use crate::conn::{Backend, Conn, Sql, commit};
+use crate::convert::{self, UnitRow};
+use crate::error::db;
+use crate::history_rules::{TreeTx, first_version};
+use crate::{audit, sql};
+
+pub(crate) async fn insert_unit<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    unit: &NewUnit,
+) -> ServiceResult<Unit> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.lock_tree().await?;
+    // The code must be free on every day the unit exists, also from
+    // units that held it in an earlier version.
+    if !c
+        .code_holders(unit.code.as_str(), -1, unit.valid_from, unit.valid_to)
+        .await?
+        .is_empty()
+    {
+        return Err(ServiceError::Conflict(format!(
+            "a unit with code {} already exists",
+            unit.code
+        )));
+    }
+    let id = c.insert_unit_row(unit).await?;
+    c.insert_version(&first_version(id, unit)).await?;
+    Conn::append(
+        c,
+        ctx,
+        audit::UNIT_CREATE,
+        &audit::unit_subject(unit.code.as_str()),
+        &audit::unit_detail(id, unit),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(crate::unit_from_new(id, unit))
+}
+
+pub(crate) async fn unit_by_id<B: Backend>(b: &B, id: i64) -> ServiceResult<Unit> {
+    let row: Option<UnitRow> = b
+        .read()
+        .await?
+        .optional(Sql::new(sql::UNIT_BY_ID).int(id))
+        .await
+        .map_err(db)?;
+    convert::unit(row.ok_or_else(|| ServiceError::not_found("unit", id.to_string()))?)
+}
+
+pub(crate) async fn unit_by_code<B: Backend>(b: &B, code: &UnitCode) -> ServiceResult<Unit> {
+    let row: Option<UnitRow> = b
+        .read()
+        .await?
+        .optional(Sql::new(sql::UNIT_BY_CODE).text(code.as_str()))
+        .await
+        .map_err(db)?;
+    convert::unit(row.ok_or_else(|| ServiceError::not_found("unit", code.as_str()))?)
+}
+
+pub(crate) async fn list_units<B: Backend>(b: &B) -> ServiceResult<Vec<Unit>> {
+    let rows: Vec<UnitRow> = b
+        .read()
+        .await?
+        .all(Sql::new(sql::LIST_UNITS))
+        .await
+        .map_err(db)?;
+    rows.into_iter().map(convert::unit).collect()
+}
+
+pub(crate) async fn subtree_ids<B: Backend>(b: &B, root: i64) -> ServiceResult<Vec<i64>> {
+    let ids: Vec<(i64,)> = b
+        .read()
+        .await?
+        .all(Sql::new(sql::SUBTREE_IDS).int(root))
+        .await
+        .map_err(db)?;
+    if ids.is_empty() {
+        return Err(ServiceError::not_found("unit", root.to_string()));
+    }
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+/// The unit's code; an unknown unit is `NotFound`.
+pub(crate) async fn unit_code<C: Conn>(c: &mut C, unit_id: i64) -> ServiceResult<String> {
+    let code: Option<(String,)> = c
+        .optional(Sql::new(sql::UNIT_CODE).int(unit_id))
+        .await
+        .map_err(db)?;
+    code.map(|(c,)| c)
+        .ok_or_else(|| ServiceError::not_found("unit", unit_id.to_string()))
+}
+
+/// The user's name, if the user exists.
+pub(crate) async fn username<C: Conn>(c: &mut C, user_id: i64) -> ServiceResult<Option<String>> {
+    let name: Option<(String,)> = c
+        .optional(Sql::new(sql::USERNAME).int(user_id))
+        .await
+        .map_err(db)?;
+    Ok(name.map(|(n,)| n))
+}
