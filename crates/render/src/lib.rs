@@ -1,10 +1,14 @@
-//! Documents motcua produces from values it is given: XLSX exports (and,
-//! later, official forms as PDF and SVG charts). No database access: callers
-//! load the data and pass it in.
+//! Documents motcua produces from values it is given: XLSX exports and the
+//! official forms as PDF (typst templates in `templates/`, compiled in-process
+//! with the fonts in `assets/fonts/`; later SVG charts). No database access:
+//! callers load the data and pass it in.
 
+mod pdf;
 mod procedures;
+mod receipt;
 
 pub use procedures::procedures_xlsx;
+pub use receipt::{ReceiptSlip, ReceivedComponent, receipt_slip_pdf};
 
 /// Writing a document failed. The values given are already checked, so this
 /// is an internal failure of the writer, not something the user can fix.
@@ -13,6 +17,14 @@ pub enum RenderError {
     /// The XLSX writer refused.
     #[error("could not write the workbook: {0}")]
     Xlsx(String),
+    /// Typst refused to compile a form: its diagnostics, one per line
+    /// (`path:line: error: message`). A template bug, not bad input: values
+    /// are passed as data and printed literally.
+    #[error("could not compile the form: {0}")]
+    Pdf(String),
+    /// The text is too long for a QR code.
+    #[error("could not draw the QR code: {0}")]
+    Qr(String),
 }
 
 impl From<rust_xlsxwriter::XlsxError> for RenderError {

@@ -1,8 +1,11 @@
-//! The XLSX export read back by the importer: what is written is what is
-//! read, on made-up tricky values and on the shipped catalogs.
+//! The render crate's one test binary. Here: the XLSX export read back by
+//! the importer: what is written is what is read, on made-up tricky values and
+//! on the shipped catalogs. The forms as PDF are in the modules.
 
 // A test binary: a failed unwrap is a failed test, with its cause shown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod receipt;
 
 use calamine::{Data, Reader, Xlsx};
 use jiff::civil::date;

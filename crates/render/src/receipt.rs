@@ -1,0 +1,259 @@
+//! Form 01 of Circular 01/2018/TT-VPCP: the receipt and appointment slip
+//! (Giấy tiếp nhận hồ sơ và hẹn trả kết quả), A5 portrait.
+//!
+//! The values are printed as given; this module only formats numbers and
+//! moments the Vietnamese administrative way and draws the QR code. The
+//! template (`templates/form01-receipt.typ`) reads them from `/data.json` as
+//! strings, so markup characters in a name are text, never typst code.
+
+use jiff::civil::DateTime;
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Serialize;
+
+use crate::RenderError;
+use crate::pdf::{Template, compile_pdf};
+
+const TEMPLATE: Template = Template {
+    path: "/templates/form01-receipt.typ",
+    text: include_str!("../templates/form01-receipt.typ"),
+};
+
+/// Everything printed on a receipt and appointment slip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSlip {
+    /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
+    pub parent_unit_name: String,
+    /// The receiving unit, e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
+    pub unit_name: String,
+    /// Where the slip is issued, for the date line, e.g. "Bắc Ninh".
+    pub place: String,
+    /// The dossier code, e.g. "000.21.30.H99-250415-0007".
+    pub dossier_code: String,
+    pub applicant_name: String,
+    /// Citizen identity or passport number.
+    pub applicant_identity: String,
+    pub applicant_address: String,
+    pub applicant_phone: String,
+    pub applicant_email: String,
+    /// The procedure's name (the request to be settled).
+    pub procedure_name: String,
+    /// The documents received, in order.
+    pub components: Vec<ReceivedComponent>,
+    /// Number of dossier sets received ("Số lượng hồ sơ: … bộ").
+    pub sets: u32,
+    /// The legal time limit as it should read, e.g. "15 ngày làm việc".
+    pub time_limit: String,
+    /// Fees and charges in đồng; 0 prints "Không thu phí, lệ phí".
+    pub fee_dong: u64,
+    /// Moment of receipt, local civil time.
+    pub received_at: DateTime,
+    /// Appointment to return the result, local civil time.
+    pub appointment_at: DateTime,
+    /// How the result is returned, as it should read, e.g. "Trực tiếp tại
+    /// Bộ phận Một cửa".
+    pub return_method: String,
+    /// The receiving officer's full name.
+    pub officer_name: String,
+    /// The dossier's public status page; printed as a QR code and as text.
+    pub status_url: Option<String>,
+}
+
+/// One document received with the dossier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedComponent {
+    pub name: String,
+    /// As it should read, e.g. "Bản chính", "Bản sao", "Bản sao chứng thực".
+    pub form: String,
+    pub copies: u32,
+}
+
+/// The values as the template reads them: strings only.
+#[derive(Serialize)]
+struct SlipData<'a> {
+    parent_unit_name: &'a str,
+    unit_name: &'a str,
+    date_line: String,
+    dossier_code: &'a str,
+    applicant_name: &'a str,
+    applicant_identity: &'a str,
+    applicant_address: &'a str,
+    applicant_phone: &'a str,
+    applicant_email: &'a str,
+    procedure_name: &'a str,
+    components: Vec<ComponentData<'a>>,
+    sets: String,
+    time_limit: &'a str,
+    fee: String,
+    received_at: String,
+    appointment_at: String,
+    received_short: String,
+    appointment_short: String,
+    return_method: &'a str,
+    officer_name: &'a str,
+    status_url: &'a str,
+    has_qr: bool,
+}
+
+#[derive(Serialize)]
+struct ComponentData<'a> {
+    number: String,
+    name: &'a str,
+    form: &'a str,
+    copies: String,
+}
+
+/// Renders form 01 as a one-page (more if many components) A5 PDF.
+pub fn receipt_slip_pdf(slip: &ReceiptSlip) -> Result<Vec<u8>, RenderError> {
+    let status_url = slip.status_url.as_deref().unwrap_or("");
+    let data = SlipData {
+        parent_unit_name: &slip.parent_unit_name,
+        unit_name: &slip.unit_name,
+        date_line: date_line(&slip.place, slip.received_at),
+        dossier_code: &slip.dossier_code,
+        applicant_name: &slip.applicant_name,
+        applicant_identity: &slip.applicant_identity,
+        applicant_address: &slip.applicant_address,
+        applicant_phone: &slip.applicant_phone,
+        applicant_email: &slip.applicant_email,
+        procedure_name: &slip.procedure_name,
+        components: slip
+            .components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ComponentData {
+                number: (i + 1).to_string(),
+                name: &c.name,
+                form: &c.form,
+                copies: c.copies.to_string(),
+            })
+            .collect(),
+        sets: slip.sets.to_string(),
+        time_limit: &slip.time_limit,
+        fee: fee_text(slip.fee_dong),
+        received_at: moment_long(slip.received_at),
+        appointment_at: moment_long(slip.appointment_at),
+        received_short: moment_short(slip.received_at),
+        appointment_short: moment_short(slip.appointment_at),
+        return_method: &slip.return_method,
+        officer_name: &slip.officer_name,
+        status_url,
+        has_qr: !status_url.is_empty(),
+    };
+    let json = serde_json::to_vec(&data).map_err(|e| RenderError::Pdf(e.to_string()))?;
+    let mut files = vec![("/data.json", json)];
+    if !status_url.is_empty() {
+        files.push(("/qr.svg", qr_svg(status_url)?.into_bytes()));
+    }
+    compile_pdf(&TEMPLATE, files)
+}
+
+/// A QR code of `text` as SVG, black on white with its quiet zone.
+pub(crate) fn qr_svg(text: &str) -> Result<String, RenderError> {
+    let code = QrCode::new(text.as_bytes()).map_err(|e| RenderError::Qr(e.to_string()))?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+/// Day and month the way Decree 30/2020 writes them: a leading zero for days
+/// below 10 and for months 1 and 2.
+fn day_month(at: DateTime) -> (String, String) {
+    let month = if at.month() <= 2 {
+        format!("{:02}", at.month())
+    } else {
+        at.month().to_string()
+    };
+    (format!("{:02}", at.day()), month)
+}
+
+/// "09 giờ 00 phút, ngày 25 tháng 4 năm 2025".
+pub(crate) fn moment_long(at: DateTime) -> String {
+    let (day, month) = day_month(at);
+    format!(
+        "{:02} giờ {:02} phút, ngày {day} tháng {month} năm {}",
+        at.hour(),
+        at.minute(),
+        at.year()
+    )
+}
+
+/// "25/04/2025 09:00".
+pub(crate) fn moment_short(at: DateTime) -> String {
+    format!(
+        "{:02}/{:02}/{:04} {:02}:{:02}",
+        at.day(),
+        at.month(),
+        at.year(),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// "Bắc Ninh, ngày 25 tháng 4 năm 2025".
+fn date_line(place: &str, at: DateTime) -> String {
+    let (day, month) = day_month(at);
+    let date = format!("ngày {day} tháng {month} năm {}", at.year());
+    if place.is_empty() {
+        capitalise_first(&date)
+    } else {
+        format!("{place}, {date}")
+    }
+}
+
+fn capitalise_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// "1.250.000 đồng", or the no-fee wording for 0.
+pub(crate) fn fee_text(dong: u64) -> String {
+    if dong == 0 {
+        return "Không thu phí, lệ phí".to_owned();
+    }
+    let digits = dong.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} đồng")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn moments_read_the_administrative_way() {
+        let at = date(2025, 4, 25).at(9, 0, 0, 0);
+        assert_eq!(moment_long(at), "09 giờ 00 phút, ngày 25 tháng 4 năm 2025");
+        assert_eq!(moment_short(at), "25/04/2025 09:00");
+        let feb = date(2025, 2, 3).at(14, 5, 0, 0);
+        assert_eq!(
+            moment_long(feb),
+            "14 giờ 05 phút, ngày 03 tháng 02 năm 2025"
+        );
+        assert_eq!(
+            date_line("Bắc Ninh", feb),
+            "Bắc Ninh, ngày 03 tháng 02 năm 2025"
+        );
+        assert_eq!(date_line("", at), "Ngày 25 tháng 4 năm 2025");
+    }
+
+    #[test]
+    fn fees_group_thousands_with_dots() {
+        assert_eq!(fee_text(0), "Không thu phí, lệ phí");
+        assert_eq!(fee_text(500), "500 đồng");
+        assert_eq!(fee_text(50_000), "50.000 đồng");
+        assert_eq!(fee_text(1_250_000), "1.250.000 đồng");
+    }
+}

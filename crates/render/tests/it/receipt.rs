@@ -1,0 +1,199 @@
+//! Form 01 as a person would read it: the PDF's text, extracted with
+//! `pdftotext` (Debian's poppler-utils), holds the values given, literally.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use jiff::civil::date;
+use motcua_render::{ReceiptSlip, ReceivedComponent, receipt_slip_pdf};
+
+fn slip() -> ReceiptSlip {
+    ReceiptSlip {
+        parent_unit_name: "UBND TỈNH BẮC NINH".into(),
+        unit_name: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
+        place: "Bắc Ninh".into(),
+        dossier_code: "000.21.30.H99-250425-0007".into(),
+        applicant_name: "Nguyễn Thị Hằng".into(),
+        applicant_identity: "027190001234".into(),
+        applicant_address: "Số 12 đường Lý Thái Tổ, phường Suối Hoa, tỉnh Bắc Ninh".into(),
+        applicant_phone: "0912 345 678".into(),
+        applicant_email: "hang.nguyen@example.vn".into(),
+        procedure_name: "Cấp giấy phép xây dựng nhà ở riêng lẻ".into(),
+        components: vec![
+            ReceivedComponent {
+                name: "Đơn đề nghị cấp giấy phép xây dựng".into(),
+                form: "Bản chính".into(),
+                copies: 1,
+            },
+            ReceivedComponent {
+                name: "Giấy chứng nhận quyền sử dụng đất".into(),
+                form: "Bản sao chứng thực".into(),
+                copies: 2,
+            },
+        ],
+        sets: 1,
+        time_limit: "15 ngày làm việc".into(),
+        fee_dong: 75_000,
+        received_at: date(2025, 4, 25).at(9, 0, 0, 0),
+        appointment_at: date(2025, 5, 19).at(14, 30, 0, 0),
+        return_method: "Trực tiếp tại Trung tâm Phục vụ hành chính công".into(),
+        officer_name: "Trần Văn Đức".into(),
+        status_url: Some(
+            "https://dichvucong.bacninh.gov.vn/tra-cuu/000.21.30.H99-250425-0007".into(),
+        ),
+    }
+}
+
+/// The PDF's text with runs of whitespace made single spaces.
+fn text_of(pdf: &[u8]) -> String {
+    let mut child = Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("pdftotext (Debian package poppler-utils) must be installed");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pages(pdf: &[u8]) -> usize {
+    let out = Command::new("pdfinfo")
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn();
+    let mut child = out.expect("pdfinfo (poppler-utils)");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let info = String::from_utf8(out.stdout).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("page count")
+}
+
+#[test]
+fn the_slip_carries_the_heading_and_every_value() {
+    let pdf = receipt_slip_pdf(&slip()).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = text_of(&pdf);
+    for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Mẫu số 01",
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        "UBND TỈNH BẮC NINH",
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG",
+        "Bắc Ninh, ngày 25 tháng 4 năm 2025",
+        "Mã hồ sơ: 000.21.30.H99-250425-0007",
+        "Nguyễn Thị Hằng",
+        "027190001234",
+        "Số 12 đường Lý Thái Tổ, phường Suối Hoa, tỉnh Bắc Ninh",
+        "0912 345 678",
+        "hang.nguyen@example.vn",
+        "Cấp giấy phép xây dựng nhà ở riêng lẻ",
+        "Đơn đề nghị cấp giấy phép xây dựng",
+        "Giấy chứng nhận quyền sử dụng đất",
+        "Bản sao chứng thực",
+        "15 ngày làm việc",
+        "75.000 đồng",
+        "Thời gian nhận hồ sơ: 09 giờ 00 phút, ngày 25 tháng 4 năm 2025",
+        "14 giờ 30 phút, ngày 19 tháng 5 năm 2025",
+        "25/04/2025 09:00",
+        "19/05/2025 14:30",
+        "Trực tiếp tại Trung tâm Phục vụ hành chính công",
+        "Trần Văn Đức",
+        "NGƯỜI TIẾP NHẬN HỒ SƠ",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in {text}");
+    }
+    assert_eq!(pages(&pdf), 1);
+}
+
+#[test]
+fn markup_characters_in_values_print_literally() {
+    let mut s = slip();
+    s.applicant_name = "Nguyễn *Văn* #A".into();
+    s.applicant_address =
+        r#"$x^2$ [thôn] \ _Đông_ `code` <label> @ref // không phải chú thích"#.into();
+    s.procedure_name = "#panic(\"boom\") = Tiêu đề".into();
+    s.components[0].name = "#{1 + 1} ]) }".into();
+    s.officer_name = "\")#".into();
+    let pdf = receipt_slip_pdf(&s).unwrap();
+    let text = text_of(&pdf);
+    for expected in [
+        "Nguyễn *Văn* #A",
+        r#"$x^2$ [thôn] \ _Đông_ `code` <label> @ref // không phải chú thích"#,
+        "#panic(\"boom\") = Tiêu đề",
+        "#{1 + 1} ]) }",
+        "\")#",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in {text}");
+    }
+}
+
+#[test]
+fn twenty_components_still_render() {
+    let mut s = slip();
+    s.components = (1..=20u32)
+        .map(|i| ReceivedComponent {
+            name: format!("Giấy tờ thứ {i}: bản vẽ thiết kế, thuyết minh và phụ lục kèm theo"),
+            form: if i.is_multiple_of(2) {
+                "Bản sao"
+            } else {
+                "Bản chính"
+            }
+            .into(),
+            copies: i,
+        })
+        .collect();
+    let pdf = receipt_slip_pdf(&s).unwrap();
+    let text = text_of(&pdf);
+    assert!(text.contains("Giấy tờ thứ 1:"));
+    assert!(text.contains("Giấy tờ thứ 20:"));
+    assert!(text.contains("NGƯỜI TIẾP NHẬN HỒ SƠ"));
+    assert!(pages(&pdf) >= 2, "20 components do not fit on one A5 page");
+}
+
+#[test]
+fn empty_values_and_no_status_page_render() {
+    let mut s = slip();
+    s.applicant_email = String::new();
+    s.applicant_phone = String::new();
+    s.components.clear();
+    s.status_url = None;
+    s.fee_dong = 0;
+    let pdf = receipt_slip_pdf(&s).unwrap();
+    let text = text_of(&pdf);
+    assert!(text.contains("Không thu phí, lệ phí"));
+    assert!(!text.contains("Tra cứu tình trạng hồ sơ"));
+}
+
+/// Writes the example slip for a person to look at:
+/// `RENDER_SAMPLES=/tmp cargo test -p motcua-render receipt`.
+#[test]
+fn sample_for_review() {
+    if let Some(dir) = std::env::var_os("RENDER_SAMPLES") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::write(dir.join("form01.pdf"), receipt_slip_pdf(&slip()).unwrap()).unwrap();
+        let mut many = slip();
+        many.components = (1..=20)
+            .map(|i| ReceivedComponent {
+                name: format!("Giấy tờ thứ {i}: bản vẽ thiết kế, thuyết minh và phụ lục kèm theo"),
+                form: "Bản sao".into(),
+                copies: i,
+            })
+            .collect();
+        std::fs::write(
+            dir.join("form01-many.pdf"),
+            receipt_slip_pdf(&many).unwrap(),
+        )
+        .unwrap();
+    }
+}
