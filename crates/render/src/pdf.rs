@@ -151,3 +151,34 @@ fn diagnostics(world: &FormWorld, errors: &[SourceDiagnostic]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_template_is_an_error_with_typst_diagnostics() {
+        let template = Template {
+            path: "/templates/broken.typ",
+            text: "= Tiêu đề\n#let d = json(\"/data.json\")\n#d.missing\n",
+        };
+        let err = compile_pdf(&template, vec![("/data.json", b"{}".to_vec())]);
+        let Err(RenderError::Pdf(text)) = err else {
+            panic!("expected a compile error, got {err:?}");
+        };
+        assert!(text.contains("/templates/broken.typ:3: error:"), "{text}");
+        assert!(text.contains("missing"), "{text}");
+    }
+
+    #[test]
+    fn packages_are_not_fetched() {
+        let template = Template {
+            path: "/templates/package.typ",
+            text: "#import \"@preview/example:0.1.0\": *\n",
+        };
+        assert!(matches!(
+            compile_pdf(&template, vec![]),
+            Err(RenderError::Pdf(_))
+        ));
+    }
+}
