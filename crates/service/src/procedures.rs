@@ -302,6 +302,13 @@ fn row_issue(rows: &[usize], field: &str, reason: String) -> crate::catalog::Imp
 /// Every procedure (latest version) with the codes of the units it is
 /// assigned to, in code order, for export.
 pub async fn export_rows(store: &dyn Store) -> ServiceResult<Vec<(ProcedureDraft, Vec<String>)>> {
+    // Unit codes once, rather than one query per assignment.
+    let codes: std::collections::HashMap<i64, String> = store
+        .list_units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.code.to_string()))
+        .collect();
     let mut out = Vec::new();
     let mut after = None;
     loop {
@@ -319,7 +326,10 @@ pub async fn export_rows(store: &dyn Store) -> ServiceResult<Vec<(ProcedureDraft
         for v in page {
             let mut units = Vec::new();
             for id in store.procedure_units(&v.draft.code).await? {
-                units.push(store.unit_by_id(id).await?.code.to_string());
+                let code = codes
+                    .get(&id)
+                    .ok_or_else(|| ServiceError::not_found("unit", id.to_string()))?;
+                units.push(code.clone());
             }
             units.sort();
             out.push((v.draft, units));

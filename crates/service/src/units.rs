@@ -67,8 +67,8 @@ pub async fn add_unit(
 ) -> ServiceResult<Unit> {
     match unit.parent_id {
         Some(parent) => require(store, actor, now, Permission::ManageUnits, parent).await?,
-        None if actor.may_somewhere(Permission::ManageUnits)
-            && actor.holds(motcua_domain::role::Role::SystemAdmin) => {}
+        // A root unit: only system administrators (who hold every permission).
+        None if actor.holds(motcua_domain::role::Role::SystemAdmin) => {}
         None => {
             return crate::access::deny(store, actor, now, Permission::ManageUnits, "root").await;
         }
