@@ -31,6 +31,11 @@ pub enum Permission {
     ManageCalendar,
     /// Read figures, indexes and rankings.
     ViewStatistics,
+    /// Read dossiers received or held in the subtree (acting on them is the
+    /// state machine's business: it checks the roles themselves).
+    ViewDossiers,
+    /// Read and retry the notification outbox.
+    ManageNotifications,
 }
 
 impl Permission {
@@ -45,6 +50,8 @@ impl Permission {
             Self::ManageUsers => "manage_users",
             Self::ManageCalendar => "manage_calendar",
             Self::ViewStatistics => "view_statistics",
+            Self::ViewDossiers => "view_dossiers",
+            Self::ManageNotifications => "manage_notifications",
         }
     }
 }
@@ -63,11 +70,19 @@ pub fn role_permits(role: Role, p: Permission) -> bool {
                 | P::ManageUsers
                 | P::ManageCalendar
                 | P::ViewStatistics
+                | P::ViewDossiers
+                | P::ManageNotifications
         ),
-        Role::Leader => matches!(p, P::ViewCatalog | P::ManageProcesses | P::ViewStatistics),
-        Role::ReformEvaluator => matches!(p, P::ViewCatalog | P::ManageReviews | P::ViewStatistics),
-        Role::Viewer => matches!(p, P::ViewCatalog | P::ViewStatistics),
-        Role::DeskOfficer | Role::Specialist => matches!(p, P::ViewCatalog),
+        Role::Leader => matches!(
+            p,
+            P::ViewCatalog | P::ManageProcesses | P::ViewStatistics | P::ViewDossiers
+        ),
+        Role::ReformEvaluator => matches!(
+            p,
+            P::ViewCatalog | P::ManageReviews | P::ViewStatistics | P::ViewDossiers
+        ),
+        Role::Viewer => matches!(p, P::ViewCatalog | P::ViewStatistics | P::ViewDossiers),
+        Role::DeskOfficer | Role::Specialist => matches!(p, P::ViewCatalog | P::ViewDossiers),
     }
 }
 

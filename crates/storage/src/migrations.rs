@@ -42,6 +42,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "catalog",
         include_str!("../migrations/sqlite/0003_catalog.sql"),
     ),
+    (
+        4,
+        "dossiers",
+        include_str!("../migrations/sqlite/0004_dossiers.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -60,6 +65,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "catalog",
         include_str!("../migrations/postgres/0003_catalog.sql"),
+    ),
+    (
+        4,
+        "dossiers",
+        include_str!("../migrations/postgres/0004_dossiers.sql"),
     ),
 ];
 

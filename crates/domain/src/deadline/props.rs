@@ -103,6 +103,22 @@ proptest! {
         let to = work.add_office_minutes(from, minutes).unwrap();
         prop_assert_eq!(work.office_time_between(from, to).unwrap(), SignedDuration::from_mins(minutes));
     }
+
+    /// Where a dossier turns near due: exactly the threshold of office time
+    /// before the due moment, and the latest such moment (one minute later
+    /// leaves less than the threshold).
+    #[test]
+    fn subtracting_office_time_is_the_latest_moment_that_far_before(
+        due in moment(), minutes in 1i64..30_000, s in 0usize..2,
+    ) {
+        let work = WorkTime::new(calendar(), &schedules()[s]);
+        let d = SignedDuration::from_mins(minutes);
+        let at = work.sub_office_time(due, d).unwrap();
+        prop_assert!(at <= due);
+        prop_assert_eq!(work.office_time_between(at, due).unwrap(), d);
+        let later = at.checked_add(SignedDuration::from_mins(1)).unwrap();
+        prop_assert!(work.office_time_between(later, due).unwrap() < d);
+    }
 }
 
 /// A moment anywhere from 1900 to 2099, to the minute.

@@ -20,6 +20,34 @@ pub enum Classification {
 }
 
 impl Classification {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Early => "early",
+            Self::OnTime => "on_time",
+            Self::Late => "late",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "early" => Some(Self::Early),
+            "on_time" => Some(Self::OnTime),
+            "late" => Some(Self::Late),
+            _ => None,
+        }
+    }
+
+    /// As printed on forms and pages (trước hạn, đúng hạn, quá hạn).
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Self::Early => "Trước hạn",
+            Self::OnTime => "Đúng hạn",
+            Self::Late => "Quá hạn",
+        }
+    }
+
     /// Classifies an end moment against a due moment: late if `end > due`,
     /// early if `end` falls on a date before the due date, on time otherwise.
     pub fn of(end: DateTime, due: DateTime) -> Self {

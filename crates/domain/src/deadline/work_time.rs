@@ -114,6 +114,45 @@ impl<'a> WorkTime<'a> {
         }
     }
 
+    /// The latest moment at or before `from` with `duration` of office time
+    /// between it and `from`: where a dossier due at `from` becomes near due
+    /// for a threshold of `duration`. A zero duration gives the last moment
+    /// in office time at or before `from`. Negative durations are refused.
+    pub fn sub_office_time(
+        &self,
+        from: DateTime,
+        duration: SignedDuration,
+    ) -> Result<DateTime, DomainError> {
+        if duration.is_negative() {
+            return Err(DomainError::invalid(
+                "office_time",
+                format!("cannot subtract a negative duration ({duration})"),
+            ));
+        }
+        let mut remaining = duration;
+        let (mut date, mut t) = (from.date(), from.time());
+        loop {
+            for &(start, end) in self.sessions(date)?.iter().rev() {
+                if t < start {
+                    continue;
+                }
+                let end = min(t, end);
+                let available = end.duration_since(start);
+                if remaining <= available {
+                    let at = end
+                        .checked_sub(remaining)
+                        .map_err(|e| DomainError::invalid("office_time", e.to_string()))?;
+                    return Ok(date.to_datetime(at));
+                }
+                remaining = remaining.saturating_sub(available);
+            }
+            date = date
+                .yesterday()
+                .map_err(|e| DomainError::invalid("date", format!("before {date}: {e}")))?;
+            t = Time::MAX;
+        }
+    }
+
     /// [`Self::add_office_time`] in whole minutes.
     pub fn add_office_minutes(
         &self,

@@ -8,11 +8,13 @@
 
 mod access;
 mod catalog;
+mod dossier;
 mod history;
 mod model;
 
 pub use access::*;
 pub use catalog::*;
+pub use dossier::*;
 pub use history::*;
 pub use model::*;
 
@@ -171,6 +173,9 @@ pub trait Store:
     + SettingStore
     + AuditStore
     + CatalogStore
+    + DossierStore
+    + OutboxStore
+    + IdempotencyStore
 {
 }
 
@@ -184,5 +189,8 @@ impl<T> Store for T where
         + SettingStore
         + AuditStore
         + CatalogStore
+    + DossierStore
+    + OutboxStore
+    + IdempotencyStore
 {
 }

@@ -16,9 +16,9 @@
 
 pub mod audit;
 mod procedures;
-mod rows;
+pub(crate) mod rows;
 mod search;
-mod sql;
+pub(crate) mod sql;
 mod work;
 
 pub(crate) use crate::conn::{Arg, Conn, Dialect, Sql};

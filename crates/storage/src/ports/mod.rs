@@ -7,7 +7,10 @@
 
 pub(crate) mod access;
 pub(crate) mod calendar;
+pub(crate) mod dossier_ports;
+pub(crate) mod dossiers;
 pub(crate) mod history;
+pub(crate) mod outbox;
 pub(crate) mod records;
 pub(crate) mod units;
 pub(crate) mod users;
@@ -463,6 +466,7 @@ macro_rules! store_ports {
                 }
             }
         };
+        $crate::ports::dossier_ports::dossier_ports!($store);
     };
 }
 pub(crate) use store_ports;

@@ -1,0 +1,653 @@
+//! Transitions: one function takes any action on a dossier, asks the state
+//! machine whether the actor may take it now, moves the clock and the steps,
+//! and writes the change with the version it was computed from.
+
+use jiff::SignedDuration;
+use jiff::civil::DateTime;
+use motcua_domain::catalog::Money;
+use motcua_domain::deadline::{SuspensionPolicy, WorkTime};
+use motcua_domain::dossier::{
+    Action, Actor as DomainActor, ClockEvent, ExtensionPolicy, Outcome, ReturnMethod, Status,
+    StepClock, SupplementCheck, SupplementPolicy, TransitionError, check_supplement_request,
+    transition,
+};
+use motcua_domain::role::Role;
+use motcua_domain::time::parse_moment;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::clock::{ClockRecord, local, local_instant};
+use super::commands::{Act, ActionInput, MissingItem};
+use super::view::{DossierView, moment_text};
+use super::{DossierService, dossier_units, notices, roles_on, start_clock, text_field};
+use crate::access::{Actor, Permission, deny};
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::{Dossier, DossierChange, DossierStep, NewEvent, NewStep, StepChange, Unit};
+
+/// The result of an action: the dossier after it, and a warning to show
+/// (a second supplement request, a late apology letter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Acted {
+    /// The dossier now.
+    pub dossier: DossierView,
+    /// What the user should know.
+    pub warning: Option<String>,
+}
+
+/// The state machine's action for an input.
+fn domain_action(input: &ActionInput, next_step: u32) -> Action {
+    match input {
+        ActionInput::AcceptOnline {} => Action::AcceptOnline,
+        ActionInput::RefuseOnline { .. } => Action::RefuseOnline,
+        ActionInput::ReturnForCorrection { .. } => Action::ReturnForCorrection,
+        ActionInput::HandOver { to_step, .. } => Action::HandOver {
+            to_step: to_step.unwrap_or(next_step),
+        },
+        ActionInput::CompleteStep {} => Action::CompleteStep,
+        ActionInput::Propose { proposal } => Action::Propose {
+            proposal: *proposal,
+        },
+        ActionInput::RequestSupplement { .. } => Action::RequestSupplement,
+        ActionInput::SupplySupplement { .. } => Action::SupplySupplement,
+        ActionInput::RequestFinancialObligation { .. } => Action::RequestFinancialObligation,
+        ActionInput::SettleFinancialObligation {} => Action::SettleFinancialObligation,
+        ActionInput::SignResult { .. } => Action::SignResult,
+        ActionInput::Refuse { .. } => Action::Refuse,
+        ActionInput::Stop { .. } => Action::Stop,
+        ActionInput::Withdraw {} => Action::Withdraw,
+        ActionInput::RecordReturn { .. } => Action::RecordReturn,
+        ActionInput::Void { .. } => Action::Void,
+        ActionInput::Extend { .. } => Action::Extend,
+    }
+}
+
+fn missing_items(field: &str, items: &[MissingItem]) -> ServiceResult<()> {
+    if items.is_empty() {
+        return Err(ServiceError::invalid(field, "list at least one item"));
+    }
+    if items.len() > 100 {
+        return Err(ServiceError::invalid(field, "at most 100 items"));
+    }
+    for (i, it) in items.iter().enumerate() {
+        text_field(&format!("{field}[{i}].name"), &it.name, true)?;
+        text_field(&format!("{field}[{i}].note"), &it.note, false)?;
+    }
+    Ok(())
+}
+
+/// What an action computes besides the status.
+struct Work<'a> {
+    d: &'a Dossier,
+    unit: Unit,
+    now: jiff::Timestamp,
+    at: DateTime,
+    steps: Vec<DossierStep>,
+    changes: Vec<StepChange>,
+    detail: Value,
+    warning: Option<String>,
+}
+
+impl Work<'_> {
+    fn open_step(&self) -> Option<&DossierStep> {
+        self.steps.iter().rev().find(|s| s.step.ended_at.is_none())
+    }
+
+    /// Closes the open step (if any) now, classified against its own due.
+    fn close_open_step(&mut self) {
+        if let Some(s) = self.open_step() {
+            let classification = s
+                .step
+                .due
+                .map(|due| motcua_domain::deadline::classify(self.at, local(due)));
+            self.changes.push(StepChange::Close {
+                id: s.id,
+                ended_at: self.now,
+                classification,
+            });
+        }
+    }
+
+    /// Moves open steps' dues for a wait from `from` to now.
+    fn shift_open_steps(
+        &mut self,
+        work: &WorkTime<'_>,
+        from: DateTime,
+        policy: SuspensionPolicy,
+    ) -> ServiceResult<()> {
+        let mut shifts = Vec::new();
+        for s in self.steps.iter().filter(|s| s.step.ended_at.is_none()) {
+            let Some(due) = s.step.due else { continue };
+            let due = local(due);
+            let new_due = match policy {
+                SuspensionPolicy::Pause => {
+                    let inside = work.office_time_between(from, self.at)?;
+                    work.add_office_time(due, inside.max(SignedDuration::ZERO))?
+                }
+                SuspensionPolicy::Restart => {
+                    let allotted = work
+                        .office_time_between(local(s.step.started_at), due)?
+                        .max(SignedDuration::ZERO);
+                    work.add_office_time(self.at, allotted)?
+                }
+            };
+            shifts.push(StepChange::Due {
+                id: s.id,
+                due: Some(local_instant(new_due)?),
+            });
+        }
+        self.changes.extend(shifts);
+        Ok(())
+    }
+}
+
+impl DossierService {
+    /// Takes an action on a dossier (see [`ActionInput`]). Refused with
+    /// `Conflict` when the version is stale or the action does not apply to
+    /// the dossier's status (naming it), `Forbidden` when the actor may not
+    /// take it, `Invalid` for bad input; nothing changes on any error.
+    pub async fn act(&self, actor: &Actor, code: &str, cmd: Act) -> ServiceResult<Acted> {
+        let d = self.visible(actor, code).await?;
+        let now = self.now();
+        text_field("note", &cmd.note, false)?;
+        if cmd.version != d.version {
+            return Err(ServiceError::Conflict(format!(
+                "dossier {} is at version {}, not {}: reload it and try again",
+                d.code, d.version, cmd.version
+            )));
+        }
+        let units = dossier_units(&d);
+        let roles = roles_on(actor, &units);
+        let next_step = d.state.step_no.map_or(1, |n| n.saturating_add(1));
+        let action = domain_action(&cmd.action, next_step);
+        let to = match transition(d.state.status, &action, DomainActor::Staff(&roles)) {
+            Ok(to) => to,
+            Err(TransitionError::Forbidden { .. }) => {
+                return deny(
+                    self.store(),
+                    actor,
+                    now,
+                    Permission::ViewDossiers,
+                    &format!("dossier:{}:{}", d.code, action.as_str()),
+                )
+                .await
+                .map_err(|_| {
+                    ServiceError::Forbidden(format!(
+                        "{} may not {} dossier {}",
+                        actor.username,
+                        action.as_str(),
+                        d.code
+                    ))
+                });
+            }
+            Err(e @ TransitionError::NotAllowedInState { .. }) => {
+                return Err(ServiceError::Conflict(e.to_string()));
+            }
+        };
+        // Whoever holds the dossier's step acts on it; the unit's leader may
+        // act for them.
+        let step_action = matches!(
+            cmd.action,
+            ActionInput::CompleteStep {} | ActionInput::Propose { .. }
+        ) || (matches!(cmd.action, ActionInput::HandOver { .. })
+            && d.state.status == Status::Processing);
+        if step_action
+            && let Some(holder) = d.state.holder_user_id
+            && holder != actor.user_id
+            && !actor.is_system()
+            && !roles.contains(&Role::Leader)
+        {
+            return Err(ServiceError::Forbidden(format!(
+                "dossier {} is held by someone else; only they or a leader may act on this step",
+                d.code
+            )));
+        }
+        let unit = self.store.unit_by_id(d.unit_id).await?;
+        let cal = self.calendars.get(self.store(), &unit).await?;
+        let work_time = WorkTime::new(&cal.calendar, &cal.hours);
+        let mut w = Work {
+            d: &d,
+            unit,
+            now,
+            at: local(now),
+            steps: self.store.dossier_steps(d.id).await?,
+            changes: Vec::new(),
+            detail: json!({}),
+            warning: None,
+        };
+        let mut state = d.state.clone();
+        let mut record = state
+            .clock
+            .as_deref()
+            .map(ClockRecord::from_json)
+            .transpose()?;
+        let mut components = None;
+        let mut clock_event: Option<ClockEvent> = None;
+        match &cmd.action {
+            ActionInput::AcceptOnline {} => {
+                let version = self.store.procedure_version_by_id(d.procedure_version_id).await?;
+                let r = ClockRecord {
+                    limit: version
+                        .draft
+                        .online_time_limit
+                        .unwrap_or(version.draft.time_limit),
+                    cutoff: None,
+                    policy: self.policy(d.procedure_id).await?,
+                    receipt: w.at,
+                    events: Vec::new(),
+                    threshold_minutes: None,
+                };
+                start_clock(&mut state, &r, &work_time, now)?;
+                record = None;
+                w.detail = json!({ "due": state.current_due.map(|t| t.to_string()) });
+            }
+            ActionInput::RefuseOnline { reason } | ActionInput::Refuse { reason } => {
+                text_field("reason", reason, true)?;
+                w.detail = json!({ "reason": reason.trim() });
+                if to == Status::Refused && d.state.status != Status::AwaitingOnlineReception {
+                    w.close_open_step();
+                    clock_event = Some(ClockEvent::Ended {
+                        at: w.at,
+                        outcome: Outcome::Refused,
+                    });
+                    back_to_desk(&mut state, &d);
+                }
+            }
+            ActionInput::ReturnForCorrection { missing } => {
+                missing_items("missing", missing)?;
+                w.detail = json!({ "missing": missing });
+            }
+            ActionInput::HandOver { to_unit, to_user, .. } => {
+                let Action::HandOver { to_step } = action else {
+                    return Err(ServiceError::Internal("hand-over without a step".into()));
+                };
+                let step = self.next_step(&w, to_step, to_unit.as_deref()).await?;
+                let holder = match to_user {
+                    Some(name) => Some(self.holder_for(name, &step).await?),
+                    None => None,
+                };
+                let due = StepClock::start(&work_time, w.at, step.allotted)?
+                    .due()
+                    .map(local_instant)
+                    .transpose()?;
+                w.close_open_step();
+                let sender_unit = d.state.holder_unit_id.unwrap_or(d.unit_id);
+                w.detail = json!({
+                    "step": to_step,
+                    "step_name": step.name,
+                    "from_unit": sender_unit,
+                    "to_unit": step.unit_id,
+                    "to_user": to_user,
+                    "external": step.external,
+                    "due": due.map(|t| t.to_string()),
+                });
+                w.changes.push(StepChange::Open(NewStep {
+                    step_no: to_step,
+                    name: step.name.clone(),
+                    unit_id: step.unit_id,
+                    role: step.role,
+                    holder_user_id: holder,
+                    external: step.external,
+                    sender_unit_id: sender_unit,
+                    sender: actor.username.clone(),
+                    started_at: now,
+                    due,
+                    ended_at: None,
+                    classification: None,
+                }));
+                state.holder_unit_id = Some(step.unit_id);
+                state.holder_user_id = holder;
+                state.step_no = Some(to_step);
+            }
+            ActionInput::CompleteStep {} => {
+                if w.open_step().is_none() {
+                    return Err(ServiceError::Conflict(format!(
+                        "dossier {} has no open step to complete",
+                        d.code
+                    )));
+                }
+                w.close_open_step();
+                state.holder_user_id = None;
+            }
+            ActionInput::Propose { proposal } => {
+                w.detail = json!({ "proposal": proposal });
+            }
+            ActionInput::RequestSupplement {
+                items,
+                reason,
+                guidance,
+                deadline,
+            } => {
+                missing_items("items", items)?;
+                text_field("reason", reason, true)?;
+                text_field("guidance", guidance, false)?;
+                if let Some(dl) = deadline
+                    && *dl < w.at.date()
+                {
+                    return Err(ServiceError::invalid("deadline", "is in the past"));
+                }
+                match check_supplement_request(d.state.supplement_count, SupplementPolicy::Warn) {
+                    Ok(SupplementCheck::Warn { nth }) => {
+                        w.warning = Some(format!(
+                            "Đây là lần yêu cầu bổ sung thứ {nth}: theo Quyết định 766, hồ sơ \
+                             yêu cầu bổ sung quá một lần bị tính là quá hạn."
+                        ));
+                    }
+                    Ok(SupplementCheck::Allowed) => {}
+                    Err(e) => return Err(ServiceError::Conflict(e.to_string())),
+                }
+                state.supplement_count = state.supplement_count.saturating_add(1);
+                w.detail = json!({
+                    "items": items, "reason": reason.trim(), "guidance": guidance.trim(),
+                    "deadline": deadline.map(|d| d.to_string()),
+                    "nth": state.supplement_count,
+                });
+                clock_event = Some(ClockEvent::SupplementRequested { at: w.at });
+            }
+            ActionInput::SupplySupplement { components: c } => {
+                if let Some(items) = c {
+                    for (i, it) in items.iter().enumerate() {
+                        text_field(&format!("components[{i}].name"), &it.name, true)?;
+                    }
+                    components = Some(items.clone());
+                }
+                clock_event = Some(ClockEvent::SupplementSupplied { at: w.at });
+            }
+            ActionInput::RequestFinancialObligation { amount_dong } => {
+                Money::dong(*amount_dong)
+                    .map_err(|e| ServiceError::invalid("amount_dong", e.to_string()))?;
+                w.detail = json!({ "amount_dong": amount_dong });
+                clock_event = Some(ClockEvent::FinancialObligationRequested { at: w.at });
+            }
+            ActionInput::SettleFinancialObligation {} => {
+                clock_event = Some(ClockEvent::FinancialObligationSettled { at: w.at });
+            }
+            ActionInput::SignResult { result_digitised } => {
+                w.close_open_step();
+                state.result_digitised = *result_digitised;
+                clock_event = Some(ClockEvent::Ended {
+                    at: w.at,
+                    outcome: Outcome::Result,
+                });
+                back_to_desk(&mut state, &d);
+            }
+            ActionInput::Stop {
+                reason,
+                stage,
+                fee_settlement,
+            } => {
+                text_field("reason", reason, true)?;
+                text_field("stage", stage, false)?;
+                text_field("fee_settlement", fee_settlement, false)?;
+                w.detail = json!({
+                    "reason": reason.trim(), "stage": stage.trim(),
+                    "fee_settlement": fee_settlement.trim(),
+                });
+                w.close_open_step();
+                clock_event = Some(ClockEvent::Ended {
+                    at: w.at,
+                    outcome: Outcome::Stopped,
+                });
+                back_to_desk(&mut state, &d);
+            }
+            ActionInput::Withdraw {} => {
+                w.close_open_step();
+                clock_event = Some(ClockEvent::Ended {
+                    at: w.at,
+                    outcome: Outcome::Withdrawn,
+                });
+                back_to_desk(&mut state, &d);
+            }
+            ActionInput::RecordReturn {
+                method,
+                collector_name,
+                collector_identity,
+                shipment,
+            } => {
+                let method = method.unwrap_or(d.state.return_method);
+                text_field("collector_name", collector_name, method == ReturnMethod::InPerson)?;
+                text_field("collector_identity", collector_identity, false)?;
+                text_field("shipment", shipment, method == ReturnMethod::Postal)?;
+                state.return_method = method;
+                state.returned_at = Some(now);
+                let detail = json!({
+                    "method": method.as_str(),
+                    "collector_name": collector_name.trim(),
+                    "collector_identity": collector_identity.trim(),
+                    "shipment": shipment.trim(),
+                });
+                state.return_detail = Some(detail.to_string());
+                w.detail = detail;
+            }
+            ActionInput::Void { reason } => {
+                text_field("reason", reason, true)?;
+                w.detail = json!({ "reason": reason.trim() });
+                w.close_open_step();
+                state.clock_running = false;
+                state.near_due = None;
+            }
+            ActionInput::Extend {
+                reason,
+                new_due,
+                signer_name,
+                signer_title,
+            } => {
+                text_field("reason", reason, true)?;
+                text_field("signer_name", signer_name, false)?;
+                text_field("signer_title", signer_title, false)?;
+                let new_due = parse_moment("new_due", new_due)?;
+                let Some(r) = &record else {
+                    return Err(ServiceError::Conflict(format!(
+                        "dossier {} has no deadline to extend",
+                        d.code
+                    )));
+                };
+                let clock = r.fold(&work_time)?;
+                let check = clock.check_extension(w.at, ExtensionPolicy::default())?;
+                if new_due <= w.at {
+                    return Err(ServiceError::invalid("new_due", "must be in the future"));
+                }
+                if let Some(cur) = clock.current_due()
+                    && new_due <= cur
+                {
+                    return Err(ServiceError::invalid(
+                        "new_due",
+                        format!("must be after the current appointment ({cur})"),
+                    ));
+                }
+                if check.late_letter {
+                    w.warning = Some(
+                        "Thư xin lỗi được lập sau thời hạn giải quyết ban đầu; báo cáo sẽ ghi nhận \
+                         là thư muộn."
+                            .to_owned(),
+                    );
+                }
+                state.extension_count = state.extension_count.saturating_add(1);
+                w.detail = json!({
+                    "reason": reason.trim(),
+                    "original_due": clock.original_due().map(|d| d.to_string()),
+                    "previous_due": clock.current_due().map(|d| d.to_string()),
+                    "new_due": new_due.to_string(),
+                    "signer_name": signer_name.trim(),
+                    "signer_title": signer_title.trim(),
+                    "late_letter": check.late_letter,
+                });
+                clock_event = Some(ClockEvent::Extended { at: w.at, new_due });
+            }
+        }
+        if let (Some(event), Some(r)) = (clock_event, record.as_mut()) {
+            let wait_start = r.events.iter().rev().find_map(|e| match *e {
+                ClockEvent::SupplementRequested { at } => Some((at, true)),
+                ClockEvent::FinancialObligationRequested { at } => {
+                    Some((at, r.policy.financial_obligation_pauses))
+                }
+                _ => None,
+            });
+            let clock = r.push(&work_time, event)?;
+            if let (
+                ClockEvent::SupplementSupplied { .. } | ClockEvent::FinancialObligationSettled { .. },
+                Some((from, true)),
+            ) = (event, wait_start)
+            {
+                w.shift_open_steps(&work_time, from, r.policy.suspension)?;
+            }
+            let cols = r.columns(&work_time, &clock)?;
+            state.original_due = cols.original_due;
+            state.current_due = cols.current_due;
+            state.near_due = cols.near_due;
+            state.clock_running = cols.running
+                && !(to == Status::AwaitingFinancialObligation
+                    && r.policy.financial_obligation_pauses);
+            state.classification = cols.classification;
+            if let Some((end, outcome)) = clock.end() {
+                state.ended_at = Some(local_instant(end)?);
+                state.outcome = Some(outcome);
+            }
+            state.clock = Some(r.to_json()?);
+        }
+        state.status = to;
+        if to == Status::Voided {
+            state.clock_running = false;
+            state.near_due = None;
+        }
+        self.write(actor, &d, w, state, components, &cmd, to).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write(
+        &self,
+        actor: &Actor,
+        d: &Dossier,
+        w: Work<'_>,
+        state: crate::store::DossierState,
+        components: Option<Vec<crate::store::ReceivedItem>>,
+        cmd: &Act,
+        to: Status,
+    ) -> ServiceResult<Acted> {
+        let name = cmd.action.name();
+        let version = self.store.procedure_version_by_id(d.procedure_version_id).await?;
+        let outbox = notices::messages(
+            &self.notices,
+            &notices::Happening {
+                code: d.code.as_str(),
+                action: name,
+                to,
+                from: Some(d.state.status),
+                at: w.now,
+                applicant: &d.applicant,
+                procedure: &version.draft.name,
+                due_text: state.current_due.map(moment_text),
+                status_url: Some(self.status_url(d.code.as_str(), &d.lookup_token)),
+            },
+        );
+        let change = DossierChange {
+            id: d.id,
+            expected_version: d.version,
+            state,
+            event: NewEvent {
+                at: w.now,
+                actor: actor.username.clone(),
+                action: name.to_owned(),
+                from: Some(d.state.status),
+                to,
+                note: cmd.note.trim().to_owned(),
+                detail: w.detail,
+            },
+            steps: w.changes,
+            components,
+            outbox,
+        };
+        let after = self.store.change_dossier(&actor.context(w.now), &change).await?;
+        Ok(Acted {
+            dossier: super::view::build(self, actor, after).await?,
+            warning: w.warning,
+        })
+    }
+
+    /// The step a hand-over goes to: the process's step `n`, or without a
+    /// process, a step at `to_unit` done by a specialist.
+    async fn next_step(
+        &self,
+        w: &Work<'_>,
+        n: u32,
+        to_unit: Option<&str>,
+    ) -> ServiceResult<crate::store::ProcessStep> {
+        if let Some(pid) = w.d.process_id {
+            let processes = self
+                .store
+                .processes(&[w.d.unit_id], w.at.date())
+                .await?;
+            let steps = processes
+                .into_iter()
+                .find(|p| p.id == pid)
+                .map(|p| p.steps)
+                .unwrap_or_default();
+            if !steps.is_empty() {
+                if to_unit.is_some() {
+                    return Err(ServiceError::invalid(
+                        "to_unit",
+                        "the dossier follows an internal process; name the step instead",
+                    ));
+                }
+                let i = usize::try_from(n).unwrap_or(usize::MAX);
+                return steps.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
+                    ServiceError::invalid(
+                        "to_step",
+                        format!("the process has steps 1 to {}", steps.len()),
+                    )
+                });
+            }
+        }
+        let unit = match to_unit {
+            Some(code) => self.unit_field(code, "to_unit").await?,
+            None => w.unit.clone(),
+        };
+        Ok(crate::store::ProcessStep {
+            name: "Thụ lý, giải quyết".to_owned(),
+            unit_id: unit.id,
+            role: Role::Specialist,
+            allotted: motcua_domain::deadline::TimeLimit::NoLimit,
+            external: !self.store.subtree_ids(w.d.unit_id).await?.contains(&unit.id)
+                && unit.parent_id != Some(w.d.unit_id),
+        })
+    }
+
+    /// The user a step goes to: they must hold the step's role on its unit.
+    async fn holder_for(
+        &self,
+        username: &str,
+        step: &crate::store::ProcessStep,
+    ) -> ServiceResult<i64> {
+        let user = self
+            .store
+            .user_by_username(username.trim())
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound { .. } => {
+                    ServiceError::invalid("to_user", format!("no user {username}"))
+                }
+                other => other,
+            })?;
+        let who = Actor::load(self.store(), user.id, &user.username).await?;
+        let ok = who
+            .grants
+            .iter()
+            .any(|g| g.covers.contains(&step.unit_id) && (g.role == step.role || g.role == Role::Leader));
+        if !ok {
+            return Err(ServiceError::invalid(
+                "to_user",
+                format!(
+                    "{} does not hold the role {} on the step's unit",
+                    user.username,
+                    step.role.as_str()
+                ),
+            ));
+        }
+        Ok(user.id)
+    }
+}
+
+/// After processing ends the dossier goes back to the desk for the return.
+fn back_to_desk(state: &mut crate::store::DossierState, d: &Dossier) {
+    state.holder_unit_id = Some(d.unit_id);
+    state.holder_user_id = None;
+}

@@ -1,0 +1,242 @@
+//! What callers ask of the dossier use cases: typed commands, parsed by the
+//! web layer (JSON), the CLI and the importer alike.
+
+use jiff::civil::Date;
+use motcua_domain::dossier::{Channel, Proposal, ReturnMethod, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Applicant, DossierSort, ReceivedItem};
+
+/// Receive a dossier at the desk (in person, by post) or record an online
+/// submission waiting for the desk.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Receive {
+    /// The receiving unit's code (the desk's unit).
+    pub unit: String,
+    /// The procedure's code.
+    pub procedure: String,
+    /// How the dossier arrived.
+    pub channel: Channel,
+    /// How the result goes back (default in person).
+    #[serde(default)]
+    pub return_method: Option<ReturnMethod>,
+    /// Who asks.
+    pub applicant: Applicant,
+    /// Sets handed in (default 1).
+    #[serde(default)]
+    pub sets: Option<u32>,
+    /// Components received; an empty list is refused for in-person and
+    /// postal reception.
+    #[serde(default)]
+    pub components: Vec<ReceivedItem>,
+    /// The fee due when lower than the catalog's (an exemption), in đồng.
+    #[serde(default)]
+    pub fee_dong: Option<i64>,
+    /// A note for the timeline.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// One item a supplement request asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MissingItem {
+    /// The document.
+    pub name: String,
+    /// What is wrong or missing about it.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// An action on a dossier, with the version it was decided on.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Act {
+    /// The dossier version the caller read; a stale one is refused.
+    pub version: i64,
+    /// A note for the timeline.
+    #[serde(default)]
+    pub note: String,
+    /// What to do.
+    #[serde(flatten)]
+    pub action: ActionInput,
+}
+
+/// The actions, with what each needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ActionInput {
+    /// The desk accepts an online submission; the clock starts.
+    AcceptOnline {},
+    /// The desk refuses an online submission.
+    RefuseOnline {
+        /// Why (printed on form 03).
+        reason: String,
+    },
+    /// The desk returns an online submission listing everything missing.
+    ReturnForCorrection {
+        /// Everything missing, once.
+        missing: Vec<MissingItem>,
+    },
+    /// Hand over to a step of the process (default: the next one), or to a
+    /// unit when the procedure has no process.
+    HandOver {
+        /// The step number in the process.
+        #[serde(default)]
+        to_step: Option<u32>,
+        /// The unit, when there is no process.
+        #[serde(default)]
+        to_unit: Option<String>,
+        /// The person who takes it (user name).
+        #[serde(default)]
+        to_user: Option<String>,
+    },
+    /// The step holder completes the step.
+    CompleteStep {},
+    /// A specialist proposes a decision.
+    Propose {
+        /// What.
+        proposal: Proposal,
+    },
+    /// The desk asks the applicant for a supplement; the clock is suspended.
+    RequestSupplement {
+        /// What is missing.
+        items: Vec<MissingItem>,
+        /// Why.
+        reason: String,
+        /// How to supply it.
+        #[serde(default)]
+        guidance: String,
+        /// The applicant's deadline, if the procedure sets one.
+        #[serde(default)]
+        deadline: Option<Date>,
+    },
+    /// The supplement arrived; processing resumes.
+    SupplySupplement {
+        /// The components as they now stand, if they changed.
+        #[serde(default)]
+        components: Option<Vec<ReceivedItem>>,
+    },
+    /// A financial obligation is notified.
+    RequestFinancialObligation {
+        /// Amount in đồng, as notified by the tax office.
+        amount_dong: i64,
+    },
+    /// The financial obligation was paid.
+    SettleFinancialObligation {},
+    /// The leader signs the result; processing ends.
+    SignResult {
+        /// Whether an electronic result is attached.
+        #[serde(default)]
+        result_digitised: bool,
+    },
+    /// The leader refuses after receipt.
+    Refuse {
+        /// Why (form 03).
+        reason: String,
+    },
+    /// The leader stops processing.
+    Stop {
+        /// Why.
+        reason: String,
+        /// The stage reached.
+        #[serde(default)]
+        stage: String,
+        /// How fees are settled.
+        #[serde(default)]
+        fee_settlement: String,
+    },
+    /// The applicant withdraws; processing ends at the request.
+    Withdraw {},
+    /// The result reached the applicant.
+    RecordReturn {
+        /// How (default: the dossier's return method).
+        #[serde(default)]
+        method: Option<ReturnMethod>,
+        /// Who collected it (in person).
+        #[serde(default)]
+        collector_name: String,
+        /// Their identity number.
+        #[serde(default)]
+        collector_identity: String,
+        /// Postal shipment code.
+        #[serde(default)]
+        shipment: String,
+    },
+    /// A system administrator voids a dossier entered by mistake.
+    Void {
+        /// Why.
+        reason: String,
+    },
+    /// The leader approves an apology letter with a new appointment.
+    Extend {
+        /// Why the appointment is missed.
+        reason: String,
+        /// The new appointment, local time (`2025-05-06T09:00`).
+        new_due: String,
+        /// Who signs the letter.
+        #[serde(default)]
+        signer_name: String,
+        /// Their title.
+        #[serde(default)]
+        signer_title: String,
+    },
+}
+
+impl ActionInput {
+    /// The action's stable name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::AcceptOnline {} => "accept_online",
+            Self::RefuseOnline { .. } => "refuse_online",
+            Self::ReturnForCorrection { .. } => "return_for_correction",
+            Self::HandOver { .. } => "hand_over",
+            Self::CompleteStep {} => "complete_step",
+            Self::Propose { .. } => "propose",
+            Self::RequestSupplement { .. } => "request_supplement",
+            Self::SupplySupplement { .. } => "supply_supplement",
+            Self::RequestFinancialObligation { .. } => "request_financial_obligation",
+            Self::SettleFinancialObligation {} => "settle_financial_obligation",
+            Self::SignResult { .. } => "sign_result",
+            Self::Refuse { .. } => "refuse",
+            Self::Stop { .. } => "stop",
+            Self::Withdraw {} => "withdraw",
+            Self::RecordReturn { .. } => "record_return",
+            Self::Void { .. } => "void",
+            Self::Extend { .. } => "extend",
+        }
+    }
+}
+
+/// Filters of a dossier list, as callers give them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListQuery {
+    /// Only dossiers of this unit's subtree (default: every unit the actor sees).
+    pub unit: Option<String>,
+    /// Statuses.
+    pub statuses: Vec<Status>,
+    /// Procedure code.
+    pub procedure: Option<String>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Appointment from (inclusive), local date.
+    pub due_from: Option<Date>,
+    /// Appointment to (inclusive), local date.
+    pub due_to: Option<Date>,
+    /// Received from (inclusive), local date.
+    pub received_from: Option<Date>,
+    /// Received to (inclusive), local date.
+    pub received_to: Option<Date>,
+    /// Only near-due dossiers.
+    pub near_due: bool,
+    /// Only overdue dossiers.
+    pub overdue: bool,
+    /// Only those held by the caller.
+    pub mine: bool,
+    /// Order.
+    pub sort: DossierSort,
+    /// The cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size (default 50, at most 200).
+    pub limit: Option<u32>,
+}

@@ -1,0 +1,604 @@
+//! Dossier use cases (domain.md §5): reception by channel, the transitions
+//! of the state machine with their clocks and steps, hand-overs, results
+//! and returns, lists and the public status lookup.
+//!
+//! Every change follows one pattern: read the dossier, check access, ask
+//! the domain (state machine, deadline clock), then hand storage one
+//! [`DossierChange`](crate::store::DossierChange) that is written in one
+//! transaction only if the dossier is still at the version read.
+
+mod act;
+mod calendars;
+pub mod clock;
+pub mod commands;
+pub mod notices;
+mod view;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use motcua_domain::deadline::WorkTime;
+use motcua_domain::dossier::{Channel, ClockPolicy, DossierClock, ReturnMethod, Status};
+use motcua_domain::role::Role;
+use motcua_domain::time::from_local;
+use motcua_domain::unit::UnitCode;
+use serde_json::json;
+
+pub use act::Acted;
+pub use calendars::CalendarCache;
+pub use commands::{Act, ActionInput, ListQuery, MissingItem, Receive};
+pub use notices::NoticeSettings;
+pub use view::{DossierView, Page, StepView, limit_text, moment_text};
+
+use crate::access::{Actor, Permission, deny};
+use crate::clock::Clock;
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::{
+    CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, NewDossier, NewEvent, PublicStatus,
+    Store, Unit,
+};
+use clock::{ClockRecord, local};
+
+/// Dossier use cases with what they keep between calls: the store, the
+/// clock, units' calendars, and notification settings.
+pub struct DossierService {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    calendars: CalendarCache,
+    notices: NoticeSettings,
+    public_base_url: Option<String>,
+}
+
+impl std::fmt::Debug for DossierService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DossierService")
+            .field("notices", &self.notices)
+            .field("public_base_url", &self.public_base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The longest text accepted in a free-text field of a dossier.
+const MAX_TEXT: usize = 2000;
+
+impl DossierService {
+    /// Use cases over `store`; `public_base_url` (e.g.
+    /// `https://dichvucong.example.gov.vn`) makes the status links printed
+    /// in QR codes and messages absolute.
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        notices: NoticeSettings,
+        public_base_url: Option<String>,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            calendars: CalendarCache::default(),
+            notices,
+            public_base_url,
+        }
+    }
+
+    /// The store, for callers that combine dossier reads with others.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// Forgets cached calendars (after a calendar correction).
+    pub fn calendar_changed(&self) {
+        self.calendars.clear();
+    }
+
+    /// The public status page of a dossier.
+    pub fn status_url(&self, code: &str, token: &str) -> String {
+        let base = self.public_base_url.as_deref().unwrap_or("");
+        format!(
+            "{}/tra-cuu/{code}?t={token}",
+            base.trim_end_matches('/')
+        )
+    }
+
+    /// Receives a dossier (in person, by post: status received, the clock
+    /// starts) or records an online submission (awaiting online reception).
+    pub async fn receive(&self, actor: &Actor, cmd: Receive) -> ServiceResult<DossierView> {
+        let now = self.now();
+        let unit = self.unit_field(&cmd.unit, "unit").await?;
+        let roles = roles_on(actor, &[unit.id]);
+        if !actor.is_system() && !roles.contains(&Role::DeskOfficer) {
+            return deny(
+                self.store(),
+                actor,
+                now,
+                Permission::ViewDossiers,
+                &format!("unit:{}", unit.code),
+            )
+            .await;
+        }
+        let code = crate::procedures::parse_code("procedure", &cmd.procedure)?;
+        let today = local(now).date();
+        let version = self
+            .store
+            .procedure(&code, Some(today))
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound { .. } => ServiceError::invalid(
+                    "procedure",
+                    format!("no procedure {code} is in force on {today}"),
+                ),
+                other => other,
+            })?;
+        let assigned = self.store.procedure_units(&code).await?;
+        if !assigned.is_empty() && !self.unit_handles(&unit, &assigned).await? {
+            return Err(ServiceError::invalid(
+                "procedure",
+                format!("{code} is not assigned to {} or a unit above it", unit.code),
+            ));
+        }
+        check_applicant(&cmd.applicant)?;
+        let sets = cmd.sets.unwrap_or(1);
+        if !(1..=100).contains(&sets) {
+            return Err(ServiceError::invalid("sets", "must be between 1 and 100"));
+        }
+        for (i, c) in cmd.components.iter().enumerate() {
+            text_field(&format!("components[{i}].name"), &c.name, true)?;
+            if c.copies > 100 {
+                return Err(ServiceError::invalid(
+                    format!("components[{i}].copies"),
+                    "at most 100 copies",
+                ));
+            }
+        }
+        if cmd.components.is_empty() && cmd.channel != Channel::Online {
+            return Err(ServiceError::invalid(
+                "components",
+                "list the documents received",
+            ));
+        }
+        text_field("note", &cmd.note, false)?;
+        let catalog_fee = version.draft.fee.get();
+        let fee = match cmd.fee_dong {
+            Some(f) if f < 0 || f > catalog_fee => {
+                return Err(ServiceError::invalid(
+                    "fee_dong",
+                    format!("must be between 0 and the catalog fee ({catalog_fee} đồng)"),
+                ));
+            }
+            Some(f) => f,
+            None => catalog_fee,
+        };
+        let process = self
+            .store
+            .processes(&[unit.id], today)
+            .await?
+            .into_iter()
+            .find(|p| p.procedure_id == version.procedure_id);
+        let token = crate::auth::new_secret()?
+            .get(..24)
+            .unwrap_or_default()
+            .to_owned();
+        let online = cmd.channel == Channel::Online;
+        let mut state = blank_state(cmd.return_method.unwrap_or(ReturnMethod::InPerson));
+        let limit = if online {
+            version.draft.online_time_limit.unwrap_or(version.draft.time_limit)
+        } else {
+            version.draft.time_limit
+        };
+        let (to, action) = if online {
+            state.submitted_at = Some(now);
+            (Status::AwaitingOnlineReception, "submit_online")
+        } else {
+            let cal = self.calendars.get(self.store(), &unit).await?;
+            let work = WorkTime::new(&cal.calendar, &cal.hours);
+            let record = ClockRecord {
+                limit,
+                cutoff: None,
+                policy: self.policy(version.procedure_id).await?,
+                receipt: local(now),
+                events: Vec::new(),
+                threshold_minutes: None,
+            };
+            start_clock(&mut state, &record, &work, now)?;
+            (Status::Received, "receive")
+        };
+        state.status = to;
+        state.holder_unit_id = Some(unit.id);
+        let mut event = NewEvent {
+            at: now,
+            actor: actor.username.clone(),
+            action: action.to_owned(),
+            from: None,
+            to,
+            note: cmd.note.trim().to_owned(),
+            detail: json!({
+                "channel": cmd.channel.as_str(),
+                "procedure": code.as_str(),
+                "procedure_version": version.version_no,
+                "time_limit": limit.to_string(),
+            }),
+        };
+        if let Some(due) = state.current_due {
+            event.detail["due"] = json!(due.to_string());
+        }
+        let procedure_name = version.draft.name.clone();
+        let applicant = trimmed(cmd.applicant);
+        let status_url = self.status_url(CODE_PLACEHOLDER, &token);
+        let outbox = notices::messages(
+            &self.notices,
+            &notices::Happening {
+                code: CODE_PLACEHOLDER,
+                action,
+                to,
+                from: None,
+                at: now,
+                applicant: &applicant,
+                procedure: &procedure_name,
+                due_text: state.current_due.map(view::moment_text),
+                status_url: Some(status_url),
+            },
+        );
+        let new = NewDossier {
+            unit_id: unit.id,
+            unit_code: unit.code.clone(),
+            code_date: today,
+            procedure_id: version.procedure_id,
+            procedure_version_id: version.version_id,
+            process_id: process.as_ref().map(|p| p.id),
+            channel: cmd.channel,
+            applicant,
+            sets,
+            fee_dong: fee,
+            components: cmd.components,
+            state,
+            lookup_token: token,
+            imported: false,
+            received_by: actor.username.clone(),
+            event,
+            steps: Vec::new(),
+            more_events: Vec::new(),
+            outbox,
+        };
+        let d = self.store.insert_dossier(&actor.context(now), &new).await?;
+        self.view(actor, d.code.as_str()).await
+    }
+
+    /// The clock policy of a procedure: the defaults, with a per-procedure
+    /// setting `clock.suspension` (`pause` or `restart`).
+    async fn policy(&self, procedure_id: i64) -> ServiceResult<ClockPolicy> {
+        let mut policy = ClockPolicy::default();
+        if let Some(v) = self
+            .store
+            .get_setting(&format!("procedure:{procedure_id}"), "clock.suspension")
+            .await?
+        {
+            policy.suspension = serde_json::from_value(v.clone()).map_err(|_| {
+                ServiceError::Internal(format!("setting clock.suspension is not pause/restart: {v}"))
+            })?;
+        }
+        Ok(policy)
+    }
+
+    /// Whether `unit` handles a procedure assigned to `assigned` units: it
+    /// is one of them or lies below one of them.
+    async fn unit_handles(&self, unit: &Unit, assigned: &[i64]) -> ServiceResult<bool> {
+        let mut at = Some(unit.id);
+        let mut hops = 0;
+        while let Some(id) = at {
+            if assigned.contains(&id) {
+                return Ok(true);
+            }
+            hops += 1;
+            if hops > 64 {
+                break;
+            }
+            at = self.store.unit_by_id(id).await?.parent_id;
+        }
+        // A unit above one the procedure is assigned to (a district desk
+        // receiving for its communes) also handles it.
+        let below = self.store.subtree_ids(unit.id).await?;
+        Ok(assigned.iter().any(|a| below.contains(a)))
+    }
+
+    async fn unit_field(&self, code: &str, field: &str) -> ServiceResult<Unit> {
+        let parsed = UnitCode::parse(code.trim())
+            .map_err(|e| ServiceError::invalid(field, e.to_string()))?;
+        self.store.unit_by_code(&parsed).await.map_err(|e| match e {
+            ServiceError::NotFound { .. } => {
+                ServiceError::invalid(field, format!("no unit {parsed}"))
+            }
+            other => other,
+        })
+    }
+
+    /// Loads a dossier the actor may see, or records the refusal.
+    async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
+        let d = self.store.dossier_by_code(code.trim()).await?;
+        let units = dossier_units(&d);
+        if units.iter().any(|&u| actor.may(Permission::ViewDossiers, u)) {
+            return Ok(d);
+        }
+        deny(
+            self.store(),
+            actor,
+            self.now(),
+            Permission::ViewDossiers,
+            &crate::store::dossier_subject(d.code.as_str()),
+        )
+        .await
+    }
+
+    /// A dossier with its timeline, steps, files, where its deadline stands
+    /// now and the actions the actor may take.
+    pub async fn view(&self, actor: &Actor, code: &str) -> ServiceResult<DossierView> {
+        let d = self.visible(actor, code).await?;
+        view::build(self, actor, d).await
+    }
+
+    /// A page of the dossiers the actor sees.
+    pub async fn list(&self, actor: &Actor, q: &ListQuery) -> ServiceResult<Page> {
+        let now = self.now();
+        let mut f = DossierFilter {
+            statuses: q.statuses.clone(),
+            channel: q.channel,
+            sort: q.sort,
+            limit: q.limit.unwrap_or(50),
+            ..DossierFilter::default()
+        };
+        if !(1..=200).contains(&f.limit) {
+            return Err(ServiceError::invalid("limit", "must be between 1 and 200"));
+        }
+        let visible = actor.units_for(Permission::ViewDossiers);
+        let scope: Option<HashSet<i64>> = match &q.unit {
+            Some(code) => {
+                let unit = self.unit_field(code, "unit").await?;
+                let sub: HashSet<i64> = self.store.subtree_ids(unit.id).await?.into_iter().collect();
+                Some(match &visible {
+                    None => sub,
+                    Some(v) => {
+                        if !v.contains(&unit.id) && sub.is_disjoint(v) {
+                            return deny(
+                                self.store(),
+                                actor,
+                                now,
+                                Permission::ViewDossiers,
+                                &format!("unit:{}", unit.code),
+                            )
+                            .await;
+                        }
+                        sub.intersection(v).copied().collect()
+                    }
+                })
+            }
+            None => visible,
+        };
+        if let Some(s) = scope {
+            if s.is_empty() {
+                return deny(self.store(), actor, now, Permission::ViewDossiers, "any").await;
+            }
+            let mut ids: Vec<i64> = s.into_iter().collect();
+            ids.sort_unstable();
+            f.unit_ids = ids;
+        }
+        if let Some(p) = &q.procedure {
+            let code = crate::procedures::parse_code("procedure", p)?;
+            let v = self.store.procedure(&code, None).await.map_err(|e| match e {
+                ServiceError::NotFound { .. } => {
+                    ServiceError::invalid("procedure", format!("no procedure {code}"))
+                }
+                other => other,
+            })?;
+            f.procedure_id = Some(v.procedure_id);
+        }
+        f.due_from = q.due_from.map(day_start).transpose()?;
+        f.due_to = q.due_to.map(day_after).transpose()?;
+        f.received_from = q.received_from.map(day_start).transpose()?;
+        f.received_to = q.received_to.map(day_after).transpose()?;
+        if q.near_due {
+            f.near_due_at = Some(now);
+        }
+        if q.overdue {
+            f.overdue_at = Some(now);
+        }
+        if q.mine {
+            f.holder_user_id = Some(actor.user_id);
+        }
+        if let Some(c) = &q.cursor {
+            f.after = Some(view::parse_cursor(c, q.sort)?);
+        }
+        let rows = self.store.list_dossiers(&f).await?;
+        let next = if rows.len() == f.limit as usize {
+            rows.last().map(|r| view::cursor(r, q.sort))
+        } else {
+            None
+        };
+        Ok(Page { items: rows, next })
+    }
+
+    /// The public status of a dossier by code and the token printed on its
+    /// receipt. A wrong token answers like an unknown code.
+    pub async fn public_status(&self, code: &str, token: &str) -> ServiceResult<PublicStatus> {
+        let found = self.store.public_status(code.trim()).await?;
+        match found {
+            Some(s) if constant_time_eq(s.lookup_token.as_bytes(), token.trim().as_bytes()) => {
+                Ok(s)
+            }
+            _ => Err(ServiceError::not_found("dossier", code.trim())),
+        }
+    }
+}
+
+/// Units whose staff may see a dossier: the receiving unit and the holder.
+fn dossier_units(d: &Dossier) -> Vec<i64> {
+    let mut u = vec![d.unit_id];
+    if let Some(h) = d.state.holder_unit_id {
+        u.push(h);
+    }
+    u
+}
+
+/// The roles the actor holds on any of `units` (through grants covering
+/// them); a system actor holds every role.
+fn roles_on(actor: &Actor, units: &[i64]) -> Vec<Role> {
+    if actor.is_system() {
+        return Role::ALL.to_vec();
+    }
+    let mut roles: Vec<Role> = actor
+        .grants
+        .iter()
+        .filter(|g| units.iter().any(|u| g.covers.contains(u)))
+        .map(|g| g.role)
+        .collect();
+    roles.sort_unstable_by_key(|r| r.as_str());
+    roles.dedup();
+    roles
+}
+
+fn blank_state(return_method: ReturnMethod) -> DossierState {
+    DossierState {
+        status: Status::Draft,
+        return_method,
+        submitted_at: None,
+        received_at: None,
+        original_due: None,
+        current_due: None,
+        near_due: None,
+        clock_running: false,
+        clock: None,
+        holder_unit_id: None,
+        holder_user_id: None,
+        step_no: None,
+        supplement_count: 0,
+        extension_count: 0,
+        ended_at: None,
+        outcome: None,
+        classification: None,
+        result_digitised: false,
+        returned_at: None,
+        return_detail: None,
+    }
+}
+
+/// Starts the clock at receipt: the state's receipt and due columns.
+fn start_clock(
+    state: &mut DossierState,
+    record: &ClockRecord,
+    work: &WorkTime<'_>,
+    now: Timestamp,
+) -> ServiceResult<DossierClock> {
+    let clock = record.fold(work)?;
+    let cols = record.columns(work, &clock)?;
+    state.received_at = Some(now);
+    state.original_due = cols.original_due;
+    state.current_due = cols.current_due;
+    state.near_due = cols.near_due;
+    state.clock_running = cols.running;
+    state.clock = Some(record.to_json()?);
+    Ok(clock)
+}
+
+fn trimmed(a: crate::store::Applicant) -> crate::store::Applicant {
+    crate::store::Applicant {
+        kind: a.kind,
+        name: a.name.trim().to_owned(),
+        identity: a.identity.trim().to_owned(),
+        phone: a.phone.trim().to_owned(),
+        email: a.email.trim().to_owned(),
+        address: a.address.trim().to_owned(),
+    }
+}
+
+/// Checks a free-text field: at most [`MAX_TEXT`] characters, not blank
+/// when required, no control characters.
+pub(crate) fn text_field(field: &str, value: &str, required: bool) -> ServiceResult<()> {
+    if required && value.trim().is_empty() {
+        return Err(ServiceError::invalid(field, "must not be empty"));
+    }
+    if value.chars().count() > MAX_TEXT {
+        return Err(ServiceError::invalid(
+            field,
+            format!("at most {MAX_TEXT} characters"),
+        ));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ServiceError::invalid(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+fn check_applicant(a: &crate::store::Applicant) -> ServiceResult<()> {
+    text_field("applicant.name", &a.name, true)?;
+    text_field("applicant.identity", &a.identity, false)?;
+    text_field("applicant.address", &a.address, false)?;
+    let phone = a.phone.trim();
+    if !phone.is_empty()
+        && (phone.len() > 20
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-')))
+    {
+        return Err(ServiceError::invalid(
+            "applicant.phone",
+            "digits, spaces, '+', '.' or '-' only, at most 20",
+        ));
+    }
+    let email = a.email.trim();
+    if !email.is_empty() {
+        let ok = email.len() <= 254
+            && email.split_once('@').is_some_and(|(l, d)| {
+                !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if !ok {
+            return Err(ServiceError::invalid(
+                "applicant.email",
+                "not an e-mail address",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn day_start(d: jiff::civil::Date) -> ServiceResult<Timestamp> {
+    Ok(from_local(d.to_datetime(jiff::civil::Time::midnight()))?)
+}
+
+fn day_after(d: jiff::civil::Date) -> ServiceResult<Timestamp> {
+    let next = d
+        .tomorrow()
+        .map_err(|e| ServiceError::invalid("date", e.to_string()))?;
+    day_start(next)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn text_fields_refuse_blank_long_and_control_text() {
+        assert!(text_field("f", " ", true).is_err());
+        assert!(text_field("f", "", false).is_ok());
+        assert!(text_field("f", &"a".repeat(MAX_TEXT + 1), false).is_err());
+        assert!(text_field("f", "a\u{0}b", false).is_err());
+        assert!(text_field("f", "dòng 1\ndòng 2", true).is_ok());
+    }
+}

@@ -1,0 +1,1005 @@
+//! Dossiers, their components, events, steps and files, the same on both
+//! databases.
+//!
+//! A change is written with `UPDATE … WHERE id = $ AND version = $`: when the
+//! dossier moved since the service read it, no row matches and the whole
+//! transaction is dropped (`Conflict`). The audit entry is appended last, so
+//! the chain lock is held only for the end of the transaction.
+
+use jiff::Timestamp;
+use motcua_domain::deadline::Classification;
+use motcua_domain::dossier::{Channel, DossierCode, ReturnMethod, Status};
+use motcua_domain::role::Role;
+use motcua_service::ServiceError;
+use motcua_service::error::ServiceResult;
+use motcua_service::store::{
+    Applicant, ApplicantType, AuditContext, CODE_PLACEHOLDER, ComponentCopy, Dossier, DossierChange, DossierEvent,
+    DossierFilter, DossierSort, DossierState, DossierStep, DossierSummary, FileRecord, NewDossier,
+    NewEvent, NewMessage, NewStep, PublicStatus, ReceivedItem, StepChange,
+};
+use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
+
+use crate::catalog::sql::Assemble;
+use crate::conn::{Arg, Backend, Conn, Sql, commit};
+use crate::convert::{instant, millis};
+use crate::error::{corrupt, db};
+
+use motcua_service::store::dossier_subject as subject;
+
+const DOSSIER_COLUMNS: &str = "d.id, d.code, d.lookup_token, d.unit_id, d.procedure_id, \
+     d.procedure_version_id, d.process_id, d.channel, d.return_method, d.status, d.version, \
+     d.applicant_kind, d.applicant_name, d.applicant_identity, d.applicant_phone, \
+     d.applicant_email, d.applicant_address, d.sets, d.fee_dong, d.submitted_at_ms, \
+     d.received_at_ms, d.original_due_ms, d.current_due_ms, d.near_due_ms, d.clock_running, \
+     d.clock, d.holder_unit_id, d.holder_user_id, d.step_no, d.supplement_count, \
+     d.extension_count, d.ended_at_ms, d.outcome, d.classification, d.result_digitised, \
+     d.returned_at_ms, d.return_detail, d.imported, d.received_by, d.created_at_ms, \
+     d.updated_at_ms";
+
+const NEXT_SEQUENCE: &str = "INSERT INTO dossier_sequences (unit_id, day, last) \
+     VALUES ($1, $2, 1) ON CONFLICT (unit_id, day) \
+     DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last";
+
+const INSERT_DOSSIER: &str = "INSERT INTO dossiers (code, lookup_token, unit_id, procedure_id, \
+     procedure_version_id, process_id, channel, return_method, status, version, applicant_kind, \
+     applicant_name, applicant_folded, applicant_identity, applicant_phone, applicant_email, \
+     applicant_address, sets, fee_dong, submitted_at_ms, received_at_ms, original_due_ms, \
+     current_due_ms, near_due_ms, clock_running, clock, holder_unit_id, holder_user_id, step_no, \
+     supplement_count, extension_count, ended_at_ms, outcome, classification, result_digitised, \
+     returned_at_ms, return_detail, imported, received_by, created_at_ms, updated_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
+     $37, $38, $39, $39) RETURNING id";
+
+const UPDATE_STATE: &str = "UPDATE dossiers SET status = $3, return_method = $4, \
+     submitted_at_ms = $5, received_at_ms = $6, original_due_ms = $7, current_due_ms = $8, \
+     near_due_ms = $9, clock_running = $10, clock = $11, holder_unit_id = $12, \
+     holder_user_id = $13, step_no = $14, supplement_count = $15, extension_count = $16, \
+     ended_at_ms = $17, outcome = $18, classification = $19, result_digitised = $20, \
+     returned_at_ms = $21, return_detail = $22, updated_at_ms = $23, version = version + 1 \
+     WHERE id = $1 AND version = $2";
+
+const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
+     (dossier_id, position, name, form, copies, digitised, reused, file_id) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+const INSERT_EVENT: &str = "INSERT INTO dossier_events \
+     (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+const INSERT_STEP: &str = "INSERT INTO dossier_steps (dossier_id, step_no, name, unit_id, role, \
+     holder_user_id, external, sender_unit_id, sender, started_at_ms, due_ms, ended_at_ms, \
+     classification) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
+const INSERT_MESSAGE: &str = "INSERT INTO outbox (dossier_id, channel, recipient, subject, body, \
+     status, attempts, next_attempt_ms, created_at_ms) \
+     VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)";
+
+/// The dossier row, decoded by position from [`DOSSIER_COLUMNS`].
+pub(crate) struct DossierRow(Dossier);
+
+fn get<'r, R, T>(row: &'r R, i: usize) -> Result<T, sqlx::Error>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    T: Decode<'r, R::Database> + Type<R::Database>,
+{
+    row.try_get(i)
+}
+
+fn bad(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("dossiers.{column}: unexpected value {value:?}").into())
+}
+
+fn ts(ms: Option<i64>) -> Result<Option<Timestamp>, sqlx::Error> {
+    ms.map(|ms| Timestamp::from_millisecond(ms).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .transpose()
+}
+
+fn u32_of(v: i64, column: &str) -> Result<u32, sqlx::Error> {
+    u32::try_from(v).map_err(|_| bad(column, &v.to_string()))
+}
+
+impl<'r, R> FromRow<'r, R> for DossierRow
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
+        let code: String = get(r, 1)?;
+        let channel: String = get(r, 7)?;
+        let return_method: String = get(r, 8)?;
+        let status: String = get(r, 9)?;
+        let kind: String = get(r, 11)?;
+        let outcome: Option<String> = get(r, 32)?;
+        let classification: Option<String> = get(r, 33)?;
+        let state = DossierState {
+            status: Status::parse(&status).map_err(|_| bad("status", &status))?,
+            return_method: ReturnMethod::parse(&return_method)
+                .map_err(|_| bad("return_method", &return_method))?,
+            submitted_at: ts(get(r, 19)?)?,
+            received_at: ts(get(r, 20)?)?,
+            original_due: ts(get(r, 21)?)?,
+            current_due: ts(get(r, 22)?)?,
+            near_due: ts(get(r, 23)?)?,
+            clock_running: get(r, 24)?,
+            clock: get(r, 25)?,
+            holder_unit_id: get(r, 26)?,
+            holder_user_id: get(r, 27)?,
+            step_no: get::<R, Option<i64>>(r, 28)?
+                .map(|v| u32_of(v, "step_no"))
+                .transpose()?,
+            supplement_count: u32_of(get(r, 29)?, "supplement_count")?,
+            extension_count: u32_of(get(r, 30)?, "extension_count")?,
+            ended_at: ts(get(r, 31)?)?,
+            outcome: outcome
+                .map(|o| {
+                    Status::parse(&o)
+                        .ok()
+                        .and_then(Status::outcome)
+                        .ok_or_else(|| bad("outcome", &o))
+                })
+                .transpose()?,
+            classification: classification
+                .map(|c| Classification::parse(&c).ok_or_else(|| bad("classification", &c)))
+                .transpose()?,
+            result_digitised: get(r, 34)?,
+            returned_at: ts(get(r, 35)?)?,
+            return_detail: get(r, 36)?,
+        };
+        Ok(DossierRow(Dossier {
+            id: get(r, 0)?,
+            code: DossierCode::parse(&code).map_err(|_| bad("code", &code))?,
+            lookup_token: get(r, 2)?,
+            unit_id: get(r, 3)?,
+            procedure_id: get(r, 4)?,
+            procedure_version_id: get(r, 5)?,
+            process_id: get(r, 6)?,
+            channel: Channel::parse(&channel).map_err(|_| bad("channel", &channel))?,
+            version: get(r, 10)?,
+            applicant: Applicant {
+                kind: ApplicantType::parse(&kind).ok_or_else(|| bad("applicant_kind", &kind))?,
+                name: get(r, 12)?,
+                identity: get(r, 13)?,
+                phone: get(r, 14)?,
+                email: get(r, 15)?,
+                address: get(r, 16)?,
+            },
+            sets: u32_of(get(r, 17)?, "sets")?,
+            fee_dong: get(r, 18)?,
+            state,
+            imported: get(r, 37)?,
+            received_by: get(r, 38)?,
+            created_at: ts(Some(get(r, 39)?))?.unwrap_or_default(),
+            updated_at: ts(Some(get(r, 40)?))?.unwrap_or_default(),
+        }))
+    }
+}
+
+fn opt_ms(t: Option<Timestamp>) -> Option<i64> {
+    t.map(millis)
+}
+
+/// The state columns in `UPDATE_STATE`'s order from `$3`.
+fn bind_state(mut q: Sql, s: &DossierState, now: Timestamp) -> Sql {
+    q = q
+        .text(s.status.as_str())
+        .text(s.return_method.as_str())
+        .opt_int(opt_ms(s.submitted_at))
+        .opt_int(opt_ms(s.received_at))
+        .opt_int(opt_ms(s.original_due))
+        .opt_int(opt_ms(s.current_due))
+        .opt_int(opt_ms(s.near_due))
+        .bool(s.clock_running)
+        .opt_text(s.clock.clone())
+        .opt_int(s.holder_unit_id)
+        .opt_int(s.holder_user_id)
+        .opt_int(s.step_no.map(i64::from))
+        .int(i64::from(s.supplement_count))
+        .int(i64::from(s.extension_count))
+        .opt_int(opt_ms(s.ended_at))
+        .opt_text(s.outcome.map(|o| o.status().as_str().to_owned()))
+        .opt_text(s.classification.map(|c| c.as_str().to_owned()))
+        .bool(s.result_digitised)
+        .opt_int(opt_ms(s.returned_at))
+        .opt_text(s.return_detail.clone());
+    q.int(millis(now))
+}
+
+async fn insert_components<C: Conn>(
+    c: &mut C,
+    id: i64,
+    items: &[ReceivedItem],
+) -> ServiceResult<()> {
+    for (i, item) in items.iter().enumerate() {
+        let position = i64::try_from(i + 1).unwrap_or(i64::MAX);
+        c.execute(
+            Sql::new(INSERT_COMPONENT)
+                .int(id)
+                .int(position)
+                .text(item.name.clone())
+                .text(item.form.as_str())
+                .int(i64::from(item.copies))
+                .bool(item.digitised)
+                .bool(item.reused)
+                .opt_int(item.file_id),
+        )
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |_| {
+                Some(ServiceError::invalid(
+                    format!("components[{i}].file_id"),
+                    "no such file",
+                ))
+            })
+        })?;
+    }
+    Ok(())
+}
+
+async fn insert_event<C: Conn>(c: &mut C, id: i64, e: &NewEvent) -> ServiceResult<()> {
+    c.execute(
+        Sql::new(INSERT_EVENT)
+            .int(id)
+            .int(millis(e.at))
+            .text(e.actor.clone())
+            .text(e.action.clone())
+            .opt_text(e.from.map(|s| s.as_str().to_owned()))
+            .text(e.to.as_str())
+            .text(e.note.clone())
+            .text(e.detail.to_string()),
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+async fn insert_step<C: Conn>(c: &mut C, id: i64, s: &NewStep) -> ServiceResult<()> {
+    c.execute(
+        Sql::new(INSERT_STEP)
+            .int(id)
+            .int(i64::from(s.step_no))
+            .text(s.name.clone())
+            .int(s.unit_id)
+            .text(s.role.as_str())
+            .opt_int(s.holder_user_id)
+            .bool(s.external)
+            .int(s.sender_unit_id)
+            .text(s.sender.clone())
+            .int(millis(s.started_at))
+            .opt_int(opt_ms(s.due))
+            .opt_int(opt_ms(s.ended_at))
+            .opt_text(s.classification.map(|c| c.as_str().to_owned())),
+    )
+    .await
+    .map_err(|e| {
+        crate::error::map_db(e, |_| {
+            Some(ServiceError::invalid(
+                "step",
+                "refers to a unit or user that does not exist",
+            ))
+        })
+    })?;
+    Ok(())
+}
+
+async fn insert_messages<C: Conn>(
+    c: &mut C,
+    id: i64,
+    at: Timestamp,
+    messages: &[NewMessage],
+) -> ServiceResult<()> {
+    for m in messages {
+        c.execute(
+            Sql::new(INSERT_MESSAGE)
+                .int(id)
+                .text(m.channel.as_str())
+                .text(m.recipient.clone())
+                .text(m.subject.clone())
+                .text(m.body.clone())
+                .int(millis(at)),
+        )
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn event_audit(code: &str, e: &NewEvent) -> serde_json::Value {
+    serde_json::json!({
+        "code": code,
+        "action": e.action,
+        "from": e.from.map(Status::as_str),
+        "to": e.to.as_str(),
+        "at": e.at.to_string(),
+        "note": e.note,
+        "detail": e.detail,
+    })
+}
+
+pub(crate) async fn insert_dossier<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    d: &NewDossier,
+) -> ServiceResult<Dossier> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let (seq,): (i64,) = c
+        .one(
+            Sql::new(NEXT_SEQUENCE)
+                .int(d.unit_id)
+                .text(d.code_date.to_string()),
+        )
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |_| {
+                Some(ServiceError::invalid("unit", "no such unit"))
+            })
+        })?;
+    let seq = u32::try_from(seq).unwrap_or(u32::MAX);
+    let code = DossierCode::new(&d.unit_code, d.code_date, seq).map_err(|e| {
+        ServiceError::Conflict(format!(
+            "no dossier code left for {} on {}: {e}",
+            d.unit_code, d.code_date
+        ))
+    })?;
+    let s = &d.state;
+    let a = &d.applicant;
+    let q = Sql::new(INSERT_DOSSIER)
+        .text(code.as_str())
+        .text(d.lookup_token.clone())
+        .int(d.unit_id)
+        .int(d.procedure_id)
+        .int(d.procedure_version_id)
+        .opt_int(d.process_id)
+        .text(d.channel.as_str())
+        .text(s.return_method.as_str())
+        .text(s.status.as_str())
+        .text(a.kind.as_str())
+        .text(a.name.clone())
+        .text(motcua_domain::search::fold_vi(&a.name))
+        .text(a.identity.clone())
+        .text(a.phone.clone())
+        .text(a.email.clone())
+        .text(a.address.clone())
+        .int(i64::from(d.sets))
+        .int(d.fee_dong)
+        .opt_int(opt_ms(s.submitted_at))
+        .opt_int(opt_ms(s.received_at))
+        .opt_int(opt_ms(s.original_due))
+        .opt_int(opt_ms(s.current_due))
+        .opt_int(opt_ms(s.near_due))
+        .bool(s.clock_running)
+        .opt_text(s.clock.clone())
+        .opt_int(s.holder_unit_id)
+        .opt_int(s.holder_user_id)
+        .opt_int(s.step_no.map(i64::from))
+        .int(i64::from(s.supplement_count))
+        .int(i64::from(s.extension_count))
+        .opt_int(opt_ms(s.ended_at))
+        .opt_text(s.outcome.map(|o| o.status().as_str().to_owned()))
+        .opt_text(s.classification.map(|c| c.as_str().to_owned()))
+        .bool(s.result_digitised)
+        .opt_int(opt_ms(s.returned_at))
+        .opt_text(s.return_detail.clone())
+        .bool(d.imported)
+        .text(d.received_by.clone())
+        .int(millis(ctx.at));
+    let (id,): (i64,) = c.one(q).await.map_err(|e| {
+        crate::error::map_db(e, |_| {
+            Some(ServiceError::invalid(
+                "procedure",
+                "refers to a unit, procedure or process that does not exist",
+            ))
+        })
+    })?;
+    insert_components(c, id, &d.components).await?;
+    insert_event(c, id, &d.event).await?;
+    for e in &d.more_events {
+        insert_event(c, id, e).await?;
+    }
+    for s in &d.steps {
+        insert_step(c, id, s).await?;
+    }
+    let outbox: Vec<NewMessage> = d
+        .outbox
+        .iter()
+        .map(|m| NewMessage {
+            channel: m.channel,
+            recipient: m.recipient.clone(),
+            subject: m.subject.replace(CODE_PLACEHOLDER, code.as_str()),
+            body: m.body.replace(CODE_PLACEHOLDER, code.as_str()),
+        })
+        .collect();
+    insert_messages(c, id, ctx.at, &outbox).await?;
+    let action = if d.imported {
+        "dossier.import"
+    } else {
+        "dossier.create"
+    };
+    Conn::append(
+        c,
+        ctx,
+        action,
+        &subject(code.as_str()),
+        &event_audit(code.as_str(), &d.event),
+    )
+    .await?;
+    let row = load(c, id).await?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {
+    let row: Option<DossierRow> = c
+        .optional(Sql::assembled(
+            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id = $1"),
+            vec![Arg::Int(id)],
+        ))
+        .await
+        .map_err(db)?;
+    row.map(|r| r.0)
+        .ok_or_else(|| ServiceError::not_found("dossier", id.to_string()))
+}
+
+pub(crate) async fn change_dossier<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    ch: &DossierChange,
+) -> ServiceResult<Dossier> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let q = bind_state(
+        Sql::new(UPDATE_STATE).int(ch.id).int(ch.expected_version),
+        &ch.state,
+        ctx.at,
+    );
+    let changed = c.execute(q).await.map_err(db)?;
+    if changed == 0 {
+        let now: Option<(String, i64)> = c
+            .optional(
+                Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id),
+            )
+            .await
+            .map_err(db)?;
+        return Err(match now {
+            None => ServiceError::not_found("dossier", ch.id.to_string()),
+            Some((code, v)) => ServiceError::Conflict(format!(
+                "dossier {code} was changed meanwhile: it is at version {v}, \
+                 the change was made from version {}",
+                ch.expected_version
+            )),
+        });
+    }
+    if let Some(items) = &ch.components {
+        c.execute(Sql::new("DELETE FROM dossier_components WHERE dossier_id = $1").int(ch.id))
+            .await
+            .map_err(db)?;
+        insert_components(c, ch.id, items).await?;
+    }
+    insert_event(c, ch.id, &ch.event).await?;
+    for s in &ch.steps {
+        match s {
+            StepChange::Open(step) => insert_step(c, ch.id, step).await?,
+            StepChange::Close {
+                id,
+                ended_at,
+                classification,
+            } => {
+                c.execute(
+                    Sql::new(
+                        "UPDATE dossier_steps SET ended_at_ms = $3, classification = $4 \
+                         WHERE id = $1 AND dossier_id = $2 AND ended_at_ms IS NULL",
+                    )
+                    .int(*id)
+                    .int(ch.id)
+                    .int(millis(*ended_at))
+                    .opt_text(classification.map(|c| c.as_str().to_owned())),
+                )
+                .await
+                .map_err(db)?;
+            }
+            StepChange::Due { id, due } => {
+                c.execute(
+                    Sql::new(
+                        "UPDATE dossier_steps SET due_ms = $3 \
+                         WHERE id = $1 AND dossier_id = $2",
+                    )
+                    .int(*id)
+                    .int(ch.id)
+                    .opt_int(opt_ms(*due)),
+                )
+                .await
+                .map_err(db)?;
+            }
+        }
+    }
+    insert_messages(c, ch.id, ctx.at, &ch.outbox).await?;
+    let d = load(c, ch.id).await?;
+    Conn::append(
+        c,
+        ctx,
+        &format!("dossier.{}", ch.event.action),
+        &subject(d.code.as_str()),
+        &event_audit(d.code.as_str(), &ch.event),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(d)
+}
+
+pub(crate) async fn dossier_by_code<B: Backend>(b: &B, code: &str) -> ServiceResult<Dossier> {
+    let row: Option<DossierRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(
+            format!("SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.code = $1"),
+            vec![Arg::Text(code.to_owned())],
+        ))
+        .await
+        .map_err(db)?;
+    row.map(|r| r.0)
+        .ok_or_else(|| ServiceError::not_found("dossier", code))
+}
+
+pub(crate) async fn dossier_components<B: Backend>(
+    b: &B,
+    id: i64,
+) -> ServiceResult<Vec<ReceivedItem>> {
+    type Row = (String, String, i64, bool, bool, Option<i64>);
+    let rows: Vec<Row> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT name, form, copies, digitised, reused, file_id \
+                 FROM dossier_components WHERE dossier_id = $1 ORDER BY position",
+            )
+            .int(id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter()
+        .map(|(name, form, copies, digitised, reused, file_id)| {
+            Ok(ReceivedItem {
+                form: ComponentCopy::parse(&form)
+                    .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
+                copies: u32::try_from(copies)
+                    .map_err(|e| corrupt("dossier_components.copies", &copies.to_string(), e))?,
+                name,
+                digitised,
+                reused,
+                file_id,
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn dossier_events<B: Backend>(
+    b: &B,
+    id: i64,
+) -> ServiceResult<Vec<DossierEvent>> {
+    type Row = (i64, i64, String, String, Option<String>, String, String, String);
+    let rows: Vec<Row> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT id, at_ms, actor, action, from_status, to_status, note, detail \
+                 FROM dossier_events WHERE dossier_id = $1 ORDER BY id",
+            )
+            .int(id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter()
+        .map(|(id, at, actor, action, from, to, note, detail)| {
+            let status = |s: &str| {
+                Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e))
+            };
+            Ok(DossierEvent {
+                id,
+                event: NewEvent {
+                    at: instant(at, "dossier_events.at_ms")?,
+                    actor,
+                    action,
+                    from: from.as_deref().map(status).transpose()?,
+                    to: status(&to)?,
+                    note,
+                    detail: serde_json::from_str(&detail)
+                        .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
+                },
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn dossier_steps<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierStep>> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        i64,
+        String,
+        Option<i64>,
+        bool,
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT id, step_no, name, unit_id, role, holder_user_id, external, \
+                 sender_unit_id, sender, started_at_ms, due_ms, ended_at_ms, classification \
+                 FROM dossier_steps WHERE dossier_id = $1 ORDER BY id",
+            )
+            .int(id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                step_no,
+                name,
+                unit_id,
+                role,
+                holder_user_id,
+                external,
+                sender_unit_id,
+                sender,
+                started,
+                due,
+                ended,
+                classification,
+            )| {
+                let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossier_steps")).transpose();
+                Ok(DossierStep {
+                    id,
+                    step: NewStep {
+                        step_no: u32::try_from(step_no).map_err(|e| {
+                            corrupt("dossier_steps.step_no", &step_no.to_string(), e)
+                        })?,
+                        name,
+                        unit_id,
+                        role: Role::parse(&role)
+                            .map_err(|e| corrupt("dossier_steps.role", &role, e))?,
+                        holder_user_id,
+                        external,
+                        sender_unit_id,
+                        sender,
+                        started_at: instant(started, "dossier_steps.started_at_ms")?,
+                        due: opt(due)?,
+                        ended_at: opt(ended)?,
+                        classification: classification
+                            .map(|c| {
+                                Classification::parse(&c).ok_or_else(|| {
+                                    corrupt("dossier_steps.classification", &c, "unknown")
+                                })
+                            })
+                            .transpose()?,
+                    },
+                })
+            },
+        )
+        .collect()
+}
+
+/// The sort key of the `Due` order: dossiers without a due moment last.
+const DUE_KEY: &str = "COALESCE(d.current_due_ms, 9223372036854775807)";
+
+pub(crate) async fn list_dossiers<B: Backend>(
+    b: &B,
+    f: &DossierFilter,
+) -> ServiceResult<Vec<DossierSummary>> {
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let mut q = Assemble::new(
+        "SELECT d.id, d.code, d.unit_id, d.procedure_id, p.code, v.name, d.applicant_name, \
+         d.channel, d.status, d.version, d.received_at_ms, d.current_due_ms, \
+         d.original_due_ms, d.near_due_ms, d.clock_running, d.holder_unit_id, \
+         d.holder_user_id, d.ended_at_ms, d.classification \
+         FROM dossiers d JOIN procedures p ON p.id = d.procedure_id \
+         JOIN procedure_versions v ON v.id = d.procedure_version_id",
+        false,
+    );
+    if !f.unit_ids.is_empty() {
+        let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.unit_ids);
+        let set2 = q.id_set(<B::Conn as Conn>::DIALECT, &f.unit_ids);
+        q.and(&format!(
+            "(d.unit_id IN {set} OR d.holder_unit_id IN {set2})"
+        ));
+    }
+    if !f.holder_unit_ids.is_empty() {
+        let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.holder_unit_ids);
+        q.and(&format!("d.holder_unit_id IN {set}"));
+    }
+    if f.statuses.is_empty() {
+        q.and("d.status <> 'voided'");
+    } else {
+        let list: Vec<String> = f
+            .statuses
+            .iter()
+            .map(|s| q.arg(Arg::Text(s.as_str().to_owned())))
+            .collect();
+        q.and(&format!("d.status IN ({})", list.join(", ")));
+    }
+    if let Some(p) = f.procedure_id {
+        let a = q.arg(Arg::Int(p));
+        q.and(&format!("d.procedure_id = {a}"));
+    }
+    if let Some(ch) = f.channel {
+        let a = q.arg(Arg::Text(ch.as_str().to_owned()));
+        q.and(&format!("d.channel = {a}"));
+    }
+    if let Some(t) = f.due_from {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!("d.current_due_ms >= {a}"));
+    }
+    if let Some(t) = f.due_to {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!("d.current_due_ms < {a}"));
+    }
+    if let Some(t) = f.received_from {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!("d.received_at_ms >= {a}"));
+    }
+    if let Some(t) = f.received_to {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!("d.received_at_ms < {a}"));
+    }
+    if let Some(t) = f.near_due_at {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!(
+            "d.clock_running AND d.near_due_ms <= {a} AND d.current_due_ms >= {a}"
+        ));
+    }
+    if let Some(t) = f.overdue_at {
+        let a = q.arg(Arg::Int(millis(t)));
+        q.and(&format!("d.clock_running AND d.current_due_ms < {a}"));
+    }
+    if let Some(u) = f.holder_user_id {
+        let a = q.arg(Arg::Int(u));
+        q.and(&format!("d.holder_user_id = {a}"));
+    }
+    match (f.sort, f.after) {
+        (DossierSort::Newest, Some((_, id))) => {
+            let a = q.arg(Arg::Int(id));
+            q.and(&format!("d.id < {a}"));
+        }
+        (DossierSort::Due, Some((key, id))) => {
+            let k = q.arg(Arg::Int(key.unwrap_or(i64::MAX)));
+            let i = q.arg(Arg::Int(id));
+            q.and(&format!(
+                "({DUE_KEY} > {k} OR ({DUE_KEY} = {k} AND d.id > {i}))"
+            ));
+        }
+        (_, None) => {}
+    }
+    q.push(match f.sort {
+        DossierSort::Newest => "ORDER BY d.id DESC",
+        DossierSort::Due => "ORDER BY COALESCE(d.current_due_ms, 9223372036854775807), d.id",
+    });
+    let limit = q.arg(Arg::Int(i64::from(f.limit)));
+    q.push(&format!("LIMIT {limit}"));
+    let rows: Vec<SummaryRow> = c.all(q.finish()).await.map_err(db)?;
+    rows.into_iter().map(|r| r.0).map(Ok).collect()
+}
+
+/// A list row decoded by position.
+pub(crate) struct SummaryRow(DossierSummary);
+
+impl<'r, R> FromRow<'r, R> for SummaryRow
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
+        let channel: String = get(r, 7)?;
+        let status: String = get(r, 8)?;
+        let classification: Option<String> = get(r, 18)?;
+        Ok(SummaryRow(DossierSummary {
+            id: get(r, 0)?,
+            code: get(r, 1)?,
+            unit_id: get(r, 2)?,
+            procedure_id: get(r, 3)?,
+            procedure_code: get(r, 4)?,
+            procedure_name: get(r, 5)?,
+            applicant_name: get(r, 6)?,
+            channel: Channel::parse(&channel).map_err(|_| bad("channel", &channel))?,
+            status: Status::parse(&status).map_err(|_| bad("status", &status))?,
+            version: get(r, 9)?,
+            received_at: ts(get(r, 10)?)?,
+            current_due: ts(get(r, 11)?)?,
+            original_due: ts(get(r, 12)?)?,
+            near_due: ts(get(r, 13)?)?,
+            clock_running: get(r, 14)?,
+            holder_unit_id: get(r, 15)?,
+            holder_user_id: get(r, 16)?,
+            ended_at: ts(get(r, 17)?)?,
+            classification: classification
+                .map(|c| Classification::parse(&c).ok_or_else(|| bad("classification", &c)))
+                .transpose()?,
+        }))
+    }
+}
+
+pub(crate) async fn public_status<B: Backend>(
+    b: &B,
+    code: &str,
+) -> ServiceResult<Option<PublicStatus>> {
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let row: Option<Row> = b
+        .read()
+        .await?
+        .optional(
+            Sql::new(
+                "SELECT d.code, d.lookup_token, d.status, v.name, u.name, d.received_at_ms, \
+                 d.current_due_ms, d.ended_at_ms, d.returned_at_ms FROM dossiers d \
+                 JOIN procedure_versions v ON v.id = d.procedure_version_id \
+                 JOIN units u ON u.id = d.unit_id \
+                 WHERE d.code = $1 AND d.status NOT IN ('draft', 'voided')",
+            )
+            .text(code),
+        )
+        .await
+        .map_err(db)?;
+    let Some((code, token, status, procedure_name, unit_name, rec, due, end, ret)) = row else {
+        return Ok(None);
+    };
+    let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
+    Ok(Some(PublicStatus {
+        status: Status::parse(&status).map_err(|e| corrupt("dossiers.status", &status, e))?,
+        code,
+        lookup_token: token,
+        procedure_name,
+        unit_name,
+        received_at: opt(rec)?,
+        current_due: opt(due)?,
+        ended_at: opt(end)?,
+        returned_at: opt(ret)?,
+    }))
+}
+
+type FileRow = (i64, i64, String, String, String, i64, String, String, i64);
+
+fn file(r: FileRow) -> ServiceResult<FileRecord> {
+    let (id, dossier_id, kind, name, content_type, size_bytes, sha256, created_by, at) = r;
+    Ok(FileRecord {
+        id,
+        dossier_id,
+        kind,
+        name,
+        content_type,
+        size_bytes,
+        sha256,
+        created_by,
+        created_at: instant(at, "files.created_at_ms")?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_file<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    dossier_id: i64,
+    kind: &str,
+    name: &str,
+    content_type: &str,
+    size_bytes: i64,
+    sha256: &str,
+) -> ServiceResult<FileRecord> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let (id,): (i64,) = c
+        .one(
+            Sql::new(
+                "INSERT INTO files (dossier_id, kind, name, content_type, size_bytes, sha256, \
+                 created_by, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .int(dossier_id)
+            .text(kind)
+            .text(name)
+            .text(content_type)
+            .int(size_bytes)
+            .text(sha256)
+            .text(ctx.actor.clone())
+            .int(millis(ctx.at)),
+        )
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |_| {
+                Some(ServiceError::invalid("file", "unknown dossier or bad kind"))
+            })
+        })?;
+    let (code,): (String,) = c
+        .one(Sql::new("SELECT code FROM dossiers WHERE id = $1").int(dossier_id))
+        .await
+        .map_err(db)?;
+    Conn::append(
+        c,
+        ctx,
+        "dossier.file_attach",
+        &subject(&code),
+        &serde_json::json!({
+            "file_id": id, "kind": kind, "name": name, "content_type": content_type,
+            "size_bytes": size_bytes, "sha256": sha256,
+        }),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(FileRecord {
+        id,
+        dossier_id,
+        kind: kind.to_owned(),
+        name: name.to_owned(),
+        content_type: content_type.to_owned(),
+        size_bytes,
+        sha256: sha256.to_owned(),
+        created_by: ctx.actor.clone(),
+        created_at: crate::convert::stored_instant(ctx.at),
+    })
+}
+
+pub(crate) async fn dossier_files<B: Backend>(
+    b: &B,
+    dossier_id: i64,
+) -> ServiceResult<Vec<FileRecord>> {
+    let rows: Vec<FileRow> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT id, dossier_id, kind, name, content_type, size_bytes, sha256, \
+                 created_by, created_at_ms FROM files WHERE dossier_id = $1 ORDER BY id",
+            )
+            .int(dossier_id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter().map(file).collect()
+}
+
+pub(crate) async fn procedure_version_by_id<B: Backend>(
+    b: &B,
+    version_id: i64,
+) -> ServiceResult<motcua_service::store::ProcedureVersion> {
+    let row: Option<crate::catalog::rows::VersionRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(
+            format!("{} WHERE v.id = $1", crate::catalog::sql::VERSION_SELECT),
+            vec![Arg::Int(version_id)],
+        ))
+        .await
+        .map_err(db)?;
+    row.ok_or_else(|| ServiceError::not_found("procedure version", version_id.to_string()))?
+        .into_version()
+}
