@@ -23,6 +23,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Log filter, as `RUST_LOG` would take it.
     pub log: String,
+    /// The address citizens reach this server at (`https://…`), for the
+    /// status links printed in QR codes and messages; relative links without it.
+    pub public_base_url: Option<String>,
+    /// Public status lookups allowed per client address per minute.
+    pub lookups_per_minute: u32,
 }
 
 impl Default for Config {
@@ -33,6 +38,8 @@ impl Default for Config {
             port: 8080,
             data_dir: PathBuf::from("motcua-data"),
             log: "info".to_owned(),
+            public_base_url: None,
+            lookups_per_minute: 120,
         }
     }
 }
@@ -63,6 +70,8 @@ impl Config {
             "port",
             "data_dir",
             "log",
+            "public_base_url",
+            "lookups_per_minute",
         ]));
         fig.extract()
             .map_err(|e| anyhow::anyhow!("configuration: {}", first_line(&e.to_string())))

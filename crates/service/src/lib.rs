@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod clock;
 pub mod dossiers;
 pub mod error;
+pub mod files;
+pub mod notify;
 pub mod passwords;
 pub mod procedures;
 pub mod processes;

@@ -12,12 +12,15 @@ mod catalog;
 mod conn;
 mod convert;
 mod error;
+mod files;
 mod history_rules;
 mod migrations;
 mod ports;
 mod postgres;
 mod sql;
 mod sqlite;
+
+pub use files::LocalFileStore;
 
 use std::path::Path;
 use std::sync::Arc;

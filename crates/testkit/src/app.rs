@@ -38,6 +38,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The clock the dossier use cases read; tests move it.
+    pub clock: std::sync::Arc<motcua_service::clock::ManualClock>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -70,7 +72,29 @@ impl TestApp {
         seed_tree(&db).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
-        let app = motcua_web::router(motcua_web::AppState { store: db.store() });
+        // Monday 24 November 2025, 09:00 in Vietnam, until a test moves it.
+        let clock = std::sync::Arc::new(motcua_service::clock::ManualClock::new(
+            jiff::Timestamp::from_second(1_763_949_600)?,
+        ));
+        let dossiers = motcua_service::dossiers::DossierService::new(
+            db.store(),
+            clock.clone(),
+            motcua_service::dossiers::NoticeSettings {
+                email: true,
+                sms: true,
+                log: false,
+                webhooks: vec!["portal".to_owned()],
+            },
+            Some("https://dichvucong.test".to_owned()),
+        )
+        .with_files(std::sync::Arc::new(motcua_storage::LocalFileStore::new(
+            std::env::temp_dir().join(format!(
+                "motcua-test-files-{}-{}",
+                std::process::id(),
+                addr.port()
+            )),
+        )));
+        let app = motcua_web::router(motcua_web::AppState::with(db.store(), dossiers, 30));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = motcua_web::serve(
@@ -86,6 +110,7 @@ impl TestApp {
         Ok(Some(Self {
             db,
             base: format!("http://{addr}"),
+            clock,
             stop: Some(tx),
         }))
     }

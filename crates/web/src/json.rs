@@ -47,13 +47,42 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "at most 1 MiB of JSON",
             ));
         }
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(de)
-            .map(ApiJson)
-            .map_err(|e| {
-                let path = e.path().to_string();
-                let field = if path == "." { "body".to_owned() } else { path };
-                WebError::invalid(field, e.inner().to_string())
-            })
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON body, naming the field path at fault (`components[0].copies`).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
+    if bytes.len() > MAX_JSON {
+        return Err(WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Dữ liệu quá lớn",
+            "at most 1 MiB of JSON",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        WebError::invalid(field, e.inner().to_string())
+    })
+}
+
+/// Refuses a body that is not declared as JSON.
+pub fn require_json(headers: &axum::http::HeaderMap) -> Result<(), WebError> {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    if is_json {
+        Ok(())
+    } else {
+        Err(WebError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "media-type",
+            "Sai định dạng",
+            "send the body as application/json",
+        ))
     }
 }

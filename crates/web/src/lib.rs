@@ -7,7 +7,9 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod idempotency;
 pub mod json;
+pub mod limits;
 pub mod ops;
 pub mod telemetry;
 
@@ -16,6 +18,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
+use motcua_service::dossiers::{DossierService, NoticeSettings};
 use motcua_service::store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -27,6 +30,39 @@ pub use error::WebError;
 pub struct AppState {
     /// The database behind the storage port.
     pub store: Arc<dyn Store>,
+    /// Dossier use cases (they keep units' calendars between requests).
+    pub dossiers: Arc<DossierService>,
+    /// Per-address limit of public status lookups.
+    pub lookups: Arc<limits::RateLimiter>,
+}
+
+impl AppState {
+    /// Public status lookups allowed per address per minute by default.
+    pub const LOOKUPS_PER_MINUTE: u32 = 120;
+
+    /// The state with the system clock, no notification channels and the
+    /// default lookup limit.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        let dossiers = DossierService::new(
+            store.clone(),
+            Arc::new(motcua_service::clock::SystemClock),
+            NoticeSettings::default(),
+            None,
+        );
+        Self::with(store, dossiers, Self::LOOKUPS_PER_MINUTE)
+    }
+
+    /// The state with given dossier use cases and lookup limit.
+    pub fn with(store: Arc<dyn Store>, dossiers: DossierService, lookups_per_minute: u32) -> Self {
+        Self {
+            store,
+            dossiers: Arc::new(dossiers),
+            lookups: Arc::new(limits::RateLimiter::new(
+                lookups_per_minute,
+                Duration::from_secs(60),
+            )),
+        }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use motcua_service::clock::SystemClock;
+use motcua_service::dossiers::{DossierService, NoticeSettings};
 use motcua_service::store::Store;
 use motcua_web::AppState;
 
@@ -41,7 +43,20 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     if demo {
         println!("{}", crate::demo::LOGIN_HINT);
     }
-    let app = motcua_web::router(AppState { store });
+    let files = Arc::new(motcua_storage::LocalFileStore::new(cfg.data_dir.join("files")));
+    let notices = NoticeSettings {
+        // The demo writes every message to a log file instead of sending it.
+        log: demo,
+        ..NoticeSettings::default()
+    };
+    let dossiers = DossierService::new(
+        store.clone(),
+        Arc::new(SystemClock),
+        notices,
+        cfg.public_base_url.clone(),
+    )
+    .with_files(files);
+    let app = motcua_web::router(AppState::with(store, dossiers, cfg.lookups_per_minute));
     motcua_web::serve(listener, app, shutdown_signal(), Duration::from_secs(10)).await?;
     tracing::info!("motcua stopped");
     Ok(())

@@ -224,7 +224,10 @@ impl DossierService {
         let mut clock_event: Option<ClockEvent> = None;
         match &cmd.action {
             ActionInput::AcceptOnline {} => {
-                let version = self.store.procedure_version_by_id(d.procedure_version_id).await?;
+                let version = self
+                    .store
+                    .procedure_version_by_id(d.procedure_version_id)
+                    .await?;
                 let r = ClockRecord {
                     limit: version
                         .draft
@@ -256,7 +259,9 @@ impl DossierService {
                 missing_items("missing", missing)?;
                 w.detail = json!({ "missing": missing });
             }
-            ActionInput::HandOver { to_unit, to_user, .. } => {
+            ActionInput::HandOver {
+                to_unit, to_user, ..
+            } => {
                 let Action::HandOver { to_step } = action else {
                     return Err(ServiceError::Internal("hand-over without a step".into()));
                 };
@@ -404,7 +409,11 @@ impl DossierService {
                 shipment,
             } => {
                 let method = method.unwrap_or(d.state.return_method);
-                text_field("collector_name", collector_name, method == ReturnMethod::InPerson)?;
+                text_field(
+                    "collector_name",
+                    collector_name,
+                    method == ReturnMethod::InPerson,
+                )?;
                 text_field("collector_identity", collector_identity, false)?;
                 text_field("shipment", shipment, method == ReturnMethod::Postal)?;
                 state.return_method = method;
@@ -484,7 +493,8 @@ impl DossierService {
             });
             let clock = r.push(&work_time, event)?;
             if let (
-                ClockEvent::SupplementSupplied { .. } | ClockEvent::FinancialObligationSettled { .. },
+                ClockEvent::SupplementSupplied { .. }
+                | ClockEvent::FinancialObligationSettled { .. },
                 Some((from, true)),
             ) = (event, wait_start)
             {
@@ -524,7 +534,10 @@ impl DossierService {
         to: Status,
     ) -> ServiceResult<Acted> {
         let name = cmd.action.name();
-        let version = self.store.procedure_version_by_id(d.procedure_version_id).await?;
+        let version = self
+            .store
+            .procedure_version_by_id(d.procedure_version_id)
+            .await?;
         let outbox = notices::messages(
             &self.notices,
             &notices::Happening {
@@ -556,7 +569,10 @@ impl DossierService {
             components,
             outbox,
         };
-        let after = self.store.change_dossier(&actor.context(w.now), &change).await?;
+        let after = self
+            .store
+            .change_dossier(&actor.context(w.now), &change)
+            .await?;
         Ok(Acted {
             dossier: super::view::build(self, actor, after).await?,
             warning: w.warning,
@@ -572,10 +588,8 @@ impl DossierService {
         to_unit: Option<&str>,
     ) -> ServiceResult<crate::store::ProcessStep> {
         if let Some(pid) = w.d.process_id {
-            let processes = self
-                .store
-                .processes(&[w.d.unit_id], w.at.date())
-                .await?;
+            let chain = self.unit_chain(&w.unit).await?;
+            let processes = self.store.processes(&chain, w.at.date()).await?;
             let steps = processes
                 .into_iter()
                 .find(|p| p.id == pid)
@@ -606,7 +620,11 @@ impl DossierService {
             unit_id: unit.id,
             role: Role::Specialist,
             allotted: motcua_domain::deadline::TimeLimit::NoLimit,
-            external: !self.store.subtree_ids(w.d.unit_id).await?.contains(&unit.id)
+            external: !self
+                .store
+                .subtree_ids(w.d.unit_id)
+                .await?
+                .contains(&unit.id)
                 && unit.parent_id != Some(w.d.unit_id),
         })
     }
@@ -628,10 +646,9 @@ impl DossierService {
                 other => other,
             })?;
         let who = Actor::load(self.store(), user.id, &user.username).await?;
-        let ok = who
-            .grants
-            .iter()
-            .any(|g| g.covers.contains(&step.unit_id) && (g.role == step.role || g.role == Role::Leader));
+        let ok = who.grants.iter().any(|g| {
+            g.covers.contains(&step.unit_id) && (g.role == step.role || g.role == Role::Leader)
+        });
         if !ok {
             return Err(ServiceError::invalid(
                 "to_user",

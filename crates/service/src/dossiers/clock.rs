@@ -80,7 +80,11 @@ impl ClockRecord {
     }
 
     /// The columns the row keeps, from a folded clock.
-    pub fn columns(&self, work: &WorkTime<'_>, clock: &DossierClock) -> ServiceResult<ClockColumns> {
+    pub fn columns(
+        &self,
+        work: &WorkTime<'_>,
+        clock: &DossierClock,
+    ) -> ServiceResult<ClockColumns> {
         let original_due = clock.original_due();
         let current_due = clock.current_due();
         let ended = clock.end().is_some();
@@ -89,7 +93,9 @@ impl ClockRecord {
             (Some(due), Some(orig), true) => {
                 let threshold = match self.threshold_minutes {
                     Some(m) => SignedDuration::from_mins(m),
-                    None => work.default_near_due_threshold(clock.start(), orig.max(clock.start()))?,
+                    None => {
+                        work.default_near_due_threshold(clock.start(), orig.max(clock.start()))?
+                    }
                 };
                 Some(local_instant(work.sub_office_time(due, threshold)?)?)
             }

@@ -11,6 +11,7 @@ mod act;
 mod calendars;
 pub mod clock;
 pub mod commands;
+pub mod import;
 pub mod notices;
 mod view;
 
@@ -34,9 +35,10 @@ pub use view::{DossierView, Page, StepView, limit_text, moment_text};
 use crate::access::{Actor, Permission, deny};
 use crate::clock::Clock;
 use crate::error::{ServiceError, ServiceResult};
+use crate::files::FileStore;
 use crate::store::{
-    CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, NewDossier, NewEvent, PublicStatus,
-    Store, Unit,
+    CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, FileRecord, NewDossier, NewEvent,
+    PublicStatus, Store, Unit,
 };
 use clock::{ClockRecord, local};
 
@@ -48,6 +50,7 @@ pub struct DossierService {
     calendars: CalendarCache,
     notices: NoticeSettings,
     public_base_url: Option<String>,
+    files: Option<Arc<dyn FileStore>>,
 }
 
 impl std::fmt::Debug for DossierService {
@@ -61,6 +64,17 @@ impl std::fmt::Debug for DossierService {
 
 /// The longest text accepted in a free-text field of a dossier.
 const MAX_TEXT: usize = 2000;
+
+/// The largest file accepted (a scanned dossier of many pages).
+const MAX_FILE: usize = 20 << 20;
+
+/// The file types accepted: what scanners and signing tools produce.
+const ALLOWED_TYPES: &[&str] = &[
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/xml",
+];
 
 impl DossierService {
     /// Use cases over `store`; `public_base_url` (e.g.
@@ -78,7 +92,105 @@ impl DossierService {
             calendars: CalendarCache::default(),
             notices,
             public_base_url,
+            files: None,
         }
+    }
+
+    /// Keeps attached files in `files`; without one, attaching is refused
+    /// as unavailable.
+    pub fn with_files(mut self, files: Arc<dyn FileStore>) -> Self {
+        self.files = Some(files);
+        self
+    }
+
+    fn files(&self) -> ServiceResult<&dyn FileStore> {
+        self.files
+            .as_deref()
+            .ok_or_else(|| ServiceError::Unavailable("no file store is configured".into()))
+    }
+
+    /// Attaches a file to a dossier: a digitised component or the result.
+    /// Staff who may act on the dossier (desk, specialist, leader) may attach.
+    pub async fn attach_file(
+        &self,
+        actor: &Actor,
+        code: &str,
+        kind: &str,
+        name: &str,
+        content_type: &str,
+        content: &[u8],
+    ) -> ServiceResult<FileRecord> {
+        let d = self.visible(actor, code).await?;
+        let roles = roles_on(actor, &dossier_units(&d));
+        let may = actor.is_system()
+            || roles
+                .iter()
+                .any(|r| matches!(r, Role::DeskOfficer | Role::Specialist | Role::Leader));
+        if !may {
+            return deny(
+                self.store(),
+                actor,
+                self.now(),
+                Permission::ViewDossiers,
+                &crate::store::dossier_subject(d.code.as_str()),
+            )
+            .await;
+        }
+        if !matches!(kind, "component" | "result") {
+            return Err(ServiceError::invalid("kind", "component or result"));
+        }
+        let name = name.trim();
+        text_field("name", name, true)?;
+        if name.chars().count() > 200 || name.contains(['/', '\\']) {
+            return Err(ServiceError::invalid(
+                "name",
+                "a file name without folders, at most 200 characters",
+            ));
+        }
+        if !ALLOWED_TYPES.contains(&content_type) {
+            return Err(ServiceError::invalid(
+                "content-type",
+                format!("one of {}", ALLOWED_TYPES.join(", ")),
+            ));
+        }
+        if content.is_empty() || content.len() > MAX_FILE {
+            return Err(ServiceError::invalid(
+                "body",
+                format!("1 byte to {} MiB", MAX_FILE >> 20),
+            ));
+        }
+        let sha = self.files()?.put(content).await?;
+        let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+        self.store
+            .insert_file(
+                &actor.context(self.now()),
+                d.id,
+                kind,
+                name,
+                content_type,
+                size,
+                &sha,
+            )
+            .await
+    }
+
+    /// A file of a dossier the actor may see, with its content.
+    pub async fn file(
+        &self,
+        actor: &Actor,
+        code: &str,
+        file_id: i64,
+    ) -> ServiceResult<(FileRecord, Vec<u8>)> {
+        let d = self.visible(actor, code).await?;
+        let rec = self
+            .store
+            .dossier_files(d.id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or_else(|| ServiceError::not_found("file", file_id.to_string()))?;
+        let content = self.files()?.get(&rec.sha256).await?;
+        Ok((rec, content))
     }
 
     /// The store, for callers that combine dossier reads with others.
@@ -99,10 +211,7 @@ impl DossierService {
     /// The public status page of a dossier.
     pub fn status_url(&self, code: &str, token: &str) -> String {
         let base = self.public_base_url.as_deref().unwrap_or("");
-        format!(
-            "{}/tra-cuu/{code}?t={token}",
-            base.trim_end_matches('/')
-        )
+        format!("{}/tra-cuu/{code}?t={token}", base.trim_end_matches('/'))
     }
 
     /// Receives a dossier (in person, by post: status received, the clock
@@ -173,12 +282,14 @@ impl DossierService {
             Some(f) => f,
             None => catalog_fee,
         };
-        let process = self
-            .store
-            .processes(&[unit.id], today)
-            .await?
-            .into_iter()
-            .find(|p| p.procedure_id == version.procedure_id);
+        // The process of the nearest unit up the tree that has one.
+        let chain = self.unit_chain(&unit).await?;
+        let processes = self.store.processes(&chain, today).await?;
+        let process = chain.iter().find_map(|u| {
+            processes
+                .iter()
+                .find(|p| p.unit_id == *u && p.procedure_id == version.procedure_id)
+        });
         let token = crate::auth::new_secret()?
             .get(..24)
             .unwrap_or_default()
@@ -186,7 +297,10 @@ impl DossierService {
         let online = cmd.channel == Channel::Online;
         let mut state = blank_state(cmd.return_method.unwrap_or(ReturnMethod::InPerson));
         let limit = if online {
-            version.draft.online_time_limit.unwrap_or(version.draft.time_limit)
+            version
+                .draft
+                .online_time_limit
+                .unwrap_or(version.draft.time_limit)
         } else {
             version.draft.time_limit
         };
@@ -244,6 +358,7 @@ impl DossierService {
             },
         );
         let new = NewDossier {
+            code: None,
             unit_id: unit.id,
             unit_code: unit.code.clone(),
             code_date: today,
@@ -278,7 +393,9 @@ impl DossierService {
             .await?
         {
             policy.suspension = serde_json::from_value(v.clone()).map_err(|_| {
-                ServiceError::Internal(format!("setting clock.suspension is not pause/restart: {v}"))
+                ServiceError::Internal(format!(
+                    "setting clock.suspension is not pause/restart: {v}"
+                ))
             })?;
         }
         Ok(policy)
@@ -305,6 +422,20 @@ impl DossierService {
         Ok(assigned.iter().any(|a| below.contains(a)))
     }
 
+    /// The unit and the units above it, nearest first.
+    async fn unit_chain(&self, unit: &Unit) -> ServiceResult<Vec<i64>> {
+        let mut chain = vec![unit.id];
+        let mut at = unit.parent_id;
+        while let Some(id) = at {
+            if chain.contains(&id) || chain.len() > 64 {
+                break;
+            }
+            chain.push(id);
+            at = self.store.unit_by_id(id).await?.parent_id;
+        }
+        Ok(chain)
+    }
+
     async fn unit_field(&self, code: &str, field: &str) -> ServiceResult<Unit> {
         let parsed = UnitCode::parse(code.trim())
             .map_err(|e| ServiceError::invalid(field, e.to_string()))?;
@@ -320,7 +451,10 @@ impl DossierService {
     async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
         let d = self.store.dossier_by_code(code.trim()).await?;
         let units = dossier_units(&d);
-        if units.iter().any(|&u| actor.may(Permission::ViewDossiers, u)) {
+        if units
+            .iter()
+            .any(|&u| actor.may(Permission::ViewDossiers, u))
+        {
             return Ok(d);
         }
         deny(
@@ -357,7 +491,8 @@ impl DossierService {
         let scope: Option<HashSet<i64>> = match &q.unit {
             Some(code) => {
                 let unit = self.unit_field(code, "unit").await?;
-                let sub: HashSet<i64> = self.store.subtree_ids(unit.id).await?.into_iter().collect();
+                let sub: HashSet<i64> =
+                    self.store.subtree_ids(unit.id).await?.into_iter().collect();
                 Some(match &visible {
                     None => sub,
                     Some(v) => {
@@ -387,12 +522,16 @@ impl DossierService {
         }
         if let Some(p) = &q.procedure {
             let code = crate::procedures::parse_code("procedure", p)?;
-            let v = self.store.procedure(&code, None).await.map_err(|e| match e {
-                ServiceError::NotFound { .. } => {
-                    ServiceError::invalid("procedure", format!("no procedure {code}"))
-                }
-                other => other,
-            })?;
+            let v = self
+                .store
+                .procedure(&code, None)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::NotFound { .. } => {
+                        ServiceError::invalid("procedure", format!("no procedure {code}"))
+                    }
+                    other => other,
+                })?;
             f.procedure_id = Some(v.procedure_id);
         }
         f.due_from = q.due_from.map(day_start).transpose()?;
@@ -525,7 +664,10 @@ pub(crate) fn text_field(field: &str, value: &str, required: bool) -> ServiceRes
             format!("at most {MAX_TEXT} characters"),
         ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(ServiceError::invalid(field, "contains control characters"));
     }
     Ok(())

@@ -63,19 +63,31 @@ fn applicant_text(h: &Happening<'_>) -> Option<(String, String)> {
     let (subject, text) = match h.action {
         "receive" | "accept_online" => (
             "Đã tiếp nhận hồ sơ",
-            format!("Hồ sơ {} ({}) đã được tiếp nhận.{due}{url}", h.code, h.procedure),
+            format!(
+                "Hồ sơ {} ({}) đã được tiếp nhận.{due}{url}",
+                h.code, h.procedure
+            ),
         ),
         "request_supplement" => (
             "Yêu cầu bổ sung hồ sơ",
-            format!("Hồ sơ {} cần bổ sung, hoàn thiện. Vui lòng xem phiếu yêu cầu bổ sung.{url}", h.code),
+            format!(
+                "Hồ sơ {} cần bổ sung, hoàn thiện. Vui lòng xem phiếu yêu cầu bổ sung.{url}",
+                h.code
+            ),
         ),
         "return_for_correction" => (
             "Hồ sơ cần hoàn thiện",
-            format!("Hồ sơ {} nộp trực tuyến cần bổ sung, hoàn thiện trước khi tiếp nhận.{url}", h.code),
+            format!(
+                "Hồ sơ {} nộp trực tuyến cần bổ sung, hoàn thiện trước khi tiếp nhận.{url}",
+                h.code
+            ),
         ),
         "extend" => (
             "Thư xin lỗi và hẹn lại ngày trả kết quả",
-            format!("Hồ sơ {} chưa giải quyết kịp hạn; cơ quan xin lỗi và hẹn lại.{due}{url}", h.code),
+            format!(
+                "Hồ sơ {} chưa giải quyết kịp hạn; cơ quan xin lỗi và hẹn lại.{due}{url}",
+                h.code
+            ),
         ),
         "sign_result" => (
             "Đã có kết quả giải quyết",
@@ -83,7 +95,10 @@ fn applicant_text(h: &Happening<'_>) -> Option<(String, String)> {
         ),
         "refuse" | "refuse_online" => (
             "Hồ sơ bị từ chối",
-            format!("Hồ sơ {} không được giải quyết; xem phiếu từ chối.{url}", h.code),
+            format!(
+                "Hồ sơ {} không được giải quyết; xem phiếu từ chối.{url}",
+                h.code
+            ),
         ),
         "stop" => (
             "Dừng giải quyết hồ sơ",
@@ -187,7 +202,10 @@ mod tests {
         let m = messages(&s, &happening("receive", &a));
         let channels: Vec<_> = m.iter().map(|m| m.channel).collect();
         assert_eq!(channels, [MessageChannel::Email, MessageChannel::Webhook]);
-        assert!(m[0].body.contains("Hẹn trả kết quả: 09 giờ 00, ngày 01/12/2025"));
+        assert!(
+            m[0].body
+                .contains("Hẹn trả kết quả: 09 giờ 00, ngày 01/12/2025")
+        );
         assert_eq!(m[1].subject, "dossier.receive");
     }
 

@@ -181,7 +181,9 @@ pub(super) async fn build(
         Some(u) => Some(store.user_by_id(u).await?.username),
         None => None,
     };
-    let version = store.procedure_version_by_id(d.procedure_version_id).await?;
+    let version = store
+        .procedure_version_by_id(d.procedure_version_id)
+        .await?;
     let now = svc.now();
     let at = local(now);
     let (open_status, work_cal) = match &d.state.clock {

@@ -185,9 +185,14 @@ pub struct DossierState {
 }
 
 /// A dossier to insert; storage assigns the code from the unit's daily
-/// sequence.
+/// sequence, unless it carries one (an import of history).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDossier {
+    /// The code to keep: an imported dossier keeps the code the old system
+    /// gave it (printed on receipts the applicant holds). `None` assigns the
+    /// next code of the unit's day; [`DossierStore::import_dossiers`]
+    /// requires one.
+    pub code: Option<DossierCode>,
     /// The receiving unit.
     pub unit_id: i64,
     /// Its code, the code's first part.
@@ -657,6 +662,22 @@ pub trait DossierStore: Send + Sync {
     /// Inserts a dossier with its components, events and steps, assigning
     /// the next code of the unit's day; returns it.
     async fn insert_dossier(&self, ctx: &AuditContext, d: &NewDossier) -> ServiceResult<Dossier>;
+    /// Inserts dossiers imported from another system, each with the code it
+    /// carries, all in one transaction: any refusal writes nothing. A code
+    /// already taken (by a dossier in the database or earlier in the list)
+    /// or missing is `Invalid` with the dossier's index in `field`
+    /// (`dossiers[3].code`), like other batch imports. Each unit's daily
+    /// sequence is raised to the highest imported number of its day, so a
+    /// dossier received later never gets an imported code. One audit entry
+    /// (`dossier.import`, subject `import:<source>`) records the batch; the
+    /// dossiers' own events carry their history. Returns how many were
+    /// inserted.
+    async fn import_dossiers(
+        &self,
+        ctx: &AuditContext,
+        source: &str,
+        dossiers: &[NewDossier],
+    ) -> ServiceResult<usize>;
     /// Applies a change if the dossier is still at `expected_version`
     /// (otherwise `Conflict`, nothing written); returns the new state.
     async fn change_dossier(&self, ctx: &AuditContext, c: &DossierChange)
@@ -716,8 +737,7 @@ pub trait OutboxStore: Send + Sync {
         limit: u32,
     ) -> ServiceResult<Vec<OutboxMessage>>;
     /// Puts a failed message back in the queue for `at`, or `NotFound`.
-    async fn retry_message(&self, ctx: &AuditContext, id: i64, at: Timestamp)
-    -> ServiceResult<()>;
+    async fn retry_message(&self, ctx: &AuditContext, id: i64, at: Timestamp) -> ServiceResult<()>;
 }
 
 /// Idempotency keys of API writes.

@@ -189,8 +189,8 @@ impl<T> Store for T where
         + SettingStore
         + AuditStore
         + CatalogStore
-    + DossierStore
-    + OutboxStore
-    + IdempotencyStore
+        + DossierStore
+        + OutboxStore
+        + IdempotencyStore
 {
 }

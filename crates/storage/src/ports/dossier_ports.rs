@@ -28,6 +28,15 @@ macro_rules! dossier_ports {
                     dossiers::insert_dossier(self, ctx, d).await
                 }
 
+                async fn import_dossiers(
+                    &self,
+                    ctx: &AuditContext,
+                    source: &str,
+                    items: &[NewDossier],
+                ) -> ServiceResult<usize> {
+                    dossiers::import_dossiers(self, ctx, source, items).await
+                }
+
                 async fn change_dossier(
                     &self,
                     ctx: &AuditContext,

@@ -6,6 +6,8 @@
 //! transaction is dropped (`Conflict`). The audit entry is appended last, so
 //! the chain lock is held only for the end of the transaction.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use motcua_domain::deadline::Classification;
 use motcua_domain::dossier::{Channel, DossierCode, ReturnMethod, Status};
@@ -13,16 +15,17 @@ use motcua_domain::role::Role;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
-    Applicant, ApplicantType, AuditContext, CODE_PLACEHOLDER, ComponentCopy, Dossier, DossierChange, DossierEvent,
-    DossierFilter, DossierSort, DossierState, DossierStep, DossierSummary, FileRecord, NewDossier,
-    NewEvent, NewMessage, NewStep, PublicStatus, ReceivedItem, StepChange,
+    Applicant, ApplicantType, AuditContext, CODE_PLACEHOLDER, ComponentCopy, Dossier,
+    DossierChange, DossierEvent, DossierFilter, DossierSort, DossierState, DossierStep,
+    DossierSummary, FileRecord, NewDossier, NewEvent, NewMessage, NewStep, PublicStatus,
+    ReceivedItem, StepChange,
 };
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::catalog::sql::Assemble;
 use crate::conn::{Arg, Backend, Conn, Sql, commit};
 use crate::convert::{instant, millis};
-use crate::error::{corrupt, db};
+use crate::error::{Broken, corrupt, db};
 
 use motcua_service::store::dossier_subject as subject;
 
@@ -50,6 +53,14 @@ const INSERT_DOSSIER: &str = "INSERT INTO dossiers (code, lookup_token, unit_id,
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
      $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
      $37, $38, $39, $39) RETURNING id";
+
+/// Raises a unit's daily sequence to at least `$3` (an imported code's
+/// number); written with CASE rather than GREATEST/MAX so both databases run
+/// the same text.
+const RAISE_SEQUENCE: &str = "INSERT INTO dossier_sequences (unit_id, day, last) \
+     VALUES ($1, $2, $3) ON CONFLICT (unit_id, day) \
+     DO UPDATE SET last = CASE WHEN dossier_sequences.last < excluded.last \
+     THEN excluded.last ELSE dossier_sequences.last END";
 
 const UPDATE_STATE: &str = "UPDATE dossiers SET status = $3, return_method = $4, \
      submitted_at_ms = $5, received_at_ms = $6, original_due_ms = $7, current_due_ms = $8, \
@@ -329,6 +340,34 @@ pub(crate) async fn insert_dossier<B: Backend>(
 ) -> ServiceResult<Dossier> {
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
+    let code = match &d.code {
+        Some(code) => {
+            raise_sequences(c, &[(d.unit_id, code)]).await?;
+            code.clone()
+        }
+        None => next_code(c, d).await?,
+    };
+    let id = write_dossier(c, ctx.at, d, &code).await?;
+    let action = if d.imported {
+        "dossier.import"
+    } else {
+        "dossier.create"
+    };
+    Conn::append(
+        c,
+        ctx,
+        action,
+        &subject(code.as_str()),
+        &event_audit(code.as_str(), &d.event),
+    )
+    .await?;
+    let row = load(c, id).await?;
+    commit(tx).await?;
+    Ok(row)
+}
+
+/// Takes the next number of the unit's day and makes the code.
+async fn next_code<C: Conn>(c: &mut C, d: &NewDossier) -> ServiceResult<DossierCode> {
     let (seq,): (i64,) = c
         .one(
             Sql::new(NEXT_SEQUENCE)
@@ -337,17 +376,54 @@ pub(crate) async fn insert_dossier<B: Backend>(
         )
         .await
         .map_err(|e| {
-            crate::error::map_db(e, |_| {
-                Some(ServiceError::invalid("unit", "no such unit"))
-            })
+            crate::error::map_db(e, |_| Some(ServiceError::invalid("unit", "no such unit")))
         })?;
     let seq = u32::try_from(seq).unwrap_or(u32::MAX);
-    let code = DossierCode::new(&d.unit_code, d.code_date, seq).map_err(|e| {
+    DossierCode::new(&d.unit_code, d.code_date, seq).map_err(|e| {
         ServiceError::Conflict(format!(
             "no dossier code left for {} on {}: {e}",
             d.unit_code, d.code_date
         ))
-    })?;
+    })
+}
+
+/// Raises each unit's daily sequence to the highest number among `codes`
+/// (one statement per unit and day), so the next live dossier of that day
+/// gets a number after every imported one.
+async fn raise_sequences<C: Conn>(c: &mut C, codes: &[(i64, &DossierCode)]) -> ServiceResult<()> {
+    let mut highest: BTreeMap<(i64, jiff::civil::Date), u32> = BTreeMap::new();
+    for (unit_id, code) in codes {
+        let seq = highest.entry((*unit_id, code.receipt_date())).or_insert(0);
+        *seq = (*seq).max(code.sequence());
+    }
+    for ((unit_id, day), seq) in highest {
+        c.execute(
+            Sql::new(RAISE_SEQUENCE)
+                .int(unit_id)
+                .text(day.to_string())
+                .int(i64::from(seq)),
+        )
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |_| {
+                Some(ServiceError::invalid(
+                    "unit",
+                    format!("no unit with id {unit_id}"),
+                ))
+            })
+        })?;
+    }
+    Ok(())
+}
+
+/// Writes a dossier row with its components, events, steps and messages
+/// under `code`; returns its id. A code already taken is `Conflict`.
+async fn write_dossier<C: Conn>(
+    c: &mut C,
+    at: Timestamp,
+    d: &NewDossier,
+    code: &DossierCode,
+) -> ServiceResult<i64> {
     let s = &d.state;
     let a = &d.applicant;
     let q = Sql::new(INSERT_DOSSIER)
@@ -389,13 +465,19 @@ pub(crate) async fn insert_dossier<B: Backend>(
         .opt_text(s.return_detail.clone())
         .bool(d.imported)
         .text(d.received_by.clone())
-        .int(millis(ctx.at));
+        .int(millis(at));
     let (id,): (i64,) = c.one(q).await.map_err(|e| {
-        crate::error::map_db(e, |_| {
-            Some(ServiceError::invalid(
-                "procedure",
-                "refers to a unit, procedure or process that does not exist",
-            ))
+        crate::error::map_db(e, |broken| {
+            Some(match broken {
+                // The only unique key of a dossier besides its id.
+                Broken::Unique(_) => {
+                    ServiceError::Conflict(format!("dossier code {code} is already taken"))
+                }
+                _ => ServiceError::invalid(
+                    "procedure",
+                    "refers to a unit, procedure or process that does not exist",
+                ),
+            })
         })
     })?;
     insert_components(c, id, &d.components).await?;
@@ -416,23 +498,64 @@ pub(crate) async fn insert_dossier<B: Backend>(
             body: m.body.replace(CODE_PLACEHOLDER, code.as_str()),
         })
         .collect();
-    insert_messages(c, id, ctx.at, &outbox).await?;
-    let action = if d.imported {
-        "dossier.import"
-    } else {
-        "dossier.create"
-    };
+    insert_messages(c, id, at, &outbox).await?;
+    Ok(id)
+}
+
+pub(crate) async fn import_dossiers<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    source: &str,
+    dossiers: &[NewDossier],
+) -> ServiceResult<usize> {
+    let mut codes = Vec::with_capacity(dossiers.len());
+    for (i, d) in dossiers.iter().enumerate() {
+        let Some(code) = &d.code else {
+            return Err(ServiceError::invalid(
+                format!("dossiers[{i}].code"),
+                "an imported dossier must carry its code",
+            ));
+        };
+        if code.unit() != &d.unit_code {
+            return Err(ServiceError::invalid(
+                format!("dossiers[{i}].code"),
+                format!("{code} is not a code of the receiving unit {}", d.unit_code),
+            ));
+        }
+        codes.push((d.unit_id, code));
+    }
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    raise_sequences(c, &codes).await?;
+    for (i, (d, (_, code))) in dossiers.iter().zip(&codes).enumerate() {
+        write_dossier(c, ctx.at, d, code)
+            .await
+            .map_err(|e| match e {
+                ServiceError::Conflict(_) => ServiceError::invalid(
+                    format!("dossiers[{i}].code"),
+                    format!("dossier {code} already exists"),
+                ),
+                ServiceError::Invalid { field, reason } => {
+                    ServiceError::invalid(format!("dossiers[{i}].{field}"), reason)
+                }
+                other => other,
+            })?;
+    }
     Conn::append(
         c,
         ctx,
-        action,
-        &subject(code.as_str()),
-        &event_audit(code.as_str(), &d.event),
+        "dossier.import",
+        &format!("import:{source}"),
+        &serde_json::json!({
+            "source": source,
+            "count": dossiers.len(),
+            "first": codes.first().map(|(_, c)| c.as_str()),
+            "last": codes.last().map(|(_, c)| c.as_str()),
+        }),
     )
     .await?;
-    let row = load(c, id).await?;
     commit(tx).await?;
-    Ok(row)
+    Ok(dossiers.len())
 }
 
 async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {
@@ -462,9 +585,7 @@ pub(crate) async fn change_dossier<B: Backend>(
     let changed = c.execute(q).await.map_err(db)?;
     if changed == 0 {
         let now: Option<(String, i64)> = c
-            .optional(
-                Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id),
-            )
+            .optional(Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id))
             .await
             .map_err(db)?;
         return Err(match now {
@@ -580,11 +701,17 @@ pub(crate) async fn dossier_components<B: Backend>(
         .collect()
 }
 
-pub(crate) async fn dossier_events<B: Backend>(
-    b: &B,
-    id: i64,
-) -> ServiceResult<Vec<DossierEvent>> {
-    type Row = (i64, i64, String, String, Option<String>, String, String, String);
+pub(crate) async fn dossier_events<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierEvent>> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    );
     let rows: Vec<Row> = b
         .read()
         .await?
@@ -599,9 +726,8 @@ pub(crate) async fn dossier_events<B: Backend>(
         .map_err(db)?;
     rows.into_iter()
         .map(|(id, at, actor, action, from, to, note, detail)| {
-            let status = |s: &str| {
-                Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e))
-            };
+            let status =
+                |s: &str| Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e));
             Ok(DossierEvent {
                 id,
                 event: NewEvent {

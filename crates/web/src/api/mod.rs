@@ -4,6 +4,8 @@
 
 mod auth;
 mod catalog_files;
+mod docs;
+mod dossiers;
 mod params;
 mod procedures;
 mod processes;
@@ -20,7 +22,7 @@ use crate::AppState;
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "motcua API", description = "Một cửa và cải cách hành chính: đơn vị, người dùng, danh mục thủ tục hành chính."),
+    info(title = "motcua API", description = "Một cửa và cải cách hành chính: đơn vị, người dùng, danh mục thủ tục hành chính, hồ sơ."),
     paths(
         auth::login, auth::logout, auth::me, auth::change_password, auth::create_token, auth::list_tokens, auth::revoke_token,
         units::list_units, units::get_unit, units::create_unit, units::change_unit,
@@ -28,9 +30,10 @@ use crate::AppState;
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
+        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download,
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog")),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public")),
 )]
 pub struct ApiDoc;
 
@@ -44,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog_files::routes())
         .merge(procedures::routes())
         .merge(processes::routes())
+        .merge(dossiers::routes())
+        .merge(docs::routes())
 }
 
 async fn openapi() -> impl IntoResponse {

@@ -5,6 +5,8 @@
 
 mod api_auth;
 mod api_catalog;
+mod api_docs;
+mod api_dossiers;
 mod api_units;
 
 use axum::body::{Body, to_bytes};
@@ -14,7 +16,7 @@ use motcua_web::{AppState, router};
 use tower::ServiceExt;
 
 async fn get(db: &TestDb, path: &str) -> (StatusCode, String, serde_json::Value) {
-    let app = router(AppState { store: db.store() });
+    let app = router(AppState::new(db.store()));
     let res = app
         .oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await

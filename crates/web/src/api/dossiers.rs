@@ -1,0 +1,471 @@
+//! `/api/dossiers/…`: reception, the lifecycle's actions, lists with
+//! cursors and filters, and the public status lookup.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use motcua_domain::dossier::{Channel, Status};
+use motcua_service::dossiers::{Act, Acted, DossierView, ListQuery, Page, Receive};
+use motcua_service::store::{DossierSort, PublicStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::params::opt_date;
+use crate::AppState;
+use crate::auth::{Authed, ClientAddress};
+use crate::error::WebError;
+use crate::idempotency;
+use crate::json::{parse_json, require_json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/dossiers", get(list).post(receive))
+        .route("/api/dossiers/{code}", get(get_one))
+        .route("/api/dossiers/{code}/actions", post(act))
+        .route(
+            "/api/dossiers/{code}/files",
+            post(attach).layer(axum::extract::DefaultBodyLimit::max(21 << 20)),
+        )
+        .route("/api/dossiers/{code}/files/{id}", get(download))
+        .route("/api/public/dossiers/{code}", get(public_status))
+}
+
+/// An applicant, as sent.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ApplicantDoc {
+    /// `citizen` or `organisation`.
+    pub kind: String,
+    /// Full name.
+    pub name: String,
+    /// Citizen identity number, passport or enterprise code.
+    pub identity: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail (may be empty).
+    pub email: String,
+    /// Address.
+    pub address: String,
+}
+
+/// A component received.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReceivedItemDoc {
+    /// The document.
+    pub name: String,
+    /// `original`, `copy`, `certified_copy`, `electronic`.
+    pub form: String,
+    /// Copies.
+    pub copies: u32,
+    /// A digitised file is attached.
+    pub digitised: bool,
+    /// Reused from stored data.
+    pub reused: bool,
+    /// The attached file's id.
+    pub file_id: Option<i64>,
+}
+
+/// A dossier to receive (in person or by post: the clock starts) or an
+/// online submission to record (it waits for the desk to accept it).
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ReceiveDoc {
+    /// The receiving unit's code (`000.00.21.H40`).
+    pub unit: String,
+    /// The procedure's code (`1.001193`).
+    pub procedure: String,
+    /// `in_person`, `online`, `postal`.
+    pub channel: String,
+    /// `in_person` (default), `postal`, `online`.
+    pub return_method: Option<String>,
+    /// Who asks.
+    pub applicant: ApplicantDoc,
+    /// Sets handed in (default 1).
+    pub sets: Option<u32>,
+    /// Components received (required for in-person and postal reception).
+    pub components: Vec<ReceivedItemDoc>,
+    /// A fee lower than the catalog's (exemption), in đồng.
+    pub fee_dong: Option<i64>,
+    /// A note for the timeline.
+    pub note: Option<String>,
+}
+
+/// An action on a dossier. `action` names it; the other fields are those
+/// the action needs (see the descriptions). `version` is the dossier
+/// version the caller read: a stale one gets 409 and nothing changes.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ActionDoc {
+    /// `accept_online`, `refuse_online` (reason), `return_for_correction`
+    /// (missing), `hand_over` (to_step | to_unit, to_user), `complete_step`,
+    /// `propose` (proposal), `request_supplement` (items, reason, guidance,
+    /// deadline), `supply_supplement` (components), `request_financial_obligation`
+    /// (amount_dong), `settle_financial_obligation`, `sign_result`
+    /// (result_digitised), `refuse` (reason), `stop` (reason, stage,
+    /// fee_settlement), `withdraw`, `record_return` (method, collector_name,
+    /// collector_identity, shipment), `void` (reason), `extend` (reason,
+    /// new_due, signer_name, signer_title).
+    pub action: String,
+    /// The version read.
+    pub version: i64,
+    /// A note for the timeline.
+    pub note: Option<String>,
+    /// Why (refusals, stops, voids, extensions, supplement requests).
+    pub reason: Option<String>,
+    /// Step number of the process to hand over to (default: the next).
+    pub to_step: Option<u32>,
+    /// Unit to hand over to when there is no process.
+    pub to_unit: Option<String>,
+    /// User who takes the step.
+    pub to_user: Option<String>,
+    /// New appointment for an extension (`2025-05-06T09:00`).
+    pub new_due: Option<String>,
+}
+
+/// A dossier with its components, timeline, steps, files, deadline
+/// standing and the actions the caller may take. Fields as in the
+/// service's `DossierView`, flattened.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct DossierDoc {
+    /// Database id.
+    pub id: i64,
+    /// Public code.
+    pub code: String,
+    /// Version to name in the next action.
+    pub version: i64,
+    /// Status.
+    pub status: String,
+    /// Receipt moment (RFC 3339).
+    pub received_at: Option<String>,
+    /// Due moment moved only by suspensions.
+    pub original_due: Option<String>,
+    /// Appointment after extensions.
+    pub current_due: Option<String>,
+    /// `not_yet_due`, `near_due`, `overdue` while open.
+    pub open_status: Option<String>,
+    /// Actions the caller may take now.
+    pub actions: Vec<String>,
+    /// Transitions, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<serde_json::Value>,
+    /// Step instances.
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<serde_json::Value>,
+}
+
+/// The answer to an action.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct ActedDoc {
+    /// The dossier after the action.
+    pub dossier: DossierDoc,
+    /// A warning to show (second supplement request, late apology letter).
+    pub warning: Option<String>,
+}
+
+/// A page of dossiers.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PageDoc {
+    /// Rows.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<serde_json::Value>,
+    /// Cursor of the next page, absent on the last.
+    pub next: Option<String>,
+}
+
+/// What the public status page shows.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct PublicStatusDoc {
+    /// Code.
+    pub code: String,
+    /// Status.
+    pub status: String,
+    /// Procedure.
+    pub procedure_name: String,
+    /// Receiving unit.
+    pub unit_name: String,
+    /// Receipt.
+    pub received_at: Option<String>,
+    /// Appointment.
+    pub current_due: Option<String>,
+}
+
+/// Filters of the list.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// A unit's code: its subtree (default: every unit the caller sees).
+    pub unit: Option<String>,
+    /// Statuses, comma-separated.
+    pub status: Option<String>,
+    /// Procedure code.
+    pub procedure: Option<String>,
+    /// `in_person`, `online`, `postal`.
+    pub channel: Option<String>,
+    /// Appointment on or after this date.
+    pub due_from: Option<String>,
+    /// Appointment on or before this date.
+    pub due_to: Option<String>,
+    /// Received on or after this date.
+    pub received_from: Option<String>,
+    /// Received on or before this date.
+    pub received_to: Option<String>,
+    /// Only near-due dossiers (`true`).
+    pub near_due: Option<bool>,
+    /// Only overdue dossiers (`true`).
+    pub overdue: Option<bool>,
+    /// Only dossiers the caller holds (`true`).
+    pub mine: Option<bool>,
+    /// `newest` (default) or `due`.
+    pub sort: Option<String>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// The token printed on the receipt.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenParams {
+    /// The token from the receipt's QR code.
+    pub t: Option<String>,
+}
+
+fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
+    let statuses = match p.status.as_deref().map(str::trim) {
+        None | Some("") => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|x| Status::parse(x.trim()).map_err(|e| WebError::invalid("status", e.to_string())))
+            .collect::<Result<_, _>>()?,
+    };
+    let channel = p
+        .channel
+        .as_deref()
+        .map(|c| Channel::parse(c.trim()).map_err(|e| WebError::invalid("channel", e.to_string())))
+        .transpose()?;
+    let sort = match p.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("newest") => DossierSort::Newest,
+        Some("due") => DossierSort::Due,
+        Some(other) => {
+            return Err(WebError::invalid(
+                "sort",
+                format!("{other:?} is not newest or due"),
+            ));
+        }
+    };
+    Ok(ListQuery {
+        unit: p.unit.filter(|u| !u.trim().is_empty()),
+        statuses,
+        procedure: p.procedure.filter(|u| !u.trim().is_empty()),
+        channel,
+        due_from: opt_date("due_from", p.due_from.as_deref())?,
+        due_to: opt_date("due_to", p.due_to.as_deref())?,
+        received_from: opt_date("received_from", p.received_from.as_deref())?,
+        received_to: opt_date("received_to", p.received_to.as_deref())?,
+        near_due: p.near_due.unwrap_or(false),
+        overdue: p.overdue.unwrap_or(false),
+        mine: p.mine.unwrap_or(false),
+        sort,
+        cursor: p.cursor.filter(|c| !c.is_empty()),
+        limit: p.limit,
+    })
+}
+
+/// Dossiers the caller sees, newest first or by appointment, a page at a time.
+#[utoipa::path(get, path = "/api/dossiers", tag = "dossiers", params(ListParams),
+    responses((status = 200, body = PageDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn list(
+    State(s): State<AppState>,
+    auth: Authed,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Page>, WebError> {
+    let q = parse_list(p)?;
+    Ok(Json(s.dossiers.list(&auth.actor, &q).await?))
+}
+
+/// Receives a dossier at the desk, or records an online submission.
+/// Accepts `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/dossiers", tag = "dossiers", request_body = ReceiveDoc,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    responses((status = 201, body = DossierDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn receive(
+    State(s): State<AppState>,
+    auth: Authed,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    require_json(&headers)?;
+    let cmd: Receive = parse_json(&body)?;
+    let svc = s.dossiers.clone();
+    let actor = auth.actor;
+    let username = actor.username.clone();
+    idempotency::once(
+        &s,
+        &username,
+        &headers,
+        "POST /api/dossiers",
+        &body,
+        StatusCode::CREATED,
+        async move { Ok::<DossierView, WebError>(svc.receive(&actor, cmd).await?) },
+    )
+    .await
+}
+
+/// A dossier with its timeline, steps, files and the actions allowed now.
+#[utoipa::path(get, path = "/api/dossiers/{code}", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code")),
+    responses((status = 200, body = DossierDoc), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn get_one(
+    State(s): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+) -> Result<Json<DossierView>, WebError> {
+    Ok(Json(s.dossiers.view(&auth.actor, &code).await?))
+}
+
+/// Takes an action on a dossier. 409 names the current status when the
+/// action does not apply, or the current version when the one sent is
+/// stale. Accepts `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/dossiers/{code}/actions", tag = "dossiers", request_body = ActionDoc,
+    params(("code" = String, Path, description = "Dossier code"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    responses((status = 200, body = ActedDoc), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
+pub async fn act(
+    State(s): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    require_json(&headers)?;
+    let cmd: Act = parse_json(&body)?;
+    let svc = s.dossiers.clone();
+    let actor = auth.actor;
+    let username = actor.username.clone();
+    let route = format!("POST /api/dossiers/{code}/actions");
+    idempotency::once(
+        &s,
+        &username,
+        &headers,
+        &route,
+        &body,
+        StatusCode::OK,
+        async move { Ok::<Acted, WebError>(svc.act(&actor, &code, cmd).await?) },
+    )
+    .await
+}
+
+/// The public status of a dossier, by its code and the token on its
+/// receipt. Limited per address; an unknown code and a wrong token both
+/// answer 404.
+#[utoipa::path(get, path = "/api/public/dossiers/{code}", tag = "public",
+    params(("code" = String, Path, description = "Dossier code"), TokenParams),
+    responses((status = 200, body = PublicStatusDoc), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+pub async fn public_status(
+    State(s): State<AppState>,
+    ClientAddress(addr): ClientAddress,
+    Path(code): Path<String>,
+    Query(t): Query<TokenParams>,
+) -> Result<Json<PublicStatus>, WebError> {
+    s.lookups.check(&addr).map_err(|secs| {
+        WebError::from(motcua_service::ServiceError::RateLimited {
+            retry_after_secs: secs,
+        })
+    })?;
+    let token = t.t.unwrap_or_default();
+    Ok(Json(s.dossiers.public_status(&code, &token).await?))
+}
+
+/// What an attached file is.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileParams {
+    /// `component` (a digitised document) or `result`.
+    pub kind: Option<String>,
+    /// The file name.
+    pub name: Option<String>,
+}
+
+/// Metadata of an attached file.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct FileDoc {
+    /// Id.
+    pub id: i64,
+    /// `component` or `result`.
+    pub kind: String,
+    /// Name.
+    pub name: String,
+    /// MIME type.
+    pub content_type: String,
+    /// Size.
+    pub size_bytes: i64,
+    /// SHA-256 of the content.
+    pub sha256: String,
+}
+
+/// Attaches a file (the raw body, with its Content-Type: PDF, JPEG, PNG or
+/// XML, at most 20 MiB) to a dossier.
+#[utoipa::path(post, path = "/api/dossiers/{code}/files", tag = "dossiers", params(("code" = String, Path, description = "Dossier code"), FileParams),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 201, body = FileDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub async fn attach(
+    State(s): State<AppState>,
+    auth: Authed,
+    Path(code): Path<String>,
+    Query(p): Query<FileParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<motcua_service::store::FileRecord>), WebError> {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let rec = s
+        .dossiers
+        .attach_file(
+            &auth.actor,
+            &code,
+            p.kind.as_deref().unwrap_or(""),
+            p.name.as_deref().unwrap_or(""),
+            &content_type,
+            &body,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(rec)))
+}
+
+/// Downloads an attached file.
+#[utoipa::path(get, path = "/api/dossiers/{code}/files/{id}", tag = "dossiers",
+    params(("code" = String, Path, description = "Dossier code"), ("id" = i64, Path, description = "File id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::Problem)))]
+pub async fn download(
+    State(s): State<AppState>,
+    auth: Authed,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| WebError::invalid("id", "not a file id"))?;
+    let (rec, content) = s.dossiers.file(&auth.actor, &code, id).await?;
+    let mut r = Response::new(axum::body::Body::from(content));
+    let h = r.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&rec.content_type) {
+        h.insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    let ascii: String = rec
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .collect();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    Ok(r)
+}
