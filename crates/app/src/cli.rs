@@ -54,6 +54,21 @@ pub enum Command {
 pub enum ImportCommand {
     /// Procedures from a CSV or XLSX file in the template of docs/import/procedures.md.
     Procedures(ImportArgs),
+    /// Dossier history from another system (CSV or XLSX, docs/import/dossiers.md).
+    Dossiers(ImportDossiersArgs),
+}
+
+/// `import dossiers`.
+#[derive(Debug, Args)]
+pub struct ImportDossiersArgs {
+    /// The file (.csv or .xlsx).
+    pub file: std::path::PathBuf,
+    /// Name recorded on every imported event (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 /// `import procedures`.

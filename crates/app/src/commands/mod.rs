@@ -3,6 +3,7 @@
 mod audit;
 mod calendar;
 mod catalog;
+mod dossier_import;
 mod serve;
 mod user;
 
@@ -60,6 +61,9 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
         Command::User(cmd) => user::run(&cfg, cmd).await?,
         Command::Import(crate::cli::ImportCommand::Procedures(args)) => {
             return catalog::import(&cfg, args).await;
+        }
+        Command::Import(crate::cli::ImportCommand::Dossiers(args)) => {
+            return dossier_import::run(&cfg, args).await;
         }
         Command::Export(crate::cli::ExportCommand::Procedures(args)) => {
             catalog::export(&cfg, args).await?

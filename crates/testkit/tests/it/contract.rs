@@ -3,7 +3,7 @@
 //! they were skipped). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, history, settings, units, users,
+    access, admin, audit, calendar, catalog, dossier_import, history, settings, units, users,
 };
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
@@ -109,4 +109,6 @@ on_both!(true =>
     catalog::catalog_counts_match_a_hand_count,
     catalog::concurrent_process_versions_from_two_nodes_number_one_to_ten,
     catalog::import_assignments_are_all_or_nothing,
+    dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
+    dossier_import::live_dossiers_are_numbered_after_imported_ones,
 );

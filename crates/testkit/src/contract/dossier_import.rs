@@ -1,0 +1,257 @@
+//! Importing dossier history: the codes the old system gave are kept, a
+//! batch is written whole or not at all, and the units' daily sequences move
+//! past the imported numbers so live dossiers never collide with them.
+
+use anyhow::{Context, ensure};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_domain::dossier::{Channel, DossierCode, ReturnMethod, Status};
+use motcua_domain::unit::{Level, UnitCode, UnitKind};
+use motcua_service::ServiceError;
+use motcua_service::store::{Applicant, ApplicantType, DossierState, NewDossier, NewEvent, Store};
+
+use super::{TestDb, audit_count, ctx, date, expect_err, new_unit};
+
+const UNIT: &str = "000.01.21.H40";
+
+/// 4 March 2024 09:00 in Vietnam.
+const RECEIVED_MS: i64 = 1_709_517_600_000;
+
+struct Fixture {
+    unit_id: i64,
+    procedure_id: i64,
+    version_id: i64,
+}
+
+async fn fixture(store: &dyn Store) -> anyhow::Result<Fixture> {
+    let unit = store
+        .insert_unit(
+            &ctx()?,
+            &new_unit(
+                UNIT,
+                "Bộ phận một cửa huyện",
+                UnitKind::District,
+                Level::District,
+                None,
+            )?,
+        )
+        .await?;
+    let version = store
+        .insert_procedure(
+            &ctx()?,
+            &super::catalog::draft("1.004222", "Đăng ký thường trú", "Cư trú")?,
+        )
+        .await?;
+    Ok(Fixture {
+        unit_id: unit.id,
+        procedure_id: version.procedure_id,
+        version_id: version.version_id,
+    })
+}
+
+/// A received dossier of the fixture's unit; `code` is `None` for a live one.
+fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Result<NewDossier> {
+    let at = Timestamp::from_millisecond(RECEIVED_MS)?;
+    Ok(NewDossier {
+        code: code.map(DossierCode::parse).transpose()?,
+        unit_id: f.unit_id,
+        unit_code: UnitCode::parse(UNIT)?,
+        code_date: day,
+        procedure_id: f.procedure_id,
+        procedure_version_id: f.version_id,
+        process_id: None,
+        channel: Channel::InPerson,
+        applicant: Applicant {
+            kind: ApplicantType::Citizen,
+            name: "Trần Thị Bình".to_owned(),
+            identity: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            address: String::new(),
+        },
+        sets: 1,
+        fee_dong: 20_000,
+        components: Vec::new(),
+        state: DossierState {
+            status: Status::Received,
+            return_method: ReturnMethod::InPerson,
+            submitted_at: None,
+            received_at: Some(at),
+            original_due: None,
+            current_due: None,
+            near_due: None,
+            clock_running: false,
+            clock: None,
+            holder_unit_id: Some(f.unit_id),
+            holder_user_id: None,
+            step_no: None,
+            supplement_count: 0,
+            extension_count: 0,
+            ended_at: None,
+            outcome: None,
+            classification: None,
+            result_digitised: false,
+            returned_at: None,
+            return_detail: None,
+        },
+        lookup_token: format!("token-{}", code.unwrap_or("live")),
+        imported: code.is_some(),
+        received_by: "import".to_owned(),
+        event: NewEvent {
+            at,
+            actor: "import".to_owned(),
+            action: "receive".to_owned(),
+            from: None,
+            to: Status::Received,
+            note: String::new(),
+            detail: serde_json::json!({ "source": "old.csv", "row": 2 }),
+        },
+        steps: Vec::new(),
+        more_events: Vec::new(),
+        outbox: Vec::new(),
+    })
+}
+
+async fn dossier_count(db: &TestDb) -> anyhow::Result<i64> {
+    db.query_i64("SELECT count(*) FROM dossiers").await
+}
+
+/// A batch keeps its codes; a batch with a code already taken (in the
+/// database, or earlier in the batch) is refused naming that dossier's
+/// index, and writes nothing, not even its good dossiers or an audit entry.
+pub async fn imports_keep_codes_and_a_duplicate_writes_nothing(db: &TestDb) -> anyhow::Result<()> {
+    let store = db.store();
+    let f = fixture(store.as_ref()).await?;
+    let day = date(2024, 3, 4)?;
+    let first = [
+        dossier(&f, day, Some("000.01.21.H40-240304-0005"))?,
+        dossier(&f, day, Some("000.01.21.H40-240304-0007"))?,
+    ];
+    let n = store.import_dossiers(&ctx()?, "old.csv", &first).await?;
+    ensure!(n == 2, "two imported, got {n}");
+    let d = store.dossier_by_code("000.01.21.H40-240304-0005").await?;
+    ensure!(d.imported && d.code.sequence() == 5, "{d:?}");
+    let events = store.dossier_events(d.id).await?;
+    ensure!(
+        events.len() == 1 && events[0].event.detail["source"] == "old.csv",
+        "{events:?}"
+    );
+    let audit = audit_count(store.as_ref()).await?;
+
+    let again = [
+        dossier(&f, day, Some("000.01.21.H40-240304-0009"))?,
+        dossier(&f, day, Some("000.01.21.H40-240304-0007"))?,
+    ];
+    let e = expect_err(
+        store.import_dossiers(&ctx()?, "again.csv", &again).await,
+        "importing a code already in the database",
+    )?;
+    ensure!(
+        matches!(&e, ServiceError::Invalid { field, reason }
+            if field == "dossiers[1].code" && reason.contains("000.01.21.H40-240304-0007")),
+        "{e:?}"
+    );
+    let twice = [
+        dossier(&f, day, Some("000.01.21.H40-240304-0011"))?,
+        dossier(&f, day, Some("000.01.21.H40-240304-0011"))?,
+    ];
+    let e = expect_err(
+        store.import_dossiers(&ctx()?, "twice.csv", &twice).await,
+        "importing one code twice",
+    )?;
+    ensure!(
+        matches!(&e, ServiceError::Invalid { field, .. } if field == "dossiers[1].code"),
+        "{e:?}"
+    );
+    ensure!(
+        dossier_count(db).await? == 2,
+        "nothing of the refused batches was written"
+    );
+    for code in ["000.01.21.H40-240304-0009", "000.01.21.H40-240304-0011"] {
+        let e = expect_err(store.dossier_by_code(code).await, code)?;
+        ensure!(matches!(e, ServiceError::NotFound { .. }), "{code}: {e:?}");
+    }
+    ensure!(
+        audit_count(store.as_ref()).await? == audit,
+        "a refused import leaves no audit entry"
+    );
+    // A dossier without a code, or with another unit's code, is refused.
+    let e = expect_err(
+        store
+            .import_dossiers(&ctx()?, "x.csv", &[dossier(&f, day, None)?])
+            .await,
+        "an import without a code",
+    )?;
+    ensure!(
+        matches!(&e, ServiceError::Invalid { field, .. } if field == "dossiers[0].code"),
+        "{e:?}"
+    );
+    let e = expect_err(
+        store
+            .import_dossiers(
+                &ctx()?,
+                "x.csv",
+                &[dossier(&f, day, Some("000.02.21.H40-240304-0001"))?],
+            )
+            .await,
+        "another unit's code",
+    )?;
+    ensure!(
+        matches!(&e, ServiceError::Invalid { field, .. } if field == "dossiers[0].code"),
+        "{e:?}"
+    );
+    ensure!(dossier_count(db).await? == 2, "still two");
+    Ok(())
+}
+
+/// After an import, a live dossier of the same unit and day gets the number
+/// after the highest imported one; a later import of lower numbers does not
+/// move the sequence back; another day starts at 1.
+pub async fn live_dossiers_are_numbered_after_imported_ones(db: &TestDb) -> anyhow::Result<()> {
+    let store = db.store();
+    let f = fixture(store.as_ref()).await?;
+    let day = date(2024, 3, 4)?;
+    store
+        .import_dossiers(
+            &ctx()?,
+            "old.csv",
+            &[
+                dossier(&f, day, Some("000.01.21.H40-240304-0007"))?,
+                dossier(&f, day, Some("000.01.21.H40-240304-0002"))?,
+            ],
+        )
+        .await?;
+    let live = store
+        .insert_dossier(&ctx()?, &dossier(&f, day, None)?)
+        .await
+        .context("live insert after the import")?;
+    ensure!(
+        live.code.as_str() == "000.01.21.H40-240304-0008",
+        "got {}",
+        live.code
+    );
+    store
+        .import_dossiers(
+            &ctx()?,
+            "older.csv",
+            &[dossier(&f, day, Some("000.01.21.H40-240304-0003"))?],
+        )
+        .await?;
+    let next = store
+        .insert_dossier(&ctx()?, &dossier(&f, day, None)?)
+        .await?;
+    ensure!(
+        next.code.as_str() == "000.01.21.H40-240304-0009",
+        "got {}",
+        next.code
+    );
+    let other_day = store
+        .insert_dossier(&ctx()?, &dossier(&f, date(2024, 3, 5)?, None)?)
+        .await?;
+    ensure!(
+        other_day.code.as_str() == "000.01.21.H40-240305-0001",
+        "got {}",
+        other_day.code
+    );
+    Ok(())
+}
