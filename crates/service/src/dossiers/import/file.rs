@@ -331,6 +331,9 @@ fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
         .from_reader(bytes);
     let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
+    // The reader's own line numbers skip blank lines; count them from the
+    // bytes instead, as a spreadsheet numbers rows.
+    let (mut counted, mut line) = (0usize, 1usize);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -341,7 +344,18 @@ fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
                 break;
             }
         }
-        let number = record.position().map_or(0, |p| p.line() as usize);
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        let content = start
+            + bytes.get(start..).map_or(0, |rest| {
+                rest.iter()
+                    .take_while(|b| matches!(b, b'\r' | b'\n'))
+                    .count()
+            });
+        line += bytes
+            .get(counted..content)
+            .map_or(0, |s| s.iter().filter(|b| **b == b'\n').count());
+        counted = content.max(counted);
+        let number = line;
         if rows.len() > MAX_ROWS {
             too_many_rows(issues);
             break;
@@ -518,13 +532,13 @@ mod tests {
     fn semicolon_csv_is_recognised_by_its_header_and_rows_keep_line_numbers() {
         let mut issues = Issues::default();
         let rows = read_csv(
-            "Mã hồ sơ;Mã thủ tục;Phí, lệ phí\n\nA;1.001;2\n".as_bytes(),
+            "Mã hồ sơ;Mã thủ tục;Phí, lệ phí\r\n\r\nA;1.001;2\r\n\"x\ny\";;\r\nB;;\n".as_bytes(),
             &mut issues,
         );
         assert!(issues.is_empty());
-        assert_eq!(rows.len(), 2);
+        let numbers: Vec<usize> = rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 3, 4, 6]);
         assert_eq!(rows[0].cells.len(), 3);
-        assert_eq!(rows[1].number, 3);
         assert_eq!(rows[1].get(2), Some(&Cell::Text("2".into())));
     }
 }
