@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dossier_import;
 pub mod history;
+pub mod outbox;
 pub mod settings;
 pub mod units;
 pub mod users;

@@ -3,7 +3,8 @@
 //! they were skipped). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, dossier_import, history, settings, units, users,
+    access, admin, audit, calendar, catalog, dossier_import, history, outbox, settings, units,
+    users,
 };
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
@@ -111,4 +112,8 @@ on_both!(true =>
     catalog::import_assignments_are_all_or_nothing,
     dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
     dossier_import::live_dossiers_are_numbered_after_imported_ones,
+    outbox::claims_take_due_messages_and_hide_them_for_the_lease,
+    outbox::outcomes_are_recorded_and_listed_by_status,
+    outbox::failed_messages_are_retried_with_an_audit_entry,
+    outbox::concurrent_claims_never_return_the_same_message,
 );
