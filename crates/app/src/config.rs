@@ -28,6 +28,9 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// Public status lookups allowed per client address per minute.
     pub lookups_per_minute: u32,
+    /// The `[notifications]` table: SMTP, SMS gateway, webhooks, log file
+    /// (see docs/operations.md); checked when the server starts.
+    pub notifications: Option<serde_json::Value>,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             log: "info".to_owned(),
             public_base_url: None,
             lookups_per_minute: 120,
+            notifications: None,
         }
     }
 }

@@ -215,7 +215,8 @@ const USERS: &[(&str, &str, Role, &str)] = &[
 
 /// Seeds the demo data once; a database that already has the demo province is
 /// left as it is, so restarting the demo keeps what was done in it.
-pub async fn seed(store: &dyn Store) -> ServiceResult<bool> {
+pub async fn seed(shared: std::sync::Arc<dyn Store>) -> ServiceResult<bool> {
+    let store = shared.as_ref();
     let province = UnitCode::parse(PROVINCE)?;
     match store.unit_by_code(&province).await {
         Ok(_) => return Ok(false),
@@ -261,10 +262,12 @@ pub async fn seed(store: &dyn Store) -> ServiceResult<bool> {
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
     let procedures = seed_catalog(store, &ctx).await?;
+    let dossiers = crate::demo_dossiers::seed(shared.clone()).await?;
     tracing::info!(
         units = UNITS.len(),
         users = USERS.len(),
         procedures,
+        dossiers,
         "demo data seeded"
     );
     Ok(true)

@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_dossiers;
 
 use std::process::ExitCode;
 

@@ -3,12 +3,25 @@
 //! with the fonts in `assets/fonts/`; later SVG charts). No database access:
 //! callers load the data and pass it in.
 
+mod apology;
+mod control;
 mod pdf;
 mod procedures;
 mod receipt;
+mod refusal;
+mod register;
+mod stop;
+mod supplement;
+mod vietnamese;
 
+pub use apology::{ApologyLetter, apology_letter_pdf};
+pub use control::{ControlSlip, HandOver, control_slip_pdf};
 pub use procedures::procedures_xlsx;
 pub use receipt::{ReceiptSlip, ReceivedComponent, receipt_slip_pdf};
+pub use refusal::{Refusal, refusal_pdf};
+pub use register::{DossierRegister, RegisterRow, dossier_register_pdf};
+pub use stop::{StopNotice, stop_notice_pdf};
+pub use supplement::{SupplementItem, SupplementRequest, supplement_request_pdf};
 
 /// Writing a document failed. The values given are already checked, so this
 /// is an internal failure of the writer, not something the user can fix.

@@ -6,6 +6,8 @@
 
 use std::sync::LazyLock;
 
+use serde::Serialize;
+
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Duration};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -121,6 +123,27 @@ pub(crate) fn compile_pdf(
         .map_err(|errors| RenderError::Pdf(diagnostics(&world, &errors)))?;
     typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
         .map_err(|errors| RenderError::Pdf(diagnostics(&world, &errors)))
+}
+
+/// The pieces forms 02 to 07 share (page, heading, signature), imported by
+/// their templates as `/templates/common.typ`.
+const COMMON: &str = include_str!("../templates/common.typ");
+
+/// Compiles a form whose template reads `data` from `/data.json` and may
+/// import `/templates/common.typ`. Keeping every value in the data file is
+/// what makes user text print literally: it is never part of typst source.
+pub(crate) fn compile_form<T: Serialize>(
+    template: &Template,
+    data: &T,
+) -> Result<Vec<u8>, RenderError> {
+    let json = serde_json::to_vec(data).map_err(|e| RenderError::Pdf(e.to_string()))?;
+    compile_pdf(
+        template,
+        vec![
+            ("/data.json", json),
+            ("/templates/common.typ", COMMON.as_bytes().to_vec()),
+        ],
+    )
 }
 
 /// Typst's diagnostics as lines of text: `path:line: error: message (hint: …)`.

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_pdf};
+use crate::vietnamese::{date_line, fee_text, moment_long, moment_short};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form01-receipt.typ",
@@ -156,104 +157,4 @@ pub(crate) fn qr_svg(text: &str) -> Result<String, RenderError> {
         .min_dimensions(200, 200)
         .quiet_zone(true)
         .build())
-}
-
-/// Day and month the way Decree 30/2020 writes them: a leading zero for days
-/// below 10 and for months 1 and 2.
-fn day_month(at: DateTime) -> (String, String) {
-    let month = if at.month() <= 2 {
-        format!("{:02}", at.month())
-    } else {
-        at.month().to_string()
-    };
-    (format!("{:02}", at.day()), month)
-}
-
-/// "09 giờ 00 phút, ngày 25 tháng 4 năm 2025".
-pub(crate) fn moment_long(at: DateTime) -> String {
-    let (day, month) = day_month(at);
-    format!(
-        "{:02} giờ {:02} phút, ngày {day} tháng {month} năm {}",
-        at.hour(),
-        at.minute(),
-        at.year()
-    )
-}
-
-/// "25/04/2025 09:00".
-pub(crate) fn moment_short(at: DateTime) -> String {
-    format!(
-        "{:02}/{:02}/{:04} {:02}:{:02}",
-        at.day(),
-        at.month(),
-        at.year(),
-        at.hour(),
-        at.minute()
-    )
-}
-
-/// "Bắc Ninh, ngày 25 tháng 4 năm 2025".
-fn date_line(place: &str, at: DateTime) -> String {
-    let (day, month) = day_month(at);
-    let date = format!("ngày {day} tháng {month} năm {}", at.year());
-    if place.is_empty() {
-        capitalise_first(&date)
-    } else {
-        format!("{place}, {date}")
-    }
-}
-
-fn capitalise_first(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// "1.250.000 đồng", or the no-fee wording for 0.
-pub(crate) fn fee_text(dong: u64) -> String {
-    if dong == 0 {
-        return "Không thu phí, lệ phí".to_owned();
-    }
-    let digits = dong.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    format!("{grouped} đồng")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    #[test]
-    fn moments_read_the_administrative_way() {
-        let at = date(2025, 4, 25).at(9, 0, 0, 0);
-        assert_eq!(moment_long(at), "09 giờ 00 phút, ngày 25 tháng 4 năm 2025");
-        assert_eq!(moment_short(at), "25/04/2025 09:00");
-        let feb = date(2025, 2, 3).at(14, 5, 0, 0);
-        assert_eq!(
-            moment_long(feb),
-            "14 giờ 05 phút, ngày 03 tháng 02 năm 2025"
-        );
-        assert_eq!(
-            date_line("Bắc Ninh", feb),
-            "Bắc Ninh, ngày 03 tháng 02 năm 2025"
-        );
-        assert_eq!(date_line("", at), "Ngày 25 tháng 4 năm 2025");
-    }
-
-    #[test]
-    fn fees_group_thousands_with_dots() {
-        assert_eq!(fee_text(0), "Không thu phí, lệ phí");
-        assert_eq!(fee_text(500), "500 đồng");
-        assert_eq!(fee_text(50_000), "50.000 đồng");
-        assert_eq!(fee_text(1_250_000), "1.250.000 đồng");
-    }
 }

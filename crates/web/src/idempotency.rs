@@ -31,9 +31,7 @@ fn key(headers: &HeaderMap) -> Result<Option<String>, WebError> {
         .ok()
         .map(str::trim)
         .filter(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_graphic()))
-        .ok_or_else(|| {
-            WebError::invalid("Idempotency-Key", "1 to 128 visible ASCII characters")
-        })?;
+        .ok_or_else(|| WebError::invalid("Idempotency-Key", "1 to 128 visible ASCII characters"))?;
     Ok(Some(s.to_owned()))
 }
 
@@ -97,8 +95,9 @@ where
     }
     match write.await {
         Ok(value) => {
-            let text = serde_json::to_string(&value)
-                .map_err(|e| WebError::from(motcua_service::ServiceError::Internal(e.to_string())))?;
+            let text = serde_json::to_string(&value).map_err(|e| {
+                WebError::from(motcua_service::ServiceError::Internal(e.to_string()))
+            })?;
             state
                 .store
                 .complete_idempotency_key(actor, &key, status.as_u16(), &text)

@@ -24,7 +24,7 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
             cfg.database_url = None;
             cfg.ensure_data_dir()?;
             let store = open_migrated(&cfg.database_url()).await?;
-            crate::demo::seed(store.as_ref())
+            crate::demo::seed(store.clone())
                 .await
                 .context("seeding demo data")?;
             serve::run(&cfg, store, true).await?;

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use motcua_service::clock::SystemClock;
+use motcua_notify::Channels;
+use motcua_service::clock::{Clock, SystemClock};
 use motcua_service::dossiers::{DossierService, NoticeSettings};
+use motcua_service::notify::{DispatchPolicy, Dispatcher};
 use motcua_service::store::Store;
 use motcua_web::AppState;
 
@@ -43,21 +45,47 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     if demo {
         println!("{}", crate::demo::LOGIN_HINT);
     }
-    let files = Arc::new(motcua_storage::LocalFileStore::new(cfg.data_dir.join("files")));
-    let notices = NoticeSettings {
-        // The demo writes every message to a log file instead of sending it.
-        log: demo,
-        ..NoticeSettings::default()
+    let files = Arc::new(motcua_storage::LocalFileStore::new(
+        cfg.data_dir.join("files"),
+    ));
+    let mut channels: Channels = match &cfg.notifications {
+        Some(v) => serde_json::from_value(v.clone())
+            .map_err(|e| anyhow::anyhow!("configuration: notifications: {e}"))?,
+        None => Channels::default(),
     };
-    let dossiers = DossierService::new(
-        store.clone(),
-        Arc::new(SystemClock),
-        notices,
-        cfg.public_base_url.clone(),
-    )
-    .with_files(files);
+    if demo && channels.log_file.is_none() {
+        // The demo writes every message to a file instead of sending it.
+        channels.log_file = Some(cfg.data_dir.join("notifications.log"));
+    }
+    let notices = NoticeSettings {
+        email: channels.smtp.is_some(),
+        sms: channels.sms.is_some(),
+        log: channels.log_file.is_some(),
+        webhooks: channels.webhooks.iter().map(|w| w.name.clone()).collect(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let map = motcua_notify::channel_map(&channels, clock.clone())
+        .map_err(|e| anyhow::anyhow!("configuration: notifications: {e}"))?;
+    let dispatcher = Dispatcher::new(store.clone(), clock.clone(), map, DispatchPolicy::default())
+        .map_err(|e| anyhow::anyhow!("notifications: {e}"))?;
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let dispatching = tokio::spawn(dispatcher.run(async move {
+        let _ = stop_rx.changed().await;
+    }));
+    let dossiers = DossierService::new(store.clone(), clock, notices, cfg.public_base_url.clone())
+        .with_files(files);
     let app = motcua_web::router(AppState::with(store, dossiers, cfg.lookups_per_minute));
-    motcua_web::serve(listener, app, shutdown_signal(), Duration::from_secs(10)).await?;
+    motcua_web::serve(
+        listener,
+        app,
+        async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        },
+        Duration::from_secs(10),
+    )
+    .await?;
+    let _ = tokio::time::timeout(Duration::from_secs(5), dispatching).await;
     tracing::info!("motcua stopped");
     Ok(())
 }

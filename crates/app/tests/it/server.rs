@@ -200,6 +200,19 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
                 "{}/api/catalog/stats?unit=000.00.21.H40",
                 server.base
             ))
+            .header("cookie", cookie.clone())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Six weeks of demo dossiers at the Đô Lương desk, in every state.
+        let page: serde_json::Value = http
+            .get(format!(
+                "{}/api/dossiers?unit=000.00.21.H40&limit=200",
+                server.base
+            ))
             .header("cookie", cookie)
             .send()
             .await
@@ -207,6 +220,14 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
             .json()
             .await
             .unwrap();
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() >= 100, "{} demo dossiers", items.len());
+        for status in ["returned", "processing"] {
+            assert!(
+                items.iter().any(|d| d["status"] == status),
+                "a demo dossier is {status}"
+            );
+        }
         let level = |name: &str| {
             stats
                 .as_array()

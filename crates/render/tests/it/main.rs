@@ -5,7 +5,18 @@
 // A test binary: a failed unwrap is a failed test, with its cause shown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod apology;
+mod control;
+mod poppler;
 mod receipt;
+mod refusal;
+mod register;
+mod stop;
+mod supplement;
+
+/// A value made of typst markup (`#` code, `*` strong, `$` maths, `]` closing
+/// content, `\` line break): a form must print it exactly as written.
+const MARKUP: &str = r#"#panic("x") *đậm* $a^2$ ] \ _nghiêng_ <nhãn> @ref"#;
 
 use calamine::{Data, Reader, Xlsx};
 use jiff::civil::date;

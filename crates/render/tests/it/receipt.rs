@@ -1,11 +1,10 @@
 //! Form 01 as a person would read it: the PDF's text, extracted with
 //! `pdftotext` (Debian's poppler-utils), holds the values given, literally.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use jiff::civil::date;
 use motcua_render::{ReceiptSlip, ReceivedComponent, receipt_slip_pdf};
+
+use crate::poppler::{pages, text_of};
 
 fn slip() -> ReceiptSlip {
     ReceiptSlip {
@@ -42,40 +41,6 @@ fn slip() -> ReceiptSlip {
             "https://dichvucong.bacninh.gov.vn/tra-cuu/000.21.30.H99-250425-0007".into(),
         ),
     }
-}
-
-/// The PDF's text with runs of whitespace made single spaces.
-fn text_of(pdf: &[u8]) -> String {
-    let mut child = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("pdftotext (Debian package poppler-utils) must be installed");
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn pages(pdf: &[u8]) -> usize {
-    let out = Command::new("pdfinfo")
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn();
-    let mut child = out.expect("pdfinfo (poppler-utils)");
-    child.stdin.take().unwrap().write_all(pdf).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let info = String::from_utf8(out.stdout).unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("page count")
 }
 
 #[test]

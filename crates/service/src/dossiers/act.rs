@@ -260,11 +260,38 @@ impl DossierService {
                 w.detail = json!({ "missing": missing });
             }
             ActionInput::HandOver {
-                to_unit, to_user, ..
+                to_unit,
+                to_user,
+                to_step: asked,
             } => {
-                let Action::HandOver { to_step } = action else {
-                    return Err(ServiceError::Internal("hand-over without a step".into()));
-                };
+                let process = self.process_steps(&w).await?;
+                // A process whose first step is the desk's own (reception and
+                // checking): the hand-over from `received` closes that step,
+                // which ran from receipt, and goes to the next.
+                let desk_first = d.state.status == Status::Received
+                    && process.first().is_some_and(|s| s.role == Role::DeskOfficer);
+                let to_step = asked.unwrap_or(if desk_first { 2 } else { next_step });
+                if desk_first
+                    && to_step > 1
+                    && let (Some(first), Some(received)) = (process.first(), d.state.received_at)
+                {
+                    let start = local(received);
+                    let due = StepClock::start(&work_time, start, first.allotted)?.due();
+                    w.changes.push(StepChange::Open(NewStep {
+                        step_no: 1,
+                        name: first.name.clone(),
+                        unit_id: first.unit_id,
+                        role: first.role,
+                        holder_user_id: Some(actor.user_id).filter(|_| !actor.is_system()),
+                        external: first.external,
+                        sender_unit_id: d.unit_id,
+                        sender: d.received_by.clone(),
+                        started_at: received,
+                        due: due.map(local_instant).transpose()?,
+                        ended_at: Some(now),
+                        classification: due.map(|due| motcua_domain::deadline::classify(w.at, due)),
+                    }));
+                }
                 let step = self.next_step(&w, to_step, to_unit.as_deref()).await?;
                 let holder = match to_user {
                     Some(name) => Some(self.holder_for(name, &step).await?),
@@ -579,6 +606,22 @@ impl DossierService {
         })
     }
 
+    /// The steps of the dossier's process (empty without one).
+    async fn process_steps(&self, w: &Work<'_>) -> ServiceResult<Vec<crate::store::ProcessStep>> {
+        let Some(pid) = w.d.process_id else {
+            return Ok(Vec::new());
+        };
+        let chain = self.unit_chain(&w.unit).await?;
+        Ok(self
+            .store
+            .processes(&chain, w.at.date())
+            .await?
+            .into_iter()
+            .find(|p| p.id == pid)
+            .map(|p| p.steps)
+            .unwrap_or_default())
+    }
+
     /// The step a hand-over goes to: the process's step `n`, or without a
     /// process, a step at `to_unit` done by a specialist.
     async fn next_step(
@@ -587,29 +630,21 @@ impl DossierService {
         n: u32,
         to_unit: Option<&str>,
     ) -> ServiceResult<crate::store::ProcessStep> {
-        if let Some(pid) = w.d.process_id {
-            let chain = self.unit_chain(&w.unit).await?;
-            let processes = self.store.processes(&chain, w.at.date()).await?;
-            let steps = processes
-                .into_iter()
-                .find(|p| p.id == pid)
-                .map(|p| p.steps)
-                .unwrap_or_default();
-            if !steps.is_empty() {
-                if to_unit.is_some() {
-                    return Err(ServiceError::invalid(
-                        "to_unit",
-                        "the dossier follows an internal process; name the step instead",
-                    ));
-                }
-                let i = usize::try_from(n).unwrap_or(usize::MAX);
-                return steps.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
-                    ServiceError::invalid(
-                        "to_step",
-                        format!("the process has steps 1 to {}", steps.len()),
-                    )
-                });
+        let steps = self.process_steps(w).await?;
+        if !steps.is_empty() {
+            if to_unit.is_some() {
+                return Err(ServiceError::invalid(
+                    "to_unit",
+                    "the dossier follows an internal process; name the step instead",
+                ));
             }
+            let i = usize::try_from(n).unwrap_or(usize::MAX);
+            return steps.get(i.wrapping_sub(1)).cloned().ok_or_else(|| {
+                ServiceError::invalid(
+                    "to_step",
+                    format!("the process has steps 1 to {}", steps.len()),
+                )
+            });
         }
         let unit = match to_unit {
             Some(code) => self.unit_field(code, "to_unit").await?,

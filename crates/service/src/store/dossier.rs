@@ -159,6 +159,7 @@ pub struct DossierState {
     /// Whether the clock runs now (received, not suspended, not ended).
     pub clock_running: bool,
     /// The clock's input as JSON (see `dossiers::clock`), none before receipt.
+    #[serde(skip)]
     pub clock: Option<String>,
     /// The unit holding the dossier now.
     pub holder_unit_id: Option<i64>,
@@ -261,6 +262,7 @@ pub struct Dossier {
     /// Fee in đồng.
     pub fee_dong: i64,
     /// The changing part.
+    #[serde(flatten)]
     pub state: DossierState,
     /// Imported from another system.
     pub imported: bool,
@@ -657,6 +659,7 @@ pub enum IdempotencyClaim {
 }
 
 /// Dossiers.
+#[allow(clippy::too_many_arguments)]
 #[async_trait]
 pub trait DossierStore: Send + Sync {
     /// Inserts a dossier with its components, events and steps, assigning

@@ -18,6 +18,7 @@ macro_rules! dossier_ports {
 
             use $crate::ports::{dossiers, outbox};
 
+            #[allow(clippy::too_many_arguments)]
             #[async_trait]
             impl DossierStore for $store {
                 async fn insert_dossier(

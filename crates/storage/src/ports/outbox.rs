@@ -55,7 +55,9 @@ fn message(r: Row) -> ServiceResult<OutboxMessage> {
             .map_err(|e| corrupt("outbox.attempts", &attempts.to_string(), e))?,
         next_attempt_at: instant(next, "outbox.next_attempt_ms")?,
         last_error: err,
-        sent_at: sent.map(|ms| instant(ms, "outbox.sent_at_ms")).transpose()?,
+        sent_at: sent
+            .map(|ms| instant(ms, "outbox.sent_at_ms"))
+            .transpose()?,
         created_at: instant(at, "outbox.created_at_ms")?,
     })
 }

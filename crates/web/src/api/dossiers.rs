@@ -236,7 +236,9 @@ fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
         None | Some("") => Vec::new(),
         Some(s) => s
             .split(',')
-            .map(|x| Status::parse(x.trim()).map_err(|e| WebError::invalid("status", e.to_string())))
+            .map(|x| {
+                Status::parse(x.trim()).map_err(|e| WebError::invalid("status", e.to_string()))
+            })
             .collect::<Result<_, _>>()?,
     };
     let channel = p
@@ -421,7 +423,13 @@ pub async fn attach(
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
     let rec = s
         .dossiers
@@ -458,7 +466,13 @@ pub async fn download(
     let ascii: String = rec
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
         h.insert(axum::http::header::CONTENT_DISPOSITION, v);

@@ -6,6 +6,8 @@ mod auth;
 mod catalog_files;
 mod docs;
 mod dossiers;
+mod forms;
+mod outbox;
 mod params;
 mod procedures;
 mod processes;
@@ -30,10 +32,10 @@ use crate::AppState;
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
-        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download,
+        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, forms::form, forms::register, outbox::list, outbox::retry,
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public")),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications")),
 )]
 pub struct ApiDoc;
 
@@ -48,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .merge(procedures::routes())
         .merge(processes::routes())
         .merge(dossiers::routes())
+        .merge(forms::routes())
+        .merge(outbox::routes())
         .merge(docs::routes())
 }
 

@@ -22,7 +22,9 @@ on_both!(
     lists_page_by_cursor_and_filter,
     concurrent_receptions_get_distinct_codes_in_sequence,
     the_public_lookup_needs_the_token_and_is_limited,
-    files_are_attached_checked_and_downloaded
+    files_are_attached_checked_and_downloaded,
+    forms_print_what_the_dossier_holds,
+    administrators_see_the_outbox
 );
 
 /// A moment of Vietnam time as an instant string, as the API writes it.
@@ -178,7 +180,12 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
             .unwrap()
             .starts_with(&format!("https://dichvucong.test/tra-cuu/{code}?t="))
     );
-    assert!(d["actions"].as_array().unwrap().contains(&json!("hand_over")));
+    assert!(
+        d["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("hand_over"))
+    );
     // Receipt notices: e-mail and SMS to the applicant, one webhook.
     let outbox = w
         .app
@@ -217,7 +224,12 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
     // Thursday 09:00, two working days later: supplied. Every due moves by
     // the 16 office hours of the wait (pause policy).
     set_clock(&w.app, "2025-11-27T09:00");
-    let a = ok(act(&w.desk, &code, json!({ "action": "supply_supplement", "version": 3 })).await);
+    let a = ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "supply_supplement", "version": 3 }),
+    )
+    .await);
     let d = &a["dossier"];
     assert_eq!(d["status"], "processing");
     assert_eq!(d["current_due"], vn("2025-12-03T09:00"));
@@ -232,7 +244,12 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
     )
     .await);
     assert!(a["warning"].as_str().unwrap().contains("thứ 2"), "{a}");
-    ok(act(&w.desk, &code, json!({ "action": "supply_supplement", "version": 5 })).await);
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "supply_supplement", "version": 5 }),
+    )
+    .await);
 
     // Friday 10:00 the specialist hands over to the leader; step 1 closes
     // early (its due is Monday 01/12).
@@ -339,16 +356,31 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
     let code = d["code"].as_str().unwrap().to_owned();
     let before = w.app.audit_count().await.unwrap();
     // Stale version.
-    let (s, pb) = act(&w.desk, &code, json!({ "action": "hand_over", "version": 7 })).await;
+    let (s, pb) = act(
+        &w.desk,
+        &code,
+        json!({ "action": "hand_over", "version": 7 }),
+    )
+    .await;
     assert_eq!(s, 409, "{pb}");
     assert!(pb["detail"].as_str().unwrap().contains("version 1"), "{pb}");
     // Not allowed in this state: names the state.
-    let (s, pb) = act(&w.desk, &code, json!({ "action": "record_return", "version": 1, "collector_name": "X" })).await;
+    let (s, pb) = act(
+        &w.desk,
+        &code,
+        json!({ "action": "record_return", "version": 1, "collector_name": "X" }),
+    )
+    .await;
     assert_eq!(s, 409, "{pb}");
     assert!(pb["detail"].as_str().unwrap().contains("received"), "{pb}");
     assert_eq!(w.app.audit_count().await.unwrap(), before);
     // The specialist may not sign; refused and the refusal is audited.
-    let (s, _) = act(&w.specialist, &code, json!({ "action": "sign_result", "version": 1 })).await;
+    let (s, _) = act(
+        &w.specialist,
+        &code,
+        json!({ "action": "sign_result", "version": 1 }),
+    )
+    .await;
     assert_eq!(s, 403);
     assert_eq!(w.app.audit_count().await.unwrap(), before + 1);
     // Someone from another district neither sees nor lists it.
@@ -373,7 +405,9 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
     assert_eq!(d["events"].as_array().unwrap().len(), 1);
     // Unknown dossier: 404.
     assert_eq!(
-        get(&w.desk, "/api/dossiers/000.01.21.H40-251124-0999").await.0,
+        get(&w.desk, "/api/dossiers/000.01.21.H40-251124-0999")
+            .await
+            .0,
         404
     );
 }
@@ -382,15 +416,78 @@ async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
     let Some(w) = world(b).await else { return };
     let before = w.app.audit_count().await.unwrap();
     let cases: Vec<(Value, &str)> = vec![
-        ({ let mut r = reception("A"); r["applicant"]["name"] = json!("  "); r }, "applicant.name"),
-        ({ let mut r = reception("A"); r["procedure"] = json!("9.999999"); r }, "procedure"),
-        ({ let mut r = reception("A"); r["channel"] = json!("fax"); r }, "channel"),
-        ({ let mut r = reception("A"); r["unit"] = json!("not-a-unit"); r }, "unit"),
-        ({ let mut r = reception("A"); r["applicant"]["email"] = json!("no-at-sign"); r }, "applicant.email"),
-        ({ let mut r = reception("A"); r["components"] = json!([]); r }, "components"),
-        ({ let mut r = reception("A"); r["components"][0]["form"] = json!("photo"); r }, "components[0].form"),
-        ({ let mut r = reception("A"); r["fee_dong"] = json!(60000); r }, "fee_dong"),
-        ({ let mut r = reception("A"); r["surprise"] = json!(1); r }, "."),
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["name"] = json!("  ");
+                r
+            },
+            "applicant.name",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["procedure"] = json!("9.999999");
+                r
+            },
+            "procedure",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["channel"] = json!("fax");
+                r
+            },
+            "channel",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["unit"] = json!("not-a-unit");
+                r
+            },
+            "unit",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["email"] = json!("no-at-sign");
+                r
+            },
+            "applicant.email",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["components"] = json!([]);
+                r
+            },
+            "components",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["components"][0]["form"] = json!("photo");
+                r
+            },
+            "components[0].form",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["fee_dong"] = json!(60000);
+                r
+            },
+            "fee_dong",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["surprise"] = json!(1);
+                r
+            },
+            ".",
+        ),
     ];
     for (body, field) in cases {
         let (s, pb) = receive(&w.desk, &body).await;
@@ -406,11 +503,22 @@ async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
     for (body, field) in [
         (json!({ "action": "teleport", "version": 1 }), "action"),
         (json!({ "action": "hand_over" }), "version"),
-        (json!({ "action": "hand_over", "version": 1, "to_step": 9 }), "to_step"),
-        (json!({ "action": "hand_over", "version": 1, "to_user": "nobody" }), "to_user"),
+        (
+            json!({ "action": "hand_over", "version": 1, "to_step": 9 }),
+            "to_step",
+        ),
+        (
+            json!({ "action": "hand_over", "version": 1, "to_user": "nobody" }),
+            "to_user",
+        ),
     ] {
         let (s, pb) = act(&w.desk, &code, body).await;
         assert_eq!(s, 422, "{field}: {pb}");
+        if field == "action" {
+            // An unknown action: serde names the expected ones.
+            assert!(pb["detail"].as_str().unwrap().contains("hand_over"), "{pb}");
+            continue;
+        }
         assert!(
             pb["field"].as_str().unwrap_or("").contains(field)
                 || pb["detail"].as_str().unwrap_or("").contains(field),
@@ -451,7 +559,11 @@ async fn retried_requests_with_an_idempotency_key_act_once(b: Backend) {
                 .await
                 .unwrap();
             let replayed = r.headers().get("idempotent-replayed").is_some();
-            (r.status().as_u16(), replayed, r.json::<Value>().await.unwrap())
+            (
+                r.status().as_u16(),
+                replayed,
+                r.json::<Value>().await.unwrap(),
+            )
         }
     };
     let (s1, r1, first) = send("k-1", reception("Hoàng Văn Em")).await;
@@ -459,7 +571,12 @@ async fn retried_requests_with_an_idempotency_key_act_once(b: Backend) {
     assert_eq!((s1, r1), (201, false));
     assert_eq!((s2, r2), (201, true));
     assert_eq!(first["code"], second["code"]);
-    let n = w.app.db.query_i64("SELECT count(*) FROM dossiers").await.unwrap();
+    let n = w
+        .app
+        .db
+        .query_i64("SELECT count(*) FROM dossiers")
+        .await
+        .unwrap();
     assert_eq!(n, 1);
     // The same key for another request is refused.
     let (s, _, pb) = send("k-1", reception("Người khác")).await;
@@ -499,8 +616,18 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
         codes_made.push(d["code"].as_str().unwrap().to_owned());
     }
     // One is handed over, one waits for a supplement.
-    ok(act(&w.desk, &codes_made[0], json!({ "action": "hand_over", "version": 1 })).await);
-    ok(act(&w.desk, &codes_made[1], json!({ "action": "hand_over", "version": 1 })).await);
+    ok(act(
+        &w.desk,
+        &codes_made[0],
+        json!({ "action": "hand_over", "version": 1 }),
+    )
+    .await);
+    ok(act(
+        &w.desk,
+        &codes_made[1],
+        json!({ "action": "hand_over", "version": 1 }),
+    )
+    .await);
     ok(act(&w.desk, &codes_made[1], json!({ "action": "request_supplement", "version": 2, "reason": "Thiếu", "items": [{ "name": "Giấy tờ" }] })).await);
     // Pages of 2, newest first, cover all five once.
     let mut seen = Vec::new();
@@ -533,11 +660,20 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
     };
     assert_eq!(only("status=processing").await, vec![codes_made[0].clone()]);
     assert_eq!(
-        only("status=awaiting_supplement,processing&sort=due").await.len(),
+        only("status=awaiting_supplement,processing&sort=due")
+            .await
+            .len(),
         2
     );
-    assert_eq!(only(&format!("unit={}&channel=online", codes::DISTRICT_A)).await.len(), 0);
-    assert_eq!(only("due_from=2025-12-01&due_to=2025-12-01").await.len(), 4);
+    assert_eq!(
+        only(&format!("unit={}&channel=online", codes::DISTRICT_A))
+            .await
+            .len(),
+        0
+    );
+    // The suspended one keeps its stored appointment until it resumes.
+    assert_eq!(only("due_from=2025-12-01&due_to=2025-12-01").await.len(), 5);
+    assert_eq!(only("due_from=2025-12-02").await.len(), 0);
     // Due Monday 01/12 09:00 with a threshold of one working day: near due
     // from Friday 28/11 09:00, overdue after Monday 09:00. The suspended
     // one is neither.
@@ -551,7 +687,14 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
     assert!(!overdue.contains(&codes_made[1]));
     let d = ok(get(&w.desk, &format!("/api/dossiers/{}", codes_made[2])).await);
     assert_eq!(d["open_status"], "overdue");
-    for bad in ["limit=0", "limit=201", "status=lost", "sort=oldest", "cursor=zz", "due_from=2025-13-01"] {
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "status=lost",
+        "sort=oldest",
+        "cursor=zz",
+        "due_from=2025-13-01",
+    ] {
         let (s, pb) = get(&w.desk, &format!("/api/dossiers?{bad}")).await;
         assert_eq!(s, 422, "{bad}: {pb}");
     }
@@ -643,7 +786,9 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
     let pdf = b"%PDF-1.4 k\xe1\xba\xbft qu\xe1\xba\xa3".to_vec();
     let post = |kind: &str, name: &str, ctype: &str, body: Vec<u8>| {
         let c = &w.desk;
-        let url = c.url(&format!("/api/dossiers/{code}/files?kind={kind}&name={name}"));
+        let url = c.url(&format!(
+            "/api/dossiers/{code}/files?kind={kind}&name={name}"
+        ));
         let ctype = ctype.to_owned();
         async move {
             let r = c
@@ -654,7 +799,10 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
                 .send()
                 .await
                 .unwrap();
-            (r.status().as_u16(), r.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let (s, f) = post("result", "ket-qua.pdf", "application/pdf", pdf.clone()).await;
@@ -666,7 +814,10 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
     let r = w
         .desk
         .http
-        .get(w.desk.url(&format!("/api/dossiers/{code}/files/{}", f["id"])))
+        .get(
+            w.desk
+                .url(&format!("/api/dossiers/{code}/files/{}", f["id"])),
+        )
         .send()
         .await
         .unwrap();
@@ -677,7 +828,12 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
     for (kind, name, ctype, field) in [
         ("poster", "a.pdf", "application/pdf", "kind"),
         ("result", "", "application/pdf", "name"),
-        ("result", "a.exe", "application/x-msdownload", "content-type"),
+        (
+            "result",
+            "a.exe",
+            "application/x-msdownload",
+            "content-type",
+        ),
     ] {
         let (s, pb) = post(kind, name, ctype, pdf.clone()).await;
         assert_eq!(s, 422, "{field}: {pb}");
@@ -689,7 +845,179 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
     let d = ok(get(&w.desk, &format!("/api/dossiers/{code}")).await);
     assert_eq!(d["files"].as_array().unwrap().len(), 1);
     assert_eq!(
-        get(&w.desk, &format!("/api/dossiers/{code}/files/999999")).await.0,
+        get(&w.desk, &format!("/api/dossiers/{code}/files/999999"))
+            .await
+            .0,
         404
     );
+}
+
+/// The text of a PDF, by poppler's `pdftotext` (installed by `.ci/run`).
+fn pdf_text(bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+async fn fetch(c: &Client, path: &str) -> (u16, Vec<u8>) {
+    let r = c.http.get(c.url(path)).send().await.unwrap();
+    let s = r.status().as_u16();
+    if s == 200 {
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+    }
+    (s, r.bytes().await.unwrap().to_vec())
+}
+
+async fn forms_print_what_the_dossier_holds(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let d = ok(receive(&w.desk, &reception("Trương Thị Kim")).await);
+    let code = d["code"].as_str().unwrap().to_owned();
+    let (s, pdf) = fetch(&w.desk, &format!("/api/dossiers/{code}/forms/receipt.pdf")).await;
+    assert_eq!(s, 200);
+    let text = pdf_text(&pdf);
+    for want in [
+        code.as_str(),
+        "Trương Thị Kim",
+        "Đăng ký khai sinh",
+        "5 ngày làm việc",
+        "01/12/2025",
+    ] {
+        assert!(text.contains(want), "receipt lacks {want:?}:\n{text}");
+    }
+    // No supplement, refusal or apology yet.
+    for form in [
+        "supplement-request.pdf",
+        "refusal.pdf",
+        "apology.pdf",
+        "stop-notice.pdf",
+    ] {
+        assert_eq!(
+            fetch(&w.desk, &format!("/api/dossiers/{code}/forms/{form}"))
+                .await
+                .0,
+            404,
+            "{form}"
+        );
+    }
+    assert_eq!(
+        fetch(&w.desk, &format!("/api/dossiers/{code}/forms/poster.pdf"))
+            .await
+            .0,
+        404
+    );
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "hand_over", "version": 1, "to_user": "chuyenvien" }),
+    )
+    .await);
+    ok(act(&w.desk, &code, json!({ "action": "request_supplement", "version": 2, "reason": "Thiếu giấy chứng sinh",
+        "guidance": "Nộp tại Bộ phận Một cửa", "items": [{ "name": "Giấy chứng sinh", "note": "bản chính" }] })).await);
+    let text = pdf_text(
+        &fetch(
+            &w.desk,
+            &format!("/api/dossiers/{code}/forms/supplement-request.pdf"),
+        )
+        .await
+        .1,
+    );
+    for want in [
+        "Giấy chứng sinh",
+        "Thiếu giấy chứng sinh",
+        "Nộp tại Bộ phận Một cửa",
+        code.as_str(),
+    ] {
+        assert!(
+            text.contains(want),
+            "supplement request lacks {want:?}:\n{text}"
+        );
+    }
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "supply_supplement", "version": 3 }),
+    )
+    .await);
+    ok(act(&w.leader, &code, json!({ "action": "extend", "version": 4, "reason": "Chờ xác minh hộ tịch",
+        "new_due": "2025-12-08T10:00", "signer_name": "Trần Thị Bình", "signer_title": "Phó Chủ tịch" })).await);
+    let text = pdf_text(
+        &fetch(&w.desk, &format!("/api/dossiers/{code}/forms/apology.pdf"))
+            .await
+            .1,
+    );
+    for want in ["Chờ xác minh hộ tịch", "08/12/2025", "Trần Thị Bình"] {
+        assert!(text.contains(want), "apology lacks {want:?}:\n{text}");
+    }
+    let text = pdf_text(
+        &fetch(
+            &w.desk,
+            &format!("/api/dossiers/{code}/forms/control-slip.pdf"),
+        )
+        .await
+        .1,
+    );
+    assert!(text.contains("Thẩm định"), "{text}");
+    assert!(text.contains("24/11/2025"), "{text}");
+    let (s, pdf) = fetch(
+        &w.desk,
+        &format!(
+            "/api/registers/dossiers?unit={}&from=2025-11-24&to=2025-11-24",
+            codes::DISTRICT_A
+        ),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert!(pdf_text(&pdf).contains(&code));
+    assert_eq!(
+        fetch(
+            &w.desk,
+            &format!(
+                "/api/registers/dossiers?unit={}&from=2025-11-25&to=2025-11-24",
+                codes::DISTRICT_A
+            )
+        )
+        .await
+        .0,
+        422
+    );
+}
+
+async fn administrators_see_the_outbox(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let d = ok(receive(&w.desk, &reception("Mai Văn Lộc")).await);
+    let code = d["code"].as_str().unwrap();
+    let list = ok(get(&w.admin, "/api/admin/outbox?status=pending").await);
+    let mine: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["body"].as_str().unwrap_or("").contains(code))
+        .collect();
+    let mut channels: Vec<&str> = mine
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
+    channels.sort_unstable();
+    assert_eq!(channels, ["email", "sms", "webhook"]);
+    assert!(
+        mine.iter()
+            .any(|m| m["recipient"] == "nguoidan@example.org")
+    );
+    assert_eq!(get(&w.desk, "/api/admin/outbox").await.0, 403);
+    assert_eq!(get(&w.admin, "/api/admin/outbox?status=lost").await.0, 422);
+    // Only a failed message can be retried.
+    let id = mine[0]["id"].as_i64().unwrap();
+    let r = w
+        .admin
+        .http
+        .post(w.admin.url(&format!("/api/admin/outbox/{id}/retry")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
 }
