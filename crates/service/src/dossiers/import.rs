@@ -241,8 +241,11 @@ impl DossierService {
             Ok(s) => s,
             Err(reason) => return Ok(Err(at(Col::Status, reason))),
         };
+        // Old systems record either the first appointment or the one after
+        // extensions; either agreeing with motcua's is no surprise.
         if let (Some(recorded), Some(due)) = (p.recorded_due, clock.current_due())
             && recorded != due
+            && Some(recorded) != clock.original_due()
         {
             warnings.push(at(
                 Col::RecordedDue,
