@@ -1,10 +1,12 @@
 //! `motcua-bench`: benchmarks whose figures are recorded in BENCHMARKS.md.
 //!
-//! Run in release: `cargo run --release -p motcua-bench -- catalog-search`.
+//! Run in release: `cargo run --release -p motcua-bench -- catalog-search`
+//! (or `dossier-load`, `dossier-list`, `status-lookup`, `dossier-transitions`).
 //! PostgreSQL figures need `MOTCUA_TEST_DATABASE_URL` (a server where a
 //! database may be created); the benchmark creates and drops its own.
 
 mod catalog;
+mod dossiers;
 mod stats;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +22,14 @@ struct Cli {
 enum Bench {
     /// Catalog search over generated procedures (issue 4 target: p95 < 5 ms in-process).
     CatalogSearch(catalog::Args),
+    /// Generates (or reuses) the province with 1,000,000 dossiers; reports the load time.
+    DossierLoad(dossiers::DataArgs),
+    /// Filtered list pages of 100 over HTTP (issue 5 target: p95 < 50 ms).
+    DossierList(dossiers::list::Args),
+    /// Public status lookups, 64 connections (issue 5 target: >= 10,000/s, p99 < 25 ms).
+    StatusLookup(dossiers::lookup::Args),
+    /// Sustained dossier transitions over HTTP (issue 5 target: >= 2,000/s on SQLite).
+    DossierTransitions(dossiers::transitions::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,6 +47,10 @@ fn main() -> std::process::ExitCode {
     let result = rt.block_on(async {
         match cli.command {
             Bench::CatalogSearch(args) => catalog::run(args).await,
+            Bench::DossierLoad(args) => dossiers::load(args).await,
+            Bench::DossierList(args) => dossiers::list::run(args).await,
+            Bench::StatusLookup(args) => dossiers::lookup::run(args).await,
+            Bench::DossierTransitions(args) => dossiers::transitions::run(args).await,
         }
     });
     match result {
