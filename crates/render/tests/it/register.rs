@@ -66,19 +66,21 @@ fn the_register_carries_the_period_and_every_column() {
         "Nguyễn Văn Bình 1",
         "Nguyễn Văn Bình 2",
         "Phòng QLXD",
-        "01/04/2025 08:00",
-        "01/04/2025 16:00",
-        "01/04/2025 15:00",
+        // Moments print as the date over the time in their cells.
+        "01/04/2025",
+        "02/04/2025",
+        "08:00",
+        "16:00",
+        "15:00",
         "Người nộp",
         "Đúng hạn",
         "Đang xử lý",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }
-    assert!(
-        !text.contains("02/04/2025 15:00"),
-        "unfinished row printed an end"
-    );
+    // Only the first row has a return (01/04 15:00); the unfinished second
+    // prints no end.
+    assert_eq!(text.matches("15:00").count(), 1, "{text}");
     assert_eq!(page_size(&pdf), A4_LANDSCAPE);
     assert_eq!(pages(&pdf), 1);
 }

@@ -516,9 +516,15 @@ impl DossierService {
             if s.is_empty() {
                 return deny(self.store(), actor, now, Permission::ViewDossiers, "any").await;
             }
-            let mut ids: Vec<i64> = s.into_iter().collect();
-            ids.sort_unstable();
-            f.unit_ids = ids;
+            // Seeing every unit is no filter at all; leaving it out lets the
+            // database walk the newest dossiers and stop at the page size
+            // instead of collecting every dossier of every unit first.
+            let every = self.store.list_units().await?.len();
+            if s.len() < every {
+                let mut ids: Vec<i64> = s.into_iter().collect();
+                ids.sort_unstable();
+                f.unit_ids = ids;
+            }
         }
         if let Some(p) = &q.procedure {
             let code = crate::procedures::parse_code("procedure", p)?;
