@@ -950,7 +950,11 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
             .await
             .1,
     );
-    for want in ["Chờ xác minh hộ tịch", "ngày 08 tháng 12 năm 2025", "Trần Thị Bình"] {
+    for want in [
+        "Chờ xác minh hộ tịch",
+        "ngày 08 tháng 12 năm 2025",
+        "Trần Thị Bình",
+    ] {
         assert!(text.contains(want), "apology lacks {want:?}:\n{text}");
     }
     let text = pdf_text(
