@@ -561,24 +561,29 @@ impl DossierService {
         to: Status,
     ) -> ServiceResult<Acted> {
         let name = cmd.action.name();
-        let version = self
-            .store
-            .procedure_version_by_id(d.procedure_version_id)
-            .await?;
-        let outbox = notices::messages(
-            &self.notices,
-            &notices::Happening {
-                code: d.code.as_str(),
-                action: name,
-                to,
-                from: Some(d.state.status),
-                at: w.now,
-                applicant: &d.applicant,
-                procedure: &version.draft.name,
-                due_text: state.current_due.map(moment_text),
-                status_url: Some(self.status_url(d.code.as_str(), &d.lookup_token)),
-            },
-        );
+        // The procedure's name is read only when a message will carry it.
+        let outbox = if self.notices.is_off() {
+            Vec::new()
+        } else {
+            let version = self
+                .store
+                .procedure_version_by_id(d.procedure_version_id)
+                .await?;
+            notices::messages(
+                &self.notices,
+                &notices::Happening {
+                    code: d.code.as_str(),
+                    action: name,
+                    to,
+                    from: Some(d.state.status),
+                    at: w.now,
+                    applicant: &d.applicant,
+                    procedure: &version.draft.name,
+                    due_text: state.current_due.map(moment_text),
+                    status_url: Some(self.status_url(d.code.as_str(), &d.lookup_token)),
+                },
+            )
+        };
         let change = DossierChange {
             id: d.id,
             expected_version: d.version,

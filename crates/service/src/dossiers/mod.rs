@@ -243,8 +243,9 @@ impl DossierService {
                 ),
                 other => other,
             })?;
+        let chain = self.unit_chain(&unit).await?;
         let assigned = self.store.procedure_units(&code).await?;
-        if !assigned.is_empty() && !self.unit_handles(&unit, &assigned).await? {
+        if !assigned.is_empty() && !self.unit_handles(&unit, &chain, &assigned).await? {
             return Err(ServiceError::invalid(
                 "procedure",
                 format!("{code} is not assigned to {} or a unit above it", unit.code),
@@ -283,7 +284,6 @@ impl DossierService {
             None => catalog_fee,
         };
         // The process of the nearest unit up the tree that has one.
-        let chain = self.unit_chain(&unit).await?;
         let processes = self.store.processes(&chain, today).await?;
         let process = chain.iter().find_map(|u| {
             processes
@@ -403,18 +403,14 @@ impl DossierService {
 
     /// Whether `unit` handles a procedure assigned to `assigned` units: it
     /// is one of them or lies below one of them.
-    async fn unit_handles(&self, unit: &Unit, assigned: &[i64]) -> ServiceResult<bool> {
-        let mut at = Some(unit.id);
-        let mut hops = 0;
-        while let Some(id) = at {
-            if assigned.contains(&id) {
-                return Ok(true);
-            }
-            hops += 1;
-            if hops > 64 {
-                break;
-            }
-            at = self.store.unit_by_id(id).await?.parent_id;
+    async fn unit_handles(
+        &self,
+        unit: &Unit,
+        chain: &[i64],
+        assigned: &[i64],
+    ) -> ServiceResult<bool> {
+        if chain.iter().any(|u| assigned.contains(u)) {
+            return Ok(true);
         }
         // A unit above one the procedure is assigned to (a district desk
         // receiving for its communes) also handles it.

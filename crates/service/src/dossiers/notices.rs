@@ -26,6 +26,14 @@ pub struct NoticeSettings {
     pub webhooks: Vec<String>,
 }
 
+impl NoticeSettings {
+    /// Whether no channel is on: then no change writes a message, and the
+    /// use cases skip gathering what messages would say.
+    pub fn is_off(&self) -> bool {
+        !self.email && !self.sms && !self.log && self.webhooks.is_empty()
+    }
+}
+
 /// What happened, for the messages.
 pub struct Happening<'a> {
     /// Dossier code.
@@ -207,6 +215,19 @@ mod tests {
                 .contains("Hẹn trả kết quả: 09 giờ 00, ngày 01/12/2025")
         );
         assert_eq!(m[1].subject, "dossier.receive");
+    }
+
+    #[test]
+    fn settings_with_no_channel_send_nothing() {
+        let off = NoticeSettings::default();
+        assert!(off.is_off());
+        let a = applicant("a@example.org", "0912345678");
+        assert!(messages(&off, &happening("receive", &a)).is_empty());
+        let hooks = NoticeSettings {
+            webhooks: vec!["x".into()],
+            ..NoticeSettings::default()
+        };
+        assert!(!hooks.is_off());
     }
 
     #[test]

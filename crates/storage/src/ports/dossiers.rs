@@ -197,11 +197,15 @@ fn opt_ms(t: Option<Timestamp>) -> Option<i64> {
 }
 
 /// The state columns in `UPDATE_STATE`'s order from `$3`.
-fn bind_state(mut q: Sql, s: &DossierState, now: Timestamp) -> Sql {
-    q = q
-        .text(s.status.as_str())
-        .text(s.return_method.as_str())
-        .opt_int(opt_ms(s.submitted_at))
+fn bind_state(q: Sql, s: &DossierState, now: Timestamp) -> Sql {
+    let q = q.text(s.status.as_str()).text(s.return_method.as_str());
+    bind_timeline(q, s).int(millis(now))
+}
+
+/// The state columns from `submitted_at` to `return_detail`, in the order
+/// both the insert and the update list them.
+fn bind_timeline(q: Sql, s: &DossierState) -> Sql {
+    q.opt_int(opt_ms(s.submitted_at))
         .opt_int(opt_ms(s.received_at))
         .opt_int(opt_ms(s.original_due))
         .opt_int(opt_ms(s.current_due))
@@ -218,8 +222,7 @@ fn bind_state(mut q: Sql, s: &DossierState, now: Timestamp) -> Sql {
         .opt_text(s.classification.map(|c| c.as_str().to_owned()))
         .bool(s.result_digitised)
         .opt_int(opt_ms(s.returned_at))
-        .opt_text(s.return_detail.clone());
-    q.int(millis(now))
+        .opt_text(s.return_detail.clone())
 }
 
 async fn insert_components<C: Conn>(
@@ -444,25 +447,8 @@ async fn write_dossier<C: Conn>(
         .text(a.email.clone())
         .text(a.address.clone())
         .int(i64::from(d.sets))
-        .int(d.fee_dong)
-        .opt_int(opt_ms(s.submitted_at))
-        .opt_int(opt_ms(s.received_at))
-        .opt_int(opt_ms(s.original_due))
-        .opt_int(opt_ms(s.current_due))
-        .opt_int(opt_ms(s.near_due))
-        .bool(s.clock_running)
-        .opt_text(s.clock.clone())
-        .opt_int(s.holder_unit_id)
-        .opt_int(s.holder_user_id)
-        .opt_int(s.step_no.map(i64::from))
-        .int(i64::from(s.supplement_count))
-        .int(i64::from(s.extension_count))
-        .opt_int(opt_ms(s.ended_at))
-        .opt_text(s.outcome.map(|o| o.status().as_str().to_owned()))
-        .opt_text(s.classification.map(|c| c.as_str().to_owned()))
-        .bool(s.result_digitised)
-        .opt_int(opt_ms(s.returned_at))
-        .opt_text(s.return_detail.clone())
+        .int(d.fee_dong);
+    let q = bind_timeline(q, s)
         .bool(d.imported)
         .text(d.received_by.clone())
         .int(millis(at));
