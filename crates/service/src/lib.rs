@@ -10,6 +10,7 @@ pub mod auth;
 pub mod calendar;
 pub mod catalog;
 pub mod clock;
+pub mod dashboard;
 pub mod dossiers;
 pub mod error;
 pub mod files;

@@ -47,6 +47,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "dossiers",
         include_str!("../migrations/sqlite/0004_dossiers.sql"),
     ),
+    (
+        5,
+        "dashboard",
+        include_str!("../migrations/sqlite/0005_dashboard.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -70,6 +75,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "dossiers",
         include_str!("../migrations/postgres/0004_dossiers.sql"),
+    ),
+    (
+        5,
+        "dashboard",
+        include_str!("../migrations/postgres/0005_dashboard.sql"),
     ),
 ];
 

@@ -5,12 +5,20 @@
 //! for pages) and, when the browser sends one, an `Origin` matching the host:
 //! a page on another site cannot make a signed-in browser act. Bearer tokens
 //! are not sent by browsers on their own, so they need neither.
+//!
+//! The form field is read by [`form_csrf`], a layer on the page routes: it
+//! lifts `csrf_token` out of a url-encoded body into the request's
+//! extensions before any extractor runs, so [`Authed`] checks it like the
+//! header and handlers still read the whole form.
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use motcua_service::access::Actor;
 use motcua_service::auth;
 use motcua_service::clock::{Clock, SystemClock};
@@ -63,7 +71,7 @@ fn unsafe_method(m: &Method) -> bool {
 }
 
 /// Refuses a cross-site request: an `Origin` that does not name this host.
-fn check_origin(parts: &Parts) -> Result<(), WebError> {
+pub(crate) fn check_origin(parts: &Parts) -> Result<(), WebError> {
     let Some(origin) = parts
         .headers
         .get(header::ORIGIN)
@@ -121,6 +129,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebE
             .headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
+            .or_else(|| parts.extensions.get::<FormCsrf>().map(|f| f.0.as_str()))
             .unwrap_or("");
         if !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
             return Err(WebError::new(
@@ -181,4 +190,60 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(client_address(parts)))
     }
+}
+
+/// Name of the hidden field that carries the session's CSRF token in page forms.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// The largest url-encoded form [`form_csrf`] reads; page forms are short.
+pub const MAX_FORM_BYTES: usize = 256 << 10;
+
+/// The `csrf_token` field of a url-encoded form, lifted out by [`form_csrf`].
+#[derive(Debug, Clone)]
+pub struct FormCsrf(pub String);
+
+/// Whether a request carries a url-encoded form body.
+fn is_urlencoded(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+}
+
+/// Reads the `csrf_token` field of url-encoded form posts into the
+/// request's extensions ([`FormCsrf`]) and hands the unchanged body on. A
+/// form over [`MAX_FORM_BYTES`] is refused with 413 before anything runs.
+pub async fn form_csrf(req: Request, next: Next) -> Response {
+    if !unsafe_method(req.method())
+        || !is_urlencoded(&req)
+        || req.headers().contains_key(CSRF_HEADER)
+    {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+        return WebError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Dữ liệu quá lớn",
+            format!("a form may have at most {MAX_FORM_BYTES} bytes"),
+        )
+        .into_response();
+    };
+    let token = form_urlencoded_field(&bytes, CSRF_FIELD);
+    if let Some(token) = token {
+        parts.extensions.insert(FormCsrf(token));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// The first value of `name` in a url-encoded body.
+fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }

@@ -7,11 +7,13 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod i18n;
 pub mod idempotency;
 pub mod json;
 pub mod limits;
 pub mod ops;
 pub mod telemetry;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(api::routes())
+        .merge(ui::routes())
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(telemetry::record_request))

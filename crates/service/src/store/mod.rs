@@ -8,12 +8,14 @@
 
 mod access;
 mod catalog;
+mod dashboard;
 mod dossier;
 mod history;
 mod model;
 
 pub use access::*;
 pub use catalog::*;
+pub use dashboard::*;
 pub use dossier::*;
 pub use history::*;
 pub use model::*;
@@ -176,6 +178,7 @@ pub trait Store:
     + DossierStore
     + OutboxStore
     + IdempotencyStore
+    + DashboardStore
 {
 }
 
@@ -192,5 +195,6 @@ impl<T> Store for T where
         + DossierStore
         + OutboxStore
         + IdempotencyStore
+        + DashboardStore
 {
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod access;
 pub(crate) mod calendar;
+pub(crate) mod dashboard;
 pub(crate) mod dossier_ports;
 pub(crate) mod dossiers;
 pub(crate) mod history;
@@ -467,6 +468,7 @@ macro_rules! store_ports {
             }
         };
         $crate::ports::dossier_ports::dossier_ports!($store);
+        $crate::ports::dashboard::dashboard_ports!($store);
     };
 }
 pub(crate) use store_ports;

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;
+pub mod dashboard;
 pub mod dossier_import;
 pub mod history;
 pub mod outbox;

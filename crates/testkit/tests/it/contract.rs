@@ -3,8 +3,8 @@
 //! they were skipped). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, dossier_import, history, outbox, settings, units,
-    users,
+    access, admin, audit, calendar, catalog, dashboard, dossier_import, history, outbox, settings,
+    units, users,
 };
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
@@ -116,4 +116,6 @@ on_both!(true =>
     outbox::outcomes_are_recorded_and_listed_by_status,
     outbox::failed_messages_are_retried_with_an_audit_entry,
     outbox::concurrent_claims_never_return_the_same_message,
+    dashboard::counts_match_a_hand_count,
+    dashboard::the_service_counts_the_units_subtree_and_refuses_other_units,
 );

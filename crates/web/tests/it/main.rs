@@ -8,6 +8,8 @@ mod api_catalog;
 mod api_docs;
 mod api_dossiers;
 mod api_units;
+mod ui_dashboard;
+mod ui_pages;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
