@@ -13,6 +13,7 @@ pub mod clock;
 pub mod commands;
 pub mod import;
 pub mod notices;
+pub mod preview;
 mod view;
 
 use std::collections::HashSet;

@@ -16,6 +16,8 @@
 pub mod assets;
 pub mod charts;
 pub mod dashboard;
+pub mod desk;
+pub mod dossier;
 pub mod error_page;
 pub mod format;
 pub mod layout;
@@ -42,6 +44,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(login::routes())
         .merge(dashboard::routes())
+        .merge(desk::routes())
+        .merge(dossier::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))
         .layer(middleware::from_fn(error_page::html_errors))

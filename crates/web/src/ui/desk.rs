@@ -1,0 +1,750 @@
+//! `/tiep-nhan`: reception at the one-stop desk (domain.md §5).
+//!
+//! The officer types a few words of the procedure (diacritics optional);
+//! htmx swaps in the hits (`desk_hits_partial.html`) as they type, or the
+//! search form reloads the page without JavaScript. Picking a hit shows the
+//! reception form (`desk_form_partial.html`): the procedure's component
+//! checklist, its fee and the appointment a dossier received now would get
+//! (computed by the service, nothing created), the channel and the
+//! applicant. Posting it receives the dossier and goes to its page, which
+//! offers the receipt slip to print with the focus on its link; a refused
+//! field re-shows the form with the message next to it.
+//!
+//! Only desk officers may open the page; the service refuses anyone else.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use motcua_domain::catalog::{ComponentForm, Requirement};
+use motcua_domain::dossier::{Channel, ReturnMethod};
+use motcua_service::ServiceError;
+use motcua_service::dossiers::Receive;
+use motcua_service::dossiers::preview::ReceptionPreview;
+use motcua_service::store::{Applicant, ApplicantType, ComponentCopy, ReceivedItem, Unit};
+use serde::Deserialize;
+
+use super::layout::{Area, Layout};
+use super::{Staff, format, is_htmx, render};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+
+/// Where the desk lives.
+pub const PATH: &str = "/tiep-nhan";
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(show).post(submit))
+        .route("/tiep-nhan/thu-tuc", get(search))
+}
+
+/// The most hits the search shows.
+const HITS: u32 = 12;
+
+#[derive(Deserialize, Default)]
+struct DeskQuery {
+    unit: Option<String>,
+    q: Option<String>,
+    procedure: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    t: Texts,
+    layout: Layout,
+    desks: Vec<Choice>,
+    unit_code: String,
+    q: String,
+    hits: Option<Vec<Hit>>,
+    form: Option<FormView>,
+    /// Why the picked procedure cannot be received here.
+    refused: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "desk_hits_partial.html")]
+struct HitsPartial {
+    t: Texts,
+    hits: Option<Vec<Hit>>,
+}
+
+#[derive(Template)]
+#[template(path = "desk_form_partial.html")]
+struct FormPartial {
+    t: Texts,
+    layout: Layout,
+    unit_code: String,
+    form: Option<FormView>,
+    refused: Option<String>,
+}
+
+/// A desk to pick.
+struct Choice {
+    code: String,
+    name: String,
+    selected: bool,
+}
+
+/// A procedure found.
+struct Hit {
+    code: String,
+    name: String,
+    field: String,
+    href: String,
+}
+
+/// An option of a select or a radio group.
+struct Opt {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+/// A row of the component checklist.
+struct ComponentRow {
+    index: usize,
+    name: String,
+    form_label: String,
+    copy: Vec<Opt>,
+    copies: String,
+    mandatory: bool,
+    requirement: String,
+    received: bool,
+    digitised: bool,
+    must_digitise: bool,
+}
+
+/// The reception form of one procedure at one desk.
+struct FormView {
+    procedure_code: String,
+    procedure_name: String,
+    field: String,
+    fee: String,
+    limit: String,
+    appointment: Option<String>,
+    computed_at: String,
+    components: Vec<ComponentRow>,
+    channels: Vec<Opt>,
+    return_methods: Vec<Opt>,
+    kinds: Vec<Opt>,
+    v: Values,
+    errors: Errors,
+    /// A message about the whole form (procedure, unit, other fields).
+    general: Option<String>,
+}
+
+/// What the officer typed, kept when the form comes back.
+#[derive(Default)]
+struct Values {
+    name: String,
+    identity: String,
+    phone: String,
+    email: String,
+    address: String,
+    sets: String,
+    note: String,
+}
+
+/// Field messages, by form control.
+#[derive(Default)]
+struct Errors {
+    name: Option<String>,
+    identity: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+    sets: Option<String>,
+    note: Option<String>,
+    components: Option<String>,
+}
+
+impl Errors {
+    fn any(&self) -> bool {
+        [
+            &self.name,
+            &self.identity,
+            &self.phone,
+            &self.email,
+            &self.address,
+            &self.sets,
+            &self.note,
+            &self.components,
+        ]
+        .iter()
+        .any(|e| e.is_some())
+    }
+}
+
+fn component_form_label(t: &Texts, f: ComponentForm) -> String {
+    t.get(match f {
+        ComponentForm::Original => "desk.form_original",
+        ComponentForm::Copy => "desk.form_copy",
+        ComponentForm::CertifiedCopy => "desk.form_certified_copy",
+        ComponentForm::OriginalOrCopy => "desk.form_original_or_copy",
+    })
+    .to_owned()
+}
+
+fn copy_options(t: &Texts, selected: ComponentCopy) -> Vec<Opt> {
+    [
+        (ComponentCopy::Original, "desk.copy_original"),
+        (ComponentCopy::Copy, "desk.copy_copy"),
+        (ComponentCopy::CertifiedCopy, "desk.copy_certified"),
+        (ComponentCopy::Electronic, "desk.copy_electronic"),
+    ]
+    .into_iter()
+    .map(|(c, key)| Opt {
+        value: c.as_str(),
+        label: t.get(key).to_owned(),
+        selected: c == selected,
+    })
+    .collect()
+}
+
+/// The copy form a catalog form is received as by default.
+fn default_copy(f: ComponentForm) -> ComponentCopy {
+    match f {
+        ComponentForm::Copy => ComponentCopy::Copy,
+        ComponentForm::CertifiedCopy => ComponentCopy::CertifiedCopy,
+        ComponentForm::Original | ComponentForm::OriginalOrCopy => ComponentCopy::Original,
+    }
+}
+
+/// The label of a channel.
+pub fn channel_label(t: &Texts, c: Channel) -> String {
+    t.get(match c {
+        Channel::InPerson => "desk.channel_in_person",
+        Channel::Postal => "desk.channel_postal",
+        Channel::Online => "desk.channel_online",
+    })
+    .to_owned()
+}
+
+/// The label of a return method.
+pub fn return_label(t: &Texts, m: ReturnMethod) -> String {
+    t.get(match m {
+        ReturnMethod::InPerson => "desk.return_in_person",
+        ReturnMethod::Postal => "desk.return_postal",
+        ReturnMethod::Online => "desk.return_online",
+    })
+    .to_owned()
+}
+
+/// The input of one reception, as posted (or the defaults of a new form).
+struct Posted {
+    channel: Channel,
+    return_method: ReturnMethod,
+    kind: ApplicantType,
+    values: Values,
+    /// By checklist row: received, digitised, copy form, copies.
+    rows: BTreeMap<usize, (bool, bool, Option<ComponentCopy>, String)>,
+}
+
+impl Posted {
+    fn fresh() -> Self {
+        Self {
+            channel: Channel::InPerson,
+            return_method: ReturnMethod::InPerson,
+            kind: ApplicantType::Citizen,
+            values: Values {
+                sets: "1".to_owned(),
+                ..Values::default()
+            },
+            rows: BTreeMap::new(),
+        }
+    }
+}
+
+fn form_view(lang: Lang, p: &ReceptionPreview, posted: &Posted, errors: Errors) -> FormView {
+    let t = lang.texts();
+    let d = &p.procedure.draft;
+    let components = d
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let mandatory = c.requirement == Requirement::Mandatory;
+            let (received, digitised, copy, copies) = match posted.rows.get(&i) {
+                Some((r, dg, cp, n)) => (*r, *dg, cp.unwrap_or(default_copy(c.form)), n.clone()),
+                None if posted.rows.is_empty() => {
+                    (mandatory, false, default_copy(c.form), c.copies.to_string())
+                }
+                None => (false, false, default_copy(c.form), c.copies.to_string()),
+            };
+            ComponentRow {
+                index: i,
+                name: c.name.clone(),
+                form_label: component_form_label(&t, c.form),
+                copy: copy_options(&t, copy),
+                copies,
+                mandatory,
+                requirement: t
+                    .get(match c.requirement {
+                        Requirement::Mandatory => "desk.mandatory",
+                        Requirement::Optional => "desk.optional",
+                        Requirement::Conditional => "desk.conditional",
+                    })
+                    .to_owned(),
+                received,
+                digitised,
+                must_digitise: c.must_digitise,
+            }
+        })
+        .collect();
+    let channels = [Channel::InPerson, Channel::Postal, Channel::Online]
+        .into_iter()
+        .map(|c| Opt {
+            value: c.as_str(),
+            label: channel_label(&t, c),
+            selected: c == posted.channel,
+        })
+        .collect();
+    let return_methods = [
+        ReturnMethod::InPerson,
+        ReturnMethod::Postal,
+        ReturnMethod::Online,
+    ]
+    .into_iter()
+    .map(|m| Opt {
+        value: m.as_str(),
+        label: return_label(&t, m),
+        selected: m == posted.return_method,
+    })
+    .collect();
+    let kinds = [
+        (ApplicantType::Citizen, "desk.kind_citizen"),
+        (ApplicantType::Organisation, "desk.kind_organisation"),
+    ]
+    .into_iter()
+    .map(|(k, key)| Opt {
+        value: k.as_str(),
+        label: t.get(key).to_owned(),
+        selected: k == posted.kind,
+    })
+    .collect();
+    FormView {
+        procedure_code: d.code.to_string(),
+        procedure_name: d.name.clone(),
+        field: d.field.clone(),
+        fee: if d.fee.get() == 0 {
+            t.get("desk.no_fee").to_owned()
+        } else {
+            format::money(lang, d.fee.get())
+        },
+        limit: super::dossier::limit_label(&t, p.time_limit),
+        appointment: p.due.map(|due| format::moment(lang, due)),
+        computed_at: t.fill("desk.computed_at", &[("at", &format::moment(lang, p.at))]),
+        components,
+        channels,
+        return_methods,
+        kinds,
+        v: Values {
+            name: posted.values.name.clone(),
+            identity: posted.values.identity.clone(),
+            phone: posted.values.phone.clone(),
+            email: posted.values.email.clone(),
+            address: posted.values.address.clone(),
+            sets: posted.values.sets.clone(),
+            note: posted.values.note.clone(),
+        },
+        errors,
+        general: None,
+    }
+}
+
+fn desk_choices(desks: &[Unit], selected: &Unit) -> Vec<Choice> {
+    desks
+        .iter()
+        .map(|u| Choice {
+            code: u.code.as_str().to_owned(),
+            name: u.name.clone(),
+            selected: u.id == selected.id,
+        })
+        .collect()
+}
+
+/// The desk picked by code among the officer's, else their first.
+fn pick<'a>(desks: &'a [Unit], code: Option<&str>) -> Option<&'a Unit> {
+    let code = code.map(str::trim).filter(|c| !c.is_empty());
+    code.and_then(|c| desks.iter().find(|u| u.code.as_str() == c))
+        .or_else(|| desks.first())
+}
+
+async fn hits(
+    st: &AppState,
+    staff: &Staff,
+    unit: &Unit,
+    q: &str,
+) -> Result<Option<Vec<Hit>>, WebError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(None);
+    }
+    let found = st
+        .dossiers
+        .desk_search(&staff.actor, unit.code.as_str(), q, HITS)
+        .await?;
+    Ok(Some(
+        found
+            .into_iter()
+            .map(|h| {
+                let href = format!(
+                    "{PATH}?{}",
+                    serde_urlencoded::to_string([
+                        ("unit", unit.code.as_str()),
+                        ("procedure", h.code.as_str())
+                    ])
+                    .unwrap_or_default()
+                );
+                Hit {
+                    code: h.code,
+                    name: h.name,
+                    field: h.field,
+                    href,
+                }
+            })
+            .collect(),
+    ))
+}
+
+/// `GET /tiep-nhan/thu-tuc?unit=…&q=…`: the hits as a fragment.
+async fn search(
+    State(st): State<AppState>,
+    staff: Staff,
+    Query(q): Query<DeskQuery>,
+) -> Result<Response, WebError> {
+    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let Some(unit) = pick(&desks, q.unit.as_deref()) else {
+        return Err(WebError::from(ServiceError::Forbidden("no desk".into())));
+    };
+    let hits = hits(&st, &staff, unit, q.q.as_deref().unwrap_or("")).await?;
+    Ok(render(
+        StatusCode::OK,
+        &HitsPartial {
+            t: staff.lang.texts(),
+            hits,
+        },
+    ))
+}
+
+/// `GET /tiep-nhan?unit=…&q=…&procedure=…`: the page; with htmx and a
+/// procedure, only the reception form.
+async fn show(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Query(q): Query<DeskQuery>,
+) -> Result<Response, WebError> {
+    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let Some(unit) = pick(&desks, q.unit.as_deref()).cloned() else {
+        return Err(WebError::from(ServiceError::Forbidden("no desk".into())));
+    };
+    let procedure = q.procedure.as_deref().map(str::trim).unwrap_or("");
+    let mut form = None;
+    let mut refused = None;
+    if !procedure.is_empty() {
+        let p = st
+            .dossiers
+            .preview_reception(
+                &staff.actor,
+                unit.code.as_str(),
+                procedure,
+                Channel::InPerson,
+            )
+            .await;
+        form = match p {
+            Ok(p) => Some(form_view(
+                staff.lang,
+                &p,
+                &Posted::fresh(),
+                Errors::default(),
+            )),
+            Err(ServiceError::Invalid { .. }) => {
+                refused = Some(staff.lang.texts().get("desk.error.procedure").to_owned());
+                None
+            }
+            Err(e) => return Err(e.into()),
+        };
+    }
+    let hits = hits(&st, &staff, &unit, q.q.as_deref().unwrap_or("")).await?;
+    page(
+        &st,
+        &staff,
+        &headers,
+        &desks,
+        &unit,
+        q.q.unwrap_or_default(),
+        hits,
+        form,
+        refused,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    st: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    desks: &[Unit],
+    unit: &Unit,
+    q: String,
+    hits: Option<Vec<Hit>>,
+    form: Option<FormView>,
+    refused: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let here = match &form {
+        Some(f) => format!(
+            "{PATH}?{}",
+            serde_urlencoded::to_string([
+                ("unit", unit.code.as_str()),
+                ("procedure", f.procedure_code.as_str())
+            ])
+            .unwrap_or_default()
+        ),
+        None => PATH.to_owned(),
+    };
+    let layout = Layout::staff(
+        st,
+        staff,
+        Area::Desk,
+        t.get("desk.title"),
+        Some(unit),
+        &here,
+    )
+    .await?;
+    if is_htmx(headers) && (form.is_some() || refused.is_some()) {
+        return Ok(render(
+            status,
+            &FormPartial {
+                t,
+                layout,
+                unit_code: unit.code.as_str().to_owned(),
+                form,
+                refused,
+            },
+        ));
+    }
+    Ok(render(
+        status,
+        &DeskPage {
+            t,
+            layout,
+            desks: desk_choices(desks, unit),
+            unit_code: unit.code.as_str().to_owned(),
+            q,
+            hits,
+            form,
+            refused,
+        },
+    ))
+}
+
+/// Reads the posted reception form; `Err` names the control at fault.
+fn read(fields: &[(String, String)]) -> (Posted, Option<(&'static str, &'static str)>) {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut p = Posted::fresh();
+    let mut bad = None;
+    match Channel::parse(get("channel").trim()) {
+        Ok(c) => p.channel = c,
+        Err(_) => bad = Some(("general", "desk.error.channel")),
+    }
+    match ReturnMethod::parse(get("return_method").trim()) {
+        Ok(m) => p.return_method = m,
+        Err(_) => bad = Some(("general", "desk.error.channel")),
+    }
+    match ApplicantType::parse(get("kind").trim()) {
+        Some(k) => p.kind = k,
+        None => bad = Some(("general", "desk.error.kind")),
+    }
+    p.values = Values {
+        name: get("name"),
+        identity: get("identity"),
+        phone: get("phone"),
+        email: get("email"),
+        address: get("address"),
+        sets: get("sets"),
+        note: get("note"),
+    };
+    // Rows are named c<i>_<what>; only rows the form listed count.
+    for (k, v) in fields {
+        let Some(rest) = k.strip_prefix('c') else {
+            continue;
+        };
+        let Some((i, what)) = rest.split_once('_') else {
+            continue;
+        };
+        let Ok(i) = i.parse::<usize>() else { continue };
+        if i >= 200 {
+            continue;
+        }
+        let row = p
+            .rows
+            .entry(i)
+            .or_insert((false, false, None, String::new()));
+        match what {
+            "received" => row.0 = v == "on",
+            "digitised" => row.1 = v == "on",
+            "copy" => row.2 = ComponentCopy::parse(v.trim()),
+            "copies" => row.3 = v.clone(),
+            _ => {}
+        }
+    }
+    (p, bad)
+}
+
+/// Which control a service field belongs to, and its message.
+fn place_error(lang: Lang, errors: &mut Errors, field: &str) -> Option<String> {
+    let t = lang.texts();
+    let msg = |k: &str| Some(t.get(k).to_owned());
+    match field {
+        "applicant.name" => errors.name = msg("desk.error.name"),
+        "applicant.identity" => errors.identity = msg("desk.error.text"),
+        "applicant.phone" => errors.phone = msg("desk.error.phone"),
+        "applicant.email" => errors.email = msg("desk.error.email"),
+        "applicant.address" => errors.address = msg("desk.error.text"),
+        "sets" => errors.sets = msg("desk.error.sets"),
+        "note" => errors.note = msg("desk.error.text"),
+        f if f.starts_with("components") => errors.components = msg("desk.error.components"),
+        "procedure" | "unit" => return msg("desk.error.procedure"),
+        "fee_dong" => return msg("desk.error.fee"),
+        _ => return msg("desk.error.invalid"),
+    }
+    None
+}
+
+/// `POST /tiep-nhan`: receives the dossier and goes to its page, or shows
+/// the form again with what was refused.
+async fn submit(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let (unit_code, procedure) = (get("unit"), get("procedure"));
+    let Some(unit) = desks.iter().find(|u| u.code.as_str() == unit_code).cloned() else {
+        return Err(WebError::from(ServiceError::Forbidden(format!(
+            "{} does not receive at {unit_code}",
+            staff.actor.username
+        ))));
+    };
+    let (posted, bad) = read(&fields);
+    let preview = match st
+        .dossiers
+        .preview_reception(&staff.actor, unit.code.as_str(), &procedure, posted.channel)
+        .await
+    {
+        Ok(p) => p,
+        Err(ServiceError::Invalid { field, reason }) => {
+            return Err(WebError::invalid(field, reason));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut errors = Errors::default();
+    let mut general = None;
+    if let Some((_, key)) = bad {
+        general = Some(staff.lang.texts().get(key).to_owned());
+    }
+    let sets = match posted.values.sets.trim() {
+        "" => None,
+        s => match s.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.sets = Some(staff.lang.texts().get("desk.error.sets").to_owned());
+                None
+            }
+        },
+    };
+    let mut components = Vec::new();
+    for (i, c) in preview.procedure.draft.components.iter().enumerate() {
+        let Some((true, digitised, copy, copies)) = posted.rows.get(&i) else {
+            continue;
+        };
+        let copies = match copies.trim().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                errors.components =
+                    Some(staff.lang.texts().get("desk.error.components").to_owned());
+                0
+            }
+        };
+        components.push(ReceivedItem {
+            name: c.name.clone(),
+            form: copy.unwrap_or(default_copy(c.form)),
+            copies,
+            digitised: *digitised,
+            reused: false,
+            file_id: None,
+        });
+    }
+    if general.is_none() && !errors.any() {
+        let cmd = Receive {
+            unit: unit.code.as_str().to_owned(),
+            procedure: procedure.clone(),
+            channel: posted.channel,
+            return_method: Some(posted.return_method),
+            applicant: Applicant {
+                kind: posted.kind,
+                name: posted.values.name.clone(),
+                identity: posted.values.identity.clone(),
+                phone: posted.values.phone.clone(),
+                email: posted.values.email.clone(),
+                address: posted.values.address.clone(),
+            },
+            sets,
+            components,
+            fee_dong: None,
+            note: posted.values.note.clone(),
+        };
+        match st.dossiers.receive(&staff.actor, cmd).await {
+            Ok(v) => {
+                let to = format!("{}/{}?moi=1", super::dossier::PATH, v.dossier.code);
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(ServiceError::Invalid { field, .. }) => {
+                general = place_error(staff.lang, &mut errors, &field);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut form = form_view(staff.lang, &preview, &posted, errors);
+    form.general =
+        general.or_else(|| Some(staff.lang.texts().get("desk.error.summary").to_owned()));
+    page(
+        &st,
+        &staff,
+        &headers,
+        &desks,
+        &unit,
+        String::new(),
+        None,
+        Some(form),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}

@@ -1,0 +1,220 @@
+//! `/ho-so/{code}`: one dossier's page: details, components and files, the
+//! timeline of transitions and steps with their on-time marks, where its
+//! deadline stands, the forms to print, and a small form for each action
+//! the service allows the reader now.
+//!
+//! Every action posts to `/ho-so/{code}/hanh-dong` with the version the
+//! page showed. With htmx the answer replaces the page's main part
+//! (`dossier_partial.html`); without JavaScript the post redirects back to
+//! the page (POST-redirect-GET). A stale version, an action the state no
+//! longer allows or a refused field shows the dossier as it now is with a
+//! message saying what to do.
+
+mod actions;
+mod view;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use motcua_domain::deadline::TimeLimit;
+use motcua_service::ServiceError;
+use serde::Deserialize;
+
+use super::layout::{Area, Layout};
+use super::{Staff, is_htmx, render};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::Texts;
+use view::Body;
+
+/// Where dossier pages live (`/ho-so/{code}`).
+pub const PATH: &str = "/ho-so";
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/ho-so/{code}", get(show))
+        .route("/ho-so/{code}/hanh-dong", post(act))
+}
+
+/// A time limit as staff read it: "5 ngày làm việc" / "5 working days".
+pub fn limit_label(t: &Texts, l: TimeLimit) -> String {
+    let n = |key: &str, n: u32| t.fill(key, &[("n", &n.to_string())]);
+    match l {
+        TimeLimit::WorkingDays(d) => n("dossier.limit.working_days", d),
+        TimeLimit::WorkingHours(h) => n("dossier.limit.working_hours", h),
+        TimeLimit::CalendarDays(d) => n("dossier.limit.calendar_days", d),
+        TimeLimit::Months(m) => n("dossier.limit.months", m),
+        TimeLimit::SameDay => t.get("dossier.limit.same_day").to_owned(),
+        TimeLimit::NoLimit => t.get("dossier.limit.none").to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "dossier.html")]
+struct DossierPage {
+    t: Texts,
+    layout: Layout,
+    b: Body,
+}
+
+#[derive(Template)]
+#[template(path = "dossier_partial.html")]
+struct DossierPartial {
+    t: Texts,
+    b: Body,
+}
+
+#[derive(Deserialize, Default)]
+struct PageQuery {
+    /// Set after a reception: offer the receipt to print first.
+    moi: Option<String>,
+    /// The action just taken (after a redirect).
+    xong: Option<String>,
+    /// Whether the action came with a warning.
+    warn: Option<String>,
+}
+
+/// What the page says at its top.
+#[derive(Default)]
+pub(crate) struct Message {
+    /// Just received: focus the receipt's print link.
+    pub fresh: bool,
+    /// What was done.
+    pub notice: Option<String>,
+    /// What the reader should know about it.
+    pub warning: Option<String>,
+    /// Why nothing was done.
+    pub error: Option<String>,
+}
+
+async fn respond(
+    st: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    code: &str,
+    msg: Message,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let v = st.dossiers.view(&staff.actor, code).await?;
+    let target = if v.actions.contains(&"hand_over") {
+        st.dossiers.hand_over_target(&staff.actor, code).await?
+    } else {
+        None
+    };
+    let b = view::body(staff, &v, target, msg);
+    if is_htmx(headers) {
+        return Ok(render(StatusCode::OK, &DossierPartial { t, b }));
+    }
+    let here = format!("{PATH}/{}", v.dossier.code);
+    let title = t.fill("dossier.title", &[("code", v.dossier.code.as_str())]);
+    let layout = Layout::staff(st, staff, Area::Dossiers, &title, None, &here).await?;
+    Ok(render(status, &DossierPage { t, layout, b }))
+}
+
+/// `GET /ho-so/{code}`.
+async fn show(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let mut msg = Message {
+        fresh: q.moi.is_some(),
+        ..Message::default()
+    };
+    if msg.fresh {
+        msg.notice = Some(t.get("dossier.received_notice").to_owned());
+    } else if let Some(a) = q.xong.as_deref().and_then(actions::known) {
+        msg.notice = Some(t.fill("dossier.done_notice", &[("action", &actions::label(&t, a))]));
+        if q.warn.is_some() {
+            msg.warning = Some(actions::warning(&t, a));
+        }
+    }
+    respond(&st, &staff, &headers, &code, msg, StatusCode::OK).await
+}
+
+/// `POST /ho-so/{code}/hanh-dong`: one action with the version read.
+async fn act(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let (name, cmd) = match actions::parse(&fields) {
+        Ok(c) => c,
+        Err(key) => {
+            let msg = Message {
+                error: Some(t.get(key).to_owned()),
+                ..Message::default()
+            };
+            return respond(
+                &st,
+                &staff,
+                &headers,
+                &code,
+                msg,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let sent_version = cmd.version;
+    match st.dossiers.act(&staff.actor, &code, cmd).await {
+        Ok(acted) => {
+            if is_htmx(&headers) {
+                let msg = Message {
+                    notice: Some(t.fill(
+                        "dossier.done_notice",
+                        &[("action", &actions::label(&t, name))],
+                    )),
+                    warning: acted.warning.as_ref().map(|_| actions::warning(&t, name)),
+                    ..Message::default()
+                };
+                return respond(&st, &staff, &headers, &code, msg, StatusCode::OK).await;
+            }
+            let mut to = format!("{PATH}/{}?xong={name}", acted.dossier.dossier.code);
+            if acted.warning.is_some() {
+                to.push_str("&warn=1");
+            }
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(ServiceError::Conflict(_)) => {
+            let now = st.dossiers.view(&staff.actor, &code).await?;
+            let key = if now.dossier.version != sent_version {
+                "dossier.error.stale"
+            } else {
+                "dossier.error.state"
+            };
+            let msg = Message {
+                error: Some(t.get(key).to_owned()),
+                ..Message::default()
+            };
+            respond(&st, &staff, &headers, &code, msg, StatusCode::CONFLICT).await
+        }
+        Err(ServiceError::Invalid { field, .. }) => {
+            let msg = Message {
+                error: Some(actions::field_error(&t, &field)),
+                ..Message::default()
+            };
+            respond(
+                &st,
+                &staff,
+                &headers,
+                &code,
+                msg,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,566 @@
+//! The desk (`/tiep-nhan`) and the dossier page (`/ho-so/{code}`) through
+//! their HTML forms, on both databases.
+//!
+//! As in `api_dossiers.rs`, the clock starts on Monday 24/11/2025 at 09:00
+//! (Vietnam) with office hours 07:00–11:30 and 13:30–17:00 and no holiday
+//! until mid-December, so the appointments below are counted by hand.
+
+use motcua_domain::role::Role;
+use motcua_testkit::{Backend, Client, TestApp, codes};
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION};
+use serde_json::{Value, json};
+
+use crate::api_auth::on_both;
+
+on_both!(
+    the_procedure_search_finds_words_without_diacritics,
+    the_reception_form_receives_with_the_appointment_and_opens_the_page,
+    a_missing_name_shows_the_form_again_and_creates_nothing,
+    only_desk_officers_open_the_desk,
+    the_dossier_page_shows_the_timeline_and_only_the_allowed_actions,
+    page_forms_hand_over_request_a_supplement_and_return_the_result,
+    a_stale_version_is_refused_with_a_message_to_reload,
+    forms_without_the_csrf_token_are_refused
+);
+
+const CODE: &str = "000.01.21.H40-251124-0001";
+
+/// A moment of Vietnam time as the API writes it.
+fn vn(s: &str) -> String {
+    let dt: jiff::civil::DateTime = s.parse().unwrap();
+    dt.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
+        .unwrap()
+        .timestamp()
+        .to_string()
+}
+
+struct World {
+    app: TestApp,
+    desk: Client,
+    specialist: Client,
+    leader: Client,
+}
+
+/// "Đăng ký khai sinh" (1.000003, 5 working days, 50.000 đ) at district A
+/// with a process: 24 working hours at the justice office, then 8 at the
+/// district's leader.
+async fn world(b: Backend) -> Option<World> {
+    let app = TestApp::start(b).await.unwrap()?;
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&json!({
+            "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district"],
+            "agency": "UBND cấp huyện", "time_limit": "5 working_days", "online_level": "full_process",
+            "fee": 50000, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
+            "components": [
+                { "name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": true },
+                { "name": "Giấy chứng sinh", "form": "original", "copies": 1, "requirement": "optional", "must_digitise": false }
+            ]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = keeper
+        .http
+        .post(keeper.url(&format!(
+            "/api/procedures/1.000003/units/{}",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let leader = app
+        .client("lanhdao", Role::Leader, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let r = leader
+        .http
+        .post(leader.url("/api/processes"))
+        .json(&json!({ "procedure": "1.000003", "unit": codes::DISTRICT_A, "decision": "Quyết định số 12/QĐ-UBND",
+            "effective_from": "2024-03-01",
+            "steps": [
+                { "name": "Thẩm định", "unit": codes::OFFICE_A, "role": "specialist", "allotted": "24 working_hours" },
+                { "name": "Phê duyệt", "unit": codes::DISTRICT_A, "role": "leader", "allotted": "8 working_hours" }
+            ] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let desk = app
+        .client("tiepnhan", Role::DeskOfficer, codes::DESK_A)
+        .await
+        .unwrap();
+    let specialist = app
+        .client("chuyenvien", Role::Specialist, codes::OFFICE_A)
+        .await
+        .unwrap();
+    Some(World {
+        app,
+        desk,
+        specialist,
+        leader,
+    })
+}
+
+/// A browser-like client of `c`'s session: the cookie only (no CSRF header,
+/// so forms must carry the token), redirects not followed.
+fn browser(c: &Client) -> reqwest::Client {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(COOKIE, c.cookie.parse().unwrap());
+    reqwest::Client::builder()
+        .default_headers(h)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn page(c: &Client, path: &str) -> (u16, String) {
+    let r = browser(c).get(c.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Posts a url-encoded form; answers status, `Location` and body.
+async fn post_form(
+    c: &Client,
+    path: &str,
+    fields: &[(&str, &str)],
+    htmx: bool,
+) -> (u16, String, String) {
+    let mut req = browser(c)
+        .post(c.url(path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(serde_urlencoded::to_string(fields).unwrap());
+    if htmx {
+        req = req.header("hx-request", "true");
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+async fn json(c: &Client, path: &str) -> Value {
+    let r = c.http.get(c.url(path)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// The reception form as the desk fills it for Nguyễn Văn An.
+fn reception<'a>(csrf: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf_token", csrf),
+        ("unit", codes::DESK_A),
+        ("procedure", "1.000003"),
+        ("kind", "citizen"),
+        ("name", name),
+        ("identity", "040095000123"),
+        ("phone", "0912 345 678"),
+        ("email", ""),
+        ("address", "Xã Bồi Sơn, huyện Đô Lương"),
+        ("c0_received", "on"),
+        ("c0_digitised", "on"),
+        ("c0_copy", "original"),
+        ("c0_copies", "1"),
+        ("c1_copy", "copy"),
+        ("c1_copies", "1"),
+        ("channel", "in_person"),
+        ("return_method", "in_person"),
+        ("sets", "1"),
+        ("note", ""),
+    ]
+}
+
+async fn dossiers(app: &TestApp) -> i64 {
+    app.db
+        .query_i64("SELECT count(*) FROM dossiers")
+        .await
+        .unwrap()
+}
+
+async fn receive_by_api(c: &Client) {
+    let r = c
+        .http
+        .post(c.url("/api/dossiers"))
+        .json(&json!({
+            "unit": codes::DESK_A, "procedure": "1.000003", "channel": "in_person",
+            "applicant": { "kind": "citizen", "name": "Trần Thị Hoa", "identity": "", "phone": "", "email": "", "address": "" },
+            "components": [{ "name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1, "digitised": false, "reused": false }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+async fn the_procedure_search_finds_words_without_diacritics(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let (status, html) = page(&w.desk, "/tiep-nhan").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"id="desk-q""#) && html.contains("autofocus"),
+        "{html}"
+    );
+    for q in ["khai sinh", "dang ky khai sinh", "KHAI SINH"] {
+        let path = format!(
+            "/tiep-nhan/thu-tuc?{}",
+            serde_urlencoded::to_string([("unit", codes::DESK_A), ("q", q)]).unwrap()
+        );
+        let (status, html) = page(&w.desk, &path).await;
+        assert_eq!(status, 200, "{q}");
+        assert!(html.contains("Đăng ký khai sinh"), "{q}: {html}");
+        assert!(html.contains("procedure=1.000003"), "{q}: {html}");
+        assert!(!html.contains("<html"), "a fragment, not a page");
+    }
+    // Without JavaScript the search reloads the page with the hits.
+    let (_, html) = page(&w.desk, "/tiep-nhan?q=khai+sinh").await;
+    assert!(html.contains("Đăng ký khai sinh"));
+    w.app.close().await;
+}
+
+async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let path = format!("/tiep-nhan?unit={}&procedure=1.000003", codes::DESK_A);
+    let (status, html) = page(&w.desk, &path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Tờ khai đăng ký khai sinh"));
+    assert!(html.contains("50.000 đ"), "{html}");
+    assert!(html.contains("5 ngày làm việc"));
+    // Received Monday 24/11 09:00 + 5 working days = Monday 01/12 09:00.
+    assert!(html.contains("01/12/2025 09:00"), "{html}");
+    assert_eq!(
+        dossiers(&w.app).await,
+        0,
+        "showing the form creates nothing"
+    );
+
+    let (status, location, _) = post_form(
+        &w.desk,
+        "/tiep-nhan",
+        &reception(&w.desk.csrf, "Nguyễn Văn An"),
+        false,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/ho-so/{CODE}?moi=1"));
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["status"], "received");
+    assert_eq!(d["current_due"], vn("2025-12-01T09:00"));
+    assert_eq!(d["applicant"]["name"], "Nguyễn Văn An");
+    assert_eq!(d["fee_dong"], 50000);
+    let comps = d["components"].as_array().unwrap();
+    assert_eq!(comps.len(), 1, "only the ticked component: {d}");
+    assert_eq!(comps[0]["digitised"], true);
+
+    // The page offers the receipt first, focused, to print with Enter.
+    let (status, html) = page(&w.desk, &location).await;
+    assert_eq!(status, 200);
+    let link = format!(
+        r#"href="/api/dossiers/{CODE}/forms/receipt.pdf" target="_blank" rel="noopener" autofocus"#
+    );
+    assert!(html.contains(&link), "{html}");
+    w.app.close().await;
+}
+
+async fn a_missing_name_shows_the_form_again_and_creates_nothing(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let (status, location, html) = post_form(
+        &w.desk,
+        "/tiep-nhan",
+        &reception(&w.desk.csrf, "   "),
+        false,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(location, "");
+    assert!(html.contains("Nhập họ và tên người nộp hồ sơ."), "{html}");
+    assert!(html.contains(r#"aria-invalid="true" aria-describedby="a-name-error""#));
+    assert!(html.contains("0912 345 678"), "what was typed is kept");
+    assert_eq!(dossiers(&w.app).await, 0);
+    // A bad phone is named too.
+    let mut form = reception(&w.desk.csrf, "Nguyễn Văn An");
+    form.retain(|(k, _)| *k != "phone");
+    form.push(("phone", "gọi tôi"));
+    let (status, _, html) = post_form(&w.desk, "/tiep-nhan", &form, false).await;
+    assert_eq!(status, 422);
+    assert!(html.contains(r#"id="a-phone-error""#), "{html}");
+    assert_eq!(dossiers(&w.app).await, 0);
+    w.app.close().await;
+}
+
+async fn only_desk_officers_open_the_desk(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let (status, html) = page(&w.specialist, "/tiep-nhan").await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Bạn không có quyền"), "{html}");
+    let (status, _) = page(&w.specialist, "/tiep-nhan/thu-tuc?q=khai+sinh").await;
+    assert_eq!(status, 403);
+    let (status, _, _) = post_form(
+        &w.specialist,
+        "/tiep-nhan",
+        &reception(&w.specialist.csrf, "Nguyễn Văn An"),
+        false,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(dossiers(&w.app).await, 0);
+    w.app.close().await;
+}
+
+async fn the_dossier_page_shows_the_timeline_and_only_the_allowed_actions(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    receive_by_api(&w.desk).await;
+    let (status, html) = page(&w.desk, &format!("/ho-so/{CODE}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Trần Thị Hoa"));
+    assert!(html.contains("Mới tiếp nhận"));
+    assert!(html.contains("24/11/2025 09:00"), "received moment");
+    assert!(html.contains("01/12/2025 09:00"), "appointment");
+    assert!(html.contains("Còn hạn"), "the due signal in words");
+    assert!(
+        html.contains(r#"<strong>Tiếp nhận</strong>"#),
+        "timeline: {html}"
+    );
+    assert!(html.contains(r#"name="version" value="1""#));
+    for allowed in ["hand_over", "withdraw"] {
+        assert!(
+            html.contains(&format!(r#"name="action" value="{allowed}""#)),
+            "{allowed}"
+        );
+    }
+    // A supplement is requested only during processing (the state machine).
+    for not_now in [
+        "sign_result",
+        "record_return",
+        "supply_supplement",
+        "request_supplement",
+        "refuse",
+        "void",
+    ] {
+        assert!(
+            !html.contains(&format!(r#"name="action" value="{not_now}""#)),
+            "{not_now} is not offered"
+        );
+    }
+    // The hand-over lists who may take the next step (Thẩm định, office A).
+    assert!(html.contains(r#"<option value="chuyenvien">"#), "{html}");
+    assert!(!html.contains(r#"<option value="tiepnhan">"#));
+    assert!(html.contains(&format!("/api/dossiers/{CODE}/forms/receipt.pdf")));
+    // Someone with no role there cannot see it.
+    let other = w
+        .app
+        .client("khac", Role::DeskOfficer, codes::DISTRICT_B)
+        .await
+        .unwrap();
+    assert_eq!(page(&other, &format!("/ho-so/{CODE}")).await.0, 403);
+    w.app.close().await;
+}
+
+async fn page_forms_hand_over_request_a_supplement_and_return_the_result(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    receive_by_api(&w.desk).await;
+    let act = format!("/ho-so/{CODE}/hanh-dong");
+    let csrf = w.desk.csrf.clone();
+    // Hand-over without JavaScript: POST, then back to the page.
+    let (status, location, _) = post_form(
+        &w.desk,
+        &act,
+        &[
+            ("csrf_token", &csrf),
+            ("version", "1"),
+            ("action", "hand_over"),
+            ("to_step", "1"),
+            ("to_user", "chuyenvien"),
+            ("note", ""),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert_eq!(location, format!("/ho-so/{CODE}?xong=hand_over"));
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["status"], "processing");
+    assert_eq!(d["holder"], "chuyenvien");
+    // 24 working hours from Monday 09:00: Thursday 09:00.
+    assert_eq!(d["steps"][0]["due"], vn("2025-11-27T09:00"));
+    let (_, html) = page(&w.desk, &location).await;
+    assert!(html.contains("Đã thực hiện: Chuyển xử lý."));
+    assert!(
+        html.contains("Thẩm định") && html.contains("27/11/2025 09:00"),
+        "steps table"
+    );
+
+    // Supplement request with htmx: the main part comes back.
+    let (status, _, html) = post_form(
+        &w.desk,
+        &act,
+        &[
+            ("csrf_token", &csrf),
+            ("version", "2"),
+            ("action", "request_supplement"),
+            ("items", "Giấy chứng sinh: bản chính"),
+            ("reason", "Thiếu giấy chứng sinh"),
+            ("guidance", ""),
+            ("deadline", ""),
+            ("note", ""),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<html"), "a fragment");
+    assert!(html.contains("Đã thực hiện: Yêu cầu bổ sung."), "{html}");
+    assert!(html.contains("Tạm dừng tính thời gian"), "suspended signal");
+    assert!(html.contains("supplement-request.pdf"), "its form to print");
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["status"], "awaiting_supplement");
+    assert_eq!(d["clock_running"], false);
+    assert_eq!(d["events"][2]["detail"]["items"][0]["note"], "bản chính");
+
+    let (status, _, _) = post_form(
+        &w.desk,
+        &act,
+        &[
+            ("csrf_token", &csrf),
+            ("version", "3"),
+            ("action", "supply_supplement"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 303);
+    // The specialist and the leader finish through the API.
+    for (c, body) in [
+        (
+            &w.specialist,
+            json!({ "action": "hand_over", "version": 4, "to_user": "lanhdao" }),
+        ),
+        (&w.leader, json!({ "action": "sign_result", "version": 5 })),
+    ] {
+        let r = c
+            .http
+            .post(c.url(&format!("/api/dossiers/{CODE}/actions")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    // A return without the collector's name is refused, then done.
+    let ret = |name: &'static str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("version", "6".to_owned()),
+            ("action", "record_return".to_owned()),
+            ("method", "in_person".to_owned()),
+            ("collector_name", name.to_owned()),
+            ("collector_identity", "040095000123".to_owned()),
+            ("shipment", String::new()),
+        ]
+    };
+    let form = ret("");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, html) = post_form(&w.desk, &act, &pairs, false).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Nhập họ tên người nhận kết quả."), "{html}");
+    let form = ret("Trần Thị Hoa");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = post_form(&w.desk, &act, &pairs, false).await;
+    assert_eq!(status, 303);
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["status"], "returned");
+    assert_eq!(d["version"], 7);
+    let (_, html) = page(&w.desk, &format!("/ho-so/{CODE}")).await;
+    assert!(html.contains("Người nhận kết quả: Trần Thị Hoa"));
+    assert!(html.contains("control-slip.pdf"));
+    w.app.close().await;
+}
+
+async fn a_stale_version_is_refused_with_a_message_to_reload(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    receive_by_api(&w.desk).await;
+    let act = format!("/ho-so/{CODE}/hanh-dong");
+    let csrf = w.desk.csrf.clone();
+    let (status, _, _) = post_form(
+        &w.desk,
+        &act,
+        &[
+            ("csrf_token", &csrf),
+            ("version", "1"),
+            ("action", "hand_over"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 303);
+    // A second tab still shows version 1.
+    let (status, location, html) = post_form(
+        &w.desk,
+        &act,
+        &[
+            ("csrf_token", &csrf),
+            ("version", "1"),
+            ("action", "withdraw"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 409);
+    assert_eq!(location, "");
+    assert!(
+        html.contains("Hồ sơ vừa được người khác cập nhật"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"name="version" value="2""#),
+        "the page shows the new version"
+    );
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["status"], "processing");
+    assert_eq!(d["version"], 2);
+    w.app.close().await;
+}
+
+async fn forms_without_the_csrf_token_are_refused(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    receive_by_api(&w.desk).await;
+    let (status, _, html) = post_form(
+        &w.desk,
+        &format!("/ho-so/{CODE}/hanh-dong"),
+        &[("version", "1"), ("action", "withdraw")],
+        false,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Biểu mẫu đã hết hạn"), "{html}");
+    let (status, _, _) = post_form(
+        &w.desk,
+        &format!("/ho-so/{CODE}/hanh-dong"),
+        &[
+            ("csrf_token", "sai"),
+            ("version", "1"),
+            ("action", "withdraw"),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 403);
+    let mut form = reception("", "Nguyễn Văn An");
+    form.remove(0);
+    let (status, _, _) = post_form(&w.desk, "/tiep-nhan", &form, false).await;
+    assert_eq!(status, 403);
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["version"], 1, "nothing changed");
+    assert_eq!(dossiers(&w.app).await, 1);
+    w.app.close().await;
+}
