@@ -6,6 +6,7 @@
 //! `motcua-storage`, and reads time only through [`clock::Clock`].
 
 pub mod access;
+pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;
@@ -18,6 +19,7 @@ pub mod notify;
 pub mod passwords;
 pub mod procedures;
 pub mod processes;
+pub mod queues;
 pub mod store;
 pub mod units;
 pub mod users;

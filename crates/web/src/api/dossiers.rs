@@ -231,7 +231,7 @@ pub struct TokenParams {
     pub t: Option<String>,
 }
 
-fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
+pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
     let statuses = match p.status.as_deref().map(str::trim) {
         None | Some("") => Vec::new(),
         Some(s) => s

@@ -5,7 +5,7 @@
 mod auth;
 mod catalog_files;
 mod docs;
-mod dossiers;
+pub(crate) mod dossiers;
 mod forms;
 mod outbox;
 mod params;

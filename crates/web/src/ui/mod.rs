@@ -21,7 +21,9 @@ pub mod dossier;
 pub mod error_page;
 pub mod format;
 pub mod layout;
+pub mod list;
 pub mod login;
+pub mod queues;
 
 use askama::Template;
 use axum::Router;
@@ -46,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .merge(dashboard::routes())
         .merge(desk::routes())
         .merge(dossier::routes())
+        .merge(list::routes())
+        .merge(queues::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))
         .layer(middleware::from_fn(error_page::html_errors))

@@ -11,6 +11,7 @@ mod api_units;
 mod ui_desk;
 mod ui_dashboard;
 mod ui_pages;
+mod ui_queues;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};

@@ -1,0 +1,541 @@
+//! `GET /ho-so`: the dossier list with the filters of the JSON list API
+//! (`unit`, `status`, `procedure`, `channel`, `received_from`/`received_to`,
+//! `due_from`/`due_to`, `near_due`, `overdue`, `mine`, `sort`, `cursor`),
+//! parsed by the API's own [`parse_list`](crate::api::dossiers::parse_list),
+//! so a dashboard link shows exactly the dossiers it counted.
+//!
+//! The filter form is a GET form that works without JavaScript; with htmx
+//! it swaps only the results (`list_partial.html`) and keeps the URL. A
+//! status may come as a comma-separated list (`status=received,processing`)
+//! or repeated (`status=a&status=b`). Paging is by cursor: the "next page"
+//! link carries the filters and the cursor.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use jiff::Timestamp;
+use motcua_domain::dossier::{Channel, Status};
+use motcua_service::ServiceError;
+use motcua_service::store::{DossierSummary, Store, Unit};
+
+use super::dashboard::status_label;
+use super::layout::{Area, Layout};
+use super::{Staff, format, is_htmx, render};
+use crate::AppState;
+use crate::api::dossiers::{ListParams, parse_list};
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+
+/// Where the list lives.
+pub const PATH: &str = "/ho-so";
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PATH, get(show))
+}
+
+/// The filters as the form shows them (text as given).
+#[derive(Default, Clone)]
+pub struct Filters {
+    pub unit: String,
+    pub status: String,
+    pub procedure: String,
+    pub channel: String,
+    pub received_from: String,
+    pub received_to: String,
+    pub due_from: String,
+    pub due_to: String,
+    pub near_due: bool,
+    pub overdue: bool,
+    pub mine: bool,
+    pub sort: String,
+    pub cursor: String,
+    /// Page size (links only; default 50).
+    pub limit: String,
+    /// Dashboard filters the list cannot apply yet (named on the page).
+    pub unsupported: Vec<String>,
+}
+
+impl Filters {
+    /// Reads query pairs: empty values are "no filter", repeated statuses
+    /// join, unknown names are ignored.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut f = Self::default();
+        let mut statuses: Vec<String> = Vec::new();
+        for (k, v) in pairs {
+            let v = v.trim();
+            let on = matches!(v, "true" | "on" | "1");
+            match k.as_str() {
+                "unit" => f.unit = v.to_owned(),
+                "status" => statuses.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                ),
+                "procedure" => f.procedure = v.to_owned(),
+                "channel" => f.channel = v.to_owned(),
+                "received_from" => f.received_from = v.to_owned(),
+                "received_to" => f.received_to = v.to_owned(),
+                "due_from" => f.due_from = v.to_owned(),
+                "due_to" => f.due_to = v.to_owned(),
+                "near_due" => f.near_due = on,
+                "overdue" => f.overdue = on,
+                "mine" => f.mine = on,
+                "sort" => f.sort = v.to_owned(),
+                "cursor" => f.cursor = v.to_owned(),
+                "limit" => f.limit = v.to_owned(),
+                "ended_from" | "ended_to" | "classification" if !v.is_empty() => {
+                    f.unsupported.push(format!("{k}={v}"));
+                }
+                _ => {}
+            }
+        }
+        statuses.dedup();
+        f.status = statuses.join(",");
+        f
+    }
+
+    fn some(s: &str) -> Option<String> {
+        let s = s.trim();
+        (!s.is_empty()).then(|| s.to_owned())
+    }
+
+    /// The API's parameters; `None` when the page size is not a number.
+    fn params(&self) -> Option<ListParams> {
+        let limit = match Self::some(&self.limit) {
+            None => None,
+            Some(l) => Some(l.parse::<u32>().ok()?),
+        };
+        Some(ListParams {
+            unit: Self::some(&self.unit),
+            status: Self::some(&self.status),
+            procedure: Self::some(&self.procedure),
+            channel: Self::some(&self.channel),
+            due_from: Self::some(&self.due_from),
+            due_to: Self::some(&self.due_to),
+            received_from: Self::some(&self.received_from),
+            received_to: Self::some(&self.received_to),
+            near_due: self.near_due.then_some(true),
+            overdue: self.overdue.then_some(true),
+            mine: self.mine.then_some(true),
+            sort: Self::some(&self.sort),
+            cursor: Self::some(&self.cursor),
+            limit,
+        })
+    }
+
+    /// The query string of these filters, with another cursor.
+    pub fn query(&self, cursor: Option<&str>) -> String {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for (k, v) in [
+            ("unit", &self.unit),
+            ("status", &self.status),
+            ("procedure", &self.procedure),
+            ("channel", &self.channel),
+            ("received_from", &self.received_from),
+            ("received_to", &self.received_to),
+            ("due_from", &self.due_from),
+            ("due_to", &self.due_to),
+        ] {
+            if !v.is_empty() {
+                pairs.push((k, v));
+            }
+        }
+        for (k, on) in [
+            ("near_due", self.near_due),
+            ("overdue", self.overdue),
+            ("mine", self.mine),
+        ] {
+            if on {
+                pairs.push((k, "true"));
+            }
+        }
+        if !self.sort.is_empty() {
+            pairs.push(("sort", &self.sort));
+        }
+        if !self.limit.is_empty() {
+            pairs.push(("limit", &self.limit));
+        }
+        if let Some(c) = cursor {
+            pairs.push(("cursor", c));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+}
+
+/// An option of a select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// A row of the table.
+pub struct Row {
+    pub code: String,
+    pub href: String,
+    pub version: i64,
+    pub applicant: String,
+    pub procedure_code: String,
+    pub procedure_name: String,
+    pub received: String,
+    pub due: String,
+    /// `ok`, `warn`, `bad` or `paused`; empty when there is no mark.
+    pub tone: &'static str,
+    pub mark: String,
+    pub status: String,
+    pub holder: String,
+}
+
+/// The results: rows and the next page.
+pub struct Results {
+    pub rows: Vec<Row>,
+    pub next_href: Option<String>,
+    pub first_href: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    t: Texts,
+    layout: Layout,
+    f: Filters,
+    units: Vec<Choice>,
+    statuses: Vec<Choice>,
+    channels: Vec<Choice>,
+    sorts: Vec<Choice>,
+    unsupported: String,
+    r: Results,
+}
+
+#[derive(Template)]
+#[template(path = "list_partial.html")]
+struct ListPartial {
+    t: Texts,
+    r: Results,
+}
+
+/// `GET /ho-so?…`.
+async fn show(
+    State(st): State<AppState>,
+    staff: Staff,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let f = Filters::from_pairs(&pairs);
+    let (status, r) = results(&st, &staff, &f).await?;
+    if is_htmx(&headers) {
+        return Ok(render(status, &ListPartial { t, r }));
+    }
+    let units = motcua_service::dashboard::units(st.store.as_ref(), &staff.actor).await?;
+    let here = format!("{PATH}?{}", f.query(None));
+    let layout = Layout::staff(
+        &st,
+        &staff,
+        Area::Dossiers,
+        t.get("list.title"),
+        None,
+        &here,
+    )
+    .await?;
+    let page = ListPage {
+        units: unit_choices(&t, &units, &f.unit),
+        statuses: status_choices(&t, &f.status),
+        channels: channel_choices(&t, &f.channel),
+        sorts: sort_choices(&t, &f.sort),
+        unsupported: if f.unsupported.is_empty() {
+            String::new()
+        } else {
+            t.fill("list.unsupported", &[("filters", f.unsupported.join(", "))])
+        },
+        t,
+        layout,
+        f,
+        r,
+    };
+    Ok(render(status, &page))
+}
+
+/// Runs the list; a bad filter gives the page with a message and 422, a
+/// refusal stays an error page.
+async fn results(
+    st: &AppState,
+    staff: &Staff,
+    f: &Filters,
+) -> Result<(StatusCode, Results), WebError> {
+    let t = staff.lang.texts();
+    let bad = |msg: String| {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Results {
+                rows: Vec::new(),
+                next_href: None,
+                first_href: None,
+                error: Some(msg),
+            },
+        )
+    };
+    let q = match f.params().map(parse_list) {
+        Some(Ok(q)) => q,
+        _ => return Ok(bad(t.get("list.bad_filter").to_owned())),
+    };
+    let page = match st.dossiers.list(&staff.actor, &q).await {
+        Ok(p) => p,
+        Err(ServiceError::Invalid { field, .. }) => {
+            return Ok(bad(
+                t.fill("list.bad_field", &[("field", field_label(&t, &field))])
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let rows = rows(
+        st.store.as_ref(),
+        staff.lang,
+        st.dossiers.now(),
+        &page.items,
+    )
+    .await?;
+    Ok((
+        StatusCode::OK,
+        Results {
+            rows,
+            next_href: page
+                .next
+                .as_deref()
+                .map(|c| format!("{PATH}?{}", f.query(Some(c)))),
+            first_href: (!f.cursor.is_empty()).then(|| format!("{PATH}?{}", f.query(None))),
+            error: None,
+        },
+    ))
+}
+
+fn field_label(t: &Texts, field: &str) -> String {
+    match field {
+        "unit" => t.get("list.unit"),
+        "procedure" => t.get("list.procedure"),
+        "cursor" => t.get("list.cursor"),
+        _ => field,
+    }
+    .to_owned()
+}
+
+/// Where an open dossier's deadline stands, as the list filters judge it:
+/// overdue once the appointment passed while the clock runs, near due from
+/// its near-due moment, paused while the clock is stopped.
+pub fn mark(t: &Texts, d: &DossierSummary, now: Timestamp) -> (&'static str, String) {
+    let open = matches!(
+        d.status,
+        Status::Received
+            | Status::Processing
+            | Status::AwaitingSupplement
+            | Status::AwaitingFinancialObligation
+    );
+    if !open || d.current_due.is_none() {
+        return ("", String::new());
+    }
+    if !d.clock_running {
+        return ("paused", t.get("list.mark_paused").to_owned());
+    }
+    match (d.current_due, d.near_due) {
+        (Some(due), _) if due < now => ("bad", t.get("list.mark_overdue").to_owned()),
+        (_, Some(near)) if near <= now => ("warn", t.get("list.mark_near_due").to_owned()),
+        _ => ("ok", t.get("list.mark_on_track").to_owned()),
+    }
+}
+
+/// Table rows with holders' names, each name read once per page.
+pub async fn rows(
+    store: &dyn Store,
+    lang: Lang,
+    now: Timestamp,
+    items: &[DossierSummary],
+) -> Result<Vec<Row>, WebError> {
+    let t = lang.texts();
+    let mut users: HashMap<i64, String> = HashMap::new();
+    let mut units: HashMap<i64, String> = HashMap::new();
+    let mut out = Vec::with_capacity(items.len());
+    for d in items {
+        let holder = match (d.holder_user_id, d.holder_unit_id) {
+            (Some(u), _) => {
+                if let Entry::Vacant(e) = users.entry(u) {
+                    let user = store.user_by_id(u).await?;
+                    e.insert(if user.full_name.trim().is_empty() {
+                        user.username
+                    } else {
+                        user.full_name
+                    });
+                }
+                users.get(&u).cloned().unwrap_or_default()
+            }
+            (None, Some(unit)) => {
+                if let Entry::Vacant(e) = units.entry(unit) {
+                    e.insert(store.unit_by_id(unit).await?.name);
+                }
+                units.get(&unit).cloned().unwrap_or_default()
+            }
+            (None, None) => String::new(),
+        };
+        let (tone, mark) = mark(&t, d, now);
+        out.push(Row {
+            code: d.code.clone(),
+            href: format!("{PATH}/{}", d.code),
+            version: d.version,
+            applicant: d.applicant_name.clone(),
+            procedure_code: d.procedure_code.clone(),
+            procedure_name: d.procedure_name.clone(),
+            received: d
+                .received_at
+                .map(|r| format::moment(lang, r))
+                .unwrap_or_default(),
+            due: d
+                .current_due
+                .map(|r| format::moment(lang, r))
+                .unwrap_or_default(),
+            tone,
+            mark,
+            status: status_label(&t, d.status),
+            holder,
+        });
+    }
+    Ok(out)
+}
+
+fn unit_choices(t: &Texts, units: &[Unit], current: &str) -> Vec<Choice> {
+    let mut out = vec![Choice {
+        value: String::new(),
+        label: t.get("list.any_unit").to_owned(),
+        selected: current.is_empty(),
+    }];
+    let mut found = current.is_empty();
+    for u in units {
+        let selected = u.code.as_str() == current;
+        found |= selected;
+        out.push(Choice {
+            value: u.code.as_str().to_owned(),
+            label: format!("{} ({})", u.name, u.code.as_str()),
+            selected,
+        });
+    }
+    if !found {
+        out.push(Choice {
+            value: current.to_owned(),
+            label: current.to_owned(),
+            selected: true,
+        });
+    }
+    out
+}
+
+fn status_choices(t: &Texts, current: &str) -> Vec<Choice> {
+    let mut out = vec![Choice {
+        value: String::new(),
+        label: t.get("list.any_status").to_owned(),
+        selected: current.is_empty(),
+    }];
+    let mut found = current.is_empty();
+    for s in Status::ALL {
+        let selected = s.as_str() == current;
+        found |= selected;
+        out.push(Choice {
+            value: s.as_str().to_owned(),
+            label: status_label(t, *s),
+            selected,
+        });
+    }
+    if !found {
+        // A list from a dashboard link (`received,processing`).
+        let label = current
+            .split(',')
+            .map(|s| {
+                Status::parse(s)
+                    .map(|s| status_label(t, s))
+                    .unwrap_or_else(|_| s.to_owned())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(Choice {
+            value: current.to_owned(),
+            label,
+            selected: true,
+        });
+    }
+    out
+}
+
+fn channel_choices(t: &Texts, current: &str) -> Vec<Choice> {
+    let mut out = vec![Choice {
+        value: String::new(),
+        label: t.get("list.any_channel").to_owned(),
+        selected: current.is_empty(),
+    }];
+    for c in Channel::ALL {
+        out.push(Choice {
+            value: c.as_str().to_owned(),
+            label: t.get(channel_key(*c)).to_owned(),
+            selected: c.as_str() == current,
+        });
+    }
+    out
+}
+
+fn channel_key(c: Channel) -> &'static str {
+    match c {
+        Channel::InPerson => "list.channel_in_person",
+        Channel::Online => "list.channel_online",
+        Channel::Postal => "list.channel_postal",
+    }
+}
+
+/// The orders a list can take.
+pub fn sort_choices(t: &Texts, current: &str) -> Vec<Choice> {
+    [("newest", "list.sort_newest"), ("due", "list.sort_due")]
+        .into_iter()
+        .map(|(v, k)| Choice {
+            value: v.to_owned(),
+            label: t.get(k).to_owned(),
+            selected: current == v || (current.is_empty() && v == "newest"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(q).unwrap()
+    }
+
+    #[test]
+    fn filters_join_repeated_statuses_drop_empty_values_and_keep_the_rest() {
+        let f = Filters::from_pairs(&pairs(
+            "unit=000.01.21.H40&status=received&status=processing&channel=&near_due=true&overdue=&sort=due&ended_from=2025-11-01&junk=1",
+        ));
+        assert_eq!(f.status, "received,processing");
+        let p = f.params().unwrap();
+        assert_eq!(p.channel, None);
+        assert_eq!(p.near_due, Some(true));
+        assert_eq!(p.overdue, None);
+        assert_eq!(f.unsupported, vec!["ended_from=2025-11-01"]);
+        assert_eq!(
+            f.query(Some("ab")),
+            "unit=000.01.21.H40&status=received%2Cprocessing&near_due=true&sort=due&cursor=ab"
+        );
+        assert!(parse_list(p).is_ok());
+        let bad = Filters::from_pairs(&pairs("received_from=24/11/2025"));
+        assert!(
+            parse_list(bad.params().unwrap()).is_err(),
+            "dates are ISO in links"
+        );
+        assert!(Filters::from_pairs(&pairs("limit=x")).params().is_none());
+    }
+}
