@@ -54,6 +54,18 @@ pub fn columns(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     let slot = W / n;
     let width = (slot * 0.68).max(2.0);
     let plot = H - TOP - BOTTOM;
+    // Labels wider than their slot (about 6 units a character at 11px) are
+    // written under every other bar, counting back from the last (today).
+    let longest = bars
+        .iter()
+        .map(|b| b.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let step = if longest as f64 * 6.2 > slot - 4.0 {
+        2
+    } else {
+        1
+    };
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -86,11 +98,13 @@ pub fn columns(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
                 b.value
             );
         }
-        let _ = write!(
-            svg,
-            r#"<text class="tick" x="{cx:.1}" y="{:.1}" text-anchor="middle">{label}</text>"#,
-            H - 8.0
-        );
+        if (bars.len() - 1 - i).is_multiple_of(step) {
+            let _ = write!(
+                svg,
+                r#"<text class="tick" x="{cx:.1}" y="{:.1}" text-anchor="middle">{label}</text>"#,
+                H - 8.0
+            );
+        }
     }
     svg.push_str("</svg>");
     svg
@@ -99,9 +113,9 @@ pub fn columns(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
 /// Horizontal bars one under another (counts by status), with the label on
 /// the left and the value at the bar's end.
 pub fn rows(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
-    const W: f64 = 560.0;
+    const W: f64 = 480.0;
     const ROW: f64 = 30.0;
-    const LABEL: f64 = 210.0;
+    const LABEL: f64 = 240.0;
     const VALUE: f64 = 56.0;
     let max = bars.iter().map(|b| b.value).max().unwrap_or(0);
     let h = ROW * bars.len().max(1) as f64;
@@ -163,6 +177,21 @@ mod tests {
         assert!(svg.contains(r#"height="74.0"><title>23/11: 2</title>"#));
         assert!(svg.contains(r#"height="0.0"><title>25/11: 0</title>"#));
         assert_eq!(svg.matches("<rect").count(), 3);
+    }
+
+    #[test]
+    fn crowded_labels_are_written_under_every_other_bar_ending_with_the_last() {
+        let short: Vec<Bar> = (10..24).map(|d| bar(&format!("{d}/11"), 1)).collect();
+        assert_eq!(
+            columns("c", "t", "d", &short)
+                .matches(r#"class="tick""#)
+                .count(),
+            14
+        );
+        let long: Vec<Bar> = (10..24).map(|d| bar(&format!("{d} Nov"), 1)).collect();
+        let svg = columns("c", "t", "d", &long);
+        assert_eq!(svg.matches(r#"class="tick""#).count(), 7);
+        assert!(svg.contains(">23 Nov</text>") && !svg.contains(">22 Nov</text>"));
     }
 
     #[test]
