@@ -225,6 +225,43 @@ async fn the_procedure_search_finds_words_without_diacritics(b: Backend) {
     // Without JavaScript the search reloads the page with the hits.
     let (_, html) = page(&w.desk, "/tiep-nhan?q=khai+sinh").await;
     assert!(html.contains("Đăng ký khai sinh"));
+
+    // A procedure assigned only to district B is not the desk's to receive:
+    // it is not listed, and opened by its code it says so, with no form.
+    let keeper = w.app.login("kiemsoat").await.unwrap();
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&json!({
+            "code": "1.000004", "name": "Đăng ký khai tử", "field": "Hộ tịch", "levels": ["district"],
+            "agency": "UBND cấp huyện", "time_limit": "3 working_days", "online_level": "full_process",
+            "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
+            "components": [{ "name": "Tờ khai đăng ký khai tử", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": false }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = keeper
+        .http
+        .post(keeper.url(&format!(
+            "/api/procedures/1.000004/units/{}",
+            codes::DISTRICT_B
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let (_, html) = page(&w.desk, "/tiep-nhan/thu-tuc?q=dang+ky+khai").await;
+    assert!(html.contains("Đăng ký khai sinh"), "{html}");
+    assert!(!html.contains("khai tử"), "{html}");
+    let (status, html) = page(&w.desk, "/tiep-nhan?procedure=1.000004").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Thủ tục này không được giao cho bộ phận tiếp nhận"),
+        "{html}"
+    );
+    assert!(!html.contains(r#"action="/tiep-nhan" class="card reception""#));
     w.app.close().await;
 }
 
