@@ -24,6 +24,38 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::store::{CalendarOverride, OfficeHoursRow, RoleGrant, Store, Unit, User};
 use crate::users::parse_username;
 
+/// Permissions that open administration (units, users, the catalog,
+/// processes, the calendar, notifications).
+pub const ADMIN_PERMISSIONS: [Permission; 6] = [
+    Permission::ManageUnits,
+    Permission::ManageUsers,
+    Permission::EditCatalog,
+    Permission::ManageProcesses,
+    Permission::ManageCalendar,
+    Permission::ManageNotifications,
+];
+
+/// Allows someone who administers something somewhere; records the refusal
+/// of anyone else.
+pub async fn require_admin(store: &dyn Store, actor: &Actor, now: Timestamp) -> ServiceResult<()> {
+    if ADMIN_PERMISSIONS.iter().any(|p| actor.may_somewhere(*p)) {
+        return Ok(());
+    }
+    deny(store, actor, now, Permission::ManageUnits, "admin").await
+}
+
+/// The unit tree as it stood on a date, for someone who manages units or
+/// users somewhere (the tree is what their forms pick from).
+pub async fn unit_tree(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    on: Date,
+) -> ServiceResult<Vec<crate::store::UnitVersion>> {
+    require_admin(store, actor, now).await?;
+    crate::units::tree_on(store, on).await
+}
+
 /// Checks that the actor may correct the calendar of `unit`, or of every
 /// unit when `unit` is none.
 async fn require_calendar(
@@ -203,6 +235,16 @@ async fn require_setting(
     }
 }
 
+/// The per-procedure setting of what a supplement request does to the
+/// clock (`pause` or `restart`, domain.md §6).
+pub const SUSPENSION_SETTING: &str = "clock.suspension";
+
+/// Settings motcua reads, with the scope each is read at.
+pub const KNOWN_SETTINGS: [(&str, &str); 2] = [
+    (calendar::CULTURE_DAY_SETTING, "global"),
+    (SUSPENSION_SETTING, "procedure"),
+];
+
 /// Checks a setting key: dotted lower-case words, 1 to 100 characters.
 pub fn parse_key(key: &str) -> ServiceResult<String> {
     let k = key.trim();
@@ -252,6 +294,9 @@ pub async fn put_setting(
     }
     let v =
         serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()));
+    if key == SUSPENSION_SETTING && !matches!(v.as_str(), Some("pause" | "restart")) {
+        return Err(ServiceError::invalid("value", "pause or restart"));
+    }
     if key == calendar::CULTURE_DAY_SETTING
         && !v
             .as_i64()
@@ -329,6 +374,80 @@ pub async fn set_active_as(
         store.delete_user_sessions(user.id).await?;
     }
     Ok(())
+}
+
+/// A page of accounts (after a user name, in name order) with their
+/// grants, for someone who manages users somewhere.
+pub async fn accounts(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    after: Option<&str>,
+    limit: u32,
+) -> ServiceResult<Vec<(User, Vec<RoleGrant>)>> {
+    let users = crate::users::list_as(store, actor, now, after, limit).await?;
+    let mut out = Vec::with_capacity(users.len());
+    for u in users {
+        let grants = store.roles_of(u.id).await?;
+        out.push((u, grants));
+    }
+    Ok(out)
+}
+
+/// What the catalog page lists: procedures in code order, or search hits.
+#[derive(Debug, Clone)]
+pub enum CatalogRows {
+    /// A page in code order (latest versions).
+    Listed(Vec<crate::store::ProcedureVersion>),
+    /// Ranked hits of a search.
+    Found(Vec<motcua_domain::search::SearchHit>),
+}
+
+/// The catalog for someone who keeps it: a search when `query` is given,
+/// else a page of procedures after `after`.
+pub async fn catalog(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    query: &str,
+    after: Option<String>,
+    limit: u32,
+) -> ServiceResult<CatalogRows> {
+    require_somewhere(store, actor, now, Permission::EditCatalog).await?;
+    let filter = crate::store::ProcedureFilter::default();
+    if query.trim().is_empty() {
+        Ok(CatalogRows::Listed(
+            crate::procedures::list(store, &filter, after, limit).await?,
+        ))
+    } else {
+        Ok(CatalogRows::Found(
+            crate::procedures::search(store, query.trim(), &filter, limit).await?,
+        ))
+    }
+}
+
+/// Every version of a procedure, for someone who keeps the catalog.
+pub async fn procedure_versions(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    code: &str,
+) -> ServiceResult<Vec<crate::store::ProcedureVersion>> {
+    require_somewhere(store, actor, now, Permission::EditCatalog).await?;
+    crate::procedures::versions(store, code).await
+}
+
+/// Internal processes in force on a date under a unit, for someone who
+/// manages processes there.
+pub async fn processes(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    unit: &Unit,
+    on: Date,
+) -> ServiceResult<Vec<crate::store::Process>> {
+    require(store, actor, now, Permission::ManageProcesses, unit.id).await?;
+    crate::processes::processes(store, actor, now, unit.id, on).await
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 //! - errors become HTML pages in the reader's language ([`error_page`]),
 //!   whatever produced them.
 
+pub mod admin;
 pub mod assets;
 pub mod charts;
 pub mod dashboard;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dossier::routes())
         .merge(list::routes())
         .merge(queues::routes())
+        .merge(admin::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))
         .layer(middleware::from_fn(error_page::html_errors))

@@ -8,8 +8,9 @@ mod api_catalog;
 mod api_docs;
 mod api_dossiers;
 mod api_units;
-mod ui_desk;
+mod ui_admin;
 mod ui_dashboard;
+mod ui_desk;
 mod ui_pages;
 mod ui_queues;
 
