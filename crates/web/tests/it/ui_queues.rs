@@ -153,7 +153,7 @@ async fn hand_over(c: &Client, code: &str, to_user: &str) {
 /// The dossier codes a list or queue page shows, in order.
 fn codes_in(p: &Page) -> Vec<String> {
     p.body
-        .split(r#"<td><a href="/ho-so/"#)
+        .split(r#"<td class="code"><a href="/ho-so/"#)
         .skip(1)
         .map(|c| c.split('"').next().unwrap().to_owned())
         .collect()
