@@ -237,15 +237,14 @@ async fn results(
 ) -> Result<(StatusCode, Results), WebError> {
     let t = staff.lang.texts();
     let back = format!("{PATH}?{}", f.query(f.tab, None));
-    let colleagues = svc::colleagues(&st.dossiers, &staff.actor).await?;
-    let bad = |msg: String, colleagues: Vec<Colleague>| {
+    let bad = |msg: String| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             Results {
                 rows: Vec::new(),
                 next_href: None,
                 error: Some(msg),
-                colleagues,
+                colleagues: Vec::new(),
                 back: back.clone(),
                 csrf: staff.csrf.clone(),
             },
@@ -253,12 +252,12 @@ async fn results(
     };
     let q = match f.to_query() {
         Ok(q) => q,
-        Err(_) => return Ok(bad(t.get("queue.bad_filter").to_owned(), colleagues)),
+        Err(_) => return Ok(bad(t.get("queue.bad_filter").to_owned())),
     };
     let page = match svc::queue(&st.dossiers, &staff.actor, &q).await {
         Ok(p) => p,
         Err(ServiceError::Invalid { .. }) => {
-            return Ok(bad(t.get("queue.bad_filter").to_owned(), colleagues));
+            return Ok(bad(t.get("queue.bad_filter").to_owned()));
         }
         Err(e) => return Err(e.into()),
     };
@@ -269,6 +268,12 @@ async fn results(
         &page.items,
     )
     .await?;
+    // The hand-over choices only matter when there is something to hand over.
+    let colleagues = if rows.is_empty() {
+        Vec::new()
+    } else {
+        svc::colleagues(&st.dossiers, &staff.actor).await?
+    };
     Ok((
         StatusCode::OK,
         Results {
