@@ -9,12 +9,19 @@
 //! the page (POST-redirect-GET). A stale version, an action the state no
 //! longer allows or a refused field shows the dossier as it now is with a
 //! message saying what to do.
+//!
+//! A digitised component or the result is attached with the form posted to
+//! `/ho-so/{code}/tep` as `multipart/form-data` (see [`upload`] for how its
+//! CSRF token is checked before the file is read), through the same
+//! service call as `POST /api/dossiers/{code}/files`; a refused file shows
+//! the page with what was wrong and nothing attached.
 
 mod actions;
+pub(crate) mod upload;
 mod view;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -38,7 +45,15 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ho-so/{code}", get(show))
         .route("/ho-so/{code}/hanh-dong", post(act))
+        .route(
+            "/ho-so/{code}/tep",
+            post(attach).layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
 }
+
+/// The largest file attached from the page: the API's and the service's
+/// limit (a scanned dossier of many pages).
+const MAX_FILE: usize = 20 << 20;
 
 /// A time limit as staff read it: "5 ngày làm việc" / "5 working days".
 pub fn limit_label(t: &Texts, l: TimeLimit) -> String {
@@ -76,6 +91,8 @@ struct PageQuery {
     xong: Option<String>,
     /// Whether the action came with a warning.
     warn: Option<String>,
+    /// Set after a file was attached (after a redirect).
+    tep: Option<String>,
 }
 
 /// What the page says at its top.
@@ -99,10 +116,24 @@ async fn respond(
     msg: Message,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let t = staff.lang.texts();
     let v = st.dossiers.view(&staff.actor, code).await?;
+    respond_with(st, staff, headers, v, msg, status).await
+}
+
+/// The page (or, for htmx, its main part) of a dossier already read.
+async fn respond_with(
+    st: &AppState,
+    staff: &Staff,
+    headers: &HeaderMap,
+    v: motcua_service::dossiers::DossierView,
+    msg: Message,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
     let target = if v.actions.contains(&"hand_over") {
-        st.dossiers.hand_over_target(&staff.actor, code).await?
+        st.dossiers
+            .hand_over_target(&staff.actor, v.dossier.code.as_str())
+            .await?
     } else {
         None
     };
@@ -131,6 +162,8 @@ async fn show(
     };
     if msg.fresh {
         msg.notice = Some(t.get("dossier.received_notice").to_owned());
+    } else if q.tep.is_some() {
+        msg.notice = Some(t.get("dossier.upload.done").to_owned());
     } else if let Some(a) = q.xong.as_deref().and_then(actions::known) {
         msg.notice = Some(t.fill("dossier.done_notice", &[("action", &actions::label(&t, a))]));
         if q.warn.is_some() {
@@ -179,7 +212,11 @@ async fn act(
                     warning: acted.warning.as_ref().map(|_| actions::warning(&t, name)),
                     ..Message::default()
                 };
-                return respond(&st, &staff, &headers, &code, msg, StatusCode::OK).await;
+                // The dossier as the action left it: read again, it may be
+                // out of the actor's sight (a specialist's hand-over to the
+                // leader moves it out of the office), which is no refusal.
+                return respond_with(&st, &staff, &headers, acted.dossier, msg, StatusCode::OK)
+                    .await;
             }
             let mut to = format!("{PATH}/{}?xong={name}", acted.dossier.dossier.code);
             if acted.warning.is_some() {
@@ -203,6 +240,97 @@ async fn act(
         Err(ServiceError::Invalid { field, .. }) => {
             let msg = Message {
                 error: Some(actions::field_error(&t, &field)),
+                ..Message::default()
+            };
+            respond(
+                &st,
+                &staff,
+                &headers,
+                &code,
+                msg,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /ho-so/{code}/tep` (`multipart/form-data`): `csrf_token` first,
+/// then `kind` (`component` or `result`) and the `file`. The service checks
+/// who may attach and what; the file's type is told from its content.
+async fn attach(
+    State(st): State<AppState>,
+    Path(code): Path<String>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let headers = req.headers().clone();
+    let (staff, form) = match upload::read(&st, req, MAX_FILE).await {
+        Ok(read) => read,
+        Err(refused) => return Ok(refused),
+    };
+    let t = staff.lang.texts();
+    let refuse = |key: &str, status: StatusCode| {
+        let msg = Message {
+            error: Some(t.fill(key, &[("mb", &(MAX_FILE >> 20).to_string())])),
+            ..Message::default()
+        };
+        respond(&st, &staff, &headers, &code, msg, status)
+    };
+    let mut form = match form {
+        Ok(f) => f,
+        Err(upload::Unread::TooLarge) => {
+            return refuse("dossier.upload.too_large", StatusCode::PAYLOAD_TOO_LARGE).await;
+        }
+        Err(upload::Unread::Malformed) => {
+            return refuse("dossier.upload.unreadable", StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let Some(file) = form.take_file("file") else {
+        return refuse("dossier.upload.no_file", StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    // Content none of the accepted types is sent as what it is not, so the
+    // service refuses it after its access check, like the API would.
+    let content_type = upload::sniff(&file.name, &file.bytes).unwrap_or("application/octet-stream");
+    let result = st
+        .dossiers
+        .attach_file(
+            &staff.actor,
+            &code,
+            &form.field("kind"),
+            &file.name,
+            content_type,
+            &file.bytes,
+        )
+        .await;
+    match result {
+        Ok(_) if is_htmx(&headers) => {
+            let msg = Message {
+                notice: Some(t.get("dossier.upload.done").to_owned()),
+                ..Message::default()
+            };
+            respond(&st, &staff, &headers, &code, msg, StatusCode::OK).await
+        }
+        // The code was found, so trimmed it is the stored one (no character
+        // a Location header refuses).
+        Ok(_) => Ok(Redirect::to(&format!("{PATH}/{}?tep=1", code.trim())).into_response()),
+        Err(ServiceError::Invalid { field, .. }) => {
+            let key = match field.as_str() {
+                "kind" => "dossier.upload.kind",
+                "name" => "dossier.upload.name",
+                _ if file.bytes.is_empty() => "dossier.upload.empty",
+                "content-type" => "dossier.upload.type",
+                "body" => "dossier.upload.too_large",
+                _ => "dossier.error.invalid",
+            };
+            let msg = Message {
+                error: Some(t.fill(
+                    key,
+                    &[
+                        ("name", file.name.as_str()),
+                        ("mb", &(MAX_FILE >> 20).to_string()),
+                    ],
+                )),
                 ..Message::default()
             };
             respond(

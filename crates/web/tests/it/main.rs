@@ -13,6 +13,7 @@ mod ui_dashboard;
 mod ui_desk;
 mod ui_pages;
 mod ui_queues;
+mod ui_uploads;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};

@@ -20,16 +20,16 @@ on_both!(
     processes_settings_office_hours_and_new_versions_through_the_forms,
 );
 
-const HEADER: &str = "Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Cơ quan thực hiện,Thời hạn giải quyết,Thời hạn trực tuyến,Mức độ DVC trực tuyến,\"Phí, lệ phí\",Ghi chú phí,Kết quả,Căn cứ pháp lý,Đối tượng,Ngày hiệu lực,Thành phần hồ sơ,Loại bản,Số bản,Yêu cầu,Số hóa,Mẫu đơn,Đơn vị áp dụng";
+pub(crate) const HEADER: &str = "Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Cơ quan thực hiện,Thời hạn giải quyết,Thời hạn trực tuyến,Mức độ DVC trực tuyến,\"Phí, lệ phí\",Ghi chú phí,Kết quả,Căn cứ pháp lý,Đối tượng,Ngày hiệu lực,Thành phần hồ sơ,Loại bản,Số bản,Yêu cầu,Số hóa,Mẫu đơn,Đơn vị áp dụng";
 
-fn row(code: &str, name: &str, limit: &str) -> String {
+pub(crate) fn row(code: &str, name: &str, limit: &str) -> String {
     format!(
         "{code},{name},Hộ tịch,Cấp huyện,UBND cấp huyện,{limit},,Toàn trình,0,,Giấy chứng nhận,Luật Hộ tịch 2014,Công dân,01/01/2024,Tờ khai,Bản chính,1,Bắt buộc,Không,,"
     )
 }
 
 /// How many procedures the catalog holds, through the API.
-async fn procedures(app: &TestApp) -> usize {
+pub(crate) async fn procedures(app: &TestApp) -> usize {
     let c = app.login("quantri").await.unwrap();
     let r = c
         .http

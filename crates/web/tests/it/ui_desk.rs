@@ -23,7 +23,7 @@ on_both!(
     forms_without_the_csrf_token_are_refused
 );
 
-const CODE: &str = "000.01.21.H40-251124-0001";
+pub(crate) const CODE: &str = "000.01.21.H40-251124-0001";
 
 /// A moment of Vietnam time as the API writes it.
 fn vn(s: &str) -> String {
@@ -34,9 +34,9 @@ fn vn(s: &str) -> String {
         .to_string()
 }
 
-struct World {
-    app: TestApp,
-    desk: Client,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) desk: Client,
     specialist: Client,
     leader: Client,
 }
@@ -44,7 +44,7 @@ struct World {
 /// "Đăng ký khai sinh" (1.000003, 5 working days, 50.000 đ) at district A
 /// with a process: 24 working hours at the justice office, then 8 at the
 /// district's leader.
-async fn world(b: Backend) -> Option<World> {
+pub(crate) async fn world(b: Backend) -> Option<World> {
     let app = TestApp::start(b).await.unwrap()?;
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
@@ -111,7 +111,7 @@ async fn world(b: Backend) -> Option<World> {
 
 /// A browser-like client of `c`'s session: the cookie only (no CSRF header,
 /// so forms must carry the token), redirects not followed.
-fn browser(c: &Client) -> reqwest::Client {
+pub(crate) fn browser(c: &Client) -> reqwest::Client {
     let mut h = reqwest::header::HeaderMap::new();
     h.insert(COOKIE, c.cookie.parse().unwrap());
     reqwest::Client::builder()
@@ -121,7 +121,7 @@ fn browser(c: &Client) -> reqwest::Client {
         .unwrap()
 }
 
-async fn page(c: &Client, path: &str) -> (u16, String) {
+pub(crate) async fn page(c: &Client, path: &str) -> (u16, String) {
     let r = browser(c).get(c.url(path)).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
@@ -188,7 +188,7 @@ async fn dossiers(app: &TestApp) -> i64 {
         .unwrap()
 }
 
-async fn receive_by_api(c: &Client) {
+pub(crate) async fn receive_by_api(c: &Client) {
     let r = c
         .http
         .post(c.url("/api/dossiers"))

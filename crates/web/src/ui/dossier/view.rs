@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use motcua_domain::deadline::{Classification, OpenStatus};
 use motcua_domain::dossier::{Channel, ReturnMethod, Status};
+use motcua_domain::role::Role;
 use motcua_service::dossiers::DossierView;
 use motcua_service::dossiers::clock::ClockRecord;
 use motcua_service::dossiers::preview::HandOverTarget;
@@ -114,6 +115,9 @@ pub struct Body {
     pub return_methods: Vec<Opt>,
     pub msg: Message,
     pub receipt_href: String,
+    /// Offer the form that attaches a file: the reader holds a role that
+    /// may attach somewhere. Only a hint for the page; the service decides.
+    pub may_attach: bool,
 }
 
 /// The hand-over form's target.
@@ -514,5 +518,8 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
         hand_over,
         return_methods,
         msg,
+        may_attach: [Role::DeskOfficer, Role::Specialist, Role::Leader]
+            .into_iter()
+            .any(|r| staff.actor.holds(r)),
     }
 }
