@@ -4,6 +4,7 @@
 // A test binary: a failed unwrap is a failed test, with its cause shown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod browser;
 mod calendar_cli;
 mod catalog_cli;
 mod cli_errors;

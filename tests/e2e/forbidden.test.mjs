@@ -1,0 +1,121 @@
+// Forbidden attempts end on the 403 page in Vietnamese and change nothing:
+// the Đô Lương desk officer opening the administration, and the Nam Đàn desk
+// officer opening, then trying to act on, a dossier received at Đô Lương.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo } from './lib/server.mjs';
+import { keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const FORBIDDEN = 'Bạn không có quyền xem trang này hoặc thực hiện thao tác này.';
+
+/** Checks the page is the 403 error page and returns its text. */
+async function assertForbiddenPage(page, response) {
+  assert.equal(response.status(), 403);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+  assert.equal(await page.locator('h1').innerText(), 'Không thực hiện được');
+  const text = await page.locator('main').innerText();
+  assert.match(text, new RegExp(FORBIDDEN.replace(/\./g, '\\.')));
+  assert.match(text, /Mã lỗi 403/);
+  assert.equal(await page.getByRole('link', { name: 'Về Bàn làm việc' }).getAttribute('href'), '/');
+  return text;
+}
+
+test('a desk officer is refused the administration pages, which are not offered', () =>
+  keepFailures(browser, 'forbidden1', async () => {
+    const base = server.url;
+    const desk = await newPage(browser);
+    await signIn(desk, base, 'motcua.dl');
+    const nav = await desk.locator('nav.main').innerText();
+    assert.match(nav, /Tiếp nhận/, 'the desk is offered');
+    assert.equal(await desk.locator('nav.main a[href^="/quan-tri"]').count(), 0, 'no administration link');
+    // The session's form token, from the sign-out form of a page they may see.
+    const csrf = await desk.locator('input[name=csrf_token]').first().inputValue();
+
+    for (const path of ['/quan-tri', '/quan-tri/thu-tuc', '/quan-tri/nguoi-dung']) {
+      const r = await desk.goto(`${base}${path}`);
+      await assertForbiddenPage(desk, r);
+    }
+    await screenshot(desk, '20-forbidden-admin');
+
+    // A forged import from the desk officer's own session: refused, nothing added.
+    const forged = await desk.evaluate(async ({ csrf }) => {
+      const file = new File(
+        [
+          'Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Cơ quan thực hiện,Thời hạn giải quyết,Mức độ DVC trực tuyến,"Phí, lệ phí",Kết quả,Đối tượng,Ngày hiệu lực\n' +
+            '1.999009,Thủ tục không được phép nhập,Hộ tịch,Cấp huyện,UBND cấp huyện,5 ngày làm việc,Toàn trình,0,Giấy chứng nhận,Công dân,01/01/2025\n',
+        ],
+        'thu-tuc.csv',
+        { type: 'text/csv' },
+      );
+      const body = new FormData();
+      body.append('csrf_token', csrf);
+      body.append('file', file);
+      body.append('content', await file.text());
+      const r = await fetch('/quan-tri/thu-tuc/nhap', { method: 'POST', body });
+      return { status: r.status, text: await r.text() };
+    }, { csrf });
+    assert.equal(forged.status, 403);
+    assert.match(forged.text, new RegExp(FORBIDDEN.replace(/\./g, '\\.')));
+    const search = await desk.request.get(`${base}/api/procedures/search?q=${encodeURIComponent('không được phép nhập')}`);
+    assert.equal(search.status(), 200);
+    assert.doesNotMatch(await search.text(), /1\.999009/, 'nothing imported');
+  }));
+
+test('a desk officer of another district cannot open or act on a dossier', () =>
+  keepFailures(browser, 'forbidden2', async () => {
+    const base = server.url;
+    // Đô Lương's desk officer picks a dossier of the desk still being processed.
+    const owner = await newPage(browser);
+    await signIn(owner, base, 'motcua.dl');
+    await owner.goto(`${base}/ho-so?status=processing&sort=newest`);
+    const link = owner.locator('tbody tr td.code a').first();
+    const code = (await link.innerText()).trim();
+    assert.match(code, /^000\.01\.21\.H40-/);
+    await owner.goto(`${base}/ho-so/${code}`);
+    const dossier = async () => (await owner.request.get(`${base}/api/dossiers/${code}`)).json();
+    const before = {
+      status: await owner.locator('.page-head .badge').innerText(),
+      events: await owner.locator('.timeline > li').count(),
+      version: (await dossier()).version,
+    };
+    assert.equal(before.status, 'Đang xử lý');
+
+    // Nam Đàn's desk officer: the page is refused.
+    const other = await newPage(browser);
+    await signIn(other, base, 'motcua.nd');
+    const csrf = await other.locator('input[name=csrf_token]').first().inputValue();
+    const r = await other.goto(`${base}/ho-so/${code}`);
+    const text = await assertForbiddenPage(other, r);
+    assert.doesNotMatch(text, new RegExp(code.replace(/\./g, '\\.')), 'nothing of the dossier is shown');
+    await screenshot(other, '21-forbidden-dossier');
+
+    // A forged action, with a valid token of their own session and the
+    // dossier's current version: refused too.
+    const forged = await other.evaluate(async ({ code, csrf, version }) => {
+      const body = new URLSearchParams({ csrf_token: csrf, version: String(version), action: 'withdraw', note: '' });
+      const r = await fetch(`/ho-so/${code}/hanh-dong`, { method: 'POST', body });
+      return { status: r.status, text: await r.text() };
+    }, { code, csrf, version: before.version });
+    assert.equal(forged.status, 403);
+    assert.match(forged.text, new RegExp(FORBIDDEN.replace(/\./g, '\\.')));
+
+    // Nothing changed on the dossier.
+    await owner.reload();
+    assert.equal(await owner.locator('.page-head .badge').innerText(), before.status);
+    assert.equal(await owner.locator('.timeline > li').count(), before.events);
+    assert.equal((await dossier()).version, before.version);
+  }));
