@@ -1,17 +1,18 @@
 // A dossier's whole way through the one-stop desk, by three people of the
 // demo data, in the browser:
 //
-//   motcua.dl (desk officer, Đô Lương desk) receives it at /tiep-nhan with
-//     the keyboard alone and hands it over to the specialist;
+//   motcua.dl (desk officer, Đô Lương desk) receives it at /tiep-nhan and
+//     hands it over to the specialist, with the keyboard alone;
 //   chuyenvien.dl (specialist) finds it in "Giao cho tôi" at /hang-doi and
 //     sends it to the leader for approval;
 //   lanhdao.dl (leader) finds it in "Chờ tôi phê duyệt" and signs the result;
 //   motcua.dl finds it among the dossiers done at /ho-so and records the
-//     return to the applicant.
+//     return to the applicant, with the keyboard again.
 //
 // "Đăng ký thành lập hộ kinh doanh" (1.001612, 3 working days, 100.000 đ) is
 // one of the procedures the demo gives a process at Đô Lương: the desk's own
-// step, then the economic office's specialist, then the district's leader.
+// step, then a specialist of the district's Phòng Tư pháp, then the
+// district's leader.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -93,15 +94,18 @@ test('reception, hand-over, approval, result and return by three users', () =>
     assert.match(await desk.locator('.dossier-body').innerText(), new RegExp(APPLICANT));
     await screenshot(desk, '02-desk-received');
 
-    // Hand-over to the specialist: open the action with the keyboard, choose, submit.
+    // Hand-over to the specialist: open the action, choose, submit, all by keyboard.
     const handOver = action(desk, 'hand_over');
     await handOver.locator('summary').focus();
     await desk.keyboard.press('Enter');
     assert.equal(await handOver.getAttribute('open'), '', 'Enter opens the action');
     await desk.keyboard.press('Tab');
     assert.equal(await focusedId(desk), 'hand_over-to-user');
-    await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');
-    await handOver.locator('button[type=submit]').focus();
+    // The first person after "anyone at that step" is the specialist.
+    await desk.keyboard.press('ArrowDown');
+    assert.equal(await handOver.locator('select[name=to_user]').inputValue(), 'chuyenvien.dl');
+    await desk.keyboard.press('Tab');
+    assert.equal(await focusedId(desk), 'hand_over-note');
     await desk.keyboard.press('Enter');
     await desk.getByText('Đã thực hiện: Chuyển xử lý.').waitFor();
     assert.equal(await status(desk), 'Đang xử lý');
@@ -152,10 +156,19 @@ test('reception, hand-over, approval, result and return by three users', () =>
     assert.equal(await done.count(), 1, 'listed among the dossiers done');
     await Promise.all([desk.waitForURL(`${base}/ho-so/${code}`), done.getByRole('link', { name: code }).click()]);
     assert.equal(await status(desk), 'Đã xử lý xong');
+    // The return with the keyboard: the only action is open; Tab past the
+    // method (in person, as chosen at reception), type, Enter.
     const ret = await openAction(desk, 'record_return');
-    await ret.locator('input[name=collector_name]').fill(APPLICANT);
-    await ret.locator('input[name=collector_identity]').fill(IDENTITY);
-    await ret.locator('button[type=submit]').click();
+    assert.equal(await ret.locator('select[name=method]').inputValue(), 'in_person');
+    await ret.locator('summary').focus();
+    await desk.keyboard.press('Tab');
+    assert.equal(await focusedId(desk), 'record_return-method');
+    await desk.keyboard.press('Tab');
+    assert.equal(await focusedId(desk), 'record_return-collector');
+    await desk.keyboard.type(APPLICANT);
+    await desk.keyboard.press('Tab');
+    await desk.keyboard.type(IDENTITY);
+    await desk.keyboard.press('Enter');
     await desk.getByText('Đã thực hiện: Trả kết quả.').waitFor();
     assert.equal(await status(desk), 'Đã trả kết quả');
     assert.match(await desk.locator('.timeline').innerText(), new RegExp(`Người nhận kết quả: ${APPLICANT}`));

@@ -43,7 +43,8 @@ export async function newPage(browser) {
     viewport: { width: 1366, height: 900 },
   });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // Generous: CI runs this beside the rest of the suite on two cores.
+  page.setDefaultTimeout(30_000);
   return page;
 }
 
