@@ -1,7 +1,8 @@
 //! `motcua-bench`: benchmarks whose figures are recorded in BENCHMARKS.md.
 //!
 //! Run in release: `cargo run --release -p motcua-bench -- catalog-search`
-//! (or `dossier-load`, `dossier-list`, `status-lookup`, `dossier-transitions`).
+//! (or `dossier-load`, `dossier-list`, `status-lookup`, `dossier-transitions`,
+//! `ui-pages`).
 //! PostgreSQL figures need `MOTCUA_TEST_DATABASE_URL` (a server where a
 //! database may be created); the benchmark creates and drops its own.
 
@@ -30,6 +31,8 @@ enum Bench {
     StatusLookup(dossiers::lookup::Args),
     /// Sustained dossier transitions over HTTP (issue 5 target: >= 2,000/s on SQLite).
     DossierTransitions(dossiers::transitions::Args),
+    /// The dashboard and work-queue pages (issue 6 target: server p95 < 100 ms at 1,000,000 dossiers).
+    UiPages(dossiers::pages::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -51,6 +54,7 @@ fn main() -> std::process::ExitCode {
             Bench::DossierList(args) => dossiers::list::run(args).await,
             Bench::StatusLookup(args) => dossiers::lookup::run(args).await,
             Bench::DossierTransitions(args) => dossiers::transitions::run(args).await,
+            Bench::UiPages(args) => dossiers::pages::run(args).await,
         }
     });
     match result {

@@ -10,6 +10,7 @@
 pub mod data;
 pub mod list;
 pub mod lookup;
+pub mod pages;
 pub mod transitions;
 
 use std::str::FromStr;

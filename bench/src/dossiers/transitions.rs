@@ -27,6 +27,10 @@ pub struct Args {
     /// Districts whose desks take part (each has its own three users).
     #[arg(long, default_value_t = 10)]
     districts: u32,
+    /// Ask for the whole dossier back after each write instead of the
+    /// minimal answer (`Prefer: return=minimal`) a throughput client uses.
+    #[arg(long)]
+    full_answers: bool,
 }
 
 /// The three people of a district.
@@ -48,9 +52,18 @@ fn reception(desk_unit: &str, i: usize) -> Value {
     })
 }
 
-async fn post(c: &reqwest::Client, url: String, body: &Value) -> anyhow::Result<(Duration, Value)> {
+async fn post(
+    c: &reqwest::Client,
+    url: String,
+    body: &Value,
+    minimal: bool,
+) -> anyhow::Result<(Duration, Value)> {
     let t = Instant::now();
-    let r = c.post(url).json(body).send().await?;
+    let mut req = c.post(url).json(body);
+    if minimal {
+        req = req.header("Prefer", "return=minimal");
+    }
+    let r = req.send().await?;
     let status = r.status();
     let v: Value = r.json().await.unwrap_or(Value::Null);
     let took = t.elapsed();
@@ -60,6 +73,15 @@ async fn post(c: &reqwest::Client, url: String, body: &Value) -> anyhow::Result<
 
 async fn one(ds: &Dataset, args: &Args) -> anyhow::Result<()> {
     let name = ds.backend.name();
+    let minimal = !args.full_answers;
+    println!(
+        "{name}: answers: {}",
+        if minimal {
+            "minimal (Prefer: return=minimal)"
+        } else {
+            "the whole dossier"
+        }
+    );
     let server = Server::start(ds, 120).await?;
     let mut people = Vec::new();
     for d in 0..args.districts.min(data::DISTRICTS) {
@@ -101,6 +123,7 @@ async fn one(ds: &Dataset, args: &Args) -> anyhow::Result<()> {
                     &p.desk,
                     format!("{base}/api/dossiers"),
                     &reception(&p.desk_unit, i),
+                    minimal,
                 )
                 .await?;
                 out.push((
@@ -168,10 +191,11 @@ async fn one(ds: &Dataset, args: &Args) -> anyhow::Result<()> {
                 ];
                 for (label, client, mut body) in steps {
                     body["version"] = json!(version);
-                    let (took, v) = post(client, url.clone(), &body)
+                    let (took, v) = post(client, url.clone(), &body, minimal)
                         .await
                         .map_err(|e| anyhow::anyhow!("{code} {label}: {e}"))?;
-                    version = v["dossier"]["version"].as_i64().unwrap_or(version + 1);
+                    let answered = if minimal { &v } else { &v["dossier"] };
+                    version = answered["version"].as_i64().unwrap_or(version + 1);
                     lat.entry(label).or_default().push(took);
                 }
             }

@@ -32,6 +32,38 @@ pub struct Acted {
     pub dossier: DossierView,
     /// What the user should know.
     pub warning: Option<String>,
+    /// Whether the actor may still open the dossier: a hand-over can move
+    /// it out of their units (a specialist's to the leader's office), so a
+    /// page that would read it again should show this answer instead.
+    pub still_visible: bool,
+}
+
+/// A short answer to a change: enough to take the next action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Brief {
+    /// The dossier's code.
+    pub code: String,
+    /// Its version now (send it with the next action).
+    pub version: i64,
+    /// Its status now.
+    pub status: Status,
+    /// The appointment now.
+    pub current_due: Option<jiff::Timestamp>,
+    /// What the user should know.
+    pub warning: Option<String>,
+}
+
+impl Brief {
+    /// The brief of a dossier as it now stands.
+    pub fn of(d: &Dossier, warning: Option<String>) -> Self {
+        Self {
+            code: d.code.to_string(),
+            version: d.version,
+            status: d.state.status,
+            current_due: d.state.current_due,
+            warning,
+        }
+    }
 }
 
 /// The state machine's action for an input.
@@ -146,6 +178,31 @@ impl DossierService {
     /// the dossier's status (naming it), `Forbidden` when the actor may not
     /// take it, `Invalid` for bad input; nothing changes on any error.
     pub async fn act(&self, actor: &Actor, code: &str, cmd: Act) -> ServiceResult<Acted> {
+        let (after, warning) = self.apply(actor, code, cmd).await?;
+        let still_visible = dossier_units(&after)
+            .iter()
+            .any(|&u| actor.may(Permission::ViewDossiers, u));
+        Ok(Acted {
+            dossier: super::view::build(self, actor, after).await?,
+            warning,
+            still_visible,
+        })
+    }
+
+    /// [`act`](Self::act) answering only what a caller needs to go on (the
+    /// new version and status): for clients that asked for a minimal
+    /// answer, it skips reading the timeline back.
+    pub async fn act_brief(&self, actor: &Actor, code: &str, cmd: Act) -> ServiceResult<Brief> {
+        let (after, warning) = self.apply(actor, code, cmd).await?;
+        Ok(Brief::of(&after, warning))
+    }
+
+    async fn apply(
+        &self,
+        actor: &Actor,
+        code: &str,
+        cmd: Act,
+    ) -> ServiceResult<(Dossier, Option<String>)> {
         let d = self.visible(actor, code).await?;
         let now = self.now();
         text_field("note", &cmd.note, false)?;
@@ -201,7 +258,7 @@ impl DossierService {
                 d.code
             )));
         }
-        let unit = self.store.unit_by_id(d.unit_id).await?;
+        let unit = self.directory.unit(self.store(), d.unit_id).await?;
         let cal = self.calendars.get(self.store(), &unit).await?;
         let work_time = WorkTime::new(&cal.calendar, &cal.hours);
         let mut w = Work {
@@ -292,7 +349,9 @@ impl DossierService {
                         classification: due.map(|due| motcua_domain::deadline::classify(w.at, due)),
                     }));
                 }
-                let step = self.next_step(&w, to_step, to_unit.as_deref()).await?;
+                let step = self
+                    .next_step(&w, &process, to_step, to_unit.as_deref())
+                    .await?;
                 let holder = match to_user {
                     Some(name) => Some(self.holder_for(name, &step).await?),
                     None => None,
@@ -559,7 +618,7 @@ impl DossierService {
         components: Option<Vec<crate::store::ReceivedItem>>,
         cmd: &Act,
         to: Status,
-    ) -> ServiceResult<Acted> {
+    ) -> ServiceResult<(Dossier, Option<String>)> {
         let name = cmd.action.name();
         // The procedure's name is read only when a message will carry it.
         let outbox = if self.notices.is_off() {
@@ -605,10 +664,7 @@ impl DossierService {
             .store
             .change_dossier(&actor.context(w.now), &change)
             .await?;
-        Ok(Acted {
-            dossier: super::view::build(self, actor, after).await?,
-            warning: w.warning,
-        })
+        Ok((after, w.warning))
     }
 
     /// The steps of the dossier's process (empty without one).
@@ -627,15 +683,16 @@ impl DossierService {
             .unwrap_or_default())
     }
 
-    /// The step a hand-over goes to: the process's step `n`, or without a
-    /// process, a step at `to_unit` done by a specialist.
+    /// The step a hand-over goes to: the process's step `n` (of `steps`,
+    /// the dossier's process), or without a process, a step at `to_unit`
+    /// done by a specialist.
     async fn next_step(
         &self,
         w: &Work<'_>,
+        steps: &[crate::store::ProcessStep],
         n: u32,
         to_unit: Option<&str>,
     ) -> ServiceResult<crate::store::ProcessStep> {
-        let steps = self.process_steps(w).await?;
         if !steps.is_empty() {
             if to_unit.is_some() {
                 return Err(ServiceError::invalid(
@@ -661,10 +718,9 @@ impl DossierService {
             role: Role::Specialist,
             allotted: motcua_domain::deadline::TimeLimit::NoLimit,
             external: !self
-                .store
-                .subtree_ids(w.d.unit_id)
+                .directory
+                .is_within(self.store(), unit.id, w.d.unit_id)
                 .await?
-                .contains(&unit.id)
                 && unit.parent_id != Some(w.d.unit_id),
         })
     }
@@ -685,10 +741,18 @@ impl DossierService {
                 }
                 other => other,
             })?;
-        let who = Actor::load(self.store(), user.id, &user.username).await?;
-        let ok = who.grants.iter().any(|g| {
-            g.covers.contains(&step.unit_id) && (g.role == step.role || g.role == Role::Leader)
-        });
+        if !user.active {
+            return Err(ServiceError::invalid(
+                "to_user",
+                format!("{} is not an active user", user.username),
+            ));
+        }
+        // A grant covers the step's unit when it is on the unit or above it.
+        let above = self.directory.chain(self.store(), step.unit_id).await?;
+        let ok =
+            self.store.roles_of(user.id).await?.iter().any(|g| {
+                above.contains(&g.unit_id) && (g.role == step.role || g.role == Role::Leader)
+            });
         if !ok {
             return Err(ServiceError::invalid(
                 "to_user",

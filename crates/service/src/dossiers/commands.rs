@@ -2,6 +2,7 @@
 //! web layer (JSON), the CLI and the importer alike.
 
 use jiff::civil::Date;
+use motcua_domain::deadline::Classification;
 use motcua_domain::dossier::{Channel, Proposal, ReturnMethod, Status};
 use serde::{Deserialize, Serialize};
 
@@ -227,6 +228,14 @@ pub struct ListQuery {
     pub received_from: Option<Date>,
     /// Received to (inclusive), local date.
     pub received_to: Option<Date>,
+    /// Ended (result ready, refused, withdrawn or stopped) from (inclusive),
+    /// local date: with `ended_to`, the dossiers behind a period's
+    /// on-time rate.
+    pub ended_from: Option<Date>,
+    /// Ended to (inclusive), local date.
+    pub ended_to: Option<Date>,
+    /// Only dossiers that ended with one of these classifications.
+    pub classifications: Vec<Classification>,
     /// Only near-due dossiers.
     pub near_due: bool,
     /// Only overdue dossiers.

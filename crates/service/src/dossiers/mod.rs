@@ -11,6 +11,7 @@ mod act;
 mod calendars;
 pub mod clock;
 pub mod commands;
+mod directory;
 pub mod import;
 pub mod notices;
 pub mod preview;
@@ -27,9 +28,10 @@ use motcua_domain::time::from_local;
 use motcua_domain::unit::UnitCode;
 use serde_json::json;
 
-pub use act::Acted;
+pub use act::{Acted, Brief};
 pub use calendars::CalendarCache;
 pub use commands::{Act, ActionInput, ListQuery, MissingItem, Receive};
+pub use directory::Directory;
 pub use notices::NoticeSettings;
 pub use view::{DossierView, Page, StepView, limit_text, moment_text};
 
@@ -49,6 +51,7 @@ pub struct DossierService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     calendars: CalendarCache,
+    directory: Directory,
     notices: NoticeSettings,
     public_base_url: Option<String>,
     files: Option<Arc<dyn FileStore>>,
@@ -91,6 +94,7 @@ impl DossierService {
             store,
             clock,
             calendars: CalendarCache::default(),
+            directory: Directory::default(),
             notices,
             public_base_url,
             files: None,
@@ -123,11 +127,7 @@ impl DossierService {
     ) -> ServiceResult<FileRecord> {
         let d = self.visible(actor, code).await?;
         let roles = roles_on(actor, &dossier_units(&d));
-        let may = actor.is_system()
-            || roles
-                .iter()
-                .any(|r| matches!(r, Role::DeskOfficer | Role::Specialist | Role::Leader));
-        if !may {
+        if !may_attach(actor, &roles, d.state.status) {
             return deny(
                 self.store(),
                 actor,
@@ -218,6 +218,18 @@ impl DossierService {
     /// Receives a dossier (in person, by post: status received, the clock
     /// starts) or records an online submission (awaiting online reception).
     pub async fn receive(&self, actor: &Actor, cmd: Receive) -> ServiceResult<DossierView> {
+        let d = self.receive_dossier(actor, cmd).await?;
+        view::build(self, actor, d).await
+    }
+
+    /// [`receive`](Self::receive) answering only the code, version, status
+    /// and appointment.
+    pub async fn receive_brief(&self, actor: &Actor, cmd: Receive) -> ServiceResult<Brief> {
+        let d = self.receive_dossier(actor, cmd).await?;
+        Ok(Brief::of(&d, None))
+    }
+
+    async fn receive_dossier(&self, actor: &Actor, cmd: Receive) -> ServiceResult<Dossier> {
         let now = self.now();
         let unit = self.unit_field(&cmd.unit, "unit").await?;
         let roles = roles_on(actor, &[unit.id]);
@@ -380,8 +392,7 @@ impl DossierService {
             more_events: Vec::new(),
             outbox,
         };
-        let d = self.store.insert_dossier(&actor.context(now), &new).await?;
-        self.view(actor, d.code.as_str()).await
+        self.store.insert_dossier(&actor.context(now), &new).await
     }
 
     /// The clock policy of a procedure: the defaults, with a per-procedure
@@ -421,16 +432,7 @@ impl DossierService {
 
     /// The unit and the units above it, nearest first.
     async fn unit_chain(&self, unit: &Unit) -> ServiceResult<Vec<i64>> {
-        let mut chain = vec![unit.id];
-        let mut at = unit.parent_id;
-        while let Some(id) = at {
-            if chain.contains(&id) || chain.len() > 64 {
-                break;
-            }
-            chain.push(id);
-            at = self.store.unit_by_id(id).await?.parent_id;
-        }
-        Ok(chain)
+        self.directory.chain(self.store(), unit.id).await
     }
 
     async fn unit_field(&self, code: &str, field: &str) -> ServiceResult<Unit> {
@@ -541,6 +543,9 @@ impl DossierService {
         f.due_to = q.due_to.map(day_after).transpose()?;
         f.received_from = q.received_from.map(day_start).transpose()?;
         f.received_to = q.received_to.map(day_after).transpose()?;
+        f.ended_from = q.ended_from.map(day_start).transpose()?;
+        f.ended_to = q.ended_to.map(day_after).transpose()?;
+        f.classifications = q.classifications.clone();
         if q.near_due {
             f.near_due_at = Some(now);
         }
@@ -576,6 +581,21 @@ impl DossierService {
 }
 
 /// Units whose staff may see a dossier: the receiving unit and the holder.
+/// Who may attach a file to a dossier: staff who work on it (desk,
+/// specialist, leader on its units) while it is open or its result is
+/// still to be handed over or digitised; a dossier that ended without a
+/// result (withdrawn, refused, stopped) takes no more files.
+fn may_attach(actor: &Actor, roles: &[Role], status: Status) -> bool {
+    let open = !matches!(
+        status,
+        Status::Withdrawn | Status::Refused | Status::Stopped
+    );
+    open && (actor.is_system()
+        || roles
+            .iter()
+            .any(|r| matches!(r, Role::DeskOfficer | Role::Specialist | Role::Leader)))
+}
+
 fn dossier_units(d: &Dossier) -> Vec<i64> {
     let mut u = vec![d.unit_id];
     if let Some(h) = d.state.holder_unit_id {

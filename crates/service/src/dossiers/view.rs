@@ -75,6 +75,10 @@ pub struct DossierView {
     pub open_status: Option<OpenStatus>,
     /// The actions the reader may take now.
     pub actions: Vec<&'static str>,
+    /// Whether the reader may attach a file now (the rule of
+    /// [`DossierService::attach_file`](super::DossierService::attach_file)),
+    /// so pages offer the form only to those it would not refuse.
+    pub may_attach: bool,
     /// The public status page.
     pub status_url: String,
 }
@@ -168,17 +172,18 @@ pub(super) async fn build(
     d: Dossier,
 ) -> ServiceResult<DossierView> {
     let store = svc.store();
-    let unit = store.unit_by_id(d.unit_id).await?;
+    let dir = &svc.directory;
+    let unit = dir.unit(store, d.unit_id).await?;
     let parent_unit_name = match unit.parent_id {
-        Some(p) => Some(store.unit_by_id(p).await?.name),
+        Some(p) => Some(dir.unit(store, p).await?.name),
         None => None,
     };
     let holder_unit_name = match d.state.holder_unit_id {
-        Some(h) => Some(store.unit_by_id(h).await?.name),
+        Some(h) => Some(dir.unit(store, h).await?.name),
         None => None,
     };
     let holder = match d.state.holder_user_id {
-        Some(u) => Some(store.user_by_id(u).await?.username),
+        Some(u) => Some(dir.username(store, u).await?),
         None => None,
     };
     let version = store
@@ -199,10 +204,10 @@ pub(super) async fn build(
     };
     let mut steps = Vec::new();
     for s in store.dossier_steps(d.id).await? {
-        let u = store.unit_by_id(s.step.unit_id).await?;
-        let sender = store.unit_by_id(s.step.sender_unit_id).await?;
+        let u = dir.unit(store, s.step.unit_id).await?;
+        let sender = dir.unit(store, s.step.sender_unit_id).await?;
         let holder = match s.step.holder_user_id {
-            Some(id) => Some(store.user_by_id(id).await?.username),
+            Some(id) => Some(dir.username(store, id).await?),
             None => None,
         };
         let open_status = match (&work_cal, s.step.ended_at, s.step.due) {
@@ -236,6 +241,7 @@ pub(super) async fn build(
         .map(|a| a.as_str())
         .collect();
     actions.dedup();
+    let may_attach = super::may_attach(actor, &roles, d.state.status);
     let status_url = svc.status_url(d.code.as_str(), &d.lookup_token);
     Ok(DossierView {
         unit_code: unit.code.to_string(),
@@ -258,6 +264,7 @@ pub(super) async fn build(
         steps,
         open_status,
         actions,
+        may_attach,
         status_url,
         dossier: d,
     })

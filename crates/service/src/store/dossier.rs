@@ -547,6 +547,12 @@ pub struct DossierFilter {
     pub received_from: Option<Timestamp>,
     /// See `received_from`.
     pub received_to: Option<Timestamp>,
+    /// Ended in `[from, to)`.
+    pub ended_from: Option<Timestamp>,
+    /// See `ended_from`.
+    pub ended_to: Option<Timestamp>,
+    /// Only dossiers classified as one of these when they ended.
+    pub classifications: Vec<Classification>,
     /// Order.
     pub sort: DossierSort,
     /// Keyset position: the last row of the previous page (sort key, id).

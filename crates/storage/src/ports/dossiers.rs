@@ -827,78 +827,97 @@ pub(crate) async fn list_dossiers<B: Backend>(
          JOIN procedure_versions v ON v.id = d.procedure_version_id",
         false,
     );
-    if !f.unit_ids.is_empty() {
-        let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.unit_ids);
-        let set2 = q.id_set(<B::Conn as Conn>::DIALECT, &f.unit_ids);
-        q.and(&format!(
-            "(d.unit_id IN {set} OR d.holder_unit_id IN {set2})"
-        ));
-    }
+    // Conditions on the dossier's own columns; the unit condition comes
+    // last because its best form depends on them (see `unit_condition`).
+    let mut conds: Vec<String> = Vec::new();
     if !f.holder_unit_ids.is_empty() {
         let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.holder_unit_ids);
-        q.and(&format!("d.holder_unit_id IN {set}"));
+        conds.push(format!("d.holder_unit_id IN {set}"));
     }
     if f.statuses.is_empty() {
-        q.and("d.status <> 'voided'");
+        conds.push("d.status <> 'voided'".to_owned());
     } else {
         let list: Vec<String> = f
             .statuses
             .iter()
             .map(|s| q.arg(Arg::Text(s.as_str().to_owned())))
             .collect();
-        q.and(&format!("d.status IN ({})", list.join(", ")));
+        conds.push(format!("d.status IN ({})", list.join(", ")));
     }
     if let Some(p) = f.procedure_id {
         let a = q.arg(Arg::Int(p));
-        q.and(&format!("d.procedure_id = {a}"));
+        conds.push(format!("d.procedure_id = {a}"));
     }
     if let Some(ch) = f.channel {
         let a = q.arg(Arg::Text(ch.as_str().to_owned()));
-        q.and(&format!("d.channel = {a}"));
+        conds.push(format!("d.channel = {a}"));
     }
     if let Some(t) = f.due_from {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!("d.current_due_ms >= {a}"));
+        conds.push(format!("d.current_due_ms >= {a}"));
     }
     if let Some(t) = f.due_to {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!("d.current_due_ms < {a}"));
+        conds.push(format!("d.current_due_ms < {a}"));
     }
     if let Some(t) = f.received_from {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!("d.received_at_ms >= {a}"));
+        conds.push(format!("d.received_at_ms >= {a}"));
     }
     if let Some(t) = f.received_to {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!("d.received_at_ms < {a}"));
+        conds.push(format!("d.received_at_ms < {a}"));
+    }
+    if let Some(t) = f.ended_from {
+        let a = q.arg(Arg::Int(millis(t)));
+        conds.push(format!("d.ended_at_ms >= {a}"));
+    }
+    if let Some(t) = f.ended_to {
+        let a = q.arg(Arg::Int(millis(t)));
+        conds.push(format!("d.ended_at_ms < {a}"));
+    }
+    if !f.classifications.is_empty() {
+        let list: Vec<String> = f
+            .classifications
+            .iter()
+            .map(|c| q.arg(Arg::Text(c.as_str().to_owned())))
+            .collect();
+        conds.push(format!("d.classification IN ({})", list.join(", ")));
     }
     if let Some(t) = f.near_due_at {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!(
+        conds.push(format!(
             "d.clock_running AND d.near_due_ms <= {a} AND d.current_due_ms >= {a}"
         ));
     }
     if let Some(t) = f.overdue_at {
         let a = q.arg(Arg::Int(millis(t)));
-        q.and(&format!("d.clock_running AND d.current_due_ms < {a}"));
+        conds.push(format!("d.clock_running AND d.current_due_ms < {a}"));
     }
     if let Some(u) = f.holder_user_id {
         let a = q.arg(Arg::Int(u));
-        q.and(&format!("d.holder_user_id = {a}"));
+        conds.push(format!("d.holder_user_id = {a}"));
     }
     match (f.sort, f.after) {
         (DossierSort::Newest, Some((_, id))) => {
             let a = q.arg(Arg::Int(id));
-            q.and(&format!("d.id < {a}"));
+            conds.push(format!("d.id < {a}"));
         }
         (DossierSort::Due, Some((key, id))) => {
             let k = q.arg(Arg::Int(key.unwrap_or(i64::MAX)));
             let i = q.arg(Arg::Int(id));
-            q.and(&format!(
+            conds.push(format!(
                 "({DUE_KEY} > {k} OR ({DUE_KEY} = {k} AND d.id > {i}))"
             ));
         }
         (_, None) => {}
+    }
+    if !f.unit_ids.is_empty() {
+        let unit = unit_condition(&mut q, <B::Conn as Conn>::DIALECT, f, &conds);
+        conds.push(unit);
+    }
+    for c in &conds {
+        q.and(c);
     }
     q.push(match f.sort {
         DossierSort::Newest => "ORDER BY d.id DESC",
@@ -908,6 +927,50 @@ pub(crate) async fn list_dossiers<B: Backend>(
     q.push(&format!("LIMIT {limit}"));
     let rows: Vec<SummaryRow> = c.all(q.finish()).await.map_err(db)?;
     rows.into_iter().map(|r| r.0).map(Ok).collect()
+}
+
+/// Subtrees up to this many units list their newest dossiers by merging one
+/// ordered index walk per unit; larger ones walk the table newest first.
+const MERGE_UNITS: usize = 64;
+
+/// The condition "received by or held in one of `f.unit_ids`".
+///
+/// Written as `unit_id IN set OR holder_unit_id IN set`, both databases read
+/// every dossier of every unit in the set through the two unit indexes and
+/// sort them all to keep one page: a district's newest page read its 100,000
+/// dossiers at 1,000,000. For the newest-first order this instead takes, for
+/// each unit, the first `limit` matching ids from the `(unit_id, id)` and
+/// `(holder_unit_id, id)` indexes walked backwards (each walk stops after a
+/// page), and keeps the dossiers among those ids: at most `2 × units × limit`
+/// ids, whatever the table's size. `conds` (the other filters, the cursor
+/// included) go into each walk so that it counts only matching rows. Ids are
+/// our own integers, written into the text.
+fn unit_condition(
+    q: &mut Assemble,
+    dialect: crate::conn::Dialect,
+    f: &DossierFilter,
+    conds: &[String],
+) -> String {
+    if f.sort == DossierSort::Newest && f.unit_ids.len() <= MERGE_UNITS {
+        let extra: String = conds.iter().map(|c| format!(" AND {c}")).collect();
+        let limit = f.limit;
+        let walks: Vec<String> = f
+            .unit_ids
+            .iter()
+            .flat_map(|u| {
+                ["unit_id", "holder_unit_id"].map(|col| {
+                    format!(
+                        "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.{col} = {u}{extra} \
+                         ORDER BY d.id DESC LIMIT {limit}) w"
+                    )
+                })
+            })
+            .collect();
+        return format!("d.id IN ({})", walks.join(" UNION ALL "));
+    }
+    let set = q.id_set(dialect, &f.unit_ids);
+    let set2 = q.id_set(dialect, &f.unit_ids);
+    format!("(d.unit_id IN {set} OR d.holder_unit_id IN {set2})")
 }
 
 /// A list row decoded by position.

@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use motcua_domain::deadline::Classification;
 use motcua_domain::dossier::{Channel, Status};
-use motcua_service::dossiers::{Act, Acted, DossierView, ListQuery, Page, Receive};
+use motcua_service::dossiers::{Act, Acted, Brief, DossierView, ListQuery, Page, Receive};
 use motcua_service::store::{DossierSort, PublicStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -145,6 +146,8 @@ pub struct DossierDoc {
     pub open_status: Option<String>,
     /// Actions the caller may take now.
     pub actions: Vec<String>,
+    /// Whether the caller may attach a file (`POST …/files`) now.
+    pub may_attach: bool,
     /// Transitions, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
@@ -209,6 +212,12 @@ pub struct ListParams {
     pub received_from: Option<String>,
     /// Received on or before this date.
     pub received_to: Option<String>,
+    /// Ended (result ready, refused, withdrawn or stopped) on or after this date.
+    pub ended_from: Option<String>,
+    /// Ended on or before this date.
+    pub ended_to: Option<String>,
+    /// How it ended against its appointment, comma-separated: `early`, `on_time`, `late`.
+    pub classification: Option<String>,
     /// Only near-due dossiers (`true`).
     pub near_due: Option<bool>,
     /// Only overdue dossiers (`true`).
@@ -246,6 +255,20 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
         .as_deref()
         .map(|c| Channel::parse(c.trim()).map_err(|e| WebError::invalid("channel", e.to_string())))
         .transpose()?;
+    let classifications = match p.classification.as_deref().map(str::trim) {
+        None | Some("") => Vec::new(),
+        Some(s) => s
+            .split(',')
+            .map(|x| {
+                Classification::parse(x.trim()).ok_or_else(|| {
+                    WebError::invalid(
+                        "classification",
+                        format!("{:?} is not early, on_time or late", x.trim()),
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
     let sort = match p.sort.as_deref().map(str::trim) {
         None | Some("") | Some("newest") => DossierSort::Newest,
         Some("due") => DossierSort::Due,
@@ -265,6 +288,9 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
         due_to: opt_date("due_to", p.due_to.as_deref())?,
         received_from: opt_date("received_from", p.received_from.as_deref())?,
         received_to: opt_date("received_to", p.received_to.as_deref())?,
+        ended_from: opt_date("ended_from", p.ended_from.as_deref())?,
+        ended_to: opt_date("ended_to", p.ended_to.as_deref())?,
+        classifications,
         near_due: p.near_due.unwrap_or(false),
         overdue: p.overdue.unwrap_or(false),
         mine: p.mine.unwrap_or(false),
@@ -289,7 +315,8 @@ pub async fn list(
 /// Receives a dossier at the desk, or records an online submission.
 /// Accepts `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/dossiers", tag = "dossiers", request_body = ReceiveDoc,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe"),
+        ("Prefer" = Option<String>, Header, description = "`return=minimal`: answer only code, version, status, current_due and warning")),
     responses((status = 201, body = DossierDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn receive(
     State(s): State<AppState>,
@@ -302,6 +329,19 @@ pub async fn receive(
     let svc = s.dossiers.clone();
     let actor = auth.actor;
     let username = actor.username.clone();
+    if wants_minimal(&headers) {
+        let r = idempotency::once(
+            &s,
+            &username,
+            &headers,
+            "POST /api/dossiers return=minimal",
+            &body,
+            StatusCode::CREATED,
+            async move { Ok::<Brief, WebError>(svc.receive_brief(&actor, cmd).await?) },
+        )
+        .await?;
+        return Ok(minimal_applied(r));
+    }
     idempotency::once(
         &s,
         &username,
@@ -331,7 +371,8 @@ pub async fn get_one(
 /// stale. Accepts `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/dossiers/{code}/actions", tag = "dossiers", request_body = ActionDoc,
     params(("code" = String, Path, description = "Dossier code"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe")),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retried request safe"),
+        ("Prefer" = Option<String>, Header, description = "`return=minimal`: answer only code, version, status, current_due and warning")),
     responses((status = 200, body = ActedDoc), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn act(
@@ -346,6 +387,20 @@ pub async fn act(
     let svc = s.dossiers.clone();
     let actor = auth.actor;
     let username = actor.username.clone();
+    if wants_minimal(&headers) {
+        let route = format!("POST /api/dossiers/{code}/actions return=minimal");
+        let r = idempotency::once(
+            &s,
+            &username,
+            &headers,
+            &route,
+            &body,
+            StatusCode::OK,
+            async move { Ok::<Brief, WebError>(svc.act_brief(&actor, &code, cmd).await?) },
+        )
+        .await?;
+        return Ok(minimal_applied(r));
+    }
     let route = format!("POST /api/dossiers/{code}/actions");
     idempotency::once(
         &s,
@@ -357,6 +412,27 @@ pub async fn act(
         async move { Ok::<Acted, WebError>(svc.act(&actor, &code, cmd).await?) },
     )
     .await
+}
+
+/// Whether the caller asked for a short answer (`Prefer: return=minimal`,
+/// RFC 7240): the code, version, status and appointment instead of the whole
+/// dossier, which saves reading its timeline back after every change.
+fn wants_minimal(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}
+
+/// Marks an answer as shortened (RFC 7240's `Preference-Applied`).
+fn minimal_applied(mut r: Response) -> Response {
+    r.headers_mut().insert(
+        "preference-applied",
+        axum::http::HeaderValue::from_static("return=minimal"),
+    );
+    r
 }
 
 /// The public status of a dossier, by its code and the token on its

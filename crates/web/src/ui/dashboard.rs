@@ -254,9 +254,8 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
     ];
     let (in_time, resolved) = d.on_time();
     let (online, received) = d.online();
-    // The list API has no filter on the end moment or the classification
-    // yet; the dossier list page is to add `ended_from`, `ended_to` and
-    // `classification` under these names.
+    // The month's ends, as the list filters them: the on-time rate's
+    // numerator and denominator each link to their dossiers.
     let resolved_filters = [("ended_from", month_from), ("ended_to", today)];
     let rates = vec![
         Rate {

@@ -1,6 +1,7 @@
 //! `GET /ho-so`: the dossier list with the filters of the JSON list API
 //! (`unit`, `status`, `procedure`, `channel`, `received_from`/`received_to`,
-//! `due_from`/`due_to`, `near_due`, `overdue`, `mine`, `sort`, `cursor`),
+//! `due_from`/`due_to`, `ended_from`/`ended_to`, `classification`,
+//! `near_due`, `overdue`, `mine`, `sort`, `cursor`),
 //! parsed by the API's own [`parse_list`](crate::api::dossiers::parse_list),
 //! so a dashboard link shows exactly the dossiers it counted.
 //!
@@ -51,6 +52,9 @@ pub struct Filters {
     pub received_to: String,
     pub due_from: String,
     pub due_to: String,
+    pub ended_from: String,
+    pub ended_to: String,
+    pub classification: String,
     pub near_due: bool,
     pub overdue: bool,
     pub mine: bool,
@@ -58,8 +62,6 @@ pub struct Filters {
     pub cursor: String,
     /// Page size (links only; default 50).
     pub limit: String,
-    /// Dashboard filters the list cannot apply yet (named on the page).
-    pub unsupported: Vec<String>,
 }
 
 impl Filters {
@@ -91,9 +93,9 @@ impl Filters {
                 "sort" => f.sort = v.to_owned(),
                 "cursor" => f.cursor = v.to_owned(),
                 "limit" => f.limit = v.to_owned(),
-                "ended_from" | "ended_to" | "classification" if !v.is_empty() => {
-                    f.unsupported.push(format!("{k}={v}"));
-                }
+                "ended_from" => f.ended_from = v.to_owned(),
+                "ended_to" => f.ended_to = v.to_owned(),
+                "classification" => f.classification = v.to_owned(),
                 _ => {}
             }
         }
@@ -122,6 +124,9 @@ impl Filters {
             due_to: Self::some(&self.due_to),
             received_from: Self::some(&self.received_from),
             received_to: Self::some(&self.received_to),
+            ended_from: Self::some(&self.ended_from),
+            ended_to: Self::some(&self.ended_to),
+            classification: Self::some(&self.classification),
             near_due: self.near_due.then_some(true),
             overdue: self.overdue.then_some(true),
             mine: self.mine.then_some(true),
@@ -143,6 +148,9 @@ impl Filters {
             ("received_to", &self.received_to),
             ("due_from", &self.due_from),
             ("due_to", &self.due_to),
+            ("ended_from", &self.ended_from),
+            ("ended_to", &self.ended_to),
+            ("classification", &self.classification),
         ] {
             if !v.is_empty() {
                 pairs.push((k, v));
@@ -212,7 +220,7 @@ struct ListPage {
     statuses: Vec<Choice>,
     channels: Vec<Choice>,
     sorts: Vec<Choice>,
-    unsupported: String,
+    classifications: Vec<Choice>,
     r: Results,
 }
 
@@ -252,11 +260,7 @@ async fn show(
         statuses: status_choices(&t, &f.status),
         channels: channel_choices(&t, &f.channel),
         sorts: sort_choices(&t, &f.sort),
-        unsupported: if f.unsupported.is_empty() {
-            String::new()
-        } else {
-            t.fill("list.unsupported", &[("filters", f.unsupported.join(", "))])
-        },
+        classifications: classification_choices(&t, &f.classification),
         t,
         layout,
         f,
@@ -507,6 +511,26 @@ pub fn sort_choices(t: &Texts, current: &str) -> Vec<Choice> {
         .collect()
 }
 
+/// The classification choices: any, in time (early or on time, the
+/// on-time rate's numerator), and each one alone.
+pub fn classification_choices(t: &Texts, current: &str) -> Vec<Choice> {
+    [
+        ("", "list.any_classification"),
+        ("early,on_time", "list.classification_in_time"),
+        ("early", "list.classification_early"),
+        ("on_time", "list.classification_on_time"),
+        ("late", "list.classification_late"),
+        ("early,on_time,late", "list.classification_ended"),
+    ]
+    .into_iter()
+    .map(|(v, k)| Choice {
+        value: v.to_owned(),
+        label: t.get(k).to_owned(),
+        selected: current == v,
+    })
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,10 +549,10 @@ mod tests {
         assert_eq!(p.channel, None);
         assert_eq!(p.near_due, Some(true));
         assert_eq!(p.overdue, None);
-        assert_eq!(f.unsupported, vec!["ended_from=2025-11-01"]);
+        assert_eq!(p.ended_from.as_deref(), Some("2025-11-01"));
         assert_eq!(
             f.query(Some("ab")),
-            "unit=000.01.21.H40&status=received%2Cprocessing&near_due=true&sort=due&cursor=ab"
+            "unit=000.01.21.H40&status=received%2Cprocessing&ended_from=2025-11-01&near_due=true&sort=due&cursor=ab"
         );
         assert!(parse_list(p).is_ok());
         let bad = Filters::from_pairs(&pairs("received_from=24/11/2025"));

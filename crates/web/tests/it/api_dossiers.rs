@@ -24,7 +24,9 @@ on_both!(
     the_public_lookup_needs_the_token_and_is_limited,
     files_are_attached_checked_and_downloaded,
     forms_print_what_the_dossier_holds,
-    administrators_see_the_outbox
+    administrators_see_the_outbox,
+    a_minimal_answer_carries_the_version_to_go_on_with,
+    lists_filter_by_end_and_classification
 );
 
 /// A moment of Vietnam time as an instant string, as the API writes it.
@@ -1024,4 +1026,151 @@ async fn administrators_see_the_outbox(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+/// `Prefer: return=minimal` answers code, version, status and appointment
+/// only, and the next action can be taken with that version; the change is
+/// the same as with a full answer.
+async fn a_minimal_answer_carries_the_version_to_go_on_with(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let post = |c: &Client, path: String, body: Value| {
+        let req = c
+            .http
+            .post(c.url(&path))
+            .header("Prefer", "handling=lenient, return=minimal")
+            .json(&body);
+        async move {
+            let r = req.send().await.unwrap();
+            let applied = r
+                .headers()
+                .get("preference-applied")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (
+                r.status().as_u16(),
+                applied,
+                r.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let (s, applied, brief) = post(&w.desk, "/api/dossiers".into(), reception("Lê Thị Hoa")).await;
+    assert_eq!(s, 201, "{brief}");
+    assert_eq!(applied.as_deref(), Some("return=minimal"));
+    let code = brief["code"].as_str().unwrap().to_owned();
+    assert_eq!(code, "000.01.21.H40-251124-0001");
+    assert_eq!(brief["version"], 1);
+    assert_eq!(brief["status"], "received");
+    // Five working days from Mon 24/11/2025 09:00.
+    assert_eq!(brief["current_due"], vn("2025-12-01T09:00"));
+    assert!(
+        brief.get("events").is_none(),
+        "no timeline in a minimal answer"
+    );
+    let (s, _, brief) = post(
+        &w.desk,
+        format!("/api/dossiers/{code}/actions"),
+        json!({ "action": "hand_over", "to_user": "chuyenvien", "version": brief["version"] }),
+    )
+    .await;
+    assert_eq!(s, 200, "{brief}");
+    assert_eq!(brief["version"], 2);
+    assert_eq!(brief["status"], "processing");
+    // The stale version is still refused with a minimal answer asked for.
+    let (s, _, problem) = post(
+        &w.specialist,
+        format!("/api/dossiers/{code}/actions"),
+        json!({ "action": "hand_over", "to_user": "lanhdao", "version": 1 }),
+    )
+    .await;
+    assert_eq!(s, 409, "{problem}");
+    // The full view agrees with what the brief said.
+    let d = ok(get(&w.desk, &format!("/api/dossiers/{code}")).await);
+    assert_eq!(d["version"], 2);
+    assert_eq!(d["holder"], "chuyenvien");
+    assert_eq!(d["events"].as_array().unwrap().len(), 2);
+}
+
+/// The filters behind a period's on-time rate: the end moment and how the
+/// dossier ended against its due (the dashboard links to them).
+async fn lists_filter_by_end_and_classification(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    // Three dossiers on Monday 24/11 09:00, due Monday 01/12 09:00.
+    let mut made = Vec::new();
+    for name in ["Sớm", "Muộn", "Còn mở"] {
+        let d = ok(receive(&w.desk, &reception(name)).await);
+        made.push(d["code"].as_str().unwrap().to_owned());
+    }
+    let walk = |code: String, signed_at: &'static str| {
+        let w = &w;
+        async move {
+            ok(act(
+                &w.desk,
+                &code,
+                json!({ "action": "hand_over", "version": 1, "to_user": "chuyenvien" }),
+            )
+            .await);
+            ok(act(
+                &w.specialist,
+                &code,
+                json!({ "action": "hand_over", "version": 2, "to_user": "lanhdao" }),
+            )
+            .await);
+            set_clock(&w.app, signed_at);
+            let a = ok(act(
+                &w.leader,
+                &code,
+                json!({ "action": "sign_result", "version": 3, "result_digitised": true }),
+            )
+            .await);
+            a["dossier"]["classification"].as_str().unwrap().to_owned()
+        }
+    };
+    // Signed Tuesday 25/11: early. Signed Tuesday 02/12: late.
+    assert_eq!(walk(made[0].clone(), "2025-11-25T10:00").await, "early");
+    assert_eq!(walk(made[1].clone(), "2025-12-02T10:00").await, "late");
+    let only = |q: &'static str| {
+        let desk = &w.desk;
+        async move {
+            let page = ok(get(desk, &format!("/api/dossiers?{q}")).await);
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["code"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let early = vec![made[0].clone()];
+    let late = vec![made[1].clone()];
+    assert_eq!(only("classification=early").await, early);
+    assert_eq!(only("classification=early,on_time").await, early);
+    assert_eq!(only("classification=on_time").await, Vec::<String>::new());
+    assert_eq!(only("classification=late").await, late);
+    assert_eq!(
+        only("classification=early,on_time,late").await,
+        vec![made[1].clone(), made[0].clone()]
+    );
+    // End dates are inclusive local dates.
+    assert_eq!(
+        only("ended_from=2025-11-25&ended_to=2025-11-25").await,
+        early
+    );
+    assert_eq!(only("ended_from=2025-11-26").await, late);
+    assert_eq!(only("ended_to=2025-12-01").await, early);
+    assert_eq!(only("ended_from=2025-12-03").await, Vec::<String>::new());
+    assert_eq!(
+        only("ended_from=2025-11-01&ended_to=2025-12-31&classification=late").await,
+        late
+    );
+    // The open one is in neither; with no end filter it is listed.
+    assert_eq!(only("status=received").await, vec![made[2].clone()]);
+    for (bad, field) in [
+        ("classification=soon", "classification"),
+        ("classification=early,", "classification"),
+        ("ended_from=2025-02-30", "ended_from"),
+        ("ended_to=25/11/2025", "ended_to"),
+    ] {
+        let (s, pb) = get(&w.desk, &format!("/api/dossiers?{bad}")).await;
+        assert_eq!(s, 422, "{bad}: {pb}");
+        assert!(pb.to_string().contains(field), "{bad}: {pb}");
+    }
 }

@@ -276,12 +276,31 @@ async fn the_list_honours_each_dashboard_filter_and_pages_by_cursor(b: Backend) 
         .await;
     assert!(!p.body.contains("<html"), "a fragment");
     assert_eq!(codes_in(&p), vec![c.clone()]);
-    // Filters the list cannot apply are named, not silently dropped; a bad
-    // date is a message and 422, never a panic.
+    // The end filters apply (nothing here has ended yet) and the form keeps
+    // what was asked; a bad date or classification is a message and 422,
+    // never a panic.
     let p = br
-        .get(&format!("/ho-so?unit={unit}&ended_from=2025-11-01"))
+        .get(&format!(
+            "/ho-so?unit={unit}&ended_from=2025-11-01&classification=early%2Con_time"
+        ))
         .await;
-    assert!(p.body.contains("ended_from=2025-11-01"), "{}", p.body);
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(codes_in(&p).len(), 0, "no dossier has ended");
+    assert!(
+        p.body.contains(r#"name="ended_from" value="2025-11-01""#),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(r#"<option value="early,on_time" selected>"#),
+        "{}",
+        p.body
+    );
+    let p = br
+        .get(&format!("/ho-so?unit={unit}&classification=soon"))
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     let p = br.get("/ho-so?received_from=24%2F11%2F2025").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Bộ lọc không hợp lệ"));
