@@ -156,6 +156,7 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
         received += 1;
         let code = d.dossier.code.to_string();
         let mut version = d.dossier.version;
+        let mut current_due = d.dossier.state.current_due;
         let mut t = at;
         // Each action an hour or a few days after the one before.
         let mut step = |hours: i64| {
@@ -263,16 +264,19 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
             }
             clock.set(when);
             let input = match input {
-                // The new appointment: five days after the letter, at 16:00.
+                // The new appointment: five days after the letter or the
+                // current appointment, whichever is later, at 16:00 (an
+                // extension must move the appointment later).
                 ActionInput::Extend {
                     reason,
                     signer_name,
                     signer_title,
                     ..
                 } => {
+                    let from = current_due.map_or(when, |d| d.max(when));
                     let due = to_local(
-                        when.checked_add(SignedDuration::from_hours(24 * 5))
-                            .unwrap_or(when),
+                        from.checked_add(SignedDuration::from_hours(24 * 5))
+                            .unwrap_or(from),
                     );
                     ActionInput::Extend {
                         reason,
@@ -289,7 +293,10 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                 action: input,
             };
             match svc.act(who, &code, cmd).await {
-                Ok(a) => version = a.dossier.dossier.version,
+                Ok(a) => {
+                    version = a.dossier.dossier.version;
+                    current_due = a.dossier.dossier.state.current_due;
+                }
                 Err(e) => {
                     tracing::warn!(code, error = %e, "demo dossier walk stopped");
                     break;

@@ -399,8 +399,9 @@ pub async fn accounts(
 pub enum CatalogRows {
     /// A page in code order (latest versions).
     Listed(Vec<crate::store::ProcedureVersion>),
-    /// Ranked hits of a search.
-    Found(Vec<motcua_domain::search::SearchHit>),
+    /// Ranked hits of a search, each as its latest version (so the page
+    /// can show the time limit and version number beside the name).
+    Found(Vec<crate::store::ProcedureVersion>),
 }
 
 /// The catalog for someone who keeps it: a search when `query` is given,
@@ -420,9 +421,17 @@ pub async fn catalog(
             crate::procedures::list(store, &filter, after, limit).await?,
         ))
     } else {
-        Ok(CatalogRows::Found(
-            crate::procedures::search(store, query.trim(), &filter, limit).await?,
-        ))
+        let hits = crate::procedures::search(store, query.trim(), &filter, limit).await?;
+        let mut found = Vec::with_capacity(hits.len());
+        for h in hits {
+            match crate::procedures::get(store, &h.code, None).await {
+                Ok(v) => found.push(v),
+                // Removed between the search index and this read.
+                Err(crate::ServiceError::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(CatalogRows::Found(found))
     }
 }
 

@@ -74,7 +74,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(ops::routes())
         .merge(api::routes())
-        .merge(ui::routes())
+        .merge(ui::routes(&state))
         .fallback(error::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(telemetry::record_request))

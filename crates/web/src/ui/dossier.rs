@@ -203,7 +203,12 @@ async fn act(
     let sent_version = cmd.version;
     match st.dossiers.act(&staff.actor, &code, cmd).await {
         Ok(acted) => {
-            if is_htmx(&headers) {
+            // Without JavaScript a redirect would read the dossier again;
+            // when the action moved it out of the actor's sight that read
+            // is refused (and audited as a refusal), so the page is
+            // answered here instead. A reload re-posts the old version
+            // and is refused as stale, changing nothing.
+            if is_htmx(&headers) || !acted.still_visible {
                 let msg = Message {
                     notice: Some(t.fill(
                         "dossier.done_notice",

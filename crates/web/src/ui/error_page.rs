@@ -4,16 +4,19 @@
 //! ([`crate::WebError`], problem+json) or as axum's plain-text rejections;
 //! this layer turns any error answer of a page route that is not already
 //! HTML into a short page with the status kept, so no page shows JSON and
-//! no handler needs an error type of its own.
+//! no handler needs an error type of its own. A signed-in reader keeps the
+//! header and navigation on the error page (so a refused page is not a dead
+//! end); the session is read again only when an error is answered.
 
 use askama::Template;
-use axum::extract::Request;
-use axum::http::{StatusCode, header};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::layout::Layout;
-use super::render;
+use super::layout::{Area, Layout};
+use super::{Staff, render};
+use crate::AppState;
 use crate::i18n::{Lang, Texts};
 
 /// The largest error body read to learn the problem's kind.
@@ -29,9 +32,10 @@ struct ErrorPage {
 }
 
 /// Replaces a non-HTML error answer with an error page.
-pub async fn html_errors(req: Request, next: Next) -> Response {
+pub async fn html_errors(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let lang = Lang::of(&parts);
+    let (uri, headers) = (parts.uri.clone(), parts.headers.clone());
     let res = next.run(Request::from_parts(parts, body)).await;
     let status = res.status();
     let is_html = res
@@ -50,15 +54,43 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
         .ok()
         .and_then(|v| v["type"].as_str().map(str::to_owned))
         .unwrap_or_default();
-    let mut page = error_response(lang, status, kind.ends_with("/csrf"));
+    let layout = staff_layout(&st, &uri, headers, lang).await;
+    let mut page = error_response(lang, status, kind.ends_with("/csrf"), layout);
     if let Some(v) = retry_after {
         page.headers_mut().insert(header::RETRY_AFTER, v);
     }
     page
 }
 
-/// An error page for `status`; `csrf` picks the expired-form message for 403.
-pub fn error_response(lang: Lang, status: StatusCode, csrf: bool) -> Response {
+/// The frame of a signed-in reader's error page: the area the path belongs
+/// to, with the person's navigation; `None` without a valid session.
+async fn staff_layout(st: &AppState, uri: &Uri, headers: HeaderMap, lang: Lang) -> Option<Layout> {
+    let mut req = Request::new(());
+    *req.uri_mut() = uri.clone();
+    *req.headers_mut() = headers;
+    let (mut parts, ()) = req.into_parts();
+    let staff = Staff::from_request_parts(&mut parts, st).await.ok()?;
+    let path = uri.path();
+    let area = Area::ALL
+        .into_iter()
+        .rev()
+        .find(|a| a.href() != "/" && path.starts_with(a.href()))
+        .unwrap_or(Area::Dashboard);
+    let title = lang.texts().get("error.title").to_owned();
+    let here = uri.path_and_query().map_or("/", |p| p.as_str());
+    Layout::staff(st, &staff, area, &title, None, here)
+        .await
+        .ok()
+}
+
+/// An error page for `status`; `csrf` picks the expired-form message for
+/// 403; `layout` is the signed-in frame when there is one.
+pub fn error_response(
+    lang: Lang,
+    status: StatusCode,
+    csrf: bool,
+    layout: Option<Layout>,
+) -> Response {
     let t = lang.texts();
     let message = match status {
         StatusCode::FORBIDDEN if csrf => t.get("error.csrf"),
@@ -74,7 +106,7 @@ pub fn error_response(lang: Lang, status: StatusCode, csrf: bool) -> Response {
     .to_owned();
     let code = t.fill("error.code", &[("status", status.as_str())]);
     let page = ErrorPage {
-        layout: Layout::public(lang, t.get("error.title"), "/"),
+        layout: layout.unwrap_or_else(|| Layout::public(lang, t.get("error.title"), "/")),
         t,
         message,
         code,

@@ -43,7 +43,7 @@ use crate::error::WebError;
 use crate::i18n::{LANG_COOKIE, Lang};
 
 /// Routes of the staff pages and their assets.
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(login::routes())
         .merge(dashboard::routes())
@@ -54,7 +54,10 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))
-        .layer(middleware::from_fn(error_page::html_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error_page::html_errors,
+        ))
         .layer(middleware::from_fn(page_headers))
         .merge(assets::routes())
 }

@@ -102,6 +102,9 @@ async fn a_procedure_file_with_a_bad_row_imports_nothing_and_a_good_one_imports(
     assert!(p.body.contains("3 ngày làm việc"), "{}", p.body);
     let p = br.get("/quan-tri/thu-tuc?q=thu+tuc+thu+b").await;
     assert!(p.body.contains("1.000102"), "{}", p.body);
+    // A hit shows its time limit and version like a listed row.
+    assert!(p.body.contains("3 ngày làm việc"), "{}", p.body);
+    assert!(p.body.contains("Phiên bản 1"), "{}", p.body);
     let p = br.get("/quan-tri/thu-tuc/1.000101").await;
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("Thủ tục thử A") && p.body.contains("Từ 01/01/2024"));
@@ -141,6 +144,11 @@ async fn administration_is_refused_to_others_and_not_offered(b: Backend) {
         let p = br.get(path).await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
         assert!(p.body.contains("<html"), "{path}: an HTML page");
+        // Still signed in: the page keeps the person's navigation (the
+        // queues they may open) and sign-out, never the admin link.
+        assert!(p.body.contains(r#"href="/hang-doi""#), "{path}: {}", p.body);
+        assert!(!p.body.contains(r#"href="/quan-tri""#), "{path}");
+        assert!(p.body.contains("/dang-xuat"), "{path}");
     }
     // A form posted anyway changes nothing.
     let csrf = home.field("csrf_token");

@@ -476,23 +476,63 @@ async fn page_forms_hand_over_request_a_supplement_and_return_the_result(b: Back
     )
     .await;
     assert_eq!(status, 303);
-    // The specialist and the leader finish through the API.
-    for (c, body) in [
-        (
-            &w.specialist,
-            json!({ "action": "hand_over", "version": 4, "to_user": "lanhdao" }),
-        ),
-        (&w.leader, json!({ "action": "sign_result", "version": 5 })),
-    ] {
-        let r = c
-            .http
-            .post(c.url(&format!("/api/dossiers/{CODE}/actions")))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    }
+    // The specialist hands over to the leader without JavaScript: the
+    // dossier leaves the justice office's sight, so the page answers at
+    // once (a redirect would read it again and be refused) and no refusal
+    // is audited.
+    let denied = "SELECT count(*) FROM audit_log WHERE action = 'access.denied'";
+    let denied_before = w.app.db.query_i64(denied).await.unwrap();
+    let (status, location, html) = post_form(
+        &w.specialist,
+        &act,
+        &[
+            ("csrf_token", &w.specialist.csrf.clone()),
+            ("version", "4"),
+            ("action", "hand_over"),
+            ("to_step", "2"),
+            ("to_user", "lanhdao"),
+            ("note", ""),
+        ],
+        false,
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(location.is_empty(), "no redirect: {location}");
+    assert!(
+        html.contains("<html") && html.contains("Đã thực hiện: Chuyển xử lý."),
+        "{html}"
+    );
+    assert_eq!(w.app.db.query_i64(denied).await.unwrap(), denied_before);
+    // A reload posts the old version again: refused, nothing changes.
+    let (status, _, _) = post_form(
+        &w.specialist,
+        &act,
+        &[
+            ("csrf_token", &w.specialist.csrf.clone()),
+            ("version", "4"),
+            ("action", "hand_over"),
+            ("to_step", "2"),
+            ("to_user", "lanhdao"),
+            ("note", ""),
+        ],
+        false,
+    )
+    .await;
+    assert!(status == 409 || status == 403, "{status}");
+    assert_eq!(
+        json(&w.leader, &format!("/api/dossiers/{CODE}")).await["version"],
+        5
+    );
+    // The leader finishes through the API.
+    let r = w
+        .leader
+        .http
+        .post(w.leader.url(&format!("/api/dossiers/{CODE}/actions")))
+        .json(&json!({ "action": "sign_result", "version": 5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // A return without the collector's name is refused, then done.
     let ret = |name: &'static str| {
         vec![

@@ -144,19 +144,7 @@ async fn page(
                 .flatten();
             (v.iter().map(|p| row(&t, p)).collect(), next)
         }
-        CatalogRows::Found(hits) => (
-            hits.into_iter()
-                .map(|h| Row {
-                    href: format!("{PATH}/{}", h.code),
-                    code: h.code,
-                    name: h.name,
-                    field: h.field,
-                    limit: String::new(),
-                    version: String::new(),
-                })
-                .collect(),
-            None,
-        ),
+        CatalogRows::Found(v) => (v.iter().map(|p| row(&t, p)).collect(), None),
     };
     let layout = super::layout(st, staff, Section::Catalog, PATH).await?;
     Ok(render(

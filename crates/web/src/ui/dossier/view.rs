@@ -4,7 +4,6 @@
 use jiff::Timestamp;
 use motcua_domain::deadline::{Classification, OpenStatus};
 use motcua_domain::dossier::{Channel, ReturnMethod, Status};
-use motcua_domain::role::Role;
 use motcua_service::dossiers::DossierView;
 use motcua_service::dossiers::clock::ClockRecord;
 use motcua_service::dossiers::preview::HandOverTarget;
@@ -518,8 +517,6 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
         hand_over,
         return_methods,
         msg,
-        may_attach: [Role::DeskOfficer, Role::Specialist, Role::Leader]
-            .into_iter()
-            .any(|r| staff.actor.holds(r)),
+        may_attach: v.may_attach,
     }
 }
