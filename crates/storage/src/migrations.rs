@@ -52,6 +52,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "dashboard",
         include_str!("../migrations/sqlite/0005_dashboard.sql"),
     ),
+    (
+        6,
+        "list_order",
+        include_str!("../migrations/sqlite/0006_list_order.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -80,6 +85,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "dashboard",
         include_str!("../migrations/postgres/0005_dashboard.sql"),
+    ),
+    (
+        6,
+        "list_order",
+        include_str!("../migrations/postgres/0006_list_order.sql"),
     ),
 ];
 

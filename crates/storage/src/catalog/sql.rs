@@ -168,6 +168,12 @@ impl Assemble {
         self.text.push_str(condition);
     }
 
+    /// Puts the statement so far between `before` and `after` (a derived
+    /// table); its placeholders keep their numbers.
+    pub(crate) fn wrap(&mut self, before: &str, after: &str) {
+        self.text = format!("{before}{}{after}", self.text);
+    }
+
     /// Appends text as is (ordering, grouping, limits).
     pub(crate) fn push(&mut self, text: &str) {
         self.text.push(' ');

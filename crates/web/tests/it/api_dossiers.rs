@@ -689,6 +689,32 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
     assert!(!overdue.contains(&codes_made[1]));
     let d = ok(get(&w.desk, &format!("/api/dossiers/{}", codes_made[2])).await);
     assert_eq!(d["open_status"], "overdue");
+    // By due moment (equal here, so by reception), a page of one at a
+    // time, with the unit subtree and the filters the queues use (overdue;
+    // open statuses): the four in reception order, none twice.
+    let expected: Vec<String> = [0, 2, 3, 4].map(|i| codes_made[i].clone()).to_vec();
+    for filter in ["overdue=true", "status=received,processing"] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..6 {
+            let page = ok(get(
+                &w.desk,
+                &format!(
+                    "/api/dossiers?{filter}&sort=due&unit={}&limit=1&cursor={cursor}",
+                    codes::DISTRICT_A
+                ),
+            )
+            .await);
+            for it in page["items"].as_array().unwrap() {
+                seen.push(it["code"].as_str().unwrap().to_owned());
+            }
+            match page["next"].as_str() {
+                Some(c) => cursor = c.to_owned(),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "{filter}");
+    }
     for bad in [
         "limit=0",
         "limit=201",
