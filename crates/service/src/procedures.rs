@@ -277,25 +277,25 @@ pub async fn import_file(
     }
 }
 
-/// Turns `rows[3].effective_from` into an issue at the file row of draft 3.
+/// Turns `rows[3].effective_from` into an issue at the file row of draft 3,
+/// concerning the template column of that field when there is one.
 fn row_issue(rows: &[usize], field: &str, reason: String) -> crate::catalog::ImportIssue {
+    use crate::catalog::{ImportIssue, IssueCode, Reason};
+    use motcua_domain::catalog::text::template::Column;
     let parsed = field
         .strip_prefix("rows[")
         .and_then(|r| r.split_once(']'))
         .and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest.trim_start_matches('.'))));
+    let reason = Reason::new(IssueCode::RuleBroken, reason);
     match parsed {
-        Some((i, name)) => crate::catalog::ImportIssue {
-            row: rows.get(i).copied().unwrap_or(0),
-            column: None,
-            header: Some(name.to_owned()),
+        Some((i, name)) => ImportIssue::new(
+            rows.get(i).copied().unwrap_or(0),
+            None,
+            Some(name.to_owned()),
             reason,
-        },
-        None => crate::catalog::ImportIssue {
-            row: 0,
-            column: None,
-            header: Some(field.to_owned()),
-            reason,
-        },
+        )
+        .of(Column::find(name)),
+        None => ImportIssue::new(0, None, Some(field.to_owned()), reason),
     }
 }
 

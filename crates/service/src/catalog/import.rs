@@ -3,13 +3,14 @@
 //! the file is reported with its row, column and reason, and a file with any
 //! problem yields no drafts at all.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use motcua_domain::catalog::ProcedureDraft;
 use motcua_domain::catalog::text::template::{Column, Need, column_letter};
 use serde::Serialize;
 
+use super::issue::{IssueCode, Reason};
 use super::rows::read_rows;
 use super::sheet::{MAX_ROWS, Row, read_csv, read_xlsx};
 use crate::error::ServiceError;
@@ -54,8 +55,43 @@ pub struct ImportIssue {
     /// The column's header as the file writes it (or the template's, for a
     /// missing column).
     pub header: Option<String>,
-    /// What is wrong, with the offending value shortened.
+    /// What is wrong, in English, with the offending value shortened.
     pub reason: String,
+    /// What kind of problem it is, for wording it in the reader's language.
+    pub code: IssueCode,
+    /// The values that wording fills in (`value`, `n`, `max`…).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub args: BTreeMap<&'static str, String>,
+    /// The template column concerned, by its English alias (`time_limit`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+impl ImportIssue {
+    /// An issue at a row (0: the whole file) and, when known, a column.
+    pub fn new(
+        row: usize,
+        column: Option<String>,
+        header: Option<String>,
+        reason: impl Into<Reason>,
+    ) -> Self {
+        let reason = reason.into();
+        ImportIssue {
+            row,
+            column,
+            header,
+            reason: reason.text,
+            code: reason.code,
+            args: reason.args,
+            field: None,
+        }
+    }
+
+    /// The same issue, concerning a template column.
+    pub fn of(mut self, field: Option<Column>) -> Self {
+        self.field = field.map(Column::alias);
+        self
+    }
 }
 
 impl fmt::Display for ImportIssue {
@@ -159,7 +195,10 @@ pub fn parse_procedures(bytes: &[u8], format: FileFormat) -> Result<ParsedImport
         return Err(ImportErrors(issues.into_list()));
     }
     let Some((header, data)) = rows.split_first() else {
-        issues.file("the file is empty; the first row must be the template's header");
+        issues.file(Reason::new(
+            IssueCode::Empty,
+            "the file is empty; the first row must be the template's header",
+        ));
         return Err(ImportErrors(issues.into_list()));
     };
     let layout = Layout::read(header, &mut issues);
@@ -169,7 +208,10 @@ pub fn parse_procedures(bytes: &[u8], format: FileFormat) -> Result<ParsedImport
     if data.is_empty() {
         issues.row(
             header.number,
-            "no procedures: the file has a header and no rows under it",
+            Reason::new(
+                IssueCode::NoRows,
+                "no procedures: the file has a header and no rows under it",
+            ),
         );
     }
     let mut warnings = Issues::default();
@@ -186,21 +228,31 @@ pub fn parse_procedures(bytes: &[u8], format: FileFormat) -> Result<ParsedImport
 
 fn read_file(bytes: &[u8], format: FileFormat, issues: &mut Issues) -> Vec<Row> {
     if bytes.len() > MAX_FILE_BYTES {
-        issues.file(format!(
-            "the file has {} MB; at most 20 MB is accepted, so split it",
-            bytes.len().div_ceil(1024 * 1024)
-        ));
+        let mb = bytes.len().div_ceil(1024 * 1024);
+        issues.file(
+            Reason::new(
+                IssueCode::FileTooLarge,
+                format!("the file has {mb} MB; at most 20 MB is accepted, so split it"),
+            )
+            .arg("mb", mb),
+        );
         return Vec::new();
     }
     let zip = bytes.starts_with(b"PK");
     match format {
         FileFormat::Xlsx if !zip => {
-            issues.file("the file is not an XLSX workbook (an .xlsx file is a ZIP archive)");
+            issues.file(Reason::new(
+                IssueCode::NotXlsx,
+                "the file is not an XLSX workbook (an .xlsx file is a ZIP archive)",
+            ));
             Vec::new()
         }
         FileFormat::Xlsx => read_xlsx(bytes, issues),
         FileFormat::Csv if zip => {
-            issues.file("the file is a ZIP archive (an XLSX workbook?), not CSV text");
+            issues.file(Reason::new(
+                IssueCode::NotCsv,
+                "the file is a ZIP archive (an XLSX workbook?), not CSV text",
+            ));
             Vec::new()
         }
         FileFormat::Csv => read_csv(bytes, issues),
@@ -238,23 +290,31 @@ impl Layout {
                 continue;
             }
             layout.headers.insert(index, text.clone());
-            let at = |reason: String| ImportIssue {
-                row: header.number,
-                column: Some(column_letter(index)),
-                header: Some(text.clone()),
-                reason,
+            let at = |reason: Reason| {
+                ImportIssue::new(
+                    header.number,
+                    Some(column_letter(index)),
+                    Some(text.clone()),
+                    reason,
+                )
             };
             match Column::find(&text) {
-                None => issues.push(at(format!(
-                    "unknown column; the template's columns are {}",
-                    Column::ALL.map(Column::header).join(", ")
+                None => issues.push(at(Reason::new(
+                    IssueCode::UnknownColumn,
+                    format!(
+                        "unknown column; the template's columns are {}",
+                        Column::ALL.map(Column::header).join(", ")
+                    ),
                 ))),
                 Some(c) => match layout.columns.get(&c) {
-                    Some(first) => issues.push(at(format!(
-                        "{} is already column {}",
-                        c.header(),
-                        column_letter(*first)
-                    ))),
+                    Some(first) => issues.push(
+                        at(Reason::new(
+                            IssueCode::RepeatedColumn,
+                            format!("{} is already column {}", c.header(), column_letter(*first)),
+                        )
+                        .arg("first", column_letter(*first)))
+                        .of(Some(c)),
+                    ),
                     None => {
                         layout.columns.insert(c, index);
                     }
@@ -264,7 +324,11 @@ impl Layout {
         if layout.columns.is_empty() {
             issues.row(
                 header.number,
-                "the first row is not the template's header: no column is named as in the template",
+                Reason::new(
+                    IssueCode::NotHeader,
+                    "the first row is not the template's header: no column is named as in the \
+                     template",
+                ),
             );
             return layout;
         }
@@ -274,19 +338,22 @@ impl Layout {
                 continue;
             }
             let reason = match c.need() {
-                Need::Required => "required column is missing".to_owned(),
-                Need::WithComponent if has_component => format!(
-                    "column is missing; it is required with {}",
-                    Column::Component.header()
+                Need::Required => {
+                    Reason::new(IssueCode::MissingColumn, "required column is missing")
+                }
+                Need::WithComponent if has_component => Reason::new(
+                    IssueCode::MissingWithComponent,
+                    format!(
+                        "column is missing; it is required with {}",
+                        Column::Component.header()
+                    ),
                 ),
                 _ => continue,
             };
-            issues.push(ImportIssue {
-                row: header.number,
-                column: None,
-                header: Some(c.header().to_owned()),
-                reason,
-            });
+            issues.push(
+                ImportIssue::new(header.number, None, Some(c.header().to_owned()), reason)
+                    .of(Some(c)),
+            );
         }
         layout
     }
@@ -316,27 +383,26 @@ impl Issues {
     }
 
     /// Adds a problem with the whole file.
-    pub fn file(&mut self, reason: impl Into<String>) {
+    pub fn file(&mut self, reason: impl Into<Reason>) {
         self.row(0, reason);
     }
 
     /// Adds a problem with a whole row.
-    pub fn row(&mut self, row: usize, reason: impl Into<String>) {
-        self.push(ImportIssue {
-            row,
-            column: None,
-            header: None,
-            reason: reason.into(),
-        });
+    pub fn row(&mut self, row: usize, reason: impl Into<Reason>) {
+        self.push(ImportIssue::new(row, None, None, reason));
     }
 
     /// Reports that the file has more rows than allowed, once.
     pub fn too_many_rows(&mut self) {
         if !self.too_many_rows {
             self.too_many_rows = true;
-            self.file(format!(
-                "the file has more than {MAX_ROWS} rows under the header; split it"
-            ));
+            self.file(
+                Reason::new(
+                    IssueCode::TooManyRows,
+                    format!("the file has more than {MAX_ROWS} rows under the header; split it"),
+                )
+                .arg("max", MAX_ROWS),
+            );
         }
     }
 
@@ -359,15 +425,20 @@ impl Issues {
         });
         if self.dropped > 0 {
             let last_row = self.list.last().map_or(0, |i| i.row);
-            self.list.push(ImportIssue {
-                row: last_row,
-                column: None,
-                header: None,
-                reason: format!(
-                    "{} more problems after these {MAX_ISSUES} are not listed",
-                    self.dropped
-                ),
-            });
+            self.list.push(ImportIssue::new(
+                last_row,
+                None,
+                None,
+                Reason::new(
+                    IssueCode::MoreProblems,
+                    format!(
+                        "{} more problems after these {MAX_ISSUES} are not listed",
+                        self.dropped
+                    ),
+                )
+                .arg("n", self.dropped)
+                .arg("max", MAX_ISSUES),
+            ));
         }
         self.list
     }

@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod import;
+pub mod issue;
 mod rows;
 mod sheet;
 
@@ -11,6 +12,7 @@ pub use export::procedures_csv;
 pub use import::{
     FileFormat, ImportErrors, ImportIssue, ImportedProcedure, ParsedImport, parse_procedures,
 };
+pub use issue::{IssueCode, Reason};
 
 #[cfg(test)]
 mod tests;

@@ -14,6 +14,7 @@ use motcua_domain::catalog::{Component, Money, ProcedureCode, ProcedureDraft};
 use motcua_domain::unit::UnitCode;
 
 use super::import::{ImportIssue, ImportedProcedure, Issues, Layout};
+use super::issue::{IssueCode, Reason, quote};
 use super::sheet::{Cell, Row, excel_serial_date, number_text};
 
 /// A problem in a cell, already reported.
@@ -90,14 +91,17 @@ fn finish(
         _ => None,
     };
     let index = column.and_then(|c| layout.columns.get(&c).copied());
-    issues.push(ImportIssue {
-        row: p.row,
-        column: index.map(column_letter),
-        header: index
-            .and_then(|i| layout.header(i))
-            .or_else(|| column.map(|c| c.header().to_owned())),
-        reason,
-    });
+    issues.push(
+        ImportIssue::new(
+            p.row,
+            index.map(column_letter),
+            index
+                .and_then(|i| layout.header(i))
+                .or_else(|| column.map(|c| c.header().to_owned())),
+            Reason::new(IssueCode::RuleBroken, reason),
+        )
+        .of(column),
+    );
 }
 
 struct RowReader<'a> {
@@ -114,21 +118,28 @@ impl<'a> RowReader<'a> {
         self.row.get(index).map(|cell| (index, cell))
     }
 
-    fn issue(&self, index: usize, reason: String) -> ImportIssue {
-        ImportIssue {
-            row: self.row.number,
-            column: Some(column_letter(index)),
-            header: self.layout.header(index),
+    fn issue(&self, index: usize, reason: Reason) -> ImportIssue {
+        let column = self
+            .layout
+            .columns
+            .iter()
+            .find(|(_, i)| **i == index)
+            .map(|(c, _)| *c);
+        ImportIssue::new(
+            self.row.number,
+            Some(column_letter(index)),
+            self.layout.header(index),
             reason,
-        }
+        )
+        .of(column)
     }
 
-    fn report(&mut self, index: usize, reason: String) {
+    fn report(&mut self, index: usize, reason: Reason) {
         let issue = self.issue(index, reason);
         self.issues.push(issue);
     }
 
-    fn warn(&mut self, index: usize, reason: String) {
+    fn warn(&mut self, index: usize, reason: Reason) {
         let issue = self.issue(index, reason);
         self.warnings.push(issue);
     }
@@ -137,7 +148,7 @@ impl<'a> RowReader<'a> {
     fn optional<T>(
         &mut self,
         c: Column,
-        parse: impl FnOnce(&Cell) -> Result<T, String>,
+        parse: impl FnOnce(&Cell) -> Result<T, Reason>,
     ) -> Result<Option<T>, Bad> {
         let Some((index, cell)) = self.cell(c) else {
             return Ok(None);
@@ -156,14 +167,14 @@ impl<'a> RowReader<'a> {
     fn required<T>(
         &mut self,
         c: Column,
-        why: &str,
-        parse: impl FnOnce(&Cell) -> Result<T, String>,
+        why: &Reason,
+        parse: impl FnOnce(&Cell) -> Result<T, Reason>,
     ) -> Option<T> {
         match self.optional(c, parse) {
             Ok(Some(v)) => Some(v),
             Ok(None) => {
                 if let Some(index) = self.layout.columns.get(&c).copied() {
-                    self.report(index, why.to_owned());
+                    self.report(index, why.clone());
                 }
                 None
             }
@@ -177,9 +188,11 @@ impl<'a> RowReader<'a> {
             if !self.layout.headers.contains_key(index) {
                 self.report(
                     *index,
-                    "this column has no header, so its value would be ignored; name the column \
-                     or clear it"
-                        .to_owned(),
+                    Reason::new(
+                        IssueCode::UnnamedColumn,
+                        "this column has no header, so its value would be ignored; name the \
+                         column or clear it",
+                    ),
                 );
             }
         }
@@ -188,8 +201,8 @@ impl<'a> RowReader<'a> {
     /// Reads a procedure row: the procedure, its first component and its
     /// units.
     fn procedure(mut self, seen: &mut HashMap<ProcedureCode, usize>) -> Option<ImportedProcedure> {
-        const REQUIRED: &str = "is required";
-        let mut code = self.required(Column::Code, REQUIRED, read_code);
+        let required = &Reason::new(IssueCode::Required, "is required");
+        let mut code = self.required(Column::Code, required, read_code);
         if let Some((_, Some(warning))) = &code
             && let Some((index, _)) = self.cell(Column::Code)
         {
@@ -198,7 +211,12 @@ impl<'a> RowReader<'a> {
         if let (Some((c, _)), Some((index, _))) = (&code, self.cell(Column::Code)) {
             match seen.get(c) {
                 Some(first) => {
-                    let reason = format!("code {c} is already in row {first}");
+                    let reason = Reason::new(
+                        IssueCode::RepeatedCode,
+                        format!("code {c} is already in row {first}"),
+                    )
+                    .arg("code", c)
+                    .arg("first", first);
                     self.report(index, reason);
                     code = None;
                 }
@@ -207,33 +225,33 @@ impl<'a> RowReader<'a> {
                 }
             }
         }
-        let name = self.required(Column::Name, REQUIRED, text);
-        let field = self.required(Column::Field, REQUIRED, text);
-        let levels = self.required(Column::Levels, REQUIRED, |c| domain(c, parse_levels));
-        let agency = self.required(Column::Agency, REQUIRED, text);
+        let name = self.required(Column::Name, required, text);
+        let field = self.required(Column::Field, required, text);
+        let levels = self.required(Column::Levels, required, |c| domain(c, parse_levels));
+        let agency = self.required(Column::Agency, required, text);
         let time_limit =
-            self.required(Column::TimeLimit, REQUIRED, |c| domain(c, parse_time_limit));
+            self.required(Column::TimeLimit, required, |c| domain(c, parse_time_limit));
         self.warn_bare_days(Column::TimeLimit, time_limit);
         let online_time_limit =
             self.optional(Column::OnlineTimeLimit, |c| domain(c, parse_time_limit));
         if let Ok(limit) = online_time_limit {
             self.warn_bare_days(Column::OnlineTimeLimit, limit);
         }
-        let online_level = self.required(Column::OnlineLevel, REQUIRED, |c| {
+        let online_level = self.required(Column::OnlineLevel, required, |c| {
             domain(c, parse_online_level)
         });
         let fee = self.required(
             Column::Fee,
-            "is required (0 when there is no fee)",
+            &Reason::new(IssueCode::Required, "is required (0 when there is no fee)"),
             read_fee,
         );
         let fee_note = self.optional(Column::FeeNote, bounded(2000));
-        let result_type = self.required(Column::ResultType, REQUIRED, |c| {
+        let result_type = self.required(Column::ResultType, required, |c| {
             domain(c, parse_result_type)
         });
         let legal_basis = self.optional(Column::LegalBasis, bounded(4000));
-        let applicant = self.required(Column::Applicant, REQUIRED, |c| domain(c, parse_applicant));
-        let effective_from = self.required(Column::EffectiveFrom, REQUIRED, read_date);
+        let applicant = self.required(Column::Applicant, required, |c| domain(c, parse_applicant));
+        let effective_from = self.required(Column::EffectiveFrom, required, read_date);
         let component = self.component();
         let units = self.optional(Column::Units, read_units);
         let row = self.row.number;
@@ -271,10 +289,15 @@ impl<'a> RowReader<'a> {
             let said = cell.text().unwrap_or_default();
             self.warn(
                 index,
-                format!(
-                    "'{said}' is read as {n} calendar days; write '{n} ngày làm việc' if working \
-                     days are meant, or '{n} ngày lịch' to confirm"
-                ),
+                Reason::new(
+                    IssueCode::BareDays,
+                    format!(
+                        "'{said}' is read as {n} calendar days; write '{n} ngày làm việc' if \
+                         working days are meant, or '{n} ngày lịch' to confirm"
+                    ),
+                )
+                .arg("said", quote(&said))
+                .arg("n", n),
             );
         }
     }
@@ -286,9 +309,11 @@ impl<'a> RowReader<'a> {
             let index = self.layout.columns.get(&Column::Code).copied().unwrap_or(0);
             self.report(
                 index,
-                "Mã thủ tục is empty, so this row would continue the procedure above, but no \
-                 procedure row comes before it; fill Mã thủ tục"
-                    .to_owned(),
+                Reason::new(
+                    IssueCode::OrphanRow,
+                    "Mã thủ tục is empty, so this row would continue the procedure above, but no \
+                     procedure row comes before it; fill Mã thủ tục",
+                ),
             );
             return None;
         }
@@ -300,9 +325,11 @@ impl<'a> RowReader<'a> {
         for index in stray {
             self.report(
                 index,
-                "Mã thủ tục is empty, so this row continues the procedure above and may fill \
-                 only the component columns; fill Mã thủ tục to start a new procedure"
-                    .to_owned(),
+                Reason::new(
+                    IssueCode::StrayCell,
+                    "Mã thủ tục is empty, so this row continues the procedure above and may \
+                     fill only the component columns; fill Mã thủ tục to start a new procedure",
+                ),
             );
         }
         self.component().ok().flatten()
@@ -310,7 +337,10 @@ impl<'a> RowReader<'a> {
 
     /// Reads the component columns of a row; `Ok(None)` when there is none.
     fn component(&mut self) -> Result<Option<Component>, Bad> {
-        const WITH: &str = "is required for a component";
+        let with = &Reason::new(
+            IssueCode::RequiredWithComponent,
+            "is required for a component",
+        );
         let Some(name_index) = self.layout.columns.get(&Column::Component).copied() else {
             return Ok(None);
         };
@@ -328,19 +358,22 @@ impl<'a> RowReader<'a> {
             if others.into_iter().any(|c| self.cell(c).is_some()) {
                 self.report(
                     name_index,
-                    "the component's details are filled but its name is empty".to_owned(),
+                    Reason::new(
+                        IssueCode::ComponentUnnamed,
+                        "the component's details are filled but its name is empty",
+                    ),
                 );
                 return Err(Bad);
             }
             return Ok(None);
         };
-        let form = self.required(Column::ComponentForm, WITH, |c| {
+        let form = self.required(Column::ComponentForm, with, |c| {
             domain(c, parse_component_form)
         });
-        let copies = self.required(Column::Copies, WITH, read_copies);
+        let copies = self.required(Column::Copies, with, read_copies);
         let requirement =
-            self.required(Column::Requirement, WITH, |c| domain(c, parse_requirement));
-        let must_digitise = self.required(Column::MustDigitise, WITH, read_yes_no);
+            self.required(Column::Requirement, with, |c| domain(c, parse_requirement));
+        let must_digitise = self.required(Column::MustDigitise, with, read_yes_no);
         let form_template = self.optional(Column::FormTemplate, text);
         Ok(Some(Component {
             name,
@@ -353,73 +386,99 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// The reason of a domain refusal; the column already says which field.
-fn reason(e: DomainError) -> String {
-    match e {
-        DomainError::Invalid { reason, .. } => reason,
-    }
+/// A value its column cannot take: the domain's refusal in English, the
+/// value quoted for the other wordings (the column already says which field).
+fn bad_value(value: &str, e: DomainError) -> Reason {
+    let DomainError::Invalid { reason, .. } = e;
+    bad(value, reason)
 }
 
-fn text(cell: &Cell) -> Result<String, String> {
+fn bad(value: &str, reason: impl Into<String>) -> Reason {
+    Reason::new(IssueCode::BadValue, reason).arg("value", quote(value))
+}
+
+/// A cell's text; a spreadsheet error value (`#REF!`) is refused.
+fn text(cell: &Cell) -> Result<String, Reason> {
     cell.text()
+        .map_err(|e| Reason::new(IssueCode::SpreadsheetError, e.clone()).arg("value", e))
 }
 
 /// Text of at most `max` characters.
-fn bounded(max: usize) -> impl Fn(&Cell) -> Result<String, String> {
+fn bounded(max: usize) -> impl Fn(&Cell) -> Result<String, Reason> {
     move |cell| {
-        let s = cell.text()?;
+        let s = text(cell)?;
         let n = s.chars().count();
         if n > max {
-            Err(format!("has {n} characters; at most {max} are allowed"))
+            Err(Reason::new(
+                IssueCode::TooLong,
+                format!("has {n} characters; at most {max} are allowed"),
+            )
+            .arg("n", n)
+            .arg("max", max))
         } else {
             Ok(s)
         }
     }
 }
 
-fn domain<T>(cell: &Cell, parse: impl FnOnce(&str) -> Result<T, DomainError>) -> Result<T, String> {
-    parse(&cell.text()?).map_err(reason)
+fn domain<T>(cell: &Cell, parse: impl FnOnce(&str) -> Result<T, DomainError>) -> Result<T, Reason> {
+    let s = text(cell)?;
+    parse(&s).map_err(|e| bad_value(&s, e))
 }
 
 /// A code, with a warning when a spreadsheet stored it as a number (which
 /// drops trailing zeros: 2.000880 becomes 2.00088); such a number is read
 /// back with its six decimals.
-fn read_code(cell: &Cell) -> Result<(ProcedureCode, Option<String>), String> {
+fn read_code(cell: &Cell) -> Result<(ProcedureCode, Option<Reason>), Reason> {
     match cell {
         Cell::Number(f) if (1.0..3.0).contains(f) => {
-            let code = ProcedureCode::parse(&format!("{f:.6}")).map_err(reason)?;
-            let warning = format!(
-                "the code was stored as the number {}, read as {code}; format the column as text",
-                number_text(*f)
-            );
+            let said = number_text(*f);
+            let code = ProcedureCode::parse(&format!("{f:.6}")).map_err(|e| bad_value(&said, e))?;
+            let warning = Reason::new(
+                IssueCode::CodeAsNumber,
+                format!(
+                    "the code was stored as the number {said}, read as {code}; format the column \
+                     as text"
+                ),
+            )
+            .arg("number", &said)
+            .arg("code", &code);
             Ok((code, Some(warning)))
         }
-        _ => Ok((ProcedureCode::parse(&cell.text()?).map_err(reason)?, None)),
+        _ => Ok((domain(cell, ProcedureCode::parse)?, None)),
     }
 }
 
 /// A whole number of đồng from a number cell, or the text forms
 /// [`parse_money`] reads.
-fn read_fee(cell: &Cell) -> Result<Money, String> {
+fn read_fee(cell: &Cell) -> Result<Money, Reason> {
     match cell {
-        Cell::Number(f) if f.fract() != 0.0 => Err(format!(
-            "{} is not whole đồng: fees have no decimals",
-            number_text(*f)
-        )),
-        Cell::Number(f) if *f < 0.0 => Err(format!(
-            "{} is negative; a fee is 0 or more đồng",
-            number_text(*f)
-        )),
-        Cell::Number(f) if *f <= Money::MAX as f64 => Money::dong(*f as i64).map_err(reason),
+        Cell::Number(f) if f.fract() != 0.0 => {
+            let said = number_text(*f);
+            Err(bad(
+                &said,
+                format!("{said} is not whole đồng: fees have no decimals"),
+            ))
+        }
+        Cell::Number(f) if *f < 0.0 => {
+            let said = number_text(*f);
+            Err(bad(
+                &said,
+                format!("{said} is negative; a fee is 0 or more đồng"),
+            ))
+        }
+        Cell::Number(f) if *f <= Money::MAX as f64 => {
+            Money::dong(*f as i64).map_err(|e| bad_value(&number_text(*f), e))
+        }
         _ => domain(cell, parse_money),
     }
 }
 
-fn read_copies(cell: &Cell) -> Result<u8, String> {
+fn read_copies(cell: &Cell) -> Result<u8, Reason> {
     domain(cell, parse_copies)
 }
 
-fn read_yes_no(cell: &Cell) -> Result<bool, String> {
+fn read_yes_no(cell: &Cell) -> Result<bool, Reason> {
     match cell {
         Cell::Bool(b) => Ok(*b),
         _ => domain(cell, |s| parse_yes_no("must_digitise", s)),
@@ -428,27 +487,28 @@ fn read_yes_no(cell: &Cell) -> Result<bool, String> {
 
 /// A date cell, an Excel serial number (a date cell that lost its format),
 /// or the text forms [`parse_date`] reads.
-fn read_date(cell: &Cell) -> Result<jiff::civil::Date, String> {
+fn read_date(cell: &Cell) -> Result<jiff::civil::Date, Reason> {
     match cell {
         Cell::Date(d) => Ok(*d),
-        Cell::Number(f) => excel_serial_date(*f)
-            .ok_or_else(|| format!("{} is not a date; write dd/mm/yyyy", number_text(*f))),
+        Cell::Number(f) => excel_serial_date(*f).ok_or_else(|| {
+            let said = number_text(*f);
+            bad(&said, format!("{said} is not a date; write dd/mm/yyyy"))
+        }),
         _ => domain(cell, parse_date),
     }
 }
 
 /// Unit codes separated by `;` (or `,`), each of the official four-part
 /// form, none twice.
-fn read_units(cell: &Cell) -> Result<Vec<String>, String> {
+fn read_units(cell: &Cell) -> Result<Vec<String>, Reason> {
     let mut codes: Vec<String> = Vec::new();
-    for part in cell
-        .text()?
+    for part in text(cell)?
         .split([';', ','])
         .filter(|p| !p.trim().is_empty())
     {
-        let code = UnitCode::parse(part).map_err(reason)?;
+        let code = UnitCode::parse(part).map_err(|e| bad_value(part, e))?;
         if codes.iter().any(|c| c == code.as_str()) {
-            return Err(format!("unit {code} is listed twice"));
+            return Err(bad(part, format!("unit {code} is listed twice")));
         }
         codes.push(code.as_str().to_owned());
     }

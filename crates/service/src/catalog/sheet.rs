@@ -10,6 +10,7 @@ use motcua_domain::catalog::text::template::Column;
 use motcua_domain::catalog::text::{format_date, normalize};
 
 use super::import::Issues;
+use super::issue::{IssueCode, Reason};
 
 /// The most data rows a file may hold (the header aside).
 pub const MAX_ROWS: usize = 100_000;
@@ -113,10 +114,16 @@ pub fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
             .iter()
             .filter(|b| **b == b'\n')
             .count();
-        issues.file(format!(
-            "the file is not UTF-8 text (first bad byte on line {line}); save it as \
-             'CSV UTF-8' or as an XLSX workbook"
-        ));
+        issues.file(
+            Reason::new(
+                IssueCode::NotUtf8,
+                format!(
+                    "the file is not UTF-8 text (first bad byte on line {line}); save it as \
+                     'CSV UTF-8' or as an XLSX workbook"
+                ),
+            )
+            .arg("line", line),
+        );
         return Vec::new();
     }
     let delimiter = sniff_delimiter(bytes);
@@ -133,7 +140,13 @@ pub fn read_csv(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                issues.row(number + 1, format!("the CSV cannot be read here: {e}"));
+                issues.row(
+                    number + 1,
+                    Reason::new(
+                        IssueCode::CsvUnreadable,
+                        format!("the CSV cannot be read here: {e}"),
+                    ),
+                );
                 break;
             }
         }
@@ -203,18 +216,27 @@ pub fn read_xlsx(bytes: &[u8], issues: &mut Issues) -> Vec<Row> {
     match unpacked_size(Cursor::new(bytes)) {
         Ok(n) if n <= MAX_UNPACKED => {}
         Ok(_) => {
-            issues.file("the workbook unpacks to more than 400 MB; split it into smaller files");
+            issues.file(Reason::new(
+                IssueCode::XlsxUnreadable,
+                "the workbook unpacks to more than 400 MB; split it into smaller files",
+            ));
             return Vec::new();
         }
         Err(e) => {
-            issues.file(format!("the file is not a readable XLSX workbook: {e}"));
+            issues.file(Reason::new(
+                IssueCode::XlsxUnreadable,
+                format!("the file is not a readable XLSX workbook: {e}"),
+            ));
             return Vec::new();
         }
     }
     match read_first_sheet(bytes, issues) {
         Ok(rows) => rows,
         Err(e) => {
-            issues.file(format!("the file is not a readable XLSX workbook: {e}"));
+            issues.file(Reason::new(
+                IssueCode::XlsxUnreadable,
+                format!("the file is not a readable XLSX workbook: {e}"),
+            ));
             Vec::new()
         }
     }
@@ -232,7 +254,7 @@ fn unpacked_size<R: Read + Seek>(reader: R) -> Result<u64, zip::result::ZipError
 fn read_first_sheet(bytes: &[u8], issues: &mut Issues) -> Result<Vec<Row>, calamine::XlsxError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))?;
     let Some(sheet) = workbook.sheet_names().into_iter().next() else {
-        issues.file("the workbook has no sheet");
+        issues.file(Reason::new(IssueCode::NoSheet, "the workbook has no sheet"));
         return Ok(Vec::new());
     };
     let mut cells = workbook.worksheet_cells_reader(&sheet)?;

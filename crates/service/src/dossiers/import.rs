@@ -579,17 +579,12 @@ fn store_issue(layout: &Layout, rows: &[usize], field: &str, reason: String) -> 
         .and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest.trim_start_matches('.'))));
     match parsed {
         Some((i, "code")) => layout.issue(rows.get(i).copied().unwrap_or(0), Col::Code, reason),
-        Some((i, name)) => ImportIssue {
-            row: rows.get(i).copied().unwrap_or(0),
-            column: None,
-            header: Some(name.to_owned()),
+        Some((i, name)) => ImportIssue::new(
+            rows.get(i).copied().unwrap_or(0),
+            None,
+            Some(name.to_owned()),
             reason,
-        },
-        None => ImportIssue {
-            row: 0,
-            column: None,
-            header: Some(field.to_owned()),
-            reason,
-        },
+        ),
+        None => ImportIssue::new(0, None, Some(field.to_owned()), reason),
     }
 }

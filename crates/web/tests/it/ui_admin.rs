@@ -75,6 +75,17 @@ async fn a_procedure_file_with_a_bad_row_imports_nothing_and_a_good_one_imports(
         p.body
     );
     assert!(p.body.contains("Tệp chưa được nhập"));
+    // The problem is worded in Vietnamese, with what the column expects;
+    // the service's English reason stays for the CLI and the API.
+    assert!(
+        p.body.contains(
+            "Giá trị «năm ngày làm việc» không hợp lệ. Ghi ví dụ «5 ngày làm việc», «8 giờ làm \
+             việc»"
+        ),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("is not a time limit"), "{}", p.body);
     assert!(p.body.contains("năm ngày làm việc"), "the text is kept");
     assert_eq!(procedures(&app).await, 0, "nothing imported");
 

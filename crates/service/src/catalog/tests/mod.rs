@@ -1,4 +1,5 @@
 use jiff::civil::date;
+use motcua_domain::catalog::text::template::Column;
 use motcua_domain::catalog::{
     ApplicantKind, Component, ComponentForm, Money, OnlineLevel, Requirement, ResultType,
 };
@@ -225,6 +226,25 @@ fn every_columns_bad_value_is_reported_at_its_row_and_column() {
         "{}",
         issues[19]
     );
+    // Each issue is classified for the pages that word it in Vietnamese,
+    // with the template column and the value quoted back.
+    use crate::catalog::IssueCode as C;
+    let long_ones = ["J", "L", "O"];
+    let blank_ones = ["B", "C", "E"];
+    for (issue, (col, letter, _)) in issues.iter().zip(&cases) {
+        let code = if long_ones.contains(letter) {
+            C::TooLong
+        } else if blank_ones.contains(letter) {
+            C::Required
+        } else {
+            C::BadValue
+        };
+        assert_eq!(issue.code, code, "{issue}");
+        assert_eq!(issue.field, Some(Column::ALL[*col].alias()), "{issue}");
+    }
+    assert_eq!(issues[5].args["value"], "năm ngày làm việc");
+    assert_eq!(issues[9].args["n"], "2001");
+    assert_eq!(issues[9].args["max"], "2000");
 }
 
 #[test]
@@ -334,6 +354,9 @@ fn a_duplicate_code_is_an_error_at_its_second_row() {
     ]);
     assert_eq!(cells(&issues), [(5, "A".into())]);
     assert_eq!(issues[0].reason, "code 1.001193 is already in row 2");
+    assert_eq!(issues[0].code, crate::catalog::IssueCode::RepeatedCode);
+    assert_eq!(issues[0].args["code"], "1.001193");
+    assert_eq!(issues[0].args["first"], "2");
 }
 
 #[test]
@@ -343,6 +366,8 @@ fn rules_of_the_whole_procedure_are_reported_at_its_row() {
     let issues = errors(&[row]);
     assert_eq!(cells(&issues), [(2, "G".into())]);
     assert!(issues[0].reason.contains("shorter"), "{}", issues[0]);
+    assert_eq!(issues[0].code, crate::catalog::IssueCode::RuleBroken);
+    assert_eq!(issues[0].field, Some("online_time_limit"));
 }
 
 #[test]

@@ -210,11 +210,13 @@ impl Layout {
             let Cell::Text(text) = cell else { continue };
             let text = normalize(text);
             layout.headers.insert(*index, text.clone());
-            let at = |reason: String| ImportIssue {
-                row: header.number,
-                column: Some(column_letter(*index)),
-                header: Some(text.clone()),
-                reason,
+            let at = |reason: String| {
+                ImportIssue::new(
+                    header.number,
+                    Some(column_letter(*index)),
+                    Some(text.clone()),
+                    reason,
+                )
             };
             match Col::find(&text) {
                 None => issues.push(at(format!(
@@ -242,12 +244,12 @@ impl Layout {
         }
         for c in Col::ALL {
             if c.required() && !layout.columns.contains_key(&c) {
-                issues.push(ImportIssue {
-                    row: header.number,
-                    column: None,
-                    header: Some(c.header().to_owned()),
-                    reason: "required column is missing".to_owned(),
-                });
+                issues.push(ImportIssue::new(
+                    header.number,
+                    None,
+                    Some(c.header().to_owned()),
+                    "required column is missing",
+                ));
             }
         }
         layout
@@ -262,16 +264,16 @@ impl Layout {
     /// the file writes it.
     pub fn issue(&self, row: usize, c: Col, reason: impl Into<String>) -> ImportIssue {
         let index = self.columns.get(&c).copied();
-        ImportIssue {
+        ImportIssue::new(
             row,
-            column: index.map(column_letter),
-            header: Some(
+            index.map(column_letter),
+            Some(
                 index
                     .and_then(|i| self.headers.get(&i).cloned())
                     .unwrap_or_else(|| c.header().to_owned()),
             ),
-            reason: reason.into(),
-        }
+            reason.into(),
+        )
     }
 }
 

@@ -291,7 +291,7 @@ async fn import(State(st): State<AppState>, req: Request) -> Result<Response, We
                     .iter()
                     .map(|w| Problem {
                         place: place(w.row, &w.column, &w.header),
-                        reason: w.reason.clone(),
+                        reason: super::import_issue::wording(t, w),
                     })
                     .collect(),
                 ..ImportView::default()
@@ -305,7 +305,7 @@ async fn import(State(st): State<AppState>, req: Request) -> Result<Response, We
                     .iter()
                     .map(|i| Problem {
                         place: place(i.row, &i.column, &i.header),
-                        reason: i.reason.clone(),
+                        reason: super::import_issue::wording(t, i),
                     })
                     .collect(),
                 file_sent: sent

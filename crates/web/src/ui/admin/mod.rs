@@ -13,6 +13,7 @@
 
 pub mod calendar;
 pub mod catalog;
+mod import_issue;
 pub mod processes;
 pub mod settings;
 pub mod units;
