@@ -35,11 +35,6 @@ pub const OPEN: [Status; 4] = [
     Status::AwaitingFinancialObligation,
 ];
 
-/// How many list pages an approval queue reads to fill one page of its own
-/// (dossiers at a specialist's step are skipped); the next page goes on from
-/// where the reading stopped, so nothing is skipped for good.
-const APPROVAL_SCAN_PAGES: usize = 8;
-
 /// Which queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Queue {
@@ -144,8 +139,10 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
         Queue::Mine => f.holder_user_id = Some(actor.user_id),
         Queue::Unit => f.holder_unit_ids = units_with(actor, &[Role::Specialist, Role::Leader]),
         Queue::Approval => {
+            // At a leader's step that is the actor's or nobody's.
             f.statuses = vec![Status::Processing];
             f.holder_unit_ids = units_with(actor, &[Role::Leader]);
+            f.awaiting_leader = Some(actor.user_id);
         }
     }
     if q.queue != Queue::Mine && f.holder_unit_ids.is_empty() {
@@ -173,55 +170,11 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
     if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
         f.after = Some(parse_cursor(c, q.sort)?);
     }
-    if q.queue != Queue::Approval {
-        let items = store.list_dossiers(&f).await?;
-        let next = (items.len() == limit as usize)
-            .then(|| items.last().map(|r| cursor(r, q.sort)))
-            .flatten();
-        return Ok(Page { items, next });
-    }
-    // The approval queue keeps the dossiers at a leader's step that nobody
-    // else holds; it reads list pages until its own page is full.
-    let mut items = Vec::new();
-    let mut next = None;
-    'scan: for _ in 0..APPROVAL_SCAN_PAGES {
-        let rows = store.list_dossiers(&f).await?;
-        let full = rows.len() == f.limit as usize;
-        for r in rows {
-            let c = cursor(&r, q.sort);
-            f.after = Some(parse_cursor(&c, q.sort)?);
-            next = Some(c);
-            if awaits_leader(svc, actor, &r).await? {
-                items.push(r);
-                if items.len() == limit as usize {
-                    break 'scan;
-                }
-            }
-        }
-        if !full {
-            next = None;
-            break;
-        }
-    }
+    let items = store.list_dossiers(&f).await?;
+    let next = (items.len() == limit as usize)
+        .then(|| items.last().map(|r| cursor(r, q.sort)))
+        .flatten();
     Ok(Page { items, next })
-}
-
-/// Whether a processing dossier waits at an open leader's step that is the
-/// actor's or nobody's.
-async fn awaits_leader(
-    svc: &DossierService,
-    actor: &Actor,
-    r: &DossierSummary,
-) -> ServiceResult<bool> {
-    if r.holder_user_id.is_some_and(|u| u != actor.user_id) {
-        return Ok(false);
-    }
-    let steps = svc.store().dossier_steps(r.id).await?;
-    Ok(steps
-        .iter()
-        .rev()
-        .find(|s| s.step.ended_at.is_none())
-        .is_some_and(|s| s.step.role == Role::Leader))
 }
 
 /// The opaque cursor after a row (hex of `n<id>` or `d<due ms>.<id>`).

@@ -543,6 +543,10 @@ pub struct DossierFilter {
     pub holder_user_id: Option<i64>,
     /// Held by one of these units (a queue), regardless of receiving unit.
     pub holder_unit_ids: Vec<i64>,
+    /// Waiting at a leader's step for this person: the latest open step is
+    /// a leader's, and the dossier is held by this person or by nobody (the
+    /// approval queue).
+    pub awaiting_leader: Option<i64>,
     /// Received in `[from, to)`.
     pub received_from: Option<Timestamp>,
     /// See `received_from`.

@@ -9,3 +9,9 @@
 -- row; the rows of the page itself are read afterwards (list_dossiers).
 CREATE INDEX dossiers_status_due_idx
     ON dossiers (status, unit_id, holder_unit_id, current_due_ms);
+
+-- The dossiers a person holds (the "assigned to me" queue): most dossiers
+-- are held by a unit only, so the index keeps the others.
+CREATE INDEX dossiers_holder_user_idx
+    ON dossiers (holder_user_id, status)
+    WHERE holder_user_id IS NOT NULL;

@@ -850,7 +850,11 @@ pub(crate) async fn list_dossiers<B: Backend>(
     if !f.holder_unit_ids.is_empty() {
         let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.holder_unit_ids);
         let hint = unit_index_hint(<B::Conn as Conn>::DIALECT, f);
-        conds.push(format!("{hint}d.holder_unit_id IN {set}"));
+        conds.push(in_set(
+            <B::Conn as Conn>::DIALECT,
+            &format!("{hint}d.holder_unit_id"),
+            &set,
+        ));
     }
     if f.statuses.is_empty() {
         conds.push("d.status <> 'voided'".to_owned());
@@ -915,6 +919,16 @@ pub(crate) async fn list_dossiers<B: Backend>(
     if let Some(u) = f.holder_user_id {
         let a = q.arg(Arg::Int(u));
         conds.push(format!("d.holder_user_id = {a}"));
+    }
+    if let Some(u) = f.awaiting_leader {
+        // One probe of the dossier's steps (newest first) in the database,
+        // rather than a round trip per candidate from the service.
+        let a = q.arg(Arg::Int(u));
+        conds.push(format!(
+            "(d.holder_user_id IS NULL OR d.holder_user_id = {a}) AND \
+             (SELECT s.role FROM dossier_steps s WHERE s.dossier_id = d.id \
+             AND s.ended_at_ms IS NULL ORDER BY s.id DESC LIMIT 1) = 'leader'"
+        ));
     }
     match (f.sort, f.after) {
         (DossierSort::Newest, Some((_, id))) => {
@@ -996,7 +1010,23 @@ fn unit_condition(
     let set = q.id_set(dialect, &f.unit_ids);
     let set2 = q.id_set(dialect, &f.unit_ids);
     let hint = unit_index_hint(dialect, f);
-    format!("({hint}d.unit_id IN {set} OR {hint}d.holder_unit_id IN {set2})")
+    format!(
+        "({} OR {})",
+        in_set(dialect, &format!("{hint}d.unit_id"), &set),
+        in_set(dialect, &format!("{hint}d.holder_unit_id"), &set2)
+    )
+}
+
+/// `column IN set` for a unit set. PostgreSQL gets `= ANY(ARRAY(…))`: with
+/// `IN (subquery)` it estimates the set blindly, filters a hashed subplan
+/// after reading every row of the status range (80 ms for a district's
+/// queue at 1,000,000 dossiers), where the array lets it read each unit's
+/// entries of the index (17 ms).
+fn in_set(dialect: crate::conn::Dialect, column: &str, set: &str) -> String {
+    match dialect {
+        crate::conn::Dialect::Sqlite => format!("{column} IN {set}"),
+        crate::conn::Dialect::Postgres => format!("{column} = ANY(ARRAY{set})"),
+    }
 }
 
 /// `+` (which keeps SQLite off an index of the column it precedes) when the
