@@ -11,10 +11,11 @@ use motcua_domain::catalog::text::{
     parse_yes_no,
 };
 use motcua_domain::catalog::{Component, Money, ProcedureCode, ProcedureDraft};
+use motcua_domain::error::shorten;
 use motcua_domain::unit::UnitCode;
 
 use super::import::{ImportIssue, ImportedProcedure, Issues, Layout};
-use super::issue::{IssueCode, Reason, quote};
+use super::issue::{IssueCode, Reason};
 use super::sheet::{Cell, Row, excel_serial_date, number_text};
 
 /// A problem in a cell, already reported.
@@ -296,7 +297,7 @@ impl<'a> RowReader<'a> {
                          working days are meant, or '{n} ngày lịch' to confirm"
                     ),
                 )
-                .arg("said", quote(&said))
+                .arg("said", shorten(said.trim()))
                 .arg("n", n),
             );
         }
@@ -394,7 +395,7 @@ fn bad_value(value: &str, e: DomainError) -> Reason {
 }
 
 fn bad(value: &str, reason: impl Into<String>) -> Reason {
-    Reason::new(IssueCode::BadValue, reason).arg("value", quote(value))
+    Reason::new(IssueCode::BadValue, reason).arg("value", shorten(value.trim()))
 }
 
 /// A cell's text; a spreadsheet error value (`#REF!`) is refused.

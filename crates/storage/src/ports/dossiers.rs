@@ -847,14 +847,11 @@ pub(crate) async fn list_dossiers<B: Backend>(
     // Conditions on the dossier's own columns; the unit condition comes
     // last because its best form depends on them (see `unit_condition`).
     let mut conds: Vec<String> = Vec::new();
+    let dialect = <B::Conn as Conn>::DIALECT;
     if !f.holder_unit_ids.is_empty() {
-        let set = q.id_set(<B::Conn as Conn>::DIALECT, &f.holder_unit_ids);
-        let hint = unit_index_hint(<B::Conn as Conn>::DIALECT, f);
-        conds.push(in_set(
-            <B::Conn as Conn>::DIALECT,
-            &format!("{hint}d.holder_unit_id"),
-            &set,
-        ));
+        let set = q.id_set(dialect, &f.holder_unit_ids);
+        let hint = unit_index_hint(dialect, f);
+        conds.push(in_set(dialect, &format!("{hint}d.holder_unit_id"), &set));
     }
     if f.statuses.is_empty() {
         conds.push("d.status <> 'voided'".to_owned());
@@ -945,7 +942,7 @@ pub(crate) async fn list_dossiers<B: Backend>(
         (_, None) => {}
     }
     if !f.unit_ids.is_empty() {
-        let unit = unit_condition(&mut q, <B::Conn as Conn>::DIALECT, f, &conds);
+        let unit = unit_condition(&mut q, dialect, f, &conds);
         conds.push(unit);
     }
     for c in &conds {

@@ -71,10 +71,7 @@ mod tests {
     fn every_code_and_column_has_a_wording_in_both_languages() {
         for lang in [Lang::Vi, Lang::En] {
             let t = lang.texts();
-            for code in IssueCode::ALL
-                .into_iter()
-                .filter(|c| *c != IssueCode::Other)
-            {
+            for code in IssueCode::ALL.iter().filter(|c| **c != IssueCode::Other) {
                 let key = format!("import.issue.{}", code.as_str());
                 assert_ne!(t.get(&key), key, "{lang:?}");
             }
