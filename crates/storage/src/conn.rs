@@ -9,6 +9,8 @@
 //! [`Dialect`] picks the fragment.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
 
 use motcua_domain::audit::StoredEntry;
 use motcua_service::error::ServiceResult;
@@ -79,6 +81,12 @@ impl Sql {
         }
     }
 
+    /// Binds a value already made.
+    pub(crate) fn arg(mut self, a: Arg) -> Self {
+        self.args.push(a);
+        self
+    }
+
     pub(crate) fn int(mut self, v: i64) -> Self {
         self.args.push(Arg::Int(v));
         self
@@ -102,6 +110,26 @@ impl Sql {
     pub(crate) fn bool(mut self, v: bool) -> Self {
         self.args.push(Arg::Bool(v));
         self
+    }
+
+    /// The statements as one text of `;`-separated statements, each one's
+    /// `$n` placeholders moved past the arguments of those before it, so the
+    /// arguments can be bound as one list (SQLite binds `$n` to the n-th
+    /// argument of the whole call). `None` for no statements.
+    pub(crate) fn joined(qs: Vec<Sql>) -> Option<Sql> {
+        if qs.len() <= 1 {
+            return qs.into_iter().next();
+        }
+        let mut text = String::new();
+        let mut args = Vec::new();
+        for q in qs {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            shift_placeholders(&q.text, args.len(), &mut text);
+            args.extend(q.args);
+        }
+        Some(Sql::assembled(text, args))
     }
 
     /// The statement text and its arguments encoded for `DB`.
@@ -129,6 +157,23 @@ impl Sql {
         }
         Ok((AssertSqlSafe(self.text), args))
     }
+}
+
+/// Appends `text` to `out` with every `$n` placeholder raised by `by`. Our
+/// statements hold no `$` outside placeholders (values are always bound).
+fn shift_placeholders(text: &str, by: usize, out: &mut String) {
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
 }
 
 /// Row types both databases can decode (tuples and the row structs here).
@@ -163,6 +208,30 @@ pub(crate) trait Conn: Send + Sized {
 
     /// Runs a statement and returns how many rows it changed.
     fn execute(&mut self, q: Sql) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
+
+    /// Runs statements in order and returns how many rows they changed in
+    /// all. SQLite runs them as one multi-statement call (see
+    /// [`Sql::joined`]): each call is a round trip to the connection's
+    /// thread, which costs more than the statements themselves in a
+    /// transition. PostgreSQL runs them one by one.
+    fn execute_all(
+        &mut self,
+        qs: Vec<Sql>,
+    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
+        async move {
+            if Self::DIALECT == Dialect::Sqlite {
+                return match Sql::joined(qs) {
+                    Some(q) => self.execute(q).await,
+                    None => Ok(0),
+                };
+            }
+            let mut changed = 0;
+            for q in qs {
+                changed += self.execute(q).await?;
+            }
+            Ok(changed)
+        }
+    }
 
     /// Serialises catalog writers until the transaction ends, so that what a
     /// change reads (the latest version, the next number) cannot move under it.
@@ -201,21 +270,35 @@ async fn append_entry<C: Conn>(
     audit::check_context(ctx)?;
     c.lock_audit_chain().await?;
     let head: Option<(i64, String)> = c.optional(Sql::new(sql::AUDIT_HEAD)).await.map_err(db)?;
-    let e = convert::next_entry(head, ctx, action, subject, detail)?;
-    c.execute(
-        Sql::new(sql::INSERT_AUDIT)
-            .int(e.seq)
-            .int(e.at_ms)
-            .text(e.actor.clone())
-            .text(e.action.clone())
-            .text(e.subject.clone())
-            .text(e.detail.clone())
-            .text(e.prev_hash.clone())
-            .text(e.hash.clone()),
-    )
-    .await
-    .map_err(db)?;
+    let e = next_audit_entry(head, ctx, action, subject, detail)?;
+    c.execute(insert_audit(&e)).await.map_err(db)?;
     Ok(e)
+}
+
+/// The audit entry that follows `head` (the last entry's sequence and
+/// hash, none for an empty log); the caller holds the chain's lock.
+pub(crate) fn next_audit_entry(
+    head: Option<(i64, String)>,
+    ctx: &AuditContext,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> ServiceResult<StoredEntry> {
+    audit::check_context(ctx)?;
+    convert::next_entry(head, ctx, action, subject, detail)
+}
+
+/// The statement that appends `e` to the audit log.
+pub(crate) fn insert_audit(e: &StoredEntry) -> Sql {
+    Sql::new(sql::INSERT_AUDIT)
+        .int(e.seq)
+        .int(e.at_ms)
+        .text(e.actor.clone())
+        .text(e.action.clone())
+        .text(e.subject.clone())
+        .text(e.detail.clone())
+        .text(e.prev_hash.clone())
+        .text(e.hash.clone())
 }
 
 /// Implements the query half of [`Conn`] for a connection type.
@@ -268,6 +351,27 @@ pub(crate) trait Backend: Sync {
         &self,
     ) -> impl Future<Output = ServiceResult<Transaction<'static, Self::Db>>> + Send;
 
+    /// Runs `work` in a write transaction and commits it; an error from
+    /// `work` changes nothing (`undo` says how). The default is a
+    /// transaction of its own; SQLite commits queued writes together (see
+    /// `sqlite::group`), which is why the hot writes (receptions,
+    /// transitions) come this way.
+    fn transact<T, F>(&self, undo: Undo, work: F) -> impl Future<Output = ServiceResult<T>> + Send
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Self::Conn, &'c mut TxState) -> ConnFuture<'c, ServiceResult<T>>
+            + Send
+            + 'static,
+    {
+        let _ = undo; // A failed transaction of its own is dropped whole.
+        async move {
+            let mut tx = self.begin_write().await?;
+            let value = work(&mut *tx, &mut TxState::default()).await?;
+            commit(tx).await?;
+            Ok(value)
+        }
+    }
+
     /// A connection for a single write statement run as its own transaction.
     fn write(&self) -> impl Future<Output = ServiceResult<PoolConnection<Self::Db>>> + Send;
 
@@ -277,6 +381,59 @@ pub(crate) trait Backend: Sync {
     /// The procedure search index this node caches.
     fn search(&self) -> &SearchCache;
 }
+
+/// How a write run by [`Backend::transact`] changes nothing when it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Undo {
+    /// The caller wraps it in a savepoint and rolls back to it.
+    Savepoint,
+    /// It undoes itself (its statements run inside its own savepoint), which
+    /// saves the two round trips of a savepoint the caller would open.
+    Itself,
+}
+
+/// What a write transaction knows besides its rows; in a SQLite batch it
+/// passes from one write to the next.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TxState {
+    /// The audit chain's head (last sequence and hash, `Some(None)` for an
+    /// empty log) once this transaction holds the chain and has read it:
+    /// nobody else can append before the commit, so later appends in the
+    /// same transaction need not read it again.
+    pub(crate) audit_head: Option<Option<(i64, String)>>,
+}
+
+/// The audit entry that follows the transaction's chain head, taking the
+/// chain's lock and reading the head the first time. Once its insert has
+/// succeeded, record it with [`TxState::appended`].
+pub(crate) async fn next_audit<C: Conn>(
+    c: &mut C,
+    st: &TxState,
+    ctx: &AuditContext,
+    action: &str,
+    subject: &str,
+    detail: &serde_json::Value,
+) -> ServiceResult<StoredEntry> {
+    let head = match &st.audit_head {
+        Some(head) => head.clone(),
+        None => {
+            audit::check_context(ctx)?;
+            c.lock_audit_chain().await?;
+            c.optional(Sql::new(sql::AUDIT_HEAD)).await.map_err(db)?
+        }
+    };
+    next_audit_entry(head, ctx, action, subject, detail)
+}
+
+impl TxState {
+    /// Records the entry just inserted as the chain's head.
+    pub(crate) fn appended(&mut self, e: &StoredEntry) {
+        self.audit_head = Some(Some((e.seq, e.hash.clone())));
+    }
+}
+
+/// A future borrowing a connection, as [`Backend::transact`]'s work returns.
+pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
 /// Commits a write transaction.
 pub(crate) async fn commit<DB: Database>(tx: Transaction<'static, DB>) -> ServiceResult<()> {

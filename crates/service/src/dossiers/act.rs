@@ -646,6 +646,7 @@ impl DossierService {
         let change = DossierChange {
             id: d.id,
             expected_version: d.version,
+            before: d.clone(),
             state,
             event: NewEvent {
                 at: w.now,

@@ -372,6 +372,9 @@ pub struct DossierChange {
     pub id: i64,
     /// The version the change was computed from.
     pub expected_version: i64,
+    /// The dossier at that version: storage writes only the state columns
+    /// that differ, and answers the dossier after without reading it back.
+    pub before: Dossier,
     /// The state after.
     pub state: DossierState,
     /// The transition.
@@ -383,6 +386,19 @@ pub struct DossierChange {
     pub components: Option<Vec<ReceivedItem>>,
     /// Messages to send.
     pub outbox: Vec<NewMessage>,
+}
+
+impl DossierChange {
+    /// The dossier once the change is written at `at`: the new state, the
+    /// next version, the update moment as stored (whole milliseconds).
+    pub fn after(&self, at: Timestamp) -> Dossier {
+        Dossier {
+            state: self.state.clone(),
+            version: self.before.version + 1,
+            updated_at: Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at),
+            ..self.before.clone()
+        }
+    }
 }
 
 /// The channels notifications go through.

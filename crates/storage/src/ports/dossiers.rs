@@ -23,7 +23,9 @@ use motcua_service::store::{
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::catalog::sql::Assemble;
-use crate::conn::{Arg, Backend, Conn, Sql, commit};
+use crate::conn::{
+    Arg, Backend, Conn, Dialect, Sql, TxState, Undo, commit, insert_audit, next_audit,
+};
 use crate::convert::{instant, millis};
 use crate::error::{Broken, corrupt, db};
 
@@ -62,13 +64,11 @@ const RAISE_SEQUENCE: &str = "INSERT INTO dossier_sequences (unit_id, day, last)
      DO UPDATE SET last = CASE WHEN dossier_sequences.last < excluded.last \
      THEN excluded.last ELSE dossier_sequences.last END";
 
-const UPDATE_STATE: &str = "UPDATE dossiers SET status = $3, return_method = $4, \
-     submitted_at_ms = $5, received_at_ms = $6, original_due_ms = $7, current_due_ms = $8, \
-     near_due_ms = $9, clock_running = $10, clock = $11, holder_unit_id = $12, \
-     holder_user_id = $13, step_no = $14, supplement_count = $15, extension_count = $16, \
-     ended_at_ms = $17, outcome = $18, classification = $19, result_digitised = $20, \
-     returned_at_ms = $21, return_detail = $22, updated_at_ms = $23, version = version + 1 \
-     WHERE id = $1 AND version = $2";
+const CLOSE_STEP: &str = "UPDATE dossier_steps SET ended_at_ms = $3, classification = $4 \
+     WHERE id = $1 AND dossier_id = $2 AND ended_at_ms IS NULL";
+
+const SHIFT_STEP_DUE: &str = "UPDATE dossier_steps SET due_ms = $3 \
+     WHERE id = $1 AND dossier_id = $2";
 
 const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
      (dossier_id, position, name, form, copies, digitised, reused, file_id) \
@@ -77,6 +77,11 @@ const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
 const INSERT_EVENT: &str = "INSERT INTO dossier_events \
      (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// [`INSERT_EVENT`] keeping the dossier only after an update of one row.
+const INSERT_EVENT_AFTER_UPDATE: &str = "INSERT INTO dossier_events \
+     (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
+     VALUES (CASE WHEN changes() = 1 THEN $1 END, $2, $3, $4, $5, $6, $7, $8)";
 
 const INSERT_STEP: &str = "INSERT INTO dossier_steps (dossier_id, step_no, name, unit_id, role, \
      holder_user_id, external, sender_unit_id, sender, started_at_ms, due_ms, ended_at_ms, \
@@ -196,33 +201,73 @@ fn opt_ms(t: Option<Timestamp>) -> Option<i64> {
     t.map(millis)
 }
 
-/// The state columns in `UPDATE_STATE`'s order from `$3`.
-fn bind_state(q: Sql, s: &DossierState, now: Timestamp) -> Sql {
-    let q = q.text(s.status.as_str()).text(s.return_method.as_str());
-    bind_timeline(q, s).int(millis(now))
+/// The state's columns with their values: status and return method, then
+/// the timeline from `submitted_at_ms` to `return_detail` in the order the
+/// insert lists them.
+fn state_values(s: &DossierState) -> [(&'static str, Arg); 20] {
+    [
+        ("status", Arg::Text(s.status.as_str().to_owned())),
+        (
+            "return_method",
+            Arg::Text(s.return_method.as_str().to_owned()),
+        ),
+        ("submitted_at_ms", Arg::OptInt(opt_ms(s.submitted_at))),
+        ("received_at_ms", Arg::OptInt(opt_ms(s.received_at))),
+        ("original_due_ms", Arg::OptInt(opt_ms(s.original_due))),
+        ("current_due_ms", Arg::OptInt(opt_ms(s.current_due))),
+        ("near_due_ms", Arg::OptInt(opt_ms(s.near_due))),
+        ("clock_running", Arg::Bool(s.clock_running)),
+        ("clock", Arg::OptText(s.clock.clone())),
+        ("holder_unit_id", Arg::OptInt(s.holder_unit_id)),
+        ("holder_user_id", Arg::OptInt(s.holder_user_id)),
+        ("step_no", Arg::OptInt(s.step_no.map(i64::from))),
+        ("supplement_count", Arg::Int(i64::from(s.supplement_count))),
+        ("extension_count", Arg::Int(i64::from(s.extension_count))),
+        ("ended_at_ms", Arg::OptInt(opt_ms(s.ended_at))),
+        (
+            "outcome",
+            Arg::OptText(s.outcome.map(|o| o.status().as_str().to_owned())),
+        ),
+        (
+            "classification",
+            Arg::OptText(s.classification.map(|c| c.as_str().to_owned())),
+        ),
+        ("result_digitised", Arg::Bool(s.result_digitised)),
+        ("returned_at_ms", Arg::OptInt(opt_ms(s.returned_at))),
+        ("return_detail", Arg::OptText(s.return_detail.clone())),
+    ]
 }
 
 /// The state columns from `submitted_at` to `return_detail`, in the order
-/// both the insert and the update list them.
+/// the insert lists them.
 fn bind_timeline(q: Sql, s: &DossierState) -> Sql {
-    q.opt_int(opt_ms(s.submitted_at))
-        .opt_int(opt_ms(s.received_at))
-        .opt_int(opt_ms(s.original_due))
-        .opt_int(opt_ms(s.current_due))
-        .opt_int(opt_ms(s.near_due))
-        .bool(s.clock_running)
-        .opt_text(s.clock.clone())
-        .opt_int(s.holder_unit_id)
-        .opt_int(s.holder_user_id)
-        .opt_int(s.step_no.map(i64::from))
-        .int(i64::from(s.supplement_count))
-        .int(i64::from(s.extension_count))
-        .opt_int(opt_ms(s.ended_at))
-        .opt_text(s.outcome.map(|o| o.status().as_str().to_owned()))
-        .opt_text(s.classification.map(|c| c.as_str().to_owned()))
-        .bool(s.result_digitised)
-        .opt_int(opt_ms(s.returned_at))
-        .opt_text(s.return_detail.clone())
+    state_values(s)
+        .into_iter()
+        .skip(2)
+        .fold(q, |q, (_, v)| q.arg(v))
+}
+
+/// The update of a change: sets only the columns whose value differs from
+/// the state the change was computed from (which the version check
+/// guarantees is the row's), so SQLite and PostgreSQL leave the indexes over
+/// the other columns alone.
+fn update_sql(ch: &DossierChange, now: Timestamp) -> Sql {
+    let mut text = String::from("UPDATE dossiers SET ");
+    let mut q = Sql::new("").int(ch.id).int(ch.expected_version);
+    for ((column, after), (_, before)) in state_values(&ch.state)
+        .into_iter()
+        .zip(state_values(&ch.before.state))
+    {
+        if after != before {
+            text.push_str(&format!("{column} = ${}, ", q.args.len() + 1));
+            q = q.arg(after);
+        }
+    }
+    text.push_str(&format!(
+        "updated_at_ms = ${}, version = version + 1 WHERE id = $1 AND version = $2",
+        q.args.len() + 1,
+    ));
+    Sql::assembled(text, q.int(millis(now)).args)
 }
 
 async fn insert_components<C: Conn>(
@@ -256,42 +301,48 @@ async fn insert_components<C: Conn>(
     Ok(())
 }
 
+/// The event's insert; `guarded`, it stores the dossier only when the
+/// statement before it changed one row (see [`apply_change`]).
+fn event_sql(id: i64, e: &NewEvent, guarded: bool) -> Sql {
+    Sql::new(if guarded {
+        INSERT_EVENT_AFTER_UPDATE
+    } else {
+        INSERT_EVENT
+    })
+    .int(id)
+    .int(millis(e.at))
+    .text(e.actor.clone())
+    .text(e.action.clone())
+    .opt_text(e.from.map(|s| s.as_str().to_owned()))
+    .text(e.to.as_str())
+    .text(e.note.clone())
+    .text(e.detail.to_string())
+}
+
 async fn insert_event<C: Conn>(c: &mut C, id: i64, e: &NewEvent) -> ServiceResult<()> {
-    c.execute(
-        Sql::new(INSERT_EVENT)
-            .int(id)
-            .int(millis(e.at))
-            .text(e.actor.clone())
-            .text(e.action.clone())
-            .opt_text(e.from.map(|s| s.as_str().to_owned()))
-            .text(e.to.as_str())
-            .text(e.note.clone())
-            .text(e.detail.to_string()),
-    )
-    .await
-    .map_err(db)?;
+    c.execute(event_sql(id, e, false)).await.map_err(db)?;
     Ok(())
 }
 
+fn step_sql(id: i64, s: &NewStep) -> Sql {
+    Sql::new(INSERT_STEP)
+        .int(id)
+        .int(i64::from(s.step_no))
+        .text(s.name.clone())
+        .int(s.unit_id)
+        .text(s.role.as_str())
+        .opt_int(s.holder_user_id)
+        .bool(s.external)
+        .int(s.sender_unit_id)
+        .text(s.sender.clone())
+        .int(millis(s.started_at))
+        .opt_int(opt_ms(s.due))
+        .opt_int(opt_ms(s.ended_at))
+        .opt_text(s.classification.map(|c| c.as_str().to_owned()))
+}
+
 async fn insert_step<C: Conn>(c: &mut C, id: i64, s: &NewStep) -> ServiceResult<()> {
-    c.execute(
-        Sql::new(INSERT_STEP)
-            .int(id)
-            .int(i64::from(s.step_no))
-            .text(s.name.clone())
-            .int(s.unit_id)
-            .text(s.role.as_str())
-            .opt_int(s.holder_user_id)
-            .bool(s.external)
-            .int(s.sender_unit_id)
-            .text(s.sender.clone())
-            .int(millis(s.started_at))
-            .opt_int(opt_ms(s.due))
-            .opt_int(opt_ms(s.ended_at))
-            .opt_text(s.classification.map(|c| c.as_str().to_owned())),
-    )
-    .await
-    .map_err(|e| {
+    c.execute(step_sql(id, s)).await.map_err(|e| {
         crate::error::map_db(e, |_| {
             Some(ServiceError::invalid(
                 "step",
@@ -309,19 +360,19 @@ async fn insert_messages<C: Conn>(
     messages: &[NewMessage],
 ) -> ServiceResult<()> {
     for m in messages {
-        c.execute(
-            Sql::new(INSERT_MESSAGE)
-                .int(id)
-                .text(m.channel.as_str())
-                .text(m.recipient.clone())
-                .text(m.subject.clone())
-                .text(m.body.clone())
-                .int(millis(at)),
-        )
-        .await
-        .map_err(db)?;
+        c.execute(message_sql(id, at, m)).await.map_err(db)?;
     }
     Ok(())
+}
+
+fn message_sql(id: i64, at: Timestamp, m: &NewMessage) -> Sql {
+    Sql::new(INSERT_MESSAGE)
+        .int(id)
+        .text(m.channel.as_str())
+        .text(m.recipient.clone())
+        .text(m.subject.clone())
+        .text(m.body.clone())
+        .int(millis(at))
 }
 
 fn event_audit(code: &str, e: &NewEvent) -> serde_json::Value {
@@ -336,13 +387,26 @@ fn event_audit(code: &str, e: &NewEvent) -> serde_json::Value {
     })
 }
 
+/// Receives a dossier; queued with the other writes (see
+/// [`Backend::transact`]).
 pub(crate) async fn insert_dossier<B: Backend>(
     b: &B,
     ctx: &AuditContext,
     d: &NewDossier,
 ) -> ServiceResult<Dossier> {
-    let mut tx = b.begin_write().await?;
-    let c: &mut B::Conn = &mut tx;
+    let (ctx, d) = (ctx.clone(), d.clone());
+    b.transact(Undo::Savepoint, move |c, st| {
+        Box::pin(async move { receive(c, st, &ctx, &d).await })
+    })
+    .await
+}
+
+async fn receive<C: Conn>(
+    c: &mut C,
+    st: &mut TxState,
+    ctx: &AuditContext,
+    d: &NewDossier,
+) -> ServiceResult<Dossier> {
     let code = match &d.code {
         Some(code) => {
             raise_sequences(c, &[(d.unit_id, code)]).await?;
@@ -356,17 +420,18 @@ pub(crate) async fn insert_dossier<B: Backend>(
     } else {
         "dossier.create"
     };
-    Conn::append(
+    let entry = next_audit(
         c,
+        st,
         ctx,
         action,
         &subject(code.as_str()),
         &event_audit(code.as_str(), &d.event),
     )
     .await?;
-    let row = load(c, id).await?;
-    commit(tx).await?;
-    Ok(row)
+    c.execute(insert_audit(&entry)).await.map_err(db)?;
+    st.appended(&entry);
+    load(c, id).await
 }
 
 /// Takes the next number of the unit's day and makes the code.
@@ -556,88 +621,141 @@ async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {
         .ok_or_else(|| ServiceError::not_found("dossier", id.to_string()))
 }
 
+/// Applies a computed change; queued with the other writes (see
+/// [`Backend::transact`]).
 pub(crate) async fn change_dossier<B: Backend>(
     b: &B,
     ctx: &AuditContext,
     ch: &DossierChange,
 ) -> ServiceResult<Dossier> {
-    let mut tx = b.begin_write().await?;
-    let c: &mut B::Conn = &mut tx;
-    let q = bind_state(
-        Sql::new(UPDATE_STATE).int(ch.id).int(ch.expected_version),
-        &ch.state,
-        ctx.at,
-    );
-    let changed = c.execute(q).await.map_err(db)?;
-    if changed == 0 {
-        let now: Option<(String, i64)> = c
-            .optional(Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id))
-            .await
-            .map_err(db)?;
-        return Err(match now {
-            None => ServiceError::not_found("dossier", ch.id.to_string()),
-            Some((code, v)) => ServiceError::Conflict(format!(
-                "dossier {code} was changed meanwhile: it is at version {v}, \
-                 the change was made from version {}",
-                ch.expected_version
-            )),
-        });
-    }
-    if let Some(items) = &ch.components {
-        c.execute(Sql::new("DELETE FROM dossier_components WHERE dossier_id = $1").int(ch.id))
-            .await
-            .map_err(db)?;
-        insert_components(c, ch.id, items).await?;
-    }
-    insert_event(c, ch.id, &ch.event).await?;
+    let (ctx, ch) = (ctx.clone(), ch.clone());
+    // A change that replaces components maps each component's error to its
+    // position, statement by statement, so its writer's savepoint undoes it.
+    let undo = if ch.components.is_some() {
+        Undo::Savepoint
+    } else {
+        Undo::Itself
+    };
+    b.transact(undo, move |c, st| {
+        Box::pin(async move { apply_change(c, st, &ctx, &ch).await })
+    })
+    .await
+}
+
+/// Writes a change: the state (if the version still holds), the event,
+/// the step changes, the messages and the audit entry, and answers the
+/// dossier as it now is (computed: the version check guarantees the row was
+/// `before`, so no read is needed).
+///
+/// Without components, SQLite runs it all as one multi-statement call inside
+/// a savepoint of its own ([`Undo::Itself`]): on a batch's writer each call
+/// is a round trip to the connection's thread, which costs more than the
+/// statements. The event's insert right after the update stores
+/// `dossier_id` only when that update changed a row (`changes() = 1`), so a
+/// stale version stops the call there, at the column's NOT NULL; what
+/// follows then tells a stale version from another error.
+async fn apply_change<C: Conn>(
+    c: &mut C,
+    st: &mut TxState,
+    ctx: &AuditContext,
+    ch: &DossierChange,
+) -> ServiceResult<Dossier> {
+    let after = ch.after(ctx.at);
+    let one_call = C::DIALECT == Dialect::Sqlite && ch.components.is_none();
+    let action = format!("dossier.{}", ch.event.action);
+    let detail = event_audit(after.code.as_str(), &ch.event);
+    let code = subject(after.code.as_str());
+    let mut rest = vec![event_sql(ch.id, &ch.event, one_call)];
     for s in &ch.steps {
-        match s {
-            StepChange::Open(step) => insert_step(c, ch.id, step).await?,
+        rest.push(match s {
+            StepChange::Open(step) => step_sql(ch.id, step),
             StepChange::Close {
                 id,
                 ended_at,
                 classification,
-            } => {
-                c.execute(
-                    Sql::new(
-                        "UPDATE dossier_steps SET ended_at_ms = $3, classification = $4 \
-                         WHERE id = $1 AND dossier_id = $2 AND ended_at_ms IS NULL",
-                    )
-                    .int(*id)
-                    .int(ch.id)
-                    .int(millis(*ended_at))
-                    .opt_text(classification.map(|c| c.as_str().to_owned())),
-                )
-                .await
-                .map_err(db)?;
-            }
-            StepChange::Due { id, due } => {
-                c.execute(
-                    Sql::new(
-                        "UPDATE dossier_steps SET due_ms = $3 \
-                         WHERE id = $1 AND dossier_id = $2",
-                    )
-                    .int(*id)
-                    .int(ch.id)
-                    .opt_int(opt_ms(*due)),
-                )
-                .await
-                .map_err(db)?;
-            }
-        }
+            } => Sql::new(CLOSE_STEP)
+                .int(*id)
+                .int(ch.id)
+                .int(millis(*ended_at))
+                .opt_text(classification.map(|c| c.as_str().to_owned())),
+            StepChange::Due { id, due } => Sql::new(SHIFT_STEP_DUE)
+                .int(*id)
+                .int(ch.id)
+                .opt_int(opt_ms(*due)),
+        });
     }
-    insert_messages(c, ch.id, ctx.at, &ch.outbox).await?;
-    let d = load(c, ch.id).await?;
-    Conn::append(
-        c,
-        ctx,
-        &format!("dossier.{}", ch.event.action),
-        &subject(d.code.as_str()),
-        &event_audit(d.code.as_str(), &ch.event),
-    )
-    .await?;
-    commit(tx).await?;
-    Ok(d)
+    rest.extend(ch.outbox.iter().map(|m| message_sql(ch.id, ctx.at, m)));
+    let opens_step = ch.steps.iter().any(|s| matches!(s, StepChange::Open(_)));
+    let refused = |e| {
+        crate::error::map_db(e, |broken| {
+            (opens_step && matches!(broken, Broken::ForeignKey(_))).then(|| {
+                ServiceError::invalid("step", "refers to a unit or user that does not exist")
+            })
+        })
+    };
+    let entry = if one_call {
+        // SQLite's write lock is held from BEGIN IMMEDIATE: reading the
+        // chain's head first holds nothing longer.
+        let entry = next_audit(c, st, ctx, &action, &code, &detail).await?;
+        let mut all = Vec::with_capacity(rest.len() + 4);
+        all.push(Sql::new("SAVEPOINT dossier_change"));
+        all.push(update_sql(ch, ctx.at));
+        all.extend(rest);
+        all.push(insert_audit(&entry));
+        all.push(Sql::new("RELEASE dossier_change"));
+        if let Err(e) = c.execute_all(all).await {
+            // Undo what ran before the failing statement. Failing here
+            // means the savepoint was never opened, so nothing ran.
+            let _ = c
+                .execute(Sql::new(
+                    "ROLLBACK TO dossier_change; RELEASE dossier_change",
+                ))
+                .await;
+            return Err(match stale(c, ch).await {
+                Some(why) => why,
+                None => refused(e),
+            });
+        }
+        entry
+    } else {
+        if c.execute(update_sql(ch, ctx.at)).await.map_err(db)? == 0 {
+            return Err(stale(c, ch)
+                .await
+                .unwrap_or_else(|| ServiceError::Internal("the dossier did not change".into())));
+        }
+        if let Some(items) = &ch.components {
+            c.execute(Sql::new("DELETE FROM dossier_components WHERE dossier_id = $1").int(ch.id))
+                .await
+                .map_err(db)?;
+            insert_components(c, ch.id, items).await?;
+        }
+        c.execute_all(rest).await.map_err(refused)?;
+        // Last, so that PostgreSQL holds the chain's lock only for the end
+        // of the transaction.
+        let entry = next_audit(c, st, ctx, &action, &code, &detail).await?;
+        c.execute(insert_audit(&entry)).await.map_err(db)?;
+        entry
+    };
+    st.appended(&entry);
+    Ok(after)
+}
+
+/// Why a change's update matched no row, if it did not: the dossier is gone
+/// or moved on (`None` when it is still at the version the change names).
+async fn stale<C: Conn>(c: &mut C, ch: &DossierChange) -> Option<ServiceError> {
+    let now: Result<Option<(String, i64)>, _> = c
+        .optional(Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id))
+        .await;
+    match now {
+        Err(e) => Some(db(e)),
+        Ok(None) => Some(ServiceError::not_found("dossier", ch.id.to_string())),
+        Ok(Some((_, v))) if v == ch.expected_version => None,
+        Ok(Some((code, v))) => Some(ServiceError::Conflict(format!(
+            "dossier {code} was changed meanwhile: it is at version {v}, \
+             the change was made from version {}",
+            ch.expected_version
+        ))),
+    }
 }
 
 pub(crate) async fn dossier_by_code<B: Backend>(b: &B, code: &str) -> ServiceResult<Dossier> {

@@ -17,6 +17,7 @@ use crate::api_auth::on_both;
 on_both!(
     a_dossier_lives_from_reception_to_return_with_its_deadlines,
     stale_versions_wrong_states_and_wrong_people_change_nothing,
+    changes_made_at_once_from_one_version_commit_once_and_keep_the_chain,
     bad_input_names_the_field_and_changes_nothing,
     retried_requests_with_an_idempotency_key_act_once,
     lists_page_by_cursor_and_filter,
@@ -411,6 +412,67 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
             .await
             .0,
         404
+    );
+}
+
+/// Two hand-overs of each of six dossiers, all sent at once from version 1:
+/// on SQLite they queue for the writer and are committed in batches (one
+/// write's failure must not undo the others'); on PostgreSQL they race.
+/// Exactly one per dossier wins, the other gets 409, and the audit chain
+/// holds one entry per winner, unbroken.
+async fn changes_made_at_once_from_one_version_commit_once_and_keep_the_chain(b: Backend) {
+    let Some(w) = world(b).await else { return };
+    let mut codes = Vec::new();
+    for i in 0..6 {
+        let d = ok(receive(&w.desk, &reception(&format!("Người {i}"))).await);
+        codes.push(d["code"].as_str().unwrap().to_owned());
+    }
+    let before = w.app.audit_count().await.unwrap();
+    let mut tasks = Vec::new();
+    for code in &codes {
+        for _ in 0..2 {
+            let (http, url) = (
+                w.desk.http.clone(),
+                w.desk.url(&format!("/api/dossiers/{code}/actions")),
+            );
+            tasks.push(tokio::spawn(async move {
+                let r = http
+                    .post(url)
+                    .json(&json!({ "action": "hand_over", "version": 1, "to_user": "chuyenvien" }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+            }));
+        }
+    }
+    let mut answers = Vec::new();
+    for t in tasks {
+        answers.push(t.await.unwrap());
+    }
+    for pair in answers.chunks(2) {
+        let mut statuses: Vec<u16> = pair.iter().map(|(s, _)| *s).collect();
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![200, 409], "{pair:?}");
+        let refused = &pair.iter().find(|(s, _)| *s == 409).unwrap().1;
+        assert!(
+            refused["detail"].as_str().unwrap().contains("version 2"),
+            "{refused}"
+        );
+    }
+    for code in &codes {
+        let d = ok(get(&w.desk, &format!("/api/dossiers/{code}")).await);
+        assert_eq!(d["version"], 2, "{code}");
+        assert_eq!(d["status"], "processing", "{code}");
+        assert_eq!(d["events"].as_array().unwrap().len(), 2, "{code}");
+        assert_eq!(d["holder"], "chuyenvien", "{code}");
+    }
+    assert_eq!(w.app.audit_count().await.unwrap(), before + 6);
+    let entries = w.app.db.store().audit_entries(0, 10_000).await.unwrap();
+    assert_eq!(
+        motcua_domain::audit::verify_chain(&entries),
+        Ok(entries.len() as u64)
     );
 }
 
