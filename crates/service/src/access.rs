@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{AuditContext, RoleGrant, Store};
+use crate::store::{AuditContext, Store};
 
 /// Things a role may do on a unit's subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -122,31 +122,22 @@ impl Actor {
         }
     }
 
-    /// Loads a user's grants and the subtree each covers.
+    /// Loads a user's grants and the subtree each covers, in one read.
     pub async fn load(store: &dyn Store, user_id: i64, username: &str) -> ServiceResult<Self> {
-        let grants = store.roles_of(user_id).await?;
-        Self::from_grants(store, user_id, username, grants).await
-    }
-
-    async fn from_grants(
-        store: &dyn Store,
-        user_id: i64,
-        username: &str,
-        grants: Vec<RoleGrant>,
-    ) -> ServiceResult<Self> {
-        let mut scoped = Vec::with_capacity(grants.len());
-        for g in grants {
-            let covers = store.subtree_ids(g.unit_id).await?.into_iter().collect();
-            scoped.push(ScopedGrant {
+        let grants = store
+            .grant_scopes(user_id)
+            .await?
+            .into_iter()
+            .map(|(g, covers)| ScopedGrant {
                 role: g.role,
                 unit_id: g.unit_id,
-                covers,
-            });
-        }
+                covers: covers.into_iter().collect(),
+            })
+            .collect();
         Ok(Self {
             user_id,
             username: username.to_owned(),
-            grants: scoped,
+            grants,
             system: false,
         })
     }

@@ -143,10 +143,9 @@ pub async fn session_actor(
     now: Timestamp,
     secret: &str,
 ) -> ServiceResult<Option<(Actor, SessionRecord)>> {
-    let Some(session) = store.session(&secret_hash(secret), now).await? else {
+    let Some((session, user)) = store.session_user(&secret_hash(secret), now).await? else {
         return Ok(None);
     };
-    let user = store.user_by_id(session.user_id).await?;
     if !user.active {
         return Ok(None);
     }

@@ -35,6 +35,16 @@ pub(crate) const DELETE_GRANT: &str =
 pub(crate) const GRANTS_OF: &str = "SELECT id, user_id, role, unit_id, granted_at_ms \
      FROM role_grants WHERE user_id = $1 ORDER BY id";
 
+/// [`GRANTS_OF`], each grant's row repeated for every unit it covers, in
+/// [`SUBTREE_IDS`]'s order.
+pub(crate) const GRANT_SCOPES: &str = "WITH RECURSIVE tree (grant_id, id, depth) AS ( \
+     SELECT id, unit_id, 0 FROM role_grants WHERE user_id = $1 \
+     UNION ALL \
+     SELECT t.grant_id, u.id, t.depth + 1 FROM units u JOIN tree t ON u.parent_id = t.id \
+     WHERE t.depth < 64 \
+     ) SELECT g.id, g.user_id, g.role, g.unit_id, g.granted_at_ms, t.id \
+     FROM role_grants g JOIN tree t ON t.grant_id = g.id ORDER BY g.id, t.depth, t.id";
+
 /// `unit_key` is 0 for a global override (see the migration).
 pub(crate) const PUT_OVERRIDE: &str = "INSERT INTO calendar_overrides \
      (unit_key, unit_id, day, working, reason) VALUES ($1, $2, $3, $4, $5) \

@@ -51,6 +51,13 @@ pub trait AccessStore: Send + Sync {
     async fn create_session(&self, s: &SessionRecord) -> ServiceResult<()>;
     /// The session with this hash if it has not expired at `now`.
     async fn session(&self, id_hash: &str, now: Timestamp) -> ServiceResult<Option<SessionRecord>>;
+    /// [`session`](Self::session) with its user, in one read: every signed-in
+    /// request asks for both.
+    async fn session_user(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> ServiceResult<Option<(SessionRecord, crate::store::User)>>;
     /// Ends a session (logout); absent is fine.
     async fn delete_session(&self, id_hash: &str) -> ServiceResult<()>;
     /// Ends every session of a user (password reset, deactivation).

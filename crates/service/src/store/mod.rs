@@ -98,6 +98,11 @@ pub trait UserStore: Send + Sync {
     ) -> ServiceResult<()>;
     /// The grants a user holds.
     async fn roles_of(&self, user_id: i64) -> ServiceResult<Vec<RoleGrant>>;
+    /// A user's grants in `roles_of`'s order, each with the ids of the units
+    /// it covers (its unit and every unit below, as `subtree_ids` lists
+    /// them), in one read: every signed-in request needs them. `NotFound`
+    /// for an unknown user.
+    async fn grant_scopes(&self, user_id: i64) -> ServiceResult<Vec<(RoleGrant, Vec<i64>)>>;
 }
 
 /// Administrators' calendar corrections and units' office hours.

@@ -7,7 +7,7 @@
 use jiff::Timestamp;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::{ApiToken, AuditContext, SessionRecord};
+use motcua_service::store::{ApiToken, AuditContext, SessionRecord, User};
 
 use super::units::username;
 use crate::access_sql::{self as q, SessionRow, TokenRow};
@@ -50,6 +50,44 @@ pub(crate) async fn session<B: Backend>(
         .await
         .map_err(db)?;
     row.map(q::session).transpose()
+}
+
+/// A session row followed by its user's row.
+type SessionUserRow = (
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    i64,
+);
+
+pub(crate) async fn session_user<B: Backend>(
+    b: &B,
+    id_hash: &str,
+    now: Timestamp,
+) -> ServiceResult<Option<(SessionRecord, User)>> {
+    let row: Option<SessionUserRow> = b
+        .read()
+        .await?
+        .optional(Sql::new(q::SESSION_USER).text(id_hash).int(millis(now)))
+        .await
+        .map_err(db)?;
+    row.map(
+        |(h, uid, csrf, created, expires, id, name, full, email, hash, active, at)| {
+            Ok((
+                q::session((h, uid, csrf, created, expires))?,
+                convert::user((id, name, full, email, hash, active, at))?,
+            ))
+        },
+    )
+    .transpose()
 }
 
 pub(crate) async fn delete_session<B: Backend>(b: &B, id_hash: &str) -> ServiceResult<()> {

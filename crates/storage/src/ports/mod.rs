@@ -136,6 +136,13 @@ macro_rules! store_ports {
                 async fn roles_of(&self, user_id: i64) -> ServiceResult<Vec<RoleGrant>> {
                     users::roles_of(self, user_id).await
                 }
+
+                async fn grant_scopes(
+                    &self,
+                    user_id: i64,
+                ) -> ServiceResult<Vec<(RoleGrant, Vec<i64>)>> {
+                    users::grant_scopes(self, user_id).await
+                }
             }
 
             #[async_trait]
@@ -150,6 +157,14 @@ macro_rules! store_ports {
                     now: Timestamp,
                 ) -> ServiceResult<Option<SessionRecord>> {
                     access::session(self, id_hash, now).await
+                }
+
+                async fn session_user(
+                    &self,
+                    id_hash: &str,
+                    now: Timestamp,
+                ) -> ServiceResult<Option<(SessionRecord, User)>> {
+                    access::session_user(self, id_hash, now).await
                 }
 
                 async fn delete_session(&self, id_hash: &str) -> ServiceResult<()> {

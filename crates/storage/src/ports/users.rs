@@ -227,6 +227,31 @@ pub(crate) async fn revoke_role<B: Backend>(
     commit(tx).await
 }
 
+pub(crate) async fn grant_scopes<B: Backend>(
+    b: &B,
+    user_id: i64,
+) -> ServiceResult<Vec<(RoleGrant, Vec<i64>)>> {
+    let mut c = b.read().await?;
+    let rows: Vec<(i64, i64, String, i64, i64, i64)> = c
+        .all(Sql::new(sql::GRANT_SCOPES).int(user_id))
+        .await
+        .map_err(db)?;
+    if rows.is_empty() && username(&mut *c, user_id).await?.is_none() {
+        return Err(ServiceError::not_found("user", user_id.to_string()));
+    }
+    let mut scopes: Vec<(RoleGrant, Vec<i64>)> = Vec::new();
+    for (id, holder, role, unit_id, granted_at_ms, covered) in rows {
+        match scopes.last_mut() {
+            Some((g, covers)) if g.id == id => covers.push(covered),
+            _ => scopes.push((
+                convert::grant((id, holder, role, unit_id, granted_at_ms))?,
+                vec![covered],
+            )),
+        }
+    }
+    Ok(scopes)
+}
+
 pub(crate) async fn roles_of<B: Backend>(b: &B, user_id: i64) -> ServiceResult<Vec<RoleGrant>> {
     let mut c = b.read().await?;
     let rows: Vec<GrantRow> = c

@@ -43,6 +43,13 @@ pub async fn sessions_round_trip_until_they_expire(db: &TestDb) -> anyhow::Resul
         Some(s.clone())
     );
     assert_eq!(store.session("a1b2", at(43_200_000)?).await?, None);
+    // The same with the user, as sign-in reads them together.
+    assert_eq!(
+        store.session_user("a1b2", at(43_199_999)?).await?,
+        Some((s.clone(), lan.clone()))
+    );
+    assert_eq!(store.session_user("a1b2", at(43_200_000)?).await?, None);
+    assert_eq!(store.session_user("c3d4", at(0)?).await?, None);
     assert_eq!(store.session("a1b2", at(50_000_000)?).await?, None);
     assert_eq!(store.session("c3d4", at(0)?).await?, None);
 

@@ -117,7 +117,7 @@ pub async fn password_hash_is_replaced_and_not_audited(db: &TestDb) -> anyhow::R
 /// revoking it again is `NotFound`.
 pub async fn role_grants_are_added_listed_and_revoked(db: &TestDb) -> anyhow::Result<()> {
     let store = db.store();
-    let [p, d, _] = three_units(&*store).await?;
+    let [p, d, x] = three_units(&*store).await?;
     let lan = store
         .insert_user(&ctx()?, &new_user("lan.nguyen", "Nguyễn Thị Lan"))
         .await?;
@@ -161,6 +161,17 @@ pub async fn role_grants_are_added_listed_and_revoked(db: &TestDb) -> anyhow::Re
     assert_eq!(vec![g1.clone(), g2.clone(), g3.clone()], expected);
     assert_eq!(store.roles_of(lan.id).await?, expected);
     assert_eq!(store.roles_of(idle.id).await?, vec![]);
+    // With the units each covers: the district and its commune; the
+    // province, the district and the commune (top down).
+    assert_eq!(
+        store.grant_scopes(lan.id).await?,
+        vec![
+            (expected[0].clone(), vec![d.id, x.id]),
+            (expected[1].clone(), vec![p.id, d.id, x.id]),
+            (expected[2].clone(), vec![p.id, d.id, x.id]),
+        ]
+    );
+    assert_eq!(store.grant_scopes(idle.id).await?, vec![]);
 
     let before = audit_count(&*store).await?;
     let err = expect_err(
@@ -194,12 +205,21 @@ pub async fn role_grants_are_added_listed_and_revoked(db: &TestDb) -> anyhow::Re
         matches!(&err, ServiceError::NotFound { what: "user", .. }),
         "{err:?}"
     );
+    let err = expect_err(store.grant_scopes(424_242).await, "scopes of unknown user")?;
+    assert!(
+        matches!(&err, ServiceError::NotFound { what: "user", .. }),
+        "{err:?}"
+    );
     assert_eq!(audit_count(&*store).await?, before);
 
     store
         .revoke_role(&ctx()?, lan.id, Role::Leader, p.id)
         .await?;
-    assert_eq!(store.roles_of(lan.id).await?, vec![g1, g3]);
+    assert_eq!(store.roles_of(lan.id).await?, vec![g1.clone(), g3.clone()]);
+    assert_eq!(
+        store.grant_scopes(lan.id).await?,
+        vec![(g1, vec![d.id, x.id]), (g3, vec![p.id, d.id, x.id])]
+    );
     let err = expect_err(
         store.revoke_role(&ctx()?, lan.id, Role::Leader, p.id).await,
         "revoke twice",
