@@ -111,6 +111,7 @@ impl SqliteStore {
         // to WAL, which the query-only readers cannot do.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(WRITE_QUEUE_TIMEOUT)
             .connect_with(
                 base.clone()
@@ -123,6 +124,11 @@ impl SqliteStore {
             .map_err(unavailable)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(READERS)
+            // sqlx pings a connection before handing it out, by default: a
+            // round trip to its SQLite thread that doubled the cost of a
+            // one-statement read. A file connection cannot go stale the way
+            // a network one can; a broken one still fails its statement.
+            .test_before_acquire(false)
             .connect_with(
                 base.pragma("query_only", "ON")
                     .pragma("cache_size", READER_CACHE),
