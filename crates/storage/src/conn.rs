@@ -267,25 +267,9 @@ async fn append_entry<C: Conn>(
     subject: &str,
     detail: &serde_json::Value,
 ) -> ServiceResult<StoredEntry> {
-    audit::check_context(ctx)?;
-    c.lock_audit_chain().await?;
-    let head: Option<(i64, String)> = c.optional(Sql::new(sql::AUDIT_HEAD)).await.map_err(db)?;
-    let e = next_audit_entry(head, ctx, action, subject, detail)?;
+    let e = next_audit(c, &TxState::default(), ctx, action, subject, detail).await?;
     c.execute(insert_audit(&e)).await.map_err(db)?;
     Ok(e)
-}
-
-/// The audit entry that follows `head` (the last entry's sequence and
-/// hash, none for an empty log); the caller holds the chain's lock.
-pub(crate) fn next_audit_entry(
-    head: Option<(i64, String)>,
-    ctx: &AuditContext,
-    action: &str,
-    subject: &str,
-    detail: &serde_json::Value,
-) -> ServiceResult<StoredEntry> {
-    audit::check_context(ctx)?;
-    convert::next_entry(head, ctx, action, subject, detail)
 }
 
 /// The statement that appends `e` to the audit log.
@@ -359,9 +343,7 @@ pub(crate) trait Backend: Sync {
     fn transact<T, F>(&self, undo: Undo, work: F) -> impl Future<Output = ServiceResult<T>> + Send
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Self::Conn, &'c mut TxState) -> ConnFuture<'c, ServiceResult<T>>
-            + Send
-            + 'static,
+        F: Work<Self::Conn, T>,
     {
         let _ = undo; // A failed transaction of its own is dropped whole.
         async move {
@@ -414,15 +396,15 @@ pub(crate) async fn next_audit<C: Conn>(
     subject: &str,
     detail: &serde_json::Value,
 ) -> ServiceResult<StoredEntry> {
+    audit::check_context(ctx)?;
     let head = match &st.audit_head {
         Some(head) => head.clone(),
         None => {
-            audit::check_context(ctx)?;
             c.lock_audit_chain().await?;
             c.optional(Sql::new(sql::AUDIT_HEAD)).await.map_err(db)?
         }
     };
-    next_audit_entry(head, ctx, action, subject, detail)
+    convert::next_entry(head, ctx, action, subject, detail)
 }
 
 impl TxState {
@@ -430,6 +412,20 @@ impl TxState {
     pub(crate) fn appended(&mut self, e: &StoredEntry) {
         self.audit_head = Some(Some((e.seq, e.hash.clone())));
     }
+}
+
+/// What [`Backend::transact`] runs: a write on the transaction's connection
+/// (of type `C`) and state, answering `T`.
+pub(crate) trait Work<C, T>:
+    for<'c> FnOnce(&'c mut C, &'c mut TxState) -> ConnFuture<'c, ServiceResult<T>> + Send + 'static
+{
+}
+
+impl<C, T, F> Work<C, T> for F where
+    F: for<'c> FnOnce(&'c mut C, &'c mut TxState) -> ConnFuture<'c, ServiceResult<T>>
+        + Send
+        + 'static
+{
 }
 
 /// A future borrowing a connection, as [`Backend::transact`]'s work returns.

@@ -32,7 +32,7 @@ use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::conn::{ConnFuture, TxState, Undo};
+use crate::conn::{ConnFuture, TxState, Undo, Work};
 use crate::error::db;
 
 /// The most writes committed together. Large enough that the commit's cost
@@ -105,12 +105,7 @@ impl GroupCommit {
     pub(crate) async fn run<T, F>(&self, undo: Undo, work: F) -> ServiceResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(
-                &'c mut SqliteConnection,
-                &'c mut TxState,
-            ) -> ConnFuture<'c, ServiceResult<T>>
-            + Send
-            + 'static,
+        F: Work<SqliteConnection, T>,
     {
         let (answer, answered) = oneshot::channel::<ServiceResult<T>>();
         let run: Run = Box::new(move |c, st| {
@@ -368,12 +363,7 @@ mod tests {
 
     async fn queue<F>(g: &Arc<GroupCommit>, work: F) -> tokio::task::JoinHandle<ServiceResult<i64>>
     where
-        F: for<'c> FnOnce(
-                &'c mut SqliteConnection,
-                &'c mut TxState,
-            ) -> ConnFuture<'c, ServiceResult<i64>>
-            + Send
-            + 'static,
+        F: Work<SqliteConnection, i64>,
     {
         let before = g.queued();
         let g2 = g.clone();

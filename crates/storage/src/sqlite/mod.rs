@@ -26,7 +26,7 @@ use sqlx::{Sqlite, Transaction};
 mod group;
 
 use crate::catalog::SearchCache;
-use crate::conn::{Backend, Conn, ConnFuture, Dialect, TxState, Undo, conn_queries};
+use crate::conn::{Backend, Conn, Dialect, Undo, Work, conn_queries};
 use crate::error::db;
 use crate::ports::store_ports;
 use crate::{migrations, sql};
@@ -165,12 +165,7 @@ impl Backend for SqliteStore {
     async fn transact<T, F>(&self, undo: Undo, work: F) -> ServiceResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(
-                &'c mut SqliteConnection,
-                &'c mut TxState,
-            ) -> ConnFuture<'c, ServiceResult<T>>
-            + Send
-            + 'static,
+        F: Work<SqliteConnection, T>,
     {
         self.group.run(undo, work).await
     }
