@@ -355,6 +355,42 @@ async fn mine_and_the_queues_show_only_their_dossiers(b: Backend) {
     assert_eq!(codes_in(&p).len(), 3);
     assert!(p.body.contains("tone-bad"));
 
+    // A second leader: a dossier at the leader's step held by them is in
+    // their approval queue only; one held by nobody is in both.
+    app.user("lanhdao2", Role::Leader, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let e = receive(&w.desk, "1.000003", "in_person", "Phạm Thị Én").await;
+    let f = receive(&w.desk, "1.000003", "in_person", "Hoàng Văn Phúc").await;
+    for code in [&e, &f] {
+        hand_over(&w.desk, code, "chuyenvien").await;
+    }
+    hand_over(&w.specialist, &e, "lanhdao2").await;
+    let (version, _, _) = state(&w.specialist, &f).await;
+    let r = w
+        .specialist
+        .http
+        .post(w.specialist.url(&format!("/api/dossiers/{f}/actions")))
+        .json(&json!({ "action": "hand_over", "version": version }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(codes_in(&leader.get("/hang-doi?tab=approval").await)),
+        sorted(vec![c.clone(), f.clone()]),
+        "not the one another leader holds"
+    );
+    let mut other = Browser::signed_in(&app, "lanhdao2").await;
+    assert_eq!(
+        sorted(codes_in(&other.get("/hang-doi?tab=approval").await)),
+        sorted(vec![e.clone(), f.clone()])
+    );
+
     // The desk officer has no queue at all.
     let mut desk = Browser::signed_in(&app, "tiepnhan").await;
     let p = desk.get("/hang-doi").await;
