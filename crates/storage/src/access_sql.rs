@@ -17,17 +17,15 @@ pub(crate) const LOGIN_FAILURE_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
 
 pub(crate) const INSERT_SESSION: &str = "INSERT INTO sessions \
      (id_hash, user_id, csrf_token, created_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5)";
-/// A session exists while its end is after the moment asked about.
-pub(crate) const SESSION: &str = "SELECT id_hash, user_id, csrf_token, created_at_ms, \
-     expires_at_ms FROM sessions WHERE id_hash = $1 AND expires_at_ms > $2";
-/// [`SESSION`] with its user's columns (as [`USER_BY_ID`] lists them).
+/// A session with its user's columns (as [`USER_BY_ID`] lists them); a
+/// session exists while its end is after the moment asked about.
 pub(crate) const SESSION_USER: &str = "SELECT s.id_hash, s.user_id, s.csrf_token, \
      s.created_at_ms, s.expires_at_ms, u.id, u.username, u.full_name, u.email, \
      u.password_hash, u.active, u.created_at_ms FROM sessions s JOIN users u ON u.id = s.user_id \
      WHERE s.id_hash = $1 AND s.expires_at_ms > $2";
 pub(crate) const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id_hash = $1";
 pub(crate) const DELETE_USER_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = $1";
-/// Sessions whose end is not after `now` (the ones [`SESSION`] no longer finds).
+/// Sessions whose end is not after `now` (the ones [`SESSION_USER`] no longer finds).
 pub(crate) const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at_ms <= $1";
 
 pub(crate) const INSERT_LOGIN_FAILURE: &str =

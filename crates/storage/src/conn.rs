@@ -209,27 +209,26 @@ pub(crate) trait Conn: Send + Sized {
     /// Runs a statement and returns how many rows it changed.
     fn execute(&mut self, q: Sql) -> impl Future<Output = Result<u64, sqlx::Error>> + Send;
 
-    /// Runs statements in order and returns how many rows they changed in
-    /// all. SQLite runs them as one multi-statement call (see
-    /// [`Sql::joined`]): each call is a round trip to the connection's
-    /// thread, which costs more than the statements themselves in a
-    /// transition. PostgreSQL runs them one by one.
+    /// Runs statements in order, stopping at the first that fails. SQLite
+    /// runs them as one multi-statement call (see [`Sql::joined`]): each call
+    /// is a round trip to the connection's thread, which costs more than the
+    /// statements themselves in a transition. PostgreSQL runs them one by
+    /// one.
     fn execute_all(
         &mut self,
         qs: Vec<Sql>,
-    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send {
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
         async move {
             if Self::DIALECT == Dialect::Sqlite {
-                return match Sql::joined(qs) {
-                    Some(q) => self.execute(q).await,
-                    None => Ok(0),
-                };
+                if let Some(q) = Sql::joined(qs) {
+                    self.execute(q).await?;
+                }
+                return Ok(());
             }
-            let mut changed = 0;
             for q in qs {
-                changed += self.execute(q).await?;
+                self.execute(q).await?;
             }
-            Ok(changed)
+            Ok(())
         }
     }
 

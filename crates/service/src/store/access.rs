@@ -49,15 +49,17 @@ pub trait AccessStore: Send + Sync {
     /// Stores a new session (not audited: a sign-in is audited by the caller
     /// through `append_audit`).
     async fn create_session(&self, s: &SessionRecord) -> ServiceResult<()>;
-    /// The session with this hash if it has not expired at `now`.
-    async fn session(&self, id_hash: &str, now: Timestamp) -> ServiceResult<Option<SessionRecord>>;
-    /// [`session`](Self::session) with its user, in one read: every signed-in
-    /// request asks for both.
+    /// The session with this hash if it has not expired at `now`, with its
+    /// user, in one read: every signed-in request asks for both.
     async fn session_user(
         &self,
         id_hash: &str,
         now: Timestamp,
     ) -> ServiceResult<Option<(SessionRecord, crate::store::User)>>;
+    /// [`session_user`](Self::session_user) without the user.
+    async fn session(&self, id_hash: &str, now: Timestamp) -> ServiceResult<Option<SessionRecord>> {
+        Ok(self.session_user(id_hash, now).await?.map(|(s, _)| s))
+    }
     /// Ends a session (logout); absent is fine.
     async fn delete_session(&self, id_hash: &str) -> ServiceResult<()>;
     /// Ends every session of a user (password reset, deactivation).

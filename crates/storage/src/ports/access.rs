@@ -10,7 +10,7 @@ use motcua_service::error::ServiceResult;
 use motcua_service::store::{ApiToken, AuditContext, SessionRecord, User};
 
 use super::units::username;
-use crate::access_sql::{self as q, SessionRow, TokenRow};
+use crate::access_sql::{self as q, TokenRow};
 use crate::audit;
 use crate::conn::{Backend, Conn, Sql, commit};
 use crate::convert::{self, millis};
@@ -36,20 +36,6 @@ pub(crate) async fn create_session<B: Backend>(b: &B, s: &SessionRecord) -> Serv
         .await
         .map_err(|e| map_db(e, |b| q::explain_session(b, s.user_id)))?;
     Ok(())
-}
-
-pub(crate) async fn session<B: Backend>(
-    b: &B,
-    id_hash: &str,
-    now: Timestamp,
-) -> ServiceResult<Option<SessionRecord>> {
-    let row: Option<SessionRow> = b
-        .read()
-        .await?
-        .optional(Sql::new(q::SESSION).text(id_hash).int(millis(now)))
-        .await
-        .map_err(db)?;
-    row.map(q::session).transpose()
 }
 
 /// A session row followed by its user's row.

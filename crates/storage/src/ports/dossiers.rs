@@ -629,12 +629,10 @@ pub(crate) async fn change_dossier<B: Backend>(
     ch: &DossierChange,
 ) -> ServiceResult<Dossier> {
     let (ctx, ch) = (ctx.clone(), ch.clone());
-    // A change that replaces components maps each component's error to its
-    // position, statement by statement, so its writer's savepoint undoes it.
-    let undo = if ch.components.is_some() {
-        Undo::Savepoint
-    } else {
+    let undo = if in_one_call(&ch) {
         Undo::Itself
+    } else {
+        Undo::Savepoint
     };
     b.transact(undo, move |c, st| {
         Box::pin(async move { apply_change(c, st, &ctx, &ch).await })
@@ -654,6 +652,14 @@ pub(crate) async fn change_dossier<B: Backend>(
 /// `dossier_id` only when that update changed a row (`changes() = 1`), so a
 /// stale version stops the call there, at the column's NOT NULL; what
 /// follows then tells a stale version from another error.
+/// Whether a change is written as one call that undoes itself on SQLite
+/// (see [`apply_change`]). A change that replaces components is not: each
+/// component's error is mapped to its position, statement by statement, and
+/// the writer's savepoint undoes it.
+fn in_one_call(ch: &DossierChange) -> bool {
+    ch.components.is_none()
+}
+
 async fn apply_change<C: Conn>(
     c: &mut C,
     st: &mut TxState,
@@ -661,7 +667,7 @@ async fn apply_change<C: Conn>(
     ch: &DossierChange,
 ) -> ServiceResult<Dossier> {
     let after = ch.after(ctx.at);
-    let one_call = C::DIALECT == Dialect::Sqlite && ch.components.is_none();
+    let one_call = C::DIALECT == Dialect::Sqlite && in_one_call(ch);
     let action = format!("dossier.{}", ch.event.action);
     let detail = event_audit(after.code.as_str(), &ch.event);
     let code = subject(after.code.as_str());

@@ -151,14 +151,6 @@ macro_rules! store_ports {
                     access::create_session(self, s).await
                 }
 
-                async fn session(
-                    &self,
-                    id_hash: &str,
-                    now: Timestamp,
-                ) -> ServiceResult<Option<SessionRecord>> {
-                    access::session(self, id_hash, now).await
-                }
-
                 async fn session_user(
                     &self,
                     id_hash: &str,

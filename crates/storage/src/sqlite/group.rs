@@ -64,13 +64,15 @@ struct Job {
     run: Run,
 }
 
-/// The queue in front of the writer connection and the task that drains it.
+/// The queue in front of the writer connection and the thread that drains
+/// it.
 pub(crate) struct GroupCommit {
     writer: SqlitePool,
-    /// Transactions the writer task has ended (committed or not).
+    /// Transactions the writer has ended (committed or not).
     batches: Arc<AtomicU64>,
-    /// The running writer task's queue; replaced when that task has gone
-    /// (its runtime ended, as a test's does), so a store outlives runtimes.
+    /// The writer thread's queue: started by the first write (a store that
+    /// only reads, as most commands' do, starts none), and started again
+    /// should that thread have ended.
     queue: Mutex<Option<mpsc::Sender<Job>>>,
 }
 

@@ -39,10 +39,10 @@ const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Readers: enough for a node's concurrent page loads on a small machine.
 const READERS: u32 = 8;
 /// The writer's page cache (negative: KiB), 64 MiB. SQLite's default is
-/// 2 MiB, which a dossier change outgrows at once: it touches the table's
-/// page and a leaf of each of the dossier indexes, which at a million
-/// dossiers are all elsewhere, so every change read them back from the
-/// operating system.
+/// 2 MiB, less than the table page and index leaves a batch of dossier
+/// changes touches at a million dossiers. The figures in BENCHMARKS.md are
+/// measured with it; on its own it did not move the transitions figure
+/// (the round trips to the connection's thread did).
 const WRITER_CACHE: &str = "-65536";
 /// Prepared statements the writer keeps: a change's update lists only the
 /// columns it changes and its other statements run as one text, so the

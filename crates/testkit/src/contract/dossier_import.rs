@@ -17,13 +17,13 @@ const UNIT: &str = "000.01.21.H40";
 /// 4 March 2024 09:00 in Vietnam.
 const RECEIVED_MS: i64 = 1_709_517_600_000;
 
-struct Fixture {
+pub(super) struct Fixture {
     unit_id: i64,
     procedure_id: i64,
     version_id: i64,
 }
 
-async fn fixture(store: &dyn Store) -> anyhow::Result<Fixture> {
+pub(super) async fn fixture(store: &dyn Store) -> anyhow::Result<Fixture> {
     let unit = store
         .insert_unit(
             &ctx()?,
@@ -50,7 +50,7 @@ async fn fixture(store: &dyn Store) -> anyhow::Result<Fixture> {
 }
 
 /// A received dossier of the fixture's unit; `code` is `None` for a live one.
-fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Result<NewDossier> {
+pub(super) fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Result<NewDossier> {
     let at = Timestamp::from_millisecond(RECEIVED_MS)?;
     Ok(NewDossier {
         code: code.map(DossierCode::parse).transpose()?,

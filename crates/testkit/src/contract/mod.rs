@@ -13,6 +13,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
+pub mod dossier_changes;
 pub mod dossier_import;
 pub mod history;
 pub mod outbox;

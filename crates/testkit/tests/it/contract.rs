@@ -3,8 +3,8 @@
 //! they were skipped). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, dashboard, dossier_import, history, outbox, settings,
-    units, users,
+    access, admin, audit, calendar, catalog, dashboard, dossier_changes, dossier_import, history,
+    outbox, settings, units, users,
 };
 use motcua_testkit::{Backend, DATABASE_URL_VAR, TestDb};
 
@@ -110,6 +110,7 @@ on_both!(true =>
     catalog::catalog_counts_match_a_hand_count,
     catalog::concurrent_process_versions_from_two_nodes_number_one_to_ten,
     catalog::import_assignments_are_all_or_nothing,
+    dossier_changes::a_change_from_a_stale_version_writes_nothing,
     dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
     dossier_import::live_dossiers_are_numbered_after_imported_ones,
     outbox::claims_take_due_messages_and_hide_them_for_the_lease,
