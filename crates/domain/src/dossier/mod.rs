@@ -21,4 +21,6 @@ pub use transition::{
 #[cfg(test)]
 mod clock_tests;
 #[cfg(test)]
+mod transition_table_tests;
+#[cfg(test)]
 mod transition_tests;
