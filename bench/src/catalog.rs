@@ -192,13 +192,16 @@ const QUERIES: &[&str] = &[
 ];
 
 async fn one(backend: Backend, args: &Args) -> anyhow::Result<()> {
-    let Some(db) = TestDb::migrated(backend).await? else {
+    // Figures only on a server named for it: the tests' throwaway cluster
+    // runs without durability.
+    if backend == Backend::Postgres && motcua_testkit::server_url().is_none() {
         println!(
             "{}: skipped (MOTCUA_TEST_DATABASE_URL not set)",
             backend.name()
         );
         return Ok(());
-    };
+    }
+    let db = TestDb::migrated(backend).await?;
     let store = db.store();
     let actor = Actor::system("bench");
     let start = Instant::now();

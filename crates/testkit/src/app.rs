@@ -64,11 +64,9 @@ impl Client {
 
 impl TestApp {
     /// Starts the application over a fresh migrated database with the seed
-    /// tree; `None` for PostgreSQL when it is not configured.
-    pub async fn start(backend: Backend) -> anyhow::Result<Option<Self>> {
-        let Some(db) = TestDb::migrated(backend).await? else {
-            return Ok(None);
-        };
+    /// tree; an error when the database cannot be had (never a skip).
+    pub async fn start(backend: Backend) -> anyhow::Result<Self> {
+        let db = TestDb::migrated(backend).await?;
         seed_tree(&db).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr: SocketAddr = listener.local_addr()?;
@@ -107,12 +105,12 @@ impl TestApp {
             )
             .await;
         });
-        Ok(Some(Self {
+        Ok(Self {
             db,
             base: format!("http://{addr}"),
             clock,
             stop: Some(tx),
-        }))
+        })
     }
 
     /// `base + path`.

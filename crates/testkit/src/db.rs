@@ -1,6 +1,8 @@
-//! Fresh databases for tests: a SQLite file in a temporary directory, always,
-//! and a PostgreSQL database of its own per test when
-//! `MOTCUA_TEST_DATABASE_URL` names a server.
+//! Fresh databases for tests: a SQLite file in a temporary directory, and a
+//! PostgreSQL database of its own per test, on the server that
+//! `MOTCUA_TEST_DATABASE_URL` names or else on the run's throwaway cluster
+//! ([`crate::cluster`]). A PostgreSQL test never passes without running: when
+//! no server can be had, opening its database fails and says why.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -16,7 +18,8 @@ use tempfile::TempDir;
 
 /// The variable that names a PostgreSQL server for tests, for example
 /// `postgres://postgres@127.0.0.1:5432/postgres`. Each test creates a database
-/// of its own on it and drops it afterwards.
+/// of its own on it and drops it afterwards. Unset, the test kit starts a
+/// throwaway cluster for the run.
 pub const DATABASE_URL_VAR: &str = "MOTCUA_TEST_DATABASE_URL";
 
 /// Which database a test runs on.
@@ -24,7 +27,8 @@ pub const DATABASE_URL_VAR: &str = "MOTCUA_TEST_DATABASE_URL";
 pub enum Backend {
     /// A SQLite file in a temporary directory.
     Sqlite,
-    /// A fresh database on the server in [`DATABASE_URL_VAR`].
+    /// A fresh database on the server in [`DATABASE_URL_VAR`], or on the
+    /// run's throwaway cluster.
     Postgres,
 }
 
@@ -51,9 +55,8 @@ enum Cleanup {
 /// ```no_run
 /// # async fn example() -> anyhow::Result<()> {
 /// use motcua_testkit::{Backend, TestDb};
-/// let Some(db) = TestDb::migrated(Backend::Postgres).await? else {
-///     return Ok(()); // MOTCUA_TEST_DATABASE_URL is not set
-/// };
+/// // Fails (never skips) when no PostgreSQL server can be had.
+/// let db = TestDb::migrated(Backend::Postgres).await?;
 /// let units = db.store().list_units().await?;
 /// db.execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 1").await?;
 /// db.close().await;
@@ -73,31 +76,27 @@ impl TestDb {
         Self::open_sqlite(true).await
     }
 
-    /// A fresh, migrated PostgreSQL database, or `None` when
-    /// [`DATABASE_URL_VAR`] is not set.
-    pub async fn postgres() -> anyhow::Result<Option<Self>> {
+    /// A fresh, migrated PostgreSQL database; an error saying what is
+    /// missing when no server can be had.
+    pub async fn postgres() -> anyhow::Result<Self> {
         Self::migrated(Backend::Postgres).await
     }
 
-    /// A fresh, migrated database on `backend`; `None` for PostgreSQL when
-    /// [`DATABASE_URL_VAR`] is not set.
-    pub async fn migrated(backend: Backend) -> anyhow::Result<Option<Self>> {
+    /// A fresh, migrated database on `backend`.
+    pub async fn migrated(backend: Backend) -> anyhow::Result<Self> {
         Self::fresh(backend, true).await
     }
 
     /// A fresh database on which no migration has run, for tests of
     /// `migrate` and readiness, and of a server that migrates on start.
-    pub async fn unmigrated(backend: Backend) -> anyhow::Result<Option<Self>> {
+    pub async fn unmigrated(backend: Backend) -> anyhow::Result<Self> {
         Self::fresh(backend, false).await
     }
 
-    async fn fresh(backend: Backend, migrate: bool) -> anyhow::Result<Option<Self>> {
+    async fn fresh(backend: Backend, migrate: bool) -> anyhow::Result<Self> {
         match backend {
-            Backend::Sqlite => Ok(Some(Self::open_sqlite(migrate).await?)),
-            Backend::Postgres => match server_url() {
-                Some(server) => Ok(Some(Self::open_postgres(&server, migrate).await?)),
-                None => Ok(None),
-            },
+            Backend::Sqlite => Self::open_sqlite(migrate).await,
+            Backend::Postgres => Self::open_postgres(&postgres_server()?, migrate).await,
         }
     }
 
@@ -278,11 +277,22 @@ async fn remove(cleanup: Cleanup) {
     }
 }
 
-/// The test server's URL, if one is configured.
+/// The server named in [`DATABASE_URL_VAR`], if any. The benchmarks use
+/// only such a server (the throwaway cluster runs without durability, so its
+/// figures would mislead).
 pub fn server_url() -> Option<String> {
     std::env::var(DATABASE_URL_VAR)
         .ok()
         .filter(|s| !s.trim().is_empty())
+}
+
+/// The server PostgreSQL tests run on: [`server_url`], else the run's
+/// throwaway cluster, else an error naming what is missing.
+pub fn postgres_server() -> anyhow::Result<String> {
+    match server_url() {
+        Some(url) => Ok(url),
+        None => crate::cluster::url(),
+    }
 }
 
 async fn admin_connection(server: &str) -> anyhow::Result<PgConnection> {
@@ -290,7 +300,7 @@ async fn admin_connection(server: &str) -> anyhow::Result<PgConnection> {
         .with_context(|| format!("{DATABASE_URL_VAR} is not a PostgreSQL URL"))?
         .connect()
         .await
-        .with_context(|| format!("connecting to the test server in {DATABASE_URL_VAR}"))
+        .with_context(|| format!("connecting to the PostgreSQL test server ({DATABASE_URL_VAR} or the throwaway cluster)"))
 }
 
 /// `motcua_t_<pid>_<counter>_<nanos>`: unique across the tests of one run and

@@ -2,12 +2,15 @@
 //! ([`TestDb`]) and the storage contract suite ([`contract`]) that every
 //! `Store` implementation must pass.
 //!
-//! Run the suite on PostgreSQL too by setting `MOTCUA_TEST_DATABASE_URL`, for
-//! example `postgres://postgres@127.0.0.1:5432/postgres`.
+//! The PostgreSQL half runs on the server `MOTCUA_TEST_DATABASE_URL` names (for
+//! example `postgres://postgres@127.0.0.1:5432/postgres`), else on a throwaway
+//! cluster the kit starts for the run from the installed server binaries
+//! ([`cluster`]); when neither can be had, those tests fail saying so.
 
 mod app;
+pub mod cluster;
 pub mod contract;
 mod db;
 
 pub use app::{Client, TEST_PASSWORD, TestApp, codes};
-pub use db::{Backend, DATABASE_URL_VAR, TestDb, server_url};
+pub use db::{Backend, DATABASE_URL_VAR, TestDb, postgres_server, server_url};

@@ -1,7 +1,8 @@
 //! The browser tests in `tests/e2e/` (playwright-core driving Debian's
 //! chromium against this crate's `motcua` binary), run from the one test
 //! command so that they are never left out. Without chromium the test fails
-//! and says how to install it, unless `MOTCUA_SKIP_BROWSER=1` is set.
+//! and says how to install it. `MOTCUA_SKIP_BROWSER=1` skips it, saying so,
+//! for runs by hand; `./test.sh` (and so CI) refuses to run with it set.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -51,7 +52,9 @@ fn install_packages(dir: &Path) {
 #[test]
 fn browser_journeys_pass() {
     if std::env::var("MOTCUA_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("skipped: MOTCUA_SKIP_BROWSER=1");
+        eprintln!(
+            "SKIPPED: the browser tests did not run (MOTCUA_SKIP_BROWSER=1); ./test.sh runs them"
+        );
         return;
     }
     let chromium = chromium();

@@ -1,6 +1,6 @@
 //! Integration tests of the channel adapters against their simulators, and of
-//! the dispatcher over a real database (SQLite always, PostgreSQL when
-//! `MOTCUA_TEST_DATABASE_URL` is set).
+//! the dispatcher over a real database (SQLite and PostgreSQL: the server in
+//! `MOTCUA_TEST_DATABASE_URL` or the run's throwaway cluster).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,6 +1,6 @@
 //! The storage contract: cases that any `Store` must pass, run by the
-//! integration tests on SQLite always and on PostgreSQL when
-//! `MOTCUA_TEST_DATABASE_URL` is set.
+//! integration tests on SQLite and on PostgreSQL (the server in
+//! `MOTCUA_TEST_DATABASE_URL`, else the run's throwaway cluster).
 //!
 //! Each case is an async function taking a fresh [`TestDb`] (migrated, except
 //! for the cases in [`admin`] that say otherwise) and returning an error or a

@@ -6,10 +6,7 @@ use motcua_testkit::{Backend, TestDb};
 /// The URL of a fresh database opens a second store that sees the same data,
 /// and raw SQL reaches the same tables.
 async fn url_and_raw_sql_reach_the_same_database(backend: Backend) -> anyhow::Result<()> {
-    let Some(db) = TestDb::migrated(backend).await? else {
-        eprintln!("skipped: {} is not set", motcua_testkit::DATABASE_URL_VAR);
-        return Ok(());
-    };
+    let db = TestDb::migrated(backend).await?;
     let other = motcua_storage::open(db.url()).await?;
     assert!(other.readiness().await?.is_ready());
     assert_eq!(db.query_i64("SELECT count(*) FROM units").await?, 0);
@@ -39,10 +36,7 @@ async fn postgres_url_and_raw_sql_reach_the_same_database() -> anyhow::Result<()
 /// A closed PostgreSQL test database is gone from the server.
 #[tokio::test]
 async fn postgres_test_databases_are_dropped_when_closed() -> anyhow::Result<()> {
-    let Some(db) = TestDb::migrated(Backend::Postgres).await? else {
-        eprintln!("skipped: {} is not set", motcua_testkit::DATABASE_URL_VAR);
-        return Ok(());
-    };
+    let db = TestDb::migrated(Backend::Postgres).await?;
     let url = db.url().to_owned();
     db.close().await;
     let err = match motcua_storage::open(&url).await {

@@ -27,7 +27,7 @@ fn link_ending(links: &[String], suffix: &str) -> String {
 
 #[tokio::test]
 async fn the_page_serves_vendored_swagger_ui_from_this_server() {
-    let app = TestApp::start(Backend::Sqlite).await.unwrap().unwrap();
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let http = reqwest::Client::new();
 
     let r = http.get(app.url("/api/docs")).send().await.unwrap();
@@ -113,7 +113,7 @@ async fn the_page_serves_vendored_swagger_ui_from_this_server() {
 
 #[tokio::test]
 async fn unknown_doc_assets_are_problem_json_404() {
-    let app = TestApp::start(Backend::Sqlite).await.unwrap().unwrap();
+    let app = TestApp::start(Backend::Sqlite).await.unwrap();
     let http = reqwest::Client::new();
     for path in [
         "/api/docs/assets/0.0.0/swagger-ui-bundle.js",

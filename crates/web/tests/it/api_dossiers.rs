@@ -54,8 +54,8 @@ struct World {
 /// The procedure "1.000003" (5 working days, fee 50.000 đ) assigned to
 /// district A, with a process: 24 working hours at the justice office,
 /// then 8 at the district's leader.
-async fn world(b: Backend) -> Option<World> {
-    let app = TestApp::start(b).await.unwrap()?;
+async fn world(b: Backend) -> World {
+    let app = TestApp::start(b).await.unwrap();
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
         .await
@@ -112,13 +112,13 @@ async fn world(b: Backend) -> Option<World> {
         .client("quantri", Role::SystemAdmin, codes::PROVINCE)
         .await
         .unwrap();
-    Some(World {
+    World {
         app,
         desk,
         specialist,
         leader,
         admin,
-    })
+    }
 }
 
 fn reception(name: &str) -> Value {
@@ -166,7 +166,7 @@ fn ok(r: (u16, Value)) -> Value {
 }
 
 async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Nguyễn Văn An")).await);
     let code = d["code"].as_str().unwrap().to_owned();
     assert_eq!(code, "000.01.21.H40-251124-0001");
@@ -354,7 +354,7 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
 }
 
 async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Lê Văn Cường")).await);
     let code = d["code"].as_str().unwrap().to_owned();
     let before = w.app.audit_count().await.unwrap();
@@ -421,7 +421,7 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
 /// Exactly one per dossier wins, the other gets 409, and the audit chain
 /// holds one entry per winner, unbroken.
 async fn changes_made_at_once_from_one_version_commit_once_and_keep_the_chain(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let mut codes = Vec::new();
     for i in 0..6 {
         let d = ok(receive(&w.desk, &reception(&format!("Người {i}"))).await);
@@ -477,7 +477,7 @@ async fn changes_made_at_once_from_one_version_commit_once_and_keep_the_chain(b:
 }
 
 async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let before = w.app.audit_count().await.unwrap();
     let cases: Vec<(Value, &str)> = vec![
         (
@@ -610,7 +610,7 @@ async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
 }
 
 async fn retried_requests_with_an_idempotency_key_act_once(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let send = |key: &'static str, body: Value| {
         let c = &w.desk;
         async move {
@@ -673,7 +673,7 @@ async fn retried_requests_with_an_idempotency_key_act_once(b: Backend) {
 }
 
 async fn lists_page_by_cursor_and_filter(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let mut codes_made = Vec::new();
     for i in 0..5 {
         let d = ok(receive(&w.desk, &reception(&format!("Người nộp {i}"))).await);
@@ -791,7 +791,7 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
 }
 
 async fn concurrent_receptions_get_distinct_codes_in_sequence(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let mut tasks = Vec::new();
     for i in 0..16 {
         let http = w.desk.http.clone();
@@ -826,7 +826,7 @@ async fn concurrent_receptions_get_distinct_codes_in_sequence(b: Backend) {
 }
 
 async fn the_public_lookup_needs_the_token_and_is_limited(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Đỗ Thị Giang")).await);
     let code = d["code"].as_str().unwrap();
     let url = d["status_url"].as_str().unwrap();
@@ -870,7 +870,7 @@ async fn the_public_lookup_needs_the_token_and_is_limited(b: Backend) {
 }
 
 async fn files_are_attached_checked_and_downloaded(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Vũ Văn Hải")).await);
     let code = d["code"].as_str().unwrap();
     let pdf = b"%PDF-1.4 k\xe1\xba\xbft qu\xe1\xba\xa3".to_vec();
@@ -964,7 +964,7 @@ async fn fetch(c: &Client, path: &str) -> (u16, Vec<u8>) {
 }
 
 async fn forms_print_what_the_dossier_holds(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Trương Thị Kim")).await);
     let code = d["code"].as_str().unwrap().to_owned();
     let (s, pdf) = fetch(&w.desk, &format!("/api/dossiers/{code}/forms/receipt.pdf")).await;
@@ -1082,7 +1082,7 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
 }
 
 async fn administrators_see_the_outbox(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let d = ok(receive(&w.desk, &reception("Mai Văn Lộc")).await);
     let code = d["code"].as_str().unwrap();
     let list = ok(get(&w.admin, "/api/admin/outbox?status=pending").await);
@@ -1120,7 +1120,7 @@ async fn administrators_see_the_outbox(b: Backend) {
 /// only, and the next action can be taken with that version; the change is
 /// the same as with a full answer.
 async fn a_minimal_answer_carries_the_version_to_go_on_with(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let post = |c: &Client, path: String, body: Value| {
         let req = c
             .http
@@ -1180,7 +1180,7 @@ async fn a_minimal_answer_carries_the_version_to_go_on_with(b: Backend) {
 /// The filters behind a period's on-time rate: the end moment and how the
 /// dossier ended against its due (the dashboard links to them).
 async fn lists_filter_by_end_and_classification(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     // Three dossiers on Monday 24/11 09:00, due Monday 01/12 09:00.
     let mut made = Vec::new();
     for name in ["Sớm", "Muộn", "Còn mở"] {

@@ -13,9 +13,7 @@ on_both!(
 );
 
 async fn units_change_from_a_date_and_the_past_tree_is_kept(b: Backend) {
-    let Some(app) = TestApp::start(b).await.unwrap() else {
-        return;
-    };
+    let app = TestApp::start(b).await.unwrap();
     let admin = app
         .client("admin", Role::SystemAdmin, codes::PROVINCE)
         .await
@@ -98,9 +96,7 @@ async fn units_change_from_a_date_and_the_past_tree_is_kept(b: Backend) {
 }
 
 async fn bad_unit_input_is_refused_with_the_field(b: Backend) {
-    let Some(app) = TestApp::start(b).await.unwrap() else {
-        return;
-    };
+    let app = TestApp::start(b).await.unwrap();
     let admin = app
         .client("admin", Role::SystemAdmin, codes::PROVINCE)
         .await

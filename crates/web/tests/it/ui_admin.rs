@@ -49,7 +49,7 @@ async fn admin(app: &TestApp) -> Browser {
 }
 
 async fn a_procedure_file_with_a_bad_row_imports_nothing_and_a_good_one_imports(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let mut br = admin(&app).await;
     let page = br.get("/quan-tri/thu-tuc").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -132,7 +132,7 @@ async fn a_procedure_file_with_a_bad_row_imports_nothing_and_a_good_one_imports(
 }
 
 async fn administration_is_refused_to_others_and_not_offered(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     app.user("chuyenvien", Role::Specialist, codes::OFFICE_A)
         .await
         .unwrap();
@@ -226,7 +226,7 @@ async fn administration_is_refused_to_others_and_not_offered(b: Backend) {
 }
 
 async fn units_accounts_and_grants_are_made_through_the_forms(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let mut br = admin(&app).await;
     let page = br.get("/quan-tri/don-vi").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -410,7 +410,7 @@ async fn units_accounts_and_grants_are_made_through_the_forms(b: Backend) {
 }
 
 async fn a_calendar_correction_shows_up_and_is_refused_where_it_is_not_yours(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let mut br = admin(&app).await;
     let page = br.get("/quan-tri/lich?year=2026").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -522,7 +522,7 @@ async fn a_calendar_correction_shows_up_and_is_refused_where_it_is_not_yours(b: 
 }
 
 async fn processes_settings_office_hours_and_new_versions_through_the_forms(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let mut br = admin(&app).await;
     let page = br.get("/quan-tri/thu-tuc").await;
     let csrf = page.field("csrf_token");

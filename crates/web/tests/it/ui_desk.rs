@@ -44,8 +44,8 @@ pub(crate) struct World {
 /// "Đăng ký khai sinh" (1.000003, 5 working days, 50.000 đ) at district A
 /// with a process: 24 working hours at the justice office, then 8 at the
 /// district's leader.
-pub(crate) async fn world(b: Backend) -> Option<World> {
-    let app = TestApp::start(b).await.unwrap()?;
+pub(crate) async fn world(b: Backend) -> World {
+    let app = TestApp::start(b).await.unwrap();
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
         .await
@@ -101,12 +101,12 @@ pub(crate) async fn world(b: Backend) -> Option<World> {
         .client("chuyenvien", Role::Specialist, codes::OFFICE_A)
         .await
         .unwrap();
-    Some(World {
+    World {
         app,
         desk,
         specialist,
         leader,
-    })
+    }
 }
 
 /// A browser-like client of `c`'s session: the cookie only (no CSRF header,
@@ -204,7 +204,7 @@ pub(crate) async fn receive_by_api(c: &Client) {
 }
 
 async fn the_procedure_search_finds_words_without_diacritics(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let (status, html) = page(&w.desk, "/tiep-nhan").await;
     assert_eq!(status, 200);
     assert!(
@@ -266,7 +266,7 @@ async fn the_procedure_search_finds_words_without_diacritics(b: Backend) {
 }
 
 async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let path = format!("/tiep-nhan?unit={}&procedure=1.000003", codes::DESK_A);
     let (status, html) = page(&w.desk, &path).await;
     assert_eq!(status, 200);
@@ -310,7 +310,7 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
 }
 
 async fn a_missing_name_shows_the_form_again_and_creates_nothing(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let (status, location, html) = post_form(
         &w.desk,
         "/tiep-nhan",
@@ -336,7 +336,7 @@ async fn a_missing_name_shows_the_form_again_and_creates_nothing(b: Backend) {
 }
 
 async fn only_desk_officers_open_the_desk(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     let (status, html) = page(&w.specialist, "/tiep-nhan").await;
     assert_eq!(status, 403);
     assert!(html.contains("Bạn không có quyền"), "{html}");
@@ -355,7 +355,7 @@ async fn only_desk_officers_open_the_desk(b: Backend) {
 }
 
 async fn the_dossier_page_shows_the_timeline_and_only_the_allowed_actions(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     receive_by_api(&w.desk).await;
     let (status, html) = page(&w.desk, &format!("/ho-so/{CODE}")).await;
     assert_eq!(status, 200);
@@ -404,7 +404,7 @@ async fn the_dossier_page_shows_the_timeline_and_only_the_allowed_actions(b: Bac
 }
 
 async fn page_forms_hand_over_request_a_supplement_and_return_the_result(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     receive_by_api(&w.desk).await;
     let act = format!("/ho-so/{CODE}/hanh-dong");
     let csrf = w.desk.csrf.clone();
@@ -564,7 +564,7 @@ async fn page_forms_hand_over_request_a_supplement_and_return_the_result(b: Back
 }
 
 async fn a_stale_version_is_refused_with_a_message_to_reload(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     receive_by_api(&w.desk).await;
     let act = format!("/ho-so/{CODE}/hanh-dong");
     let csrf = w.desk.csrf.clone();
@@ -609,7 +609,7 @@ async fn a_stale_version_is_refused_with_a_message_to_reload(b: Backend) {
 }
 
 async fn forms_without_the_csrf_token_are_refused(b: Backend) {
-    let Some(w) = world(b).await else { return };
+    let w = world(b).await;
     receive_by_api(&w.desk).await;
     let (status, _, html) = post_form(
         &w.desk,

@@ -167,7 +167,7 @@ fn vn(s: &str) -> jiff::Timestamp {
 }
 
 async fn the_list_honours_each_dashboard_filter_and_pages_by_cursor(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let w = world(&app).await;
     let a = receive(&w.desk, "1.000003", "in_person", "Nguyễn Văn An").await;
     let _b = receive(&w.desk, "1.000003", "in_person", "Trần Thị Bình").await;
@@ -310,7 +310,7 @@ async fn the_list_honours_each_dashboard_filter_and_pages_by_cursor(b: Backend) 
 }
 
 async fn mine_and_the_queues_show_only_their_dossiers(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let w = world(&app).await;
     let a = receive(&w.desk, "1.000003", "in_person", "Nguyễn Văn An").await;
     let bb = receive(&w.desk, "1.000003", "in_person", "Trần Thị Bình").await;
@@ -404,7 +404,7 @@ fn version_in(p: &Page, code: &str) -> String {
 }
 
 async fn bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one(b: Backend) {
-    let Some(app) = start(b).await else { return };
+    let app = start(b).await;
     let w = world(&app).await;
     let mut codes = Vec::new();
     for name in [
