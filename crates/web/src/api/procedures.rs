@@ -92,11 +92,22 @@ pub struct ProcedureIo {
     #[serde(default)]
     pub components: Vec<ComponentIo>,
     /// Version number (answers only).
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "answers_only")]
+    #[schema(read_only)]
     pub version_no: u32,
     /// Last day in force (answers only).
-    #[serde(default, skip_deserializing)]
+    #[serde(default, deserialize_with = "answers_only")]
+    #[schema(read_only)]
     pub effective_to: Option<String>,
+}
+
+/// Refuses, naming the field, a value only answers carry. (Not
+/// `skip_deserializing`: utoipa would then leave the field out of the
+/// document, whose answers it is in.)
+fn answers_only<'de, D: serde::Deserializer<'de>, T>(_: D) -> Result<T, D::Error> {
+    Err(serde::de::Error::custom(
+        "is set by the server: leave it out",
+    ))
 }
 
 fn bad(field: String) -> impl Fn(motcua_domain::DomainError) -> WebError {
