@@ -205,16 +205,22 @@ pub struct ListParams {
     /// `in_person`, `online`, `postal`.
     pub channel: Option<String>,
     /// Appointment on or after this date.
+    #[param(format = Date)]
     pub due_from: Option<String>,
     /// Appointment on or before this date.
+    #[param(format = Date)]
     pub due_to: Option<String>,
     /// Received on or after this date.
+    #[param(format = Date)]
     pub received_from: Option<String>,
     /// Received on or before this date.
+    #[param(format = Date)]
     pub received_to: Option<String>,
     /// Ended (result ready, refused, withdrawn or stopped) on or after this date.
+    #[param(format = Date)]
     pub ended_from: Option<String>,
     /// Ended on or before this date.
+    #[param(format = Date)]
     pub ended_to: Option<String>,
     /// How it ended against its appointment, comma-separated: `early`, `on_time`, `late`.
     pub classification: Option<String>,
@@ -229,6 +235,7 @@ pub struct ListParams {
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -329,6 +329,34 @@ async fn the_openapi_document_describes_the_api(b: Backend) {
     for field in ["version_no", "effective_to"] {
         assert_eq!(io["properties"][field]["readOnly"], true, "{field}");
     }
+    // The list's filters declare what the server checks, so that generated
+    // clients and fuzzers send dates and page sizes it accepts.
+    let list = doc["paths"]["/api/dossiers"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let param = |name: &str| {
+        list.iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} undeclared"))["schema"]
+            .clone()
+    };
+    for name in [
+        "due_from",
+        "due_to",
+        "received_from",
+        "received_to",
+        "ended_from",
+        "ended_to",
+    ] {
+        assert_eq!(param(name)["format"], "date", "{name}");
+    }
+    assert_eq!(
+        (
+            param("limit")["minimum"].as_i64(),
+            param("limit")["maximum"].as_i64()
+        ),
+        (Some(1), Some(200))
+    );
     app.close().await;
 }
 
