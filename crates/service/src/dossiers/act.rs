@@ -23,10 +23,10 @@ use super::{
     DossierService, code_field, components_field, dossier_units, name_field, notices, roles_on,
     start_clock, text_field,
 };
-use motcua_domain::bounds;
 use crate::access::{Actor, Permission, deny};
 use crate::error::{ServiceError, ServiceResult};
 use crate::store::{Dossier, DossierChange, DossierStep, NewEvent, NewStep, StepChange, Unit};
+use motcua_domain::bounds;
 
 /// The result of an action: the dossier after it, and a warning to show
 /// (a second supplement request, a late apology letter).

@@ -20,9 +20,9 @@ mod view;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+pub(crate) use crate::fields::{code_field, name_field, text_field};
 use jiff::Timestamp;
 use motcua_domain::bounds;
-pub(crate) use crate::fields::{code_field, name_field, text_field};
 use motcua_domain::deadline::WorkTime;
 use motcua_domain::dossier::{Channel, ClockPolicy, DossierClock, ReturnMethod, Status};
 use motcua_domain::role::Role;
@@ -67,7 +67,6 @@ impl std::fmt::Debug for DossierService {
             .finish_non_exhaustive()
     }
 }
-
 
 /// The largest file accepted (a scanned dossier of many pages).
 const MAX_FILE: usize = 20 << 20;

@@ -100,7 +100,11 @@ async fn every_json_body_refuses_oversized_values_and_writes_nothing(b: Backend)
     let ops = json_operations(&doc);
     // The document declares bodies for at least sign-in, units, users,
     // procedures, processes, reviews, dossiers and their actions.
-    assert!(ops.len() >= 12, "only {} JSON operations: {ops:?}", ops.len());
+    assert!(
+        ops.len() >= 12,
+        "only {} JSON operations: {ops:?}",
+        ops.len()
+    );
     let before = app.audit_count().await.unwrap();
     let mut checked = 0;
     for (method, path, props) in &ops {
@@ -196,7 +200,9 @@ async fn page_forms_refuse_oversized_fields_and_write_nothing(b: Backend) {
     let r = reqwest::Client::new()
         .post(app.url("/dang-nhap"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([("username", long.as_str()), ("password", "x")]).unwrap())
+        .body(
+            serde_urlencoded::to_string([("username", long.as_str()), ("password", "x")]).unwrap(),
+        )
         .send()
         .await
         .unwrap();
@@ -207,6 +213,9 @@ async fn page_forms_refuse_oversized_fields_and_write_nothing(b: Backend) {
         .query_i64("SELECT count(*) FROM login_failures")
         .await
         .unwrap();
-    assert_eq!(failures, 0, "an oversized sign-in is not counted by its name");
+    assert_eq!(
+        failures, 0,
+        "an oversized sign-in is not counted by its name"
+    );
     app.close().await;
 }
