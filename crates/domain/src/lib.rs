@@ -5,6 +5,7 @@
 //! in milliseconds and reused by the CLI, importers and the web layer alike.
 
 pub mod audit;
+pub mod bounds;
 pub mod calendar;
 pub mod catalog;
 pub mod deadline;

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod dossiers;
 pub mod error;
+pub mod fields;
 pub mod files;
 pub mod notify;
 pub mod passwords;

@@ -6,6 +6,7 @@ use motcua_domain::catalog::review::{ReviewFigures, review_figures};
 
 use crate::access::{Actor, Permission, require};
 use crate::error::{ServiceError, ServiceResult};
+use crate::fields::name_field;
 use crate::store::{NewProcess, NewReview, Process, Review, Store};
 
 /// Records an approved process after checking that its steps' allotted times
@@ -27,6 +28,7 @@ pub async fn add_process(
     let procedure = store
         .procedure(&p.procedure_code, Some(p.effective_from))
         .await?;
+    name_field("decision", &p.decision, true)?;
     let allotted: Vec<_> = p.steps.iter().map(|s| s.allotted).collect();
     check_allotted(procedure.draft.time_limit, &allotted)?;
     for (i, s) in p.steps.iter().enumerate() {
@@ -36,6 +38,7 @@ pub async fn add_process(
                 "each step needs a name",
             ));
         }
+        name_field(&format!("steps[{i}].name"), &s.name, true)?;
         store.unit_by_id(s.unit_id).await.map_err(|e| match e {
             ServiceError::NotFound { .. } => ServiceError::invalid(
                 format!("steps[{i}].unit"),
@@ -82,6 +85,7 @@ pub async fn add_review(
             "name the approving decision",
         ));
     }
+    name_field("decision", &r.decision, true)?;
     r.limit_before
         .validate()
         .map_err(|e| ServiceError::invalid("limit_before", e.to_string()))?;

@@ -1,4 +1,5 @@
-//! JSON bodies whose errors name the field at fault.
+//! JSON bodies whose errors name the field at fault, held to the edge
+//! bounds of `motcua_domain::bounds` before they are parsed into a command.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -61,8 +62,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, WebError> {
             "at most 1 MiB of JSON",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    // Read the whole document first and hold it to the edge bounds, so that
+    // no string, list or nesting of unbounded size reaches a command (and
+    // from there a log line or the append-only audit log).
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| WebError::invalid("body", e.to_string()))?;
+    if let Err(v) = motcua_domain::bounds::check_edge_json(&value) {
+        return Err(WebError::invalid(v.path, v.reason));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
         WebError::invalid(field, e.inner().to_string())

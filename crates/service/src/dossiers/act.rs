@@ -19,10 +19,14 @@ use serde_json::{Value, json};
 use super::clock::{ClockRecord, local, local_instant};
 use super::commands::{Act, ActionInput, MissingItem};
 use super::view::{DossierView, moment_text};
-use super::{DossierService, dossier_units, notices, roles_on, start_clock, text_field};
+use super::{
+    DossierService, code_field, components_field, dossier_units, name_field, notices, roles_on,
+    start_clock, text_field,
+};
 use crate::access::{Actor, Permission, deny};
 use crate::error::{ServiceError, ServiceResult};
 use crate::store::{Dossier, DossierChange, DossierStep, NewEvent, NewStep, StepChange, Unit};
+use motcua_domain::bounds;
 
 /// The result of an action: the dossier after it, and a warning to show
 /// (a second supplement request, a late apology letter).
@@ -97,11 +101,14 @@ fn missing_items(field: &str, items: &[MissingItem]) -> ServiceResult<()> {
     if items.is_empty() {
         return Err(ServiceError::invalid(field, "list at least one item"));
     }
-    if items.len() > 100 {
-        return Err(ServiceError::invalid(field, "at most 100 items"));
+    if items.len() > bounds::LIST_ITEMS {
+        return Err(ServiceError::invalid(
+            field,
+            format!("at most {} items", bounds::LIST_ITEMS),
+        ));
     }
     for (i, it) in items.iter().enumerate() {
-        text_field(&format!("{field}[{i}].name"), &it.name, true)?;
+        name_field(&format!("{field}[{i}].name"), &it.name, true)?;
         text_field(&format!("{field}[{i}].note"), &it.note, false)?;
     }
     Ok(())
@@ -436,9 +443,7 @@ impl DossierService {
             }
             ActionInput::SupplySupplement { components: c } => {
                 if let Some(items) = c {
-                    for (i, it) in items.iter().enumerate() {
-                        text_field(&format!("components[{i}].name"), &it.name, true)?;
-                    }
+                    components_field("components", items)?;
                     components = Some(items.clone());
                 }
                 clock_event = Some(ClockEvent::SupplementSupplied { at: w.at });
@@ -495,13 +500,13 @@ impl DossierService {
                 shipment,
             } => {
                 let method = method.unwrap_or(d.state.return_method);
-                text_field(
+                name_field(
                     "collector_name",
                     collector_name,
                     method == ReturnMethod::InPerson,
                 )?;
-                text_field("collector_identity", collector_identity, false)?;
-                text_field("shipment", shipment, method == ReturnMethod::Postal)?;
+                code_field("collector_identity", collector_identity, false)?;
+                code_field("shipment", shipment, method == ReturnMethod::Postal)?;
                 state.return_method = method;
                 state.returned_at = Some(now);
                 let detail = json!({
@@ -527,7 +532,7 @@ impl DossierService {
                 signer_title,
             } => {
                 text_field("reason", reason, true)?;
-                text_field("signer_name", signer_name, false)?;
+                name_field("signer_name", signer_name, false)?;
                 text_field("signer_title", signer_title, false)?;
                 let new_due = parse_moment("new_due", new_due)?;
                 let Some(r) = &record else {

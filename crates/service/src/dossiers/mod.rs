@@ -20,7 +20,9 @@ mod view;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+pub(crate) use crate::fields::{code_field, name_field, text_field};
 use jiff::Timestamp;
+use motcua_domain::bounds;
 use motcua_domain::deadline::WorkTime;
 use motcua_domain::dossier::{Channel, ClockPolicy, DossierClock, ReturnMethod, Status};
 use motcua_domain::role::Role;
@@ -65,9 +67,6 @@ impl std::fmt::Debug for DossierService {
             .finish_non_exhaustive()
     }
 }
-
-/// The longest text accepted in a free-text field of a dossier.
-const MAX_TEXT: usize = 2000;
 
 /// The largest file accepted (a scanned dossier of many pages).
 const MAX_FILE: usize = 20 << 20;
@@ -269,15 +268,7 @@ impl DossierService {
         if !(1..=100).contains(&sets) {
             return Err(ServiceError::invalid("sets", "must be between 1 and 100"));
         }
-        for (i, c) in cmd.components.iter().enumerate() {
-            text_field(&format!("components[{i}].name"), &c.name, true)?;
-            if c.copies > 100 {
-                return Err(ServiceError::invalid(
-                    format!("components[{i}].copies"),
-                    "at most 100 copies",
-                ));
-            }
-        }
+        components_field("components", &cmd.components)?;
         if cmd.components.is_empty() && cmd.channel != Channel::Online {
             return Err(ServiceError::invalid(
                 "components",
@@ -675,30 +666,33 @@ fn trimmed(a: crate::store::Applicant) -> crate::store::Applicant {
     }
 }
 
-/// Checks a free-text field: at most [`MAX_TEXT`] characters, not blank
-/// when required, no control characters.
-pub(crate) fn text_field(field: &str, value: &str, required: bool) -> ServiceResult<()> {
-    if required && value.trim().is_empty() {
-        return Err(ServiceError::invalid(field, "must not be empty"));
-    }
-    if value.chars().count() > MAX_TEXT {
+/// Checks the components of a dossier as received or supplied: at most
+/// [`bounds::LIST_ITEMS`] of them, each named, at most 100 copies each.
+pub(crate) fn components_field(
+    field: &str,
+    items: &[crate::store::ReceivedItem],
+) -> ServiceResult<()> {
+    if items.len() > bounds::LIST_ITEMS {
         return Err(ServiceError::invalid(
             field,
-            format!("at most {MAX_TEXT} characters"),
+            format!("at most {} components", bounds::LIST_ITEMS),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(ServiceError::invalid(field, "contains control characters"));
+    for (i, c) in items.iter().enumerate() {
+        name_field(&format!("{field}[{i}].name"), &c.name, true)?;
+        if c.copies > 100 {
+            return Err(ServiceError::invalid(
+                format!("{field}[{i}].copies"),
+                "at most 100 copies",
+            ));
+        }
     }
     Ok(())
 }
 
 fn check_applicant(a: &crate::store::Applicant) -> ServiceResult<()> {
-    text_field("applicant.name", &a.name, true)?;
-    text_field("applicant.identity", &a.identity, false)?;
+    name_field("applicant.name", &a.name, true)?;
+    code_field("applicant.identity", &a.identity, false)?;
     text_field("applicant.address", &a.address, false)?;
     let phone = a.phone.trim();
     if !phone.is_empty()
@@ -756,14 +750,5 @@ mod tests {
         assert!(constant_time_eq(b"abc", b"abc"));
         assert!(!constant_time_eq(b"abc", b"abd"));
         assert!(!constant_time_eq(b"abc", b"ab"));
-    }
-
-    #[test]
-    fn text_fields_refuse_blank_long_and_control_text() {
-        assert!(text_field("f", " ", true).is_err());
-        assert!(text_field("f", "", false).is_ok());
-        assert!(text_field("f", &"a".repeat(MAX_TEXT + 1), false).is_err());
-        assert!(text_field("f", "a\u{0}b", false).is_err());
-        assert!(text_field("f", "dòng 1\ndòng 2", true).is_ok());
     }
 }

@@ -552,6 +552,51 @@ async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
             },
             ".",
         ),
+        // Bounds (domain.md has none; motcua_domain::bounds sets them): a
+        // name of 501 characters, an identity of 65, a list of 201
+        // components, 10,000 components (refused at the edge before the
+        // command is parsed), a note of 10,001 characters.
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["name"] = json!("Nguyễn ".repeat(72));
+                r
+            },
+            "applicant.name",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["identity"] = json!("0".repeat(65));
+                r
+            },
+            "applicant.identity",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                let one = r["components"][0].clone();
+                r["components"] = Value::Array(vec![one; 201]);
+                r
+            },
+            "components",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["components"] = Value::Array(vec![json!({ "name": "a" }); 10_000]);
+                r
+            },
+            "components",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["note"] = json!("x".repeat(10_001));
+                r
+            },
+            "note",
+        ),
     ];
     for (body, field) in cases {
         let (s, pb) = receive(&w.desk, &body).await;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod api_auth;
+mod api_bounds;
 mod api_catalog;
 mod api_docs;
 mod api_dossiers;
