@@ -66,6 +66,15 @@ impl TestApp {
     /// Starts the application over a fresh migrated database with the seed
     /// tree; `None` for PostgreSQL when it is not configured.
     pub async fn start(backend: Backend) -> anyhow::Result<Option<Self>> {
+        Self::start_with(backend, motcua_web::auth::AuthSettings::default()).await
+    }
+
+    /// [`start`](Self::start) with these sign-in settings (throttling,
+    /// trusted proxies, cookies).
+    pub async fn start_with(
+        backend: Backend,
+        auth: motcua_web::auth::AuthSettings,
+    ) -> anyhow::Result<Option<Self>> {
         let Some(db) = TestDb::migrated(backend).await? else {
             return Ok(None);
         };
@@ -94,7 +103,9 @@ impl TestApp {
                 addr.port()
             )),
         )));
-        let app = motcua_web::router(motcua_web::AppState::with(db.store(), dossiers, 30));
+        let app = motcua_web::router(
+            motcua_web::AppState::with(db.store(), dossiers, 30).with_auth(auth),
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = motcua_web::serve(
