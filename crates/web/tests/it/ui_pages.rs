@@ -362,6 +362,20 @@ async fn a_wrong_password_shows_the_form_again_and_failures_are_limited(b: Backe
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Nhập tên đăng nhập và mật khẩu."));
+    // A name that cannot be one (100 KB) is answered like a wrong password,
+    // writes nothing and counts nothing.
+    let before = app.audit_count().await.unwrap();
+    let p = br.sign_in(&"a".repeat(100 * 1024), "x", "/").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
+    assert_eq!(app.audit_count().await.unwrap(), before);
+    assert_eq!(
+        app.db
+            .query_i64("SELECT count(*) FROM login_attempts WHERE key LIKE 'user:aaa%'")
+            .await
+            .unwrap(),
+        0
+    );
     // Four more wrong passwords make five: the account is held from this
     // address, even for the right password, with the wait in minutes.
     for _ in 0..4 {
