@@ -28,6 +28,16 @@ pub struct Config {
     pub public_base_url: Option<String>,
     /// Public status lookups allowed per client address per minute.
     pub lookups_per_minute: u32,
+    /// Days an API token lasts when its maker names none.
+    pub api_token_days: u32,
+    /// The longest lifetime, in days, an API token may be given.
+    pub api_token_max_days: u32,
+    /// Proxies (CIDRs or addresses) whose `X-Forwarded-For` names the
+    /// client; none by default, so the header is ignored.
+    pub trusted_proxies: Vec<String>,
+    /// Whether cookies are sent over HTTPS only (`Secure`); unset means on
+    /// unless the server is bound to a loopback address.
+    pub cookie_secure: Option<bool>,
     /// The `[notifications]` table: SMTP, SMS gateway, webhooks, log file
     /// (see docs/operations.md); checked when the server starts.
     pub notifications: Option<serde_json::Value>,
@@ -43,6 +53,10 @@ impl Default for Config {
             log: "info".to_owned(),
             public_base_url: None,
             lookups_per_minute: 120,
+            api_token_days: 90,
+            api_token_max_days: 365,
+            trusted_proxies: Vec::new(),
+            cookie_secure: None,
             notifications: None,
         }
     }
@@ -76,6 +90,10 @@ impl Config {
             "log",
             "public_base_url",
             "lookups_per_minute",
+            "api_token_days",
+            "api_token_max_days",
+            "trusted_proxies",
+            "cookie_secure",
         ]));
         fig.extract()
             .map_err(|e| anyhow::anyhow!("configuration: {}", first_line(&e.to_string())))
@@ -86,6 +104,35 @@ impl Config {
         self.database_url
             .clone()
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("motcua.db").display()))
+    }
+
+    /// Whether cookies carry `Secure`: as configured, else on unless bound
+    /// to a loopback address (a browser on the same machine reaches it over
+    /// plain HTTP; anything else is expected behind HTTPS).
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure.unwrap_or(!self.bind.is_loopback())
+    }
+
+    /// The sign-in settings the web layer runs with; an unreadable proxy
+    /// entry or token lifetimes out of order are errors naming the key.
+    pub fn auth_settings(&self) -> anyhow::Result<motcua_web::auth::AuthSettings> {
+        let trusted_proxies = motcua_web::auth::AuthSettings::parse_proxies(&self.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        if self.api_token_days == 0 || self.api_token_days > self.api_token_max_days {
+            anyhow::bail!(
+                "configuration: api_token_days must be 1 to api_token_max_days ({})",
+                self.api_token_max_days
+            );
+        }
+        Ok(motcua_web::auth::AuthSettings {
+            limits: motcua_service::auth::SignInLimits::default(),
+            tokens: motcua_service::auth::TokenLifetime {
+                default_days: self.api_token_days,
+                max_days: self.api_token_max_days,
+            },
+            trusted_proxies,
+            cookie_secure: self.cookie_secure(),
+        })
     }
 
     /// Makes sure the data directory exists, for the embedded database.
@@ -130,6 +177,59 @@ mod tests {
             );
             Ok(())
         });
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_bound_to_loopback_or_told() {
+        let mut c = Config::default();
+        assert!(!c.cookie_secure(), "127.0.0.1 is loopback");
+        c.bind = IpAddr::from([0, 0, 0, 0]);
+        assert!(c.cookie_secure(), "every interface");
+        c.bind = IpAddr::from([0u16, 0, 0, 0, 0, 0, 0, 1]);
+        assert!(!c.cookie_secure(), "::1 is loopback");
+        c.cookie_secure = Some(true);
+        assert!(c.auth_settings().unwrap().cookie_secure, "told on");
+        c.bind = IpAddr::from([10, 0, 0, 5]);
+        c.cookie_secure = Some(false);
+        assert!(!c.auth_settings().unwrap().cookie_secure, "told off");
+    }
+
+    #[test]
+    fn cookie_secure_and_proxies_load_from_file_and_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "motcua.toml",
+                "trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.1\"]\n",
+            )?;
+            jail.set_env("MOTCUA_COOKIE_SECURE", "false");
+            jail.set_env("MOTCUA_BIND", "0.0.0.0");
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            let a = c.auth_settings().map_err(|e| e.to_string())?;
+            assert!(!a.cookie_secure);
+            assert_eq!(a.trusted_proxies.len(), 2);
+            assert_eq!(a.tokens.default_days, 90);
+            assert_eq!(a.tokens.max_days, 365);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_proxies_and_token_days_are_refused_naming_the_key() {
+        let c = Config {
+            trusted_proxies: vec!["10.0.0.0/33".to_owned()],
+            ..Config::default()
+        };
+        let e = c.auth_settings().unwrap_err().to_string();
+        assert!(
+            e.contains("trusted_proxies") && e.contains("10.0.0.0/33"),
+            "{e}"
+        );
+        let c = Config {
+            api_token_days: 400,
+            ..Config::default()
+        };
+        let e = c.auth_settings().unwrap_err().to_string();
+        assert!(e.contains("api_token_days"), "{e}");
     }
 
     #[test]

@@ -11,17 +11,122 @@ use sha2::{Digest, Sha256};
 use crate::access::Actor;
 use crate::error::{ServiceError, ServiceResult};
 use crate::passwords::{hash_password, verify_password};
-use crate::store::{ApiToken, AuditContext, SessionRecord, Store, User};
+use crate::store::{
+    ApiToken, AttemptRule, AuditContext, Backoff, Reservation, SessionRecord, Store, User,
+};
 
 /// How long a browser session lasts without signing in again (a working day
 /// and a half, so a desk officer is not logged out mid-shift).
 pub const SESSION_LIFETIME: SignedDuration = SignedDuration::from_hours(12);
-/// The window in which failed logins are counted.
-pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
-/// Failed logins per account within the window before the account is held.
-pub const MAX_FAILURES_PER_ACCOUNT: u32 = 5;
-/// Failed logins per network address within the window before it is held.
-pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
+/// The longest password looked at, in bytes: argon2 hashes any length, and
+/// nothing longer is needed, so a megabyte "password" costs nothing.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// How often a token's last use is written at most: the request path reads
+/// the token on every call but writes its use once a minute.
+pub const TOKEN_USE_RESOLUTION: SignedDuration = SignedDuration::from_mins(1);
+
+/// How sign-in attempts are throttled, counted in the database (shared by
+/// all nodes). An attempt is reserved under three keys before the password
+/// is checked: the account with the address (a hard limit, so one address
+/// guessing at one account is held), the address (a hard limit, so one
+/// address spraying many accounts is held) and the account alone (a
+/// backoff, not a lock, so that failures from elsewhere slow guessing at the
+/// account down without shutting its owner out for the whole window).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInLimits {
+    /// The window in which attempts are counted.
+    pub window: SignedDuration,
+    /// Failed attempts per account and address within the window.
+    pub per_pair: u32,
+    /// Failed attempts per address within the window.
+    pub per_address: u32,
+    /// Failed attempts per account, from any address, before each further
+    /// attempt for it waits.
+    pub account_free: u32,
+    /// The first wait, doubling with each further attempt…
+    pub backoff_base: SignedDuration,
+    /// …up to this.
+    pub backoff_cap: SignedDuration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        Self {
+            window: SignedDuration::from_mins(15),
+            per_pair: 5,
+            per_address: 20,
+            account_free: 10,
+            backoff_base: SignedDuration::from_secs(2),
+            backoff_cap: SignedDuration::from_mins(5),
+        }
+    }
+}
+
+impl SignInLimits {
+    /// The rules an attempt for `name` from `address` is reserved under, in
+    /// the one order every attempt takes its keys (pair, address, account),
+    /// so two attempts never wait on each other's keys crosswise.
+    pub fn rules(&self, name: &str, address: &str) -> [AttemptRule; 3] {
+        [
+            AttemptRule {
+                key: pair_key(name, address),
+                window: self.window,
+                free: self.per_pair,
+                backoff: None,
+            },
+            AttemptRule {
+                key: address_key(address),
+                window: self.window,
+                free: self.per_address,
+                backoff: None,
+            },
+            AttemptRule {
+                key: account_key(name),
+                window: self.window,
+                free: self.account_free,
+                backoff: Some(Backoff {
+                    base: self.backoff_base,
+                    cap: self.backoff_cap,
+                }),
+            },
+        ]
+    }
+}
+
+/// The throttling key of an account from an address.
+pub fn pair_key(name: &str, address: &str) -> String {
+    format!("pair:{name}@{address}")
+}
+
+/// The throttling key of an address.
+pub fn address_key(address: &str) -> String {
+    format!("ip:{address}")
+}
+
+/// The throttling key of an account.
+pub fn account_key(name: &str) -> String {
+    format!("user:{name}")
+}
+
+/// How long API tokens last, in days: `default_days` when the request names
+/// none, never more than `max_days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetime {
+    /// Lifetime of a token made without asking for one.
+    pub default_days: u32,
+    /// The longest lifetime that may be asked for.
+    pub max_days: u32,
+}
+
+impl Default for TokenLifetime {
+    fn default() -> Self {
+        Self {
+            default_days: 90,
+            max_days: 365,
+        }
+    }
+}
+
 /// Prefix of API token secrets, so a leaked one is recognisable in logs and scanners.
 pub const TOKEN_PREFIX: &str = "mct_";
 
@@ -52,25 +157,37 @@ pub struct SignedIn {
     pub user: User,
 }
 
-/// Checks a user name and password, with throttling per account and per
-/// address counted in the database (shared by all nodes). Unknown users,
-/// wrong passwords and disabled accounts get the same answer.
+/// Checks a user name and password, with throttling per account and
+/// address, per address and per account ([`SignInLimits`]). The attempt is
+/// reserved before the password is checked, so no more than the limits are
+/// ever checked, however many arrive at once. Unknown users, wrong passwords
+/// and disabled accounts get the same answer. A name that cannot be a user
+/// name or an overlong password is refused before anything is written.
 pub async fn login(
     store: &dyn Store,
     now: Timestamp,
     username: &str,
     password: &str,
     address: &str,
+    limits: &SignInLimits,
 ) -> ServiceResult<SignedIn> {
-    let name = username.trim().to_ascii_lowercase();
-    let since = now - FAILURE_WINDOW;
-    let user_key = format!("user:{name}");
-    let addr_key = format!("ip:{address}");
-    if store.login_failures_since(&user_key, since).await? >= MAX_FAILURES_PER_ACCOUNT
-        || store.login_failures_since(&addr_key, since).await? >= MAX_FAILURES_PER_ADDRESS
-    {
+    let name = crate::users::parse_username(username)?;
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    // The web layer hands over a parsed IP address; anything else is one key.
+    let address = if address.len() <= 45 {
+        address
+    } else {
+        "unknown"
+    };
+    let rules = limits.rules(&name, address);
+    if let Reservation::Refused { retry_after } = store.reserve_login_attempt(&rules, now).await? {
         return Err(ServiceError::RateLimited {
-            retry_after_secs: FAILURE_WINDOW.as_secs().unsigned_abs(),
+            retry_after_secs: whole_seconds(retry_after),
         });
     }
     let user = match store.user_by_username(&name).await {
@@ -87,18 +204,13 @@ pub async fn login(
         .await
         .map_err(|e| ServiceError::Internal(format!("password check: {e}")))?;
     let ctx = AuditContext {
-        actor: if name.is_empty() {
-            "anonymous".to_owned()
-        } else {
-            name.clone()
-        },
+        actor: name.clone(),
         at: now,
     };
     let user = match user {
         Some(u) if matches && u.active => u,
         _ => {
-            store.record_login_failure(&user_key, now).await?;
-            store.record_login_failure(&addr_key, now).await?;
+            // The reservation stays: it counts as the failure.
             store
                 .append_audit(
                     &ctx,
@@ -112,7 +224,10 @@ pub async fn login(
             ));
         }
     };
-    store.clear_login_failures(&user_key).await?;
+    let [pair, by_address, by_account] = rules.map(|r| r.key);
+    store
+        .release_login_attempt(&[by_address, by_account], &[pair])
+        .await?;
     let secret = new_secret()?;
     let session = SessionRecord {
         id_hash: secret_hash(&secret),
@@ -137,6 +252,11 @@ pub async fn login(
     })
 }
 
+/// Seconds to wait, rounded up (a client retrying on the second would be early).
+fn whole_seconds(d: SignedDuration) -> u64 {
+    u64::try_from((d.as_millis().max(0) + 999) / 1000).unwrap_or(u64::MAX)
+}
+
 /// The actor behind a session cookie, if the session exists and has not expired.
 pub async fn session_actor(
     store: &dyn Store,
@@ -158,18 +278,29 @@ pub async fn logout(store: &dyn Store, secret: &str) -> ServiceResult<()> {
     store.delete_session(&secret_hash(secret)).await
 }
 
-/// The actor behind an API token (`Authorization: Bearer mct_…`), if the token
-/// exists, is not revoked and its owner is active.
-pub async fn token_actor(store: &dyn Store, token: &str) -> ServiceResult<Option<Actor>> {
-    let Some(t) = store.api_token_by_hash(&secret_hash(token.trim())).await? else {
+/// The actor behind an API token (`Authorization: Bearer mct_…`), if the
+/// token exists, is neither revoked nor expired at `now`, and its owner is
+/// active. The token's last use is recorded at most once a
+/// [`TOKEN_USE_RESOLUTION`]; a failure to record it does not refuse the call.
+pub async fn token_actor(
+    store: &dyn Store,
+    now: Timestamp,
+    token: &str,
+) -> ServiceResult<Option<Actor>> {
+    let Some((t, user)) = store
+        .api_token_user(&secret_hash(token.trim()), now)
+        .await?
+    else {
         return Ok(None);
     };
-    if t.revoked_at.is_some() {
-        return Ok(None);
-    }
-    let user = store.user_by_id(t.user_id).await?;
     if !user.active {
         return Ok(None);
+    }
+    if t.last_used_at
+        .is_none_or(|at| now.duration_since(at) > TOKEN_USE_RESOLUTION)
+        && let Err(e) = store.touch_api_token(t.id, now, TOKEN_USE_RESOLUTION).await
+    {
+        tracing::warn!(token = t.id, error = %e, "could not record a token's use");
     }
     Ok(Some(Actor::load(store, user.id, &user.username).await?))
 }
@@ -180,8 +311,18 @@ pub async fn create_token(
     actor: &Actor,
     now: Timestamp,
     name: &str,
+    days: Option<u32>,
+    lifetime: &TokenLifetime,
 ) -> ServiceResult<(String, ApiToken)> {
     let name = name.trim();
+    let days = days.unwrap_or(lifetime.default_days);
+    if days == 0 || days > lifetime.max_days {
+        return Err(ServiceError::invalid(
+            "expires_in_days",
+            format!("a token lasts 1 to {} days", lifetime.max_days),
+        ));
+    }
+    let expires_at = now + SignedDuration::from_hours(24 * i64::from(days));
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ServiceError::invalid(
             "name",
@@ -198,6 +339,7 @@ pub async fn create_token(
             actor.user_id,
             name,
             &secret_hash(&secret),
+            expires_at,
         )
         .await?;
     Ok((secret, token))
@@ -243,7 +385,8 @@ pub async fn change_password(
     set_password(store, &actor.context(now), user.id, new).await
 }
 
-/// Sets a password (administrator reset or change) and ends the user's sessions.
+/// Sets a password (administrator reset or change); the store ends the
+/// user's sessions and revokes their API tokens with it.
 pub async fn set_password(
     store: &dyn Store,
     ctx: &AuditContext,
@@ -254,9 +397,7 @@ pub async fn set_password(
     let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
         .await
         .map_err(|e| ServiceError::Internal(format!("password hash: {e}")))??;
-    store.set_password_hash(ctx, user_id, &hash).await?;
-    store.delete_user_sessions(user_id).await?;
-    Ok(())
+    store.set_password_hash(ctx, user_id, &hash).await
 }
 
 #[cfg(test)]

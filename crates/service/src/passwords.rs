@@ -13,6 +13,12 @@ pub fn hash_password(password: &str) -> ServiceResult<String> {
             "must have at least 8 characters",
         ));
     }
+    if password.len() > crate::auth::MAX_PASSWORD_BYTES {
+        return Err(ServiceError::invalid(
+            "password",
+            format!("at most {} bytes", crate::auth::MAX_PASSWORD_BYTES),
+        ));
+    }
     Argon2::default()
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())

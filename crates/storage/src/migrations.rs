@@ -57,6 +57,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "list_order",
         include_str!("../migrations/sqlite/0006_list_order.sql"),
     ),
+    (
+        7,
+        "auth_hardening",
+        include_str!("../migrations/sqlite/0007_auth_hardening.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -90,6 +95,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "list_order",
         include_str!("../migrations/postgres/0006_list_order.sql"),
+    ),
+    (
+        7,
+        "auth_hardening",
+        include_str!("../migrations/postgres/0007_auth_hardening.sql"),
     ),
 ];
 

@@ -66,6 +66,15 @@ impl TestApp {
     /// Starts the application over a fresh migrated database with the seed
     /// tree; an error when the database cannot be had (never a skip).
     pub async fn start(backend: Backend) -> anyhow::Result<Self> {
+        Self::start_with(backend, motcua_web::auth::AuthSettings::default()).await
+    }
+
+    /// [`start`](Self::start) with these sign-in settings (throttling,
+    /// trusted proxies, cookies).
+    pub async fn start_with(
+        backend: Backend,
+        auth: motcua_web::auth::AuthSettings,
+    ) -> anyhow::Result<Self> {
         let db = TestDb::migrated(backend).await?;
         seed_tree(&db).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -92,7 +101,9 @@ impl TestApp {
                 addr.port()
             )),
         )));
-        let app = motcua_web::router(motcua_web::AppState::with(db.store(), dossiers, 30));
+        let app = motcua_web::router(
+            motcua_web::AppState::with(db.store(), dossiers, 30).with_auth(auth),
+        );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = motcua_web::serve(

@@ -11,7 +11,7 @@
 //! extensions before any extractor runs, so [`Authed`] checks it like the
 //! header and handlers still read the whole form.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -44,12 +44,89 @@ pub struct Authed {
 /// The actor if any; anonymous callers get `None` (public pages and lookups).
 pub struct MaybeAuthed(pub Option<Authed>);
 
-/// The caller's network address (for login throttling).
-pub fn client_address(parts: &Parts) -> String {
+/// How callers sign in: throttling, token lifetimes, which proxies are
+/// believed about the client's address, and whether cookies are `Secure`.
+#[derive(Debug, Clone, Default)]
+pub struct AuthSettings {
+    /// Sign-in throttling.
+    pub limits: auth::SignInLimits,
+    /// API token lifetimes.
+    pub tokens: auth::TokenLifetime,
+    /// Peers whose `X-Forwarded-For` is believed (none by default: the
+    /// header is ignored, since any client can send it).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Whether cookies carry `Secure` (sent over HTTPS only).
+    pub cookie_secure: bool,
+}
+
+impl AuthSettings {
+    /// Parses `trusted_proxies` entries: CIDRs (`10.0.0.0/8`) or single
+    /// addresses; the error names the entry.
+    pub fn parse_proxies(list: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+        list.iter()
+            .map(|s| {
+                let s = s.trim();
+                s.parse::<ipnet::IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("trusted_proxies: {s:?} is not an address or CIDR"))
+            })
+            .collect()
+    }
+
+    fn trusts(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_proxies.iter().any(|n| n.contains(&ip))
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted
+    /// proxy, the right-most address in `X-Forwarded-For` that is not one
+    /// (each proxy appends the address it was called from, so addresses
+    /// left of the first untrusted one may be made up by the client). An
+    /// entry that is not an address stops the walk at the hop that sent it.
+    pub fn client_ip(&self, peer: IpAddr, headers: &axum::http::HeaderMap) -> IpAddr {
+        let mut ip = peer.to_canonical();
+        if !self.trusts(ip) {
+            return ip;
+        }
+        let hops: Vec<&str> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .collect();
+        for hop in hops.iter().rev() {
+            let Ok(next) = hop.trim().parse::<IpAddr>() else {
+                break;
+            };
+            ip = next.to_canonical();
+            if !self.trusts(ip) {
+                break;
+            }
+        }
+        ip
+    }
+
+    /// A session cookie (`Max-Age` 0 clears it).
+    pub fn session_cookie(&self, secret: &str, max_age_secs: i64) -> String {
+        let secure = if self.cookie_secure { "; Secure" } else { "" };
+        format!(
+            "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        )
+    }
+
+    /// `; Secure` when cookies carry it, for the other cookies set.
+    pub fn secure_attr(&self) -> &'static str {
+        if self.cookie_secure { "; Secure" } else { "" }
+    }
+}
+
+/// The caller's network address (for login throttling), as the settings
+/// say to read it.
+pub fn client_address(parts: &Parts, settings: &AuthSettings) -> String {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| settings.client_ip(c.0.ip(), &parts.headers).to_string())
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
@@ -103,7 +180,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebE
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().unwrap_or("");
         let token = text.strip_prefix("Bearer ").unwrap_or("").trim();
-        return match auth::token_actor(store, token).await? {
+        return match auth::token_actor(store, now, token).await? {
             Some(actor) => Ok(Some(Authed {
                 actor,
                 session: None,
@@ -113,7 +190,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebE
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
                 "Chưa đăng nhập",
-                "the API token is unknown or revoked",
+                "the API token is unknown, revoked or expired",
             )),
         };
     }
@@ -184,11 +261,14 @@ impl FromRequestParts<AppState> for MaybeAuthed {
 /// The caller's address as an extractor.
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(parts)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(parts, &state.auth)))
     }
 }
 

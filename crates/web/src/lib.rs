@@ -37,6 +37,8 @@ pub struct AppState {
     pub dossiers: Arc<DossierService>,
     /// Per-address limit of public status lookups.
     pub lookups: Arc<limits::RateLimiter>,
+    /// Sign-in settings (throttling, tokens, proxies, cookies).
+    pub auth: Arc<auth::AuthSettings>,
 }
 
 impl AppState {
@@ -64,7 +66,15 @@ impl AppState {
                 lookups_per_minute,
                 Duration::from_secs(60),
             )),
+            auth: Arc::new(auth::AuthSettings::default()),
         }
+    }
+
+    /// The state with these sign-in settings.
+    #[must_use]
+    pub fn with_auth(mut self, settings: auth::AuthSettings) -> Self {
+        self.auth = Arc::new(settings);
+        self
     }
 }
 

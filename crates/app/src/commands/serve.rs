@@ -33,6 +33,7 @@ pub fn apply(cfg: &mut Config, args: ServeArgs) {
 
 /// Listens and serves until Ctrl-C or SIGTERM, then drains requests in flight.
 pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Result<()> {
+    let auth = cfg.auth_settings()?;
     let addr = SocketAddr::new(cfg.bind, cfg.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -74,7 +75,8 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     }));
     let dossiers = DossierService::new(store.clone(), clock, notices, cfg.public_base_url.clone())
         .with_files(files);
-    let app = motcua_web::router(AppState::with(store, dossiers, cfg.lookups_per_minute));
+    let app =
+        motcua_web::router(AppState::with(store, dossiers, cfg.lookups_per_minute).with_auth(auth));
     motcua_web::serve(
         listener,
         app,

@@ -125,7 +125,7 @@ async fn reset(
     let (pw, generated) = password(a.password_stdin)?;
     users::reset_password_as(store.as_ref(), actor, now, &a.username, &pw).await?;
     println!(
-        "password of {} reset; their sessions ended",
+        "password of {} reset; their sessions and API tokens ended",
         a.username.trim().to_ascii_lowercase()
     );
     if generated {

@@ -72,7 +72,10 @@ pub trait UserStore: Send + Sync {
         user_id: i64,
         active: bool,
     ) -> ServiceResult<()>;
-    /// Replaces a user's password hash, or `NotFound`.
+    /// Replaces a user's password hash, or `NotFound`; in the same
+    /// transaction every session of the user ends and every live API token
+    /// of theirs is revoked (at `ctx.at`), so no way of acting as them
+    /// outlives the old password, whoever set the new one.
     async fn set_password_hash(
         &self,
         ctx: &AuditContext,

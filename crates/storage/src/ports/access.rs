@@ -4,15 +4,17 @@
 //! transaction with their entry (a revocation updates only a live token, so
 //! two revoking at once cannot both succeed).
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::{ApiToken, AuditContext, SessionRecord, User};
+use motcua_service::store::{
+    ApiToken, AttemptRule, AuditContext, Reservation, SessionRecord, User,
+};
 
 use super::units::username;
 use crate::access_sql::{self as q, TokenRow};
 use crate::audit;
-use crate::conn::{Backend, Conn, Sql, commit};
+use crate::conn::{Backend, Conn, Dialect, Sql, commit};
 use crate::convert::{self, millis};
 use crate::error::{db, map_db};
 
@@ -92,43 +94,57 @@ pub(crate) async fn purge_expired_sessions<B: Backend>(
     write(b, Sql::new(q::PURGE_SESSIONS).int(millis(now))).await
 }
 
-pub(crate) async fn record_login_failure<B: Backend>(
+pub(crate) async fn reserve_login_attempt<B: Backend>(
     b: &B,
-    key: &str,
-    at: Timestamp,
+    rules: &[AttemptRule],
+    now: Timestamp,
+) -> ServiceResult<Reservation> {
+    for r in rules {
+        q::check_attempt_key(&r.key)?;
+    }
+    let at = millis(now);
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    for r in rules {
+        let granted: Option<(i64,)> = c.optional(q::reserve(r, at)).await.map_err(db)?;
+        if granted.is_none() {
+            let state: Option<(i64, i64, i64)> = c
+                .optional(Sql::new(q::ATTEMPT_STATE).text(r.key.clone()))
+                .await
+                .map_err(db)?;
+            // Dropping the transaction rolls back the keys counted before.
+            return Ok(Reservation::Refused {
+                retry_after: q::retry_after(r, state, at),
+            });
+        }
+    }
+    commit(tx).await?;
+    let prune = match <B::Conn as Conn>::DIALECT {
+        Dialect::Sqlite => q::PRUNE_ATTEMPTS_SQLITE,
+        Dialect::Postgres => q::PRUNE_ATTEMPTS_POSTGRES,
+    };
+    write(b, Sql::new(prune).int(q::attempt_cutoff_ms(now)).int(at)).await?;
+    Ok(Reservation::Granted)
+}
+
+pub(crate) async fn release_login_attempt<B: Backend>(
+    b: &B,
+    release: &[String],
+    clear: &[String],
 ) -> ServiceResult<()> {
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
-    c.execute(Sql::new(q::PRUNE_LOGIN_FAILURES).int(q::failure_cutoff_ms(at)))
-        .await
-        .map_err(db)?;
-    c.execute(Sql::new(q::INSERT_LOGIN_FAILURE).text(key).int(millis(at)))
-        .await
-        .map_err(db)?;
+    for key in clear {
+        c.execute(Sql::new(q::CLEAR_ATTEMPTS).text(key.clone()))
+            .await
+            .map_err(db)?;
+    }
+    for key in release {
+        c.execute(Sql::new(q::RELEASE_ATTEMPT).text(key.clone()))
+            .await
+            .map_err(db)?;
+    }
     commit(tx).await
-}
-
-pub(crate) async fn login_failures_since<B: Backend>(
-    b: &B,
-    key: &str,
-    since: Timestamp,
-) -> ServiceResult<u32> {
-    let (n,): (i64,) = b
-        .read()
-        .await?
-        .one(
-            Sql::new(q::COUNT_LOGIN_FAILURES)
-                .text(key)
-                .int(millis(since)),
-        )
-        .await
-        .map_err(db)?;
-    Ok(q::failure_count(n))
-}
-
-pub(crate) async fn clear_login_failures<B: Backend>(b: &B, key: &str) -> ServiceResult<()> {
-    write(b, Sql::new(q::CLEAR_LOGIN_FAILURES).text(key)).await?;
-    Ok(())
 }
 
 pub(crate) async fn create_api_token<B: Backend>(
@@ -137,6 +153,7 @@ pub(crate) async fn create_api_token<B: Backend>(
     user_id: i64,
     name: &str,
     token_hash: &str,
+    expires_at: Timestamp,
 ) -> ServiceResult<ApiToken> {
     q::check_token_name(name)?;
     q::check_hash("token_hash", token_hash)?;
@@ -151,7 +168,8 @@ pub(crate) async fn create_api_token<B: Backend>(
                 .int(user_id)
                 .text(name)
                 .text(token_hash)
-                .int(millis(ctx.at)),
+                .int(millis(ctx.at))
+                .int(millis(expires_at)),
         )
         .await
         .map_err(|e| map_db(e, |b| q::explain_token(b, user_id)))?;
@@ -169,6 +187,8 @@ pub(crate) async fn create_api_token<B: Backend>(
         name: name.to_owned(),
         token_hash: token_hash.to_owned(),
         created_at: convert::stored_instant(ctx.at),
+        expires_at: convert::stored_instant(expires_at),
+        last_used_at: None,
         revoked_at: None,
     })
 }
@@ -184,6 +204,75 @@ pub(crate) async fn api_token_by_hash<B: Backend>(
         .await
         .map_err(db)?;
     row.map(q::token).transpose()
+}
+
+/// A token row followed by its owner's row.
+type TokenUserRow = (
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    i64,
+);
+
+pub(crate) async fn api_token_user<B: Backend>(
+    b: &B,
+    token_hash: &str,
+    now: Timestamp,
+) -> ServiceResult<Option<(ApiToken, User)>> {
+    let row: Option<TokenUserRow> = b
+        .read()
+        .await?
+        .optional(Sql::new(q::TOKEN_USER).text(token_hash).int(millis(now)))
+        .await
+        .map_err(db)?;
+    row.map(
+        |(
+            tid,
+            uid,
+            tname,
+            hash,
+            created,
+            expires,
+            used,
+            revoked,
+            id,
+            name,
+            full,
+            email,
+            pw,
+            active,
+            at,
+        )| {
+            Ok((
+                q::token((tid, uid, tname, hash, created, expires, used, revoked))?,
+                convert::user((id, name, full, email, pw, active, at))?,
+            ))
+        },
+    )
+    .transpose()
+}
+
+pub(crate) async fn touch_api_token<B: Backend>(
+    b: &B,
+    id: i64,
+    now: Timestamp,
+    every: SignedDuration,
+) -> ServiceResult<bool> {
+    let at = millis(now);
+    let since = at.saturating_sub(i64::try_from(every.as_millis()).unwrap_or(i64::MAX));
+    let n = write(b, Sql::new(q::TOUCH_TOKEN).int(id).int(at).int(since)).await?;
+    Ok(n > 0)
 }
 
 pub(crate) async fn api_tokens_of<B: Backend>(b: &B, user_id: i64) -> ServiceResult<Vec<ApiToken>> {

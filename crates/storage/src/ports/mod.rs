@@ -31,11 +31,11 @@ macro_rules! store_ports {
             use motcua_domain::unit::UnitCode;
             use motcua_service::error::ServiceResult;
             use motcua_service::store::{
-                AccessStore, ApiToken, AuditContext, AuditStore, CalendarOverride, CalendarStore,
-                CatalogStore, CodePage, ImportOutcome, LevelCounts, NewProcess, NewReview, NewUnit,
-                NewUser, OfficeHoursRow, ProcedureFilter, ProcedureVersion, Process, Review,
-                RoleGrant, SessionRecord, SettingStore, Succession, Unit, UnitChange,
-                UnitHistoryStore, UnitStore, UnitVersion, User, UserStore,
+                AccessStore, ApiToken, AttemptRule, AuditContext, AuditStore, CalendarOverride,
+                CalendarStore, CatalogStore, CodePage, ImportOutcome, LevelCounts, NewProcess,
+                NewReview, NewUnit, NewUser, OfficeHoursRow, ProcedureFilter, ProcedureVersion,
+                Process, Reservation, Review, RoleGrant, SessionRecord, SettingStore, Succession,
+                Unit, UnitChange, UnitHistoryStore, UnitStore, UnitVersion, User, UserStore,
             };
 
             use $crate::catalog;
@@ -171,24 +171,20 @@ macro_rules! store_ports {
                     access::purge_expired_sessions(self, now).await
                 }
 
-                async fn record_login_failure(
+                async fn reserve_login_attempt(
                     &self,
-                    key: &str,
-                    at: Timestamp,
+                    rules: &[AttemptRule],
+                    now: Timestamp,
+                ) -> ServiceResult<Reservation> {
+                    access::reserve_login_attempt(self, rules, now).await
+                }
+
+                async fn release_login_attempt(
+                    &self,
+                    release: &[String],
+                    clear: &[String],
                 ) -> ServiceResult<()> {
-                    access::record_login_failure(self, key, at).await
-                }
-
-                async fn login_failures_since(
-                    &self,
-                    key: &str,
-                    since: Timestamp,
-                ) -> ServiceResult<u32> {
-                    access::login_failures_since(self, key, since).await
-                }
-
-                async fn clear_login_failures(&self, key: &str) -> ServiceResult<()> {
-                    access::clear_login_failures(self, key).await
+                    access::release_login_attempt(self, release, clear).await
                 }
 
                 async fn create_api_token(
@@ -197,8 +193,26 @@ macro_rules! store_ports {
                     user_id: i64,
                     name: &str,
                     token_hash: &str,
+                    expires_at: Timestamp,
                 ) -> ServiceResult<ApiToken> {
-                    access::create_api_token(self, ctx, user_id, name, token_hash).await
+                    access::create_api_token(self, ctx, user_id, name, token_hash, expires_at).await
+                }
+
+                async fn api_token_user(
+                    &self,
+                    token_hash: &str,
+                    now: Timestamp,
+                ) -> ServiceResult<Option<(ApiToken, User)>> {
+                    access::api_token_user(self, token_hash, now).await
+                }
+
+                async fn touch_api_token(
+                    &self,
+                    id: i64,
+                    now: Timestamp,
+                    every: jiff::SignedDuration,
+                ) -> ServiceResult<bool> {
+                    access::touch_api_token(self, id, now, every).await
                 }
 
                 async fn api_token_by_hash(

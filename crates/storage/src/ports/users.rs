@@ -150,9 +150,39 @@ pub(crate) async fn set_password_hash<B: Backend>(
     user_id: i64,
     hash: &str,
 ) -> ServiceResult<()> {
-    let update = Sql::new(sql::SET_PASSWORD_HASH).int(user_id).text(hash);
-    let detail = serde_json::json!({});
-    update_user(b, ctx, user_id, update, audit::USER_PASSWORD_SET, &detail).await
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let username: Option<(String,)> = c
+        .optional(Sql::new(sql::SET_PASSWORD_HASH).int(user_id).text(hash))
+        .await
+        .map_err(db)?;
+    let (username,) =
+        username.ok_or_else(|| ServiceError::not_found("user", user_id.to_string()))?;
+    // Nothing signed in with the old password outlives it.
+    let tokens = c
+        .execute(
+            Sql::new(access_sql::REVOKE_USER_TOKENS)
+                .int(user_id)
+                .int(convert::millis(ctx.at)),
+        )
+        .await
+        .map_err(db)?;
+    c.execute(Sql::new(access_sql::DELETE_USER_SESSIONS).int(user_id))
+        .await
+        .map_err(db)?;
+    let detail = if tokens == 0 {
+        serde_json::json!({})
+    } else {
+        serde_json::json!({ "tokens_revoked": tokens })
+    };
+    c.append(
+        ctx,
+        audit::USER_PASSWORD_SET,
+        &audit::user_subject(&username),
+        &detail,
+    )
+    .await?;
+    commit(tx).await
 }
 
 pub(crate) async fn grant_role<B: Backend>(

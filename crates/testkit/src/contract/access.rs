@@ -115,111 +115,6 @@ pub async fn expired_sessions_are_purged_and_users_signed_out(db: &TestDb) -> an
     Ok(())
 }
 
-/// Failed logins are counted per key from a moment on (inclusive), cleared
-/// per key, and a key with none counts zero.
-pub async fn login_failures_are_counted_in_a_window_and_cleared(db: &TestDb) -> anyhow::Result<()> {
-    let store = db.store();
-    for ms in [0, 60_000, 120_000, 180_000] {
-        store
-            .record_login_failure("user:lan.nguyen", at(ms)?)
-            .await?;
-    }
-    store
-        .record_login_failure("ip:203.0.113.7", at(60_000)?)
-        .await?;
-    store
-        .record_login_failure("ip:203.0.113.7", at(60_000)?)
-        .await?;
-
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(0)?)
-            .await?,
-        4
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(60_000)?)
-            .await?,
-        3
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(60_001)?)
-            .await?,
-        2
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(180_001)?)
-            .await?,
-        0
-    );
-    assert_eq!(
-        store.login_failures_since("ip:203.0.113.7", at(0)?).await?,
-        2
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:binh.tran", at(-1_000_000)?)
-            .await?,
-        0
-    );
-
-    store.clear_login_failures("user:lan.nguyen").await?;
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(-1)?)
-            .await?,
-        0
-    );
-    assert_eq!(
-        store.login_failures_since("ip:203.0.113.7", at(0)?).await?,
-        2,
-        "clearing one key leaves the others"
-    );
-    store.clear_login_failures("user:nobody").await?;
-    assert_eq!(audit_count(&*store).await?, 0);
-    Ok(())
-}
-
-/// Failures older than a day are pruned when a new one is recorded, so the
-/// table stays bounded; recent ones are kept.
-pub async fn login_failures_older_than_a_day_are_pruned(db: &TestDb) -> anyhow::Result<()> {
-    let store = db.store();
-    let day = 86_400_000;
-    store
-        .record_login_failure("ip:198.51.100.1", at(0)?)
-        .await?;
-    store
-        .record_login_failure("ip:198.51.100.1", at(10)?)
-        .await?;
-    store
-        .record_login_failure("user:lan.nguyen", at(day)?)
-        .await?;
-    assert_eq!(
-        db.query_i64("SELECT count(*) FROM login_failures").await?,
-        3,
-        "nothing is a day older than the newest yet"
-    );
-    store
-        .record_login_failure("user:lan.nguyen", at(day + 5)?)
-        .await?;
-    assert_eq!(
-        store
-            .login_failures_since("ip:198.51.100.1", at(-1)?)
-            .await?,
-        1
-    );
-    assert_eq!(
-        store
-            .login_failures_since("user:lan.nguyen", at(0)?)
-            .await?,
-        2
-    );
-    Ok(())
-}
-
 /// A token reads back by hash and in its owner's list (newest first); it is
 /// revoked once, with an audit entry each time, never holding the hash;
 /// revoking again is `Conflict`, an unknown id `NotFound`, a reused hash
@@ -238,6 +133,7 @@ pub async fn api_tokens_are_created_listed_and_revoked_once(db: &TestDb) -> anyh
             lan.id,
             "đồng bộ Cổng DVCQG",
             "hash-sync",
+            at(1_000_010)?,
         )
         .await?;
     let expected_sync = ApiToken {
@@ -246,14 +142,28 @@ pub async fn api_tokens_are_created_listed_and_revoked_once(db: &TestDb) -> anyh
         name: "đồng bộ Cổng DVCQG".to_owned(),
         token_hash: "hash-sync".to_owned(),
         created_at: at(10)?,
+        expires_at: at(1_000_010)?,
+        last_used_at: None,
         revoked_at: None,
     };
     assert_eq!(sync, expected_sync);
     let report = store
-        .create_api_token(&ctx_at("lan.nguyen", 20)?, lan.id, "báo cáo", "hash-report")
+        .create_api_token(
+            &ctx_at("lan.nguyen", 20)?,
+            lan.id,
+            "báo cáo",
+            "hash-report",
+            at(1_000_020)?,
+        )
         .await?;
     let other = store
-        .create_api_token(&ctx_at("binh.tran", 30)?, binh.id, "x", "hash-binh")
+        .create_api_token(
+            &ctx_at("binh.tran", 30)?,
+            binh.id,
+            "x",
+            "hash-binh",
+            at(99)?,
+        )
         .await?;
 
     assert_eq!(
@@ -271,14 +181,14 @@ pub async fn api_tokens_are_created_listed_and_revoked_once(db: &TestDb) -> anyh
     let before = audit_count(&*store).await?;
     let err = expect_err(
         store
-            .create_api_token(&ctx()?, binh.id, "copy", "hash-sync")
+            .create_api_token(&ctx()?, binh.id, "copy", "hash-sync", at(99)?)
             .await,
         "reused hash",
     )?;
     assert!(matches!(&err, ServiceError::Conflict(_)), "{err:?}");
     let err = expect_err(
         store
-            .create_api_token(&ctx()?, 424_242, "ghost", "hash-ghost")
+            .create_api_token(&ctx()?, 424_242, "ghost", "hash-ghost", at(99)?)
             .await,
         "unknown owner",
     )?;
@@ -288,7 +198,7 @@ pub async fn api_tokens_are_created_listed_and_revoked_once(db: &TestDb) -> anyh
     );
     let err = expect_err(
         store
-            .create_api_token(&ctx()?, lan.id, "  ", "hash-blank")
+            .create_api_token(&ctx()?, lan.id, "  ", "hash-blank", at(99)?)
             .await,
         "blank name",
     )?;
@@ -484,5 +394,89 @@ pub async fn users_are_disabled_and_enabled_with_an_audit_entry(db: &TestDb) -> 
     let entries = super::all_entries(&*store).await?;
     assert_eq!(entries[2].detail, r#"{"active":false}"#);
     assert_eq!(entries[3].detail, r#"{"active":true}"#);
+    Ok(())
+}
+
+/// A token is found live (with its owner) until the moment it expires and
+/// not from then on, nor once revoked; its use is recorded when none was
+/// within the minute asked about; setting the owner's password revokes
+/// every live token of theirs (others' stay) and ends their sessions, in
+/// the password's one audit entry.
+pub async fn api_tokens_expire_record_their_use_and_end_with_the_password(
+    db: &TestDb,
+) -> anyhow::Result<()> {
+    let store = db.store();
+    let lan = store
+        .insert_user(&ctx()?, &new_user("lan.nguyen", "Nguyễn Thị Lan"))
+        .await?;
+    let binh = store
+        .insert_user(&ctx()?, &new_user("binh.tran", "Trần Văn Bình"))
+        .await?;
+    let t = store
+        .create_api_token(&ctx()?, lan.id, "đồng bộ", "hash-a", at(500_000)?)
+        .await?;
+    let t2 = store
+        .create_api_token(&ctx()?, lan.id, "báo cáo", "hash-b", at(9_000_000)?)
+        .await?;
+    let other = store
+        .create_api_token(&ctx()?, binh.id, "x", "hash-c", at(9_000_000)?)
+        .await?;
+    assert_eq!(
+        store.api_token_user("hash-a", at(499_999)?).await?,
+        Some((t.clone(), lan.clone()))
+    );
+    assert_eq!(store.api_token_user("hash-a", at(500_000)?).await?, None);
+    assert_eq!(store.api_token_user("hash-none", at(0)?).await?, None);
+
+    let minute = jiff::SignedDuration::from_mins(1);
+    assert!(store.touch_api_token(t2.id, at(1_000)?, minute).await?);
+    assert!(
+        !store.touch_api_token(t2.id, at(61_000)?, minute).await?,
+        "a minute later exactly"
+    );
+    assert!(store.touch_api_token(t2.id, at(61_001)?, minute).await?);
+    let (seen, _) = store
+        .api_token_user("hash-b", at(61_002)?)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("live token not found"))?;
+    assert_eq!(seen.last_used_at, Some(at(61_001)?));
+    assert_eq!(
+        store.api_tokens_of(lan.id).await?[0].last_used_at,
+        Some(at(61_001)?)
+    );
+
+    store
+        .create_session(&session("s1", lan.id, 0, 43_200_000)?)
+        .await?;
+    store
+        .set_password_hash(&ctx_at("quantri", 70_000)?, lan.id, "$argon2id$new")
+        .await?;
+    assert_eq!(store.api_token_user("hash-b", at(70_001)?).await?, None);
+    let listed = store.api_tokens_of(lan.id).await?;
+    assert_eq!(
+        listed[0].revoked_at,
+        Some(at(70_000)?),
+        "the live one is revoked"
+    );
+    assert_eq!(
+        listed[1].revoked_at,
+        Some(at(70_000)?),
+        "so is the expired one"
+    );
+    assert_eq!(store.session("s1", at(70_001)?).await?, None);
+    assert_eq!(
+        store.api_token_user("hash-c", at(70_001)?).await?,
+        Some((other, binh))
+    );
+    let entries = super::all_entries(&*store).await?;
+    let last = entries
+        .last()
+        .ok_or_else(|| anyhow::anyhow!("no entries"))?;
+    assert_eq!(last.action, "user.password_set");
+    assert!(
+        last.detail.contains("\"tokens_revoked\":2"),
+        "{}",
+        last.detail
+    );
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use motcua_testkit::contract::{
     access, admin, audit, calendar, catalog, dashboard, dossier_changes, dossier_import, history,
-    outbox, settings, units, users,
+    outbox, settings, throttle, units, users,
 };
 use motcua_testkit::{Backend, TestDb};
 
@@ -77,8 +77,13 @@ on_both!(true =>
     audit::the_database_refuses_to_change_the_log,
     access::sessions_round_trip_until_they_expire,
     access::expired_sessions_are_purged_and_users_signed_out,
-    access::login_failures_are_counted_in_a_window_and_cleared,
-    access::login_failures_older_than_a_day_are_pruned,
+    throttle::a_hard_limit_grants_its_attempts_per_window,
+    throttle::an_attempt_is_counted_under_all_keys_or_none,
+    throttle::a_backoff_doubles_after_the_free_attempts,
+    throttle::released_attempts_no_longer_count,
+    throttle::concurrent_attempts_never_pass_a_full_key,
+    throttle::old_counters_are_pruned_and_long_keys_refused,
+    access::api_tokens_expire_record_their_use_and_end_with_the_password,
     access::api_tokens_are_created_listed_and_revoked_once,
     access::users_read_back_by_id,
     access::users_page_by_username,

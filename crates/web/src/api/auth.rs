@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use super::params::now;
 use crate::AppState;
-use crate::auth::{Authed, ClientAddress, SESSION_COOKIE};
+use crate::auth::{Authed, ClientAddress};
 use crate::error::WebError;
 use crate::json::ApiJson;
 
@@ -25,13 +25,17 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/tokens/{id}", delete(revoke_token))
 }
 
-/// Credentials.
+/// Credentials. A user name that cannot be one (3 to 64 of a-z, 0-9, `.`,
+/// `-`, `_` after trimming) or a password over 1024 bytes is refused with
+/// 422 naming the field, and nothing is recorded.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginIn {
     /// User name.
+    #[schema(min_length = 3, max_length = 64)]
     pub username: String,
     /// Password.
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -76,7 +80,7 @@ fn me_out(a: &Authed) -> MeOut {
 
 /// Signs in; sets the session cookie and returns the CSRF token.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginIn,
-    responses((status = 200, body = MeOut), (status = 401, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+    responses((status = 200, body = MeOut), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn login(
     State(st): State<AppState>,
     ClientAddress(addr): ClientAddress,
@@ -88,6 +92,7 @@ pub async fn login(
         &body.username,
         &body.password,
         &addr,
+        &st.auth.limits,
     )
     .await?;
     let actor = motcua_service::access::Actor::load(
@@ -101,11 +106,9 @@ pub async fn login(
         session: Some(signed.session.clone()),
         secret: None,
     });
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-        signed.secret,
-        svc::SESSION_LIFETIME.as_secs()
-    );
+    let cookie = st
+        .auth
+        .session_cookie(&signed.secret, svc::SESSION_LIFETIME.as_secs());
     Ok(([(header::SET_COOKIE, cookie)], Json(out)).into_response())
 }
 
@@ -115,7 +118,7 @@ pub async fn logout(State(st): State<AppState>, a: Authed) -> Result<Response, W
     if let Some(secret) = &a.secret {
         svc::logout(st.store.as_ref(), secret).await?;
     }
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let clear = st.auth.session_cookie("", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
 }
 
@@ -160,6 +163,11 @@ pub async fn change_password(
 pub struct TokenIn {
     /// What the token is for.
     pub name: String,
+    /// Days the token lasts (the server's default when absent; more than
+    /// the server's maximum is refused with 422).
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub expires_in_days: Option<u32>,
 }
 
 /// A token; `secret` is present only in the answer that creates it.
@@ -171,6 +179,10 @@ pub struct TokenOut {
     pub name: String,
     /// Created (RFC 3339).
     pub created_at: String,
+    /// Ends (RFC 3339): from then on the token signs nothing.
+    pub expires_at: String,
+    /// When it last signed a request (RFC 3339, to the minute), if ever.
+    pub last_used_at: Option<String>,
     /// Revoked (RFC 3339), if it was.
     pub revoked_at: Option<String>,
     /// The secret, shown once: `Authorization: Bearer <secret>`.
@@ -183,19 +195,30 @@ fn token_out(t: &motcua_service::store::ApiToken, secret: Option<String>) -> Tok
         id: t.id,
         name: t.name.clone(),
         created_at: t.created_at.to_string(),
+        expires_at: t.expires_at.to_string(),
+        last_used_at: t.last_used_at.map(|r| r.to_string()),
         revoked_at: t.revoked_at.map(|r| r.to_string()),
         secret,
     }
 }
 
 /// Creates an API token for the signed-in user.
-#[utoipa::path(post, path = "/api/auth/tokens", tag = "auth", request_body = TokenIn, responses((status = 201, body = TokenOut)))]
+#[utoipa::path(post, path = "/api/auth/tokens", tag = "auth", request_body = TokenIn,
+    responses((status = 201, body = TokenOut), (status = 422, body = crate::error::Problem)))]
 pub async fn create_token(
     State(st): State<AppState>,
     a: Authed,
     ApiJson(body): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<TokenOut>), WebError> {
-    let (secret, token) = svc::create_token(st.store.as_ref(), &a.actor, now(), &body.name).await?;
+    let (secret, token) = svc::create_token(
+        st.store.as_ref(),
+        &a.actor,
+        now(),
+        &body.name,
+        body.expires_in_days,
+        &st.auth.tokens,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(token_out(&token, Some(secret)))))
 }
 

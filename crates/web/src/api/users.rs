@@ -172,7 +172,7 @@ pub struct ResetIn {
     pub password: String,
 }
 
-/// Resets a user's password; their sessions end.
+/// Resets a user's password; their sessions and API tokens end.
 #[utoipa::path(post, path = "/api/users/{username}/password", tag = "users", params(("username" = String, Path)), request_body = ResetIn,
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn reset_password(

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::layout::{Area, Layout};
 use super::{Staff, local_path, render};
 use crate::AppState;
-use crate::auth::{ClientAddress, MaybeAuthed, SESSION_COOKIE, check_origin, constant_time_eq};
+use crate::auth::{ClientAddress, MaybeAuthed, check_origin, constant_time_eq};
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
 
@@ -70,6 +70,7 @@ struct LoginQuery {
 
 /// The sign-in form with a fresh token in the field and in the cookie.
 fn login_form(
+    secure: &'static str,
     lang: Lang,
     status: StatusCode,
     next: &str,
@@ -98,7 +99,7 @@ fn login_form(
     };
     let mut res = render(status, &page);
     let cookie = format!(
-        "{LOGIN_CSRF_COOKIE}={token}; Path={PATH}; HttpOnly; SameSite=Strict; Max-Age=7200"
+        "{LOGIN_CSRF_COOKIE}={token}; Path={PATH}; HttpOnly; SameSite=Strict; Max-Age=7200{secure}"
     );
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -108,6 +109,7 @@ fn login_form(
 
 /// `GET /dang-nhap`: the form, or straight on when already signed in.
 async fn show_login(
+    State(st): State<AppState>,
     lang: Lang,
     MaybeAuthed(who): MaybeAuthed,
     Query(q): Query<LoginQuery>,
@@ -124,7 +126,15 @@ async fn show_login(
     } else {
         None
     };
-    login_form(lang, StatusCode::OK, &next, "", notice, None)
+    login_form(
+        st.auth.secure_attr(),
+        lang,
+        StatusCode::OK,
+        &next,
+        "",
+        notice,
+        None,
+    )
 }
 
 #[derive(Deserialize)]
@@ -170,6 +180,7 @@ async fn login(
     if check_origin(&head).is_err() || !login_token_ok(&head, &f.csrf_token) {
         let msg = t.get("login.expired").to_owned();
         return login_form(
+            st.auth.secure_attr(),
             lang,
             StatusCode::FORBIDDEN,
             &next,
@@ -185,7 +196,7 @@ async fn login(
             t,
             csrf: f.csrf_token.clone(),
             next: next.clone(),
-            username: f.username.clone(),
+            username: f.username.chars().take(64).collect(),
             notice: None,
             error: Some(msg),
         };
@@ -197,15 +208,24 @@ async fn login(
             t.get("login.missing").to_owned(),
         );
     }
-    match svc::login(st.store.as_ref(), now(), &f.username, &f.password, &addr).await {
+    match svc::login(
+        st.store.as_ref(),
+        now(),
+        &f.username,
+        &f.password,
+        &addr,
+        &st.auth.limits,
+    )
+    .await
+    {
         Ok(signed) => {
-            let session = format!(
-                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-                signed.secret,
-                svc::SESSION_LIFETIME.as_secs()
+            let session = st
+                .auth
+                .session_cookie(&signed.secret, svc::SESSION_LIFETIME.as_secs());
+            let clear = format!(
+                "{LOGIN_CSRF_COOKIE}=; Path={PATH}; HttpOnly; SameSite=Strict; Max-Age=0{}",
+                st.auth.secure_attr()
             );
-            let clear =
-                format!("{LOGIN_CSRF_COOKIE}=; Path={PATH}; HttpOnly; SameSite=Strict; Max-Age=0");
             let mut res = Redirect::to(&next).into_response();
             for c in [session, clear] {
                 if let Ok(v) = HeaderValue::from_str(&c) {
@@ -214,7 +234,9 @@ async fn login(
             }
             Ok(res)
         }
-        Err(ServiceError::Unauthenticated(_)) => keep(
+        // A name that cannot be one or an overlong password: the same
+        // message as a wrong password, nothing recorded.
+        Err(ServiceError::Unauthenticated(_) | ServiceError::Invalid { .. }) => keep(
             StatusCode::UNPROCESSABLE_ENTITY,
             t.get("login.wrong").to_owned(),
         ),
@@ -237,12 +259,12 @@ async fn logout(State(st): State<AppState>, staff: Staff) -> Result<Response, We
     if let Some(secret) = &staff.secret {
         svc::logout(st.store.as_ref(), secret).await?;
     }
-    Ok(signed_out_to(&format!("{PATH}?signed_out=1")))
+    Ok(signed_out_to(&st, &format!("{PATH}?signed_out=1")))
 }
 
 /// A redirect that also clears the session cookie.
-fn signed_out_to(target: &str) -> Response {
-    let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+fn signed_out_to(st: &AppState, target: &str) -> Response {
+    let clear = st.auth.session_cookie("", 0);
     let mut res = Redirect::to(target).into_response();
     if let Ok(v) = HeaderValue::from_str(&clear) {
         res.headers_mut().insert(header::SET_COOKIE, v);
@@ -332,7 +354,7 @@ async fn change_password(
     )
     .await
     {
-        Ok(()) => Ok(signed_out_to(&format!("{PATH}?changed=1"))),
+        Ok(()) => Ok(signed_out_to(&st, &format!("{PATH}?changed=1"))),
         Err(ServiceError::Invalid { field, .. }) => {
             if field == "current_password" {
                 errors.current = Some(t.get("password.wrong_current").to_owned());

@@ -8,6 +8,7 @@ mod api_bounds;
 mod api_catalog;
 mod api_docs;
 mod api_dossiers;
+mod api_signin;
 mod api_units;
 mod ui_admin;
 mod ui_dashboard;
