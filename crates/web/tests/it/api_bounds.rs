@@ -206,7 +206,7 @@ async fn page_forms_refuse_oversized_fields_and_write_nothing(b: Backend) {
     assert_eq!(app.audit_count().await.unwrap(), before);
     let failures = app
         .db
-        .query_i64("SELECT count(*) FROM login_attempts")
+        .query_i64("SELECT count(*) FROM login_attempts WHERE key LIKE '%ưưư%'")
         .await
         .unwrap();
     assert_eq!(
