@@ -9,5 +9,5 @@ mod app;
 pub mod contract;
 mod db;
 
-pub use app::{Client, TEST_PASSWORD, TestApp, codes};
+pub use app::{Client, Options, TEST_PASSWORD, TestApp, codes};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, server_url};

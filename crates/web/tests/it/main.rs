@@ -8,6 +8,7 @@ mod api_catalog;
 mod api_docs;
 mod api_dossiers;
 mod api_units;
+mod hardening;
 mod ui_admin;
 mod ui_dashboard;
 mod ui_desk;
