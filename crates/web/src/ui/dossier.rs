@@ -311,7 +311,7 @@ async fn attach(
                 return refuse("dossier.upload.no_file", StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             Ok(upload::Part::File(file_name, part)) => {
-                let mut source = crate::stream::FieldSource::new(part);
+                let mut source = crate::stream::FieldSource::new(*part);
                 let result = st
                     .dossiers
                     .attach_stream(&staff.actor, &code, &kind, &file_name, None, &mut source)

@@ -173,7 +173,7 @@ pub(crate) enum Part<'a> {
     Text(String, String),
     /// A chosen file, with its name, unread: the caller streams it where
     /// it goes.
-    File(String, Field<'a>),
+    File(String, Box<Field<'a>>),
     /// A file input left empty (read and dropped).
     Unchosen,
     /// No more parts.
@@ -192,7 +192,7 @@ pub(crate) async fn next_part<'a>(
     let name = field.name().unwrap_or_default().to_owned();
     if let Some(file_name) = field.file_name().map(base_name) {
         if !file_name.is_empty() {
-            return Ok(Part::File(file_name, field));
+            return Ok(Part::File(file_name, Box::new(field)));
         }
         while field.chunk().await.map_err(|e| unread(&e))?.is_some() {}
         return Ok(Part::Unchosen);
