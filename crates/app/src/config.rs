@@ -38,6 +38,15 @@ pub struct Config {
     /// Whether cookies are sent over HTTPS only (`Secure`); unset means on
     /// unless the server is bound to a loopback address.
     pub cookie_secure: Option<bool>,
+    /// Seconds a client may take to send a request's head; also how long a
+    /// keep-alive connection may wait idle for its next request.
+    pub header_read_timeout_secs: u64,
+    /// Longest pause, in seconds, between two pieces of a request body.
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// PDFs rendered at once (default: one per core); past them, 503.
+    pub render_slots: Option<usize>,
     /// The `[notifications]` table: SMTP, SMS gateway, webhooks, log file
     /// (see docs/operations.md); checked when the server starts.
     pub notifications: Option<serde_json::Value>,
@@ -57,6 +66,10 @@ impl Default for Config {
             api_token_max_days: 365,
             trusted_proxies: Vec::new(),
             cookie_secure: None,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            max_connections: 512,
+            render_slots: None,
             notifications: None,
         }
     }
@@ -94,9 +107,24 @@ impl Config {
             "api_token_max_days",
             "trusted_proxies",
             "cookie_secure",
+            "header_read_timeout_secs",
+            "body_read_timeout_secs",
+            "max_connections",
+            "render_slots",
         ]));
         fig.extract()
             .map_err(|e| anyhow::anyhow!("configuration: {}", first_line(&e.to_string())))
+    }
+
+    /// The listener's limits.
+    pub fn server_limits(&self) -> motcua_web::ServerLimits {
+        motcua_web::ServerLimits {
+            header_read_timeout: std::time::Duration::from_secs(
+                self.header_read_timeout_secs.max(1),
+            ),
+            body_read_timeout: std::time::Duration::from_secs(self.body_read_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
+        }
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data directory.

@@ -30,6 +30,14 @@ pub enum ServiceError {
         /// What was wrong.
         reason: String,
     },
+    /// The input is larger than allowed (an upload past the file limit).
+    #[error("{field}: larger than {limit_bytes} bytes")]
+    TooLarge {
+        /// The input at fault.
+        field: String,
+        /// The most accepted.
+        limit_bytes: u64,
+    },
     /// Too many attempts (failed logins, lookups); try again after the wait.
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited {

@@ -1,14 +1,19 @@
 //! [`LocalFileStore`]: file contents in a directory, one file per SHA-256
-//! under a two-level fan-out (`ab/cd/abcd…`). Written to a temporary name
-//! and renamed, so a reader never sees half a file; content already there
-//! is not written again.
+//! under a two-level fan-out (`ab/cd/abcd…`). Content is streamed to a
+//! temporary file under `.incoming/` while it is hashed, synced to disk, then
+//! renamed into place and its folder synced, so a reader never sees half a
+//! file and an acknowledged file survives a crash of the machine; content
+//! already there is not written again.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::files::{FileStore, is_sha256_hex, sha256_hex};
+use motcua_service::files::{ByteSource, FileStore, Stored, is_sha256_hex};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 /// Files under a directory.
 #[derive(Debug, Clone)]
@@ -25,28 +30,89 @@ impl LocalFileStore {
     fn path(&self, sha: &str) -> PathBuf {
         self.root.join(&sha[..2]).join(&sha[2..4]).join(sha)
     }
+
+    /// Where uploads are written until they are complete.
+    fn incoming(&self) -> PathBuf {
+        self.root.join(".incoming")
+    }
+
+    /// Writes the source to `tmp`, hashing it; the file is synced.
+    async fn receive(&self, tmp: &Path, source: &mut dyn ByteSource) -> ServiceResult<Stored> {
+        let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
+        let mut hash = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = source.next_chunk().await? {
+            hash.update(&chunk);
+            size = size.saturating_add(chunk.len() as u64);
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+        Ok(Stored {
+            sha256: hex::encode(hash.finalize()),
+            size,
+        })
+    }
 }
 
 fn io(e: std::io::Error) -> ServiceError {
     ServiceError::Unavailable(format!("file store: {e}"))
 }
 
+/// Syncs a folder, so that a rename or a new entry in it is durable.
+async fn sync_dir(dir: &Path) -> ServiceResult<()> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || std::fs::File::open(&dir)?.sync_all())
+        .await
+        .map_err(|e| ServiceError::Internal(format!("file store: {e}")))?
+        .map_err(io)
+}
+
+/// Tells temporary files of one process apart.
+static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
+
 #[async_trait]
 impl FileStore for LocalFileStore {
-    async fn put(&self, content: &[u8]) -> ServiceResult<String> {
-        let sha = sha256_hex(content);
-        let path = self.path(&sha);
-        if tokio::fs::try_exists(&path).await.map_err(io)? {
-            return Ok(sha);
+    async fn put_stream(&self, source: &mut dyn ByteSource) -> ServiceResult<Stored> {
+        let incoming = self.incoming();
+        tokio::fs::create_dir_all(&incoming).await.map_err(io)?;
+        let tmp = incoming.join(format!(
+            "{}-{}.part",
+            std::process::id(),
+            NEXT_TMP.fetch_add(1, Ordering::Relaxed)
+        ));
+        let stored = match self.receive(&tmp, source).await {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                return Err(e);
+            }
+        };
+        let path = self.path(&stored.sha256);
+        let placed = async {
+            if tokio::fs::try_exists(&path).await.map_err(io)? {
+                tokio::fs::remove_file(&tmp).await.map_err(io)?;
+                return Ok(());
+            }
+            let dir = path
+                .parent()
+                .ok_or_else(|| ServiceError::Internal("file path without a parent".into()))?;
+            tokio::fs::create_dir_all(dir).await.map_err(io)?;
+            tokio::fs::rename(&tmp, &path).await.map_err(io)?;
+            // The file's folder, and the fan-out folders that may be new.
+            sync_dir(dir).await?;
+            if let Some(up) = dir.parent() {
+                sync_dir(up).await?;
+            }
+            sync_dir(&self.root).await
+        };
+        match placed.await {
+            Ok(()) => Ok(stored),
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&tmp).await;
+                Err(e)
+            }
         }
-        let dir = path
-            .parent()
-            .ok_or_else(|| ServiceError::Internal("file path without a parent".into()))?;
-        tokio::fs::create_dir_all(dir).await.map_err(io)?;
-        let tmp = dir.join(format!(".{sha}.{}", std::process::id()));
-        tokio::fs::write(&tmp, content).await.map_err(io)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(io)?;
-        Ok(sha)
     }
 
     async fn get(&self, sha256: &str) -> ServiceResult<Vec<u8>> {
@@ -66,6 +132,7 @@ impl FileStore for LocalFileStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use motcua_service::files::sha256_hex;
 
     #[tokio::test]
     async fn content_round_trips_by_hash_and_is_stored_once() {
@@ -85,5 +152,69 @@ mod tests {
             Err(ServiceError::NotFound { .. })
         ));
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Hands out a content in small pieces, then optionally fails.
+    struct Pieces(Vec<Vec<u8>>, bool);
+
+    #[async_trait]
+    impl ByteSource for Pieces {
+        async fn next_chunk(&mut self) -> ServiceResult<Option<bytes::Bytes>> {
+            if self.0.is_empty() {
+                return if self.1 {
+                    Err(ServiceError::TooLarge {
+                        field: "body".into(),
+                        limit_bytes: 1,
+                    })
+                } else {
+                    Ok(None)
+                };
+            }
+            Ok(Some(bytes::Bytes::from(self.0.remove(0))))
+        }
+    }
+
+    #[tokio::test]
+    async fn streamed_content_is_stored_exactly_with_its_hash_and_a_failed_one_not_at_all() {
+        let dir = tempfile_dir("stream");
+        let fs = LocalFileStore::new(&dir);
+        // 3 × 64 KiB + 5 bytes of a known pattern, in pieces.
+        let whole: Vec<u8> = (0..(3 * 65_536 + 5)).map(|i| (i % 251) as u8).collect();
+        let pieces = whole.chunks(65_536).map(<[u8]>::to_vec).collect();
+        let stored = fs.put_stream(&mut Pieces(pieces, false)).await.unwrap();
+        assert_eq!(stored.size, 3 * 65_536 + 5);
+        assert_eq!(stored.sha256, sha256_hex(&whole));
+        assert_eq!(fs.get(&stored.sha256).await.unwrap(), whole);
+        // A source that fails midway leaves neither the file nor a temporary.
+        let before = count_files(&dir);
+        let err = fs
+            .put_stream(&mut Pieces(vec![b"%PDF-1.7 partial".to_vec()], true))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ServiceError::TooLarge { .. }), "{err:?}");
+        assert_eq!(count_files(&dir), before);
+        assert!(fs.get(&sha256_hex(b"%PDF-1.7 partial")).await.is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn tempfile_dir(tag: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("motcua-files-{tag}-{}", std::process::id()))
+    }
+
+    /// Regular files anywhere under `dir`, temporaries included.
+    fn count_files(dir: &Path) -> usize {
+        let mut n = 0;
+        let mut stack = vec![dir.to_owned()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    stack.push(e.path());
+                } else {
+                    n += 1;
+                }
+            }
+        }
+        n
     }
 }

@@ -40,6 +40,8 @@ pub struct TestApp {
     pub base: String,
     /// The clock the dossier use cases read; tests move it.
     pub clock: std::sync::Arc<motcua_service::clock::ManualClock>,
+    /// The folder of the file store.
+    pub files: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -62,19 +64,26 @@ impl Client {
     }
 }
 
+/// How a [`TestApp`] differs from the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The listener's limits (short timeouts for slow-client tests).
+    pub limits: Option<motcua_web::ServerLimits>,
+    /// PDFs rendered at once.
+    pub render_slots: Option<usize>,
+    /// Sign-in settings (throttling, trusted proxies, cookies).
+    pub auth: motcua_web::auth::AuthSettings,
+}
+
 impl TestApp {
     /// Starts the application over a fresh migrated database with the seed
     /// tree; an error when the database cannot be had (never a skip).
     pub async fn start(backend: Backend) -> anyhow::Result<Self> {
-        Self::start_with(backend, motcua_web::auth::AuthSettings::default()).await
+        Self::start_with(backend, Options::default()).await
     }
 
-    /// [`start`](Self::start) with these sign-in settings (throttling,
-    /// trusted proxies, cookies).
-    pub async fn start_with(
-        backend: Backend,
-        auth: motcua_web::auth::AuthSettings,
-    ) -> anyhow::Result<Self> {
+    /// [`start`](Self::start) with other limits or sign-in settings.
+    pub async fn start_with(backend: Backend, opts: Options) -> anyhow::Result<Self> {
         let db = TestDb::migrated(backend).await?;
         seed_tree(&db).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -82,6 +91,11 @@ impl TestApp {
         // Monday 24 November 2025, 09:00 in Vietnam, until a test moves it.
         let clock = std::sync::Arc::new(motcua_service::clock::ManualClock::new(
             jiff::Timestamp::from_second(1_763_949_600)?,
+        ));
+        let files = std::env::temp_dir().join(format!(
+            "motcua-test-files-{}-{}",
+            std::process::id(),
+            addr.port()
         ));
         let dossiers = motcua_service::dossiers::DossierService::new(
             db.store(),
@@ -95,24 +109,24 @@ impl TestApp {
             Some("https://dichvucong.test".to_owned()),
         )
         .with_files(std::sync::Arc::new(motcua_storage::LocalFileStore::new(
-            std::env::temp_dir().join(format!(
-                "motcua-test-files-{}-{}",
-                std::process::id(),
-                addr.port()
-            )),
+            files.clone(),
         )));
-        let app = motcua_web::router(
-            motcua_web::AppState::with(db.store(), dossiers, 30).with_auth(auth),
-        );
+        let mut state = motcua_web::AppState::with(db.store(), dossiers, 30).with_auth(opts.auth);
+        if let Some(n) = opts.render_slots {
+            state = state.with_render_slots(n);
+        }
+        let app = motcua_web::router(state);
+        let limits = opts.limits.unwrap_or_default();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            let _ = motcua_web::serve(
+            let _ = motcua_web::serve_with(
                 listener,
                 app,
                 async move {
                     let _ = rx.await;
                 },
                 std::time::Duration::from_secs(1),
+                limits,
             )
             .await;
         });
@@ -120,6 +134,7 @@ impl TestApp {
             db,
             base: format!("http://{addr}"),
             clock,
+            files,
             stop: Some(tx),
         })
     }

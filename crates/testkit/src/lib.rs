@@ -12,5 +12,5 @@ pub mod cluster;
 pub mod contract;
 mod db;
 
-pub use app::{Client, TEST_PASSWORD, TestApp, codes};
+pub use app::{Client, Options, TEST_PASSWORD, TestApp, codes};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, postgres_server, server_url};

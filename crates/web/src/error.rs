@@ -24,7 +24,7 @@ pub struct Problem {
     /// Every problem found, for imports (row, column, reason).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// Seconds to wait, for 429 answers.
+    /// Seconds to wait, for 429 and 503 answers.
     #[serde(skip)]
     pub retry_after: Option<u64>,
 }
@@ -64,6 +64,34 @@ impl WebError {
         );
         w.problem.field = Some(field.into());
         w
+    }
+
+    /// A 413: the body is larger than the route accepts.
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Dữ liệu quá lớn",
+            detail,
+        )
+    }
+
+    /// A 503 asking to come back after `secs` seconds (a full queue).
+    pub fn busy(detail: impl Into<String>, secs: u64) -> Self {
+        let mut w = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "Hệ thống đang bận",
+            detail,
+        );
+        w.problem.retry_after = Some(secs);
+        w
+    }
+
+    /// Sets the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.problem.field = Some(field.into());
+        self
     }
 
     /// Attaches a list of problems (import rows) to the document.
@@ -109,6 +137,14 @@ impl From<ServiceError> for WebError {
                     "Dữ liệu không hợp lệ",
                     reason.clone(),
                 );
+                w.problem.field = Some(field.clone());
+                w
+            }
+            ServiceError::TooLarge {
+                ref field,
+                limit_bytes,
+            } => {
+                let mut w = Self::too_large(format!("at most {limit_bytes} bytes"));
                 w.problem.field = Some(field.clone());
                 w
             }

@@ -8,11 +8,16 @@ pub mod api;
 pub mod auth;
 pub mod bounds;
 pub mod error;
+pub mod hygiene;
 pub mod i18n;
 pub mod idempotency;
 pub mod json;
 pub mod limits;
 pub mod ops;
+pub mod query;
+pub mod renders;
+pub mod server;
+pub mod stream;
 pub mod telemetry;
 pub mod ui;
 
@@ -20,13 +25,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, Request};
 use motcua_service::dossiers::{DossierService, NoticeSettings};
 use motcua_service::store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 pub use error::WebError;
+pub use server::{ServerLimits, serve, serve_with};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -39,6 +44,8 @@ pub struct AppState {
     pub lookups: Arc<limits::RateLimiter>,
     /// Sign-in settings (throttling, tokens, proxies, cookies).
     pub auth: Arc<auth::AuthSettings>,
+    /// Slots for PDF rendering (one per core by default).
+    pub renders: renders::Renders,
 }
 
 impl AppState {
@@ -67,6 +74,7 @@ impl AppState {
                 Duration::from_secs(60),
             )),
             auth: Arc::new(auth::AuthSettings::default()),
+            renders: renders::Renders::per_core(),
         }
     }
 
@@ -76,9 +84,16 @@ impl AppState {
         self.auth = Arc::new(settings);
         self
     }
+
+    /// At most `slots` PDFs rendered at once (0 refuses every render).
+    #[must_use]
+    pub fn with_render_slots(mut self, slots: usize) -> Self {
+        self.renders = renders::Renders::new(slots);
+        self
+    }
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const REQUEST_ID: axum::http::HeaderName = telemetry::REQUEST_ID;
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -88,41 +103,10 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::routes(&state))
         .fallback(error::not_found)
         .with_state(state)
+        .layer(axum::middleware::from_fn(hygiene::problem_errors))
+        .layer(axum::middleware::from_fn(hygiene::no_store))
         .layer(axum::middleware::from_fn(telemetry::record_request))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let id = req
-                    .headers()
-                    .get(&REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("http", method = %req.method(), uri = %req.uri(), request_id = %id)
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(telemetry::span))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-}
-
-/// Serves until `shutdown` resolves, then lets requests in flight finish
-/// (at most `grace`).
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = tx.send(());
-    });
-    let mut server = std::pin::pin!(server.into_future());
-    tokio::select! {
-        res = &mut server => res,
-        _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
-            tracing::warn!("requests still running after the grace period; stopping");
-            Ok(())
-        }
-    }
 }

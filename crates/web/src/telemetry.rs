@@ -1,9 +1,11 @@
-//! Request metrics in Prometheus form.
+//! Request metrics in Prometheus form, and the span each request is
+//! logged in (with secrets in its query string masked).
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -53,4 +55,136 @@ pub async fn record_request(req: Request, next: Next) -> Response {
     metrics::histogram!("motcua_http_request_duration_seconds", &labels)
         .record(start.elapsed().as_secs_f64());
     res
+}
+
+/// The request id header, set on each request and echoed in its answer.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The span a request is logged in: method, URI with secrets masked
+/// ([`redacted`]), request id.
+pub fn span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("http", method = %req.method(), uri = %redacted(req.uri()), request_id = %id)
+}
+
+/// Whether a query parameter's name says its value is a secret: the public
+/// lookup token (`t`), tokens, passwords, keys, signatures, codes of
+/// one-time sign-ins.
+fn is_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "t"
+        || n == "sig"
+        || [
+            "token",
+            "pass",
+            "secret",
+            "key",
+            "signature",
+            "auth",
+            "session",
+            "csrf",
+            "otp",
+        ]
+        .iter()
+        .any(|w| n.contains(w))
+}
+
+/// The path and query of a URI with the values of secret parameters
+/// replaced by `REDACTED`, for logs. The rest is kept as sent.
+pub fn redacted(uri: &Uri) -> String {
+    let path = uri.path();
+    let Some(query) = uri.query() else {
+        return path.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = form_urlencoded::parse(name.as_bytes())
+                .next()
+                .map(|(k, _)| k.into_owned())
+                .unwrap_or_default();
+            if !value.is_empty() && is_secret(&decoded) {
+                format!("{name}=REDACTED")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    format!("{path}?{}", parts.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_in_query_strings_are_masked() {
+        let uri: Uri = "/tra-cuu/000.00.21.H40-251124-0001?t=Xy7_secret&lang=vi"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            redacted(&uri),
+            "/tra-cuu/000.00.21.H40-251124-0001?t=REDACTED&lang=vi"
+        );
+        let uri: Uri = "/x?api%5Fkey=abc&password=p&access_token=q&unit=000.00.21.H40&T=z"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            redacted(&uri),
+            "/x?api%5Fkey=REDACTED&password=REDACTED&access_token=REDACTED&unit=000.00.21.H40&T=REDACTED"
+        );
+        assert_eq!(redacted(&"/healthz".parse().unwrap()), "/healthz");
+    }
+
+    /// Records the fields of every new span.
+    #[derive(Default)]
+    struct Capture(std::sync::Mutex<Vec<String>>);
+
+    impl tracing::field::Visit for &Capture {
+        fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+            self.0.lock().unwrap().push(format!("{}={v:?}", f.name()));
+        }
+    }
+
+    struct Sub(std::sync::Arc<Capture>);
+
+    impl tracing::Subscriber for Sub {
+        fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, a: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+            a.record(&mut &*self.0);
+            tracing::span::Id::from_u64(1)
+        }
+        fn record(&self, _: &tracing::span::Id, r: &tracing::span::Record<'_>) {
+            r.record(&mut &*self.0);
+        }
+        fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+        fn event(&self, _: &tracing::Event<'_>) {}
+        fn enter(&self, _: &tracing::span::Id) {}
+        fn exit(&self, _: &tracing::span::Id) {}
+    }
+
+    #[test]
+    fn the_request_span_logs_no_lookup_token() {
+        let seen = std::sync::Arc::new(Capture::default());
+        let req =
+            axum::http::Request::get("/api/public/dossiers/000.00.21.H40-251124-0001?t=Xy7_secret")
+                .body(())
+                .unwrap();
+        tracing::subscriber::with_default(Sub(seen.clone()), || {
+            let _span = span(&req);
+        });
+        let fields = seen.0.lock().unwrap().join(" ");
+        assert!(
+            fields.contains("uri=/api/public/dossiers/000.00.21.H40-251124-0001?t=REDACTED"),
+            "{fields}"
+        );
+        assert!(!fields.contains("Xy7_secret"), "{fields}");
+    }
 }

@@ -75,9 +75,12 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     }));
     let dossiers = DossierService::new(store.clone(), clock, notices, cfg.public_base_url.clone())
         .with_files(files);
-    let app =
-        motcua_web::router(AppState::with(store, dossiers, cfg.lookups_per_minute).with_auth(auth));
-    motcua_web::serve(
+    let mut state = AppState::with(store, dossiers, cfg.lookups_per_minute).with_auth(auth);
+    if let Some(slots) = cfg.render_slots {
+        state = state.with_render_slots(slots);
+    }
+    let app = motcua_web::router(state);
+    motcua_web::serve_with(
         listener,
         app,
         async move {
@@ -85,6 +88,7 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
             let _ = stop_tx.send(true);
         },
         Duration::from_secs(10),
+        cfg.server_limits(),
     )
     .await?;
     let _ = tokio::time::timeout(Duration::from_secs(5), dispatching).await;

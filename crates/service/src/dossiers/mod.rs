@@ -69,7 +69,7 @@ impl std::fmt::Debug for DossierService {
 }
 
 /// The largest file accepted (a scanned dossier of many pages).
-const MAX_FILE: usize = 20 << 20;
+pub const MAX_FILE: usize = 20 << 20;
 
 /// The file types accepted: what scanners and signing tools produce.
 const ALLOWED_TYPES: &[&str] = &[
@@ -115,6 +115,7 @@ impl DossierService {
 
     /// Attaches a file to a dossier: a digitised component or the result.
     /// Staff who may act on the dossier (desk, specialist, leader) may attach.
+    /// The content is in memory; see [`attach_stream`](Self::attach_stream).
     pub async fn attach_file(
         &self,
         actor: &Actor,
@@ -123,6 +124,26 @@ impl DossierService {
         name: &str,
         content_type: &str,
         content: &[u8],
+    ) -> ServiceResult<FileRecord> {
+        let mut source = crate::files::InMemory::new(content);
+        self.attach_stream(actor, code, kind, name, Some(content_type), &mut source)
+            .await
+    }
+
+    /// Attaches a file read piece by piece from `source` (an upload being
+    /// received), so memory does not grow with its size. `declared` is the
+    /// type the sender named: the content must be of that type (an HTML page
+    /// sent as a PDF is refused); `None` takes the type the content shows.
+    /// Past [`MAX_FILE`] bytes the upload stops with `TooLarge` and nothing
+    /// is stored.
+    pub async fn attach_stream(
+        &self,
+        actor: &Actor,
+        code: &str,
+        kind: &str,
+        name: &str,
+        declared: Option<&str>,
+        source: &mut dyn crate::files::ByteSource,
     ) -> ServiceResult<FileRecord> {
         let d = self.visible(actor, code).await?;
         let roles = roles_on(actor, &dossier_units(&d));
@@ -141,26 +162,45 @@ impl DossierService {
         }
         let name = name.trim();
         text_field("name", name, true)?;
-        if name.chars().count() > 200 || name.contains(['/', '\\']) {
-            return Err(ServiceError::invalid(
-                "name",
-                "a file name without folders, at most 200 characters",
-            ));
+        if let Some(why) = crate::files::file_name_problem(name, 200) {
+            return Err(ServiceError::invalid("name", why));
         }
-        if !ALLOWED_TYPES.contains(&content_type) {
+        if let Some(t) = declared
+            && !ALLOWED_TYPES.contains(&t)
+        {
             return Err(ServiceError::invalid(
                 "content-type",
                 format!("one of {}", ALLOWED_TYPES.join(", ")),
             ));
         }
-        if content.is_empty() || content.len() > MAX_FILE {
+        let mut bounded = crate::files::Bounded::new(source, MAX_FILE as u64, "body");
+        // Enough to see a PDF, image or XML signature past a BOM and blanks.
+        let head = bounded.peek(1024).await?;
+        if head.is_empty() {
             return Err(ServiceError::invalid(
                 "body",
                 format!("1 byte to {} MiB", MAX_FILE >> 20),
             ));
         }
-        let sha = self.files()?.put(content).await?;
-        let size = i64::try_from(content.len()).unwrap_or(i64::MAX);
+        let found = crate::files::sniff(name, &head);
+        let content_type = match (declared, found) {
+            (Some(t), Some(f)) if t == f => t,
+            (Some(t), _) => {
+                return Err(ServiceError::invalid(
+                    "body",
+                    format!("the content is not {t}"),
+                ));
+            }
+            (None, Some(f)) => f,
+            (None, None) => {
+                return Err(ServiceError::invalid(
+                    "content-type",
+                    format!("one of {}", ALLOWED_TYPES.join(", ")),
+                ));
+            }
+        };
+        let stored = self.files()?.put_stream(&mut bounded).await?;
+        let size = i64::try_from(stored.size).unwrap_or(i64::MAX);
         self.store
             .insert_file(
                 &actor.context(self.now()),
@@ -169,7 +209,7 @@ impl DossierService {
                 name,
                 content_type,
                 size,
-                &sha,
+                &stored.sha256,
             )
             .await
     }

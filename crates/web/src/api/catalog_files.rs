@@ -1,8 +1,9 @@
 //! `/api/procedures/import` and `/api/procedures/export`: the catalog as a
 //! file in the import template (docs/import/procedures.md).
 
+use crate::query::ApiQuery;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -106,7 +107,7 @@ pub struct ExportQuery {
     responses((status = 200, description = "the file"), (status = 422, body = crate::error::Problem)))]
 pub async fn export(
     State(st): State<AppState>,
-    Query(q): Query<ExportQuery>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, WebError> {
     let rows = svc::export_rows(st.store.as_ref()).await?;
     match q.format.as_deref().unwrap_or("csv") {

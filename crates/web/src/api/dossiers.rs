@@ -1,8 +1,9 @@
 //! `/api/dossiers/…`: reception, the lifecycle's actions, lists with
 //! cursors and filters, and the public status lookup.
 
+use crate::query::ApiQuery;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -313,7 +314,7 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
 pub async fn list(
     State(s): State<AppState>,
     auth: Authed,
-    Query(p): Query<ListParams>,
+    ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<Page>, WebError> {
     let q = parse_list(p)?;
     Ok(Json(s.dossiers.list(&auth.actor, &q).await?))
@@ -452,7 +453,7 @@ pub async fn public_status(
     State(s): State<AppState>,
     ClientAddress(addr): ClientAddress,
     Path(code): Path<String>,
-    Query(t): Query<TokenParams>,
+    ApiQuery(t): ApiQuery<TokenParams>,
 ) -> Result<Json<PublicStatus>, WebError> {
     s.lookups.check(&addr).map_err(|secs| {
         WebError::from(motcua_service::ServiceError::RateLimited {
@@ -491,19 +492,20 @@ pub struct FileDoc {
 }
 
 /// Attaches a file (the raw body, with its Content-Type: PDF, JPEG, PNG or
-/// XML, at most 20 MiB) to a dossier.
+/// XML, at most 20 MiB) to a dossier. The content must be of the declared
+/// type; the body is streamed to the file store, never held whole.
 #[utoipa::path(post, path = "/api/dossiers/{code}/files", tag = "dossiers", params(("code" = String, Path, description = "Dossier code"), FileParams),
     request_body(content = Vec<u8>, content_type = "application/pdf"),
-    responses((status = 201, body = FileDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 201, body = FileDoc), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn attach(
     State(s): State<AppState>,
     auth: Authed,
     Path(code): Path<String>,
-    Query(p): Query<FileParams>,
+    ApiQuery(p): ApiQuery<FileParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<motcua_service::store::FileRecord>), WebError> {
-    let content_type = headers
+    let declared = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| {
@@ -514,15 +516,24 @@ pub async fn attach(
                 .to_ascii_lowercase()
         })
         .unwrap_or_default();
+    // A body announced larger than the limit is refused before it is read.
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let max = motcua_service::dossiers::MAX_FILE as u64;
+    if announced.is_some_and(|n| n > max) {
+        return Err(WebError::too_large(format!("at most {max} bytes")).with_field("body"));
+    }
     let rec = s
         .dossiers
-        .attach_file(
+        .attach_stream(
             &auth.actor,
             &code,
             p.kind.as_deref().unwrap_or(""),
             p.name.as_deref().unwrap_or(""),
-            &content_type,
-            &body,
+            Some(&declared),
+            &mut crate::stream::BodySource(body),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(rec)))

@@ -2,7 +2,8 @@
 //! come from the dossier the caller may see (its events hold what each form
 //! prints) and `motcua-render` lays them out.
 
-use axum::extract::{Path, Query, State};
+use crate::query::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -51,10 +52,6 @@ fn pdf(bytes: Vec<u8>, name: &str) -> Response {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     r
-}
-
-fn rendered(r: Result<Vec<u8>, render::RenderError>) -> Result<Vec<u8>, WebError> {
-    r.map_err(|e| WebError::from(ServiceError::Internal(e.to_string())))
 }
 
 fn local(t: Timestamp) -> DateTime {
@@ -130,7 +127,7 @@ async fn full_name(store: &dyn Store, username: &str) -> String {
 /// `refusal.pdf`, `apology.pdf`, `stop-notice.pdf`, `control-slip.pdf`.
 #[utoipa::path(get, path = "/api/dossiers/{code}/forms/{form}", tag = "dossiers",
     params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "receipt.pdf, supplement-request.pdf, refusal.pdf, apology.pdf, stop-notice.pdf, control-slip.pdf")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn form(
     State(s): State<AppState>,
     auth: Authed,
@@ -157,7 +154,7 @@ pub async fn form(
             let appointment = moment(&first.event.detail, "due")
                 .or(d.state.original_due.map(local))
                 .unwrap_or(received);
-            rendered(render::receipt_slip_pdf(&render::ReceiptSlip {
+            let doc = render::ReceiptSlip {
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -185,7 +182,10 @@ pub async fn form(
                 return_method: return_method_vi(d.state.return_method).to_owned(),
                 officer_name: full_name(store, &d.received_by).await,
                 status_url: Some(v.status_url.clone()),
-            }))?
+            };
+            s.renders
+                .run(move || render::receipt_slip_pdf(&doc))
+                .await?
         }
         "supplement-request.pdf" => {
             let e = last(&v, &["request_supplement", "return_for_correction"])?;
@@ -196,7 +196,7 @@ pub async fn form(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            rendered(render::supplement_request_pdf(&render::SupplementRequest {
+            let doc = render::SupplementRequest {
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -221,11 +221,14 @@ pub async fn form(
                     .and_then(|s| s.parse::<jiff::civil::Date>().ok())
                     .map(|d| d.to_datetime(jiff::civil::Time::midnight())),
                 officer_name: full_name(store, &e.event.actor).await,
-            }))?
+            };
+            s.renders
+                .run(move || render::supplement_request_pdf(&doc))
+                .await?
         }
         "refusal.pdf" => {
             let e = last(&v, &["refuse", "refuse_online"])?;
-            rendered(render::refusal_pdf(&render::Refusal {
+            let doc = render::Refusal {
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -242,13 +245,14 @@ pub async fn form(
                     .filter(|l| !l.trim().is_empty())
                     .collect(),
                 officer_name: full_name(store, &e.event.actor).await,
-            }))?
+            };
+            s.renders.run(move || render::refusal_pdf(&doc)).await?
         }
         "apology.pdf" => {
             let e = last(&v, &["extend"])?;
             let det = &e.event.detail;
             let signer = text(det, "signer_name");
-            rendered(render::apology_letter_pdf(&render::ApologyLetter {
+            let doc = render::ApologyLetter {
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -268,12 +272,15 @@ pub async fn form(
                 } else {
                     signer
                 },
-            }))?
+            };
+            s.renders
+                .run(move || render::apology_letter_pdf(&doc))
+                .await?
         }
         "stop-notice.pdf" => {
             let e = last(&v, &["stop"])?;
             let det = &e.event.detail;
-            rendered(render::stop_notice_pdf(&render::StopNotice {
+            let doc = render::StopNotice {
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -287,7 +294,8 @@ pub async fn form(
                 fee_settlement: text(det, "fee_settlement"),
                 signer_title: String::new(),
                 signer_name: full_name(store, &e.event.actor).await,
-            }))?
+            };
+            s.renders.run(move || render::stop_notice_pdf(&doc)).await?
         }
         _ => {
             let Some(received) = received else {
@@ -320,7 +328,7 @@ pub async fn form(
                     note: st.step.step.name.clone(),
                 });
             }
-            rendered(render::control_slip_pdf(&render::ControlSlip {
+            let doc = render::ControlSlip {
                 parent_unit_name: parent,
                 unit_name: unit,
                 form_number: "05".to_owned(),
@@ -330,7 +338,10 @@ pub async fn form(
                 received_at: received,
                 appointment_at: d.state.current_due.map(local).unwrap_or(received),
                 hand_overs,
-            }))?
+            };
+            s.renders
+                .run(move || render::control_slip_pdf(&doc))
+                .await?
         }
     };
     Ok(pdf(bytes, &form))
@@ -362,11 +373,11 @@ const MAX_REGISTER_ROWS: usize = 20_000;
 
 /// The dossier register (form 06/07) of a unit for a period, as PDF.
 #[utoipa::path(get, path = "/api/registers/dossiers", tag = "dossiers", params(RegisterParams),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn register(
     State(s): State<AppState>,
     auth: Authed,
-    Query(p): Query<RegisterParams>,
+    ApiQuery(p): ApiQuery<RegisterParams>,
 ) -> Result<Response, WebError> {
     let from = date("from", &p.from)?;
     let to = date("to", &p.to)?;
@@ -438,7 +449,10 @@ pub async fn register(
             })
             .collect(),
     };
-    let bytes = rendered(render::dossier_register_pdf(&register))?;
+    let bytes = s
+        .renders
+        .run(move || render::dossier_register_pdf(&register))
+        .await?;
     Ok(pdf(bytes, "so-theo-doi-ho-so.pdf"))
 }
 

@@ -1,7 +1,8 @@
 //! `/api/admin/outbox`: notifications as administrators see them, failures
 //! first of all, and putting a failed one back in the queue.
 
-use axum::extract::{Path, Query, State};
+use crate::query::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -40,7 +41,7 @@ pub struct OutboxParams {
 pub async fn list(
     State(s): State<AppState>,
     auth: Authed,
-    Query(p): Query<OutboxParams>,
+    ApiQuery(p): ApiQuery<OutboxParams>,
 ) -> Result<Json<Vec<OutboxMessage>>, WebError> {
     let status = p
         .status

@@ -1,7 +1,8 @@
 //! `/api/procedures/…`: the catalog. Reading is public (procedures must be
 //! published); changing needs the catalog keeper's role.
 
-use axum::extract::{Path, Query, State};
+use crate::query::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -267,7 +268,7 @@ pub struct ProcedurePage {
     responses((status = 200, body = ProcedurePage), (status = 422, body = crate::error::Problem)))]
 pub async fn list(
     State(st): State<AppState>,
-    Query(q): Query<FilterQuery>,
+    ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Json<ProcedurePage>, WebError> {
     let f = filter(&st, &q).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
@@ -311,7 +312,7 @@ fn hit(h: &SearchHit) -> HitOut {
     responses((status = 200, body = Vec<HitOut>), (status = 422, body = crate::error::Problem)))]
 pub async fn search(
     State(st): State<AppState>,
-    Query(q): Query<FilterQuery>,
+    ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Json<Vec<HitOut>>, WebError> {
     let f = filter(&st, &q).await?;
     let text = q.q.clone().unwrap_or_default();
@@ -332,7 +333,7 @@ pub struct OnQuery {
 pub async fn get_one(
     State(st): State<AppState>,
     Path(code): Path<String>,
-    Query(q): Query<OnQuery>,
+    ApiQuery(q): ApiQuery<OnQuery>,
 ) -> Result<Json<ProcedureIo>, WebError> {
     let on = opt_date("on", q.on.as_deref())?;
     Ok(Json(from_version(

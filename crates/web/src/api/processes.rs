@@ -1,7 +1,8 @@
 //! `/api/processes`, `/api/reviews`, `/api/catalog/stats`: internal processes,
 //! procedure reviews with their figures, and catalog figures by level.
 
-use axum::extract::{Query, State};
+use crate::query::ApiQuery;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -176,7 +177,7 @@ pub struct UnitOnQuery {
 pub async fn list_processes(
     State(st): State<AppState>,
     a: Authed,
-    Query(q): Query<UnitOnQuery>,
+    ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<ProcessOut>>, WebError> {
     let unit = units::find_unit(st.store.as_ref(), "unit", &q.unit).await?;
     let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);
@@ -290,7 +291,7 @@ pub struct ReviewReport {
 pub async fn list_reviews(
     State(st): State<AppState>,
     a: Authed,
-    Query(q): Query<UnitYearQuery>,
+    ApiQuery(q): ApiQuery<UnitYearQuery>,
 ) -> Result<Json<ReviewReport>, WebError> {
     let store = st.store.as_ref();
     let unit = units::find_unit(store, "unit", &q.unit).await?;
@@ -348,7 +349,7 @@ pub struct LevelCountsOut {
 pub async fn catalog_stats(
     State(st): State<AppState>,
     a: Authed,
-    Query(q): Query<UnitOnQuery>,
+    ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<LevelCountsOut>>, WebError> {
     let unit = units::find_unit(st.store.as_ref(), "unit", &q.unit).await?;
     let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);

@@ -1,6 +1,7 @@
 //! `/api/units/…`: the organisation tree as of any date, and its changes.
 
-use axum::extract::{Path, Query, State};
+use crate::query::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -81,7 +82,7 @@ pub struct OnQuery {
 #[utoipa::path(get, path = "/api/units", tag = "units", params(OnQuery), responses((status = 200, body = Vec<UnitOut>)))]
 pub async fn list_units(
     State(st): State<AppState>,
-    Query(q): Query<OnQuery>,
+    ApiQuery(q): ApiQuery<OnQuery>,
 ) -> Result<Json<Vec<UnitOut>>, WebError> {
     let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);
     Ok(Json(

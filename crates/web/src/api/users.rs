@@ -1,6 +1,7 @@
 //! `/api/users/…`: accounts and role grants.
 
-use axum::extract::{Path, Query, State};
+use crate::query::ApiQuery;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
@@ -64,7 +65,7 @@ pub struct PageQuery {
 pub async fn list_users(
     State(st): State<AppState>,
     a: Authed,
-    Query(q): Query<PageQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<UserOut>>, WebError> {
     let list = svc::list_as(
         st.store.as_ref(),

@@ -270,7 +270,7 @@ async fn attach(
     req: Request,
 ) -> Result<Response, WebError> {
     let headers = req.headers().clone();
-    let (staff, form) = match upload::read(&st, req, MAX_FILE).await {
+    let (staff, opened) = match upload::open(&st, req).await {
         Ok(read) => read,
         Err(refused) => return Ok(refused),
     };
@@ -282,8 +282,11 @@ async fn attach(
         };
         respond(&st, &staff, &headers, &code, msg, status)
     };
-    let mut form = match form {
-        Ok(f) => f,
+    let mut m = match opened {
+        Ok(upload::Opened::Multipart(m)) => m,
+        Ok(upload::Opened::Form(_)) => {
+            return refuse("dossier.upload.no_file", StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
         Err(upload::Unread::TooLarge) => {
             return refuse("dossier.upload.too_large", StatusCode::PAYLOAD_TOO_LARGE).await;
         }
@@ -291,23 +294,47 @@ async fn attach(
             return refuse("dossier.upload.unreadable", StatusCode::BAD_REQUEST).await;
         }
     };
-    let Some(file) = form.take_file("file") else {
-        return refuse("dossier.upload.no_file", StatusCode::UNPROCESSABLE_ENTITY).await;
+    // Text fields first (forms put the file last); the chosen file goes to
+    // the file store piece by piece, and the service tells its type from
+    // its first bytes and refuses content of no accepted type.
+    let mut kind = String::new();
+    let mut budget = crate::auth::MAX_FORM_BYTES;
+    let (result, file_name, empty) = loop {
+        match upload::next_part(&mut m, &mut budget).await {
+            Ok(upload::Part::Text(k, v)) => {
+                if k == "kind" {
+                    kind = v;
+                }
+            }
+            Ok(upload::Part::Unchosen) => {}
+            Ok(upload::Part::End) => {
+                return refuse("dossier.upload.no_file", StatusCode::UNPROCESSABLE_ENTITY).await;
+            }
+            Ok(upload::Part::File(file_name, part)) => {
+                let mut source = crate::stream::FieldSource::new(*part);
+                let result = st
+                    .dossiers
+                    .attach_stream(&staff.actor, &code, &kind, &file_name, None, &mut source)
+                    .await;
+                break (result, file_name, source.seen == 0);
+            }
+            Err(unread) => {
+                upload::drain(&mut m).await;
+                let (key, status) = match unread {
+                    upload::Unread::TooLarge => {
+                        ("dossier.upload.too_large", StatusCode::PAYLOAD_TOO_LARGE)
+                    }
+                    upload::Unread::Malformed => {
+                        ("dossier.upload.unreadable", StatusCode::BAD_REQUEST)
+                    }
+                };
+                return refuse(key, status).await;
+            }
+        }
     };
-    // Content none of the accepted types is sent as what it is not, so the
-    // service refuses it after its access check, like the API would.
-    let content_type = upload::sniff(&file.name, &file.bytes).unwrap_or("application/octet-stream");
-    let result = st
-        .dossiers
-        .attach_file(
-            &staff.actor,
-            &code,
-            &form.field("kind"),
-            &file.name,
-            content_type,
-            &file.bytes,
-        )
-        .await;
+    if result.is_err() {
+        upload::drain(&mut m).await;
+    }
     match result {
         Ok(_) if is_htmx(&headers) => {
             let msg = Message {
@@ -323,16 +350,16 @@ async fn attach(
             let key = match field.as_str() {
                 "kind" => "dossier.upload.kind",
                 "name" => "dossier.upload.name",
-                _ if file.bytes.is_empty() => "dossier.upload.empty",
+                _ if empty => "dossier.upload.empty",
                 "content-type" => "dossier.upload.type",
-                "body" => "dossier.upload.too_large",
+                "body" => "dossier.upload.unreadable",
                 _ => "dossier.error.invalid",
             };
             let msg = Message {
                 error: Some(t.fill(
                     key,
                     &[
-                        ("name", file.name.as_str()),
+                        ("name", file_name.as_str()),
                         ("mb", &(MAX_FILE >> 20).to_string()),
                     ],
                 )),
@@ -347,6 +374,9 @@ async fn attach(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
+        }
+        Err(ServiceError::TooLarge { .. }) => {
+            refuse("dossier.upload.too_large", StatusCode::PAYLOAD_TOO_LARGE).await
         }
         Err(e) => Err(e.into()),
     }

@@ -43,9 +43,9 @@ fn set_clock(app: &TestApp, local: &str) {
     app.clock.set(vn(local).parse().unwrap());
 }
 
-struct World {
-    app: TestApp,
-    desk: Client,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) desk: Client,
     specialist: Client,
     leader: Client,
     admin: Client,
@@ -55,7 +55,12 @@ struct World {
 /// district A, with a process: 24 working hours at the justice office,
 /// then 8 at the district's leader.
 async fn world(b: Backend) -> World {
-    let app = TestApp::start(b).await.unwrap();
+    world_with(b, motcua_testkit::Options::default()).await
+}
+
+/// [`world`] on an application started with `opts`.
+pub(crate) async fn world_with(b: Backend, opts: motcua_testkit::Options) -> World {
+    let app = TestApp::start_with(b, opts).await.unwrap();
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
         .await
@@ -121,7 +126,7 @@ async fn world(b: Backend) -> World {
     }
 }
 
-fn reception(name: &str) -> Value {
+pub(crate) fn reception(name: &str) -> Value {
     json!({
         "unit": codes::DESK_A, "procedure": "1.000003", "channel": "in_person",
         "applicant": { "kind": "citizen", "name": name, "identity": "040095000123",
@@ -130,7 +135,7 @@ fn reception(name: &str) -> Value {
     })
 }
 
-async fn receive(c: &Client, body: &Value) -> (u16, Value) {
+pub(crate) async fn receive(c: &Client, body: &Value) -> (u16, Value) {
     let r = c
         .http
         .post(c.url("/api/dossiers"))
@@ -155,12 +160,17 @@ async fn act(c: &Client, code: &str, body: Value) -> (u16, Value) {
 }
 
 async fn get(c: &Client, path: &str) -> (u16, Value) {
+    get_json(c, path).await
+}
+
+/// A GET answered with JSON: status and body.
+pub(crate) async fn get_json(c: &Client, path: &str) -> (u16, Value) {
     let r = c.http.get(c.url(path)).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn ok(r: (u16, Value)) -> Value {
+pub(crate) fn ok(r: (u16, Value)) -> Value {
     assert!((200..300).contains(&r.0), "{} {}", r.0, r.1);
     r.1
 }

@@ -23,7 +23,15 @@ on_both!(
 );
 
 async fn start_with(b: Backend, auth: AuthSettings) -> TestApp {
-    TestApp::start_with(b, auth).await.unwrap()
+    TestApp::start_with(
+        b,
+        motcua_testkit::Options {
+            auth,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
 }
 
 /// Settings trusting the test's own address (127.0.0.1) as a proxy, so a

@@ -10,6 +10,7 @@ mod api_docs;
 mod api_dossiers;
 mod api_signin;
 mod api_units;
+mod hardening;
 mod ui_admin;
 mod ui_dashboard;
 mod ui_desk;

@@ -9,10 +9,14 @@
 //! later part is read. A missing or wrong token is the usual 403 page and
 //! the file is never read.
 //!
-//! A file is read into memory up to a limit; past it the rest of the body
-//! is read and dropped (up to the route's body limit), so the browser gets
-//! the page that says the file is too large instead of a cut connection.
+//! A dossier's file is streamed from its part to the file store
+//! ([`next_part`]); other forms' files (catalog imports, parsed
+//! whole) are read into memory up to a limit. Past a limit the rest of the
+//! body is read and dropped (up to the route's body limit), so the browser
+//! gets the page that says the file is too large instead of a cut
+//! connection.
 
+use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -81,6 +85,15 @@ pub(crate) enum Unread {
     Malformed,
 }
 
+/// A page form opened: url-encoded (read whole, it carries no file) or
+/// multipart (its parts are read by the caller, after the token).
+pub(crate) enum Opened {
+    /// An url-encoded form.
+    Form(UploadForm),
+    /// A multipart form whose CSRF token part has been read.
+    Multipart(Multipart),
+}
+
 /// Reads the signed-in person and a page form that may carry files of at
 /// most `max` bytes each. Url-encoded forms (no file) are read too. `Err`
 /// is the answer to give at once: the sign-in page for a visitor, 403 for a
@@ -90,6 +103,27 @@ pub(crate) async fn read(
     req: Request,
     max: usize,
 ) -> Result<(Staff, Result<UploadForm, Unread>), Response> {
+    let (staff, opened) = open(st, req).await?;
+    let form = match opened {
+        Ok(Opened::Form(f)) => Ok(f),
+        Ok(Opened::Multipart(mut m)) => {
+            let form = read_parts(&mut m, max).await;
+            if form.is_err() {
+                drain(&mut m).await;
+            }
+            form
+        }
+        Err(e) => Err(e),
+    };
+    Ok((staff, form))
+}
+
+/// Checks the session and the CSRF token of a page form and opens it,
+/// reading no file part. `Err` as for [`read`].
+pub(crate) async fn open(
+    st: &AppState,
+    req: Request,
+) -> Result<(Staff, Result<Opened, Unread>), Response> {
     let (mut parts, body) = req.into_parts();
     let media = parts
         .headers
@@ -103,9 +137,11 @@ pub(crate) async fn read(
         let staff = Staff::from_request_parts(&mut parts, st).await?;
         let form = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
             Ok(b) => serde_urlencoded::from_bytes(&b)
-                .map(|fields| UploadForm {
-                    fields,
-                    files: Vec::new(),
+                .map(|fields| {
+                    Opened::Form(UploadForm {
+                        fields,
+                        files: Vec::new(),
+                    })
                 })
                 .map_err(|_| Unread::Malformed),
             Err(_) => Err(Unread::TooLarge),
@@ -125,14 +161,52 @@ pub(crate) async fn read(
         parts.extensions.insert(FormCsrf(token));
     }
     let staff = Staff::from_request_parts(&mut parts, st).await?;
-    let Some(mut m) = multipart else {
-        return Ok((staff, Err(Unread::Malformed)));
+    Ok((
+        staff,
+        multipart.map(Opened::Multipart).ok_or(Unread::Malformed),
+    ))
+}
+
+/// One part of a multipart form, as [`next_part`] reads it.
+pub(crate) enum Part<'a> {
+    /// A text field, read.
+    Text(String, String),
+    /// A chosen file, with its name, unread: the caller streams it where
+    /// it goes.
+    File(String, Box<Field<'a>>),
+    /// A file input left empty (read and dropped).
+    Unchosen,
+    /// No more parts.
+    End,
+}
+
+/// The next part of a form. Text fields take from `budget` (what is kept
+/// in memory); a file part is handed over unread.
+pub(crate) async fn next_part<'a>(
+    m: &'a mut Multipart,
+    budget: &mut usize,
+) -> Result<Part<'a>, Unread> {
+    let Some(mut field) = m.next_field().await.map_err(|e| unread(&e))? else {
+        return Ok(Part::End);
     };
-    let form = read_parts(&mut m, max).await;
-    if form.is_err() {
-        drain(&mut m).await;
+    let name = field.name().unwrap_or_default().to_owned();
+    if let Some(file_name) = field.file_name().map(base_name) {
+        if !file_name.is_empty() {
+            return Ok(Part::File(file_name, Box::new(field)));
+        }
+        while field.chunk().await.map_err(|e| unread(&e))?.is_some() {}
+        return Ok(Part::Unchosen);
     }
-    Ok((staff, form))
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| unread(&e))? {
+        if chunk.len() > *budget {
+            return Err(Unread::TooLarge);
+        }
+        *budget -= chunk.len();
+        bytes.extend_from_slice(&chunk);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| Unread::Malformed)?;
+    Ok(Part::Text(name, text))
 }
 
 /// The first part's text when it is the `csrf_token` field.
@@ -194,7 +268,7 @@ async fn read_parts(m: &mut Multipart, max: usize) -> Result<UploadForm, Unread>
 
 /// Reads and drops what is left of the body, so the answer reaches a
 /// browser that is still sending.
-async fn drain(m: &mut Multipart) {
+pub(crate) async fn drain(m: &mut Multipart) {
     while let Ok(Some(mut field)) = m.next_field().await {
         while let Ok(Some(_)) = field.chunk().await {}
     }
@@ -209,48 +283,9 @@ fn base_name(name: &str) -> String {
         .to_owned()
 }
 
-/// The type of a file a dossier accepts (PDF, JPEG, PNG, XML), told from
-/// its first bytes rather than from what the browser guessed; `None` when
-/// it is none of them.
-pub(crate) fn sniff(name: &str, bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        return Some("application/pdf");
-    }
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        return Some("image/jpeg");
-    }
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Some("image/png");
-    }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = text.iter().position(|b| !b.is_ascii_whitespace())?;
-    let text = &text[start..];
-    let xml_name = name.to_ascii_lowercase().ends_with(".xml");
-    if text.starts_with(b"<?xml") || (xml_name && text.starts_with(b"<")) {
-        return Some("application/xml");
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_types_are_told_from_the_content() {
-        assert_eq!(sniff("a.pdf", b"%PDF-1.7\n..."), Some("application/pdf"));
-        assert_eq!(sniff("scan", b"\xFF\xD8\xFF\xE0rest"), Some("image/jpeg"));
-        assert_eq!(sniff("x.png", b"\x89PNG\r\n\x1a\n\0\0"), Some("image/png"));
-        assert_eq!(
-            sniff("k.bin", b"\xEF\xBB\xBF  <?xml version=\"1.0\"?><a/>"),
-            Some("application/xml")
-        );
-        assert_eq!(sniff("ky-so.XML", b"<Signature/>"), Some("application/xml"));
-        // A renamed program, an HTML page, an empty file.
-        assert_eq!(sniff("a.pdf", b"MZ\x90\0"), None);
-        assert_eq!(sniff("a.html", b"<html></html>"), None);
-        assert_eq!(sniff("a.pdf", b""), None);
-    }
 
     #[test]
     fn folders_are_dropped_from_file_names() {
