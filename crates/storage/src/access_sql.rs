@@ -43,6 +43,9 @@ pub(crate) const TOKEN_BY_ID: &str = "SELECT id, user_id, name, token_hash, crea
      revoked_at_ms FROM api_tokens WHERE id = $1";
 pub(crate) const TOKENS_OF: &str = "SELECT id, user_id, name, token_hash, created_at_ms, \
      revoked_at_ms FROM api_tokens WHERE user_id = $1 ORDER BY created_at_ms DESC, id DESC";
+/// Revokes every live token of a user (password reset).
+pub(crate) const REVOKE_USER_TOKENS: &str = "UPDATE api_tokens SET revoked_at_ms = $2 \
+     WHERE user_id = $1 AND revoked_at_ms IS NULL";
 /// Revokes a live token only, so two concurrent revocations cannot both succeed.
 pub(crate) const REVOKE_TOKEN: &str = "UPDATE api_tokens SET revoked_at_ms = $2 \
      WHERE id = $1 AND revoked_at_ms IS NULL";

@@ -64,6 +64,9 @@ pub trait AccessStore: Send + Sync {
     async fn delete_session(&self, id_hash: &str) -> ServiceResult<()>;
     /// Ends every session of a user (password reset, deactivation).
     async fn delete_user_sessions(&self, user_id: i64) -> ServiceResult<u64>;
+    /// Revokes every live API token of a user at `at` (password reset):
+    /// a token must not outlive the password that made it. Returns how many.
+    async fn revoke_user_tokens(&self, user_id: i64, at: Timestamp) -> ServiceResult<u64>;
     /// Removes sessions that expired before `now`; returns how many.
     async fn purge_expired_sessions(&self, now: Timestamp) -> ServiceResult<u64>;
 

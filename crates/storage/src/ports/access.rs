@@ -85,6 +85,18 @@ pub(crate) async fn delete_user_sessions<B: Backend>(b: &B, user_id: i64) -> Ser
     write(b, Sql::new(q::DELETE_USER_SESSIONS).int(user_id)).await
 }
 
+pub(crate) async fn revoke_user_tokens<B: Backend>(
+    b: &B,
+    user_id: i64,
+    at: Timestamp,
+) -> ServiceResult<u64> {
+    write(
+        b,
+        Sql::new(q::REVOKE_USER_TOKENS).int(user_id).int(millis(at)),
+    )
+    .await
+}
+
 pub(crate) async fn purge_expired_sessions<B: Backend>(
     b: &B,
     now: Timestamp,

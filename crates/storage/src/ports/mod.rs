@@ -91,6 +91,15 @@ macro_rules! store_ports {
                     users::list_users(self, after, limit).await
                 }
 
+                async fn list_users_within(
+                    &self,
+                    units: &[i64],
+                    after: Option<&str>,
+                    limit: u32,
+                ) -> ServiceResult<Vec<User>> {
+                    users::list_users_within(self, units, after, limit).await
+                }
+
                 async fn set_user_active(
                     &self,
                     ctx: &AuditContext,
@@ -165,6 +174,14 @@ macro_rules! store_ports {
 
                 async fn delete_user_sessions(&self, user_id: i64) -> ServiceResult<u64> {
                     access::delete_user_sessions(self, user_id).await
+                }
+
+                async fn revoke_user_tokens(
+                    &self,
+                    user_id: i64,
+                    at: Timestamp,
+                ) -> ServiceResult<u64> {
+                    access::revoke_user_tokens(self, user_id, at).await
                 }
 
                 async fn purge_expired_sessions(&self, now: Timestamp) -> ServiceResult<u64> {
