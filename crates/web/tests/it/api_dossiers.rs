@@ -392,7 +392,8 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
         .client("huyenkhac", Role::DeskOfficer, codes::DISTRICT_B)
         .await
         .unwrap();
-    assert_eq!(get(&other, &format!("/api/dossiers/{code}")).await.0, 403);
+    // A dossier outside one's units answers as a missing one.
+    assert_eq!(get(&other, &format!("/api/dossiers/{code}")).await.0, 404);
     assert_eq!(
         get(&other, &format!("/api/dossiers?unit={}", codes::DISTRICT_A))
             .await
