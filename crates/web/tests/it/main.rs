@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access_matrix;
+mod access_reading;
 mod api_auth;
 mod api_catalog;
 mod api_docs;
