@@ -1,6 +1,8 @@
-// Forbidden attempts end on the 403 page in Vietnamese and change nothing:
-// the Đô Lương desk officer opening the administration, and the Nam Đàn desk
-// officer opening, then trying to act on, a dossier received at Đô Lương.
+// Forbidden attempts change nothing: the Đô Lương desk officer opening the
+// administration ends on the 403 page in Vietnamese; the Nam Đàn desk officer
+// opening, then trying to act on, a dossier received at Đô Lương ends on the
+// 404 page, as for a code that does not exist (a dossier outside one's units
+// is not told apart from a missing one).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +33,18 @@ async function assertForbiddenPage(page, response) {
   assert.match(text, new RegExp(FORBIDDEN.replace(/\./g, '\\.')));
   assert.match(text, /Mã lỗi 403/);
   assert.equal(await page.getByRole('link', { name: 'Về Bàn làm việc' }).getAttribute('href'), '/');
+  return text;
+}
+
+const NOT_FOUND = 'Không tìm thấy trang hoặc dữ liệu yêu cầu.';
+
+/** Checks the page is the 404 error page and returns its text. */
+async function assertNotFoundPage(page, response) {
+  assert.equal(response.status(), 404);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+  const text = await page.locator('main').innerText();
+  assert.match(text, new RegExp(NOT_FOUND.replace(/\./g, '\\.')));
+  assert.match(text, /Mã lỗi 404/);
   return text;
 }
 
@@ -94,12 +108,16 @@ test('a desk officer of another district cannot open or act on a dossier', () =>
     };
     assert.equal(before.status, 'Đang xử lý');
 
-    // Nam Đàn's desk officer: the page is refused.
+    // Nam Đàn's desk officer: the page answers as for a missing code.
     const other = await newPage(browser);
     await signIn(other, base, 'motcua.nd');
     const csrf = await other.locator('input[name=csrf_token]').first().inputValue();
     const r = await other.goto(`${base}/ho-so/${code}`);
-    const text = await assertForbiddenPage(other, r);
+    const text = await assertNotFoundPage(other, r);
+    const missing = `${code.slice(0, -4)}9999`;
+    const m = await other.goto(`${base}/ho-so/${missing}`);
+    const missingText = await assertNotFoundPage(other, m);
+    assert.equal(text.replaceAll(code, 'CODE'), missingText.replaceAll(missing, 'CODE'));
     assert.doesNotMatch(text, new RegExp(code.replace(/\./g, '\\.')), 'nothing of the dossier is shown');
     await screenshot(other, '21-forbidden-dossier');
 
@@ -110,8 +128,8 @@ test('a desk officer of another district cannot open or act on a dossier', () =>
       const r = await fetch(`/ho-so/${code}/hanh-dong`, { method: 'POST', body });
       return { status: r.status, text: await r.text() };
     }, { code, csrf, version: before.version });
-    assert.equal(forged.status, 403);
-    assert.match(forged.text, new RegExp(FORBIDDEN.replace(/\./g, '\\.')));
+    assert.equal(forged.status, 404);
+    assert.match(forged.text, new RegExp(NOT_FOUND.replace(/\./g, '\\.')));
 
     // Nothing changed on the dossier.
     await owner.reload();

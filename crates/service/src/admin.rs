@@ -310,34 +310,6 @@ pub async fn put_setting(
     Ok(v)
 }
 
-/// Whether the actor may manage this account: a system administrator, or
-/// someone who manages users on a unit where the account holds a role.
-async fn require_account(
-    store: &dyn Store,
-    actor: &Actor,
-    now: Timestamp,
-    user: &User,
-) -> ServiceResult<Vec<RoleGrant>> {
-    let grants = store.roles_of(user.id).await?;
-    let allowed = actor.is_system()
-        || actor.holds(Role::SystemAdmin)
-        || grants
-            .iter()
-            .any(|g| actor.may(Permission::ManageUsers, g.unit_id));
-    if allowed {
-        Ok(grants)
-    } else {
-        deny(
-            store,
-            actor,
-            now,
-            Permission::ManageUsers,
-            &format!("user:{}", user.username),
-        )
-        .await
-    }
-}
-
 /// An account with its grants, for someone who manages it.
 pub async fn account(
     store: &dyn Store,
@@ -347,7 +319,7 @@ pub async fn account(
 ) -> ServiceResult<(User, Vec<RoleGrant>)> {
     require_somewhere(store, actor, now, Permission::ManageUsers).await?;
     let user = store.user_by_username(&parse_username(username)?).await?;
-    let grants = require_account(store, actor, now, &user).await?;
+    let grants = crate::users::require_manage(store, actor, now, &user).await?;
     Ok((user, grants))
 }
 
@@ -360,7 +332,7 @@ pub async fn set_active_as(
     active: bool,
 ) -> ServiceResult<()> {
     let user = store.user_by_username(&parse_username(username)?).await?;
-    require_account(store, actor, now, &user).await?;
+    crate::users::require_manage(store, actor, now, &user).await?;
     if !active && user.id == actor.user_id {
         return Err(ServiceError::invalid(
             "active",

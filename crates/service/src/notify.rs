@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
+use motcua_domain::role::Role;
 use serde::Serialize;
 
 use crate::access::{self, Actor, Permission};
@@ -334,9 +335,33 @@ fn add(t: Timestamp, d: SignedDuration) -> ServiceResult<Timestamp> {
         .map_err(|e| ServiceError::Internal(format!("{t} + {d:#} is out of range: {e}")))
 }
 
+/// The units whose messages the actor administers: `None` for the system
+/// and for a system administrator whose grants cover every unit (every
+/// message, those without a dossier too), else the units where they hold
+/// `ManageNotifications`. Messages carry applicants' names, addresses and
+/// lookup tokens: an administrator of one district sees that district's
+/// and no other's, like every other read of unit-scoped data.
+async fn message_scope(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+) -> ServiceResult<Option<Vec<i64>>> {
+    access::require_somewhere(store, actor, now, Permission::ManageNotifications).await?;
+    let Some(units) = actor.units_for(Permission::ManageNotifications) else {
+        return Ok(None);
+    };
+    if actor.holds(Role::SystemAdmin) && units.len() >= store.list_units().await?.len() {
+        return Ok(None);
+    }
+    let mut ids: Vec<i64> = units.into_iter().collect();
+    ids.sort_unstable();
+    Ok(Some(ids))
+}
+
 /// Outbox messages for administrators, newest first, optionally by status
 /// (failed ones are what needs attention), a page of at most 200 after id
-/// `before`. Needs `ManageNotifications`.
+/// `before`: those about dossiers of the units where the actor holds
+/// `ManageNotifications` ([`message_scope`]).
 pub async fn list_messages(
     store: &dyn Store,
     actor: &Actor,
@@ -345,19 +370,22 @@ pub async fn list_messages(
     before: Option<i64>,
     limit: u32,
 ) -> ServiceResult<Vec<OutboxMessage>> {
-    access::require_somewhere(store, actor, now, Permission::ManageNotifications).await?;
+    let scope = message_scope(store, actor, now).await?;
     store
-        .outbox_messages(status, before, limit.clamp(1, 200))
+        .outbox_messages(scope.as_deref(), status, before, limit.clamp(1, 200))
         .await
 }
 
 /// Puts a failed message back in the queue, due now; audited. It gets one
 /// more attempt: the count of attempts is kept, so a temporary failure marks
 /// it failed again rather than starting the schedule over. Needs
-/// `ManageNotifications`; a message that is not failed is `NotFound`.
+/// `ManageNotifications`; a message that is not failed, or is outside the
+/// actor's units ([`message_scope`]), is `NotFound` alike.
 pub async fn retry(store: &dyn Store, actor: &Actor, now: Timestamp, id: i64) -> ServiceResult<()> {
-    access::require_somewhere(store, actor, now, Permission::ManageNotifications).await?;
-    store.retry_message(&actor.context(now), id, now).await
+    let scope = message_scope(store, actor, now).await?;
+    store
+        .retry_message(&actor.context(now), scope.as_deref(), id, now)
+        .await
 }
 
 #[cfg(test)]

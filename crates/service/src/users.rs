@@ -1,4 +1,12 @@
 //! User use cases: accounts and role grants.
+//!
+//! Who may manage whom (issue 16): the system and system administrators
+//! manage everyone; a unit administrator manages only people whose every
+//! grant lies inside the units they administer (their grants' subtrees) and
+//! who hold no system-administrator grant, and grants only on those units.
+//! Anything looser lets an administrator of one district grant themselves a
+//! foothold on someone else's account (a viewer role on the account of the
+//! system administrator), reset its password and sign in as them.
 
 use jiff::Timestamp;
 use motcua_domain::role::Role;
@@ -99,6 +107,45 @@ pub async fn add_user_as(
     Ok((user, grant))
 }
 
+/// Whether the actor manages everyone: the system or a system administrator.
+pub fn manages_everyone(actor: &Actor) -> bool {
+    actor.is_system() || actor.holds(Role::SystemAdmin)
+}
+
+/// Whether the actor may manage a person holding `grants` (see the module
+/// documentation): every grant inside the units where the actor manages
+/// users, none of them `system_admin`. A person without grants is managed by
+/// anyone who manages users somewhere, so that they can be given a first role.
+pub fn may_manage(actor: &Actor, grants: &[RoleGrant]) -> bool {
+    manages_everyone(actor)
+        || (actor.may_somewhere(Permission::ManageUsers)
+            && grants.iter().all(|g| {
+                g.role != Role::SystemAdmin && actor.may(Permission::ManageUsers, g.unit_id)
+            }))
+}
+
+/// The account's grants if the actor may manage it, else the refusal,
+/// recorded.
+pub async fn require_manage(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    user: &User,
+) -> ServiceResult<Vec<RoleGrant>> {
+    let grants = store.roles_of(user.id).await?;
+    if may_manage(actor, &grants) {
+        return Ok(grants);
+    }
+    deny(
+        store,
+        actor,
+        now,
+        Permission::ManageUsers,
+        &format!("user:{}", user.username),
+    )
+    .await
+}
+
 async fn check_may_grant(
     store: &dyn Store,
     actor: &Actor,
@@ -143,6 +190,7 @@ pub async fn grant_as(
 ) -> ServiceResult<RoleGrant> {
     check_may_grant(store, actor, now, role, unit_id).await?;
     let user = store.user_by_username(&parse_username(username)?).await?;
+    require_manage(store, actor, now, &user).await?;
     store
         .grant_role(&actor.context(now), user.id, role, unit_id)
         .await
@@ -159,6 +207,7 @@ pub async fn revoke_as(
 ) -> ServiceResult<()> {
     check_may_grant(store, actor, now, role, unit_id).await?;
     let user = store.user_by_username(&parse_username(username)?).await?;
+    require_manage(store, actor, now, &user).await?;
     store
         .revoke_role(&actor.context(now), user.id, role, unit_id)
         .await?;
@@ -168,8 +217,9 @@ pub async fn revoke_as(
     Ok(())
 }
 
-/// Resets a user's password on behalf of an actor who manages users on a unit
-/// where the user holds a role (system administrators: anyone).
+/// Resets the password of someone the actor manages ([`may_manage`]). Their
+/// sessions end and their API tokens are revoked: whoever held the account
+/// before the reset holds nothing of it after.
 pub async fn reset_password_as(
     store: &dyn Store,
     actor: &Actor,
@@ -178,25 +228,12 @@ pub async fn reset_password_as(
     new_password: &str,
 ) -> ServiceResult<()> {
     let user = store.user_by_username(&parse_username(username)?).await?;
-    let grants = store.roles_of(user.id).await?;
-    let allowed = actor.holds(Role::SystemAdmin)
-        || grants
-            .iter()
-            .any(|g| actor.may(Permission::ManageUsers, g.unit_id));
-    if !allowed {
-        return deny(
-            store,
-            actor,
-            now,
-            Permission::ManageUsers,
-            &format!("user:{}", user.username),
-        )
-        .await;
-    }
+    require_manage(store, actor, now, &user).await?;
+    // Ends the person's sessions and API tokens with the old password.
     set_password(store, &actor.context(now), user.id, new_password).await
 }
 
-/// Users visible to an actor who manages users somewhere (a page after `after`).
+/// The accounts the actor manages ([`may_manage`]), a page after `after`.
 pub async fn list_as(
     store: &dyn Store,
     actor: &Actor,
@@ -207,7 +244,15 @@ pub async fn list_as(
     if !actor.may_somewhere(Permission::ManageUsers) {
         return deny(store, actor, now, Permission::ManageUsers, "users").await;
     }
-    store.list_users(after, limit.clamp(1, 500)).await
+    let limit = limit.clamp(1, 500);
+    match actor.units_for(Permission::ManageUsers) {
+        Some(units) if !manages_everyone(actor) => {
+            let mut ids: Vec<i64> = units.into_iter().collect();
+            ids.sort_unstable();
+            store.list_users_within(&ids, after, limit).await
+        }
+        _ => store.list_users(after, limit).await,
+    }
 }
 
 #[cfg(test)]

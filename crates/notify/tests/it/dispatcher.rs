@@ -83,7 +83,7 @@ async fn on_both(case: impl AsyncFn(&TestDb) -> anyhow::Result<()>) -> anyhow::R
 
 async fn one(db: &TestDb, id: i64) -> OutboxMessage {
     db.store()
-        .outbox_messages(None, Some(id + 1), 1)
+        .outbox_messages(None, None, Some(id + 1), 1)
         .await
         .unwrap()
         .into_iter()
@@ -197,7 +197,7 @@ async fn after_the_last_attempt_the_message_fails_visibly_and_can_be_retried() -
         assert_eq!(d.run_once().await?, report(1, 0, 0, 1));
 
         let failed = store
-            .outbox_messages(Some(MessageStatus::Failed), None, 10)
+            .outbox_messages(None, Some(MessageStatus::Failed), None, 10)
             .await?;
         assert_eq!(failed.len(), 1);
         assert_eq!(failed[0].id, id);

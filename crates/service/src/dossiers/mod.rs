@@ -477,9 +477,13 @@ impl DossierService {
         })
     }
 
-    /// Loads a dossier the actor may see, or records the refusal.
+    /// Loads a dossier the actor may see. A dossier outside the actor's
+    /// units answers exactly as a missing one (`NotFound` naming the code as
+    /// asked), so codes cannot be probed for existence across units; the
+    /// refusal is still recorded in the audit log.
     async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
-        let d = self.store.dossier_by_code(code.trim()).await?;
+        let code = code.trim();
+        let d = self.store.dossier_by_code(code).await?;
         let units = dossier_units(&d);
         if units
             .iter()
@@ -487,7 +491,7 @@ impl DossierService {
         {
             return Ok(d);
         }
-        deny(
+        deny::<()>(
             self.store(),
             actor,
             self.now(),
@@ -495,6 +499,11 @@ impl DossierService {
             &crate::store::dossier_subject(d.code.as_str()),
         )
         .await
+        .or_else(|e| match e {
+            ServiceError::Forbidden(_) => Ok(()),
+            other => Err(other),
+        })?;
+        Err(ServiceError::not_found("dossier", code))
     }
 
     /// A dossier with its timeline, steps, files, where its deadline stands

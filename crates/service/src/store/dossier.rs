@@ -758,15 +758,26 @@ pub trait OutboxStore: Send + Sync {
     ) -> ServiceResult<Vec<OutboxMessage>>;
     /// Records the outcome of an attempt.
     async fn record_delivery(&self, id: i64, outcome: &Delivery) -> ServiceResult<()>;
-    /// Messages by status, newest first, a page after id `before`.
+    /// Messages by status, newest first, a page after id `before`. With
+    /// `units`, only messages about a dossier received or held by one of
+    /// them (messages without a dossier are left out); `None` is every message.
     async fn outbox_messages(
         &self,
+        units: Option<&[i64]>,
         status: Option<MessageStatus>,
         before: Option<i64>,
         limit: u32,
     ) -> ServiceResult<Vec<OutboxMessage>>;
-    /// Puts a failed message back in the queue for `at`, or `NotFound`.
-    async fn retry_message(&self, ctx: &AuditContext, id: i64, at: Timestamp) -> ServiceResult<()>;
+    /// Puts a failed message back in the queue for `at`, or `NotFound`; with
+    /// `units`, a message outside them (as in
+    /// [`outbox_messages`](Self::outbox_messages)) is `NotFound` too.
+    async fn retry_message(
+        &self,
+        ctx: &AuditContext,
+        units: Option<&[i64]>,
+        id: i64,
+        at: Timestamp,
+    ) -> ServiceResult<()>;
 }
 
 /// Idempotency keys of API writes.

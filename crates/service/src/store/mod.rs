@@ -65,6 +65,15 @@ pub trait UserStore: Send + Sync {
     async fn user_by_id(&self, id: i64) -> ServiceResult<User>;
     /// Users in user-name order, a page after `after` (keyset), at most `limit`.
     async fn list_users(&self, after: Option<&str>, limit: u32) -> ServiceResult<Vec<User>>;
+    /// Users in user-name order whose every grant lies on one of `units`
+    /// and who hold no `system_admin` grant (people without grants too): the
+    /// accounts a unit administrator manages. A page after `after`.
+    async fn list_users_within(
+        &self,
+        units: &[i64],
+        after: Option<&str>,
+        limit: u32,
+    ) -> ServiceResult<Vec<User>>;
     /// Enables or disables sign-in for a user, or `NotFound`.
     async fn set_user_active(
         &self,

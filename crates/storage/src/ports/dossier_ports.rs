@@ -125,20 +125,22 @@ macro_rules! dossier_ports {
 
                 async fn outbox_messages(
                     &self,
+                    units: Option<&[i64]>,
                     status: Option<MessageStatus>,
                     before: Option<i64>,
                     limit: u32,
                 ) -> ServiceResult<Vec<OutboxMessage>> {
-                    outbox::outbox_messages(self, status, before, limit).await
+                    outbox::outbox_messages(self, units, status, before, limit).await
                 }
 
                 async fn retry_message(
                     &self,
                     ctx: &AuditContext,
+                    units: Option<&[i64]>,
                     id: i64,
                     at: Timestamp,
                 ) -> ServiceResult<()> {
-                    outbox::retry_message(self, ctx, id, at).await
+                    outbox::retry_message(self, ctx, units, id, at).await
                 }
             }
 

@@ -91,6 +91,15 @@ macro_rules! store_ports {
                     users::list_users(self, after, limit).await
                 }
 
+                async fn list_users_within(
+                    &self,
+                    units: &[i64],
+                    after: Option<&str>,
+                    limit: u32,
+                ) -> ServiceResult<Vec<User>> {
+                    users::list_users_within(self, units, after, limit).await
+                }
+
                 async fn set_user_active(
                     &self,
                     ctx: &AuditContext,

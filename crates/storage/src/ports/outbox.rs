@@ -130,13 +130,28 @@ pub(crate) async fn record_delivery<B: Backend>(
     Ok(())
 }
 
+/// The condition that keeps messages about a dossier received or held by
+/// one of `units` (bound as one id set).
+fn within_units(q: &mut Assemble, dialect: Dialect, units: &[i64]) -> String {
+    let set = q.id_set(dialect, units);
+    format!(
+        "EXISTS (SELECT 1 FROM dossiers d WHERE d.id = outbox.dossier_id \
+         AND (d.unit_id IN {set} OR d.holder_unit_id IN {set}))"
+    )
+}
+
 pub(crate) async fn outbox_messages<B: Backend>(
     b: &B,
+    units: Option<&[i64]>,
     status: Option<MessageStatus>,
     before: Option<i64>,
     limit: u32,
 ) -> ServiceResult<Vec<OutboxMessage>> {
     let mut q = Assemble::new(&format!("SELECT {COLUMNS} FROM outbox"), false);
+    if let Some(units) = units {
+        let cond = within_units(&mut q, <B::Conn as Conn>::DIALECT, units);
+        q.and(&cond);
+    }
     if let Some(s) = status {
         let a = q.arg(Arg::Text(s.as_str().to_owned()));
         q.and(&format!("status = {a}"));
@@ -154,22 +169,24 @@ pub(crate) async fn outbox_messages<B: Backend>(
 pub(crate) async fn retry_message<B: Backend>(
     b: &B,
     ctx: &AuditContext,
+    units: Option<&[i64]>,
     id: i64,
     at: Timestamp,
 ) -> ServiceResult<()> {
+    let mut q = Assemble::new(
+        "UPDATE outbox SET status = 'pending', next_attempt_ms = $1",
+        false,
+    );
+    q.arg(Arg::Int(millis(at)));
+    let i = q.arg(Arg::Int(id));
+    q.and(&format!("id = {i} AND status = 'failed'"));
+    if let Some(units) = units {
+        let cond = within_units(&mut q, <B::Conn as Conn>::DIALECT, units);
+        q.and(&cond);
+    }
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
-    let n = c
-        .execute(
-            Sql::new(
-                "UPDATE outbox SET status = 'pending', next_attempt_ms = $2 \
-                 WHERE id = $1 AND status = 'failed'",
-            )
-            .int(id)
-            .int(millis(at)),
-        )
-        .await
-        .map_err(db)?;
+    let n = c.execute(q.finish()).await.map_err(db)?;
     if n == 0 {
         return Err(ServiceError::not_found("failed message", id.to_string()));
     }

@@ -7,7 +7,8 @@ use motcua_service::error::ServiceResult;
 use motcua_service::store::{AuditContext, NewUser, RoleGrant, User};
 
 use super::units::{unit_code, username};
-use crate::conn::{Backend, Conn, Dialect, Sql, commit};
+use crate::catalog::sql::Assemble;
+use crate::conn::{Arg, Backend, Conn, Dialect, Sql, commit};
 use crate::convert::{self, GrantRow, UserRow};
 use crate::error::{db, explain_grant, explain_user_insert, map_db};
 use crate::{access_sql, audit, sql};
@@ -99,6 +100,40 @@ pub(crate) async fn list_users<B: Backend>(
         .all(q.int(access_sql::page_limit(limit)))
         .await
         .map_err(db)?;
+    rows.into_iter().map(convert::user).collect()
+}
+
+/// Users in name order whose every grant lies on one of `units` and who
+/// hold no system-administrator grant (people without a grant included): the
+/// accounts a unit administrator manages. The filter is in the query, so
+/// pages stay full and the keyset exact.
+pub(crate) async fn list_users_within<B: Backend>(
+    b: &B,
+    units: &[i64],
+    after: Option<&str>,
+    limit: u32,
+) -> ServiceResult<Vec<User>> {
+    let dialect = <B::Conn as Conn>::DIALECT;
+    let collate = match dialect {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " COLLATE \"C\"",
+    };
+    let mut q = Assemble::new(
+        "SELECT id, username, full_name, email, password_hash, active, created_at_ms FROM users",
+        false,
+    );
+    let set = q.id_set(dialect, units);
+    q.and(&format!(
+        "NOT EXISTS (SELECT 1 FROM role_grants g WHERE g.user_id = users.id \
+         AND (g.role = 'system_admin' OR g.unit_id NOT IN {set}))"
+    ));
+    if let Some(after) = after {
+        let a = q.arg(Arg::Text(after.to_owned()));
+        q.and(&format!("username{collate} > {a}"));
+    }
+    let l = q.arg(Arg::Int(access_sql::page_limit(limit)));
+    q.push(&format!("ORDER BY username{collate} LIMIT {l}"));
+    let rows: Vec<UserRow> = b.read().await?.all(q.finish()).await.map_err(db)?;
     rows.into_iter().map(convert::user).collect()
 }
 

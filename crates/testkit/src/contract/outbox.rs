@@ -123,7 +123,7 @@ pub async fn outcomes_are_recorded_and_listed_by_status(db: &TestDb) -> anyhow::
         )
         .await?;
 
-    let all = store.outbox_messages(None, None, 10).await?;
+    let all = store.outbox_messages(None, None, None, 10).await?;
     assert_eq!(all.iter().map(|m| m.id).collect::<Vec<_>>(), vec![c, b, a]);
     let (mc, mb, ma) = (&all[0], &all[1], &all[2]);
     assert_eq!((ma.status, ma.attempts), (MessageStatus::Sent, 2));
@@ -134,10 +134,10 @@ pub async fn outcomes_are_recorded_and_listed_by_status(db: &TestDb) -> anyhow::
     assert_eq!((mc.status, mc.attempts), (MessageStatus::Pending, 0));
 
     let failed = store
-        .outbox_messages(Some(MessageStatus::Failed), None, 10)
+        .outbox_messages(None, Some(MessageStatus::Failed), None, 10)
         .await?;
     assert_eq!(failed.iter().map(|m| m.id).collect::<Vec<_>>(), vec![b]);
-    let page = store.outbox_messages(None, Some(c), 1).await?;
+    let page = store.outbox_messages(None, None, Some(c), 1).await?;
     assert_eq!(page.iter().map(|m| m.id).collect::<Vec<_>>(), vec![b]);
     assert!(
         store
@@ -164,7 +164,9 @@ pub async fn failed_messages_are_retried_with_an_audit_entry(db: &TestDb) -> any
     let store = db.store();
     let m = insert_message(db, MessageChannel::Email, "x@example.vn", "s", "b", 0).await?;
     let err = expect_err(
-        store.retry_message(&ctx_at("admin", 0)?, m, at(0)?).await,
+        store
+            .retry_message(&ctx_at("admin", 0)?, None, m, at(0)?)
+            .await,
         "pending message",
     )?;
     assert!(matches!(err, ServiceError::NotFound { .. }), "{err:?}");
@@ -178,7 +180,7 @@ pub async fn failed_messages_are_retried_with_an_audit_entry(db: &TestDb) -> any
         )
         .await?;
     store
-        .retry_message(&ctx_at("admin", 60_000)?, m, at(60_000)?)
+        .retry_message(&ctx_at("admin", 60_000)?, None, m, at(60_000)?)
         .await?;
     let claimed = store.claim_messages(at(60_000)?, at(360_000)?, 10).await?;
     assert_eq!(claimed.len(), 1);

@@ -394,7 +394,9 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
         json!({ "action": "sign_result", "version": 1 }),
     )
     .await;
-    assert_eq!(s, 403);
+    // Received at the desk, the dossier is not the office's yet: it answers
+    // as a missing one, and the refusal is audited.
+    assert_eq!(s, 404);
     assert_eq!(w.app.audit_count().await.unwrap(), before + 1);
     // Someone from another district neither sees nor lists it.
     let other = w
@@ -402,7 +404,8 @@ async fn stale_versions_wrong_states_and_wrong_people_change_nothing(b: Backend)
         .client("huyenkhac", Role::DeskOfficer, codes::DISTRICT_B)
         .await
         .unwrap();
-    assert_eq!(get(&other, &format!("/api/dossiers/{code}")).await.0, 403);
+    // A dossier outside one's units answers as a missing one.
+    assert_eq!(get(&other, &format!("/api/dossiers/{code}")).await.0, 404);
     assert_eq!(
         get(&other, &format!("/api/dossiers?unit={}", codes::DISTRICT_A))
             .await

@@ -3,6 +3,8 @@
 // A test binary: a failed unwrap is a failed test, with its cause shown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_matrix;
+mod access_reading;
 mod api_auth;
 mod api_bounds;
 mod api_catalog;

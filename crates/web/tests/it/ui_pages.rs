@@ -367,7 +367,10 @@ async fn a_wrong_password_shows_the_form_again_and_failures_are_limited(b: Backe
     assert!(p.body.contains("Tên đăng nhập hoặc mật khẩu không đúng."));
     let p = br.sign_in(&"a".repeat(100 * 1024), "x", "/").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(!p.body.contains(&"a".repeat(1000)), "the name is not echoed");
+    assert!(
+        !p.body.contains(&"a".repeat(1000)),
+        "the name is not echoed"
+    );
     assert_eq!(app.audit_count().await.unwrap(), before);
     assert_eq!(
         app.db
