@@ -57,6 +57,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "list_order",
         include_str!("../migrations/sqlite/0006_list_order.sql"),
     ),
+    (
+        9,
+        "write_probe",
+        include_str!("../migrations/sqlite/0009_write_probe.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -90,6 +95,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "list_order",
         include_str!("../migrations/postgres/0006_list_order.sql"),
+    ),
+    (
+        9,
+        "write_probe",
+        include_str!("../migrations/postgres/0009_write_probe.sql"),
     ),
 ];
 
@@ -134,6 +144,7 @@ pub(crate) fn readiness(backend: &'static str, m: &Migrator, applied: &[i64]) ->
         backend,
         expected_migrations: count(expected.len()),
         applied_migrations: count(applied.iter().filter(|v| expected.contains(v)).count()),
+        write_problem: None,
     }
 }
 
