@@ -129,6 +129,7 @@ impl SqliteStore {
                 ServiceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        let file = base.get_filename().to_owned();
         // The writer is connected first: it creates the file and switches it
         // to WAL, which the query-only readers cannot do.
         let writer = SqlitePoolOptions::new()
@@ -171,7 +172,6 @@ impl SqliteStore {
             )
             .await
             .map_err(unavailable)?;
-        let file = base.get_filename().to_owned();
         Ok(Self {
             group: group::GroupCommit::new(writer.clone()),
             writer,
