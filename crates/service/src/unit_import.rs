@@ -170,8 +170,12 @@ fn parse_date(s: &str) -> Result<Date, String> {
         let (m, y) = rest.split_once('/').ok_or_else(bad)?;
         let n = |t: &str| t.trim().parse::<i16>().map_err(|_| bad());
         let (y, m, d) = (n(y)?, n(m)?, n(d)?);
-        return Date::new(y, i8::try_from(m).map_err(|_| bad())?, i8::try_from(d).map_err(|_| bad())?)
-            .map_err(|_| bad());
+        return Date::new(
+            y,
+            i8::try_from(m).map_err(|_| bad())?,
+            i8::try_from(d).map_err(|_| bad())?,
+        )
+        .map_err(|_| bad());
     }
     s.parse::<Date>().map_err(|_| bad())
 }
@@ -200,10 +204,15 @@ pub async fn import_file(
         return Err(rejected(issues));
     }
     if data.is_empty() {
-        issues.row(header.number, "no units: the file has a header and no rows under it");
+        issues.row(
+            header.number,
+            "no units: the file has a header and no rows under it",
+        );
     }
     if data.len() > MAX_UNITS {
-        issues.file(format!("the file has more than {MAX_UNITS} units; split it"));
+        issues.file(format!(
+            "the file has more than {MAX_UNITS} units; split it"
+        ));
         return Err(rejected(issues));
     }
     // Codes of the rows read so far, with their row and kind.

@@ -23,8 +23,8 @@ use sqlx::{Arguments, AssertSqlSafe, Database, Encode, FromRow, Transaction, Typ
 
 use crate::catalog::SearchCache;
 use crate::convert;
-use crate::health::WriteHealth;
 use crate::error::db;
+use crate::health::WriteHealth;
 use crate::{audit, sql};
 
 /// Where the two databases' SQL differs.

@@ -196,11 +196,15 @@ mod tests {
             .into_response();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(
-            res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()),
+            res.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
             Some("5")
         );
         assert_eq!(
-            res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            res.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
             Some("application/problem+json")
         );
     }

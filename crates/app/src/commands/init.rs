@@ -25,7 +25,12 @@ pub async fn run(cfg: &mut Config, a: InitArgs) -> anyhow::Result<()> {
         cfg.ensure_data_dir()?;
     }
     let ask = std::io::stdin().is_terminal();
-    let code = value(a.unit_code, "--unit-code", "Mã đơn vị của tỉnh (000.00.00.H40)", ask)?;
+    let code = value(
+        a.unit_code,
+        "--unit-code",
+        "Mã đơn vị của tỉnh (000.00.00.H40)",
+        ask,
+    )?;
     let code = UnitCode::parse(&code).map_err(|e| invalid("--unit-code", e))?;
     let name = value(a.unit_name, "--unit-name", "Tên đơn vị (UBND tỉnh …)", ask)?;
     if name.chars().count() > 300 {
@@ -35,9 +40,13 @@ pub async fn run(cfg: &mut Config, a: InitArgs) -> anyhow::Result<()> {
         Some(d) => super::unit::parse_day("--valid-from", d)?,
         None => super::unit::today(),
     };
-    let username = value(a.username, "--username", "Tên đăng nhập của quản trị hệ thống", ask)?;
-    let username = users::parse_username(&username)
-        .map_err(|e| rename(e, "--username"))?;
+    let username = value(
+        a.username,
+        "--username",
+        "Tên đăng nhập của quản trị hệ thống",
+        ask,
+    )?;
+    let username = users::parse_username(&username).map_err(|e| rename(e, "--username"))?;
     let full_name = value(a.full_name, "--full-name", "Họ và tên", ask)?;
     if full_name.chars().count() > 200 {
         anyhow::bail!("--full-name: a full name has at most 200 characters");

@@ -63,14 +63,17 @@ async fn add(cfg: &Config, a: UnitAddArgs) -> anyhow::Result<()> {
     let store =
         super::open_ready(&a.database_url.clone().unwrap_or_else(|| cfg.database_url())).await?;
     let parent_id = match &a.parent {
-        Some(p) => Some(units::find_unit(store.as_ref(), "--parent", p).await.map_err(
-            |e| match e {
-                ServiceError::NotFound { key, .. } => {
-                    ServiceError::invalid("--parent", format!("no unit with code {key}"))
-                }
-                other => other,
-            },
-        )?.id),
+        Some(p) => Some(
+            units::find_unit(store.as_ref(), "--parent", p)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::NotFound { key, .. } => {
+                        ServiceError::invalid("--parent", format!("no unit with code {key}"))
+                    }
+                    other => other,
+                })?
+                .id,
+        ),
         None => None,
     };
     let ctx = super::cli_context();

@@ -53,7 +53,10 @@ fn procedures_file(dir: &Path) -> String {
     for (i, line) in text.lines().enumerate() {
         out.push_str(line);
         if i == 1 {
-            assert!(line.starts_with("1.001193,") && line.ends_with(','), "{line}");
+            assert!(
+                line.starts_with("1.001193,") && line.ends_with(','),
+                "{line}"
+            );
             out.push_str(COMMUNE);
         }
         out.push('\n');
@@ -146,7 +149,14 @@ fn set_up(url: &str, dir: &Path) {
     let o = motcua(
         &[
             &[
-                "unit", "add", "--code", "000.22.22.H40", "--name", "X", "--kind", "ward",
+                "unit",
+                "add",
+                "--code",
+                "000.22.22.H40",
+                "--name",
+                "X",
+                "--kind",
+                "ward",
             ][..],
             &db,
         ]
@@ -216,14 +226,17 @@ async fn login(base: &str, user: &str, password: &str) -> reqwest::Client {
         "x-csrf-token",
         body["csrf_token"].as_str().unwrap().parse().unwrap(),
     );
-    reqwest::Client::builder().default_headers(h).build().unwrap()
+    reqwest::Client::builder()
+        .default_headers(h)
+        .build()
+        .unwrap()
 }
 
 fn reception(name: &str) -> Value {
     json!({
         "unit": COMMUNE_DESK, "procedure": "1.001193", "channel": "in_person",
         "applicant": { "kind": "citizen", "name": name, "identity": "040095000123",
-            "phone": "0912 345 678", "address": "Xã Đô Lương, tỉnh Nghệ An" },
+            "phone": "0912 345 678", "email": "nguoidan@example.org", "address": "Xã Đô Lương, tỉnh Nghệ An" },
         "components": [
             { "name": "Tờ khai đăng ký khai sinh", "form": "original", "copies": 1, "digitised": true, "reused": false },
             { "name": "Giấy chứng sinh hoặc văn bản của người làm chứng xác nhận về việc sinh", "form": "original", "copies": 1, "digitised": true, "reused": false }
@@ -257,10 +270,7 @@ async fn first_dossier(base: &str) -> reqwest::Client {
     assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["status"], "received", "{d}");
-    assert!(
-        d["code"].as_str().unwrap().starts_with(COMMUNE_DESK),
-        "{d}"
-    );
+    assert!(d["code"].as_str().unwrap().starts_with(COMMUNE_DESK), "{d}");
     desk
 }
 
@@ -342,7 +352,10 @@ async fn a_new_province_on_sqlite_survives_a_full_disk() {
     let url = format!("sqlite://{}", fs.0.path().join("motcua.db").display());
     let dir = tempfile::tempdir().unwrap();
     set_up(&url, dir.path());
-    let server = Server::start(dir.path(), &["serve", "--database-url", &url, "--port", "0"]);
+    let server = Server::start(
+        dir.path(),
+        &["serve", "--database-url", &url, "--port", "0"],
+    );
     let base = server.base.clone();
     let desk = first_dossier(&base).await;
     assert_eq!(readyz(&base).await.0, 200);

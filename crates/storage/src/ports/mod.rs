@@ -33,9 +33,8 @@ macro_rules! store_ports {
             use motcua_service::store::{
                 AccessStore, ApiToken, AuditContext, AuditStore, CalendarOverride, CalendarStore,
                 CatalogStore, CodePage, ImportOutcome, LevelCounts, NewProcess, NewReview, NewUnit,
-                NewUnitUnder,
-                NewUser, OfficeHoursRow, ProcedureFilter, ProcedureVersion, Process, Review,
-                RoleGrant, SessionRecord, SettingStore, Succession, Unit, UnitChange,
+                NewUnitUnder, NewUser, OfficeHoursRow, ProcedureFilter, ProcedureVersion, Process,
+                Review, RoleGrant, SessionRecord, SettingStore, Succession, Unit, UnitChange,
                 UnitHistoryStore, UnitStore, UnitVersion, User, UserStore,
             };
 

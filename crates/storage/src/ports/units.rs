@@ -70,7 +70,11 @@ pub(crate) async fn insert_units<B: Backend>(
 
 /// Inserts a unit, its first version and its audit entry inside the
 /// caller's transaction, which holds the tree's lock.
-async fn insert_in<C: Conn + TreeTx>(c: &mut C, ctx: &AuditContext, unit: &NewUnit) -> ServiceResult<i64> {
+async fn insert_in<C: Conn + TreeTx>(
+    c: &mut C,
+    ctx: &AuditContext,
+    unit: &NewUnit,
+) -> ServiceResult<i64> {
     // The code must be free on every day the unit exists, also from
     // units that held it in an earlier version.
     if !c
@@ -165,9 +169,9 @@ pub(crate) async fn system_admin_exists<B: Backend>(b: &B) -> ServiceResult<bool
         .read()
         .await?
         .optional(Sql::new(
-            "SELECT 1 FROM role_grants WHERE role = 'system_admin' LIMIT 1",
+            "SELECT count(*) FROM role_grants WHERE role = 'system_admin'",
         ))
         .await
         .map_err(db)?;
-    Ok(row.is_some())
+    Ok(row.is_some_and(|(n,)| n > 0))
 }

@@ -18,8 +18,8 @@ use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
 use crate::catalog::SearchCache;
 use crate::conn::{Backend, Conn, Dialect, Undo, conn_queries};
-use crate::health::{self, WriteHealth};
 use crate::error::db;
+use crate::health::{self, WriteHealth};
 use crate::ports::store_ports;
 use crate::{migrations, sql};
 

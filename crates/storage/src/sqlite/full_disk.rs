@@ -40,7 +40,10 @@ impl Tmpfs {
 
 impl Drop for Tmpfs {
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
@@ -87,7 +90,10 @@ async fn a_full_disk_fails_writes_as_unavailable_and_the_next_write_after_space_
         .await
         .expect("table");
     insert(&store, 1, 4096).await.expect("a write with room");
-    assert_eq!(store.readiness().await.expect("readiness").write_problem, None);
+    assert_eq!(
+        store.readiness().await.expect("readiness").write_problem,
+        None
+    );
 
     let filler = fill(fs.path());
     for id in [2, 3] {
@@ -99,7 +105,9 @@ async fn a_full_disk_fails_writes_as_unavailable_and_the_next_write_after_space_
     let r = store.readiness().await.expect("readiness");
     assert!(!r.is_ready(), "a full disk is not ready: {r:?}");
     assert!(
-        r.write_problem.as_deref().is_some_and(|p| p.contains("full")),
+        r.write_problem
+            .as_deref()
+            .is_some_and(|p| p.contains("full")),
         "{r:?}"
     );
 

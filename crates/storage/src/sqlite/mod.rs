@@ -364,11 +364,20 @@ mod tests {
     #[test]
     fn synchronous_is_full_unless_the_url_says_normal_and_other_parameters_stay() {
         let (url, s) = split_synchronous("sqlite:///data/m.db").expect("plain");
-        assert_eq!((url.as_str(), s), ("sqlite:///data/m.db", SqliteSynchronous::Full));
+        assert_eq!(
+            (url.as_str(), s),
+            ("sqlite:///data/m.db", SqliteSynchronous::Full)
+        );
         let (url, s) =
             split_synchronous("sqlite:///data/m.db?mode=rwc&synchronous=NORMAL").expect("normal");
-        assert_eq!((url.as_str(), s), ("sqlite:///data/m.db?mode=rwc", SqliteSynchronous::Normal));
+        assert_eq!(
+            (url.as_str(), s),
+            ("sqlite:///data/m.db?mode=rwc", SqliteSynchronous::Normal)
+        );
         let e = split_synchronous("sqlite:///data/m.db?synchronous=off").expect_err("off");
-        assert!(matches!(&e, ServiceError::Invalid { field, .. } if field == "database_url"), "{e}");
+        assert!(
+            matches!(&e, ServiceError::Invalid { field, .. } if field == "database_url"),
+            "{e}"
+        );
     }
 }
