@@ -56,6 +56,10 @@ pub struct DataArgs {
     /// Rows per import transaction.
     #[arg(long, default_value_t = 100_000)]
     pub chunk: usize,
+    /// SQLite's `synchronous` for the store (`full`, the default, or
+    /// `normal`), to measure what syncing at each commit costs.
+    #[arg(long)]
+    pub sqlite_synchronous: Option<String>,
 }
 
 impl DataArgs {
@@ -96,7 +100,10 @@ impl Dataset {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir)?;
                 }
-                format!("sqlite://{}", path.display())
+                match &args.sqlite_synchronous {
+                    Some(s) => format!("sqlite://{}?synchronous={s}", path.display()),
+                    None => format!("sqlite://{}", path.display()),
+                }
             }
             Backend::Postgres => {
                 let Some(server) = motcua_testkit::server_url() else {
@@ -291,7 +298,9 @@ impl Dataset {
     }
 
     async fn sqlite(&self) -> anyhow::Result<SqliteConnection> {
-        Ok(SqliteConnectOptions::from_str(&self.url)?
+        // The store's own `synchronous` parameter is not sqlx's.
+        let url = self.url.split('?').next().unwrap_or(&self.url);
+        Ok(SqliteConnectOptions::from_str(url)?
             .busy_timeout(Duration::from_secs(30))
             .connect()
             .await?)

@@ -32,6 +32,12 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations, then exit.
     Migrate(DbArgs),
+    /// Set up an empty database: migrate, add the province unit and the first
+    /// system administrator (once; refused when one exists).
+    Init(InitArgs),
+    /// The unit tree: add, import, list.
+    #[command(subcommand)]
+    Unit(UnitCommand),
     /// The working-day calendar and deadlines.
     #[command(subcommand)]
     Calendar(CalendarCommand),
@@ -169,6 +175,75 @@ pub struct UserPasswordArgs {
     /// Read the password from the first line of standard input.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// `init`. Flags not given are asked for when standard input is a terminal;
+/// the password is never a flag: `--password-stdin`, or a prompt.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The province's unit code (000.00.00.H40).
+    #[arg(long, value_name = "CODE")]
+    pub unit_code: Option<String>,
+    /// The province's name (UBND tỉnh Nghệ An).
+    #[arg(long, value_name = "NAME")]
+    pub unit_name: Option<String>,
+    /// The first day the unit exists, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub valid_from: Option<String>,
+    /// The administrator's login name.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// The administrator's full name.
+    #[arg(long)]
+    pub full_name: Option<String>,
+    /// The administrator's e-mail.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Database (default: the configured one).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+/// Unit commands; they act as the system and every change is audited
+/// under `cli:<login>`.
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Add one unit.
+    Add(UnitAddArgs),
+    /// Add a unit tree from a CSV or XLSX file (docs/import/units.csv), all or nothing.
+    Import(ImportArgs),
+    /// Print the units as CSV: code, name, kind, level, parent code, valid from, valid to.
+    List(DbArgs),
+}
+
+/// `unit add`.
+#[derive(Debug, Args)]
+pub struct UnitAddArgs {
+    /// Official unit code (000.00.21.H40).
+    #[arg(long, value_name = "CODE")]
+    pub code: String,
+    /// Official name.
+    #[arg(long)]
+    pub name: String,
+    /// province, department, service_centre, district, district_office, commune,
+    /// public_service_unit, central_branch or desk.
+    #[arg(long)]
+    pub kind: String,
+    /// central, province, district or commune (default: from the kind).
+    #[arg(long)]
+    pub level: Option<String>,
+    /// The parent unit's code (none for a root).
+    #[arg(long, value_name = "CODE")]
+    pub parent: Option<String>,
+    /// First day the unit exists, YYYY-MM-DD (default: today).
+    #[arg(long, value_name = "DATE")]
+    pub valid_from: Option<String>,
     /// Database (default: the configured one).
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,

@@ -22,6 +22,7 @@ pub mod procedures;
 pub mod processes;
 pub mod queues;
 pub mod store;
+pub mod unit_import;
 pub mod units;
 pub mod users;
 

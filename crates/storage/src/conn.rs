@@ -13,6 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use motcua_domain::audit::StoredEntry;
+use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::AuditContext;
 use sqlx::pool::PoolConnection;
@@ -23,6 +24,7 @@ use sqlx::{Arguments, AssertSqlSafe, Database, Encode, FromRow, Transaction, Typ
 use crate::catalog::SearchCache;
 use crate::convert;
 use crate::error::db;
+use crate::health::WriteHealth;
 use crate::{audit, sql};
 
 /// Where the two databases' SQL differs.
@@ -346,12 +348,20 @@ pub(crate) trait Backend: Sync {
     {
         let _ = undo; // A failed transaction of its own is dropped whole.
         async move {
-            let mut tx = self.begin_write().await?;
-            let value = work(&mut *tx, &mut TxState::default()).await?;
-            commit(tx).await?;
-            Ok(value)
+            let outcome = async move {
+                let mut tx = self.begin_write().await?;
+                let value = work(&mut *tx, &mut TxState::default()).await?;
+                commit(tx).await?;
+                Ok::<T, ServiceError>(value)
+            }
+            .await;
+            self.write_health().record(&outcome);
+            outcome
         }
     }
+
+    /// How this node's last write transaction ended, for readiness.
+    fn write_health(&self) -> &WriteHealth;
 
     /// A connection for a single write statement run as its own transaction.
     fn write(&self) -> impl Future<Output = ServiceResult<PoolConnection<Self::Db>>> + Send;

@@ -72,11 +72,18 @@ pub(crate) fn db(e: sqlx::Error) -> ServiceError {
                 .try_downcast_ref::<sqlx::sqlite::SqliteError>()
                 .and_then(|_| code.parse::<i32>().ok())
                 .map(|c| c & 0xff);
-            // SQLite: 5 busy, 6 locked; PostgreSQL: class 08 connection
-            // exceptions, 57P0x shutdown, 53300 too many connections.
-            let busy = matches!(sqlite_primary, Some(5 | 6))
-                || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03")
-                || code.starts_with("08");
+            // What the server or its disk cannot do now, not what the
+            // request asked wrong: answered 503 so that clients retry.
+            // SQLite: 5 busy, 6 locked, 8 read-only, 10 I/O error, 13 disk
+            // full, 14 cannot open. PostgreSQL: class 08 connection
+            // exceptions, class 53 insufficient resources (53100 disk full,
+            // 53200 out of memory, 53300 too many connections), 57P0x
+            // shutdown, 58030 I/O error, 25006 a read-only transaction (a
+            // standby, or the disk-full guard of `default_transaction_read_only`).
+            let busy = matches!(sqlite_primary, Some(5 | 6 | 8 | 10 | 13 | 14))
+                || matches!(&*code, "57P01" | "57P02" | "57P03" | "58030" | "25006")
+                || code.starts_with("08")
+                || code.starts_with("53");
             // A missing table means the schema was never migrated, which is
             // the operator's to fix, not a bug: PostgreSQL 42P01, SQLite's text.
             let unmigrated = code == "42P01" || d.message().starts_with("no such table");
@@ -193,5 +200,50 @@ pub(crate) fn explain_unit_reference(b: &Broken, unit_id: i64) -> Option<Service
             "must not be before valid_from",
         )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What SQLite answers on a full disk, a read-only file and an I/O
+    /// error, from a real connection: all of them the server's fault.
+    #[tokio::test]
+    async fn disk_faults_of_sqlite_are_unavailable() {
+        use sqlx::Connection;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("f.db");
+        let mut c = sqlx::sqlite::SqliteConnection::connect_with(
+            &sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .expect("connect");
+        sqlx::raw_sql("CREATE TABLE t (b BLOB); PRAGMA max_page_count = 3")
+            .execute(&mut c)
+            .await
+            .expect("schema");
+        // SQLITE_FULL: more pages than the database may have.
+        let full = sqlx::query("INSERT INTO t VALUES (zeroblob(100000))")
+            .execute(&mut c)
+            .await
+            .expect_err("full");
+        assert!(matches!(db(full), ServiceError::Unavailable(_)));
+        c.close().await.expect("close");
+        // SQLITE_READONLY: a connection that may not write.
+        let mut ro = sqlx::sqlite::SqliteConnection::connect_with(
+            &sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .read_only(true),
+        )
+        .await
+        .expect("connect read-only");
+        let readonly = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&mut ro)
+            .await
+            .expect_err("read-only");
+        assert!(matches!(db(readonly), ServiceError::Unavailable(_)));
     }
 }

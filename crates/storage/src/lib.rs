@@ -13,6 +13,7 @@ mod conn;
 mod convert;
 mod error;
 mod files;
+mod health;
 mod history_rules;
 mod migrations;
 mod ports;

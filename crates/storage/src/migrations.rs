@@ -62,6 +62,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "auth_hardening",
         include_str!("../migrations/sqlite/0007_auth_hardening.sql"),
     ),
+    (
+        8,
+        "write_probe",
+        include_str!("../migrations/sqlite/0008_write_probe.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -100,6 +105,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "auth_hardening",
         include_str!("../migrations/postgres/0007_auth_hardening.sql"),
+    ),
+    (
+        8,
+        "write_probe",
+        include_str!("../migrations/postgres/0008_write_probe.sql"),
     ),
 ];
 
@@ -144,6 +154,7 @@ pub(crate) fn readiness(backend: &'static str, m: &Migrator, applied: &[i64]) ->
         backend,
         expected_migrations: count(expected.len()),
         applied_migrations: count(applied.iter().filter(|v| expected.contains(v)).count()),
+        write_problem: None,
     }
 }
 

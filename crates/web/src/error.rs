@@ -29,6 +29,11 @@ pub struct Problem {
     pub retry_after: Option<u64>,
 }
 
+/// Seconds a client is asked to wait after a 503 for an unavailable
+/// database: long enough for a pool or a disk to recover, short enough
+/// that a desk clerk's retry is not a wait.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 /// The only type that turns errors into HTTP status codes.
 #[derive(Debug)]
 pub struct WebError {
@@ -164,14 +169,19 @@ impl From<ServiceError> for WebError {
                 "Chưa đăng nhập",
                 e.to_string(),
             ),
+            // The server's fault, not the request's (disk full, I/O error,
+            // database down, no connection in time): the same request may
+            // succeed later, which Retry-After tells clients and proxies.
             ServiceError::Unavailable(ref cause) => {
                 tracing::error!(%cause, "database unavailable");
-                Self::new(
+                let mut w = Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "Hệ thống tạm thời không sẵn sàng",
-                    "the database is not reachable",
-                )
+                    "the server cannot read or store data now; try again shortly",
+                );
+                w.problem.retry_after = Some(UNAVAILABLE_RETRY_SECS);
+                w
             }
             ServiceError::Internal(ref cause) => {
                 tracing::error!(%cause, "internal error");
@@ -210,4 +220,28 @@ pub async fn not_found(uri: axum::http::Uri) -> WebError {
         "Không tìm thấy",
         format!("no resource at {}", uri.path()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_fault_is_a_503_to_retry_not_a_500() {
+        let res = WebError::from(ServiceError::Unavailable("database or disk is full".into()))
+            .into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            res.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        assert_eq!(
+            res.headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+    }
 }

@@ -25,15 +25,27 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database is reachable and has every migration this binary
-/// knows; until then a load balancer sends no traffic here.
+/// Readiness: the database is reachable, has every migration this binary
+/// knows, and this node can write to it (its disk is not full or read-only,
+/// its writer is not stuck, its last write did not fail for the server's
+/// fault); until then a load balancer sends no traffic here. Cheap: the
+/// migration list, a `statvfs` and the writer's last outcome, plus one small
+/// write only while the last one failed.
 async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
     let r = state.store.readiness().await?;
+    let status = if r.applied_migrations < r.expected_migrations {
+        "migrations pending"
+    } else if r.write_problem.is_some() {
+        "cannot write"
+    } else {
+        "ready"
+    };
     let body = json!({
-        "status": if r.is_ready() { "ready" } else { "migrations pending" },
+        "status": status,
         "backend": r.backend,
         "expected_migrations": r.expected_migrations,
         "applied_migrations": r.applied_migrations,
+        "write_problem": r.write_problem,
     });
     let status = if r.is_ready() {
         StatusCode::OK

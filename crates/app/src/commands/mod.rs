@@ -4,7 +4,9 @@ mod audit;
 mod calendar;
 mod catalog;
 mod dossier_import;
+mod init;
 mod serve;
+mod unit;
 mod user;
 
 use std::process::ExitCode;
@@ -52,6 +54,8 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
                 report.total
             );
         }
+        Command::Init(args) => init::run(&mut cfg, args).await?,
+        Command::Unit(cmd) => return unit::run(&cfg, cmd).await,
         Command::Calendar(CalendarCommand::Due(args)) => calendar::due(&cfg, args).await?,
         Command::Calendar(CalendarCommand::Days(args)) => calendar::days(&cfg, args).await?,
         Command::Calendar(CalendarCommand::Set(args)) => calendar::set(&cfg, args).await?,

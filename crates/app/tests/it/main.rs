@@ -11,6 +11,7 @@ mod cli_errors;
 mod dossier_import_cli;
 mod server;
 mod user_cli;
+mod walkthrough;
 
 use std::process::{Command, Output};
 

@@ -12,13 +12,13 @@ use motcua_testkit::{Backend, TestDb};
 use crate::{assert_one_line_error, motcua, motcua_in, stdout};
 
 /// A running `motcua` server, stopped with SIGTERM when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+    pub(crate) fn start(dir: &std::path::Path, args: &[&str]) -> Server {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
         cmd.args(args)
             .current_dir(dir)
@@ -42,7 +42,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and returns whether the server exited cleanly.
-    fn stop(mut self) -> bool {
+    pub(crate) fn stop(mut self) -> bool {
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         let ok = self.child.wait().unwrap().success();

@@ -8,7 +8,7 @@ use motcua_testkit::{Backend, TestApp, codes};
 use crate::{assert_one_line_error, stdout};
 
 /// Runs the binary with a line on standard input.
-fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
+pub(crate) fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
     cmd.args(args)
         .stdin(Stdio::piped())

@@ -406,6 +406,11 @@ impl Issues {
         }
     }
 
+    /// How many problems were reported, for telling whether a step added one.
+    pub fn len(&self) -> usize {
+        self.list.len() + self.dropped
+    }
+
     /// Whether nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

@@ -17,7 +17,7 @@
 //! row carries, which any later action on an open dossier folds again.
 
 mod cells;
-mod file;
+pub(crate) mod file;
 mod rows;
 
 use std::collections::{BTreeMap, HashMap};

@@ -44,6 +44,16 @@ pub trait AdminStore: Send + Sync {
 pub trait UnitStore: Send + Sync {
     /// Adds a unit. A duplicate code is `Conflict`; an unknown parent is `Invalid` on `parent_id`.
     async fn insert_unit(&self, ctx: &AuditContext, unit: &NewUnit) -> ServiceResult<Unit>;
+    /// Adds units in one transaction, in order, each parent named by code
+    /// among the units before it or in the database (`parent_id` of each
+    /// unit is ignored). Any failure adds none.
+    async fn insert_units(
+        &self,
+        ctx: &AuditContext,
+        units: &[NewUnitUnder],
+    ) -> ServiceResult<Vec<Unit>>;
+    /// Whether some user holds the system administrator's role.
+    async fn system_admin_exists(&self) -> ServiceResult<bool>;
     /// A unit by id, or `NotFound`.
     async fn unit_by_id(&self, id: i64) -> ServiceResult<Unit>;
     /// A unit by its official code, or `NotFound`.

@@ -34,12 +34,17 @@ pub struct Readiness {
     pub expected_migrations: u32,
     /// Migrations applied in the database.
     pub applied_migrations: u32,
+    /// Why this node cannot write now (disk full, read-only file system,
+    /// a stuck writer, the last write failing for a fault of the server);
+    /// `None` when it can.
+    pub write_problem: Option<String>,
 }
 
 impl Readiness {
-    /// Ready when the database has every migration this binary knows.
+    /// Ready when the database has every migration this binary knows and
+    /// this node can write to it.
     pub fn is_ready(&self) -> bool {
-        self.applied_migrations >= self.expected_migrations
+        self.applied_migrations >= self.expected_migrations && self.write_problem.is_none()
     }
 }
 
@@ -81,6 +86,16 @@ pub struct NewUnit {
     pub valid_from: Date,
     /// Last day.
     pub valid_to: Option<Date>,
+}
+
+/// A unit to add whose parent is named by its code, so that a tree can be
+/// added in one call (`unit.parent_id` is not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnitUnder {
+    /// The unit.
+    pub unit: NewUnit,
+    /// The parent's code: a unit earlier in the same call or in the database.
+    pub parent: Option<UnitCode>,
 }
 
 /// A person who signs in.

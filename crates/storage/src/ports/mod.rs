@@ -33,9 +33,10 @@ macro_rules! store_ports {
             use motcua_service::store::{
                 AccessStore, ApiToken, AttemptRule, AuditContext, AuditStore, CalendarOverride,
                 CalendarStore, CatalogStore, CodePage, ImportOutcome, LevelCounts, NewProcess,
-                NewReview, NewUnit, NewUser, OfficeHoursRow, ProcedureFilter, ProcedureVersion,
-                Process, Reservation, Review, RoleGrant, SessionRecord, SettingStore, Succession,
-                Unit, UnitChange, UnitHistoryStore, UnitStore, UnitVersion, User, UserStore,
+                NewReview, NewUnit, NewUnitUnder, NewUser, OfficeHoursRow, ProcedureFilter,
+                ProcedureVersion, Process, Reservation, Review, RoleGrant, SessionRecord,
+                SettingStore, Succession, Unit, UnitChange, UnitHistoryStore, UnitStore,
+                UnitVersion, User, UserStore,
             };
 
             use $crate::catalog;
@@ -50,6 +51,18 @@ macro_rules! store_ports {
                     unit: &NewUnit,
                 ) -> ServiceResult<Unit> {
                     units::insert_unit(self, ctx, unit).await
+                }
+
+                async fn insert_units(
+                    &self,
+                    ctx: &AuditContext,
+                    units: &[NewUnitUnder],
+                ) -> ServiceResult<Vec<Unit>> {
+                    units::insert_units(self, ctx, units).await
+                }
+
+                async fn system_admin_exists(&self) -> ServiceResult<bool> {
+                    units::system_admin_exists(self).await
                 }
 
                 async fn unit_by_id(&self, id: i64) -> ServiceResult<Unit> {

@@ -3,7 +3,9 @@
 use motcua_domain::unit::UnitCode;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
-use motcua_service::store::{AuditContext, NewUnit, Unit};
+use std::collections::HashMap;
+
+use motcua_service::store::{AuditContext, NewUnit, NewUnitUnder, Unit};
 
 use crate::conn::{Backend, Conn, Sql, commit};
 use crate::convert::{self, UnitRow};
@@ -19,6 +21,60 @@ pub(crate) async fn insert_unit<B: Backend>(
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
     c.lock_tree().await?;
+    let id = insert_in(c, ctx, unit).await?;
+    commit(tx).await?;
+    Ok(crate::unit_from_new(id, unit))
+}
+
+/// Adds units in one transaction, in order, each parent named by code and
+/// found among the units added before it in the list or in the database;
+/// any failure adds none of them.
+pub(crate) async fn insert_units<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    units: &[NewUnitUnder],
+) -> ServiceResult<Vec<Unit>> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.lock_tree().await?;
+    let mut added: HashMap<String, i64> = HashMap::new();
+    let mut out = Vec::with_capacity(units.len());
+    for u in units {
+        let mut unit = u.unit.clone();
+        if let Some(parent) = &u.parent {
+            let id = match added.get(parent.as_str()) {
+                Some(id) => *id,
+                None => {
+                    let row: Option<UnitRow> = c
+                        .optional(Sql::new(sql::UNIT_BY_CODE).text(parent.as_str()))
+                        .await
+                        .map_err(db)?;
+                    row.ok_or_else(|| {
+                        ServiceError::invalid(
+                            "parent",
+                            format!("unit {}: no unit with code {parent}", unit.code),
+                        )
+                    })?
+                    .0
+                }
+            };
+            unit.parent_id = Some(id);
+        }
+        let id = insert_in(c, ctx, &unit).await?;
+        added.insert(unit.code.as_str().to_owned(), id);
+        out.push(crate::unit_from_new(id, &unit));
+    }
+    commit(tx).await?;
+    Ok(out)
+}
+
+/// Inserts a unit, its first version and its audit entry inside the
+/// caller's transaction, which holds the tree's lock.
+async fn insert_in<C: Conn + TreeTx>(
+    c: &mut C,
+    ctx: &AuditContext,
+    unit: &NewUnit,
+) -> ServiceResult<i64> {
     // The code must be free on every day the unit exists, also from
     // units that held it in an earlier version.
     if !c
@@ -41,8 +97,7 @@ pub(crate) async fn insert_unit<B: Backend>(
         &audit::unit_detail(id, unit),
     )
     .await?;
-    commit(tx).await?;
-    Ok(crate::unit_from_new(id, unit))
+    Ok(id)
 }
 
 pub(crate) async fn unit_by_id<B: Backend>(b: &B, id: i64) -> ServiceResult<Unit> {
@@ -105,4 +160,18 @@ pub(crate) async fn username<C: Conn>(c: &mut C, user_id: i64) -> ServiceResult<
         .await
         .map_err(db)?;
     Ok(name.map(|(n,)| n))
+}
+
+/// Whether anyone holds the system administrator's role, for `motcua init`
+/// to run once.
+pub(crate) async fn system_admin_exists<B: Backend>(b: &B) -> ServiceResult<bool> {
+    let row: Option<(i64,)> = b
+        .read()
+        .await?
+        .optional(Sql::new(
+            "SELECT count(*) FROM role_grants WHERE role = 'system_admin'",
+        ))
+        .await
+        .map_err(db)?;
+    Ok(row.is_some_and(|(n,)| n > 0))
 }

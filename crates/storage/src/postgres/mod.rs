@@ -17,8 +17,9 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 
 use crate::catalog::SearchCache;
-use crate::conn::{Backend, Conn, Dialect, conn_queries};
+use crate::conn::{Backend, Conn, Dialect, Undo, conn_queries};
 use crate::error::db;
+use crate::health::{self, WriteHealth};
 use crate::ports::store_ports;
 use crate::{migrations, sql};
 
@@ -36,6 +37,8 @@ const UNIT_TREE_LOCK: i64 = 0x6d6f_7463_7561_0002;
 /// The PostgreSQL store.
 pub(crate) struct PgStore {
     pool: PgPool,
+    /// How this node's last write transaction ended.
+    health: WriteHealth,
     /// The procedure search index, rebuilt when the catalog revision moves.
     search: SearchCache,
 }
@@ -68,8 +71,31 @@ impl PgStore {
             .map_err(unavailable)?;
         Ok(Self {
             pool,
+            health: WriteHealth::default(),
             search: Default::default(),
         })
+    }
+
+    /// Why this node cannot write, if its last write transaction failed for
+    /// a fault of the server and a probe write fails still. The database's
+    /// disk is the server's, out of this node's sight, so only writes tell.
+    async fn write_problem(&self) -> Option<String> {
+        self.health.failure()?;
+        let probe = self.transact(Undo::Itself, |c, _| {
+            Box::pin(async move {
+                sqlx::query(health::PROBE)
+                    .bind(jiff::Timestamp::now().as_millisecond())
+                    .execute(c)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            })
+        });
+        match tokio::time::timeout(health::PROBE_TIMEOUT, probe).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some("a probe write did not finish in time".to_owned()),
+        }
     }
 
     /// Reads go to the same pool as writes.
@@ -98,6 +124,10 @@ impl Backend for PgStore {
 
     fn search(&self) -> &SearchCache {
         &self.search
+    }
+
+    fn write_health(&self) -> &WriteHealth {
+        &self.health
     }
 }
 
@@ -173,10 +203,10 @@ impl AdminStore for PgStore {
         } else {
             Vec::new()
         };
-        Ok(migrations::readiness(
-            "postgres",
-            &migrations::postgres(),
-            &applied,
-        ))
+        let mut r = migrations::readiness("postgres", &migrations::postgres(), &applied);
+        if r.applied_migrations >= r.expected_migrations {
+            r.write_problem = self.write_problem().await;
+        }
+        Ok(r)
     }
 }

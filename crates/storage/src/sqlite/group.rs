@@ -17,6 +17,14 @@
 //!   durable; if that commit fails, every write of the batch fails;
 //! - writes run in the order they were queued, each seeing the ones before.
 //!
+//! A batch that fails to begin, to end a savepoint or to commit (a full
+//! disk, an I/O error) leaves the writer clean for the next one: its
+//! transaction is rolled back, and when that fails too (SQLite may have
+//! rolled back on its own, and sqlx then still counts the transaction as
+//! open, so every later `BEGIN` failed until a restart) the connection is
+//! discarded and the pool opens a fresh one. How the last batch ended is
+//! recorded in [`WriteHealth`] for `/readyz`.
+//!
 //! Waiting adds no latency: a batch takes whatever is queued when its last
 //! write ends (up to [`MAX_BATCH`]) and commits at once when nothing is.
 
@@ -28,12 +36,14 @@ use std::task::Poll;
 
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{Connection, Sqlite, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::conn::{ConnFuture, TxState, Undo, Work};
 use crate::error::db;
+use crate::health::WriteHealth;
 
 /// The most writes committed together. Large enough that the commit's cost
 /// is shared; small enough that a batch's first write does not wait long
@@ -50,11 +60,23 @@ const QUEUE: usize = 1024;
 /// or why it did not.
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 
+/// How a write ended, before the commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ran {
+    /// It succeeded; its changes stay for the commit.
+    Kept,
+    /// It was refused (a conflict, invalid input): the request's fault.
+    Refused,
+    /// It failed for a fault of the server (disk full, I/O error), which
+    /// the writer's health records even when the batch commits.
+    Faulted(String),
+}
+
 /// A queued write as the writer runs it: on the batch's connection and
-/// state, saying whether it succeeded and how to answer its caller after the
+/// state, saying how it ended and how to answer its caller after the
 /// commit.
 type Run = Box<
-    dyn for<'c> FnOnce(&'c mut SqliteConnection, &'c mut TxState) -> ConnFuture<'c, (bool, Deliver)>
+    dyn for<'c> FnOnce(&'c mut SqliteConnection, &'c mut TxState) -> ConnFuture<'c, (Ran, Deliver)>
         + Send,
 >;
 
@@ -70,6 +92,8 @@ pub(crate) struct GroupCommit {
     writer: SqlitePool,
     /// Transactions the writer has ended (committed or not).
     batches: Arc<AtomicU64>,
+    /// How the last batch ended, for readiness.
+    health: Arc<WriteHealth>,
     /// The writer thread's queue: started by the first write (a store that
     /// only reads, as most commands' do, starts none), and started again
     /// should that thread have ended.
@@ -81,8 +105,14 @@ impl GroupCommit {
         Self {
             writer,
             batches: Arc::default(),
+            health: Arc::default(),
             queue: Mutex::new(None),
         }
+    }
+
+    /// How the writer's last batch ended and whether one is running.
+    pub(crate) fn health(&self) -> &WriteHealth {
+        &self.health
     }
 
     /// How many batches have ended so far.
@@ -122,13 +152,17 @@ impl GroupCommit {
                                 ))),
                             });
                         });
-                        (true, deliver)
+                        (Ran::Kept, deliver)
                     }
                     Err(e) => {
+                        let ran = match &e {
+                            ServiceError::Unavailable(why) => Ran::Faulted(why.clone()),
+                            _ => Ran::Refused,
+                        };
                         let deliver: Deliver = Box::new(move |_| {
                             let _ = answer.send(Err(e));
                         });
-                        (false, deliver)
+                        (ran, deliver)
                     }
                 }
             })
@@ -157,14 +191,18 @@ impl GroupCommit {
             return Ok(q.clone());
         }
         let (q, jobs) = mpsc::channel(QUEUE);
-        let (writer, batches) = (self.writer.clone(), self.batches.clone());
+        let (writer, batches, health) = (
+            self.writer.clone(),
+            self.batches.clone(),
+            self.health.clone(),
+        );
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| ServiceError::Unavailable(format!("cannot start the writer: {e}")))?;
         std::thread::Builder::new()
             .name("motcua-sqlite-writer".into())
-            .spawn(move || runtime.block_on(drain(writer, jobs, batches)))
+            .spawn(move || runtime.block_on(drain(writer, jobs, batches, health)))
             .map_err(|e| ServiceError::Unavailable(format!("cannot start the writer: {e}")))?;
         *queue = Some(q.clone());
         Ok(q)
@@ -173,34 +211,96 @@ impl GroupCommit {
 
 /// The writer: a batch per turn while writes are queued, until the store
 /// is dropped.
-async fn drain(writer: SqlitePool, mut jobs: mpsc::Receiver<Job>, batches: Arc<AtomicU64>) {
+async fn drain(
+    writer: SqlitePool,
+    mut jobs: mpsc::Receiver<Job>,
+    batches: Arc<AtomicU64>,
+    health: Arc<WriteHealth>,
+) {
     while let Some(first) = jobs.recv().await {
-        let writes = batch(&writer, first, &mut jobs).await;
+        let writes = batch(&writer, &health, first, &mut jobs).await;
         batches.fetch_add(1, Ordering::Relaxed);
         metrics::histogram!("motcua_sqlite_batch_writes").record(writes as f64);
     }
 }
 
 /// Runs `first` and whatever else is queued, up to [`MAX_BATCH`], in one
-/// transaction, then answers them all; returns how many writes it ran.
-async fn batch(writer: &SqlitePool, first: Job, jobs: &mut mpsc::Receiver<Job>) -> usize {
-    let mut tx = match writer.begin_with("BEGIN IMMEDIATE").await {
-        Ok(tx) => tx,
+/// transaction on the writer connection, then answers them all and leaves
+/// the connection outside any transaction; returns how many writes it ran.
+async fn batch(
+    writer: &SqlitePool,
+    health: &WriteHealth,
+    first: Job,
+    jobs: &mut mpsc::Receiver<Job>,
+) -> usize {
+    let mut conn = match writer.acquire().await {
+        Ok(c) => c,
         Err(e) => {
             // The write's answer is sent by what it returns once it has run;
             // dropping it unrun closes its caller's channel, which the caller
             // reports as a write the writer could not run.
-            tracing::error!(error = %db(e), "a write batch could not begin");
+            let why = db(e).to_string();
+            tracing::error!(error = why, "the writer connection could not be had");
+            health.fail(&why);
             drop(first);
             return 0;
         }
     };
+    health.busy(true);
+    let (writes, outcome) = batch_on(&mut conn, first, jobs).await;
+    health.busy(false);
+    match outcome {
+        Ok(()) => health.record(&Ok(())),
+        Err(why) => {
+            health.fail(&why);
+            settle(&mut conn).await;
+        }
+    }
+    writes
+}
+
+/// After a failed batch: lets the ROLLBACK its dropped transaction queued
+/// run, and discards the connection if it is still inside a transaction.
+async fn settle(conn: &mut PoolConnection<Sqlite>) {
+    if conn.is_in_transaction() {
+        // The connection's thread runs commands in order: once the ping is
+        // answered, the queued ROLLBACK has run.
+        let _ = conn.ping().await;
+    }
+    if conn.is_in_transaction() {
+        tracing::error!("the writer's ROLLBACK failed; its connection is discarded and reopened");
+        conn.close_on_drop();
+    }
+}
+
+/// [`batch`] on a connection: how many writes ran, and why the batch was
+/// not committed if it was not.
+async fn batch_on(
+    conn: &mut PoolConnection<Sqlite>,
+    first: Job,
+    jobs: &mut mpsc::Receiver<Job>,
+) -> (usize, Result<(), String>) {
+    let mut tx = match (**conn).begin_with("BEGIN IMMEDIATE").await {
+        Ok(tx) => tx,
+        Err(e) => {
+            let why = db(e).to_string();
+            tracing::error!(error = why, "a write batch could not begin");
+            drop(first);
+            return (0, Err(why));
+        }
+    };
     let mut answers: Vec<Deliver> = Vec::new();
     let mut state = TxState::default();
+    let mut fault = None;
     let mut next = Some(first);
     while let Some(job) = next.take() {
         match run_one(&mut tx, &mut state, job).await {
-            Ok(deliver) => answers.push(deliver),
+            Ok((ran, deliver)) => {
+                if let Ran::Faulted(why) = ran {
+                    fault = Some(why);
+                }
+                answers.push(deliver);
+            }
             Err((deliver, why)) => {
                 // The savepoint could not be ended: the transaction's state
                 // is unknown, so nothing of this batch is kept.
@@ -210,7 +310,7 @@ async fn batch(writer: &SqlitePool, first: Job, jobs: &mut mpsc::Receiver<Job>) 
                 for d in answers {
                     d(Some(&why));
                 }
-                return writes;
+                return (writes, Err(why));
             }
         }
         if answers.len() < MAX_BATCH {
@@ -229,23 +329,26 @@ async fn batch(writer: &SqlitePool, first: Job, jobs: &mut mpsc::Receiver<Job>) 
     for d in answers {
         d(failed.as_deref());
     }
-    writes
+    match failed.or(fault) {
+        Some(why) => (writes, Err(why)),
+        None => (writes, Ok(())),
+    }
 }
 
 /// Runs one write; when it fails, what it changed is undone (by its
 /// savepoint, or by itself) and the batch's state is as before it.
 async fn run_one(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'_, Sqlite>,
     state: &mut TxState,
     job: Job,
-) -> Result<Deliver, (Deliver, String)> {
+) -> Result<(Ran, Deliver), (Deliver, String)> {
     let before = state.clone();
     if job.undo == Undo::Itself {
-        let (ok, deliver) = caught((job.run)(tx, state)).await?;
-        if !ok {
+        let (ran, deliver) = caught((job.run)(tx, state)).await?;
+        if ran != Ran::Kept {
             *state = before;
         }
-        return Ok(deliver);
+        return Ok((ran, deliver));
     }
     let mut sp = match (**tx).begin().await {
         Ok(sp) => sp,
@@ -254,15 +357,15 @@ async fn run_one(
             return Err((Box::new(|_| {}), why));
         }
     };
-    let (keep, deliver) = caught((job.run)(&mut sp, state)).await?;
-    let ended = if keep {
+    let (ran, deliver) = caught((job.run)(&mut sp, state)).await?;
+    let ended = if ran == Ran::Kept {
         sp.commit().await
     } else {
         *state = before;
         sp.rollback().await
     };
     match ended {
-        Ok(()) => Ok(deliver),
+        Ok(()) => Ok((ran, deliver)),
         Err(e) => Err((deliver, db(e).to_string())),
     }
 }
@@ -272,8 +375,8 @@ async fn run_one(
 /// panicking write's caller hears that its write could not run when its
 /// future is dropped here.
 async fn caught(
-    mut run: ConnFuture<'_, (bool, Deliver)>,
-) -> Result<(bool, Deliver), (Deliver, String)> {
+    mut run: ConnFuture<'_, (Ran, Deliver)>,
+) -> Result<(Ran, Deliver), (Deliver, String)> {
     std::future::poll_fn(|cx| {
         match std::panic::catch_unwind(AssertUnwindSafe(|| run.as_mut().poll(cx))) {
             Ok(Poll::Ready(done)) => Poll::Ready(Ok(done)),

@@ -7,8 +7,14 @@
 //! query-only connections, which WAL lets run alongside the writer. The hot
 //! writes (receptions, transitions) go through [`group::GroupCommit`], which
 //! commits the writes queued for the writer together.
+//!
+//! The writer runs with `synchronous = FULL` unless the URL says
+//! `?synchronous=normal`: in WAL mode FULL syncs the WAL at each commit, so
+//! an acknowledged write survives a power cut, not only a crash of the
+//! process (BENCHMARKS.md has what it costs; group commit pays it once per
+//! batch).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -21,13 +27,16 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{Connection, Sqlite, Transaction};
 
+#[cfg(test)]
+mod full_disk;
 mod group;
 
 use crate::catalog::SearchCache;
 use crate::conn::{Backend, Conn, Dialect, Undo, Work, conn_queries};
 use crate::error::db;
+use crate::health::{self, WriteHealth};
 use crate::ports::store_ports;
 use crate::{migrations, sql};
 
@@ -58,6 +67,8 @@ pub(crate) struct SqliteStore {
     /// Group commit in front of `writer`.
     group: group::GroupCommit,
     reader: SqlitePool,
+    /// The database file, for readiness to ask its file system; none in memory.
+    file: Option<PathBuf>,
     /// The procedure search index, rebuilt when the catalog revision moves.
     search: SearchCache,
 }
@@ -65,22 +76,32 @@ pub(crate) struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) the database a `sqlite:` URL names.
     pub(crate) async fn open_url(url: &str) -> ServiceResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)
+        let (url, synchronous) = split_synchronous(url)?;
+        let options = SqliteConnectOptions::from_str(&url)
             .map_err(|e| ServiceError::invalid("database_url", format!("not a SQLite URL: {e}")))?;
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        Self::open(options, in_memory).await
+        Self::open(options, in_memory, synchronous).await
     }
 
     /// Opens (creating if missing) the database file at `path`.
     pub(crate) async fn open_path(path: &Path) -> ServiceResult<Self> {
-        Self::open(SqliteConnectOptions::new().filename(path), false).await
+        Self::open(
+            SqliteConnectOptions::new().filename(path),
+            false,
+            SqliteSynchronous::Full,
+        )
+        .await
     }
 
-    async fn open(options: SqliteConnectOptions, in_memory: bool) -> ServiceResult<Self> {
+    async fn open(
+        options: SqliteConnectOptions,
+        in_memory: bool,
+        synchronous: SqliteSynchronous,
+    ) -> ServiceResult<Self> {
         let base = options
             .busy_timeout(BUSY_TIMEOUT)
             .foreign_keys(true)
-            .synchronous(SqliteSynchronous::Normal);
+            .synchronous(synchronous);
         if in_memory {
             // A private in-memory database lives in its one connection, so
             // readers and writer must share it, and it must never be closed.
@@ -97,6 +118,7 @@ impl SqliteStore {
                 group: group::GroupCommit::new(pool.clone()),
                 writer: pool.clone(),
                 reader: pool,
+                file: None,
                 search: Default::default(),
             });
         }
@@ -107,11 +129,26 @@ impl SqliteStore {
                 ServiceError::Unavailable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        let file = base.get_filename().to_owned();
         // The writer is connected first: it creates the file and switches it
         // to WAL, which the query-only readers cannot do.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
+            // A transaction its ROLLBACK could not end (after a failed
+            // COMMIT on a full disk) would make every later BEGIN on this
+            // connection fail: such a connection is closed, which rolls
+            // back what SQLite still holds, and the pool opens a new one.
+            // A dropped transaction's ROLLBACK is queued to the connection's
+            // thread; the ping waits for it, and only then.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        conn.ping().await?;
+                    }
+                    Ok(!conn.is_in_transaction())
+                })
+            })
             .acquire_timeout(WRITE_QUEUE_TIMEOUT)
             .connect_with(
                 base.clone()
@@ -139,9 +176,72 @@ impl SqliteStore {
             group: group::GroupCommit::new(writer.clone()),
             writer,
             reader,
+            file: Some(file),
             search: Default::default(),
         })
     }
+
+    /// Why this node cannot write, if it cannot: a writer stuck in one
+    /// transaction, a read-only or full file system, or a last write that
+    /// failed for the server's fault and a probe write that fails still.
+    async fn write_problem(&self) -> Option<String> {
+        let health = self.group.health();
+        if let Some(stuck) = health.stuck() {
+            return Some(stuck);
+        }
+        if let Some(problem) = self.file.as_deref().and_then(health::disk_problem) {
+            return Some(problem);
+        }
+        health.failure()?;
+        let probe = self.group.run(Undo::Itself, |c, _| {
+            Box::pin(async move {
+                sqlx::query(health::PROBE)
+                    .bind(jiff::Timestamp::now().as_millisecond())
+                    .execute(c)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            })
+        });
+        match tokio::time::timeout(health::PROBE_TIMEOUT, probe).await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(_) => Some("a probe write did not finish in time".to_owned()),
+        }
+    }
+}
+
+/// Takes this store's own `synchronous` parameter (`full`, the default, or
+/// `normal`) off a SQLite URL; sqlx refuses parameters it does not know.
+fn split_synchronous(url: &str) -> ServiceResult<(String, SqliteSynchronous)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), SqliteSynchronous::Full));
+    };
+    let mut synchronous = SqliteSynchronous::Full;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("synchronous", v)) => {
+                synchronous = match v.to_ascii_lowercase().as_str() {
+                    "full" => SqliteSynchronous::Full,
+                    "normal" => SqliteSynchronous::Normal,
+                    _ => {
+                        return Err(ServiceError::invalid(
+                            "database_url",
+                            format!("synchronous={v}: use full or normal"),
+                        ));
+                    }
+                }
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, synchronous))
 }
 
 /// Opening failures are about reaching the file, whatever sqlx calls them.
@@ -181,6 +281,10 @@ impl Backend for SqliteStore {
 
     fn search(&self) -> &SearchCache {
         &self.search
+    }
+
+    fn write_health(&self) -> &WriteHealth {
+        self.group.health()
     }
 }
 
@@ -245,10 +349,35 @@ impl AdminStore for SqliteStore {
         } else {
             Vec::new()
         };
-        Ok(migrations::readiness(
-            "sqlite",
-            &migrations::sqlite(),
-            &applied,
-        ))
+        let mut r = migrations::readiness("sqlite", &migrations::sqlite(), &applied);
+        if r.applied_migrations >= r.expected_migrations {
+            r.write_problem = self.write_problem().await;
+        }
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn synchronous_is_full_unless_the_url_says_normal_and_other_parameters_stay() {
+        let (url, s) = split_synchronous("sqlite:///data/m.db").expect("plain");
+        assert_eq!(
+            (url.as_str(), s),
+            ("sqlite:///data/m.db", SqliteSynchronous::Full)
+        );
+        let (url, s) =
+            split_synchronous("sqlite:///data/m.db?mode=rwc&synchronous=NORMAL").expect("normal");
+        assert_eq!(
+            (url.as_str(), s),
+            ("sqlite:///data/m.db?mode=rwc", SqliteSynchronous::Normal)
+        );
+        let e = split_synchronous("sqlite:///data/m.db?synchronous=off").expect_err("off");
+        assert!(
+            matches!(&e, ServiceError::Invalid { field, .. } if field == "database_url"),
+            "{e}"
+        );
     }
 }

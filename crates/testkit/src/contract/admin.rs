@@ -11,7 +11,7 @@ use super::TestDb;
 
 /// Migration pairs in `crates/storage/migrations/{sqlite,postgres}`; raise it
 /// with each new pair.
-pub const MIGRATIONS: u32 = 7;
+pub const MIGRATIONS: u32 = 8;
 
 /// The store names its database.
 pub async fn backend_is_named(db: &TestDb) -> anyhow::Result<()> {
@@ -32,7 +32,8 @@ pub async fn readiness_flips_on_migrate_and_migrating_again_is_a_no_op(
         Readiness {
             backend,
             expected_migrations: MIGRATIONS,
-            applied_migrations: 0
+            applied_migrations: 0,
+            write_problem: None,
         }
     );
     assert!(!before.is_ready());
@@ -56,7 +57,8 @@ pub async fn readiness_flips_on_migrate_and_migrating_again_is_a_no_op(
         Readiness {
             backend,
             expected_migrations: MIGRATIONS,
-            applied_migrations: MIGRATIONS
+            applied_migrations: MIGRATIONS,
+            write_problem: None,
         }
     );
     assert!(after.is_ready());
