@@ -93,9 +93,27 @@ fn is_secret(name: &str) -> bool {
         .any(|w| n.contains(w))
 }
 
+/// The longest URI written to a log line: anyone can send a URI of a few
+/// hundred kilobytes, and logs must not grow with what a stranger sends.
+pub const MAX_LOGGED_URI: usize = 512;
+
 /// The path and query of a URI with the values of secret parameters
-/// replaced by `REDACTED`, for logs. The rest is kept as sent.
+/// replaced by `REDACTED`, cut to [`MAX_LOGGED_URI`] bytes, for logs.
 pub fn redacted(uri: &Uri) -> String {
+    let mut out = redact_query(uri);
+    if out.len() > MAX_LOGGED_URI {
+        let total = out.len();
+        let mut end = MAX_LOGGED_URI;
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.push_str(&format!("…({total} bytes)"));
+    }
+    out
+}
+
+fn redact_query(uri: &Uri) -> String {
     let path = uri.path();
     let Some(query) = uri.query() else {
         return path.to_owned();
@@ -139,6 +157,10 @@ mod tests {
             "/x?api%5Fkey=REDACTED&password=REDACTED&access_token=REDACTED&unit=000.00.21.H40&T=REDACTED"
         );
         assert_eq!(redacted(&"/healthz".parse().unwrap()), "/healthz");
+        // A stranger's long URI is cut: 600 bytes of path give 512 and the size.
+        let long: Uri = format!("/{}", "a".repeat(599)).parse().unwrap();
+        let logged = redacted(&long);
+        assert_eq!(logged, format!("/{}…(600 bytes)", "a".repeat(511)));
     }
 
     /// Records the fields of every new span.
