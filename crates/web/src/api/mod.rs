@@ -58,3 +58,67 @@ pub fn routes() -> Router<AppState> {
 async fn openapi() -> impl IntoResponse {
     axum::Json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod tests {
+    use motcua_domain::role::Role;
+    use motcua_domain::unit::{Level, UnitKind};
+    use serde_json::Value;
+    use utoipa::OpenApi;
+
+    use super::ApiDoc;
+
+    fn property<'a>(doc: &'a Value, schema: &str, field: &str) -> &'a Value {
+        &doc["components"]["schemas"][schema]["properties"][field]
+    }
+
+    fn alternatives(keys: impl IntoIterator<Item = &'static str>) -> String {
+        format!("^({})$", keys.into_iter().collect::<Vec<_>>().join("|"))
+    }
+
+    /// The patterns the document declares for role, kind and level keys are
+    /// the domain's own lists, so a key added to the domain cannot be left
+    /// out of what generated clients and the fuzzer may send.
+    #[test]
+    fn declared_keys_are_the_domains_lists() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let roles = alternatives(Role::ALL.map(Role::as_str));
+        for (schema, field) in [("UserIn", "role"), ("GrantIn", "role"), ("StepIo", "role")] {
+            assert_eq!(property(&doc, schema, field)["pattern"], roles.as_str(), "{schema}.{field}");
+        }
+        let kinds = alternatives(UnitKind::ALL.map(UnitKind::as_str));
+        assert_eq!(property(&doc, "UnitIn", "kind")["pattern"], kinds.as_str());
+        let levels = alternatives(Level::ALL.map(Level::as_str));
+        let level = property(&doc, "UnitIn", "level");
+        let declared = level["pattern"]
+            .as_str()
+            .or_else(|| level["oneOf"][0]["pattern"].as_str())
+            .or_else(|| level["anyOf"][0]["pattern"].as_str());
+        assert_eq!(declared, Some(levels.as_str()), "{level}");
+    }
+
+    /// Every code pattern accepts the codes the domain parses and refuses a
+    /// malformed one, checked on the document's own strings.
+    #[test]
+    fn code_patterns_are_declared_on_the_bodies() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let unit = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$";
+        for (schema, field) in [
+            ("UserIn", "unit"),
+            ("GrantIn", "unit"),
+            ("UnitIn", "code"),
+            ("StepIo", "unit"),
+            ("ProcessIn", "unit"),
+        ] {
+            assert_eq!(property(&doc, schema, field)["pattern"], unit, "{schema}.{field}");
+        }
+        assert_eq!(
+            property(&doc, "UserIn", "username")["pattern"],
+            r"^[a-z0-9._-]{3,64}$"
+        );
+        assert_eq!(property(&doc, "UnitIn", "valid_from")["format"], "date");
+        assert_eq!(property(&doc, "ProcessIn", "effective_from")["format"], "date");
+        assert_eq!(property(&doc, "UserIn", "full_name")["maxLength"], 200);
+        assert_eq!(property(&doc, "ResetIn", "password")["minLength"], 8);
+    }
+}

@@ -38,12 +38,16 @@ fn limit(field: String, s: &str) -> Result<TimeLimit, WebError> {
 #[serde(deny_unknown_fields)]
 pub struct StepIo {
     /// What is done.
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
     /// Unit code responsible.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
     /// Role holding the step.
+    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
     pub role: String,
     /// Allotted time: `4 working_hours` or `2 working_days`.
+    #[schema(pattern = r"^[1-9][0-9]{0,3} (working_hours|working_days)$")]
     pub allotted: String,
     /// Belongs to another agency (liên thông).
     #[serde(default)]
@@ -55,12 +59,16 @@ pub struct StepIo {
 #[serde(deny_unknown_fields)]
 pub struct ProcessIn {
     /// Procedure code.
+    #[schema(pattern = r"^[12]\.[0-9]{6}(\.[0-9A-Z]{1,8})*$", max_length = 40)]
     pub procedure: String,
     /// Unit code whose process it is.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
     /// Approving decision.
+    #[schema(min_length = 1, max_length = 500)]
     pub decision: String,
     /// First day in force (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
     pub effective_from: String,
     /// Steps in order.
     pub steps: Vec<StepIo>,

@@ -136,16 +136,22 @@ pub async fn get_unit(
 #[serde(deny_unknown_fields)]
 pub struct UnitIn {
     /// Official code `000.00.00.H00`.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub code: String,
     /// Name.
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     /// Kind.
+    #[schema(pattern = r"^(province|department|service_centre|district|district_office|commune|public_service_unit|central_branch|desk)$")]
     pub kind: String,
     /// Level (default from the kind).
+    #[schema(pattern = r"^(central|province|district|commune)$")]
     pub level: Option<String>,
     /// Parent code.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub parent: Option<String>,
     /// First day (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
     pub valid_from: String,
 }
 

@@ -87,16 +87,22 @@ fn role(field: &str, r: &str) -> Result<Role, WebError> {
 #[serde(deny_unknown_fields)]
 pub struct UserIn {
     /// User name (a-z, digits, . - _).
+    #[schema(pattern = r"^[a-z0-9._-]{3,64}$")]
     pub username: String,
     /// Full name.
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
     /// E-mail.
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// Initial password (at least 8 characters).
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
     /// Role key (`desk_officer`, `specialist`, `leader`, `unit_admin`, `reform_evaluator`, `viewer`, `system_admin`).
+    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
     pub role: String,
     /// Unit code the role is granted on.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
 }
 
@@ -130,8 +136,10 @@ pub async fn create_user(
 #[serde(deny_unknown_fields)]
 pub struct GrantIn {
     /// Role key.
+    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
     pub role: String,
     /// Unit code.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
 }
 
@@ -170,6 +178,7 @@ pub async fn revoke(
 #[serde(deny_unknown_fields)]
 pub struct ResetIn {
     /// The new password.
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
 }
 
