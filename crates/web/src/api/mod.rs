@@ -84,7 +84,11 @@ mod tests {
         let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
         let roles = alternatives(Role::ALL.map(Role::as_str));
         for (schema, field) in [("UserIn", "role"), ("GrantIn", "role"), ("StepIo", "role")] {
-            assert_eq!(property(&doc, schema, field)["pattern"], roles.as_str(), "{schema}.{field}");
+            assert_eq!(
+                property(&doc, schema, field)["pattern"],
+                roles.as_str(),
+                "{schema}.{field}"
+            );
         }
         let kinds = alternatives(UnitKind::ALL.map(UnitKind::as_str));
         assert_eq!(property(&doc, "UnitIn", "kind")["pattern"], kinds.as_str());
@@ -110,14 +114,21 @@ mod tests {
             ("StepIo", "unit"),
             ("ProcessIn", "unit"),
         ] {
-            assert_eq!(property(&doc, schema, field)["pattern"], unit, "{schema}.{field}");
+            assert_eq!(
+                property(&doc, schema, field)["pattern"],
+                unit,
+                "{schema}.{field}"
+            );
         }
         assert_eq!(
             property(&doc, "UserIn", "username")["pattern"],
             r"^[a-z0-9._-]{3,64}$"
         );
         assert_eq!(property(&doc, "UnitIn", "valid_from")["format"], "date");
-        assert_eq!(property(&doc, "ProcessIn", "effective_from")["format"], "date");
+        assert_eq!(
+            property(&doc, "ProcessIn", "effective_from")["format"],
+            "date"
+        );
         assert_eq!(property(&doc, "UserIn", "full_name")["maxLength"], 200);
         assert_eq!(property(&doc, "ResetIn", "password")["minLength"], 8);
     }

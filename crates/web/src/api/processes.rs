@@ -44,7 +44,9 @@ pub struct StepIo {
     #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
     /// Role holding the step.
-    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
+    #[schema(
+        pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$"
+    )]
     pub role: String,
     /// Allotted time: `4 working_hours` or `2 working_days`.
     #[schema(pattern = r"^[1-9][0-9]{0,3} (working_hours|working_days)$")]

@@ -142,7 +142,9 @@ pub struct UnitIn {
     #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     /// Kind.
-    #[schema(pattern = r"^(province|department|service_centre|district|district_office|commune|public_service_unit|central_branch|desk)$")]
+    #[schema(
+        pattern = r"^(province|department|service_centre|district|district_office|commune|public_service_unit|central_branch|desk)$"
+    )]
     pub kind: String,
     /// Level (default from the kind).
     #[schema(pattern = r"^(central|province|district|commune)$")]

@@ -99,7 +99,9 @@ pub struct UserIn {
     #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
     /// Role key (`desk_officer`, `specialist`, `leader`, `unit_admin`, `reform_evaluator`, `viewer`, `system_admin`).
-    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
+    #[schema(
+        pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$"
+    )]
     pub role: String,
     /// Unit code the role is granted on.
     #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
@@ -136,7 +138,9 @@ pub async fn create_user(
 #[serde(deny_unknown_fields)]
 pub struct GrantIn {
     /// Role key.
-    #[schema(pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$")]
+    #[schema(
+        pattern = r"^(desk_officer|specialist|leader|unit_admin|reform_evaluator|viewer|system_admin)$"
+    )]
     pub role: String,
     /// Unit code.
     #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
