@@ -283,7 +283,7 @@ pub const MAX_FORM_BYTES: usize = 256 << 10;
 pub struct FormCsrf(pub String);
 
 /// Whether a request carries a url-encoded form body.
-fn is_urlencoded(req: &Request) -> bool {
+pub(crate) fn is_urlencoded(req: &Request) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

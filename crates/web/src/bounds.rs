@@ -5,25 +5,13 @@
 
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use motcua_domain::bounds::check_edge_form;
 
-use crate::auth::MAX_FORM_BYTES;
+use crate::auth::{MAX_FORM_BYTES, is_urlencoded};
 use crate::error::WebError;
-
-/// Whether a request carries a url-encoded form body.
-fn is_urlencoded(req: &Request) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            v.trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
 
 /// Holds url-encoded form posts to the edge bounds and hands the unchanged
 /// body on. A form over [`MAX_FORM_BYTES`] is refused with 413.
