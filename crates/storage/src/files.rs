@@ -36,6 +36,34 @@ impl LocalFileStore {
         self.root.join(".incoming")
     }
 
+    /// Removes the unfinished uploads a crash left in `.incoming/`: files
+    /// last written more than `older_than` ago (an upload in progress is
+    /// written to every few seconds, whichever process runs it). Run at
+    /// start; returns how many were removed.
+    pub fn sweep_incoming(&self, older_than: std::time::Duration) -> std::io::Result<usize> {
+        let entries = match std::fs::read_dir(self.incoming()) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        for entry in entries {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let age = meta
+                .modified()
+                .ok()
+                .and_then(|m| now.duration_since(m).ok())
+                .unwrap_or_default();
+            if meta.is_file() && age > older_than {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Writes the source to `tmp`, hashing it; the file is synced.
     async fn receive(&self, tmp: &Path, source: &mut dyn ByteSource) -> ServiceResult<Stored> {
         let mut file = tokio::fs::File::create(tmp).await.map_err(io)?;
@@ -133,6 +161,37 @@ impl FileStore for LocalFileStore {
 mod tests {
     use super::*;
     use motcua_service::files::sha256_hex;
+
+    #[test]
+    fn a_crash_s_unfinished_uploads_are_swept_and_fresh_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let fs = LocalFileStore::new(dir.path());
+        assert_eq!(
+            fs.sweep_incoming(std::time::Duration::from_secs(3600))
+                .unwrap(),
+            0
+        );
+        let incoming = dir.path().join(".incoming");
+        std::fs::create_dir_all(&incoming).unwrap();
+        let old = incoming.join("41-0.part");
+        let fresh = incoming.join("42-0.part");
+        std::fs::write(&old, b"half a scan").unwrap();
+        std::fs::write(&fresh, b"an upload in progress").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+        assert_eq!(
+            fs.sweep_incoming(std::time::Duration::from_secs(3600))
+                .unwrap(),
+            1
+        );
+        assert!(!old.exists());
+        assert!(fresh.exists());
+    }
 
     #[tokio::test]
     async fn content_round_trips_by_hash_and_is_stored_once() {

@@ -49,6 +49,12 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     let files = Arc::new(motcua_storage::LocalFileStore::new(
         cfg.data_dir.join("files"),
     ));
+    // Uploads a crash cut short stay in files/.incoming/ until swept here.
+    match files.sweep_incoming(std::time::Duration::from_secs(3600)) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(removed = n, "unfinished uploads swept"),
+        Err(e) => tracing::warn!(error = %e, "could not sweep unfinished uploads"),
+    }
     let mut channels: Channels = match &cfg.notifications {
         Some(v) => serde_json::from_value(v.clone())
             .map_err(|e| anyhow::anyhow!("configuration: notifications: {e}"))?,
