@@ -283,7 +283,7 @@ pub const MAX_FORM_BYTES: usize = 256 << 10;
 pub struct FormCsrf(pub String);
 
 /// Whether a request carries a url-encoded form body.
-pub(crate) fn is_urlencoded(req: &Request) -> bool {
+fn is_urlencoded(req: &Request) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -294,14 +294,13 @@ pub(crate) fn is_urlencoded(req: &Request) -> bool {
         })
 }
 
-/// Reads the `csrf_token` field of url-encoded form posts into the
-/// request's extensions ([`FormCsrf`]) and hands the unchanged body on. A
-/// form over [`MAX_FORM_BYTES`] is refused with 413 before anything runs.
+/// Reads url-encoded form posts once: refuses a form over [`MAX_FORM_BYTES`]
+/// (413) or one that breaks the edge bounds of `motcua_domain::bounds`
+/// (422 naming the field) before anything runs, lifts the `csrf_token`
+/// field into the request's extensions ([`FormCsrf`]) and hands the
+/// unchanged body on.
 pub async fn form_csrf(req: Request, next: Next) -> Response {
-    if !unsafe_method(req.method())
-        || !is_urlencoded(&req)
-        || req.headers().contains_key(CSRF_HEADER)
-    {
+    if !unsafe_method(req.method()) || !is_urlencoded(&req) {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
@@ -314,16 +313,19 @@ pub async fn form_csrf(req: Request, next: Next) -> Response {
         )
         .into_response();
     };
-    let token = form_urlencoded_field(&bytes, CSRF_FIELD);
-    if let Some(token) = token {
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_bytes(&bytes) {
+        Ok(pairs) => pairs,
+        Err(e) => return WebError::invalid("body", e.to_string()).into_response(),
+    };
+    let fields = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    if let Err(v) = motcua_domain::bounds::check_edge_form(fields) {
+        return WebError::invalid(v.path, v.reason).into_response();
+    }
+    if !parts.headers.contains_key(CSRF_HEADER)
+        && let Some((_, token)) = pairs.into_iter().find(|(k, _)| k == CSRF_FIELD)
+    {
         parts.extensions.insert(FormCsrf(token));
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
-}
-
-/// The first value of `name` in a url-encoded body.
-fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
-    pairs.into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
 }

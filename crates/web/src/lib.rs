@@ -6,7 +6,6 @@
 
 pub mod api;
 pub mod auth;
-pub mod bounds;
 pub mod error;
 pub mod hygiene;
 pub mod i18n;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use motcua_service::access::Actor;
 use motcua_service::catalog::FileFormat;
-use motcua_service::procedures::{self, ImportFailure};
+use motcua_service::procedures;
 
 use crate::cli::{ExportArgs, ImportArgs};
 use crate::config::Config;
@@ -37,18 +37,7 @@ pub async fn import(cfg: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> 
             );
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportFailure::Rejected(errors)) => {
-            eprintln!(
-                "error: {} was not imported; {} problem(s):",
-                args.file.display(),
-                errors.issues().len()
-            );
-            for line in errors.lines() {
-                eprintln!("  {line}");
-            }
-            Ok(ExitCode::FAILURE)
-        }
-        Err(ImportFailure::Service(e)) => Err(e.into()),
+        Err(e) => super::import_refused(&args.file, e),
     }
 }
 

@@ -9,7 +9,6 @@ use motcua_service::access::Actor;
 use motcua_service::catalog::FileFormat;
 use motcua_service::clock::SystemClock;
 use motcua_service::dossiers::{DossierService, NoticeSettings};
-use motcua_service::procedures::ImportFailure;
 
 use crate::cli::ImportDossiersArgs;
 use crate::config::Config;
@@ -58,17 +57,6 @@ pub async fn run(cfg: &Config, args: ImportDossiersArgs) -> anyhow::Result<ExitC
             println!("imported {} dossiers: {}", r.imported, counts.join(", "));
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportFailure::Rejected(errors)) => {
-            eprintln!(
-                "error: {} was not imported; {} problem(s):",
-                args.file.display(),
-                errors.issues().len()
-            );
-            for line in errors.lines() {
-                eprintln!("  {line}");
-            }
-            Ok(ExitCode::FAILURE)
-        }
-        Err(ImportFailure::Service(e)) => Err(e.into()),
+        Err(e) => super::import_refused(&args.file, e),
     }
 }

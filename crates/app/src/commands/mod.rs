@@ -107,3 +107,26 @@ async fn open_ready(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     }
     Ok(store)
 }
+
+/// The answer to a refused import: every problem with its row and column on
+/// stderr and exit 1 for a rejected file, an error for a service failure.
+pub(crate) fn import_refused(
+    file: &std::path::Path,
+    failure: motcua_service::procedures::ImportFailure,
+) -> anyhow::Result<std::process::ExitCode> {
+    use motcua_service::procedures::ImportFailure;
+    match failure {
+        ImportFailure::Rejected(errors) => {
+            eprintln!(
+                "error: {} was not imported; {} problem(s):",
+                file.display(),
+                errors.issues().len()
+            );
+            for line in errors.lines() {
+                eprintln!("  {line}");
+            }
+            Ok(std::process::ExitCode::FAILURE)
+        }
+        ImportFailure::Service(e) => Err(e.into()),
+    }
+}

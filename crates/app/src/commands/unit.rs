@@ -12,7 +12,6 @@ use jiff::civil::Date;
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
 use motcua_service::access::Actor;
 use motcua_service::catalog::FileFormat;
-use motcua_service::procedures::ImportFailure;
 use motcua_service::store::NewUnit;
 use motcua_service::{ServiceError, unit_import, units};
 
@@ -116,18 +115,7 @@ async fn import(cfg: &Config, args: ImportArgs) -> anyhow::Result<ExitCode> {
             println!("imported {} units", added.len());
             Ok(ExitCode::SUCCESS)
         }
-        Err(ImportFailure::Rejected(errors)) => {
-            eprintln!(
-                "error: {} was not imported; {} problem(s):",
-                args.file.display(),
-                errors.issues().len()
-            );
-            for line in errors.lines() {
-                eprintln!("  {line}");
-            }
-            Ok(ExitCode::FAILURE)
-        }
-        Err(ImportFailure::Service(e)) => Err(e.into()),
+        Err(e) => super::import_refused(&args.file, e),
     }
 }
 

@@ -53,7 +53,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(queues::routes())
         .merge(admin::routes())
         .route("/ngon-ngu", get(switch_language))
-        .layer(middleware::from_fn(crate::bounds::form_bounds))
         .layer(middleware::from_fn(crate::auth::form_csrf))
         .layer(middleware::from_fn_with_state(
             state.clone(),
