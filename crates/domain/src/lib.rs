@@ -14,6 +14,7 @@ pub mod error;
 pub mod lunar;
 pub mod role;
 pub mod search;
+pub mod stats;
 pub mod time;
 pub mod unit;
 

@@ -67,6 +67,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "write_probe",
         include_str!("../migrations/sqlite/0008_write_probe.sql"),
     ),
+    (
+        9,
+        "statistics",
+        include_str!("../migrations/sqlite/0009_statistics.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -110,6 +115,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "write_probe",
         include_str!("../migrations/postgres/0008_write_probe.sql"),
+    ),
+    (
+        9,
+        "statistics",
+        include_str!("../migrations/postgres/0009_statistics.sql"),
     ),
 ];
 

@@ -610,7 +610,48 @@ impl DossierService {
             state.clock_running = false;
             state.near_due = None;
         }
-        self.write(actor, &d, w, state, components, &cmd, to).await
+        let stats = self
+            .stat_changes(&d, &state, components.as_deref(), &mut w, &work_time)
+            .await?;
+        self.write(actor, &d, w, state, components, stats, &cmd, to)
+            .await
+    }
+
+    /// How the change moves the statistics counters. A voided dossier is
+    /// counted nowhere: its whole contribution, replayed from its history,
+    /// is taken back. An online submission accepted now is counted with the
+    /// components it has, which the event records for later replays.
+    async fn stat_changes(
+        &self,
+        d: &Dossier,
+        after: &crate::store::DossierState,
+        replaced: Option<&[crate::store::ReceivedItem]>,
+        w: &mut Work<'_>,
+        work: &WorkTime<'_>,
+    ) -> ServiceResult<Vec<motcua_domain::stats::DayChange>> {
+        use crate::stats::track as st;
+        if after.status == Status::Voided {
+            let events: Vec<NewEvent> = self
+                .store
+                .dossier_events(d.id)
+                .await?
+                .into_iter()
+                .map(|e| e.event)
+                .collect();
+            let items = self.store.dossier_components(d.id).await?;
+            let whole = st::history_changes(&d.state, &events, &items, work)?;
+            return Ok(motcua_domain::stats::track::negate(&whole));
+        }
+        let mut facts = motcua_domain::stats::ReceptionFacts::default();
+        if d.state.received_at.is_none() && after.received_at.is_some() {
+            let items = match replaced {
+                Some(items) => items.to_vec(),
+                None => self.store.dossier_components(d.id).await?,
+            };
+            facts = st::reception_facts(&items);
+            w.detail["reception"] = st::facts_json(facts);
+        }
+        Ok(st::live_changes(Some(&d.state), after, facts, w.now))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -621,6 +662,7 @@ impl DossierService {
         w: Work<'_>,
         state: crate::store::DossierState,
         components: Option<Vec<crate::store::ReceivedItem>>,
+        stats: Vec<motcua_domain::stats::DayChange>,
         cmd: &Act,
         to: Status,
     ) -> ServiceResult<(Dossier, Option<String>)> {
@@ -665,6 +707,7 @@ impl DossierService {
             steps: w.changes,
             components,
             outbox,
+            stats,
         };
         let after = self
             .store

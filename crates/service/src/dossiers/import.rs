@@ -292,7 +292,7 @@ impl DossierService {
             receive_detail["recorded_due"] = json!(recorded.to_string());
         }
         let (components, digitised) = p.components;
-        Ok(Ok(NewDossier {
+        let mut new = NewDossier {
             code: Some(p.code.clone()),
             unit_id: unit.id,
             unit_code: unit.code.clone(),
@@ -333,7 +333,14 @@ impl DossierService {
             steps: Vec::new(),
             more_events: timeline.events,
             outbox: Vec::new(),
-        }))
+            stats: Vec::new(),
+        };
+        // The history counts in the periods it happened in.
+        let mut events = vec![new.event.clone()];
+        events.extend(new.more_events.iter().cloned());
+        new.stats =
+            crate::stats::track::history_changes(&new.state, &events, &new.components, &work)?;
+        Ok(Ok(new))
     }
 
     async fn unit_of(&self, p: &Parsed, lookups: &mut Lookups) -> ServiceResult<Option<Unit>> {

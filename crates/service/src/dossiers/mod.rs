@@ -384,6 +384,11 @@ impl DossierService {
         if let Some(due) = state.current_due {
             event.detail["due"] = json!(due.to_string());
         }
+        let facts = crate::stats::track::reception_facts(&cmd.components);
+        let stats = crate::stats::track::live_changes(None, &state, facts, now);
+        if state.received_at.is_some() {
+            event.detail["reception"] = crate::stats::track::facts_json(facts);
+        }
         let procedure_name = version.draft.name.clone();
         let applicant = trimmed(cmd.applicant);
         let status_url = self.status_url(CODE_PLACEHOLDER, &token);
@@ -422,6 +427,7 @@ impl DossierService {
             steps: Vec::new(),
             more_events: Vec::new(),
             outbox,
+            stats,
         };
         self.store.insert_dossier(&actor.context(now), &new).await
     }

@@ -232,6 +232,9 @@ pub struct NewDossier {
     pub more_events: Vec<NewEvent>,
     /// Messages to send.
     pub outbox: Vec<NewMessage>,
+    /// What the dossier adds to the statistics counters (see
+    /// `crate::stats`), written in the same transaction.
+    pub stats: Vec<motcua_domain::stats::DayChange>,
 }
 
 /// A dossier as stored.
@@ -386,6 +389,9 @@ pub struct DossierChange {
     pub components: Option<Vec<ReceivedItem>>,
     /// Messages to send.
     pub outbox: Vec<NewMessage>,
+    /// How the change moves the statistics counters, written in the same
+    /// transaction.
+    pub stats: Vec<motcua_domain::stats::DayChange>,
 }
 
 impl DossierChange {

@@ -12,6 +12,7 @@ mod dashboard;
 mod dossier;
 mod history;
 mod model;
+mod stats;
 
 pub use access::*;
 pub use catalog::*;
@@ -19,6 +20,7 @@ pub use dashboard::*;
 pub use dossier::*;
 pub use history::*;
 pub use model::*;
+pub use stats::*;
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -206,6 +208,7 @@ pub trait Store:
     + OutboxStore
     + IdempotencyStore
     + DashboardStore
+    + StatsStore
 {
 }
 
@@ -223,5 +226,6 @@ impl<T> Store for T where
         + OutboxStore
         + IdempotencyStore
         + DashboardStore
+        + StatsStore
 {
 }

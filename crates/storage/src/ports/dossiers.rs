@@ -550,6 +550,14 @@ async fn write_dossier<C: Conn>(
         })
         .collect();
     insert_messages(c, id, at, &outbox).await?;
+    let key = motcua_service::store::StatKey {
+        unit_id: d.unit_id,
+        procedure_id: d.procedure_id,
+        channel: d.channel,
+    };
+    for q in crate::ports::stats::changes_sql(key, &d.stats) {
+        c.execute(q).await.map_err(db)?;
+    }
     Ok(id)
 }
 
@@ -607,6 +615,26 @@ pub(crate) async fn import_dossiers<B: Backend>(
     .await?;
     commit(tx).await?;
     Ok(dossiers.len())
+}
+
+/// Dossiers after an id, in id order (the statistics rebuild).
+pub(crate) async fn dossiers_after<B: Backend>(
+    b: &B,
+    after: i64,
+    limit: u32,
+) -> ServiceResult<Vec<Dossier>> {
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let rows: Vec<DossierRow> = c
+        .all(Sql::assembled(
+            format!(
+                "SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id > $1 ORDER BY d.id LIMIT $2"
+            ),
+            vec![Arg::Int(after), Arg::Int(i64::from(limit))],
+        ))
+        .await
+        .map_err(db)?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {
@@ -691,6 +719,14 @@ async fn apply_change<C: Conn>(
         });
     }
     rest.extend(ch.outbox.iter().map(|m| message_sql(ch.id, ctx.at, m)));
+    rest.extend(crate::ports::stats::changes_sql(
+        motcua_service::store::StatKey {
+            unit_id: ch.before.unit_id,
+            procedure_id: ch.before.procedure_id,
+            channel: ch.before.channel,
+        },
+        &ch.stats,
+    ));
     let opens_step = ch.steps.iter().any(|s| matches!(s, StepChange::Open(_)));
     let refused = |e| {
         crate::error::map_db(e, |broken| {

@@ -13,6 +13,7 @@ pub(crate) mod dossiers;
 pub(crate) mod history;
 pub(crate) mod outbox;
 pub(crate) mod records;
+pub(crate) mod stats;
 pub(crate) mod units;
 pub(crate) mod users;
 
@@ -512,6 +513,7 @@ macro_rules! store_ports {
         };
         $crate::ports::dossier_ports::dossier_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
+        $crate::ports::stats::stats_ports!($store);
     };
 }
 pub(crate) use store_ports;

@@ -304,6 +304,7 @@ fn new_dossier(
         steps: Vec::new(),
         more_events: Vec::new(),
         outbox: Vec::new(),
+        stats: Vec::new(),
     })
 }
 

@@ -37,6 +37,7 @@ fn hand_over(from: &Dossier, minutes: i64) -> anyhow::Result<DossierChange> {
         steps: Vec::new(),
         components: None,
         outbox: Vec::new(),
+        stats: Vec::new(),
     })
 }
 

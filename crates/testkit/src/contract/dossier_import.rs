@@ -109,6 +109,7 @@ pub(super) fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Res
         steps: Vec::new(),
         more_events: Vec::new(),
         outbox: Vec::new(),
+        stats: Vec::new(),
     })
 }
 

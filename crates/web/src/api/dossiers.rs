@@ -39,16 +39,22 @@ pub fn routes() -> Router<AppState> {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ApplicantDoc {
     /// `citizen` or `organisation`.
+    #[schema(pattern = r"^(citizen|organisation)$")]
     pub kind: String,
     /// Full name.
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
     /// Citizen identity number, passport or enterprise code.
+    #[schema(max_length = 64)]
     pub identity: String,
     /// Phone.
+    #[schema(max_length = 64)]
     pub phone: String,
     /// E-mail (may be empty).
+    #[schema(max_length = 500)]
     pub email: String,
     /// Address.
+    #[schema(max_length = 500)]
     pub address: String,
 }
 
@@ -56,17 +62,32 @@ pub struct ApplicantDoc {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ReceivedItemDoc {
     /// The document.
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
     /// `original`, `copy`, `certified_copy`, `electronic`.
+    #[schema(pattern = r"^(original|copy|certified_copy|electronic)$")]
     pub form: String,
     /// Copies.
+    #[schema(maximum = 1000)]
     pub copies: u32,
     /// A digitised file is attached.
     pub digitised: bool,
     /// Reused from stored data.
     pub reused: bool,
     /// The attached file's id.
+    #[schema(minimum = 1)]
     pub file_id: Option<i64>,
+}
+
+/// One item a supplement request or a correction asks for.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MissingItemDoc {
+    /// The document.
+    #[schema(min_length = 1, max_length = 500)]
+    pub name: String,
+    /// What is wrong or missing about it.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
 }
 
 /// A dossier to receive (in person or by post: the clock starts) or an
@@ -74,28 +95,37 @@ pub struct ReceivedItemDoc {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ReceiveDoc {
     /// The receiving unit's code (`000.00.21.H40`).
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub unit: String,
     /// The procedure's code (`1.001193`).
+    #[schema(pattern = r"^[12]\.[0-9]{6}(\.[0-9A-Z]{1,8})*$", max_length = 40)]
     pub procedure: String,
     /// `in_person`, `online`, `postal`.
+    #[schema(pattern = r"^(in_person|online|postal)$")]
     pub channel: String,
     /// `in_person` (default), `postal`, `online`.
+    #[schema(pattern = r"^(in_person|postal|online)$")]
     pub return_method: Option<String>,
     /// Who asks.
     pub applicant: ApplicantDoc,
     /// Sets handed in (default 1).
+    #[schema(minimum = 1, maximum = 100)]
     pub sets: Option<u32>,
     /// Components received (required for in-person and postal reception).
+    #[schema(max_items = 200)]
     pub components: Vec<ReceivedItemDoc>,
     /// A fee lower than the catalog's (exemption), in đồng.
+    #[schema(minimum = 0)]
     pub fee_dong: Option<i64>,
     /// A note for the timeline.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// An action on a dossier. `action` names it; the other fields are those
-/// the action needs (see the descriptions). `version` is the dossier
-/// version the caller read: a stale one gets 409 and nothing changes.
+/// the action needs (see the descriptions); a field another action needs
+/// is refused. `version` is the dossier version the caller read: a stale
+/// one gets 409 and nothing changes.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ActionDoc {
     /// `accept_online`, `refuse_online` (reason), `return_for_correction`
@@ -107,21 +137,78 @@ pub struct ActionDoc {
     /// fee_settlement), `withdraw`, `record_return` (method, collector_name,
     /// collector_identity, shipment), `void` (reason), `extend` (reason,
     /// new_due, signer_name, signer_title).
+    #[schema(
+        pattern = r"^(accept_online|refuse_online|return_for_correction|hand_over|complete_step|propose|request_supplement|supply_supplement|request_financial_obligation|settle_financial_obligation|sign_result|refuse|stop|withdraw|record_return|void|extend)$"
+    )]
     pub action: String,
     /// The version read.
+    #[schema(minimum = 1)]
     pub version: i64,
     /// A note for the timeline.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Why (refusals, stops, voids, extensions, supplement requests).
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
+    /// Everything missing (`return_for_correction`).
+    #[schema(max_items = 200)]
+    pub missing: Option<Vec<MissingItemDoc>>,
+    /// What is missing (`request_supplement`).
+    #[schema(max_items = 200)]
+    pub items: Option<Vec<MissingItemDoc>>,
+    /// How to supply it (`request_supplement`).
+    #[schema(max_length = 2000)]
+    pub guidance: Option<String>,
+    /// The applicant's deadline (`request_supplement`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<String>,
+    /// The components as they now stand (`supply_supplement`).
+    #[schema(max_items = 200)]
+    pub components: Option<Vec<ReceivedItemDoc>>,
+    /// What a specialist proposes (`propose`).
+    #[schema(pattern = r"^(supplement|refusal|extension|financial_obligation)$")]
+    pub proposal: Option<String>,
+    /// The amount notified, in đồng (`request_financial_obligation`).
+    #[schema(minimum = 0)]
+    pub amount_dong: Option<i64>,
+    /// An electronic result is attached (`sign_result`).
+    pub result_digitised: Option<bool>,
+    /// The stage reached (`stop`).
+    #[schema(max_length = 2000)]
+    pub stage: Option<String>,
+    /// How fees are settled (`stop`).
+    #[schema(max_length = 2000)]
+    pub fee_settlement: Option<String>,
+    /// How the result went back (`record_return`).
+    #[schema(pattern = r"^(in_person|postal|online)$")]
+    pub method: Option<String>,
+    /// Who collected it (`record_return`).
+    #[schema(max_length = 500)]
+    pub collector_name: Option<String>,
+    /// Their identity number (`record_return`).
+    #[schema(max_length = 64)]
+    pub collector_identity: Option<String>,
+    /// The postal shipment code (`record_return`).
+    #[schema(max_length = 64)]
+    pub shipment: Option<String>,
     /// Step number of the process to hand over to (default: the next).
+    #[schema(minimum = 1, maximum = 100)]
     pub to_step: Option<u32>,
     /// Unit to hand over to when there is no process.
+    #[schema(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
     pub to_unit: Option<String>,
     /// User who takes the step.
+    #[schema(pattern = r"^[a-z0-9._-]{3,64}$")]
     pub to_user: Option<String>,
-    /// New appointment for an extension (`2025-05-06T09:00`).
+    /// New appointment for an extension (`2025-05-06T09:00`, local time).
+    #[schema(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?$")]
     pub new_due: Option<String>,
+    /// Who signs the apology letter (`extend`).
+    #[schema(max_length = 500)]
+    pub signer_name: Option<String>,
+    /// Their title (`extend`).
+    #[schema(max_length = 500)]
+    pub signer_title: Option<String>,
 }
 
 /// A dossier with its components, timeline, steps, files, deadline

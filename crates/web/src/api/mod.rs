@@ -132,4 +132,69 @@ mod tests {
         assert_eq!(property(&doc, "UserIn", "full_name")["maxLength"], 200);
         assert_eq!(property(&doc, "ResetIn", "password")["minLength"], 8);
     }
+
+    /// The keys a dossier body may hold are declared from the domain's own
+    /// lists (actions, channels, return methods, proposals), so that a key
+    /// added there cannot be missing from what clients and the fuzzer send.
+    #[test]
+    fn dossier_bodies_declare_the_domains_keys() {
+        use motcua_domain::dossier::{Channel, ReturnMethod};
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let keys = |v: &Value| -> Vec<String> {
+            let p = v["pattern"]
+                .as_str()
+                .or_else(|| v["oneOf"][0]["pattern"].as_str())
+                .or_else(|| v["anyOf"][0]["pattern"].as_str())
+                .unwrap_or_else(|| panic!("no pattern in {v}"));
+            let mut k: Vec<String> = p
+                .trim_start_matches("^(")
+                .trim_end_matches(")$")
+                .split('|')
+                .map(str::to_owned)
+                .collect();
+            k.sort();
+            k
+        };
+        let sorted = |list: &[&str]| {
+            let mut v: Vec<String> = list.iter().map(|s| (*s).to_owned()).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            keys(property(&doc, "ActionDoc", "action")),
+            sorted(crate::ui::dossier::actions::ALL)
+        );
+        let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            keys(property(&doc, "ReceiveDoc", "channel")),
+            sorted(&channels)
+        );
+        let methods: Vec<&str> = ReturnMethod::ALL.iter().map(|c| c.as_str()).collect();
+        for (schema, field) in [("ReceiveDoc", "return_method"), ("ActionDoc", "method")] {
+            assert_eq!(
+                keys(property(&doc, schema, field)),
+                sorted(&methods),
+                "{schema}.{field}"
+            );
+        }
+        let proposals: Vec<String> = [
+            motcua_domain::dossier::Proposal::Supplement,
+            motcua_domain::dossier::Proposal::Refusal,
+            motcua_domain::dossier::Proposal::Extension,
+            motcua_domain::dossier::Proposal::FinancialObligation,
+        ]
+        .iter()
+        .map(|p| {
+            serde_json::to_value(p)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+        let mut proposals = proposals;
+        proposals.sort();
+        assert_eq!(keys(property(&doc, "ActionDoc", "proposal")), proposals);
+        assert_eq!(property(&doc, "ReceiveDoc", "components")["maxItems"], 200);
+    }
 }

@@ -16,7 +16,7 @@
 //! service call as `POST /api/dossiers/{code}/files`; a refused file shows
 //! the page with what was wrong and nothing attached.
 
-mod actions;
+pub(crate) mod actions;
 pub(crate) mod upload;
 mod view;
 

@@ -1,0 +1,175 @@
+//! `motcua stats rebuild [--verify]`: the statistics layer recomputed from
+//! every dossier's history (its events, its clock, its components), then
+//! either stored in place of the layer or compared with it, naming the
+//! first difference. Live changes and this replay must agree; a difference
+//! is a bug in one of them (or a layer written by an older release).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_domain::deadline::WorkTime;
+use motcua_domain::role::Role;
+use motcua_domain::stats::{Counts, Grain, Measure, buckets};
+use serde::Serialize;
+
+use crate::access::{Actor, Permission, deny};
+use crate::calendar::{UnitCalendar, load};
+use crate::error::ServiceResult;
+use crate::store::{NewEvent, StatKey, StatRow, Store};
+
+/// Dossiers read per page.
+const PAGE: u32 = 500;
+
+/// What a rebuild did or found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RebuildOutcome {
+    /// Dossiers replayed.
+    pub dossiers: u64,
+    /// Rows of the rebuilt layer.
+    pub rows: usize,
+    /// Whether the rebuilt layer was stored.
+    pub stored: bool,
+    /// With `verify`: the first difference with the stored layer, if any.
+    pub first_difference: Option<String>,
+}
+
+/// Recomputes the layer. Only a system administrator (or the system
+/// itself, as the CLI runs) may: it reads every unit's dossiers.
+pub async fn rebuild(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    verify: bool,
+) -> ServiceResult<RebuildOutcome> {
+    if !actor.is_system() && !actor.holds(Role::SystemAdmin) {
+        return deny(store, actor, now, Permission::ViewStatistics, "stats").await;
+    }
+    let (rows, dossiers) = recompute(store).await?;
+    if verify {
+        let stored = store.stat_rows().await?;
+        return Ok(RebuildOutcome {
+            dossiers,
+            rows: rows.len(),
+            stored: false,
+            first_difference: first_difference(&stored, &rows),
+        });
+    }
+    store.replace_stats(&actor.context(now), &rows).await?;
+    Ok(RebuildOutcome {
+        dossiers,
+        rows: rows.len(),
+        stored: true,
+        first_difference: None,
+    })
+}
+
+/// The layer as the dossiers' histories give it, ordered like
+/// [`crate::store::StatsStore::stat_rows`], and how many dossiers were read.
+pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> {
+    let mut sums: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
+    let mut calendars: HashMap<i64, Arc<UnitCalendar>> = HashMap::new();
+    let mut after = 0i64;
+    let mut count = 0u64;
+    loop {
+        let page = store.dossiers_after(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for d in &page {
+            count += 1;
+            let cal = match calendars.get(&d.unit_id) {
+                Some(c) => c.clone(),
+                None => {
+                    let unit = store.unit_by_id(d.unit_id).await?;
+                    let c = Arc::new(load(store, Some(&unit)).await?);
+                    calendars.insert(d.unit_id, c.clone());
+                    c
+                }
+            };
+            let work = WorkTime::new(&cal.calendar, &cal.hours);
+            let events: Vec<NewEvent> = store
+                .dossier_events(d.id)
+                .await?
+                .into_iter()
+                .map(|e| e.event)
+                .collect();
+            let items = store.dossier_components(d.id).await?;
+            let changes = super::track::history_changes(&d.state, &events, &items, &work)?;
+            let key = StatKey {
+                unit_id: d.unit_id,
+                procedure_id: d.procedure_id,
+                channel: d.channel,
+            };
+            for (g, b, c) in buckets(&changes) {
+                sums.entry((g, b, key)).or_default().add_all(&c);
+            }
+        }
+    }
+    let rows = sums
+        .into_iter()
+        .filter(|(_, c)| !c.is_zero())
+        .map(|((grain, bucket, key), counts)| StatRow {
+            grain,
+            bucket,
+            key,
+            counts,
+        })
+        .collect();
+    Ok((rows, count))
+}
+
+fn describe(r: &StatRow) -> String {
+    format!(
+        "grain {} bucket {} unit {} procedure {} channel {}",
+        r.grain.as_str(),
+        r.bucket,
+        r.key.unit_id,
+        r.key.procedure_id,
+        r.key.channel.as_str()
+    )
+}
+
+/// The first difference between the stored layer and the rebuilt one, in
+/// row order, naming the row and the measure; `None` when they agree.
+pub fn first_difference(stored: &[StatRow], rebuilt: &[StatRow]) -> Option<String> {
+    let index = |rows: &[StatRow]| -> BTreeMap<(Grain, Date, StatKey), Counts> {
+        let mut m: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
+        for r in rows.iter().filter(|r| !r.counts.is_zero()) {
+            m.entry((r.grain, r.bucket, r.key))
+                .or_default()
+                .add_all(&r.counts);
+        }
+        m
+    };
+    let a = index(stored);
+    let b = index(rebuilt);
+    let mut keys: Vec<_> = a.keys().chain(b.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for k in keys {
+        let s = a.get(&k).copied().unwrap_or_default();
+        let r = b.get(&k).copied().unwrap_or_default();
+        if s != r {
+            let row = StatRow {
+                grain: k.0,
+                bucket: k.1,
+                key: k.2,
+                counts: s,
+            };
+            let m = Measure::ALL
+                .iter()
+                .find(|m| s.get(**m) != r.get(**m))
+                .copied()
+                .unwrap_or(Measure::Received);
+            return Some(format!(
+                "{}: {} stored {}, rebuilt from history {}",
+                describe(&row),
+                m.column(),
+                s.get(m),
+                r.get(m)
+            ));
+        }
+    }
+    None
+}

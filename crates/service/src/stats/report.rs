@@ -1,0 +1,397 @@
+//! The dossier report (issue 17; form 06/VPCP/KSTT and §9's figures):
+//! a unit's subtree as it stood during the period, its counters' levels at
+//! the end of the day before the period and at the period's end, grouped by
+//! the breakdown asked for. Reports read only the statistics layer.
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_domain::catalog::OnlineLevel;
+use motcua_domain::dossier::Channel;
+use motcua_domain::stats::{Breakdown, Figures, Period};
+use motcua_domain::unit::{Level, UnitCode};
+use serde::Serialize;
+
+use crate::access::{Actor, Permission, deny};
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::{CodePage, ProcedureFilter, StatLevels, Store, UnitVersion};
+
+/// What a report is asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// The unit's code: its subtree is counted.
+    pub unit: String,
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// How rows are grouped.
+    pub by: Breakdown,
+}
+
+/// One row: a group and its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportRow {
+    /// Unit code, procedure code, sector name, level, channel or `YYYY-MM`.
+    pub key: String,
+    /// What the key names, in Vietnamese.
+    pub label: String,
+    /// For the sector breakdown within levels: the level's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// The figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The unit's code.
+    pub unit: String,
+    /// Its name as it stood at the period's end.
+    pub unit_name: String,
+    /// The period.
+    pub from: Date,
+    /// The period.
+    pub to: Date,
+    /// The breakdown.
+    pub by: Breakdown,
+    /// Rows in key order (months in time order).
+    pub rows: Vec<ReportRow>,
+    /// The total over the subtree.
+    pub total: Figures,
+}
+
+/// What a counter group is, for grouping.
+struct GroupInfo {
+    /// The procedures: code, name, sector, online level.
+    procedures: HashMap<i64, (String, String, String, OnlineLevel)>,
+    /// Leaf unit → (the root's child holding it, its level).
+    units: HashMap<i64, (i64, Level)>,
+    /// The root's children (and the root) by id: code and name.
+    names: HashMap<i64, (UnitCode, String)>,
+}
+
+/// Runs a report. The actor needs `ViewStatistics` on the unit (a grant
+/// on it or above it); periods and breakdowns are checked first, each error
+/// naming its parameter.
+pub async fn dossier_report(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    q: &ReportQuery,
+) -> ServiceResult<Report> {
+    let period = Period::new(q.from, q.to)?;
+    let code =
+        UnitCode::parse(q.unit.trim()).map_err(|e| ServiceError::invalid("unit", e.to_string()))?;
+    let unit = match store.unit_by_code(&code).await {
+        Ok(u) => u,
+        Err(ServiceError::NotFound { .. }) => {
+            return Err(ServiceError::invalid(
+                "unit",
+                format!("no unit with code {code}"),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if !actor.may(Permission::ViewStatistics, unit.id) {
+        return deny(
+            store,
+            actor,
+            now,
+            Permission::ViewStatistics,
+            &format!("unit:{}", unit.id),
+        )
+        .await;
+    }
+    // The tree as it stood at the period's end, or on the unit's last day
+    // when it ended before.
+    let on = match unit.valid_to {
+        Some(end) if end < period.to => end.max(period.from),
+        _ => period.to,
+    };
+    let info = group_info(store, unit.id, on).await?;
+    let leaves: Vec<i64> = info.units.keys().copied().collect();
+    let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
+    let mut total = Figures::default();
+    let months = if q.by == Breakdown::Month {
+        period.months()
+    } else {
+        vec![period]
+    };
+    let mut before = store.stat_levels(&leaves, period.day_before()).await?;
+    for m in months {
+        let end = store.stat_levels(&leaves, m.to).await?;
+        let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
+        let ends: HashMap<_, _> = end.iter().map(|l| (l.key, l.counts)).collect();
+        let mut keys: Vec<_> = starts.keys().chain(ends.keys()).copied().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            let s = starts.get(&key).copied().unwrap_or_default();
+            let e = ends.get(&key).copied().unwrap_or_default();
+            let online = info
+                .procedures
+                .get(&key.procedure_id)
+                .map_or(OnlineLevel::None, |p| p.3);
+            let mut f = Figures::default();
+            f.add_group(key.channel, online, &s, &e);
+            if f == Figures::default() {
+                continue;
+            }
+            let (k, label, level) = group_of(&info, q.by, &key, &m);
+            total_add(&mut rows, k, label, level, &f);
+            if q.by != Breakdown::Month {
+                total.add(&f);
+            }
+        }
+        before = end;
+    }
+    if q.by == Breakdown::Month {
+        // The total of a month breakdown is the whole period's, not a sum of
+        // months (carried-over and in-progress are levels).
+        total = whole_period(store, &info, &leaves, &period).await?;
+    }
+    let unit_name = info
+        .names
+        .get(&unit.id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| unit.name.clone());
+    let mut rows: Vec<ReportRow> = rows.into_values().collect();
+    if q.by == Breakdown::Level {
+        rows.sort_by(|a, b| {
+            (level_rank(a.level.as_deref()), &a.key).cmp(&(level_rank(b.level.as_deref()), &b.key))
+        });
+    }
+    Ok(Report {
+        unit: unit.code.to_string(),
+        unit_name,
+        from: period.from,
+        to: period.to,
+        by: q.by,
+        rows,
+        total,
+    })
+}
+
+async fn whole_period(
+    store: &dyn Store,
+    info: &GroupInfo,
+    leaves: &[i64],
+    period: &Period,
+) -> ServiceResult<Figures> {
+    let before = store.stat_levels(leaves, period.day_before()).await?;
+    let end = store.stat_levels(leaves, period.to).await?;
+    Ok(sum_levels(info, &before, &end))
+}
+
+/// Sums groups' figures from their levels before and at the end of a period.
+fn sum_levels(info: &GroupInfo, before: &[StatLevels], end: &[StatLevels]) -> Figures {
+    let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
+    let ends: HashMap<_, _> = end.iter().map(|l| (l.key, l.counts)).collect();
+    let mut keys: Vec<_> = starts.keys().chain(ends.keys()).copied().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut total = Figures::default();
+    for key in keys {
+        let online = info
+            .procedures
+            .get(&key.procedure_id)
+            .map_or(OnlineLevel::None, |p| p.3);
+        total.add_group(
+            key.channel,
+            online,
+            &starts.get(&key).copied().unwrap_or_default(),
+            &ends.get(&key).copied().unwrap_or_default(),
+        );
+    }
+    total
+}
+
+fn total_add(
+    rows: &mut BTreeMap<String, ReportRow>,
+    key: String,
+    label: String,
+    level: Option<String>,
+    f: &Figures,
+) {
+    let sort_key = match &level {
+        Some(l) => format!("{l}\u{1}{key}"),
+        None => key.clone(),
+    };
+    rows.entry(sort_key)
+        .or_insert_with(|| ReportRow {
+            key,
+            label,
+            level,
+            figures: Figures::default(),
+        })
+        .figures
+        .add(f);
+}
+
+fn level_rank(level: Option<&str>) -> u8 {
+    match level {
+        Some("central") => 0,
+        Some("province") => 1,
+        Some("district") => 2,
+        Some("commune") => 3,
+        _ => 4,
+    }
+}
+
+/// The Vietnamese name of a level.
+pub fn level_label(level: Level) -> &'static str {
+    match level {
+        Level::Central => "Cấp trung ương",
+        Level::Province => "Cấp tỉnh",
+        Level::District => "Cấp huyện",
+        Level::Commune => "Cấp xã",
+    }
+}
+
+/// The Vietnamese name of a channel.
+pub fn channel_label(c: Channel) -> &'static str {
+    match c {
+        Channel::InPerson => "Trực tiếp",
+        Channel::Online => "Trực tuyến",
+        Channel::Postal => "Qua dịch vụ bưu chính",
+    }
+}
+
+fn group_of(
+    info: &GroupInfo,
+    by: Breakdown,
+    key: &crate::store::StatKey,
+    month: &Period,
+) -> (String, String, Option<String>) {
+    let procedure = info.procedures.get(&key.procedure_id);
+    let unknown = || ("?".to_owned(), "(không rõ)".to_owned());
+    match by {
+        Breakdown::Unit => {
+            let child = info.units.get(&key.unit_id).map(|(c, _)| *c);
+            match child.and_then(|c| info.names.get(&c)) {
+                Some((code, name)) => (code.to_string(), name.clone(), None),
+                None => {
+                    let (k, l) = unknown();
+                    (k, l, None)
+                }
+            }
+        }
+        Breakdown::Procedure => match procedure {
+            Some((code, name, _, _)) => (code.clone(), name.clone(), None),
+            None => {
+                let (k, l) = unknown();
+                (k, l, None)
+            }
+        },
+        Breakdown::Sector | Breakdown::Level => {
+            let sector = procedure
+                .map(|p| p.2.clone())
+                .unwrap_or_else(|| "(không rõ)".to_owned());
+            let level = (by == Breakdown::Level).then(|| {
+                info.units
+                    .get(&key.unit_id)
+                    .map_or("?", |(_, l)| l.as_str())
+                    .to_owned()
+            });
+            (sector.clone(), sector, level)
+        }
+        Breakdown::Channel => (
+            key.channel.as_str().to_owned(),
+            channel_label(key.channel).to_owned(),
+            None,
+        ),
+        Breakdown::Month => {
+            let k = format!("{:04}-{:02}", month.from.year(), month.from.month());
+            let label = format!("Tháng {:02}/{:04}", month.from.month(), month.from.year());
+            (k, label, None)
+        }
+    }
+}
+
+/// The units counted under `root` as the tree stood `on`, each with the
+/// root's child it lies under; units that ended before `on` count under
+/// their successors (the 2025 reform's abolished districts and merged
+/// communes keep their history).
+async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<GroupInfo> {
+    let tree = store.units_on(on).await?;
+    let by_id: HashMap<i64, &UnitVersion> = tree.iter().map(|u| (u.unit_id, u)).collect();
+    let mut units = HashMap::new();
+    let mut names = HashMap::new();
+    for id in store.subtree_ids_on(root, on).await? {
+        // Walk up to the root's child.
+        let mut cur = id;
+        let mut child = id;
+        while cur != root {
+            child = cur;
+            match by_id.get(&cur).and_then(|u| u.parent_id) {
+                Some(p) => cur = p,
+                None => break,
+            }
+        }
+        if let Some(v) = by_id.get(&child) {
+            names.insert(child, (v.code.clone(), v.name.clone()));
+        }
+        let level = by_id.get(&id).map_or(Level::Commune, |u| u.level);
+        units.insert(id, (child, level));
+    }
+    // Predecessors that ended before `on`, recursively, count under the
+    // unit that carries on their work.
+    let mut queue: Vec<i64> = units.keys().copied().collect();
+    while let Some(id) = queue.pop() {
+        let Some(&(child, level)) = units.get(&id) else {
+            continue;
+        };
+        for s in store.successions_of(id).await? {
+            if s.successor_id == id && s.effective <= on && !units.contains_key(&s.predecessor_id) {
+                units.insert(s.predecessor_id, (child, level));
+                queue.push(s.predecessor_id);
+            }
+        }
+        // A predecessor's own children (an abolished district's communes).
+        if !by_id.contains_key(&id) {
+            for sub in store.subtree_ids(id).await? {
+                units.entry(sub).or_insert_with(|| {
+                    queue.push(sub);
+                    (child, level)
+                });
+            }
+        }
+    }
+    if let Some(v) = by_id.get(&root) {
+        names.insert(root, (v.code.clone(), v.name.clone()));
+    }
+    let mut procedures = HashMap::new();
+    let mut page = CodePage {
+        after: None,
+        limit: 500,
+    };
+    loop {
+        let list = store
+            .list_procedures(&ProcedureFilter::default(), &page)
+            .await?;
+        for p in &list {
+            procedures.insert(
+                p.procedure_id,
+                (
+                    p.draft.code.to_string(),
+                    p.draft.name.clone(),
+                    p.draft.field.clone(),
+                    p.draft.online_level,
+                ),
+            );
+        }
+        match list.last() {
+            Some(last) if list.len() == 500 => page.after = Some(last.draft.code.to_string()),
+            _ => break,
+        }
+    }
+    Ok(GroupInfo {
+        procedures,
+        units,
+        names,
+    })
+}

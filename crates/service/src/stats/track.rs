@@ -1,0 +1,167 @@
+//! What a dossier contributes to the statistics, from its row (each live
+//! change) or from its history (imports, voids, `stats rebuild`). Both
+//! paths must give the same counters; `stats rebuild --verify` and the
+//! contract suite check that they do.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use motcua_domain::deadline::WorkTime;
+use motcua_domain::dossier::{DossierClock, DueBasis, Status};
+use motcua_domain::stats::track::{self, DayChange};
+use motcua_domain::stats::{EndFacts, ReceptionFacts, Standing};
+use motcua_domain::time::to_local;
+
+use crate::dossiers::clock::{ClockRecord, local};
+use crate::error::ServiceResult;
+use crate::store::{DossierState, NewEvent, ReceivedItem};
+
+/// The local day of an instant: the day a change counts on.
+pub fn day_of(at: Timestamp) -> Date {
+    to_local(at).date()
+}
+
+/// What the desk recorded about the components.
+pub fn reception_facts(items: &[ReceivedItem]) -> ReceptionFacts {
+    ReceptionFacts {
+        digitised: items.iter().any(|i| i.digitised),
+        fully_digitised: !items.is_empty() && items.iter().all(|i| i.digitised),
+        reused: items.iter().any(|i| i.reused),
+    }
+}
+
+/// The facts as a reception event's detail records them (`reception`), so
+/// that a replay counts what the desk saw, whatever changed later.
+pub fn facts_json(f: ReceptionFacts) -> serde_json::Value {
+    serde_json::to_value(f).unwrap_or_default()
+}
+
+fn facts_of_event(e: &NewEvent) -> Option<ReceptionFacts> {
+    serde_json::from_value(e.detail.get("reception")?.clone()).ok()
+}
+
+/// Whether lateness is judged against the current due (the clock's policy
+/// says so) rather than the original one.
+fn judged_current(state: &DossierState) -> bool {
+    state
+        .clock
+        .as_deref()
+        .and_then(|c| ClockRecord::from_json(c).ok())
+        .is_some_and(|r| r.policy.judge_against == DueBasis::Current)
+}
+
+/// The standing of a dossier row.
+pub fn standing(state: &DossierState, facts: ReceptionFacts) -> Standing {
+    let received = state.received_at.is_some();
+    let ended = state.ended_at.is_some();
+    let due = if judged_current(state) {
+        state.current_due
+    } else {
+        state.original_due
+    };
+    Standing {
+        received,
+        refused_at_reception: state.status == Status::Refused && !received,
+        voided: state.status == Status::Voided,
+        reception: facts,
+        suspended: received && !ended && !state.clock_running,
+        due: if received && !ended {
+            due.map(day_of)
+        } else {
+            None
+        },
+        end: state.outcome.filter(|_| ended).map(|outcome| EndFacts {
+            classification: state.classification,
+            outcome,
+            result_digitised: state.result_digitised,
+        }),
+        returned: state.returned_at.map(|_| state.return_method),
+        extensions: state.extension_count,
+    }
+}
+
+/// The counter changes of a live change from `before` to `after` at `at`.
+pub fn live_changes(
+    before: Option<&DossierState>,
+    after: &DossierState,
+    facts: ReceptionFacts,
+    at: Timestamp,
+) -> Vec<DayChange> {
+    let old = before.map(|b| standing(b, facts)).unwrap_or_default();
+    track::changes(&old, &standing(after, facts), day_of(at))
+}
+
+/// The standings after each of a dossier's events, replayed from its
+/// history: the events in order, the clock's events up to each moment, and
+/// the final row for what the events do not carry (the return method, the
+/// electronic result). `components` are the dossier's component rows, used
+/// when the reception event does not record what the desk saw.
+pub fn replay(
+    state: &DossierState,
+    events: &[NewEvent],
+    components: &[ReceivedItem],
+    work: &WorkTime<'_>,
+) -> ServiceResult<Vec<(Date, Standing)>> {
+    let record = state
+        .clock
+        .as_deref()
+        .map(ClockRecord::from_json)
+        .transpose()?;
+    let mut facts = reception_facts(components);
+    let mut out = Vec::with_capacity(events.len());
+    let mut returned = false;
+    for e in events {
+        if let Some(f) = facts_of_event(e) {
+            facts = f;
+        }
+        returned |= e.to == Status::Returned;
+        let received = state.received_at.is_some_and(|r| r <= e.at);
+        let mut s = Standing {
+            received,
+            refused_at_reception: e.to == Status::Refused && state.received_at.is_none(),
+            voided: e.to == Status::Voided,
+            reception: facts,
+            returned: returned.then_some(state.return_method),
+            ..Standing::default()
+        };
+        if let (true, Some(r)) = (received, &record) {
+            let until = local(e.at);
+            let so_far: Vec<_> = r
+                .events
+                .iter()
+                .copied()
+                .filter(|ce| ce.at() <= until)
+                .collect();
+            let clock = DossierClock::fold(work, r.receipt, r.limit, r.cutoff, r.policy, &so_far)?;
+            s.extensions = so_far
+                .iter()
+                .filter(|ce| matches!(ce, motcua_domain::dossier::ClockEvent::Extended { .. }))
+                .count() as u32;
+            match clock.end() {
+                Some((_, outcome)) => {
+                    s.end = Some(EndFacts {
+                        classification: clock.classify_end(),
+                        outcome,
+                        result_digitised: outcome == motcua_domain::dossier::Outcome::Result
+                            && state.result_digitised,
+                    });
+                }
+                None => {
+                    s.suspended = clock.is_suspended();
+                    s.due = clock.judged_due().map(|d| d.date());
+                }
+            }
+        }
+        out.push((day_of(e.at), s));
+    }
+    Ok(out)
+}
+
+/// A dossier's whole contribution, replayed from its history.
+pub fn history_changes(
+    state: &DossierState,
+    events: &[NewEvent],
+    components: &[ReceivedItem],
+    work: &WorkTime<'_>,
+) -> ServiceResult<Vec<DayChange>> {
+    Ok(track::trajectory(&replay(state, events, components, work)?))
+}

@@ -1,0 +1,62 @@
+//! The statistics layer's port (issue 17): levels of the counters for a
+//! report, and the whole layer for `stats rebuild`.
+
+use async_trait::async_trait;
+use jiff::civil::Date;
+use motcua_domain::dossier::Channel;
+use motcua_domain::stats::{Counts, Grain};
+
+use crate::error::ServiceResult;
+
+use super::AuditContext;
+
+/// A counter group: the receiving unit, the procedure and the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StatKey {
+    /// Receiving unit.
+    pub unit_id: i64,
+    /// Procedure.
+    pub procedure_id: i64,
+    /// Channel.
+    pub channel: Channel,
+}
+
+/// One group's levels at the end of a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatLevels {
+    /// The group.
+    pub key: StatKey,
+    /// Its levels.
+    pub counts: Counts,
+}
+
+/// One stored row of the layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatRow {
+    /// Day, month or year.
+    pub grain: Grain,
+    /// The bucket's first day.
+    pub bucket: Date,
+    /// The group.
+    pub key: StatKey,
+    /// The changes summed in the bucket.
+    pub counts: Counts,
+}
+
+/// Reading and rebuilding the statistics layer. Writing happens with each
+/// dossier change (`NewDossier::stats`, `DossierChange::stats`).
+#[async_trait]
+pub trait StatsStore: Send + Sync {
+    /// Each group's levels at the end of `day`, for groups of the receiving
+    /// units `unit_ids` (every unit when empty). Groups whose levels are all
+    /// zero may be left out.
+    async fn stat_levels(&self, unit_ids: &[i64], day: Date) -> ServiceResult<Vec<StatLevels>>;
+    /// Dossiers with an id above `after`, in id order, at most `limit` (the
+    /// rebuild reads them all, page by page).
+    async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;
+    /// Every stored row, ordered by grain, bucket and group.
+    async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>>;
+    /// Replaces the whole layer with `rows` in one transaction, audited as
+    /// `stats.rebuild`.
+    async fn replace_stats(&self, ctx: &AuditContext, rows: &[StatRow]) -> ServiceResult<()>;
+}
