@@ -53,6 +53,63 @@ pub enum Command {
     /// Write data to files.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Periodic reports (form 06/VPCP/KSTT and the figures of §9).
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// The statistics layer behind every report.
+    #[command(subcommand)]
+    Stats(StatsCommand),
+}
+
+/// Report commands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Dossiers received, resolved and in progress for a unit's subtree over
+    /// a period, grouped by a breakdown.
+    Dossiers(ReportArgs),
+}
+
+/// `report dossiers`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The unit's code (000.00.00.H40): its subtree as it stood in the period.
+    #[arg(long, value_name = "CODE")]
+    pub unit: String,
+    /// First day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: String,
+    /// Last day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub to: String,
+    /// unit, sector, level, procedure, channel or month.
+    #[arg(long, default_value = "unit")]
+    pub by: String,
+    /// table, csv, json, xlsx or pdf.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Write to this file instead of stdout (required for xlsx and pdf).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Statistics commands.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Recompute the layer from every dossier's history and store it; with
+    /// --verify, compare instead and name the first difference (exit 1).
+    Rebuild(RebuildArgs),
+}
+
+/// `stats rebuild`.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// Compare with the stored layer instead of replacing it.
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// Import commands.

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod ops;
 pub mod query;
 pub mod renders;
+pub mod reports;
 pub mod server;
 pub mod stream;
 pub mod telemetry;

@@ -5,6 +5,7 @@ mod calendar;
 mod catalog;
 mod dossier_import;
 mod init;
+mod report;
 mod serve;
 mod unit;
 mod user;
@@ -72,6 +73,12 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
         Command::Export(crate::cli::ExportCommand::Procedures(args)) => {
             catalog::export(&cfg, args).await?
         }
+        Command::Report(crate::cli::ReportCommand::Dossiers(args)) => {
+            return report::dossiers(&cfg, args).await;
+        }
+        Command::Stats(crate::cli::StatsCommand::Rebuild(args)) => {
+            return report::rebuild(&cfg, args).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -128,5 +135,16 @@ pub(crate) fn import_refused(
             Ok(std::process::ExitCode::FAILURE)
         }
         ImportFailure::Service(e) => Err(e.into()),
+    }
+}
+
+/// A service error as a CLI line: an invalid field is named as its flag
+/// (`--unit: …`); other errors as they read.
+pub(crate) fn field_error(e: &motcua_service::ServiceError, prefix: &str) -> String {
+    match e {
+        motcua_service::ServiceError::Invalid { field, reason } => {
+            format!("{prefix}{field}: {reason}")
+        }
+        other => other.to_string(),
     }
 }

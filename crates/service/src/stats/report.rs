@@ -62,6 +62,12 @@ pub struct Report {
     pub rows: Vec<ReportRow>,
     /// The total over the subtree.
     pub total: Figures,
+    /// Form 06's rows: sectors within levels (`level` set), whatever the
+    /// breakdown.
+    pub sectors_by_level: Vec<ReportRow>,
+    /// The unit's parent as the tree stood (the governing body a form names).
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
 }
 
 /// What a counter group is, for grouping.
@@ -72,6 +78,8 @@ struct GroupInfo {
     units: HashMap<i64, (i64, Level)>,
     /// The root's children (and the root) by id: code and name.
     names: HashMap<i64, (UnitCode, String)>,
+    /// The root's parent.
+    parent: Option<i64>,
 }
 
 /// Runs a report. The actor needs `ViewStatistics` on the unit (a grant
@@ -114,45 +122,41 @@ pub async fn dossier_report(
     };
     let info = group_info(store, unit.id, on).await?;
     let leaves: Vec<i64> = info.units.keys().copied().collect();
-    let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
+    let before = store.stat_levels(&leaves, period.day_before()).await?;
+    let end = store.stat_levels(&leaves, period.to).await?;
+    // The whole period: the total and form 06's sectors within levels.
     let mut total = Figures::default();
-    let months = if q.by == Breakdown::Month {
-        period.months()
-    } else {
-        vec![period]
-    };
-    let mut before = store.stat_levels(&leaves, period.day_before()).await?;
-    for m in months {
-        let end = store.stat_levels(&leaves, m.to).await?;
-        let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
-        let ends: HashMap<_, _> = end.iter().map(|l| (l.key, l.counts)).collect();
-        let mut keys: Vec<_> = starts.keys().chain(ends.keys()).copied().collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for key in keys {
-            let s = starts.get(&key).copied().unwrap_or_default();
-            let e = ends.get(&key).copied().unwrap_or_default();
-            let online = info
-                .procedures
-                .get(&key.procedure_id)
-                .map_or(OnlineLevel::None, |p| p.3);
-            let mut f = Figures::default();
-            f.add_group(key.channel, online, &s, &e);
-            if f == Figures::default() {
-                continue;
-            }
-            let (k, label, level) = group_of(&info, q.by, &key, &m);
-            total_add(&mut rows, k, label, level, &f);
-            if q.by != Breakdown::Month {
-                total.add(&f);
-            }
-        }
-        before = end;
+    let mut sectors: BTreeMap<(u8, String), (String, Figures)> = BTreeMap::new();
+    for (key, f) in group_figures(&info, &before, &end) {
+        total.add(&f);
+        let (sector, _, level) = group_of(&info, Breakdown::Sector, &key, &period);
+        let level = level.unwrap_or_default();
+        sectors
+            .entry((level_rank(Some(&level)), sector))
+            .or_insert_with(|| (level, Figures::default()))
+            .1
+            .add(&f);
     }
+    let mut rows: BTreeMap<String, ReportRow> = BTreeMap::new();
     if q.by == Breakdown::Month {
-        // The total of a month breakdown is the whole period's, not a sum of
-        // months (carried-over and in-progress are levels).
-        total = whole_period(store, &info, &leaves, &period).await?;
+        let mut start = before;
+        for m in period.months() {
+            let close = if m.to == period.to {
+                end.clone()
+            } else {
+                store.stat_levels(&leaves, m.to).await?
+            };
+            for (key, f) in group_figures(&info, &start, &close) {
+                let (k, label, _) = group_of(&info, q.by, &key, &m);
+                add_row(&mut rows, k, label, None, &f);
+            }
+            start = close;
+        }
+    } else {
+        for (key, f) in group_figures(&info, &before, &end) {
+            let (k, label, _) = group_of(&info, q.by, &key, &period);
+            add_row(&mut rows, k, label, None, &f);
+        }
     }
     let unit_name = info
         .names
@@ -161,67 +165,68 @@ pub async fn dossier_report(
         .unwrap_or_else(|| unit.name.clone());
     let mut rows: Vec<ReportRow> = rows.into_values().collect();
     if q.by == Breakdown::Level {
-        rows.sort_by(|a, b| {
-            (level_rank(a.level.as_deref()), &a.key).cmp(&(level_rank(b.level.as_deref()), &b.key))
-        });
+        rows.sort_by_key(|r| level_rank(Some(&r.key)));
     }
+    let form = sectors
+        .into_iter()
+        .map(|((_, sector), (level, figures))| ReportRow {
+            key: sector.clone(),
+            label: sector,
+            level: Some(level),
+            figures,
+        })
+        .collect();
     Ok(Report {
         unit: unit.code.to_string(),
         unit_name,
+        parent_id: info.parent,
         from: period.from,
         to: period.to,
         by: q.by,
         rows,
         total,
+        sectors_by_level: form,
     })
 }
 
-async fn whole_period(
-    store: &dyn Store,
+/// Each group's figures from its levels before and at the end of a
+/// period; groups with nothing to show are left out.
+fn group_figures(
     info: &GroupInfo,
-    leaves: &[i64],
-    period: &Period,
-) -> ServiceResult<Figures> {
-    let before = store.stat_levels(leaves, period.day_before()).await?;
-    let end = store.stat_levels(leaves, period.to).await?;
-    Ok(sum_levels(info, &before, &end))
-}
-
-/// Sums groups' figures from their levels before and at the end of a period.
-fn sum_levels(info: &GroupInfo, before: &[StatLevels], end: &[StatLevels]) -> Figures {
+    before: &[StatLevels],
+    end: &[StatLevels],
+) -> Vec<(crate::store::StatKey, Figures)> {
     let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
     let ends: HashMap<_, _> = end.iter().map(|l| (l.key, l.counts)).collect();
     let mut keys: Vec<_> = starts.keys().chain(ends.keys()).copied().collect();
     keys.sort_unstable();
     keys.dedup();
-    let mut total = Figures::default();
-    for key in keys {
-        let online = info
-            .procedures
-            .get(&key.procedure_id)
-            .map_or(OnlineLevel::None, |p| p.3);
-        total.add_group(
-            key.channel,
-            online,
-            &starts.get(&key).copied().unwrap_or_default(),
-            &ends.get(&key).copied().unwrap_or_default(),
-        );
-    }
-    total
+    keys.into_iter()
+        .filter_map(|key| {
+            let online = info
+                .procedures
+                .get(&key.procedure_id)
+                .map_or(OnlineLevel::None, |p| p.3);
+            let mut f = Figures::default();
+            f.add_group(
+                key.channel,
+                online,
+                &starts.get(&key).copied().unwrap_or_default(),
+                &ends.get(&key).copied().unwrap_or_default(),
+            );
+            (f != Figures::default()).then_some((key, f))
+        })
+        .collect()
 }
 
-fn total_add(
+fn add_row(
     rows: &mut BTreeMap<String, ReportRow>,
     key: String,
     label: String,
     level: Option<String>,
     f: &Figures,
 ) {
-    let sort_key = match &level {
-        Some(l) => format!("{l}\u{1}{key}"),
-        None => key.clone(),
-    };
-    rows.entry(sort_key)
+    rows.entry(key.clone())
         .or_insert_with(|| ReportRow {
             key,
             label,
@@ -291,13 +296,13 @@ fn group_of(
             let sector = procedure
                 .map(|p| p.2.clone())
                 .unwrap_or_else(|| "(không rõ)".to_owned());
-            let level = (by == Breakdown::Level).then(|| {
-                info.units
-                    .get(&key.unit_id)
-                    .map_or("?", |(_, l)| l.as_str())
-                    .to_owned()
-            });
-            (sector.clone(), sector, level)
+            let level = info.units.get(&key.unit_id).map(|(_, l)| *l);
+            if by == Breakdown::Level {
+                let key = level.map_or("?", Level::as_str).to_owned();
+                let label = level.map_or("(không rõ)", level_label).to_owned();
+                return (key, label, None);
+            }
+            (sector.clone(), sector, level.map(|l| l.as_str().to_owned()))
         }
         Breakdown::Channel => (
             key.channel.as_str().to_owned(),
@@ -361,6 +366,7 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
             }
         }
     }
+    let parent = by_id.get(&root).and_then(|v| v.parent_id);
     if let Some(v) = by_id.get(&root) {
         names.insert(root, (v.code.clone(), v.name.clone()));
     }
@@ -393,5 +399,6 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
         procedures,
         units,
         names,
+        parent,
     })
 }

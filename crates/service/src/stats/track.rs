@@ -156,12 +156,16 @@ pub fn replay(
     Ok(out)
 }
 
-/// A dossier's whole contribution, replayed from its history.
+/// A dossier's whole contribution, replayed from its history; nothing for
+/// a voided dossier, which is counted nowhere, in any period.
 pub fn history_changes(
     state: &DossierState,
     events: &[NewEvent],
     components: &[ReceivedItem],
     work: &WorkTime<'_>,
 ) -> ServiceResult<Vec<DayChange>> {
+    if state.status == Status::Voided {
+        return Ok(Vec::new());
+    }
     Ok(track::trajectory(&replay(state, events, components, work)?))
 }

@@ -11,6 +11,7 @@ mod outbox;
 mod params;
 mod procedures;
 mod processes;
+mod reports;
 mod units;
 mod users;
 
@@ -33,9 +34,10 @@ use crate::AppState;
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
         dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, forms::form, forms::register, outbox::list, outbox::retry,
+        reports::dossiers,
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications")),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports")),
 )]
 pub struct ApiDoc;
 
@@ -52,6 +54,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dossiers::routes())
         .merge(forms::routes())
         .merge(outbox::routes())
+        .merge(reports::routes())
         .merge(docs::routes())
 }
 

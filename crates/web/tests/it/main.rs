@@ -13,6 +13,7 @@ mod api_dossiers;
 mod api_signin;
 mod api_units;
 mod hardening;
+mod stats_replay;
 mod ui_admin;
 mod ui_dashboard;
 mod ui_desk;

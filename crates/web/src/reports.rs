@@ -1,0 +1,213 @@
+//! A report in the formats people take it away in: a text table for the
+//! terminal, CSV (the columns of form 06/VPCP/KSTT first), JSON, and form 06
+//! as XLSX and PDF. The CLI and the API write the same bytes.
+
+use motcua_domain::stats::{Figures, RATE_NAMES};
+use motcua_service::error::{ServiceError, ServiceResult};
+use motcua_service::stats::report::Report;
+use motcua_service::store::Store;
+use serde_json::{Value, json};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text columns.
+    Table,
+    /// Comma-separated values, UTF-8.
+    Csv,
+    /// The API's JSON.
+    Json,
+    /// Form 06 as a workbook.
+    Xlsx,
+    /// Form 06 as a PDF.
+    Pdf,
+}
+
+impl Format {
+    /// Parses a name: table, csv, json, xlsx or pdf.
+    pub fn parse(s: &str) -> Result<Format, String> {
+        match s.trim() {
+            "table" => Ok(Format::Table),
+            "csv" => Ok(Format::Csv),
+            "json" => Ok(Format::Json),
+            "xlsx" => Ok(Format::Xlsx),
+            "pdf" => Ok(Format::Pdf),
+            other => Err(format!(
+                "unknown format '{}'; allowed: table, csv, json, xlsx, pdf",
+                other.chars().take(40).collect::<String>()
+            )),
+        }
+    }
+
+    /// Whether the output is binary (written to a file, not a terminal).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx | Format::Pdf)
+    }
+
+    /// The media type of the output.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Table => "text/plain; charset=utf-8",
+            Format::Csv => "text/csv; charset=utf-8",
+            Format::Json => "application/json",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Pdf => "application/pdf",
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Table => "txt",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Xlsx => "xlsx",
+            Format::Pdf => "pdf",
+        }
+    }
+}
+
+/// The CSV header: key, label, the counts, then the rates in percent.
+pub fn csv_header() -> Vec<String> {
+    let mut h = vec!["key".to_owned(), "label".to_owned()];
+    h.extend(Figures::NAMES.iter().map(|n| (*n).to_owned()));
+    h.extend(RATE_NAMES.iter().map(|n| (*n).to_owned()));
+    h
+}
+
+fn csv_record(key: &str, label: &str, f: &Figures) -> Vec<String> {
+    let mut r = vec![key.to_owned(), label.to_owned()];
+    r.extend(f.values().iter().map(i64::to_string));
+    r.extend(f.rates().iter().map(|r| r.display()));
+    r
+}
+
+/// The report as CSV: one row per group, then `TOTAL`.
+pub fn to_csv(report: &Report) -> ServiceResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| ServiceError::Internal(format!("writing CSV: {e}"));
+    w.write_record(csv_header()).map_err(fail)?;
+    for r in &report.rows {
+        w.write_record(csv_record(&r.key, &r.label, &r.figures))
+            .map_err(fail)?;
+    }
+    w.write_record(csv_record("TOTAL", "Tổng cộng", &report.total))
+        .map_err(fail)?;
+    w.into_inner()
+        .map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))
+}
+
+fn figures_json(key: &str, label: &str, f: &Figures) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("key".into(), json!(key));
+    o.insert("label".into(), json!(label));
+    for (n, v) in Figures::NAMES.iter().zip(f.values()) {
+        o.insert((*n).into(), json!(v));
+    }
+    let mut rates = serde_json::Map::new();
+    for (n, r) in RATE_NAMES.iter().zip(f.rates()) {
+        rates.insert(
+            (*n).into(),
+            json!({ "num": r.num, "den": r.den, "percent": r.percent() }),
+        );
+    }
+    o.insert("rates".into(), Value::Object(rates));
+    Value::Object(o)
+}
+
+/// The report as the API's JSON document.
+pub fn json(report: &Report) -> Value {
+    json!({
+        "unit": report.unit,
+        "unit_name": report.unit_name,
+        "from": report.from.to_string(),
+        "to": report.to.to_string(),
+        "by": report.by.as_str(),
+        "rows": report.rows.iter().map(|r| figures_json(&r.key, &r.label, &r.figures)).collect::<Vec<_>>(),
+        "total": figures_json("TOTAL", "Tổng cộng", &report.total),
+    })
+}
+
+/// The report as an aligned text table of form 06's columns.
+pub fn table(report: &Report) -> String {
+    let head = [
+        "key",
+        "label",
+        "(3)",
+        "(4)",
+        "(5)",
+        "(6)",
+        "(7)",
+        "(8)",
+        "(9)",
+        "(10)",
+        "(11)",
+        "(12)",
+        "(13)",
+        "on time %",
+    ];
+    let mut lines: Vec<Vec<String>> = vec![head.iter().map(|s| (*s).to_owned()).collect()];
+    let row = |key: &str, label: &str, f: &Figures| {
+        let mut v = vec![key.to_owned(), label.chars().take(40).collect()];
+        v.extend(f.values()[..11].iter().map(i64::to_string));
+        v.push(f.rates()[0].display());
+        v
+    };
+    for r in &report.rows {
+        lines.push(row(&r.key, &r.label, &r.figures));
+    }
+    lines.push(row("TOTAL", "Tổng cộng", &report.total));
+    let cols = head.len();
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = format!(
+        "{} ({}) {} – {}, by {}\n",
+        report.unit_name,
+        report.unit,
+        report.from,
+        report.to,
+        report.by.as_str()
+    );
+    for l in lines {
+        let cells: Vec<String> = l
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let pad = widths[i].saturating_sub(c.chars().count());
+                if i < 2 {
+                    format!("{c}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{c}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The report in `format`. Form 06 names the unit's governing body, read
+/// from the store.
+pub async fn render(store: &dyn Store, report: &Report, format: Format) -> ServiceResult<Vec<u8>> {
+    match format {
+        Format::Table => Ok(table(report).into_bytes()),
+        Format::Csv => to_csv(report),
+        Format::Json => serde_json::to_vec_pretty(&json(report))
+            .map_err(|e| ServiceError::Internal(format!("writing JSON: {e}"))),
+        Format::Xlsx | Format::Pdf => {
+            let _ = store;
+            Err(ServiceError::invalid(
+                "format",
+                "form 06 as XLSX or PDF is not available in this build",
+            ))
+        }
+    }
+}
