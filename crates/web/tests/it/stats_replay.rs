@@ -32,7 +32,10 @@ use serde_json::json;
 
 use crate::api_auth::on_both;
 
-on_both!(random_histories_report_what_their_events_say);
+on_both!(
+    random_histories_report_what_their_events_say,
+    the_report_api_answers_each_format_and_refuses_bad_input
+);
 
 /// A small deterministic generator (xorshift64*), so a failing seed can be
 /// replayed.
@@ -538,4 +541,200 @@ async fn one_history(b: Backend, seed: u64) {
         .await
         .unwrap();
     assert_eq!(before, after);
+}
+
+/// The API over a small history: JSON and CSV with form 06's columns first
+/// and a `TOTAL` row, access by grant, and bad input naming the parameter.
+async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
+    let app = TestApp::start(b).await.unwrap();
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&json!({
+            "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district", "commune"],
+            "agency": "UBND cấp huyện", "time_limit": "3 working_days", "online_level": "full_process",
+            "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
+            "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": false }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = keeper
+        .http
+        .post(keeper.url(&format!(
+            "/api/procedures/1.000003/units/{}",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let svc = DossierService::new(
+        app.db.store(),
+        app.clock.clone(),
+        NoticeSettings {
+            email: false,
+            sms: false,
+            log: false,
+            webhooks: vec![],
+        },
+        None,
+    );
+    let system = Actor::system("kiemthu");
+    let mut rng = Rng(7);
+    // Two in person at the district, one online at the commune (24/11/2025).
+    for (unit, channel) in [
+        (codes::DISTRICT_A, Channel::InPerson),
+        (codes::DISTRICT_A, Channel::InPerson),
+        (codes::COMMUNE_A, Channel::Online),
+    ] {
+        svc.receive(
+            &system,
+            Receive {
+                unit: unit.to_owned(),
+                procedure: "1.000003".to_owned(),
+                channel,
+                return_method: None,
+                applicant: applicant(1),
+                sets: None,
+                components: items(&mut rng),
+                fee_dong: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let leader = app
+        .client("lanhdao", Role::Leader, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let q = format!(
+        "/api/reports/dossiers?unit={}&from=2025-11-01&to=2025-11-30",
+        codes::DISTRICT_A
+    );
+    let r = leader.http.get(leader.url(&q)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["unit"], codes::DISTRICT_A);
+    assert_eq!(v["by"], "unit");
+    assert_eq!(v["total"]["received_in_person_or_postal"], 2);
+    assert_eq!(
+        v["total"]["received_online"], 0,
+        "the online one is not yet received"
+    );
+    assert_eq!(v["total"]["in_progress"], 2);
+    assert_eq!(v["total"]["received_total"], 2);
+    // Received Monday 24/11 at 09:00 with 3 working days: due Thursday
+    // 27/11 at 09:00, so overdue at the end of November, within the limit
+    // at the end of Wednesday 26/11.
+    assert_eq!(v["total"]["overdue"], 2);
+    let r = leader
+        .http
+        .get(leader.url(&q.replace("2025-11-30", "2025-11-26")))
+        .send()
+        .await
+        .unwrap();
+    let early: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(early["total"]["within_limit"], 2, "{early}");
+    assert_eq!(early["total"]["overdue"], 0, "{early}");
+    // The desk's own row and the total.
+    let rows = v["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["key"], codes::DISTRICT_A);
+
+    let r = leader
+        .http
+        .get(leader.url(&format!("{q}&by=channel&format=csv")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = r.text().await.unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines.next().unwrap().starts_with(
+            "key,label,received_total,received_online,received_in_person_or_postal,carried_over,\
+             resolved,early,on_time,late,in_progress,within_limit,overdue,"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("in_person,Trực tiếp,2,0,2,0,0,0,0,0,2,0,2,"),
+        "{text}"
+    );
+    assert!(
+        lines.next().unwrap().starts_with("TOTAL,Tổng cộng,2,0,2,"),
+        "{text}"
+    );
+    // The same by Accept.
+    let r = leader
+        .http
+        .get(leader.url(&q))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+
+    // Another district's leader may not; a viewer of the province may.
+    let other = app
+        .client("lanhdao.b", Role::Leader, codes::DISTRICT_B)
+        .await
+        .unwrap();
+    let r = other.http.get(other.url(&q)).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let watcher = app
+        .client("theodoi", Role::Viewer, codes::PROVINCE)
+        .await
+        .unwrap();
+    let r = watcher.http.get(watcher.url(&q)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Bad input names the parameter.
+    for (query, field) in [
+        ("unit=000.00.21.H40&from=2025-12-01&to=2025-11-01", "to"),
+        ("unit=000.00.21.H40&from=2025-13-01&to=2025-11-01", "from"),
+        (
+            "unit=000.00.21.H40&from=2025-11-01&to=2025-11-30&by=district",
+            "by",
+        ),
+        (
+            "unit=000.00.21.H40&from=2025-11-01&to=2025-11-30&format=doc",
+            "format",
+        ),
+        ("unit=999.00.21.H40&from=2025-11-01&to=2025-11-30", "unit"),
+        ("unit=abc&from=2025-11-01&to=2025-11-30", "unit"),
+        ("from=2025-11-01&to=2025-11-30", "unit"),
+        ("unit=000.00.21.H40&from=1900-01-01&to=2025-11-30", "from"),
+    ] {
+        let r = leader
+            .http
+            .get(leader.url(&format!("/api/reports/dossiers?{query}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{query}");
+        let p: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(p["field"], field, "{query}: {p}");
+    }
 }
