@@ -75,7 +75,7 @@ async fn reading_matrix(b: Backend) {
     ];
     // Reads that take a unit. `lists` marks those that list the unit's
     // dossiers, where the own unit's dossier must show.
-    let by_unit: [(&str, bool); 9] = [
+    let by_unit: [(&str, bool); 10] = [
         ("/api/dossiers?limit=200&unit={u}", true),
         ("/ho-so?unit={u}", true),
         ("/?unit={u}", false),
@@ -83,6 +83,10 @@ async fn reading_matrix(b: Backend) {
         ("/api/processes?unit={u}", false),
         (
             "/api/registers/dossiers?unit={u}&from=2025-11-01&to=2025-11-30",
+            false,
+        ),
+        (
+            "/api/reports/dossiers?unit={u}&from=2025-11-01&to=2025-11-30&by=procedure",
             false,
         ),
         ("/quan-tri/quy-trinh?unit={u}", false),
@@ -149,6 +153,7 @@ async fn reading_matrix(b: Backend) {
                     let above = rel == "parent" || rel == "province";
                     let opaque = p.starts_with("/api/registers")
                         || p.starts_with("/api/catalog/stats")
+                        || p.starts_with("/api/reports")
                         || p.starts_with("/?");
                     if opaque && !(p.starts_with("/api/registers") && above) {
                         failures.push(format!("{case}: {s}, expected 403 or 404"));
