@@ -20,7 +20,7 @@ use crate::error::ServiceResult;
 use crate::store::{NewEvent, StatKey, StatRow, Store};
 
 /// Dossiers read per page.
-const PAGE: u32 = 500;
+const PAGE: u32 = 2_000;
 
 /// What a rebuild did or found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +76,16 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
         let page = store.dossiers_after(after, PAGE).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
+        let ids: Vec<i64> = page.iter().map(|d| d.id).collect();
+        let (all_events, all_items) = store.histories(&ids).await?;
+        let mut events_by: HashMap<i64, Vec<NewEvent>> = HashMap::new();
+        for (id, e) in all_events {
+            events_by.entry(id).or_default().push(e.event);
+        }
+        let mut items_by: HashMap<i64, Vec<crate::store::ReceivedItem>> = HashMap::new();
+        for (id, i) in all_items {
+            items_by.entry(id).or_default().push(i);
+        }
         for d in &page {
             count += 1;
             let cal = match calendars.get(&d.unit_id) {
@@ -88,13 +98,8 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
                 }
             };
             let work = WorkTime::new(&cal.calendar, &cal.hours);
-            let events: Vec<NewEvent> = store
-                .dossier_events(d.id)
-                .await?
-                .into_iter()
-                .map(|e| e.event)
-                .collect();
-            let items = store.dossier_components(d.id).await?;
+            let events = events_by.remove(&d.id).unwrap_or_default();
+            let items = items_by.remove(&d.id).unwrap_or_default();
             let changes = super::track::history_changes(&d.state, &events, &items, &work)?;
             let key = StatKey {
                 unit_id: d.unit_id,

@@ -54,6 +54,15 @@ pub trait StatsStore: Send + Sync {
     /// Dossiers with an id above `after`, in id order, at most `limit` (the
     /// rebuild reads them all, page by page).
     async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;
+    /// The events and component rows of several dossiers, each with its
+    /// dossier's id, in dossier then event (position) order.
+    async fn histories(
+        &self,
+        ids: &[i64],
+    ) -> ServiceResult<(
+        Vec<(i64, super::DossierEvent)>,
+        Vec<(i64, super::ReceivedItem)>,
+    )>;
     /// Every stored row, ordered by grain, bucket and group.
     async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>>;
     /// Replaces the whole layer with `rows` in one transaction, audited as

@@ -818,37 +818,65 @@ pub(crate) async fn dossier_components<B: Backend>(
     b: &B,
     id: i64,
 ) -> ServiceResult<Vec<ReceivedItem>> {
-    type Row = (String, String, i64, bool, bool, Option<i64>);
-    let rows: Vec<Row> = b
-        .read()
+    Ok(components_of(b, &[id])
         .await?
-        .all(
-            Sql::new(
-                "SELECT name, form, copies, digitised, reused, file_id \
-                 FROM dossier_components WHERE dossier_id = $1 ORDER BY position",
-            )
-            .int(id),
-        )
-        .await
-        .map_err(db)?;
+        .into_iter()
+        .map(|(_, item)| item)
+        .collect())
+}
+
+/// The components of several dossiers, by dossier then position.
+pub(crate) async fn components_of<B: Backend>(
+    b: &B,
+    ids: &[i64],
+) -> ServiceResult<Vec<(i64, ReceivedItem)>> {
+    type Row = (i64, String, String, i64, bool, bool, Option<i64>);
+    let mut q = crate::catalog::sql::Assemble::new(
+        "SELECT dossier_id, name, form, copies, digitised, reused, file_id \
+         FROM dossier_components",
+        false,
+    );
+    let set = q.id_set(B::Conn::DIALECT, ids);
+    q.and(&format!("dossier_id IN {set}"));
+    q.push("ORDER BY dossier_id, position");
+    let rows: Vec<Row> = b.read().await?.all(q.finish()).await.map_err(db)?;
     rows.into_iter()
-        .map(|(name, form, copies, digitised, reused, file_id)| {
-            Ok(ReceivedItem {
-                form: ComponentCopy::parse(&form)
-                    .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
-                copies: u32::try_from(copies)
-                    .map_err(|e| corrupt("dossier_components.copies", &copies.to_string(), e))?,
-                name,
-                digitised,
-                reused,
-                file_id,
-            })
-        })
+        .map(
+            |(dossier, name, form, copies, digitised, reused, file_id)| {
+                Ok((
+                    dossier,
+                    ReceivedItem {
+                        form: ComponentCopy::parse(&form)
+                            .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
+                        copies: u32::try_from(copies).map_err(|e| {
+                            corrupt("dossier_components.copies", &copies.to_string(), e)
+                        })?,
+                        name,
+                        digitised,
+                        reused,
+                        file_id,
+                    },
+                ))
+            },
+        )
         .collect()
 }
 
 pub(crate) async fn dossier_events<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierEvent>> {
+    Ok(events_of(b, &[id])
+        .await?
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect())
+}
+
+/// The events of several dossiers, by dossier then order.
+pub(crate) async fn events_of<B: Backend>(
+    b: &B,
+    ids: &[i64],
+) -> ServiceResult<Vec<(i64, DossierEvent)>> {
     type Row = (
+        i64,
         i64,
         i64,
         String,
@@ -858,35 +886,35 @@ pub(crate) async fn dossier_events<B: Backend>(b: &B, id: i64) -> ServiceResult<
         String,
         String,
     );
-    let rows: Vec<Row> = b
-        .read()
-        .await?
-        .all(
-            Sql::new(
-                "SELECT id, at_ms, actor, action, from_status, to_status, note, detail \
-                 FROM dossier_events WHERE dossier_id = $1 ORDER BY id",
-            )
-            .int(id),
-        )
-        .await
-        .map_err(db)?;
+    let mut q = crate::catalog::sql::Assemble::new(
+        "SELECT dossier_id, id, at_ms, actor, action, from_status, to_status, note, detail \
+         FROM dossier_events",
+        false,
+    );
+    let set = q.id_set(B::Conn::DIALECT, ids);
+    q.and(&format!("dossier_id IN {set}"));
+    q.push("ORDER BY dossier_id, id");
+    let rows: Vec<Row> = b.read().await?.all(q.finish()).await.map_err(db)?;
     rows.into_iter()
-        .map(|(id, at, actor, action, from, to, note, detail)| {
+        .map(|(dossier, id, at, actor, action, from, to, note, detail)| {
             let status =
                 |s: &str| Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e));
-            Ok(DossierEvent {
-                id,
-                event: NewEvent {
-                    at: instant(at, "dossier_events.at_ms")?,
-                    actor,
-                    action,
-                    from: from.as_deref().map(status).transpose()?,
-                    to: status(&to)?,
-                    note,
-                    detail: serde_json::from_str(&detail)
-                        .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
+            Ok((
+                dossier,
+                DossierEvent {
+                    id,
+                    event: NewEvent {
+                        at: instant(at, "dossier_events.at_ms")?,
+                        actor,
+                        action,
+                        from: from.as_deref().map(status).transpose()?,
+                        to: status(&to)?,
+                        note,
+                        detail: serde_json::from_str(&detail)
+                            .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
+                    },
                 },
-            })
+            ))
         })
         .collect()
 }

@@ -268,6 +268,18 @@ macro_rules! stats_ports {
                 ) -> ServiceResult<Vec<motcua_service::store::Dossier>> {
                     $crate::ports::dossiers::dossiers_after(self, after, limit).await
                 }
+                async fn histories(
+                    &self,
+                    ids: &[i64],
+                ) -> ServiceResult<(
+                    Vec<(i64, motcua_service::store::DossierEvent)>,
+                    Vec<(i64, motcua_service::store::ReceivedItem)>,
+                )> {
+                    Ok((
+                        $crate::ports::dossiers::events_of(self, ids).await?,
+                        $crate::ports::dossiers::components_of(self, ids).await?,
+                    ))
+                }
                 async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>> {
                     $crate::ports::stats::stat_rows(self).await
                 }
