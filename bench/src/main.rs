@@ -33,6 +33,10 @@ enum Bench {
     DossierTransitions(dossiers::transitions::Args),
     /// The dashboard and work-queue pages (issue 6 target: server p95 < 100 ms at 1,000,000 dossiers).
     UiPages(dossiers::pages::Args),
+    /// Reports from the statistics layer vs a plain GROUP BY, and `stats
+    /// rebuild` (issue 17 targets: p95 < 100 ms, ratio >= 100x, rebuild of
+    /// 10,000,000 < 2 min on SQLite).
+    Reports(dossiers::reports::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -55,6 +59,7 @@ fn main() -> std::process::ExitCode {
             Bench::StatusLookup(args) => dossiers::lookup::run(args).await,
             Bench::DossierTransitions(args) => dossiers::transitions::run(args).await,
             Bench::UiPages(args) => dossiers::pages::run(args).await,
+            Bench::Reports(args) => dossiers::reports::run(args).await,
         }
     });
     match result {

@@ -11,6 +11,7 @@ pub mod data;
 pub mod list;
 pub mod lookup;
 pub mod pages;
+pub mod reports;
 pub mod transitions;
 
 use std::str::FromStr;
@@ -261,6 +262,34 @@ impl Dataset {
                 sqlx::query(q()).execute(&mut c).await?.rows_affected()
             }
         })
+    }
+
+    /// Rows of integers (a plain GROUP BY, for comparison with the
+    /// statistics layer).
+    pub async fn int_rows(&self, sql: &str) -> anyhow::Result<Vec<Vec<i64>>> {
+        use sqlx::Row;
+        let q = || AssertSqlSafe(sql.to_owned());
+        let decode = |cols: usize, get: &dyn Fn(usize) -> Result<i64, sqlx::Error>| {
+            (0..cols).map(get).collect::<Result<Vec<i64>, _>>()
+        };
+        let mut out = Vec::new();
+        match self.backend {
+            Backend::Sqlite => {
+                for r in sqlx::query(q())
+                    .fetch_all(&mut self.sqlite().await?)
+                    .await?
+                {
+                    out.push(decode(r.len(), &|i| r.try_get::<i64, _>(i))?);
+                }
+            }
+            Backend::Postgres => {
+                let mut c = PgConnection::connect(&self.url).await?;
+                for r in sqlx::query(q()).fetch_all(&mut c).await? {
+                    out.push(decode(r.len(), &|i| r.try_get::<i64, _>(i))?);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// One integer.
