@@ -26,17 +26,20 @@ pub enum Area {
     Dossiers,
     /// `/hang-doi`: work queues (Hàng đợi).
     Queues,
+    /// `/bao-cao`: periodic reports (Báo cáo).
+    Reports,
     /// `/quan-tri`: units, users, catalog, calendar, settings (Quản trị).
     Admin,
 }
 
 impl Area {
     /// Every area in navigation order.
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
         Area::Dashboard,
         Area::Desk,
         Area::Dossiers,
         Area::Queues,
+        Area::Reports,
         Area::Admin,
     ];
 
@@ -47,6 +50,7 @@ impl Area {
             Area::Desk => "/tiep-nhan",
             Area::Dossiers => "/ho-so",
             Area::Queues => "/hang-doi",
+            Area::Reports => "/bao-cao",
             Area::Admin => "/quan-tri",
         }
     }
@@ -58,6 +62,7 @@ impl Area {
             Area::Desk => t.get("nav.desk"),
             Area::Dossiers => t.get("nav.dossiers"),
             Area::Queues => t.get("nav.queues"),
+            Area::Reports => t.get("nav.reports"),
             Area::Admin => t.get("nav.admin"),
         }
         .to_owned()
@@ -73,6 +78,7 @@ impl Area {
             Area::Desk => actor.holds(Role::DeskOfficer),
             Area::Dossiers => actor.may_somewhere(Permission::ViewDossiers),
             Area::Queues => actor.holds(Role::Specialist) || actor.holds(Role::Leader),
+            Area::Reports => actor.may_somewhere(Permission::ViewStatistics),
             Area::Admin => [
                 Permission::ManageUnits,
                 Permission::ManageUsers,

@@ -25,6 +25,7 @@ pub mod layout;
 pub mod list;
 pub mod login;
 pub mod queues;
+pub mod reports;
 
 use askama::Template;
 use axum::Router;
@@ -51,6 +52,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(dossier::routes())
         .merge(list::routes())
         .merge(queues::routes())
+        .merge(reports::routes())
         .merge(admin::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))

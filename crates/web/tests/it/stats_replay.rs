@@ -710,6 +710,42 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
     let r = watcher.http.get(watcher.url(&q)).send().await.unwrap();
     assert_eq!(r.status(), 200);
 
+    // The staff page shows the same figures, each receipt and end linked
+    // to the list with the report's definition.
+    let page = leader
+        .http
+        .get(leader.url(&format!(
+            "/bao-cao?unit={}&from=2025-11-01&to=2025-11-30&by=channel",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Báo cáo"), "{html}");
+    assert!(html.contains("Trực tiếp"), "{html}");
+    assert!(
+        html.contains(
+            "/ho-so?unit=000.00.21.H40&#38;channel=in_person&#38;ended_from=2025-11-01&#38;ended_to=2025-11-30"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("/api/reports/dossiers?unit=000.00.21.H40"),
+        "{html}"
+    );
+    let page = other
+        .http
+        .get(other.url(&format!(
+            "/bao-cao?unit={}&from=2025-11-01&to=2025-11-30",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 403);
+
     // Bad input names the parameter.
     for (query, field) in [
         ("unit=000.00.21.H40&from=2025-12-01&to=2025-11-01", "to"),

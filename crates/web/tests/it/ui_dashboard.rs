@@ -361,15 +361,20 @@ async fn the_navigation_shows_only_what_the_roles_open(b: Backend) {
             "lanhdao",
             Role::Leader,
             codes::DISTRICT_A,
-            vec!["/", "/ho-so", "/hang-doi", "/quan-tri"],
+            vec!["/", "/ho-so", "/hang-doi", "/bao-cao", "/quan-tri"],
         ),
         (
             "quantri",
             Role::UnitAdmin,
             codes::DISTRICT_A,
-            vec!["/", "/ho-so", "/quan-tri"],
+            vec!["/", "/ho-so", "/bao-cao", "/quan-tri"],
         ),
-        ("xem", Role::Viewer, codes::PROVINCE, vec!["/", "/ho-so"]),
+        (
+            "xem",
+            Role::Viewer,
+            codes::PROVINCE,
+            vec!["/", "/ho-so", "/bao-cao"],
+        ),
     ];
     for (user, role, unit, want) in cases {
         app.user(user, role, unit).await.unwrap();

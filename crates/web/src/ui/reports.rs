@@ -1,0 +1,523 @@
+//! `GET /bao-cao`: the dossier report for leaders and the reform office
+//! (issue 17, point 6): a unit's subtree over a period picked from presets
+//! (month, quarter, six months, year, the Decree 09/2019 cut-off month) or
+//! any range, grouped by a breakdown; form 06's columns in a table whose
+//! counts of receipts and ends link to the dossiers behind them; charts of
+//! the on-time rate by month, the channel mix and the groups side by side;
+//! exports in CSV, XLSX and PDF from the API. Figures come from the
+//! statistics layer only (`motcua_service::stats::report`).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use motcua_domain::stats::{Breakdown, Figures, Period};
+use motcua_service::access::Permission;
+use motcua_service::stats::report::{Report, ReportQuery, dossier_report};
+use serde::Deserialize;
+
+use super::charts::{self, Bar};
+use super::dashboard::DOSSIERS_PATH;
+use super::format;
+use super::layout::{Area, Layout};
+use super::{Staff, render};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+
+/// Where the page lives.
+pub const PATH: &str = "/bao-cao";
+
+/// Routes of this module.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PATH, get(show))
+}
+
+#[derive(Deserialize, Default)]
+struct ReportForm {
+    unit: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+}
+
+/// A choice of a select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A cell: its text and, when the dossier list can show exactly the
+/// dossiers counted, a link.
+struct Cell {
+    text: String,
+    href: Option<String>,
+}
+
+struct Line {
+    key: String,
+    label: String,
+    cells: Vec<Cell>,
+    total: bool,
+}
+
+struct Preset {
+    label: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    t: Texts,
+    layout: Layout,
+    units: Vec<Choice>,
+    breakdowns: Vec<Choice>,
+    from: String,
+    to: String,
+    presets: Vec<Preset>,
+    heading: String,
+    lines: Vec<Line>,
+    exports: Vec<Preset>,
+    trend_chart: String,
+    channel_chart: String,
+    groups_chart: String,
+    error: Option<String>,
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// The presets around `today`: this and last month, the Decree 09 cut-off
+/// month, this and last quarter, the first or second six months, this and
+/// last year.
+fn presets(t: &Texts, today: Date) -> Vec<(String, Period)> {
+    let mut out = Vec::new();
+    let year = today.year();
+    let month_start = today.first_of_month();
+    if let Ok(p) = Period::new(month_start, today) {
+        out.push((t.get("reports.preset_month").to_owned(), p));
+    }
+    if let Ok(prev) = month_start.checked_sub(1.month())
+        && let Ok(p) = Period::month(prev.year(), prev.month())
+    {
+        out.push((t.get("reports.preset_last_month").to_owned(), p));
+    }
+    if let Ok(p) = Period::cutoff_month(year, today.month()) {
+        out.push((t.get("reports.preset_cutoff").to_owned(), p));
+    }
+    let q = (today.month() - 1) / 3 + 1;
+    if let Ok(p) = Period::quarter(year, q) {
+        out.push((t.get("reports.preset_quarter").to_owned(), p));
+    }
+    let last = if q == 1 {
+        Period::quarter(year - 1, 4)
+    } else {
+        Period::quarter(year, q - 1)
+    };
+    if let Ok(p) = last {
+        out.push((t.get("reports.preset_last_quarter").to_owned(), p));
+    }
+    let (first, last) = if today.month() <= 6 { (1, 6) } else { (7, 12) };
+    let half = Date::new(year, first, 1)
+        .and_then(|a| Ok((a, Date::new(year, last, 1)?.last_of_month())))
+        .ok()
+        .and_then(|(a, b)| Period::new(a, b).ok());
+    if let Some(p) = half {
+        out.push((t.get("reports.preset_half").to_owned(), p));
+    }
+    if let Ok(p) = Period::new(today.first_of_year(), today.last_of_year()) {
+        out.push((t.get("reports.preset_year").to_owned(), p));
+    }
+    if let (Ok(a), Ok(b)) = (
+        today.first_of_year().checked_sub(1.year()),
+        today.first_of_year().yesterday(),
+    ) && let Ok(p) = Period::new(a, b)
+    {
+        out.push((t.get("reports.preset_last_year").to_owned(), p));
+    }
+    out
+}
+
+fn breakdown_label(t: &Texts, b: Breakdown) -> String {
+    t.get(&format!("reports.by_{}", b.as_str())).to_owned()
+}
+
+/// The list filters that show exactly the dossiers of a row's receipts
+/// and ends, or `None` when the row's group is not a list filter.
+fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut f = vec![("unit", report.unit.clone())];
+    match report.by {
+        Breakdown::Unit => f[0].1 = key.to_owned(),
+        Breakdown::Procedure => f.push(("procedure", key.to_owned())),
+        Breakdown::Channel => f.push(("channel", key.to_owned())),
+        Breakdown::Month | Breakdown::Sector | Breakdown::Level => return None,
+    }
+    Some(f)
+}
+
+fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total: bool) -> Line {
+    let n = |v: i64| format::number(lang, v);
+    let base = if total {
+        Some(vec![("unit", report.unit.clone())])
+    } else {
+        row_filters(report, key)
+    };
+    let (from, to) = (format::iso_date(report.from), format::iso_date(report.to));
+    let href = |extra: &[(&'static str, &str)]| -> Option<String> {
+        let mut pairs: Vec<(&str, String)> = base.clone()?;
+        pairs.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        Some(format!("{DOSSIERS_PATH}?{}", query(&refs)))
+    };
+    let received = [
+        ("received_from", from.as_str()),
+        ("received_to", to.as_str()),
+    ];
+    let ended = [("ended_from", from.as_str()), ("ended_to", to.as_str())];
+    let with =
+        |a: &[(&'static str, &str)], b: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+            a.iter()
+                .chain(b.iter())
+                .map(|(k, v)| (*k, (*v).to_owned()))
+                .collect()
+        };
+    let link = |pairs: Vec<(&'static str, String)>| {
+        let refs: Vec<(&'static str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        href(&refs)
+    };
+    let cells = vec![
+        Cell {
+            text: n(f.received_total),
+            href: None,
+        },
+        Cell {
+            text: n(f.received_online),
+            href: if report.by == Breakdown::Channel && !total {
+                None
+            } else {
+                link(with(&received, &[("channel", "online")]))
+            },
+        },
+        Cell {
+            text: n(f.received_in_person_or_postal),
+            href: None,
+        },
+        Cell {
+            text: n(f.carried_over),
+            href: None,
+        },
+        Cell {
+            text: n(f.resolved),
+            href: link(with(&ended, &[])),
+        },
+        Cell {
+            text: n(f.early),
+            href: link(with(&ended, &[("classification", "early")])),
+        },
+        Cell {
+            text: n(f.on_time),
+            href: link(with(&ended, &[("classification", "on_time")])),
+        },
+        Cell {
+            text: n(f.late),
+            href: link(with(&ended, &[("classification", "late")])),
+        },
+        Cell {
+            text: n(f.in_progress),
+            href: None,
+        },
+        Cell {
+            text: n(f.within_limit),
+            href: None,
+        },
+        Cell {
+            text: n(f.overdue),
+            href: None,
+        },
+        Cell {
+            text: f.rates()[0]
+                .percent()
+                .map(|p| format!("{p:.2}"))
+                .unwrap_or_else(|| "—".to_owned()),
+            href: None,
+        },
+    ];
+    Line {
+        key: key.to_owned(),
+        label: label.to_owned(),
+        cells,
+        total,
+    }
+}
+
+/// `GET /bao-cao?unit=&from=&to=&by=`.
+async fn show(
+    State(st): State<AppState>,
+    staff: Staff,
+    Query(q): Query<ReportForm>,
+) -> Result<Response, WebError> {
+    let lang = staff.lang;
+    let t = lang.texts();
+    let store = st.store.as_ref();
+    let now = st.dossiers.now();
+    let today = motcua_domain::time::to_local(now).date();
+    // Units the person may read figures of: their grants with the permission.
+    let mut units = Vec::new();
+    for g in &staff.actor.grants {
+        if motcua_service::access::role_permits(g.role, Permission::ViewStatistics)
+            && !units
+                .iter()
+                .any(|(id, _, _): &(i64, String, String)| *id == g.unit_id)
+        {
+            let u = store.unit_by_id(g.unit_id).await?;
+            units.push((u.id, u.code.to_string(), u.name.clone()));
+        }
+    }
+    let unit = q
+        .unit
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| units.first().map(|(_, c, _)| c.clone()))
+        .unwrap_or_default();
+    let from = q
+        .from
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format::iso_date(today.first_of_year()));
+    let to =
+        q.to.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format::iso_date(today));
+    let by_text =
+        q.by.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "unit".to_owned());
+    let mut error = None;
+    let parsed = (|| -> Result<ReportQuery, String> {
+        let bad = |field: &str| {
+            format!(
+                "{}: {}",
+                t.get(&format!("reports.{field}")),
+                t.get("reports.bad_date")
+            )
+        };
+        let from: Date = from.parse().map_err(|_| bad("from"))?;
+        let to: Date = to.parse().map_err(|_| bad("to"))?;
+        let by = Breakdown::parse(&by_text).map_err(|e| e.to_string())?;
+        Ok(ReportQuery {
+            unit: unit.clone(),
+            from,
+            to,
+            by,
+        })
+    })();
+    let report = match parsed {
+        Ok(rq) if !unit.is_empty() => match dossier_report(store, &staff.actor, now, &rq).await {
+            Ok(r) => Some(r),
+            Err(motcua_service::ServiceError::Invalid { field, reason }) => {
+                error = Some(format!("{field}: {reason}"));
+                None
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Ok(_) => {
+            error = Some(t.get("reports.no_units").to_owned());
+            None
+        }
+        Err(e) => {
+            error = Some(e);
+            None
+        }
+    };
+    let mut lines = Vec::new();
+    let (mut trend_chart, mut channel_chart, mut groups_chart) =
+        (String::new(), String::new(), String::new());
+    let mut exports = Vec::new();
+    let mut heading = String::new();
+    if let Some(r) = &report {
+        heading = t.fill(
+            "reports.heading",
+            &[
+                ("unit", r.unit_name.as_str()),
+                ("from", format::date(lang, r.from).as_str()),
+                ("to", format::date(lang, r.to).as_str()),
+            ],
+        );
+        for row in &r.rows {
+            lines.push(line(lang, r, &row.key, &row.label, &row.figures, false));
+        }
+        lines.push(line(
+            lang,
+            r,
+            "TOTAL",
+            t.get("reports.total"),
+            &r.total,
+            true,
+        ));
+        for (fmt, label) in [("csv", "CSV"), ("xlsx", "Excel (XLSX)"), ("pdf", "PDF")] {
+            exports.push(Preset {
+                label: label.to_owned(),
+                href: format!(
+                    "/api/reports/dossiers?{}",
+                    query(&[
+                        ("unit", r.unit.as_str()),
+                        ("from", &format::iso_date(r.from)),
+                        ("to", &format::iso_date(r.to)),
+                        ("by", r.by.as_str()),
+                        ("format", fmt),
+                    ])
+                ),
+            });
+        }
+        // On-time rate by month over the period.
+        let monthly = dossier_report(
+            store,
+            &staff.actor,
+            now,
+            &ReportQuery {
+                unit: r.unit.clone(),
+                from: r.from,
+                to: r.to,
+                by: Breakdown::Month,
+            },
+        )
+        .await?;
+        let bars: Vec<Bar> = monthly
+            .rows
+            .iter()
+            .map(|m| Bar {
+                label: m
+                    .key
+                    .get(5..7)
+                    .map(|mm| format!("{mm}/{}", &m.key[2..4]))
+                    .unwrap_or_default(),
+                value: m.figures.rates()[0]
+                    .percent()
+                    .map_or(0, |p| p.round() as u64),
+                highlight: false,
+            })
+            .collect();
+        trend_chart = charts::columns(
+            "trend",
+            t.get("reports.chart_trend"),
+            t.get("reports.chart_trend_desc"),
+            &bars,
+        );
+        let f = &r.total;
+        let mix = [
+            (t.get("reports.channel_online"), f.received_online),
+            (
+                t.get("reports.channel_in_person"),
+                f.received_in_person_or_postal - f.received_postal,
+            ),
+            (t.get("reports.channel_postal"), f.received_postal),
+        ];
+        let bars: Vec<Bar> = mix
+            .iter()
+            .map(|(l, v)| Bar {
+                label: (*l).to_owned(),
+                value: u64::try_from(*v).unwrap_or(0),
+                highlight: false,
+            })
+            .collect();
+        channel_chart = charts::rows(
+            "channels",
+            t.get("reports.chart_channels"),
+            t.get("reports.chart_channels_desc"),
+            &bars,
+        );
+        let bars: Vec<Bar> = r
+            .rows
+            .iter()
+            .take(30)
+            .map(|row| Bar {
+                label: row.label.chars().take(28).collect(),
+                value: row.figures.rates()[0]
+                    .percent()
+                    .map_or(0, |p| p.round() as u64),
+                highlight: false,
+            })
+            .collect();
+        groups_chart = charts::rows(
+            "groups",
+            t.get("reports.chart_groups"),
+            t.get("reports.chart_groups_desc"),
+            &bars,
+        );
+    }
+    let presets = presets(&t, today)
+        .into_iter()
+        .map(|(label, p)| Preset {
+            label,
+            href: format!(
+                "{PATH}?{}",
+                query(&[
+                    ("unit", unit.as_str()),
+                    ("from", &format::iso_date(p.from)),
+                    ("to", &format::iso_date(p.to)),
+                    ("by", by_text.as_str()),
+                ])
+            ),
+        })
+        .collect();
+    let unit_choices = units
+        .iter()
+        .map(|(_, code, name)| Choice {
+            value: code.clone(),
+            label: name.clone(),
+            selected: *code == unit,
+        })
+        .collect();
+    let breakdowns = Breakdown::ALL
+        .iter()
+        .map(|b| Choice {
+            value: b.as_str().to_owned(),
+            label: breakdown_label(&t, *b),
+            selected: b.as_str() == by_text,
+        })
+        .collect();
+    let here = format!(
+        "{PATH}?{}",
+        query(&[
+            ("unit", unit.as_str()),
+            ("from", &from),
+            ("to", &to),
+            ("by", &by_text)
+        ])
+    );
+    let layout = Layout::staff(
+        &st,
+        &staff,
+        Area::Reports,
+        t.get("reports.title"),
+        None,
+        &here,
+    )
+    .await?;
+    Ok(render(
+        StatusCode::OK,
+        &ReportsPage {
+            t,
+            layout,
+            units: unit_choices,
+            breakdowns,
+            from,
+            to,
+            presets,
+            heading,
+            lines,
+            exports,
+            trend_chart,
+            channel_chart,
+            groups_chart,
+            error,
+        },
+    ))
+}
