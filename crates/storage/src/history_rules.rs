@@ -81,6 +81,8 @@ pub(crate) const INSERT_SUCCESSION: &str = "INSERT INTO unit_successions \
 pub(crate) const SUCCESSIONS_OF: &str = "SELECT predecessor_id, successor_id, kind, effective \
      FROM unit_successions WHERE predecessor_id = $1 OR successor_id = $1 \
      ORDER BY effective, predecessor_id, successor_id";
+pub(crate) const ALL_SUCCESSIONS: &str = "SELECT predecessor_id, successor_id, kind, effective \
+     FROM unit_successions ORDER BY effective, predecessor_id, successor_id";
 pub(crate) const UNIT_EXISTS: &str = "SELECT count(*) FROM units WHERE id = $1";
 
 /// `unit_id, valid_from, valid_to, code, name, parent_id, kind, level`.

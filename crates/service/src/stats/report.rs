@@ -116,10 +116,13 @@ pub async fn dossier_report(
     }
     // The tree as it stood at the period's end, or on the unit's last day
     // when it ended before.
+    // A unit created after the period (a commune of the 2025 reform) holds
+    // its predecessors' history: its tree is read on its first day.
     let on = match unit.valid_to {
         Some(end) if end < period.to => end.max(period.from),
         _ => period.to,
-    };
+    }
+    .max(unit.valid_from);
     let info = group_info(store, unit.id, on).await?;
     let leaves: Vec<i64> = info.units.keys().copied().collect();
     let before = store.stat_levels(&leaves, period.day_before()).await?;
@@ -344,25 +347,30 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
         units.insert(id, (child, level));
     }
     // Predecessors that ended before `on`, recursively, count under the
-    // unit that carries on their work.
+    // unit that carries on their work, with the units that hung under them
+    // (an abolished district's communes).
+    let successions = store.all_successions().await?;
+    let all_units = store.list_units().await?;
     let mut queue: Vec<i64> = units.keys().copied().collect();
     while let Some(id) = queue.pop() {
         let Some(&(child, level)) = units.get(&id) else {
             continue;
         };
-        for s in store.successions_of(id).await? {
-            if s.successor_id == id && s.effective <= on && !units.contains_key(&s.predecessor_id) {
+        for s in successions
+            .iter()
+            .filter(|s| s.successor_id == id && s.effective <= on)
+        {
+            if !units.contains_key(&s.predecessor_id) {
                 units.insert(s.predecessor_id, (child, level));
                 queue.push(s.predecessor_id);
             }
         }
-        // A predecessor's own children (an abolished district's communes).
         if !by_id.contains_key(&id) {
-            for sub in store.subtree_ids(id).await? {
-                units.entry(sub).or_insert_with(|| {
-                    queue.push(sub);
-                    (child, level)
-                });
+            for u in all_units.iter().filter(|u| u.parent_id == Some(id)) {
+                if !units.contains_key(&u.id) && !by_id.contains_key(&u.id) {
+                    units.insert(u.id, (child, level));
+                    queue.push(u.id);
+                }
             }
         }
     }

@@ -149,4 +149,7 @@ pub trait UnitHistoryStore: Send + Sync {
     async fn subtree_ids_on(&self, root: i64, on: Date) -> ServiceResult<Vec<i64>>;
     /// Successions from or to a unit.
     async fn successions_of(&self, unit_id: i64) -> ServiceResult<Vec<Succession>>;
+    /// Every succession, in order of effect (reports map a whole tree's
+    /// predecessors at once).
+    async fn all_successions(&self) -> ServiceResult<Vec<Succession>>;
 }

@@ -240,3 +240,13 @@ pub(crate) async fn successions_of<B: Backend>(
     }
     rows.into_iter().map(rules::succession).collect()
 }
+
+pub(crate) async fn all_successions<B: Backend>(b: &B) -> ServiceResult<Vec<Succession>> {
+    let rows: Vec<SuccessionRow> = b
+        .read()
+        .await?
+        .all(Sql::new(rules::ALL_SUCCESSIONS))
+        .await
+        .map_err(db)?;
+    rows.into_iter().map(rules::succession).collect()
+}

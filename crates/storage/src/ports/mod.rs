@@ -324,6 +324,9 @@ macro_rules! store_ports {
                 async fn successions_of(&self, unit_id: i64) -> ServiceResult<Vec<Succession>> {
                     history::successions_of(self, unit_id).await
                 }
+                async fn all_successions(&self) -> ServiceResult<Vec<Succession>> {
+                    history::all_successions(self).await
+                }
             }
 
             #[async_trait]

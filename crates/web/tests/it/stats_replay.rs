@@ -34,7 +34,8 @@ use crate::api_auth::on_both;
 
 on_both!(
     random_histories_report_what_their_events_say,
-    the_report_api_answers_each_format_and_refuses_bad_input
+    the_report_api_answers_each_format_and_refuses_bad_input,
+    reports_follow_the_tree_of_their_time
 );
 
 /// A small deterministic generator (xorshift64*), so a failing seed can be
@@ -773,4 +774,145 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
         let p: serde_json::Value = r.json().await.unwrap();
         assert_eq!(p["field"], field, "{query}: {p}");
     }
+}
+
+/// The 2025 reform in small: commune A (under district A) is merged into a
+/// new commune directly under the province from 1 December 2025. November
+/// counts it under district A; December under the new commune, which
+/// carries its open dossiers over; the new commune's own report for
+/// November holds its predecessor's history.
+async fn reports_follow_the_tree_of_their_time(b: Backend) {
+    use motcua_domain::unit::{Level, UnitKind};
+    use motcua_service::store::{MergeTarget, NewUnit, UnitChange};
+    let app = TestApp::start(b).await.unwrap();
+    let keeper = app
+        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
+        .await
+        .unwrap();
+    let r = keeper
+        .http
+        .post(keeper.url("/api/procedures"))
+        .json(&json!({
+            "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district", "commune"],
+            "agency": "UBND cấp huyện", "time_limit": "3 working_days", "online_level": "full_process",
+            "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
+            "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": false }]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = keeper
+        .http
+        .post(keeper.url(&format!(
+            "/api/procedures/1.000003/units/{}",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let store = app.db.store();
+    let svc = DossierService::new(
+        store.clone(),
+        app.clock.clone(),
+        NoticeSettings {
+            email: false,
+            sms: false,
+            log: false,
+            webhooks: vec![],
+        },
+        None,
+    );
+    let system = Actor::system("kiemthu");
+    let mut rng = Rng(11);
+    for _ in 0..2 {
+        svc.receive(
+            &system,
+            Receive {
+                unit: codes::COMMUNE_A.to_owned(),
+                procedure: "1.000003".to_owned(),
+                channel: Channel::InPerson,
+                return_method: None,
+                applicant: applicant(2),
+                sets: None,
+                components: items(&mut rng),
+                fee_dong: None,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let id = |code: &str| {
+        let store = store.clone();
+        let code = code.to_owned();
+        async move { store.unit_by_code(&code.parse().unwrap()).await.unwrap().id }
+    };
+    let province = id(codes::PROVINCE).await;
+    let commune = id(codes::COMMUNE_A).await;
+    let now = motcua_service::clock::Clock::now(app.clock.as_ref());
+    motcua_service::units::change(
+        store.as_ref(),
+        &system,
+        now,
+        UnitChange::Merge {
+            sources: vec![commune],
+            target: MergeTarget::New(NewUnit {
+                code: "000.31.00.H40".parse().unwrap(),
+                name: "Xã Hợp Nhất".to_owned(),
+                kind: UnitKind::Commune,
+                level: Level::Commune,
+                parent_id: Some(province),
+                valid_from: "2025-12-01".parse().unwrap(),
+                valid_to: None,
+            }),
+            effective: "2025-12-01".parse().unwrap(),
+        },
+    )
+    .await
+    .unwrap();
+    let report = |unit: &'static str, from: &'static str, to: &'static str| {
+        let store = store.clone();
+        let system = system.clone();
+        async move {
+            dossier_report(
+                store.as_ref(),
+                &system,
+                now,
+                &ReportQuery {
+                    unit: unit.to_owned(),
+                    from: from.parse().unwrap(),
+                    to: to.parse().unwrap(),
+                    by: Breakdown::Unit,
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let nov = report(codes::PROVINCE, "2025-11-01", "2025-11-30").await;
+    let keys: Vec<(&str, i64)> = nov
+        .rows
+        .iter()
+        .map(|r| (r.key.as_str(), r.figures.received_in_person_or_postal))
+        .collect();
+    assert_eq!(keys, vec![(codes::DISTRICT_A, 2)], "{nov:?}");
+    let dec = report(codes::PROVINCE, "2025-12-01", "2025-12-31").await;
+    let keys: Vec<(&str, i64, i64)> = dec
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.key.as_str(),
+                r.figures.carried_over,
+                r.figures.received_total,
+            )
+        })
+        .collect();
+    assert_eq!(keys, vec![("000.31.00.H40", 2, 2)], "{dec:?}");
+    let before = report("000.31.00.H40", "2025-11-01", "2025-11-30").await;
+    assert_eq!(before.total.received_in_person_or_postal, 2, "{before:?}");
+    let district_nov = report(codes::DISTRICT_A, "2025-11-01", "2025-11-30").await;
+    assert_eq!(district_nov.total.received_in_person_or_postal, 2);
 }
