@@ -367,3 +367,19 @@ fn a_long_breakdown_runs_over_pages_with_the_header_repeated() {
     assert_eq!(range.get_value((total, 1)), Some(&text("Tổng cộng")));
     assert_eq!(figures_at(&range, total), eleven(&r.total));
 }
+
+#[test]
+fn the_signatures_never_stand_alone_on_the_last_page() {
+    // Around the row counts where the table fills a page: the last page
+    // always carries the total row with the signatures.
+    for rows in 112..=124 {
+        let pdf = form06_pdf(&report(rows)).unwrap();
+        save_sample(&format!("form06-report-{rows}.pdf"), &pdf);
+        let n = pages(&pdf);
+        let last = page_text(&pdf, n);
+        assert!(
+            last.contains("Tổng cộng") && last.contains("Nguyễn Thị Minh Hương"),
+            "{rows} rows, page {n}: {last}"
+        );
+    }
+}
