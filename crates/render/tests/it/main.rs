@@ -7,6 +7,7 @@
 
 mod apology;
 mod control;
+mod form06;
 mod poppler;
 mod receipt;
 mod refusal;
