@@ -195,19 +195,119 @@ pub fn table(report: &Report) -> String {
 }
 
 /// The report in `format`. Form 06 names the unit's governing body, read
-/// from the store.
-pub async fn render(store: &dyn Store, report: &Report, format: Format) -> ServiceResult<Vec<u8>> {
+/// from the store, and is dated `today`.
+pub async fn render(
+    store: &dyn Store,
+    report: &Report,
+    format: Format,
+    today: jiff::civil::Date,
+) -> ServiceResult<Vec<u8>> {
     match format {
         Format::Table => Ok(table(report).into_bytes()),
         Format::Csv => to_csv(report),
         Format::Json => serde_json::to_vec_pretty(&json(report))
             .map_err(|e| ServiceError::Internal(format!("writing JSON: {e}"))),
         Format::Xlsx | Format::Pdf => {
-            let _ = store;
-            Err(ServiceError::invalid(
-                "format",
-                "form 06 as XLSX or PDF is not available in this build",
-            ))
+            let form = form06(store, report, today).await?;
+            let out = if format == Format::Xlsx {
+                motcua_render::form06_xlsx(&form)
+            } else {
+                motcua_render::form06_pdf(&form)
+            };
+            out.map_err(|e| ServiceError::Internal(e.to_string()))
         }
     }
+}
+
+/// Form 06/VPCP/KSTT of a report: for sectors and levels, sectors within
+/// levels with a subtotal per level; for other breakdowns, one group of
+/// the report's rows.
+pub async fn form06(
+    store: &dyn Store,
+    report: &Report,
+    today: jiff::civil::Date,
+) -> ServiceResult<motcua_render::Form06> {
+    use motcua_domain::stats::Breakdown;
+    use motcua_domain::unit::Level;
+    use motcua_render::{Form06, Form06Group};
+    use motcua_service::stats::report::level_label;
+    // The governing body and the province, from the unit's ancestors.
+    let mut parent_unit_name = String::new();
+    let mut place = String::new();
+    let mut next = report.parent_id;
+    let mut first = true;
+    while let Some(id) = next {
+        let u = store.unit_by_id(id).await?;
+        if first {
+            parent_unit_name = u.name.to_uppercase();
+            first = false;
+        }
+        if let Some((_, rest)) = u
+            .name
+            .rsplit_once("tỉnh ")
+            .or_else(|| u.name.rsplit_once("thành phố "))
+        {
+            place = rest.to_owned();
+        }
+        next = u.parent_id;
+    }
+    if place.is_empty() {
+        place = report
+            .unit_name
+            .rsplit_once("tỉnh ")
+            .map(|(_, r)| r.to_owned())
+            .unwrap_or_default();
+    }
+    let heading = match report.by {
+        Breakdown::Sector | Breakdown::Level => "Lĩnh vực, công việc giải quyết theo cấp",
+        Breakdown::Unit => "Đơn vị",
+        Breakdown::Procedure => "Thủ tục hành chính",
+        Breakdown::Channel => "Kênh tiếp nhận",
+        Breakdown::Month => "Tháng",
+    };
+    let groups = match report.by {
+        Breakdown::Sector | Breakdown::Level => {
+            let mut groups: Vec<Form06Group> = Vec::new();
+            for row in &report.sectors_by_level {
+                let level = row.level.as_deref().and_then(|l| Level::parse(l).ok());
+                let label = level.map_or("Cấp khác", level_label).to_owned();
+                if groups.last().is_none_or(|g| g.label != label) {
+                    groups.push(Form06Group {
+                        label,
+                        rows: Vec::new(),
+                        subtotal: Some(Figures::default()),
+                    });
+                }
+                if let Some(g) = groups.last_mut() {
+                    g.rows.push((row.label.clone(), row.figures));
+                    if let Some(sub) = g.subtotal.as_mut() {
+                        sub.add(&row.figures);
+                    }
+                }
+            }
+            groups
+        }
+        _ => vec![Form06Group {
+            label: String::new(),
+            rows: report
+                .rows
+                .iter()
+                .map(|r| (r.label.clone(), r.figures))
+                .collect(),
+            subtotal: None,
+        }],
+    };
+    Ok(Form06 {
+        parent_unit_name,
+        unit_name: report.unit_name.clone(),
+        from: report.from,
+        to: report.to,
+        group_heading: heading.to_owned(),
+        groups,
+        total: report.total,
+        place,
+        signed_on: today,
+        signer_title: "THỦ TRƯỞNG ĐƠN VỊ".to_owned(),
+        signer_name: String::new(),
+    })
 }

@@ -43,10 +43,12 @@ pub async fn dossiers(cfg: &Config, args: ReportArgs) -> anyhow::Result<ExitCode
         to,
         by,
     };
-    let report = dossier_report(store.as_ref(), &actor, SystemClock.now(), &q)
+    let now = SystemClock.now();
+    let report = dossier_report(store.as_ref(), &actor, now, &q)
         .await
         .map_err(|e| anyhow::anyhow!("{}", super::field_error(&e, "--")))?;
-    let bytes = render(store.as_ref(), &report, format).await?;
+    let today = motcua_domain::time::to_local(now).date();
+    let bytes = render(store.as_ref(), &report, format, today).await?;
     match args.output {
         Some(path) => {
             std::fs::write(&path, &bytes)

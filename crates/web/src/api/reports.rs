@@ -98,8 +98,10 @@ pub async fn dossiers(
         to,
         by,
     };
-    let report = dossier_report(s.store.as_ref(), &auth.actor, now(), &q).await?;
-    let bytes = render(s.store.as_ref(), &report, format).await?;
+    let at = now();
+    let report = dossier_report(s.store.as_ref(), &auth.actor, at, &q).await?;
+    let today = motcua_domain::time::to_local(at).date();
+    let bytes = render(s.store.as_ref(), &report, format, today).await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -682,6 +682,37 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
         lines.next().unwrap().starts_with("TOTAL,Tổng cộng,2,0,2,"),
         "{text}"
     );
+    // Form 06 as a workbook and as a PDF, named after the unit and period.
+    for (format, magic, media) in [
+        (
+            "xlsx",
+            &b"PK"[..],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("pdf", &b"%PDF"[..], "application/pdf"),
+    ] {
+        let r = leader
+            .http
+            .get(leader.url(&format!("{q}&by=sector&format={format}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers()["content-type"], media);
+        let name = r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            name.contains(&format!(
+                "bao-cao-ho-so-{}-2025-11-01-2025-11-30.{format}",
+                codes::DISTRICT_A
+            )),
+            "{name}"
+        );
+        let body = r.bytes().await.unwrap();
+        assert!(body.starts_with(magic), "{format}");
+    }
     // The same by Accept.
     let r = leader
         .http
