@@ -87,7 +87,19 @@ struct ReportsPage {
     trend_chart: String,
     channel_chart: String,
     groups_chart: String,
+    catalog: Vec<CatalogLine>,
+    reviews: Option<String>,
     error: Option<String>,
+}
+
+/// Procedures of one level on the period's last day.
+struct CatalogLine {
+    level: String,
+    procedures: String,
+    full_process: String,
+    partial: String,
+    not_online: String,
+    processes: String,
 }
 
 fn query(pairs: &[(&str, &str)]) -> String {
@@ -452,6 +464,32 @@ async fn show(
             &bars,
         );
     }
+    // The catalog and its reviews beside the dossiers (issue 17, point 7).
+    let mut catalog = Vec::new();
+    let mut reviews = None;
+    if let Some(r) = &report {
+        let unit_id = store.unit_by_code(&r.unit.parse().map_err(motcua_service::ServiceError::from)?).await?.id;
+        let n = |v: u32| format::number(lang, i64::from(v));
+        for c in motcua_service::procedures::catalog_stats(store, &staff.actor, now, unit_id, r.to).await? {
+            catalog.push(CatalogLine {
+                level: motcua_service::stats::report::level_label(c.level).to_owned(),
+                procedures: n(c.procedures),
+                full_process: n(c.full_process),
+                partial: n(c.partial),
+                not_online: n(c.not_online),
+                processes: n(c.processes),
+            });
+        }
+        let (_, f) = motcua_service::processes::review_report(store, &staff.actor, now, unit_id, r.to.year()).await?;
+        reviews = Some(t.fill(
+            "reports.reviews",
+            &[
+                ("year", r.to.year().to_string()),
+                ("reviewed", format::number(lang, i64::from(f.reviewed))),
+                ("days", format::number(lang, f.days_cut)),
+            ],
+        ));
+    }
     let presets = presets(&t, today)
         .into_iter()
         .map(|(label, p)| Preset {
@@ -517,6 +555,8 @@ async fn show(
             trend_chart,
             channel_chart,
             groups_chart,
+            catalog,
+            reviews,
             error,
         },
     ))
