@@ -360,8 +360,8 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
             .iter()
             .filter(|s| s.successor_id == id && s.effective <= on)
         {
-            if !units.contains_key(&s.predecessor_id) {
-                units.insert(s.predecessor_id, (child, level));
+            if let std::collections::hash_map::Entry::Vacant(e) = units.entry(s.predecessor_id) {
+                e.insert((child, level));
                 queue.push(s.predecessor_id);
             }
         }

@@ -468,9 +468,14 @@ async fn show(
     let mut catalog = Vec::new();
     let mut reviews = None;
     if let Some(r) = &report {
-        let unit_id = store.unit_by_code(&r.unit.parse().map_err(motcua_service::ServiceError::from)?).await?.id;
+        let unit_id = store
+            .unit_by_code(&r.unit.parse().map_err(motcua_service::ServiceError::from)?)
+            .await?
+            .id;
         let n = |v: u32| format::number(lang, i64::from(v));
-        for c in motcua_service::procedures::catalog_stats(store, &staff.actor, now, unit_id, r.to).await? {
+        for c in motcua_service::procedures::catalog_stats(store, &staff.actor, now, unit_id, r.to)
+            .await?
+        {
             catalog.push(CatalogLine {
                 level: motcua_service::stats::report::level_label(c.level).to_owned(),
                 procedures: n(c.procedures),
@@ -480,7 +485,14 @@ async fn show(
                 processes: n(c.processes),
             });
         }
-        let (_, f) = motcua_service::processes::review_report(store, &staff.actor, now, unit_id, r.to.year()).await?;
+        let (_, f) = motcua_service::processes::review_report(
+            store,
+            &staff.actor,
+            now,
+            unit_id,
+            r.to.year(),
+        )
+        .await?;
         reviews = Some(t.fill(
             "reports.reviews",
             &[

@@ -247,14 +247,13 @@ async fn naive(
             .iter()
             .filter(|e| e.event.to == Status::Returned && in_p(day(e.event.at)))
             .count() as i64;
-        let open_at_end = received <= to && !end.is_some_and(|e| e <= to);
+        let open_at_end = received <= to && end.is_none_or(|e| e > to);
         if open_at_end {
             f.in_progress += 1;
             // What had happened by the end of `to`.
             let last = events
                 .iter()
-                .filter(|e| day(e.event.at) <= to)
-                .next_back()
+                .rfind(|e| day(e.event.at) <= to)
                 .map(|e| e.event.to)
                 .unwrap();
             let waiting = matches!(
