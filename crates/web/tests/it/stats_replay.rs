@@ -341,7 +341,10 @@ async fn random_histories_report_what_their_events_say(b: Backend) {
     }
 }
 
-async fn one_history(b: Backend, seed: u64) {
+/// An application with the procedure "1.000003" (3 working days, at
+/// district A and its communes) and the dossier use cases on its store and
+/// clock, without notifications.
+async fn setup(b: Backend) -> (TestApp, DossierService) {
     let app = TestApp::start(b).await.unwrap();
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
@@ -370,10 +373,8 @@ async fn one_history(b: Backend, seed: u64) {
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-
-    let store = app.db.store();
     let svc = DossierService::new(
-        store.clone(),
+        app.db.store(),
         app.clock.clone(),
         NoticeSettings {
             email: false,
@@ -383,6 +384,12 @@ async fn one_history(b: Backend, seed: u64) {
         },
         None,
     );
+    (app, svc)
+}
+
+async fn one_history(b: Backend, seed: u64) {
+    let (app, svc) = setup(b).await;
+    let store = app.db.store();
     let system = Actor::system("kiemthu");
     let mut rng = Rng(seed);
     let start: Timestamp = motcua_service::clock::Clock::now(app.clock.as_ref());
@@ -546,45 +553,7 @@ async fn one_history(b: Backend, seed: u64) {
 /// The API over a small history: JSON and CSV with form 06's columns first
 /// and a `TOTAL` row, access by grant, and bad input naming the parameter.
 async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
-    let app = TestApp::start(b).await.unwrap();
-    let keeper = app
-        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
-        .await
-        .unwrap();
-    let r = keeper
-        .http
-        .post(keeper.url("/api/procedures"))
-        .json(&json!({
-            "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district", "commune"],
-            "agency": "UBND cấp huyện", "time_limit": "3 working_days", "online_level": "full_process",
-            "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
-            "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": false }]
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = keeper
-        .http
-        .post(keeper.url(&format!(
-            "/api/procedures/1.000003/units/{}",
-            codes::DISTRICT_A
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
-    let svc = DossierService::new(
-        app.db.store(),
-        app.clock.clone(),
-        NoticeSettings {
-            email: false,
-            sms: false,
-            log: false,
-            webhooks: vec![],
-        },
-        None,
-    );
+    let (app, svc) = setup(b).await;
     let system = Actor::system("kiemthu");
     let mut rng = Rng(7);
     // Two in person at the district, one online at the commune (24/11/2025).
@@ -814,46 +783,8 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
 async fn reports_follow_the_tree_of_their_time(b: Backend) {
     use motcua_domain::unit::{Level, UnitKind};
     use motcua_service::store::{MergeTarget, NewUnit, UnitChange};
-    let app = TestApp::start(b).await.unwrap();
-    let keeper = app
-        .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
-        .await
-        .unwrap();
-    let r = keeper
-        .http
-        .post(keeper.url("/api/procedures"))
-        .json(&json!({
-            "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district", "commune"],
-            "agency": "UBND cấp huyện", "time_limit": "3 working_days", "online_level": "full_process",
-            "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
-            "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": false }]
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let r = keeper
-        .http
-        .post(keeper.url(&format!(
-            "/api/procedures/1.000003/units/{}",
-            codes::DISTRICT_A
-        )))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let (app, svc) = setup(b).await;
     let store = app.db.store();
-    let svc = DossierService::new(
-        store.clone(),
-        app.clock.clone(),
-        NoticeSettings {
-            email: false,
-            sms: false,
-            log: false,
-            webhooks: vec![],
-        },
-        None,
-    );
     let system = Actor::system("kiemthu");
     let mut rng = Rng(11);
     for _ in 0..2 {
