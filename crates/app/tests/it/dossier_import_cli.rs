@@ -165,6 +165,61 @@ async fn import_on(b: Backend) {
     assert!(o.stdout.is_empty() && !err.contains("panicked"));
     assert_eq!(count().await, 7, "nothing of the bad file was imported");
 
+    // The imported history counts in the periods it happened in: March
+    // 2024 received the 7 (rows 6 and 8 online), and the layer written by
+    // the import is the one the histories give.
+    let o = run(&[
+        "report",
+        "dossiers",
+        "--unit",
+        "000.00.21.H40",
+        "--from",
+        "2024-03-01",
+        "--to",
+        "2024-03-31",
+        "--by",
+        "channel",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = stdout(&o);
+    let total: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("TOTAL,"))
+        .unwrap_or_else(|| panic!("{csv}"))
+        .split(',')
+        .collect();
+    // key,label,received_total,received_online,received_in_person_or_postal,
+    // carried_over,resolved,early,on_time,late,in_progress,within_limit,overdue
+    assert_eq!(&total[2..6], ["7", "2", "5", "0"], "{csv}");
+    let n = |i: usize| total[i].parse::<i64>().unwrap();
+    assert_eq!(n(6) + n(10), 7, "resolved + in progress: {csv}");
+    assert_eq!(n(10), n(11) + n(12), "{csv}");
+    let o = run(&["stats", "rebuild", "--verify"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout(&o).starts_with("ok: 7 dossiers replayed"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "report",
+        "dossiers",
+        "--unit",
+        "000.00.21.H40",
+        "--from",
+        "2024-03-31",
+        "--to",
+        "2024-03-01",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        err.starts_with("error: --to:") && err.lines().count() == 1,
+        "{err}"
+    );
+
     // The same file again: its first code is already taken; nothing changes.
     let o = run(&["import", "dossiers", DOSSIERS, "--source", "lần 2"]);
     assert_eq!(o.status.code(), Some(1));

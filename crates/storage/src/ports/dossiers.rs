@@ -415,6 +415,9 @@ async fn receive<C: Conn>(
         None => next_code(c, d).await?,
     };
     let id = write_dossier(c, ctx.at, d, &code).await?;
+    for q in crate::ports::stats::changes_sql(stat_key(d), &d.stats) {
+        c.execute(q).await.map_err(db)?;
+    }
     let action = if d.imported {
         "dossier.import"
     } else {
@@ -550,15 +553,16 @@ async fn write_dossier<C: Conn>(
         })
         .collect();
     insert_messages(c, id, at, &outbox).await?;
-    let key = motcua_service::store::StatKey {
+    Ok(id)
+}
+
+/// The statistics key of a new dossier.
+fn stat_key(d: &NewDossier) -> motcua_service::store::StatKey {
+    motcua_service::store::StatKey {
         unit_id: d.unit_id,
         procedure_id: d.procedure_id,
         channel: d.channel,
-    };
-    for q in crate::ports::stats::changes_sql(key, &d.stats) {
-        c.execute(q).await.map_err(db)?;
     }
-    Ok(id)
 }
 
 pub(crate) async fn import_dossiers<B: Backend>(
@@ -586,6 +590,17 @@ pub(crate) async fn import_dossiers<B: Backend>(
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
     raise_sequences(c, &codes).await?;
+    // The batch's counters summed first: one upsert per bucket and group,
+    // not one per dossier.
+    let mut stats: BTreeMap<_, motcua_domain::stats::Counts> = BTreeMap::new();
+    for d in dossiers {
+        for (g, bucket, counts) in motcua_domain::stats::buckets(&d.stats) {
+            stats
+                .entry((g, bucket, stat_key(d)))
+                .or_default()
+                .add_all(&counts);
+        }
+    }
     for (i, (d, (_, code))) in dossiers.iter().zip(&codes).enumerate() {
         write_dossier(c, ctx.at, d, code)
             .await
@@ -599,6 +614,14 @@ pub(crate) async fn import_dossiers<B: Backend>(
                 }
                 other => other,
             })?;
+    }
+    let rows: Vec<_> = stats
+        .into_iter()
+        .filter(|(_, counts)| !counts.is_zero())
+        .map(|((g, bucket, key), counts)| (g, bucket, key, counts))
+        .collect();
+    for q in crate::ports::stats::add_rows_sql(&rows) {
+        c.execute(q).await.map_err(db)?;
     }
     Conn::append(
         c,
