@@ -199,5 +199,43 @@ mod tests {
         proposals.sort();
         assert_eq!(keys(property(&doc, "ActionDoc", "proposal")), proposals);
         assert_eq!(property(&doc, "ReceiveDoc", "components")["maxItems"], 200);
+        // The catalog's keys.
+        use motcua_domain::catalog::{
+            ApplicantKind, ComponentForm, OnlineLevel, Requirement, ResultType,
+        };
+        let list = |v: Vec<&'static str>| sorted(&v);
+        for (schema, field, want) in [
+            (
+                "ProcedureIo",
+                "online_level",
+                list(OnlineLevel::ALL.iter().map(|v| v.as_str()).collect()),
+            ),
+            (
+                "ProcedureIo",
+                "result_type",
+                list(ResultType::ALL.iter().map(|v| v.as_str()).collect()),
+            ),
+            (
+                "ProcedureIo",
+                "applicant",
+                list(ApplicantKind::ALL.iter().map(|v| v.as_str()).collect()),
+            ),
+            (
+                "ComponentIo",
+                "form",
+                list(ComponentForm::ALL.iter().map(|v| v.as_str()).collect()),
+            ),
+            (
+                "ComponentIo",
+                "requirement",
+                list(Requirement::ALL.iter().map(|v| v.as_str()).collect()),
+            ),
+        ] {
+            assert_eq!(
+                keys(property(&doc, schema, field)),
+                want,
+                "{schema}.{field}"
+            );
+        }
     }
 }

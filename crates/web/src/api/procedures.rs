@@ -42,16 +42,21 @@ pub fn routes() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ComponentIo {
     /// Name.
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
     /// `original`, `copy`, `certified_copy`, `original_or_copy`.
+    #[schema(pattern = r"^(original|copy|certified_copy|original_or_copy)$")]
     pub form: String,
     /// Copies (1–20).
+    #[schema(minimum = 1, maximum = 20)]
     pub copies: u8,
     /// `mandatory`, `optional`, `conditional`.
+    #[schema(pattern = r"^(mandatory|optional|conditional)$")]
     pub requirement: String,
     /// Must be digitised at reception.
     pub must_digitise: bool,
     /// Form template to download.
+    #[schema(max_length = 500)]
     pub form_template: Option<String>,
 }
 
@@ -60,37 +65,53 @@ pub struct ComponentIo {
 #[serde(deny_unknown_fields)]
 pub struct ProcedureIo {
     /// Code (`1.001193`); in the path for new versions.
+    #[schema(pattern = r"^[12]\.[0-9]{6}(\.[0-9A-Z]{1,8})*$", max_length = 40)]
     pub code: String,
     /// Name.
+    #[schema(min_length = 1, max_length = 500)]
     pub name: String,
     /// Field (lĩnh vực).
+    #[schema(min_length = 1, max_length = 500)]
     pub field: String,
     /// Levels: `province`, `district`, `commune`.
     pub levels: Vec<String>,
     /// Implementing agency.
+    #[schema(max_length = 500)]
     pub agency: String,
     /// Legal limit: `5 working_days`, `15 calendar_days`, `8 working_hours`, `3 months`, `same_day`, `none`.
+    #[schema(
+        pattern = r"^([1-9][0-9]{0,3} (working_days|calendar_days|working_hours|months)|same_day|none)$"
+    )]
     pub time_limit: String,
     /// Shorter limit for online submissions.
+    #[schema(
+        pattern = r"^([1-9][0-9]{0,3} (working_days|calendar_days|working_hours|months)|same_day|none)$"
+    )]
     pub online_time_limit: Option<String>,
     /// `none`, `partial`, `full_process`.
+    #[schema(pattern = r"^(none|partial|full_process)$")]
     pub online_level: String,
     /// Fee in đồng.
+    #[schema(minimum = 0)]
     pub fee: i64,
     /// Fee details.
     #[serde(default)]
     pub fee_note: String,
     /// `decision`, `certificate`, `licence`, `reply`, `certified_copy`, `other`.
+    #[schema(pattern = r"^(decision|certificate|licence|reply|certified_copy|other)$")]
     pub result_type: String,
     /// Legal basis.
     #[serde(default)]
     pub legal_basis: String,
     /// `citizen`, `organisation`, `both`.
+    #[schema(pattern = r"^(citizen|organisation|both)$")]
     pub applicant: String,
     /// First day in force (YYYY-MM-DD).
+    #[schema(value_type = String, format = Date)]
     pub effective_from: String,
     /// Components in order.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub components: Vec<ComponentIo>,
     /// Version number (answers only).
     #[serde(default, deserialize_with = "answers_only")]
