@@ -239,3 +239,81 @@ fn bin_dir() -> anyhow::Result<PathBuf> {
 fn is_root() -> bool {
     fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
+
+/// A PostgreSQL server of one test's own, with its data in a folder the
+/// test chose (a small file system it mounted, to fill): durable settings
+/// as in production (fsync on), stopped when dropped.
+pub struct Private {
+    bin: PathBuf,
+    data: PathBuf,
+    as_root: bool,
+    /// The URL of its `postgres` database.
+    pub url: String,
+}
+
+impl Private {
+    /// Makes and starts the cluster in `dir` (which must be empty).
+    pub fn start(dir: &Path) -> anyhow::Result<Private> {
+        let bin = bin_dir()?;
+        let as_root = is_root();
+        if as_root {
+            run(Command::new("chown").arg("postgres").arg(dir), dir)
+                .context("giving the folder to the postgres user")?;
+        }
+        let data = dir.join("data");
+        run(
+            pg(&bin, "initdb", as_root)
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ])
+                .args(["--no-sync", "-D"])
+                .arg(&data),
+            dir,
+        )
+        .context("initdb")?;
+        let options = format!(
+            "-k '{}' -c listen_addresses='' -c max_connections=40 -c shared_buffers=16MB",
+            dir.display()
+        );
+        run(
+            pg(&bin, "pg_ctl", as_root)
+                .args(["-w", "-t", "60", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(dir.join("server.log"))
+                .args(["-o", &options, "start"]),
+            dir,
+        )
+        .with_context(|| {
+            let log = fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            format!("starting the server: {}", log.trim())
+        })?;
+        Ok(Private {
+            url: format!(
+                "postgres://postgres@localhost/postgres?host={}",
+                dir.display()
+            ),
+            bin,
+            data,
+            as_root,
+        })
+    }
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        let _ = pg(&self.bin, "pg_ctl", self.as_root)
+            .args(["-m", "immediate", "-w", "-D"])
+            .arg(&self.data)
+            .arg("stop")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
