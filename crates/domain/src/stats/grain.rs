@@ -1,7 +1,9 @@
-//! The three grains the counters are kept at, and which buckets sum to a
-//! level: whole years before the day's year, whole months before its month,
-//! then days. A level costs at most a few dozen rows per group, however
-//! long the history.
+//! The four grains the counters are kept at, and which buckets sum to a
+//! level: whole years before the day's year, whole quarters before its
+//! quarter, whole months before its month, then days. A level costs at most
+//! a few dozen rows per group however long the history, and a level at a
+//! quarter's or a year's end (the periods reports are mostly asked for) a
+//! handful.
 
 use std::collections::BTreeMap;
 
@@ -17,19 +19,22 @@ pub enum Grain {
     Day,
     /// A calendar month.
     Month,
+    /// A calendar quarter.
+    Quarter,
     /// A calendar year.
     Year,
 }
 
 impl Grain {
     /// Every grain.
-    pub const ALL: [Grain; 3] = [Grain::Day, Grain::Month, Grain::Year];
+    pub const ALL: [Grain; 4] = [Grain::Day, Grain::Month, Grain::Quarter, Grain::Year];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             Grain::Day => "d",
             Grain::Month => "m",
+            Grain::Quarter => "q",
             Grain::Year => "y",
         }
     }
@@ -44,6 +49,10 @@ impl Grain {
         match self {
             Grain::Day => day,
             Grain::Month => day.first_of_month(),
+            Grain::Quarter => {
+                let m = (day.month() - 1) / 3 * 3 + 1;
+                Date::new(day.year(), m, 1).unwrap_or(day)
+            }
             Grain::Year => day.first_of_year(),
         }
     }
@@ -69,24 +78,32 @@ pub fn buckets(changes: &[DayChange]) -> Vec<(Grain, Date, Counts)> {
 /// ranges of bucket days per grain (a grain may be absent).
 pub fn prefix_ranges(day: Date) -> Vec<(Grain, Date, Date)> {
     let year = day.first_of_year();
+    let quarter = Grain::Quarter.bucket(day);
     let month = day.first_of_month();
-    let mut out = Vec::with_capacity(3);
-    let last_of_year = day == day.last_of_year();
-    let last_of_month = day == day.last_of_month();
+    let mut out = Vec::with_capacity(4);
     let before = |d: Date| d.yesterday().unwrap_or(d);
-    if last_of_year {
+    let last_of_month = day == day.last_of_month();
+    let last_of_quarter = last_of_month && day.month() % 3 == 0;
+    if day == day.last_of_year() {
         out.push((Grain::Year, Date::MIN, year));
         return out;
     }
     if year > Date::MIN {
         out.push((Grain::Year, Date::MIN, before(year)));
     }
-    if last_of_month {
-        out.push((Grain::Month, year, month));
+    if last_of_quarter {
+        out.push((Grain::Quarter, year, quarter));
         return out;
     }
-    if month > year {
-        out.push((Grain::Month, year, before(month)));
+    if quarter > year {
+        out.push((Grain::Quarter, year, before(quarter)));
+    }
+    if last_of_month {
+        out.push((Grain::Month, quarter, month));
+        return out;
+    }
+    if month > quarter {
+        out.push((Grain::Month, quarter, before(month)));
     }
     out.push((Grain::Day, month, day));
     out
@@ -139,9 +156,15 @@ mod tests {
     }
 
     #[test]
-    fn a_quarter_end_reads_years_and_months_only() {
-        let r = prefix_ranges(date(2025, 3, 31));
-        assert!(r.iter().all(|(g, _, _)| *g != Grain::Day), "{r:?}");
+    fn a_quarter_end_reads_years_and_quarters_only() {
+        let r = prefix_ranges(date(2025, 9, 30));
+        assert_eq!(
+            r,
+            vec![
+                (Grain::Year, Date::MIN, date(2024, 12, 31)),
+                (Grain::Quarter, date(2025, 1, 1), date(2025, 7, 1)),
+            ]
+        );
         let r = prefix_ranges(date(2024, 12, 31));
         assert_eq!(r, vec![(Grain::Year, Date::MIN, date(2024, 1, 1))]);
         let r = prefix_ranges(date(2025, 1, 1));

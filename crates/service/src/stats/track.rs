@@ -109,6 +109,10 @@ pub fn replay(
     let mut facts = reception_facts(components);
     let mut out = Vec::with_capacity(events.len());
     let mut returned = false;
+    // The clock is folded once, event by event, as the timeline goes.
+    let mut clock: Option<DossierClock> = None;
+    let mut applied = 0usize;
+    let mut extensions = 0u32;
     for e in events {
         if let Some(f) = facts_of_event(e) {
             facts = f;
@@ -124,30 +128,33 @@ pub fn replay(
             ..Standing::default()
         };
         if let (true, Some(r)) = (received, &record) {
+            let c = match clock.as_mut() {
+                Some(c) => c,
+                None => clock.insert(DossierClock::receive(
+                    work, r.receipt, r.limit, r.cutoff, r.policy,
+                )?),
+            };
             let until = local(e.at);
-            let so_far: Vec<_> = r
-                .events
-                .iter()
-                .copied()
-                .filter(|ce| ce.at() <= until)
-                .collect();
-            let clock = DossierClock::fold(work, r.receipt, r.limit, r.cutoff, r.policy, &so_far)?;
-            s.extensions = so_far
-                .iter()
-                .filter(|ce| matches!(ce, motcua_domain::dossier::ClockEvent::Extended { .. }))
-                .count() as u32;
-            match clock.end() {
+            while let Some(ce) = r.events.get(applied).filter(|ce| ce.at() <= until) {
+                c.apply(work, ce)?;
+                if matches!(ce, motcua_domain::dossier::ClockEvent::Extended { .. }) {
+                    extensions += 1;
+                }
+                applied += 1;
+            }
+            s.extensions = extensions;
+            match c.end() {
                 Some((_, outcome)) => {
                     s.end = Some(EndFacts {
-                        classification: clock.classify_end(),
+                        classification: c.classify_end(),
                         outcome,
                         result_digitised: outcome == motcua_domain::dossier::Outcome::Result
                             && state.result_digitised,
                     });
                 }
                 None => {
-                    s.suspended = clock.is_suspended();
-                    s.due = clock.judged_due().map(|d| d.date());
+                    s.suspended = c.is_suspended();
+                    s.due = c.judged_due().map(|d| d.date());
                 }
             }
         }

@@ -5,10 +5,11 @@
 --
 -- A measure is a level over days (flows are cumulative), so a period's
 -- figures are the levels at the end of the day before it and at the end of
--- its last day: prefix sums. The changes are kept at three grains so that a
+-- its last day: prefix sums. The changes are kept at four grains so that a
 -- prefix costs few rows per group: 'y' rows hold a whole year's changes,
--- 'm' rows a month's, 'd' rows a day's; every change is added to its day,
--- its month and its year. bucket is the first day of the grain's period.
+-- 'q' rows a quarter's, 'm' rows a month's, 'd' rows a day's; every change
+-- is added to its day, month, quarter and year. bucket is the first day of
+-- the grain's period.
 CREATE TABLE stat_counts (
     grain         TEXT    NOT NULL,
     bucket        TEXT    NOT NULL,
@@ -40,6 +41,8 @@ CREATE TABLE stat_counts (
     awaiting_applicant       INTEGER NOT NULL DEFAULT 0,
     done_not_collected       INTEGER NOT NULL DEFAULT 0,
     CONSTRAINT stat_counts_pkey PRIMARY KEY (grain, bucket, unit_id, procedure_id, channel),
-    CONSTRAINT stat_counts_grain_check CHECK (grain IN ('d', 'm', 'y')),
+    CONSTRAINT stat_counts_grain_check CHECK (grain IN ('d', 'm', 'q', 'y')),
     CONSTRAINT stat_counts_channel_check CHECK (channel IN ('in_person', 'online', 'postal'))
-);
+) WITHOUT ROWID;
+-- WITHOUT ROWID: rows are stored in key order, so a prefix sum reads one
+-- range of the table instead of an index range and a row lookup each.

@@ -195,7 +195,7 @@ pub(crate) async fn stat_rows<B: Backend>(b: &B) -> ServiceResult<Vec<StatRow>> 
             let bucket = r.bucket.unwrap_or_default();
             Ok(StatRow {
                 grain: Grain::parse(&grain)
-                    .ok_or_else(|| corrupt("stat_counts.grain", &grain, "not d, m or y"))?,
+                    .ok_or_else(|| corrupt("stat_counts.grain", &grain, "not d, m, q or y"))?,
                 bucket: bucket
                     .parse()
                     .map_err(|e| corrupt("stat_counts.bucket", &bucket, e))?,
