@@ -54,6 +54,12 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
                 report.applied_now,
                 report.total
             );
+            if let Some(out) = fill_statistics(store.as_ref(), &report).await? {
+                println!(
+                    "statistics rebuilt from {} dossiers ({} rows)",
+                    out.dossiers, out.rows
+                );
+            }
         }
         Command::Init(args) => init::run(&mut cfg, args).await?,
         Command::Unit(cmd) => return unit::run(&cfg, cmd).await,
@@ -93,11 +99,29 @@ fn cli_context() -> motcua_service::store::AuditContext {
     }
 }
 
-/// Opens a database and brings its schema up to date.
+/// Opens a database and brings its schema up to date (and the statistics
+/// layer, when this run created it over existing dossiers).
 async fn open_migrated(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let store = motcua_storage::open(url).await?;
-    store.migrate().await?;
+    let report = store.migrate().await?;
+    if let Some(out) = fill_statistics(store.as_ref(), &report).await? {
+        tracing::info!(
+            dossiers = out.dossiers,
+            rows = out.rows,
+            "statistics layer rebuilt from the dossiers' histories"
+        );
+    }
     Ok(store)
+}
+
+/// Fills the statistics layer after a migration that created it over
+/// existing dossiers (see `motcua_service::stats::rebuild::after_migration`).
+async fn fill_statistics(
+    store: &dyn Store,
+    report: &motcua_service::store::MigrationReport,
+) -> anyhow::Result<Option<motcua_service::stats::rebuild::RebuildOutcome>> {
+    use motcua_service::clock::{Clock, SystemClock};
+    Ok(motcua_service::stats::rebuild::after_migration(store, report, SystemClock.now()).await?)
 }
 
 /// Opens a database that must already be migrated (read-only commands do not

@@ -65,6 +65,28 @@ pub async fn rebuild(
     })
 }
 
+/// The migration that created the statistics layer.
+pub const LAYER_MIGRATION: u32 = 9;
+
+/// After migrating: when this call created the layer on a database that
+/// already holds dossiers (an upgrade), fills it from their histories, so
+/// that reports are right from the first start. `None` when nothing was
+/// needed.
+pub async fn after_migration(
+    store: &dyn Store,
+    report: &crate::store::MigrationReport,
+    now: Timestamp,
+) -> ServiceResult<Option<RebuildOutcome>> {
+    let before = report.total.saturating_sub(report.applied_now);
+    let created_now = before < LAYER_MIGRATION && report.total >= LAYER_MIGRATION;
+    if !created_now || store.dossiers_after(0, 1).await?.is_empty() {
+        return Ok(None);
+    }
+    rebuild(store, &Actor::system("migrate"), now, false)
+        .await
+        .map(Some)
+}
+
 /// The layer as the dossiers' histories give it, ordered like
 /// [`crate::store::StatsStore::stat_rows`], and how many dossiers were read.
 pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> {
