@@ -343,19 +343,24 @@ fn fill(dir: &Path) -> std::path::PathBuf {
     filler
 }
 
+/// A new province set up on `url` and served, with its first dossier
+/// received and the server ready: the folder it runs in, the server and
+/// the desk officer's client.
+async fn serving(url: &str) -> (tempfile::TempDir, Server, reqwest::Client) {
+    let dir = tempfile::tempdir().unwrap();
+    set_up(url, dir.path());
+    let server = Server::start(dir.path(), &["serve", "--database-url", url, "--port", "0"]);
+    let desk = first_dossier(&server.base).await;
+    assert_eq!(readyz(&server.base).await.0, 200);
+    (dir, server, desk)
+}
+
 #[tokio::test]
 async fn a_new_province_on_sqlite_survives_a_full_disk() {
     let fs = Tmpfs::mount("64m");
     let url = format!("sqlite://{}", fs.0.path().join("motcua.db").display());
-    let dir = tempfile::tempdir().unwrap();
-    set_up(&url, dir.path());
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--database-url", &url, "--port", "0"],
-    );
+    let (_dir, server, desk) = serving(&url).await;
     let base = server.base.clone();
-    let desk = first_dossier(&base).await;
-    assert_eq!(readyz(&base).await.0, 200);
 
     let filler = fill(fs.0.path());
     let (status, body) = readyz(&base).await;
@@ -402,15 +407,8 @@ async fn a_new_province_on_postgres_survives_a_full_disk() {
     let fs = Tmpfs::mount("160m");
     let pg = motcua_testkit::cluster::Private::start(fs.0.path()).unwrap();
     let url = pg.url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    set_up(&url, dir.path());
-    let server = Server::start(
-        dir.path(),
-        &["serve", "--database-url", &url, "--port", "0"],
-    );
+    let (_dir, server, desk) = serving(&url).await;
     let base = server.base.clone();
-    let desk = first_dossier(&base).await;
-    assert_eq!(readyz(&base).await.0, 200);
 
     let filler = fill(fs.0.path());
     let mut refused = 0;

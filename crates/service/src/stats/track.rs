@@ -39,24 +39,24 @@ fn facts_of_event(e: &NewEvent) -> Option<ReceptionFacts> {
     serde_json::from_value(e.detail.get("reception")?.clone()).ok()
 }
 
-/// Whether lateness is judged against the current due (the clock's policy
-/// says so) rather than the original one.
-fn judged_current(state: &DossierState) -> bool {
+/// Which due moment lateness is judged against, from the clock's policy
+/// (fixed at receipt; the default before one).
+fn due_basis(state: &DossierState) -> DueBasis {
     state
         .clock
         .as_deref()
         .and_then(|c| ClockRecord::from_json(c).ok())
-        .is_some_and(|r| r.policy.judge_against == DueBasis::Current)
+        .map(|r| r.policy.judge_against)
+        .unwrap_or_default()
 }
 
-/// The standing of a dossier row.
-pub fn standing(state: &DossierState, facts: ReceptionFacts) -> Standing {
+/// The standing of a dossier row, its due judged against `basis`.
+fn standing(state: &DossierState, facts: ReceptionFacts, basis: DueBasis) -> Standing {
     let received = state.received_at.is_some();
     let ended = state.ended_at.is_some();
-    let due = if judged_current(state) {
-        state.current_due
-    } else {
-        state.original_due
+    let due = match basis {
+        DueBasis::Current => state.current_due,
+        DueBasis::Original => state.original_due,
     };
     Standing {
         received,
@@ -80,14 +80,18 @@ pub fn standing(state: &DossierState, facts: ReceptionFacts) -> Standing {
 }
 
 /// The counter changes of a live change from `before` to `after` at `at`.
+/// The stored clock is read once: both states share its policy.
 pub fn live_changes(
     before: Option<&DossierState>,
     after: &DossierState,
     facts: ReceptionFacts,
     at: Timestamp,
 ) -> Vec<DayChange> {
-    let old = before.map(|b| standing(b, facts)).unwrap_or_default();
-    track::changes(&old, &standing(after, facts), day_of(at))
+    let basis = due_basis(after);
+    let old = before
+        .map(|b| standing(b, facts, basis))
+        .unwrap_or_default();
+    track::changes(&old, &standing(after, facts, basis), day_of(at))
 }
 
 /// The standings after each of a dossier's events, replayed from its

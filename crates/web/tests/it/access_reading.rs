@@ -75,7 +75,7 @@ async fn reading_matrix(b: Backend) {
     ];
     // Reads that take a unit. `lists` marks those that list the unit's
     // dossiers, where the own unit's dossier must show.
-    let by_unit: [(&str, bool); 10] = [
+    let by_unit: [(&str, bool); 11] = [
         ("/api/dossiers?limit=200&unit={u}", true),
         ("/ho-so?unit={u}", true),
         ("/?unit={u}", false),
@@ -89,6 +89,7 @@ async fn reading_matrix(b: Backend) {
             "/api/reports/dossiers?unit={u}&from=2025-11-01&to=2025-11-30&by=procedure",
             false,
         ),
+        ("/bao-cao?unit={u}&from=2025-11-01&to=2025-11-30", false),
         ("/quan-tri/quy-trinh?unit={u}", false),
         ("/quan-tri/gio-lam-viec?unit={u}", false),
         ("/quan-tri/lich?unit={u}", false),
@@ -154,6 +155,7 @@ async fn reading_matrix(b: Backend) {
                     let opaque = p.starts_with("/api/registers")
                         || p.starts_with("/api/catalog/stats")
                         || p.starts_with("/api/reports")
+                        || p.starts_with("/bao-cao")
                         || p.starts_with("/?");
                     if opaque && !(p.starts_with("/api/registers") && above) {
                         failures.push(format!("{case}: {s}, expected 403 or 404"));
