@@ -124,19 +124,25 @@ pub async fn dashboard(
     };
     require(store, actor, now, Permission::ViewDossiers, unit.id).await?;
     let mut unit_ids = store.subtree_ids(unit.id).await?;
+    let today = to_local(now).date();
+    // A desk moved out of the unit keeps what it received before in the
+    // unit's figures.
+    let covered: std::collections::HashSet<i64> = unit_ids.iter().copied().collect();
+    let mut departed = crate::units::departed(store, &[&covered], today).await?;
     // A subtree that is the whole tree is no filter: leaving it out lets
     // each count walk one index instead of checking every row's units.
     if unit_ids.len() >= store.list_units().await?.len() {
         unit_ids.clear();
+        departed.clear();
     }
     unit_ids.sort_unstable();
-    let today = to_local(now).date();
     let month_start = today.first_of_month();
     let series_from = today
         .checked_sub(jiff::Span::new().days(i64::from(SERIES_DAYS) - 1))
         .map_err(|e| ServiceError::Internal(format!("series start: {e}")))?;
     let scope = DashboardScope {
         unit_ids,
+        departed,
         now,
         today: midnight(today)?,
         tomorrow: midnight(

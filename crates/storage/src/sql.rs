@@ -11,13 +11,32 @@ pub(crate) const UNIT_BY_CODE: &str = "SELECT id, code, name, kind, level, paren
 pub(crate) const LIST_UNITS: &str = "SELECT id, code, name, kind, level, parent_id, \
      valid_from, valid_to FROM units ORDER BY code";
 pub(crate) const UNIT_CODE: &str = "SELECT code FROM units WHERE id = $1";
-/// The root first, then each level below it; the depth bound stops a cycle
-/// that bad data might hold from running forever.
-pub(crate) const SUBTREE_IDS: &str = "WITH RECURSIVE tree (id, depth) AS ( \
+/// The edges a subtree follows today: from a parent to its children, and
+/// from a unit to the units it succeeded (merged or split into it), so
+/// that the successors of abolished units hold their history in every
+/// list, dashboard and grant (issue 17, point 8). Ended units keep their
+/// last parent, so an abolished district still holds its old communes.
+macro_rules! tree_edges {
+    () => {
+        "edges (up, down) AS ( \
+         SELECT parent_id, id FROM units WHERE parent_id IS NOT NULL \
+         UNION ALL \
+         SELECT successor_id, predecessor_id FROM unit_successions)"
+    };
+}
+
+/// The root first, then each level below it, each unit once at its
+/// nearest depth; the depth bound stops a cycle that bad data might hold
+/// from running forever.
+pub(crate) const SUBTREE_IDS: &str = concat!(
+    "WITH RECURSIVE ",
+    tree_edges!(),
+    ", tree (id, depth) AS ( \
      SELECT id, 0 FROM units WHERE id = $1 \
-     UNION ALL \
-     SELECT u.id, t.depth + 1 FROM units u JOIN tree t ON u.parent_id = t.id WHERE t.depth < 64 \
-     ) SELECT id FROM tree ORDER BY depth, id";
+     UNION \
+     SELECT e.down, t.depth + 1 FROM edges e JOIN tree t ON e.up = t.id WHERE t.depth < 64 \
+     ) SELECT id FROM tree GROUP BY id ORDER BY min(depth), id"
+);
 
 pub(crate) const INSERT_USER: &str = "INSERT INTO users \
      (username, full_name, email, password_hash, active, created_at_ms) \
@@ -35,15 +54,21 @@ pub(crate) const DELETE_GRANT: &str =
 pub(crate) const GRANTS_OF: &str = "SELECT id, user_id, role, unit_id, granted_at_ms \
      FROM role_grants WHERE user_id = $1 ORDER BY id";
 
-/// [`GRANTS_OF`], each grant's row repeated for every unit it covers, in
-/// [`SUBTREE_IDS`]'s order.
-pub(crate) const GRANT_SCOPES: &str = "WITH RECURSIVE tree (grant_id, id, depth) AS ( \
+/// [`GRANTS_OF`], each grant's row repeated for every unit it covers
+/// (along `tree_edges!`), in [`SUBTREE_IDS`]'s order.
+pub(crate) const GRANT_SCOPES: &str = concat!(
+    "WITH RECURSIVE ",
+    tree_edges!(),
+    ", tree (grant_id, id, depth) AS ( \
      SELECT id, unit_id, 0 FROM role_grants WHERE user_id = $1 \
-     UNION ALL \
-     SELECT t.grant_id, u.id, t.depth + 1 FROM units u JOIN tree t ON u.parent_id = t.id \
+     UNION \
+     SELECT t.grant_id, e.down, t.depth + 1 FROM edges e JOIN tree t ON e.up = t.id \
      WHERE t.depth < 64 \
+     ), nearest (grant_id, id, depth) AS ( \
+     SELECT grant_id, id, min(depth) FROM tree GROUP BY grant_id, id \
      ) SELECT g.id, g.user_id, g.role, g.unit_id, g.granted_at_ms, t.id \
-     FROM role_grants g JOIN tree t ON t.grant_id = g.id ORDER BY g.id, t.depth, t.id";
+     FROM role_grants g JOIN nearest t ON t.grant_id = g.id ORDER BY g.id, t.depth, t.id"
+);
 
 /// `unit_key` is 0 for a global override (see the migration).
 pub(crate) const PUT_OVERRIDE: &str = "INSERT INTO calendar_overrides \

@@ -37,7 +37,7 @@ pub use directory::Directory;
 pub use notices::NoticeSettings;
 pub use view::{DossierView, Page, StepView, limit_text, moment_text};
 
-use crate::access::{Actor, Permission, deny};
+use crate::access::{Actor, Permission, deny, role_permits};
 use crate::clock::Clock;
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::FileStore;
@@ -497,6 +497,9 @@ impl DossierService {
         {
             return Ok(d);
         }
+        if self.received_before_leaving(actor, &d).await? {
+            return Ok(d);
+        }
         deny::<()>(
             self.store(),
             actor,
@@ -510,6 +513,25 @@ impl DossierService {
             other => Err(other),
         })?;
         Err(ServiceError::not_found("dossier", code))
+    }
+
+    /// Whether the dossier was received by a unit that has since left one
+    /// of the actor's scopes, before it left (the scope keeps that past).
+    async fn received_before_leaving(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
+        let Some(received) = d.state.received_at else {
+            return Ok(false);
+        };
+        let grants: Vec<&HashSet<i64>> = actor
+            .grants
+            .iter()
+            .filter(|g| role_permits(g.role, Permission::ViewDossiers))
+            .map(|g| &g.covers)
+            .collect();
+        let today = local(self.now()).date();
+        Ok(crate::units::departed(self.store(), &grants, today)
+            .await?
+            .iter()
+            .any(|g| g.unit_id == d.unit_id && received < g.before))
     }
 
     /// A dossier with its timeline, steps, files, where its deadline stands
@@ -533,11 +555,18 @@ impl DossierService {
             return Err(ServiceError::invalid("limit", "must be between 1 and 200"));
         }
         let visible = actor.units_for(Permission::ViewDossiers);
+        let today = local(now).date();
+        // Units that left the scope keep what they received before leaving
+        // in it; only a scope the actor covers whole carries that past.
+        let mut departed = Vec::new();
         let scope: Option<HashSet<i64>> = match &q.unit {
             Some(code) => {
                 let unit = self.unit_field(code, "unit").await?;
                 let sub: HashSet<i64> =
                     self.store.subtree_ids(unit.id).await?.into_iter().collect();
+                if visible.as_ref().is_none_or(|v| v.contains(&unit.id)) {
+                    departed = crate::units::departed(self.store(), &[&sub], today).await?;
+                }
                 Some(match &visible {
                     None => sub,
                     Some(v) => {
@@ -555,7 +584,16 @@ impl DossierService {
                     }
                 })
             }
-            None => visible,
+            None => {
+                let grants: Vec<&HashSet<i64>> = actor
+                    .grants
+                    .iter()
+                    .filter(|g| role_permits(g.role, Permission::ViewDossiers))
+                    .map(|g| &g.covers)
+                    .collect();
+                departed = crate::units::departed(self.store(), &grants, today).await?;
+                visible
+            }
         };
         if let Some(s) = scope {
             if s.is_empty() {
@@ -569,6 +607,7 @@ impl DossierService {
                 let mut ids: Vec<i64> = s.into_iter().collect();
                 ids.sort_unstable();
                 f.unit_ids = ids;
+                f.departed = departed;
             }
         }
         if let Some(p) = &q.procedure {

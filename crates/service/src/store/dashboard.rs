@@ -28,6 +28,9 @@ pub struct DashboardScope {
     /// Dossiers received by, or now held by, one of these units (the same
     /// rule as the dossier list's unit filter); empty means every unit.
     pub unit_ids: Vec<i64>,
+    /// Units that left the scope, counted for what they received before
+    /// leaving (as the dossier list's `departed`).
+    pub departed: Vec<super::Departed>,
     /// The moment near-due and overdue are judged at.
     pub now: Timestamp,
     /// Start of today.

@@ -541,12 +541,25 @@ pub enum DossierSort {
     Due,
 }
 
+/// A unit that left a scope, and the start of its first day outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Departed {
+    /// The unit.
+    pub unit_id: i64,
+    /// Dossiers it received before this instant still count in the scope.
+    pub before: Timestamp,
+}
+
 /// Filters of a dossier list. Every filter narrows; empty lists mean "any".
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DossierFilter {
     /// Dossiers received by, or now held by, one of these units (the actor's
     /// subtree); empty means any unit (only for system actors).
     pub unit_ids: Vec<i64>,
+    /// Also dossiers received by one of these units before the instant:
+    /// units that left the scope keep their past in it
+    /// ([`crate::units::departures`]). Used only with `unit_ids`.
+    pub departed: Vec<Departed>,
     /// Only dossiers in these statuses (voided are excluded unless named).
     pub statuses: Vec<Status>,
     /// Only this procedure.

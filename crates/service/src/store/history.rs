@@ -142,6 +142,8 @@ pub trait UnitHistoryStore: Send + Sync {
     ) -> ServiceResult<Vec<Unit>>;
     /// A unit's versions, oldest first.
     async fn unit_versions(&self, unit_id: i64) -> ServiceResult<Vec<UnitVersion>>;
+    /// Every version of every unit, by unit then time.
+    async fn all_unit_versions(&self) -> ServiceResult<Vec<UnitVersion>>;
     /// Units as they stood on a date (their version in force that day), ordered by code.
     async fn units_on(&self, on: Date) -> ServiceResult<Vec<UnitVersion>>;
     /// Ids of the unit and everything below it as the tree stood on a date,

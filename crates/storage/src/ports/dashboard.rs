@@ -33,14 +33,15 @@ const IN_PROGRESS_SQL: &str = "d.status IN ('awaiting_online_reception', 'receiv
      'processing', 'awaiting_supplement', 'awaiting_financial_obligation')";
 
 /// Adds the scope's unit condition to a statement.
-fn in_scope<C: Conn>(q: &mut Assemble, unit_ids: &[i64]) {
-    if unit_ids.is_empty() {
+fn in_scope<C: Conn>(q: &mut Assemble, s: &DashboardScope) {
+    if s.unit_ids.is_empty() {
         return;
     }
-    let set = q.id_set(C::DIALECT, unit_ids);
-    let set2 = q.id_set(C::DIALECT, unit_ids);
+    let set = q.id_set(C::DIALECT, &s.unit_ids);
+    let set2 = q.id_set(C::DIALECT, &s.unit_ids);
+    let departed = crate::ports::dossiers::departed_condition(&s.departed);
     q.and(&format!(
-        "(+d.unit_id IN {set} OR +d.holder_unit_id IN {set2})"
+        "(+d.unit_id IN {set} OR +d.holder_unit_id IN {set2}{departed})"
     ));
 }
 
@@ -71,7 +72,7 @@ pub(crate) async fn dashboard_counts<B: Backend>(
     q.arg(Arg::Int(from));
     let to = q.arg(Arg::Int(millis(s.tomorrow)));
     q.and(&format!("d.received_at_ms < {to} AND d.status <> 'voided'"));
-    in_scope::<B::Conn>(&mut q, &s.unit_ids);
+    in_scope::<B::Conn>(&mut q, s);
     q.push("GROUP BY 1");
     let rows: Vec<(i64, i64, i64)> = c.all(q.finish()).await.map_err(db)?;
     let today_day = (millis(s.today) - from) / DAY_MS;
@@ -104,7 +105,7 @@ pub(crate) async fn dashboard_counts<B: Backend>(
     q.and(&format!(
         "d.ended_at_ms < {to} AND d.classification IS NOT NULL AND d.status <> 'voided'"
     ));
-    in_scope::<B::Conn>(&mut q, &s.unit_ids);
+    in_scope::<B::Conn>(&mut q, s);
     let (resolved, in_time): (i64, i64) = c.one(q.finish()).await.map_err(db)?;
     out.resolved_month = count(resolved);
     out.resolved_in_time_month = count(in_time);
@@ -123,7 +124,7 @@ pub(crate) async fn dashboard_counts<B: Backend>(
     q.arg(Arg::Int(millis(s.now)));
     q.arg(Arg::Int(millis(s.today)));
     q.arg(Arg::Int(millis(s.tomorrow)));
-    in_scope::<B::Conn>(&mut q, &s.unit_ids);
+    in_scope::<B::Conn>(&mut q, s);
     let (overdue, near_due, due_today): (i64, i64, i64) = c.one(q.finish()).await.map_err(db)?;
     out.overdue = count(overdue);
     out.near_due = count(near_due);
@@ -132,7 +133,7 @@ pub(crate) async fn dashboard_counts<B: Backend>(
     // Dossiers in progress by status.
     let mut q = Assemble::new("SELECT d.status, count(*) FROM dossiers d", false);
     q.and(IN_PROGRESS_SQL);
-    in_scope::<B::Conn>(&mut q, &s.unit_ids);
+    in_scope::<B::Conn>(&mut q, s);
     q.push("GROUP BY d.status");
     let rows: Vec<(String, i64)> = c.all(q.finish()).await.map_err(db)?;
     let mut by_status = Vec::with_capacity(IN_PROGRESS.len());

@@ -1180,7 +1180,8 @@ pub(crate) async fn list_dossiers<B: Backend>(
 /// ordered index walk per unit; larger ones walk the table newest first.
 const MERGE_UNITS: usize = 64;
 
-/// The condition "received by or held in one of `f.unit_ids`".
+/// The condition "received by or held in one of `f.unit_ids`, or received
+/// by a unit of `f.departed` before it left".
 ///
 /// Written as `unit_id IN set OR holder_unit_id IN set`, both databases read
 /// every dossier of every unit in the set through the two unit indexes and
@@ -1213,16 +1214,42 @@ fn unit_condition(
                 })
             })
             .collect();
+        let departed = f.departed.iter().map(|g| {
+            format!(
+                "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.unit_id = {u} \
+                 AND d.received_at_ms < {before}{extra} ORDER BY d.id DESC LIMIT {limit}) w",
+                u = g.unit_id,
+                before = g.before.as_millisecond()
+            )
+        });
+        let walks: Vec<String> = walks.into_iter().chain(departed).collect();
         return format!("d.id IN ({})", walks.join(" UNION ALL "));
     }
     let set = q.id_set(dialect, &f.unit_ids);
     let set2 = q.id_set(dialect, &f.unit_ids);
     let hint = unit_index_hint(dialect, f);
     format!(
-        "({} OR {})",
+        "({} OR {}{})",
         in_set(dialect, &format!("{hint}d.unit_id"), &set),
-        in_set(dialect, &format!("{hint}d.holder_unit_id"), &set2)
+        in_set(dialect, &format!("{hint}d.holder_unit_id"), &set2),
+        departed_condition(&f.departed)
     )
+}
+
+/// ` OR (received by a departed unit before it left)` for each unit that
+/// left the scope (`DossierFilter::departed`); ids and instants are our
+/// own integers, written into the text.
+pub(crate) fn departed_condition(departed: &[motcua_service::store::Departed]) -> String {
+    departed
+        .iter()
+        .map(|g| {
+            format!(
+                " OR (d.unit_id = {} AND d.received_at_ms < {})",
+                g.unit_id,
+                g.before.as_millisecond()
+            )
+        })
+        .collect()
 }
 
 /// `column IN set` for a unit set. PostgreSQL gets `= ANY(ARRAY(…))`: with

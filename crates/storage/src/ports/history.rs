@@ -204,6 +204,16 @@ pub(crate) async fn unit_versions<B: Backend>(
     rows.into_iter().map(rules::version).collect()
 }
 
+pub(crate) async fn all_versions<B: Backend>(b: &B) -> ServiceResult<Vec<UnitVersion>> {
+    let rows: Vec<VersionRow> = b
+        .read()
+        .await?
+        .all(Sql::new(rules::ALL_VERSIONS))
+        .await
+        .map_err(db)?;
+    rows.into_iter().map(rules::version).collect()
+}
+
 pub(crate) async fn units_on<B: Backend>(b: &B, on: Date) -> ServiceResult<Vec<UnitVersion>> {
     let rows: Vec<VersionRow> = b
         .read()

@@ -317,6 +317,10 @@ macro_rules! store_ports {
                     history::units_on(self, on).await
                 }
 
+                async fn all_unit_versions(&self) -> ServiceResult<Vec<UnitVersion>> {
+                    history::all_versions(self).await
+                }
+
                 async fn subtree_ids_on(&self, root: i64, on: Date) -> ServiceResult<Vec<i64>> {
                     history::subtree_ids_on(self, root, on).await
                 }

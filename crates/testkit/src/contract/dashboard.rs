@@ -328,6 +328,7 @@ async fn seed(store: &dyn Store) -> anyhow::Result<Tree> {
 fn scope(unit_ids: Vec<i64>) -> anyhow::Result<DashboardScope> {
     Ok(DashboardScope {
         unit_ids,
+        departed: Vec::new(),
         now: vn("2025-11-24T10:00")?,
         today: vn("2025-11-24T00:00")?,
         tomorrow: vn("2025-11-25T00:00")?,
