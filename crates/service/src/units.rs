@@ -235,15 +235,10 @@ pub fn departures(
             }
         }
     }
+    // Under a covered unit on the last of those days: it has not left.
     let mut out: Vec<(i64, Date)> = last_under
         .into_iter()
-        .map(|(unit, i)| {
-            let until = days
-                .get(i + 1)
-                .copied()
-                .unwrap_or_else(|| today.tomorrow().unwrap_or(today));
-            (unit, until)
-        })
+        .filter_map(|(unit, i)| days.get(i + 1).map(|until| (unit, *until)))
         .collect();
     out.sort_unstable();
     out

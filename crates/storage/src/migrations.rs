@@ -72,6 +72,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "statistics",
         include_str!("../migrations/sqlite/0009_statistics.sql"),
     ),
+    (
+        10,
+        "processing_time",
+        include_str!("../migrations/sqlite/0010_processing_time.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -120,6 +125,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "statistics",
         include_str!("../migrations/postgres/0009_statistics.sql"),
+    ),
+    (
+        10,
+        "processing_time",
+        include_str!("../migrations/postgres/0010_processing_time.sql"),
     ),
 ];
 

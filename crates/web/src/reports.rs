@@ -72,6 +72,7 @@ pub fn csv_header() -> Vec<String> {
     let mut h = vec!["key".to_owned(), "label".to_owned()];
     h.extend(Figures::NAMES.iter().map(|n| (*n).to_owned()));
     h.extend(RATE_NAMES.iter().map(|n| (*n).to_owned()));
+    h.push("average_processing_days".to_owned());
     h
 }
 
@@ -79,6 +80,7 @@ fn csv_record(key: &str, label: &str, f: &Figures) -> Vec<String> {
     let mut r = vec![key.to_owned(), label.to_owned()];
     r.extend(f.values().iter().map(i64::to_string));
     r.extend(f.rates().iter().map(|r| r.display()));
+    r.push(f.average_days_display());
     r
 }
 
@@ -112,6 +114,12 @@ fn figures_json(key: &str, label: &str, f: &Figures) -> Value {
         );
     }
     o.insert("rates".into(), Value::Object(rates));
+    // Working days of eight office hours, suspensions excluded; the base
+    // is `resolved_timed`.
+    o.insert(
+        "average_processing_days".into(),
+        json!(f.average_days().map(|d| (d * 100.0).round() / 100.0)),
+    );
     Value::Object(o)
 }
 

@@ -121,6 +121,9 @@ pub struct DossierClock {
     wait: Option<(Wait, DateTime)>,
     last: DateTime,
     end: Option<(DateTime, Outcome)>,
+    /// Office minutes inside the suspensions so far (the waits that stop
+    /// the clock), subtracted from the processing time.
+    suspended_minutes: i64,
 }
 
 impl DossierClock {
@@ -140,6 +143,7 @@ impl DossierClock {
             wait: None,
             last: receipt,
             end: None,
+            suspended_minutes: 0,
         })
     }
 
@@ -224,6 +228,7 @@ impl DossierClock {
         if open == Wait::Supplement || self.policy.financial_obligation_pauses {
             self.tracker
                 .suspend(work, since, at, self.policy.suspension)?;
+            self.suspended_minutes += work.office_minutes_between(since, at)?;
         }
         self.wait = None;
         Ok(())
@@ -281,6 +286,21 @@ impl DossierClock {
     /// When and how processing ended.
     pub fn end(&self) -> Option<(DateTime, Outcome)> {
         self.end
+    }
+
+    /// The processing time once ended (domain.md §9, average processing
+    /// time): office minutes from the clock's start to the end, less the
+    /// office minutes inside suspensions. `None` while open.
+    pub fn net_minutes(&self, work: &WorkTime<'_>) -> Result<Option<i64>, DomainError> {
+        let Some((end, _)) = self.end else {
+            return Ok(None);
+        };
+        let gross = if end > self.start {
+            work.office_minutes_between(self.start, end)?
+        } else {
+            0
+        };
+        Ok(Some((gross - self.suspended_minutes).max(0)))
     }
 
     /// How the end met the judged due moment (domain.md §6): `None` while

@@ -408,3 +408,62 @@ mod props {
         }
     }
 }
+
+#[test]
+fn processing_time_is_office_time_to_the_end_less_the_suspensions() {
+    let f = Fixture::new();
+    let work = f.work();
+    let open = f.clock(ClockPolicy::default(), &[]);
+    assert_eq!(open.net_minutes(&work).unwrap(), None);
+    // Mon 09:00 → Wed 05/03 10:00: Mon 09:00–11:30 and 13:30–17:00 (6 h),
+    // Tue 8 h, Wed 07:00–10:00 (3 h): 17 h = 1,020 minutes.
+    let plain = f.clock(ClockPolicy::default(), &[ended(at(3, 5, 10, 0))]);
+    assert_eq!(plain.net_minutes(&work).unwrap(), Some(1_020));
+    // The same end with a supplement wait Mon 14:00 → Tue 10:00 (3 h on
+    // Monday, 3 h on Tuesday): 6 h less, 660 minutes.
+    let waited = f.clock(
+        ClockPolicy::default(),
+        &[
+            ClockEvent::SupplementRequested {
+                at: at(3, 3, 14, 0),
+            },
+            ClockEvent::SupplementSupplied {
+                at: at(3, 4, 10, 0),
+            },
+            ended(at(3, 5, 10, 0)),
+        ],
+    );
+    assert_eq!(waited.net_minutes(&work).unwrap(), Some(660));
+    // A financial obligation that does not pause the clock counts in full.
+    let paid = f.clock(
+        ClockPolicy {
+            financial_obligation_pauses: false,
+            ..ClockPolicy::default()
+        },
+        &[
+            ClockEvent::FinancialObligationRequested {
+                at: at(3, 3, 14, 0),
+            },
+            ClockEvent::FinancialObligationSettled {
+                at: at(3, 4, 10, 0),
+            },
+            ended(at(3, 5, 10, 0)),
+        ],
+    );
+    assert_eq!(paid.net_minutes(&work).unwrap(), Some(1_020));
+    // Ended while waiting: the wait closes at the end and counts as
+    // suspended (Mon 14:00 → Wed 10:00 is 3 + 8 + 3 = 14 h of 17).
+    let ended_waiting = f.clock(
+        ClockPolicy::default(),
+        &[
+            ClockEvent::SupplementRequested {
+                at: at(3, 3, 14, 0),
+            },
+            ClockEvent::Ended {
+                at: at(3, 5, 10, 0),
+                outcome: Outcome::Withdrawn,
+            },
+        ],
+    );
+    assert_eq!(ended_waiting.net_minutes(&work).unwrap(), Some(180));
+}

@@ -75,7 +75,15 @@ pub struct Figures {
     pub returned_postal: i64,
     /// Returned online.
     pub returned_online: i64,
+    /// Resolved with a measured processing time (the average's base).
+    pub resolved_timed: i64,
+    /// Their processing time: office minutes less suspensions.
+    pub processing_minutes: i64,
 }
+
+/// Office minutes in a working day (07:00–11:30 and 13:30–17:00, the
+/// default schedule): averages are shown in working days of this length.
+pub const WORKING_DAY_MINUTES: i64 = 480;
 
 /// A rate with its base: every percentage shows it (domain.md §9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -177,6 +185,8 @@ impl Figures {
         self.returned += f(Measure::Returned);
         self.returned_postal += f(Measure::ReturnedPostal);
         self.returned_online += f(Measure::ReturnedOnline);
+        self.resolved_timed += f(Measure::ResolvedTimed);
+        self.processing_minutes += f(Measure::ProcessingMinutes);
     }
 
     /// Adds another group's figures (totals sum counts, never rates).
@@ -216,8 +226,25 @@ impl Figures {
             results_digitised,
             returned,
             returned_postal,
-            returned_online
+            returned_online,
+            resolved_timed,
+            processing_minutes
         );
+    }
+
+    /// The average processing time (domain.md §9) in working days of
+    /// [`WORKING_DAY_MINUTES`], `None` without a base.
+    pub fn average_days(&self) -> Option<f64> {
+        (self.resolved_timed > 0).then(|| {
+            self.processing_minutes as f64 / self.resolved_timed as f64 / WORKING_DAY_MINUTES as f64
+        })
+    }
+
+    /// [`Figures::average_days`] with two decimals, empty without a base.
+    pub fn average_days_display(&self) -> String {
+        self.average_days()
+            .map(|d| format!("{d:.2}"))
+            .unwrap_or_default()
     }
 
     /// Dossiers received in the period, by any channel.
@@ -275,7 +302,7 @@ impl Figures {
 
     /// The counts in CSV order after the form's columns: the names, then
     /// [`Figures::values`] in the same order.
-    pub const NAMES: [&'static str; 32] = [
+    pub const NAMES: [&'static str; 34] = [
         "received_total",
         "received_online",
         "received_in_person_or_postal",
@@ -308,10 +335,12 @@ impl Figures {
         "returned",
         "returned_postal",
         "returned_online",
+        "resolved_timed",
+        "processing_minutes",
     ];
 
     /// The counts in [`Figures::NAMES`] order.
-    pub fn values(&self) -> [i64; 32] {
+    pub fn values(&self) -> [i64; 34] {
         [
             self.received_total,
             self.received_online,
@@ -345,6 +374,8 @@ impl Figures {
             self.returned,
             self.returned_postal,
             self.returned_online,
+            self.resolved_timed,
+            self.processing_minutes,
         ]
     }
 }
@@ -397,6 +428,25 @@ mod tests {
         assert_eq!(rates[2], Rate { num: 5, den: 5 });
         assert_eq!(rates[0].display(), "83.33");
         assert_eq!(Rate { num: 0, den: 0 }.display(), "");
+    }
+
+    #[test]
+    fn the_average_processing_time_is_in_working_days() {
+        let before = counts(&[
+            (Measure::ResolvedTimed, 1),
+            (Measure::ProcessingMinutes, 100),
+        ]);
+        // Two more ended in the period: 480 + 240 office minutes.
+        let end = counts(&[
+            (Measure::ResolvedTimed, 3),
+            (Measure::ProcessingMinutes, 820),
+        ]);
+        let mut f = Figures::default();
+        f.add_group(Channel::InPerson, OnlineLevel::None, &before, &end);
+        assert_eq!((f.resolved_timed, f.processing_minutes), (2, 720));
+        assert_eq!(f.average_days(), Some(0.75));
+        assert_eq!(f.average_days_display(), "0.75");
+        assert_eq!(Figures::default().average_days_display(), "");
     }
 
     #[test]

@@ -78,10 +78,16 @@ measures! {
     AwaitingApplicant => "awaiting_applicant",
     /// Ended with a result not yet returned (state).
     DoneNotCollected => "done_not_collected",
+    /// Ended with its processing time measured (flow, on the end day; the
+    /// base of the average processing time).
+    ResolvedTimed => "resolved_timed",
+    /// Processing time of the dossiers ended, in office minutes less the
+    /// suspensions (flow, on the end day; migration 0010).
+    ProcessingMinutes => "processing_minutes",
 }
 
 /// How many measures there are.
-pub const MEASURES: usize = 24;
+pub const MEASURES: usize = 26;
 
 /// One value per measure, in [`Measure::ALL`] order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

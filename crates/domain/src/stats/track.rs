@@ -35,6 +35,9 @@ pub struct EndFacts {
     pub outcome: Outcome,
     /// The result has an electronic file.
     pub result_digitised: bool,
+    /// Processing time in office minutes less the suspensions, when the
+    /// clock measured it.
+    pub minutes: Option<i64>,
 }
 
 /// What the statistics know about a dossier after its latest event.
@@ -134,6 +137,10 @@ impl Standing {
                     Measure::DoneNotCollected,
                     one(result && self.returned.is_none()),
                 );
+                if let Some(m) = end.minutes {
+                    c.add(Measure::ResolvedTimed, 1);
+                    c.add(Measure::ProcessingMinutes, m);
+                }
             }
         }
         if let Some(method) = self.returned {
@@ -266,6 +273,7 @@ mod tests {
             classification: Some(Classification::Early),
             outcome: Outcome::Result,
             result_digitised: true,
+            minutes: Some(600),
         });
         let steps = [(date(2025, 3, 3), open), (date(2025, 3, 5), ended)];
         let t = trajectory(&steps);
@@ -277,6 +285,8 @@ mod tests {
             assert_eq!(l.get(Measure::ResolvedEarly), 1);
             assert_eq!(l.get(Measure::DoneNotCollected), 1);
             assert_eq!(l.get(Measure::ResultsDigitised), 1);
+            assert_eq!(l.get(Measure::ResolvedTimed), 1);
+            assert_eq!(l.get(Measure::ProcessingMinutes), 600);
         }
         assert_eq!(level_on(&t, date(2025, 3, 4)).get(Measure::Open), 1);
         assert_eq!(level_on(&t, date(2025, 3, 4)).get(Measure::Resolved), 0);
@@ -290,6 +300,7 @@ mod tests {
             classification: Some(Classification::Late),
             outcome: Outcome::Refused,
             result_digitised: false,
+            minutes: None,
         });
         ended.extensions = 1;
         let t = trajectory(&[(date(2025, 3, 3), open), (date(2025, 3, 14), ended)]);

@@ -302,6 +302,7 @@ impl DossierService {
                     receipt: w.at,
                     events: Vec::new(),
                     threshold_minutes: None,
+                    minutes: None,
                 };
                 start_clock(&mut state, &r, &work_time, now)?;
                 record = None;

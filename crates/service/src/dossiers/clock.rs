@@ -28,6 +28,12 @@ pub struct ClockRecord {
     /// The unit's near-due threshold in minutes of office time; none for
     /// the default (the smaller of a working day and a quarter of the limit).
     pub threshold_minutes: Option<i64>,
+    /// The processing time once ended: office minutes less suspensions
+    /// ([`DossierClock::net_minutes`]), recorded when the end is pushed so
+    /// that the statistics read it without the calendar. Absent on records
+    /// written before migration 0010 (`stats rebuild` measures those).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<i64>,
 }
 
 /// What the row keeps from the clock.
@@ -76,6 +82,7 @@ impl ClockRecord {
         let mut clock = self.fold(work)?;
         clock.apply(work, &event)?;
         self.events.push(event);
+        self.minutes = clock.net_minutes(work)?;
         Ok(clock)
     }
 

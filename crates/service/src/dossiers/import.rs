@@ -223,6 +223,7 @@ impl DossierService {
             receipt: p.received,
             events: Vec::new(),
             threshold_minutes: None,
+            minutes: None,
         };
         let clock = match record.fold(&work) {
             Ok(c) => c,
@@ -278,6 +279,10 @@ impl DossierService {
                 json!({ "method": p.return_method.as_str(), "source": ctx.source }).to_string(),
             );
         }
+        record.minutes = match clock.net_minutes(&work) {
+            Ok(m) => m,
+            Err(e) => return Ok(Err(at(Col::Received, reason_of(e.into())))),
+        };
         state.clock = Some(record.to_json()?);
         let mut receive_detail = json!({
             "source": ctx.source,

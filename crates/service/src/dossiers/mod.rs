@@ -361,6 +361,7 @@ impl DossierService {
                 receipt: local(now),
                 events: Vec::new(),
                 threshold_minutes: None,
+                minutes: None,
             };
             start_clock(&mut state, &record, &work, now)?;
             (Status::Received, "receive")

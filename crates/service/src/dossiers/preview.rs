@@ -188,6 +188,7 @@ impl DossierService {
                 receipt: local(now),
                 events: Vec::new(),
                 threshold_minutes: None,
+                minutes: None,
             };
             let mut state = blank_state(ReturnMethod::InPerson);
             start_clock(&mut state, &record, &work, now)?;

@@ -65,13 +65,14 @@ pub async fn rebuild(
     })
 }
 
-/// The migration that created the statistics layer.
-pub const LAYER_MIGRATION: u32 = 9;
+/// The newest migration that changed what the statistics layer holds
+/// (0009 created it; 0010 added the processing time).
+pub const LAYER_MIGRATION: u32 = 10;
 
-/// After migrating: when this call created the layer on a database that
-/// already holds dossiers (an upgrade), fills it from their histories, so
-/// that reports are right from the first start. `None` when nothing was
-/// needed.
+/// After migrating: when this call created or reshaped the layer on a
+/// database that already holds dossiers (an upgrade), fills it from their
+/// histories, so that reports are right from the first start. `None` when
+/// nothing was needed.
 pub async fn after_migration(
     store: &dyn Store,
     report: &crate::store::MigrationReport,

@@ -39,19 +39,26 @@ fn facts_of_event(e: &NewEvent) -> Option<ReceptionFacts> {
     serde_json::from_value(e.detail.get("reception")?.clone()).ok()
 }
 
-/// Which due moment lateness is judged against, from the clock's policy
-/// (fixed at receipt; the default before one).
-fn due_basis(state: &DossierState) -> DueBasis {
+/// What the statistics read from a row's stored clock: which due moment
+/// lateness is judged against (fixed at receipt; the default before one)
+/// and the processing time recorded at the end.
+fn clock_facts(state: &DossierState) -> (DueBasis, Option<i64>) {
     state
         .clock
         .as_deref()
         .and_then(|c| ClockRecord::from_json(c).ok())
-        .map(|r| r.policy.judge_against)
+        .map(|r| (r.policy.judge_against, r.minutes))
         .unwrap_or_default()
 }
 
-/// The standing of a dossier row, its due judged against `basis`.
-fn standing(state: &DossierState, facts: ReceptionFacts, basis: DueBasis) -> Standing {
+/// The standing of a dossier row, its due judged against `basis`;
+/// `minutes` is the processing time its clock recorded at the end.
+fn standing(
+    state: &DossierState,
+    facts: ReceptionFacts,
+    basis: DueBasis,
+    minutes: Option<i64>,
+) -> Standing {
     let received = state.received_at.is_some();
     let ended = state.ended_at.is_some();
     let due = match basis {
@@ -73,6 +80,7 @@ fn standing(state: &DossierState, facts: ReceptionFacts, basis: DueBasis) -> Sta
             classification: state.classification,
             outcome,
             result_digitised: state.result_digitised,
+            minutes,
         }),
         returned: state.returned_at.map(|_| state.return_method),
         extensions: state.extension_count,
@@ -80,18 +88,20 @@ fn standing(state: &DossierState, facts: ReceptionFacts, basis: DueBasis) -> Sta
 }
 
 /// The counter changes of a live change from `before` to `after` at `at`.
-/// The stored clock is read once: both states share its policy.
+/// The stored clock is read once: both states share its policy, and a
+/// dossier that had ended before this change keeps the processing time
+/// recorded at its end.
 pub fn live_changes(
     before: Option<&DossierState>,
     after: &DossierState,
     facts: ReceptionFacts,
     at: Timestamp,
 ) -> Vec<DayChange> {
-    let basis = due_basis(after);
+    let (basis, minutes) = clock_facts(after);
     let old = before
-        .map(|b| standing(b, facts, basis))
+        .map(|b| standing(b, facts, basis, minutes))
         .unwrap_or_default();
-    track::changes(&old, &standing(after, facts, basis), day_of(at))
+    track::changes(&old, &standing(after, facts, basis, minutes), day_of(at))
 }
 
 /// The standings after each of a dossier's events, replayed from its
@@ -154,6 +164,7 @@ pub fn replay(
                         outcome,
                         result_digitised: outcome == motcua_domain::dossier::Outcome::Result
                             && state.result_digitised,
+                        minutes: c.net_minutes(work)?,
                     });
                 }
                 None => {

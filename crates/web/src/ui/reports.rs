@@ -260,6 +260,13 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
                 .unwrap_or_else(|| "—".to_owned()),
             href: None,
         },
+        Cell {
+            text: f
+                .average_days()
+                .map(|d| format!("{d:.2}"))
+                .unwrap_or_else(|| "—".to_owned()),
+            href: None,
+        },
     ];
     Line {
         key: key.to_owned(),
