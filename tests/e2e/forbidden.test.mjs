@@ -89,7 +89,7 @@ test('a desk officer is refused the administration pages, which are not offered'
     assert.doesNotMatch(await search.text(), /1\.999009/, 'nothing imported');
   }));
 
-test('a desk officer of another district cannot open or act on a dossier', () =>
+test('a desk officer of another commune cannot open or act on a dossier', () =>
   keepFailures(browser, 'forbidden2', async () => {
     const base = server.url;
     // Đô Lương's desk officer picks a dossier of the desk still being processed.
@@ -98,7 +98,7 @@ test('a desk officer of another district cannot open or act on a dossier', () =>
     await owner.goto(`${base}/ho-so?status=processing&sort=newest`);
     const link = owner.locator('tbody tr td.code a').first();
     const code = (await link.innerText()).trim();
-    assert.match(code, /^000\.01\.21\.H40-/);
+    assert.match(code, /^000\.01\.41\.H40-/);
     await owner.goto(`${base}/ho-so/${code}`);
     const dossier = async () => (await owner.request.get(`${base}/api/dossiers/${code}`)).json();
     const before = {

@@ -1,7 +1,7 @@
 // A dossier's whole way through the one-stop desk, by three people of the
 // demo data, in the browser:
 //
-//   motcua.dl (desk officer, Đô Lương desk) receives it at /tiep-nhan and
+//   motcua.dl (desk officer, Đô Lương commune service centre) receives it at /tiep-nhan and
 //     hands it over to the specialist, with the keyboard alone;
 //   chuyenvien.dl (specialist) finds it in "Giao cho tôi" at /hang-doi and
 //     sends it to the leader for approval;
@@ -85,7 +85,7 @@ test('reception, hand-over, approval, result and return by three users', () =>
     // Enter in a field submits the form: the dossier page, receipt link focused.
     await Promise.all([desk.waitForURL(/\/ho-so\/[^/?]+\?moi=1$/), desk.keyboard.press('Enter')]);
     const code = decodeURIComponent(new URL(desk.url()).pathname.split('/').pop());
-    assert.match(code, /^000\.01\.21\.H40-\d{6}-\d{4}$/, 'a dossier code of the Đô Lương desk');
+    assert.match(code, /^000\.01\.41\.H40-\d{6}-\d{4}$/, 'a dossier code of the Đô Lương service centre');
     assert.equal(await desk.locator('h1').innerText(), `Hồ sơ ${code}`);
     assert.equal(await status(desk), 'Mới tiếp nhận');
     await desk.getByText('Đã tiếp nhận hồ sơ. Nhấn Enter để in giấy tiếp nhận').waitFor();

@@ -1,13 +1,22 @@
-//! Demo data: one province with two districts, each with a one-stop desk,
-//! three district offices and three communes, and a user for every staff role.
+//! Demo data: Nghệ An province as it stands today, with two years of history
+//! that crosses the 2025 reform.
 //!
-//! Names are real places (Nghệ An province, Đô Lương and Nam Đàn districts as
-//! they stood before the 2025 reform); the agency codes follow the shape of
-//! Circular 10/2016/TT-BTTTT but are illustrative, not the official ones.
+//! Until 30 June 2025 two districts (Đô Lương and Nam Đàn) each had a
+//! one-stop desk, three district offices and three communes. On 1 July 2025
+//! the districts were abolished and communes merged (Resolution
+//! 1678/NQ-UBTVQH15; the mergers shown are a simplified selection of it): the
+//! new communes Đô Lương, Kim Liên and Nam Đàn sit directly under the
+//! province, each with a public administrative service centre, and the
+//! province has its own centre. The changes go through the same unit-history
+//! use cases an administrator runs, so the old units keep their history and
+//! their successors hold it. Agency codes follow the shape of Circular
+//! 10/2016/TT-BTTTT but are illustrative, not the official ones.
 
 use jiff::civil::date;
+use motcua_domain::deadline::TimeLimit;
 use motcua_domain::role::Role;
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
+use motcua_service::access::Actor;
 use motcua_service::clock::{Clock, SystemClock};
 use motcua_service::store::{AuditContext, NewUnit, Store};
 use motcua_service::{ServiceError, ServiceResult, procedures, units, users};
@@ -175,7 +184,29 @@ const UNITS: &[U] = &[
     ),
 ];
 
-/// (user name, full name, role, unit code)
+/// The first day of two-tier local government: districts abolished,
+/// communes merged.
+pub const REFORM: jiff::civil::Date = date(2025, 7, 1);
+
+/// The commune of Đô Lương since the reform, its service centre and its
+/// office.
+pub const DO_LUONG: &str = "000.00.41.H40";
+/// See [`DO_LUONG`].
+pub const DO_LUONG_CENTRE: &str = "000.01.41.H40";
+/// See [`DO_LUONG`].
+pub const DO_LUONG_OFFICE: &str = "000.02.41.H40";
+/// The commune of Kim Liên since the reform, and its service centre.
+pub const KIM_LIEN: &str = "000.00.42.H40";
+/// See [`KIM_LIEN`].
+pub const KIM_LIEN_CENTRE: &str = "000.01.42.H40";
+/// The commune of Nam Đàn since the reform, and its service centre.
+pub const NAM_DAN: &str = "000.00.43.H40";
+/// See [`NAM_DAN`].
+pub const NAM_DAN_CENTRE: &str = "000.01.43.H40";
+/// The province's public administrative service centre.
+pub const PROVINCE_CENTRE: &str = "000.00.06.H40";
+
+/// (user name, full name, role, unit code): the staff as they work today.
 const USERS: &[(&str, &str, Role, &str)] = &[
     ("admin", "Nguyễn Văn An", Role::SystemAdmin, PROVINCE),
     (
@@ -185,33 +216,178 @@ const USERS: &[(&str, &str, Role, &str)] = &[
         "000.00.05.H40",
     ),
     ("theodoi", "Lê Quang Minh", Role::Viewer, PROVINCE),
-    ("lanhdao.dl", "Phạm Văn Hùng", Role::Leader, "000.00.21.H40"),
-    (
-        "quantri.dl",
-        "Hoàng Thị Thu Hà",
-        Role::UnitAdmin,
-        "000.00.21.H40",
-    ),
+    ("lanhdao.dl", "Phạm Văn Hùng", Role::Leader, DO_LUONG),
+    ("quantri.dl", "Hoàng Thị Thu Hà", Role::UnitAdmin, DO_LUONG),
     (
         "motcua.dl",
         "Đặng Thị Mai",
         Role::DeskOfficer,
-        "000.01.21.H40",
+        DO_LUONG_CENTRE,
     ),
     (
         "chuyenvien.dl",
         "Vũ Quốc Bảo",
         Role::Specialist,
-        "000.02.21.H40",
+        DO_LUONG_OFFICE,
     ),
     (
         "motcua.nd",
         "Bùi Thị Hoa",
         Role::DeskOfficer,
-        "000.01.22.H40",
+        NAM_DAN_CENTRE,
     ),
-    ("lanhdao.nd", "Ngô Đức Thắng", Role::Leader, "000.00.22.H40"),
+    ("lanhdao.nd", "Ngô Đức Thắng", Role::Leader, NAM_DAN),
 ];
+
+async fn unit_id(store: &dyn Store, code: &str) -> ServiceResult<i64> {
+    Ok(store.unit_by_code(&UnitCode::parse(code)?).await?.id)
+}
+
+fn new_unit(
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+    level: Level,
+    parent: i64,
+) -> ServiceResult<NewUnit> {
+    Ok(NewUnit {
+        code: UnitCode::parse(code)?,
+        name: name.to_owned(),
+        kind,
+        level,
+        parent_id: Some(parent),
+        valid_from: REFORM,
+        valid_to: None,
+    })
+}
+
+/// The 2025 reform, through the unit-history use cases: old communes, desks
+/// and offices merge into new units that carry on their work (and hold
+/// their history); the other district offices and the districts end.
+async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
+    use motcua_service::store::{MergeTarget, UnitChange};
+    let actor = Actor::system(ctx.actor.clone());
+    let merge = |sources: Vec<i64>, target: NewUnit| UnitChange::Merge {
+        sources,
+        target: MergeTarget::New(target),
+        effective: REFORM,
+    };
+    let province = unit_id(store, PROVINCE).await?;
+    let mut ids = Vec::new();
+    for code in ["000.11.21.H40", "000.12.21.H40", "000.13.21.H40"] {
+        ids.push(unit_id(store, code).await?);
+    }
+    let c = merge(
+        ids,
+        new_unit(
+            DO_LUONG,
+            "UBND xã Đô Lương",
+            UnitKind::Commune,
+            Level::Commune,
+            province,
+        )?,
+    );
+    units::change(store, &actor, ctx.at, c).await?;
+    let dl = unit_id(store, DO_LUONG).await?;
+    for (old, code, name, kind) in [
+        (
+            "000.01.21.H40",
+            DO_LUONG_CENTRE,
+            "Trung tâm Phục vụ hành chính công xã Đô Lương",
+            UnitKind::ServiceCentre,
+        ),
+        (
+            "000.02.21.H40",
+            DO_LUONG_OFFICE,
+            "Văn phòng HĐND và UBND xã Đô Lương",
+            UnitKind::DistrictOffice,
+        ),
+    ] {
+        let c = merge(
+            vec![unit_id(store, old).await?],
+            new_unit(code, name, kind, Level::Commune, dl)?,
+        );
+        units::change(store, &actor, ctx.at, c).await?;
+    }
+    let c = merge(
+        vec![
+            unit_id(store, "000.12.22.H40").await?,
+            unit_id(store, "000.13.22.H40").await?,
+        ],
+        new_unit(
+            KIM_LIEN,
+            "UBND xã Kim Liên",
+            UnitKind::Commune,
+            Level::Commune,
+            province,
+        )?,
+    );
+    units::change(store, &actor, ctx.at, c).await?;
+    let c = merge(
+        vec![unit_id(store, "000.11.22.H40").await?],
+        new_unit(
+            NAM_DAN,
+            "UBND xã Nam Đàn",
+            UnitKind::Commune,
+            Level::Commune,
+            province,
+        )?,
+    );
+    units::change(store, &actor, ctx.at, c).await?;
+    let nd = unit_id(store, NAM_DAN).await?;
+    let c = merge(
+        vec![unit_id(store, "000.01.22.H40").await?],
+        new_unit(
+            NAM_DAN_CENTRE,
+            "Trung tâm Phục vụ hành chính công xã Nam Đàn",
+            UnitKind::ServiceCentre,
+            Level::Commune,
+            nd,
+        )?,
+    );
+    units::change(store, &actor, ctx.at, c).await?;
+    for code in [
+        "000.03.21.H40",
+        "000.04.21.H40",
+        "000.02.22.H40",
+        "000.03.22.H40",
+        "000.04.22.H40",
+        "000.00.21.H40",
+        "000.00.22.H40",
+    ] {
+        let c = UnitChange::Abolish {
+            unit_id: unit_id(store, code).await?,
+            effective: REFORM,
+        };
+        units::change(store, &actor, ctx.at, c).await?;
+    }
+    let kl = unit_id(store, KIM_LIEN).await?;
+    units::create_unit(
+        store,
+        ctx,
+        new_unit(
+            KIM_LIEN_CENTRE,
+            "Trung tâm Phục vụ hành chính công xã Kim Liên",
+            UnitKind::ServiceCentre,
+            Level::Commune,
+            kl,
+        )?,
+    )
+    .await?;
+    units::create_unit(
+        store,
+        ctx,
+        new_unit(
+            PROVINCE_CENTRE,
+            "Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
+            UnitKind::ServiceCentre,
+            Level::Province,
+            province,
+        )?,
+    )
+    .await?;
+    Ok(())
+}
 
 /// Seeds the demo data once; a database that already has the demo province is
 /// left as it is, so restarting the demo keeps what was done in it.
@@ -247,6 +423,9 @@ pub async fn seed(shared: std::sync::Arc<dyn Store>) -> ServiceResult<bool> {
         )
         .await?;
     }
+    let procedures = seed_catalog(store, &ctx).await?;
+    reform(store, &ctx).await?;
+    seed_reformed_catalog(store, &ctx).await?;
     for (username, full_name, role, unit) in USERS {
         let email = format!("{username}@demo.motcua.invalid");
         let user = users::add_user(
@@ -261,12 +440,13 @@ pub async fn seed(shared: std::sync::Arc<dyn Store>) -> ServiceResult<bool> {
         let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
-    let procedures = seed_catalog(store, &ctx).await?;
+    let history = crate::demo_history::seed(shared.clone(), &ctx).await?;
     let dossiers = crate::demo_dossiers::seed(shared.clone()).await?;
     tracing::info!(
-        units = UNITS.len(),
+        units = store.list_units().await?.len(),
         users = USERS.len(),
         procedures,
+        history,
         dossiers,
         "demo data seeded"
     );
@@ -282,10 +462,8 @@ const PROCEDURES_CSV: &[u8] = include_bytes!("../data/demo/procedures.csv");
 /// levels, and records a few internal processes and reviews at Đô Lương so
 /// the catalog figures have something to count.
 async fn seed_catalog(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<usize> {
-    use motcua_domain::deadline::TimeLimit;
-    use motcua_service::access::Actor;
     use motcua_service::catalog::FileFormat;
-    use motcua_service::store::{NewProcess, NewReview, ProcessStep};
+    use motcua_service::store::NewReview;
 
     let actor = Actor::system(ctx.actor.clone());
     let report = procedures::import_file(store, &actor, ctx.at, PROCEDURES_CSV, FileFormat::Csv)
@@ -310,71 +488,30 @@ async fn seed_catalog(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<us
             }
         }
     }
-    let district = store
-        .unit_by_code(&UnitCode::parse("000.00.21.H40")?)
-        .await?;
-    let desk = store
-        .unit_by_code(&UnitCode::parse("000.01.21.H40")?)
-        .await?;
-    let office = store
-        .unit_by_code(&UnitCode::parse("000.02.21.H40")?)
-        .await?;
-    let with_days: Vec<_> = all
-        .iter()
-        .filter_map(|(d, _)| match d.time_limit {
-            TimeLimit::WorkingDays(n) if n >= 3 && d.levels.contains(&Level::District) => {
-                Some((d, n))
-            }
-            _ => None,
-        })
-        .take(6)
-        .collect();
-    for (d, n) in &with_days {
-        // Desk half a day; the office the bulk; the leader one day: exactly
-        // the legal limit in working hours (8 h a day).
-        let steps = vec![
-            ProcessStep {
-                name: "Tiếp nhận, kiểm tra và chuyển hồ sơ".into(),
-                unit_id: desk.id,
-                role: Role::DeskOfficer,
-                allotted: TimeLimit::WorkingHours(4),
-                external: false,
-            },
-            ProcessStep {
-                name: "Thẩm định hồ sơ, trình ký".into(),
-                unit_id: office.id,
-                role: Role::Specialist,
-                allotted: TimeLimit::WorkingHours(8 * n - 12),
-                external: false,
-            },
-            ProcessStep {
-                name: "Phê duyệt, ký kết quả".into(),
-                unit_id: district.id,
-                role: Role::Leader,
-                allotted: TimeLimit::WorkingHours(8),
-                external: false,
-            },
-        ];
-        motcua_service::processes::add_process(
-            store,
-            &actor,
-            ctx.at,
-            NewProcess {
-                procedure_code: d.code.clone(),
-                unit_id: district.id,
-                decision: "Quyết định số 1234/QĐ-UBND ngày 15/3/2024 của UBND huyện Đô Lương"
-                    .into(),
-                effective_from: date(2024, 4, 1),
-                steps,
-            },
-        )
-        .await?;
+    let [district, desk, office] = [
+        unit_id(store, "000.00.21.H40").await?,
+        unit_id(store, "000.01.21.H40").await?,
+        unit_id(store, "000.02.21.H40").await?,
+    ];
+    let with_process = procedures_with_process(&all);
+    let decision = "Quyết định số 1234/QĐ-UBND ngày 15/3/2024 của UBND huyện Đô Lương";
+    add_processes(
+        store,
+        &actor,
+        ctx,
+        &with_process,
+        [desk, office, district],
+        decision,
+        date(2024, 4, 1),
+    )
+    .await?;
+    for (d, n) in &with_process {
         motcua_service::processes::add_review(
             store,
             &actor,
             ctx.at,
             NewReview {
-                unit_id: district.id,
+                unit_id: district,
                 procedure_code: d.code.clone(),
                 year: 2024,
                 limit_before: TimeLimit::WorkingDays(*n),
@@ -389,4 +526,103 @@ async fn seed_catalog(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<us
         .await?;
     }
     Ok(report.procedures)
+}
+
+/// The district procedures counted in working days (3 or more) that the
+/// demo gives an internal process: the first six.
+fn procedures_with_process(
+    all: &[(motcua_domain::catalog::ProcedureDraft, Vec<String>)],
+) -> Vec<(&motcua_domain::catalog::ProcedureDraft, u32)> {
+    all.iter()
+        .filter_map(|(d, _)| match d.time_limit {
+            TimeLimit::WorkingDays(n) if n >= 3 && d.levels.contains(&Level::District) => {
+                Some((d, n))
+            }
+            _ => None,
+        })
+        .take(6)
+        .collect()
+}
+
+/// An internal process for each procedure: desk half a day, the office the
+/// bulk, the leader one day, exactly the legal limit in working hours
+/// (8 h a day). `[desk, office, leader]` are unit ids.
+async fn add_processes(
+    store: &dyn Store,
+    actor: &Actor,
+    ctx: &AuditContext,
+    list: &[(&motcua_domain::catalog::ProcedureDraft, u32)],
+    [desk, office, leader]: [i64; 3],
+    decision: &str,
+    effective_from: jiff::civil::Date,
+) -> ServiceResult<()> {
+    use motcua_service::store::{NewProcess, ProcessStep};
+    for (d, n) in list {
+        let steps = vec![
+            ProcessStep {
+                name: "Tiếp nhận, kiểm tra và chuyển hồ sơ".into(),
+                unit_id: desk,
+                role: Role::DeskOfficer,
+                allotted: TimeLimit::WorkingHours(4),
+                external: false,
+            },
+            ProcessStep {
+                name: "Thẩm định hồ sơ, trình ký".into(),
+                unit_id: office,
+                role: Role::Specialist,
+                allotted: TimeLimit::WorkingHours(8 * n - 12),
+                external: false,
+            },
+            ProcessStep {
+                name: "Phê duyệt, ký kết quả".into(),
+                unit_id: leader,
+                role: Role::Leader,
+                allotted: TimeLimit::WorkingHours(8),
+                external: false,
+            },
+        ];
+        motcua_service::processes::add_process(
+            store,
+            actor,
+            ctx.at,
+            NewProcess {
+                procedure_code: d.code.clone(),
+                unit_id: leader,
+                decision: decision.into(),
+                effective_from,
+                steps,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// After the reform: the new communes take over the district procedures
+/// with their own (Decree 2025 devolved most of them to communes), and Đô
+/// Lương gives the same procedures an internal process at its centre.
+async fn seed_reformed_catalog(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
+    let actor = Actor::system(ctx.actor.clone());
+    let all = procedures::export_rows(store).await?;
+    for code in [DO_LUONG, KIM_LIEN, NAM_DAN] {
+        let unit = unit_id(store, code).await?;
+        for (draft, _) in &all {
+            procedures::assign(store, &actor, ctx.at, draft.code.as_str(), unit).await?;
+        }
+    }
+    let ids = [
+        unit_id(store, DO_LUONG_CENTRE).await?,
+        unit_id(store, DO_LUONG_OFFICE).await?,
+        unit_id(store, DO_LUONG).await?,
+    ];
+    add_processes(
+        store,
+        &actor,
+        ctx,
+        &procedures_with_process(&all),
+        ids,
+        "Quyết định số 215/QĐ-UBND ngày 01/7/2025 của UBND xã Đô Lương",
+        REFORM,
+    )
+    .await
 }

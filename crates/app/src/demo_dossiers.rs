@@ -1,4 +1,6 @@
-//! Demo dossiers: about six weeks of work at the Đô Lương desk, received and
+//! Demo dossiers: about six weeks of work at the Đô Lương service centre (the
+//! commune's since the 2025 reform; `demo_history` imports the two years
+//! before), received and
 //! moved through the same use cases the API calls, on a clock that walks
 //! through those weeks. Most are returned (some late, some after a
 //! supplement or an apology letter), some are refused, and the recent ones
@@ -20,9 +22,9 @@ use motcua_service::dossiers::{
 use motcua_service::store::{Applicant, ApplicantType, ComponentCopy, ReceivedItem, Store};
 use motcua_service::{ServiceResult, procedures};
 
-const DESK: &str = "000.01.21.H40";
+const DESK: &str = crate::demo::DO_LUONG_CENTRE;
 
-const NAMES: &[&str] = &[
+pub(crate) const NAMES: &[&str] = &[
     "Nguyễn Văn Hải",
     "Trần Thị Lan",
     "Lê Văn Đức",
@@ -41,13 +43,13 @@ const NAMES: &[&str] = &[
 ];
 
 const PLACES: &[&str] = &[
-    "Xóm 3, xã Đà Sơn, huyện Đô Lương, tỉnh Nghệ An",
-    "Khối 5, thị trấn Đô Lương, huyện Đô Lương, tỉnh Nghệ An",
-    "Xóm 7, xã Bồi Sơn, huyện Đô Lương, tỉnh Nghệ An",
+    "Xóm 3, xã Đô Lương, tỉnh Nghệ An",
+    "Khối 5, xã Đô Lương, tỉnh Nghệ An",
+    "Xóm 7, xã Đô Lương, tỉnh Nghệ An",
 ];
 
 /// A step of the pseudo-random walk: the same dossiers on every machine.
-fn pick(i: usize, salt: usize, n: usize) -> usize {
+pub(crate) fn pick(i: usize, salt: usize, n: usize) -> usize {
     (i.wrapping_mul(7919)
         .wrapping_add(salt.wrapping_mul(104_729)))
         % n.max(1)
@@ -175,7 +177,7 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                 2,
                 &leader,
                 ActionInput::Refuse {
-                    reason: "Hồ sơ không thuộc thẩm quyền giải quyết của UBND huyện.".into(),
+                    reason: "Hồ sơ không thuộc thẩm quyền giải quyết của UBND xã.".into(),
                 },
             ));
         } else {
@@ -234,7 +236,7 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                             reason: "Cần xác minh thêm thông tin với cơ quan liên quan".into(),
                             new_due: String::new(),
                             signer_name: "Phạm Văn Hùng".into(),
-                            signer_title: "Phó Chủ tịch UBND huyện".into(),
+                            signer_title: "Phó Chủ tịch UBND xã".into(),
                         },
                     ));
                 }

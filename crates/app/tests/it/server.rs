@@ -127,33 +127,56 @@ async fn serve_migrates_and_answers_on_postgres() {
     serve_on(Backend::Postgres).await;
 }
 
-/// Counts from the demo CSV itself, read here without the importer: procedure
-/// rows (a code in column A) by level, and by online level among them.
-fn demo_counts() -> [(u32, u32, u32); 2] {
+/// Counts from the demo CSV itself, read here without the importer:
+/// procedure rows (a code in column A), and by online level among them.
+fn demo_counts() -> (u32, u32, u32) {
     let csv_text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/data/demo/procedures.csv"
     ))
     .unwrap();
     let mut rdr = csv::Reader::from_reader(csv_text.as_bytes());
-    let mut out = [(0, 0, 0); 2]; // [district, commune] × (all, full-process, partial)
+    let mut out = (0, 0, 0); // all, full-process, partial
     for rec in rdr.records() {
         let rec = rec.unwrap();
         if rec[0].trim().is_empty() {
             continue;
         }
-        for (i, level) in ["Cấp huyện", "Cấp xã"].into_iter().enumerate() {
-            if rec[3].split(';').any(|l| l.trim() == level) {
-                out[i].0 += 1;
-                match rec[7].trim() {
-                    "Toàn trình" => out[i].1 += 1,
-                    "Một phần" => out[i].2 += 1,
-                    _ => {}
-                }
-            }
+        out.0 += 1;
+        match rec[7].trim() {
+            "Toàn trình" => out.1 += 1,
+            "Một phần" => out.2 += 1,
+            _ => {}
         }
     }
     out
+}
+
+/// The unit codes of a province report's rows by unit, `TOTAL` apart.
+async fn report_units(
+    http: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+    from: &str,
+    to: &str,
+) -> Vec<String> {
+    let r: serde_json::Value = http
+        .get(format!(
+            "{base}/api/reports/dossiers?unit=000.00.00.H40&from={from}&to={to}&by=unit"
+        ))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["rows"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{r}"))
+        .iter()
+        .map(|row| row["key"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -162,11 +185,8 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
     let data = dir.path().join("data");
     let url = format!("sqlite://{}", data.join("motcua.db").display());
     let data_arg = data.to_str().unwrap();
-    let [district, commune] = demo_counts();
-    assert!(
-        district.0 + commune.0 >= 60,
-        "the demo catalog has at least 60 procedures"
-    );
+    let (all, full, partial) = demo_counts();
+    assert!(all >= 60, "the demo catalog has at least 60 procedures");
     let mut entries = Vec::new();
     for _ in 0..2 {
         let server = Server::start(dir.path(), &["demo", "--port", "0", "--data-dir", data_arg]);
@@ -177,10 +197,11 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        // The leader of Đô Lương sees the district's catalog figures.
+        // The province's viewer looks at the commune of Đô Lương and at the
+        // province's reports.
         let login = http
             .post(format!("{}/api/auth/login", server.base))
-            .json(&serde_json::json!({ "username": "lanhdao.dl", "password": "motcua-demo" }))
+            .json(&serde_json::json!({ "username": "theodoi", "password": "motcua-demo" }))
             .send()
             .await
             .unwrap();
@@ -194,7 +215,7 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
             .to_owned();
         let stats: serde_json::Value = http
             .get(format!(
-                "{}/api/catalog/stats?unit=000.00.21.H40",
+                "{}/api/catalog/stats?unit=000.00.41.H40",
                 server.base
             ))
             .header("cookie", cookie.clone())
@@ -204,13 +225,14 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
             .json()
             .await
             .unwrap();
-        // Six weeks of demo dossiers at the Đô Lương desk, in every state.
+        // Six weeks of live dossiers at the commune's service centre, in
+        // every state, newest first.
         let page: serde_json::Value = http
             .get(format!(
-                "{}/api/dossiers?unit=000.00.21.H40&limit=200",
+                "{}/api/dossiers?unit=000.00.41.H40&limit=200",
                 server.base
             ))
-            .header("cookie", cookie)
+            .header("cookie", cookie.clone())
             .send()
             .await
             .unwrap()
@@ -225,44 +247,55 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
                 "a demo dossier is {status}"
             );
         }
-        let level = |name: &str| {
-            stats
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|l| l["level"] == name)
-                .cloned()
-                .unwrap()
-        };
-        let (d, c) = (level("district"), level("commune"));
+        // Two years of history crossing the reform: 2024 under the
+        // districts, 2026 under the new communes, and a period across 1
+        // July 2025 under the tree of its end (the communes hold the
+        // districts' desks' history).
+        let districts = vec!["000.00.21.H40".to_owned(), "000.00.22.H40".to_owned()];
+        let communes = vec![
+            "000.00.41.H40".to_owned(),
+            "000.00.42.H40".to_owned(),
+            "000.00.43.H40".to_owned(),
+        ];
+        let today = motcua_domain::time::to_local(jiff::Timestamp::now()).date();
+        let (base, c) = (server.base.as_str(), cookie.as_str());
         assert_eq!(
-            (
-                d["procedures"].as_u64().unwrap(),
-                d["full_process"].as_u64().unwrap(),
-                d["partial"].as_u64().unwrap()
-            ),
-            (
-                u64::from(district.0),
-                u64::from(district.1),
-                u64::from(district.2)
-            ),
-            "{stats}"
+            report_units(&http, base, c, "2024-07-01", "2025-06-30").await,
+            districts
         );
+        assert_eq!(
+            report_units(
+                &http,
+                base,
+                c,
+                &format!("{}-01-01", today.year()),
+                &today.to_string()
+            )
+            .await,
+            communes
+        );
+        assert_eq!(
+            report_units(&http, base, c, "2025-04-01", "2025-09-30").await,
+            communes
+        );
+        let c = stats
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["level"] == "commune")
+            .cloned()
+            .unwrap_or_else(|| panic!("{stats}"));
         assert_eq!(
             (
                 c["procedures"].as_u64().unwrap(),
                 c["full_process"].as_u64().unwrap(),
                 c["partial"].as_u64().unwrap()
             ),
-            (
-                u64::from(commune.0),
-                u64::from(commune.1),
-                u64::from(commune.2)
-            ),
-            "{stats}"
+            (u64::from(all), u64::from(full), u64::from(partial)),
+            "the new commune handles every procedure: {stats}"
         );
         assert_eq!(
-            d["processes"], 6,
+            c["processes"], 6,
             "six internal processes are seeded at Đô Lương"
         );
         assert!(server.stop());
