@@ -615,14 +615,38 @@ async fn seed_reformed_catalog(store: &dyn Store, ctx: &AuditContext) -> Service
         unit_id(store, DO_LUONG_OFFICE).await?,
         unit_id(store, DO_LUONG).await?,
     ];
+    let list = procedures_with_process(&all);
     add_processes(
         store,
         &actor,
         ctx,
-        &procedures_with_process(&all),
+        &list,
         ids,
         "Quyết định số 215/QĐ-UBND ngày 01/7/2025 của UBND xã Đô Lương",
         REFORM,
     )
-    .await
+    .await?;
+    // This year's review at the commune: three procedures cut by a day.
+    let year = motcua_domain::time::to_local(ctx.at).date().year();
+    for (d, n) in list.iter().take(3) {
+        motcua_service::processes::add_review(
+            store,
+            &actor,
+            ctx.at,
+            motcua_service::store::NewReview {
+                unit_id: ids[2],
+                procedure_code: d.code.clone(),
+                year,
+                limit_before: TimeLimit::WorkingDays(*n),
+                limit_after: TimeLimit::WorkingDays(n - 1),
+                components_removed: 1,
+                decision: format!(
+                    "Quyết định số 56/QĐ-UBND năm {year} của UBND xã Đô Lương phê duyệt phương án đơn giản hóa"
+                ),
+                effective: date(year + 1, 1, 1),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
