@@ -2,8 +2,10 @@
 //! this month is going, for the units the actor may read dossiers on.
 //!
 //! Each figure is defined so that the dossier list, given the filters the
-//! page links with, shows exactly the dossiers counted: the unit's subtree
-//! by receiving or holding unit, as the list's `unit` filter does.
+//! page links with, shows exactly the dossiers counted. Today's work counts
+//! the unit's subtree by receiving or holding unit, as the list's `unit`
+//! filter does; the month's rates come from the statistics layer, like
+//! every report, and count what the subtree received (`received_only`).
 
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
@@ -13,6 +15,7 @@ use motcua_domain::time::{from_local, to_local};
 use crate::access::{Actor, Permission, deny, require};
 use crate::error::{ServiceError, ServiceResult};
 use crate::store::{DashboardCounts, DashboardScope, Store, Unit};
+use motcua_domain::stats::Figures;
 
 /// Days in the "received per day" series, today included: two working
 /// weeks, enough to see a Monday peak against the week before.
@@ -29,8 +32,11 @@ pub struct Dashboard {
     pub month_start: Date,
     /// The first day of the daily series.
     pub series_from: Date,
-    /// The counts.
+    /// The counts of today's work.
     pub counts: DashboardCounts,
+    /// This month so far, from the statistics layer (the reports' figures
+    /// and attribution: dossiers the unit's subtree received).
+    pub month: Figures,
 }
 
 impl Dashboard {
@@ -43,21 +49,21 @@ impl Dashboard {
     }
 
     /// This month's resolved-based on-time rate as (early + on time,
-    /// resolved), domain.md §9.
+    /// resolved with a limit), domain.md §9.
     pub fn on_time(&self) -> (u64, u64) {
-        (
-            self.counts.resolved_in_time_month,
-            self.counts.resolved_month,
-        )
+        let r = self.month.rates()[0];
+        (count(r.num), count(r.den))
     }
 
     /// This month's online rate as (received online, received), domain.md §9.
     pub fn online(&self) -> (u64, u64) {
-        (
-            self.counts.received_online_month,
-            self.counts.received_month,
-        )
+        let r = self.month.rates()[2];
+        (count(r.num), count(r.den))
     }
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }
 
 /// The units whose dashboard the actor may open: those granted to them with
@@ -124,6 +130,8 @@ pub async fn dashboard(
     };
     require(store, actor, now, Permission::ViewDossiers, unit.id).await?;
     let mut unit_ids = store.subtree_ids(unit.id).await?;
+    // The month's figures count what the subtree received, as reports do.
+    let receiving = unit_ids.clone();
     let today = to_local(now).date();
     // A desk moved out of the unit keeps what it received before in the
     // unit's figures.
@@ -131,7 +139,8 @@ pub async fn dashboard(
     let mut departed = crate::units::departed(store, &[&covered], today).await?;
     // A subtree that is the whole tree is no filter: leaving it out lets
     // each count walk one index instead of checking every row's units.
-    if unit_ids.len() >= store.list_units().await?.len() {
+    let whole_tree = unit_ids.len() >= store.list_units().await?.len();
+    if whole_tree {
         unit_ids.clear();
         departed.clear();
     }
@@ -150,17 +159,24 @@ pub async fn dashboard(
                 .tomorrow()
                 .map_err(|e| ServiceError::Internal(format!("tomorrow: {e}")))?,
         )?,
-        month: midnight(month_start)?,
         series_from: midnight(series_from)?,
         series_days: SERIES_DAYS,
     };
     let counts = store.dashboard_counts(&scope).await?;
+    let layer_units: &[i64] = if whole_tree { &[] } else { &receiving };
+    let month = crate::stats::report::figures_of(
+        store,
+        layer_units,
+        &motcua_domain::stats::Period::new(month_start, today)?,
+    )
+    .await?;
     Ok(Dashboard {
         unit,
         today,
         month_start,
         series_from,
         counts,
+        month,
     })
 }
 

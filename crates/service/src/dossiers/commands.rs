@@ -236,6 +236,13 @@ pub struct ListQuery {
     pub ended_to: Option<Date>,
     /// Only dossiers that ended with one of these classifications.
     pub classifications: Vec<Classification>,
+    /// With `unit`: only the dossiers its subtree received (the attribution
+    /// of reports and of the dashboard's month), not those it only holds.
+    pub received_only: bool,
+    /// Open at the end of this local date: received by then and not ended
+    /// by then (a report's in progress at its end; its carried over with
+    /// the day before it).
+    pub open_on: Option<Date>,
     /// Only near-due dossiers.
     pub near_due: bool,
     /// Only overdue dossiers.

@@ -632,6 +632,8 @@ impl DossierService {
         f.ended_from = q.ended_from.map(day_start).transpose()?;
         f.ended_to = q.ended_to.map(day_after).transpose()?;
         f.classifications = q.classifications.clone();
+        f.received_only = q.received_only && q.unit.is_some();
+        f.open_at = q.open_on.map(day_after).transpose()?;
         if q.near_due {
             f.near_due_at = Some(now);
         }

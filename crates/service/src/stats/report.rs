@@ -192,6 +192,35 @@ pub async fn dossier_report(
     })
 }
 
+/// The figures of receiving units over a period, every group summed (the
+/// home dashboard's month); no unit means every unit. The online rate's
+/// eligible denominators are not filled (they need the catalog).
+pub async fn figures_of(
+    store: &dyn Store,
+    unit_ids: &[i64],
+    period: &Period,
+) -> ServiceResult<Figures> {
+    let before = store.stat_levels(unit_ids, period.day_before()).await?;
+    let end = store.stat_levels(unit_ids, period.to).await?;
+    let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
+    let mut total = Figures::default();
+    let mut seen = std::collections::HashSet::new();
+    for l in &end {
+        seen.insert(l.key);
+        let start = starts.get(&l.key).copied().unwrap_or_default();
+        total.add_group(l.key.channel, OnlineLevel::None, &start, &l.counts);
+    }
+    for l in before.iter().filter(|l| !seen.contains(&l.key)) {
+        total.add_group(
+            l.key.channel,
+            OnlineLevel::None,
+            &l.counts,
+            &Default::default(),
+        );
+    }
+    Ok(total)
+}
+
 /// Each group's figures from its levels before and at the end of a
 /// period; groups with nothing to show are left out.
 fn group_figures(

@@ -37,8 +37,6 @@ pub struct DashboardScope {
     pub today: Timestamp,
     /// Start of tomorrow.
     pub tomorrow: Timestamp,
-    /// Start of the first day of this month.
-    pub month: Timestamp,
     /// Start of the first day of the daily series.
     pub series_from: Timestamp,
     /// Days in the series, ending with today. Vietnam keeps no daylight
@@ -57,15 +55,6 @@ pub struct DashboardCounts {
     pub near_due: u64,
     /// Clock running, appointment passed.
     pub overdue: u64,
-    /// Received this month (not voided): the online rate's base.
-    pub received_month: u64,
-    /// Of those, received online.
-    pub received_online_month: u64,
-    /// Processing ended this month with a classification: the on-time
-    /// rate's base (dossiers without a time limit are left out).
-    pub resolved_month: u64,
-    /// Of those, early or on time.
-    pub resolved_in_time_month: u64,
     /// Received per day of the series, oldest first (`series_days` values).
     pub received_per_day: Vec<u64>,
     /// Dossiers in each status of [`IN_PROGRESS`], in that order.

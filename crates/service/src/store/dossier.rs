@@ -592,6 +592,12 @@ pub struct DossierFilter {
     pub ended_to: Option<Timestamp>,
     /// Only dossiers classified as one of these when they ended.
     pub classifications: Vec<Classification>,
+    /// With `unit_ids`: only dossiers those units received, not those they
+    /// merely hold (how reports attribute a dossier).
+    pub received_only: bool,
+    /// Open at this instant: received before it, processing not ended
+    /// before it (a report's carried over and in progress).
+    pub open_at: Option<Timestamp>,
     /// Order.
     pub sort: DossierSort,
     /// Keyset position: the last row of the previous page (sort key, id).

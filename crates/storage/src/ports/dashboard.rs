@@ -1,10 +1,10 @@
-//! The home dashboard's counts, the same on both databases.
+//! The home dashboard's operational counts, the same on both databases
+//! (the month's figures come from the statistics layer instead).
 //!
-//! Four small statements, each answered from one covering index of
-//! migration 0005, so that its cost follows the dossiers it counts (a month
-//! of receptions, a month of ends, the open dossiers), never the table size:
-//! - receptions by day over the month and the series: `dossiers_received_idx`;
-//! - ends this month with their classification: `dossiers_ended_idx`;
+//! Three small statements, each answered from one covering index of
+//! migration 0005, so that its cost follows the dossiers it counts (two
+//! weeks of receptions, the open dossiers), never the table size:
+//! - receptions by day over the series: `dossiers_received_idx`;
 //! - running clocks by due moment: `dossiers_running_idx`;
 //! - dossiers in progress by status: `dossiers_in_progress_idx`.
 //!
@@ -60,12 +60,11 @@ pub(crate) async fn dashboard_counts<B: Backend>(
         ..DashboardCounts::default()
     };
 
-    // Receptions per local day from the earlier of the month's and the
-    // series' first day up to tomorrow, with the online ones apart.
-    let from = millis(s.month.min(s.series_from));
+    // Receptions per local day of the series (the month's figures come
+    // from the statistics layer, `motcua_service::dashboard`).
+    let from = millis(s.series_from);
     let mut q = Assemble::new(
-        "SELECT (d.received_at_ms - $1) / 86400000 AS day, count(*), \
-         coalesce(sum(CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END), 0) \
+        "SELECT (d.received_at_ms - $1) / 86400000 AS day, count(*) \
          FROM dossiers d WHERE d.received_at_ms >= $1",
         true,
     );
@@ -74,41 +73,19 @@ pub(crate) async fn dashboard_counts<B: Backend>(
     q.and(&format!("d.received_at_ms < {to} AND d.status <> 'voided'"));
     in_scope::<B::Conn>(&mut q, s);
     q.push("GROUP BY 1");
-    let rows: Vec<(i64, i64, i64)> = c.all(q.finish()).await.map_err(db)?;
+    let rows: Vec<(i64, i64)> = c.all(q.finish()).await.map_err(db)?;
     let today_day = (millis(s.today) - from) / DAY_MS;
-    let month_day = (millis(s.month) - from) / DAY_MS;
-    let series_day = (millis(s.series_from) - from) / DAY_MS;
-    for (day, n, online) in rows {
+    for (day, n) in rows {
         if day == today_day {
             out.received_today = count(n);
         }
-        if day >= month_day {
-            out.received_month += count(n);
-            out.received_online_month += count(online);
-        }
-        if let Some(slot) = usize::try_from(day - series_day)
+        if let Some(slot) = usize::try_from(day)
             .ok()
             .and_then(|i| out.received_per_day.get_mut(i))
         {
             *slot = count(n);
         }
     }
-
-    // Ends this month that have a classification.
-    let mut q = Assemble::new(
-        "SELECT count(*), coalesce(sum(CASE WHEN d.classification IN ('early', 'on_time') \
-         THEN 1 ELSE 0 END), 0) FROM dossiers d WHERE d.ended_at_ms >= $1",
-        true,
-    );
-    q.arg(Arg::Int(millis(s.month)));
-    let to = q.arg(Arg::Int(millis(s.tomorrow)));
-    q.and(&format!(
-        "d.ended_at_ms < {to} AND d.classification IS NOT NULL AND d.status <> 'voided'"
-    ));
-    in_scope::<B::Conn>(&mut q, s);
-    let (resolved, in_time): (i64, i64) = c.one(q.finish()).await.map_err(db)?;
-    out.resolved_month = count(resolved);
-    out.resolved_in_time_month = count(in_time);
 
     // Running clocks: overdue, near due, and due today while received or
     // processing (the statuses the list link names).

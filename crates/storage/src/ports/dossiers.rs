@@ -1106,6 +1106,13 @@ pub(crate) async fn list_dossiers<B: Backend>(
         let a = q.arg(Arg::Int(millis(t)));
         conds.push(format!("d.ended_at_ms < {a}"));
     }
+    if let Some(t) = f.open_at {
+        let a = q.arg(Arg::Int(millis(t)));
+        let b = q.arg(Arg::Int(millis(t)));
+        conds.push(format!(
+            "d.received_at_ms < {a} AND (d.ended_at_ms IS NULL OR d.ended_at_ms >= {b})"
+        ));
+    }
     if !f.classifications.is_empty() {
         let list: Vec<String> = f
             .classifications
@@ -1202,18 +1209,20 @@ fn unit_condition(
     if f.sort == DossierSort::Newest && f.unit_ids.len() <= MERGE_UNITS {
         let extra: String = conds.iter().map(|c| format!(" AND {c}")).collect();
         let limit = f.limit;
-        let walks: Vec<String> = f
-            .unit_ids
-            .iter()
-            .flat_map(|u| {
-                ["unit_id", "holder_unit_id"].map(|col| {
-                    format!(
-                        "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.{col} = {u}{extra} \
-                         ORDER BY d.id DESC LIMIT {limit}) w"
-                    )
-                })
-            })
-            .collect();
+        let cols: &[&str] = if f.received_only {
+            &["unit_id"]
+        } else {
+            &["unit_id", "holder_unit_id"]
+        };
+        let mut walks: Vec<String> = Vec::new();
+        for u in &f.unit_ids {
+            for col in cols {
+                walks.push(format!(
+                    "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.{col} = {u}{extra} \
+                     ORDER BY d.id DESC LIMIT {limit}) w"
+                ));
+            }
+        }
         let departed = f.departed.iter().map(|g| {
             format!(
                 "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.unit_id = {u} \
@@ -1226,12 +1235,19 @@ fn unit_condition(
         return format!("d.id IN ({})", walks.join(" UNION ALL "));
     }
     let set = q.id_set(dialect, &f.unit_ids);
-    let set2 = q.id_set(dialect, &f.unit_ids);
     let hint = unit_index_hint(dialect, f);
+    let held = if f.received_only {
+        String::new()
+    } else {
+        let set2 = q.id_set(dialect, &f.unit_ids);
+        format!(
+            " OR {}",
+            in_set(dialect, &format!("{hint}d.holder_unit_id"), &set2)
+        )
+    };
     format!(
-        "({} OR {}{})",
+        "({}{held}{})",
         in_set(dialect, &format!("{hint}d.unit_id"), &set),
-        in_set(dialect, &format!("{hint}d.holder_unit_id"), &set2),
         departed_condition(&f.departed)
     )
 }

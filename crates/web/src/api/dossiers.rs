@@ -312,6 +312,13 @@ pub struct ListParams {
     pub ended_to: Option<String>,
     /// How it ended against its appointment, comma-separated: `early`, `on_time`, `late`.
     pub classification: Option<String>,
+    /// With `unit`: only the dossiers its subtree received, not those it
+    /// only holds (`true`; how reports count).
+    pub received_only: Option<bool>,
+    /// Open at the end of this date: received by then, processing not
+    /// ended by then.
+    #[param(format = Date)]
+    pub open_on: Option<String>,
     /// Only near-due dossiers (`true`).
     pub near_due: Option<bool>,
     /// Only overdue dossiers (`true`).
@@ -386,6 +393,8 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
         ended_from: opt_date("ended_from", p.ended_from.as_deref())?,
         ended_to: opt_date("ended_to", p.ended_to.as_deref())?,
         classifications,
+        received_only: p.received_only.unwrap_or(false),
+        open_on: opt_date("open_on", p.open_on.as_deref())?,
         near_due: p.near_due.unwrap_or(false),
         overdue: p.overdue.unwrap_or(false),
         mine: p.mine.unwrap_or(false),

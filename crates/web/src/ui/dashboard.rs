@@ -256,7 +256,13 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
     let (online, received) = d.online();
     // The month's ends, as the list filters them: the on-time rate's
     // numerator and denominator each link to their dossiers.
-    let resolved_filters = [("ended_from", month_from), ("ended_to", today)];
+    // The month comes from the statistics layer, which counts what the
+    // subtree received: the links say so (`received_only`).
+    let resolved_filters = [
+        ("ended_from", month_from),
+        ("ended_to", today),
+        ("received_only", "true"),
+    ];
     let rates = vec![
         Rate {
             label: t.get("dashboard.on_time_rate").to_owned(),
@@ -268,6 +274,7 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
                 &[
                     resolved_filters[0],
                     resolved_filters[1],
+                    resolved_filters[2],
                     ("classification", "early,on_time"),
                 ],
             ),
@@ -278,6 +285,7 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
                 &[
                     resolved_filters[0],
                     resolved_filters[1],
+                    resolved_filters[2],
                     ("classification", "early,on_time,late"),
                 ],
             ),
@@ -292,6 +300,7 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
                 &[
                     ("received_from", month_from),
                     ("received_to", today),
+                    ("received_only", "true"),
                     ("channel", "online"),
                 ],
             ),
@@ -299,7 +308,11 @@ fn body(lang: Lang, d: &Dashboard, choices: Vec<Choice>) -> Body {
             whole_label: t.get("dashboard.online_whole").to_owned(),
             whole_href: list_href(
                 unit,
-                &[("received_from", month_from), ("received_to", today)],
+                &[
+                    ("received_from", month_from),
+                    ("received_to", today),
+                    ("received_only", "true"),
+                ],
             ),
         },
     ];

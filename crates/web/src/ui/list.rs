@@ -55,6 +55,8 @@ pub struct Filters {
     pub ended_from: String,
     pub ended_to: String,
     pub classification: String,
+    pub open_on: String,
+    pub received_only: bool,
     pub near_due: bool,
     pub overdue: bool,
     pub mine: bool,
@@ -96,6 +98,8 @@ impl Filters {
                 "ended_from" => f.ended_from = v.to_owned(),
                 "ended_to" => f.ended_to = v.to_owned(),
                 "classification" => f.classification = v.to_owned(),
+                "open_on" => f.open_on = v.to_owned(),
+                "received_only" => f.received_only = on,
                 _ => {}
             }
         }
@@ -127,6 +131,8 @@ impl Filters {
             ended_from: Self::some(&self.ended_from),
             ended_to: Self::some(&self.ended_to),
             classification: Self::some(&self.classification),
+            received_only: self.received_only.then_some(true),
+            open_on: Self::some(&self.open_on),
             near_due: self.near_due.then_some(true),
             overdue: self.overdue.then_some(true),
             mine: self.mine.then_some(true),
@@ -151,12 +157,14 @@ impl Filters {
             ("ended_from", &self.ended_from),
             ("ended_to", &self.ended_to),
             ("classification", &self.classification),
+            ("open_on", &self.open_on),
         ] {
             if !v.is_empty() {
                 pairs.push((k, v));
             }
         }
         for (k, on) in [
+            ("received_only", self.received_only),
             ("near_due", self.near_due),
             ("overdue", self.overdue),
             ("mine", self.mine),

@@ -164,8 +164,14 @@ fn breakdown_label(t: &Texts, b: Breakdown) -> String {
 /// The list filters that show exactly the dossiers of a row's receipts
 /// and ends, or `None` when the row's group is not a list filter.
 fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>> {
-    let mut f = vec![("unit", report.unit.clone())];
+    let mut f = vec![
+        ("unit", report.unit.clone()),
+        ("received_only", "true".to_owned()),
+    ];
     match report.by {
+        // The root's own row counts what the root itself received, which no
+        // list filter separates from its subtree: no links.
+        Breakdown::Unit if key == report.unit => return None,
         Breakdown::Unit => f[0].1 = key.to_owned(),
         Breakdown::Procedure => f.push(("procedure", key.to_owned())),
         Breakdown::Channel => f.push(("channel", key.to_owned())),
@@ -177,7 +183,10 @@ fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>
 fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total: bool) -> Line {
     let n = |v: i64| format::number(lang, v);
     let base = if total {
-        Some(vec![("unit", report.unit.clone())])
+        Some(vec![
+            ("unit", report.unit.clone()),
+            ("received_only", "true".to_owned()),
+        ])
     } else {
         row_filters(report, key)
     };
@@ -193,6 +202,13 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
         ("received_to", to.as_str()),
     ];
     let ended = [("ended_from", from.as_str()), ("ended_to", to.as_str())];
+    // Open at the end of the day before the period (carried over) and at
+    // its end (in progress).
+    let eve = report
+        .from
+        .yesterday()
+        .map(format::iso_date)
+        .unwrap_or_default();
     let with =
         |a: &[(&'static str, &str)], b: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
             a.iter()
@@ -223,7 +239,7 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
         },
         Cell {
             text: n(f.carried_over),
-            href: None,
+            href: link(with(&[("open_on", eve.as_str())], &[])),
         },
         Cell {
             text: n(f.resolved),
@@ -243,7 +259,7 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
         },
         Cell {
             text: n(f.in_progress),
-            href: None,
+            href: link(with(&[("open_on", to.as_str())], &[])),
         },
         Cell {
             text: n(f.within_limit),

@@ -27,8 +27,8 @@ use motcua_service::stats::report::{ReportQuery, dossier_report};
 use motcua_service::store::{
     Applicant, ApplicantType, ComponentCopy, Dossier, ReceivedItem, Store,
 };
-use motcua_testkit::{Backend, TestApp, codes};
-use serde_json::json;
+use motcua_testkit::{Backend, Client, TestApp, codes};
+use serde_json::{Value, json};
 
 use crate::api_auth::on_both;
 
@@ -338,6 +338,65 @@ async fn naive(
     f
 }
 
+/// Follows every count the staff report page links (by unit) to the
+/// dossier list and checks that the list gives exactly that many: receipts
+/// by channel, ends by classification, carried over and in progress.
+/// Returns how many links were followed.
+async fn linked_counts_match(c: &Client, unit: &str, from: Date, to: Date) -> usize {
+    let page = c
+        .http
+        .get(c.url(&format!("/bao-cao?unit={unit}&from={from}&to={to}&by=unit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let mut followed = 0;
+    for chunk in html.split("<a href=\"/ho-so?").skip(1) {
+        let query = chunk
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        let shown: usize = chunk
+            .split('>')
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .unwrap()
+            .replace('.', "")
+            .parse()
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        let mut listed = 0;
+        let mut seen: Vec<String> = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let r = c
+                .http
+                .get(c.url(&format!("/api/dossiers?{query}&limit=200{cursor}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{query}");
+            let v: Value = r.json().await.unwrap();
+            for d in v["items"].as_array().unwrap() {
+                listed += 1;
+                seen.push(format!(
+                    "{} {} {} {} {}",
+                    d["code"], d["status"], d["received_at"], d["ended_at"], d["unit_id"]
+                ));
+            }
+            match v["next"].as_str() {
+                Some(n) => cursor = format!("&cursor={n}"),
+                None => break,
+            }
+        }
+        assert_eq!(listed, shown, "{unit} {from}..{to}: {query}: {seen:#?}");
+        followed += 1;
+    }
+    followed
+}
+
 /// The figures the naive count covers, side by side.
 fn compared(f: &Figures) -> [(&'static str, i64); 23] {
     [
@@ -515,7 +574,12 @@ async fn one_history(b: Backend, seed: u64) {
     let first = day(start);
     let last = day(end).checked_add(10.days()).unwrap();
     let span = (last - first).get_days().max(1) as u64;
+    let watcher = app
+        .client("theodoi", Role::Viewer, codes::PROVINCE)
+        .await
+        .unwrap();
     let mut checked = 0;
+    let mut links = 0;
     for round in 0..12u64 {
         let a = first.checked_add((rng.below(span) as i64).days()).unwrap();
         let b = first.checked_add((rng.below(span) as i64).days()).unwrap();
@@ -549,9 +613,13 @@ async fn one_history(b: Backend, seed: u64) {
             rows.add(&r.figures);
         }
         assert_eq!(rows, report.total, "rows add up to the total");
+        if round < 6 {
+            links += linked_counts_match(&watcher, code, from, to).await;
+        }
         checked += 1;
     }
     assert_eq!(checked, 12);
+    assert!(links > 20, "{links} links followed");
     // Something happened worth counting.
     let whole = naive(store.as_ref(), &dossiers, &scopes[0].1, first, last).await;
     let mut statuses = std::collections::BTreeMap::new();
@@ -766,7 +834,7 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
     assert!(html.contains("Trực tiếp"), "{html}");
     assert!(
         html.contains(
-            "/ho-so?unit=000.00.21.H40&#38;channel=in_person&#38;ended_from=2025-11-01&#38;ended_to=2025-11-30"
+            "/ho-so?unit=000.00.21.H40&#38;received_only=true&#38;channel=in_person&#38;ended_from=2025-11-01&#38;ended_to=2025-11-30"
         ),
         "{html}"
     );

@@ -197,9 +197,28 @@ async fn the_dashboard_counts_what_was_received_and_links_to_the_same_dossiers(b
     );
     assert!(
         home.body.contains(
-            r#"href="/ho-so?unit=000.01.21.H40&received_from=2025-11-01&received_to=2025-11-24&channel=online""#
+            r#"href="/ho-so?unit=000.01.21.H40&received_from=2025-11-01&received_to=2025-11-24&received_only=true&channel=online""#
         )
     );
+    // The month's figures come from the statistics layer; each links to
+    // the dossiers the unit received with the same definition.
+    let mut month_links = 0;
+    for chunk in home.body.split(r#"<a href="/ho-so?"#).skip(1) {
+        let href = chunk.split('"').next().unwrap().replace("&amp;", "&");
+        if !href.contains("received_only=true") {
+            continue;
+        }
+        let n: usize = chunk
+            .split('>')
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(listed(&desk, &format!("/ho-so?{href}")).await, n, "{href}");
+        month_links += 1;
+    }
+    assert_eq!(month_links, 4, "both rates' parts and wholes");
     // The charts with their text alternatives.
     assert!(home.body.contains(r#"<svg viewBox="0 0 560 190" role="img" aria-labelledby="chart-received-t chart-received-d""#));
     assert!(home.body.contains(
