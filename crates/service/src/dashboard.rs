@@ -164,12 +164,25 @@ pub async fn dashboard(
     };
     let counts = store.dashboard_counts(&scope).await?;
     let layer_units: &[i64] = if whole_tree { &[] } else { &receiving };
-    let month = crate::stats::report::figures_of(
+    let mut month = crate::stats::report::figures_of(
         store,
         layer_units,
         &motcua_domain::stats::Period::new(month_start, today)?,
     )
     .await?;
+    // A unit that left the subtree this month counts until the day before
+    // it left, as the list keeps what it received before leaving.
+    for gone in &scope.departed {
+        let last = to_local(gone.before)
+            .date()
+            .yesterday()
+            .map_err(|e| ServiceError::Internal(format!("departure: {e}")))?
+            .min(today);
+        if last >= month_start {
+            let p = motcua_domain::stats::Period::new(month_start, last)?;
+            month.add(&crate::stats::report::figures_of(store, &[gone.unit_id], &p).await?);
+        }
+    }
     Ok(Dashboard {
         unit,
         today,

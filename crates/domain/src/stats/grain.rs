@@ -109,6 +109,50 @@ pub fn prefix_ranges(day: Date) -> Vec<(Grain, Date, Date)> {
     out
 }
 
+/// The buckets that exactly cover the days `from` to `to` (inclusive), as
+/// inclusive ranges of bucket days per grain: whole years, quarters and
+/// months where they fit, days at the edges. Their sum is the change over
+/// the period, so a period's end level is the level the day before it plus
+/// this cover: a quarter is one row per group, a year one.
+pub fn cover_ranges(from: Date, to: Date) -> Vec<(Grain, Date, Date)> {
+    let mut out: Vec<(Grain, Date, Date)> = Vec::new();
+    let mut day = from;
+    while day <= to {
+        // The coarsest bucket starting at `day` that ends by `to`.
+        let grain = [Grain::Year, Grain::Quarter, Grain::Month]
+            .into_iter()
+            .find(|g| g.bucket(day) == day && g.last_day(day).is_some_and(|end| end <= to))
+            .unwrap_or(Grain::Day);
+        match out.last_mut() {
+            Some((g, _, hi)) if *g == grain => *hi = day,
+            _ => out.push((grain, day, day)),
+        }
+        let Some(next) = grain.last_day(day).and_then(|end| end.tomorrow().ok()) else {
+            break;
+        };
+        day = next;
+    }
+    out
+}
+
+impl Grain {
+    /// The last day of the bucket starting on `first` (a bucket's first
+    /// day); `None` past the calendar's end.
+    pub fn last_day(self, first: Date) -> Option<Date> {
+        let months = match self {
+            Grain::Day => return Some(first),
+            Grain::Month => 1,
+            Grain::Quarter => 3,
+            Grain::Year => 12,
+        };
+        first
+            .checked_add(jiff::Span::new().months(months))
+            .ok()?
+            .yesterday()
+            .ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +197,84 @@ mod tests {
             );
             day = day.tomorrow().unwrap();
         }
+    }
+
+    #[test]
+    fn a_cover_sums_to_the_change_over_any_period() {
+        let mut changes = Vec::new();
+        let mut d = date(2023, 11, 28);
+        let mut n = 1i64;
+        while d < date(2026, 2, 5) {
+            let mut c = Counts::default();
+            c.add(Measure::Received, n % 5 + 1);
+            c.add(Measure::Open, (n % 3) - 1);
+            changes.push(DayChange { day: d, counts: c });
+            d = d.checked_add((n % 13 + 1).days()).unwrap();
+            n += 1;
+        }
+        let rows = buckets(&changes);
+        let sum = |ranges: Vec<(Grain, Date, Date)>| {
+            let mut c = Counts::default();
+            for (g, lo, hi) in ranges {
+                for (rg, b, counts) in &rows {
+                    if *rg == g && *b >= lo && *b <= hi {
+                        c.add_all(counts);
+                    }
+                }
+            }
+            c
+        };
+        let mut from = date(2023, 11, 1);
+        let mut k = 0i64;
+        while from < date(2026, 3, 1) {
+            for len in [0i64, 1, 29, 30, 89, 91, 200, 365, 400, 700] {
+                let to = from.checked_add((len + k % 3).days()).unwrap();
+                let want =
+                    level_on(&changes, to).minus(&level_on(&changes, from.yesterday().unwrap()));
+                assert_eq!(sum(cover_ranges(from, to)), want, "{from}..{to}");
+            }
+            from = from.checked_add((k % 17 + 5).days()).unwrap();
+            k += 1;
+        }
+    }
+
+    #[test]
+    fn a_quarter_or_a_year_is_one_bucket() {
+        assert_eq!(
+            cover_ranges(date(2026, 7, 1), date(2026, 9, 30)),
+            vec![(Grain::Quarter, date(2026, 7, 1), date(2026, 7, 1))]
+        );
+        assert_eq!(
+            cover_ranges(date(2025, 1, 1), date(2025, 12, 31)),
+            vec![(Grain::Year, date(2025, 1, 1), date(2025, 1, 1))]
+        );
+        // 15 Oct – 14 Nov (the Decree 09 month): days, then days.
+        let c = cover_ranges(date(2025, 10, 15), date(2025, 11, 14));
+        assert_eq!(
+            c,
+            vec![
+                (Grain::Day, date(2025, 10, 15), date(2025, 10, 31)),
+                (Grain::Day, date(2025, 11, 1), date(2025, 11, 14)),
+            ]
+            .into_iter()
+            .fold(Vec::new(), |mut v: Vec<(Grain, Date, Date)>, r| {
+                match v.last_mut() {
+                    Some(last) if last.0 == r.0 => last.2 = r.2,
+                    _ => v.push(r),
+                }
+                v
+            })
+        );
+        assert_eq!(
+            cover_ranges(date(2025, 2, 10), date(2025, 8, 20)),
+            vec![
+                (Grain::Day, date(2025, 2, 10), date(2025, 2, 28)),
+                (Grain::Month, date(2025, 3, 1), date(2025, 3, 1)),
+                (Grain::Quarter, date(2025, 4, 1), date(2025, 4, 1)),
+                (Grain::Month, date(2025, 7, 1), date(2025, 7, 1)),
+                (Grain::Day, date(2025, 8, 1), date(2025, 8, 20)),
+            ]
+        );
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub async fn dossier_report(
     let info = group_info(store, unit.id, on).await?;
     let leaves: Vec<i64> = info.units.keys().copied().collect();
     let before = store.stat_levels(&leaves, period.day_before()).await?;
-    let end = store.stat_levels(&leaves, period.to).await?;
+    let end = level_after(store, &leaves, &before, period.from, period.to).await?;
     // The whole period: the total and form 06's sectors within levels.
     let mut total = Figures::default();
     let mut sectors: BTreeMap<(u8, String), (String, Figures)> = BTreeMap::new();
@@ -147,7 +147,7 @@ pub async fn dossier_report(
             let close = if m.to == period.to {
                 end.clone()
             } else {
-                store.stat_levels(&leaves, m.to).await?
+                level_after(store, &leaves, &start, m.from, m.to).await?
             };
             for (key, f) in group_figures(&info, &start, &close) {
                 let (k, label, _) = group_of(&info, q.by, &key, &m);
@@ -192,6 +192,30 @@ pub async fn dossier_report(
     })
 }
 
+/// The levels at the end of `to` from those the day before `from`: plus the
+/// change over the period, read from the few buckets that cover it (a
+/// quarter is one row per group) rather than as a second prefix.
+async fn level_after(
+    store: &dyn Store,
+    unit_ids: &[i64],
+    before: &[StatLevels],
+    from: Date,
+    to: Date,
+) -> ServiceResult<Vec<StatLevels>> {
+    let mut levels: BTreeMap<crate::store::StatKey, motcua_domain::stats::Counts> =
+        before.iter().map(|l| (l.key, l.counts)).collect();
+    for change in store.stat_change(unit_ids, from, to).await? {
+        levels
+            .entry(change.key)
+            .or_default()
+            .add_all(&change.counts);
+    }
+    Ok(levels
+        .into_iter()
+        .map(|(key, counts)| StatLevels { key, counts })
+        .collect())
+}
+
 /// The figures of receiving units over a period, every group summed (the
 /// home dashboard's month); no unit means every unit. The online rate's
 /// eligible denominators are not filled (they need the catalog).
@@ -201,7 +225,7 @@ pub async fn figures_of(
     period: &Period,
 ) -> ServiceResult<Figures> {
     let before = store.stat_levels(unit_ids, period.day_before()).await?;
-    let end = store.stat_levels(unit_ids, period.to).await?;
+    let end = level_after(store, unit_ids, &before, period.from, period.to).await?;
     let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
     let mut total = Figures::default();
     let mut seen = std::collections::HashSet::new();

@@ -51,6 +51,15 @@ pub trait StatsStore: Send + Sync {
     /// units `unit_ids` (every unit when empty). Groups whose levels are all
     /// zero may be left out.
     async fn stat_levels(&self, unit_ids: &[i64], day: Date) -> ServiceResult<Vec<StatLevels>>;
+    /// Each group's change over the days `from` to `to` (its level at the
+    /// end of `to` minus its level the day before `from`), summed from the
+    /// fewest buckets that cover the period (`cover_ranges`).
+    async fn stat_change(
+        &self,
+        unit_ids: &[i64],
+        from: Date,
+        to: Date,
+    ) -> ServiceResult<Vec<StatLevels>>;
     /// Dossiers with an id above `after`, in id order, at most `limit` (the
     /// rebuild reads them all, page by page).
     async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;

@@ -142,6 +142,19 @@ pub(crate) async fn stat_levels<B: Backend>(
     unit_ids: &[i64],
     day: Date,
 ) -> ServiceResult<Vec<StatLevels>> {
+    stat_sums(b, unit_ids, &prefix_ranges(day)).await
+}
+
+/// Each group's sum of the buckets in `ranges` (inclusive bucket days per
+/// grain): a prefix (a level) or a period's cover (its change).
+pub(crate) async fn stat_sums<B: Backend>(
+    b: &B,
+    unit_ids: &[i64],
+    ranges: &[(Grain, Date, Date)],
+) -> ServiceResult<Vec<StatLevels>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
     let mut q = Assemble::new(
@@ -151,16 +164,16 @@ pub(crate) async fn stat_levels<B: Backend>(
         ),
         false,
     );
-    let mut ranges = Vec::new();
-    for (grain, lo, hi) in prefix_ranges(day) {
+    let mut terms = Vec::new();
+    for (grain, lo, hi) in ranges {
         let g = q.arg(Arg::Text(grain.as_str().to_owned()));
         let lo = q.arg(Arg::Text(lo.to_string()));
         let hi = q.arg(Arg::Text(hi.to_string()));
-        ranges.push(format!(
+        terms.push(format!(
             "(grain = {g} AND bucket >= {lo} AND bucket <= {hi})"
         ));
     }
-    q.and(&format!("({})", ranges.join(" OR ")));
+    q.and(&format!("({})", terms.join(" OR ")));
     if !unit_ids.is_empty() {
         let set = q.id_set(B::Conn::DIALECT, unit_ids);
         q.and(&format!("unit_id IN {set}"));
@@ -260,6 +273,19 @@ macro_rules! stats_ports {
                     day: Date,
                 ) -> ServiceResult<Vec<StatLevels>> {
                     $crate::ports::stats::stat_levels(self, unit_ids, day).await
+                }
+                async fn stat_change(
+                    &self,
+                    unit_ids: &[i64],
+                    from: Date,
+                    to: Date,
+                ) -> ServiceResult<Vec<StatLevels>> {
+                    $crate::ports::stats::stat_sums(
+                        self,
+                        unit_ids,
+                        &motcua_domain::stats::cover_ranges(from, to),
+                    )
+                    .await
                 }
                 async fn dossiers_after(
                     &self,
