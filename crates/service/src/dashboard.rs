@@ -34,7 +34,7 @@ pub struct Dashboard {
     pub series_from: Date,
     /// The counts of today's work.
     pub counts: DashboardCounts,
-    /// This month so far, from the statistics layer (the reports' figures
+    /// This month so far: its flows from the statistics layer (the reports' figures
     /// and attribution: dossiers the unit's subtree received).
     pub month: Figures,
 }
@@ -164,7 +164,7 @@ pub async fn dashboard(
     };
     let counts = store.dashboard_counts(&scope).await?;
     let layer_units: &[i64] = if whole_tree { &[] } else { &receiving };
-    let mut month = crate::stats::report::figures_of(
+    let mut month = crate::stats::report::flows_of(
         store,
         layer_units,
         &motcua_domain::stats::Period::new(month_start, today)?,
@@ -180,7 +180,7 @@ pub async fn dashboard(
             .min(today);
         if last >= month_start {
             let p = motcua_domain::stats::Period::new(month_start, last)?;
-            month.add(&crate::stats::report::figures_of(store, &[gone.unit_id], &p).await?);
+            month.add(&crate::stats::report::flows_of(store, &[gone.unit_id], &p).await?);
         }
     }
     Ok(Dashboard {

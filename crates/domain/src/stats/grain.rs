@@ -173,9 +173,8 @@ mod tests {
         c
     }
 
-    #[test]
-    fn the_ranges_sum_to_the_level_on_every_day() {
-        // Changes on scattered days over three years.
+    /// Changes on scattered days over three years, at most `gap` days apart.
+    fn scattered(gap: i64) -> Vec<DayChange> {
         let mut changes = Vec::new();
         let mut d = date(2023, 11, 28);
         let mut n = 1i64;
@@ -184,9 +183,15 @@ mod tests {
             c.add(Measure::Received, n % 5 + 1);
             c.add(Measure::Open, (n % 3) - 1);
             changes.push(DayChange { day: d, counts: c });
-            d = d.checked_add((n % 17 + 1).days()).unwrap();
+            d = d.checked_add((n % gap + 1).days()).unwrap();
             n += 1;
         }
+        changes
+    }
+
+    #[test]
+    fn the_ranges_sum_to_the_level_on_every_day() {
+        let changes = scattered(17);
         let rows = buckets(&changes);
         let mut day = date(2023, 11, 1);
         while day < date(2026, 3, 1) {
@@ -201,17 +206,7 @@ mod tests {
 
     #[test]
     fn a_cover_sums_to_the_change_over_any_period() {
-        let mut changes = Vec::new();
-        let mut d = date(2023, 11, 28);
-        let mut n = 1i64;
-        while d < date(2026, 2, 5) {
-            let mut c = Counts::default();
-            c.add(Measure::Received, n % 5 + 1);
-            c.add(Measure::Open, (n % 3) - 1);
-            changes.push(DayChange { day: d, counts: c });
-            d = d.checked_add((n % 13 + 1).days()).unwrap();
-            n += 1;
-        }
+        let changes = scattered(13);
         let rows = buckets(&changes);
         let sum = |ranges: Vec<(Grain, Date, Date)>| {
             let mut c = Counts::default();

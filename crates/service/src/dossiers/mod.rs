@@ -522,17 +522,13 @@ impl DossierService {
         let Some(received) = d.state.received_at else {
             return Ok(false);
         };
-        let grants: Vec<&HashSet<i64>> = actor
-            .grants
-            .iter()
-            .filter(|g| role_permits(g.role, Permission::ViewDossiers))
-            .map(|g| &g.covers)
-            .collect();
         let today = local(self.now()).date();
-        Ok(crate::units::departed(self.store(), &grants, today)
-            .await?
-            .iter()
-            .any(|g| g.unit_id == d.unit_id && received < g.before))
+        Ok(
+            crate::units::departed(self.store(), &viewing_scopes(actor), today)
+                .await?
+                .iter()
+                .any(|g| g.unit_id == d.unit_id && received < g.before),
+        )
     }
 
     /// A dossier with its timeline, steps, files, where its deadline stands
@@ -586,13 +582,8 @@ impl DossierService {
                 })
             }
             None => {
-                let grants: Vec<&HashSet<i64>> = actor
-                    .grants
-                    .iter()
-                    .filter(|g| role_permits(g.role, Permission::ViewDossiers))
-                    .map(|g| &g.covers)
-                    .collect();
-                departed = crate::units::departed(self.store(), &grants, today).await?;
+                departed =
+                    crate::units::departed(self.store(), &viewing_scopes(actor), today).await?;
                 visible
             }
         };
@@ -666,6 +657,16 @@ impl DossierService {
             _ => Err(ServiceError::not_found("dossier", code.trim())),
         }
     }
+}
+
+/// The units each of the actor's grants that read dossiers covers today.
+fn viewing_scopes(actor: &Actor) -> Vec<&HashSet<i64>> {
+    actor
+        .grants
+        .iter()
+        .filter(|g| role_permits(g.role, Permission::ViewDossiers))
+        .map(|g| &g.covers)
+        .collect()
 }
 
 /// Units whose staff may see a dossier: the receiving unit and the holder.

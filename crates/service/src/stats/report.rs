@@ -216,33 +216,32 @@ async fn level_after(
         .collect())
 }
 
-/// The figures of receiving units over a period, every group summed (the
-/// home dashboard's month); no unit means every unit. The online rate's
-/// eligible denominators are not filled (they need the catalog).
-pub async fn figures_of(
+/// The flows of receiving units over a period, every group summed: what
+/// was received (by channel) and resolved (by classification and outcome),
+/// read from the buckets that cover the period only, without the level
+/// before it. The home dashboard's month needs nothing else, and this keeps
+/// it cheap for a whole province. The states (carried over, in progress and
+/// the like) are left at zero; no unit means every unit.
+pub async fn flows_of(
     store: &dyn Store,
     unit_ids: &[i64],
     period: &Period,
 ) -> ServiceResult<Figures> {
-    let before = store.stat_levels(unit_ids, period.day_before()).await?;
-    let end = level_after(store, unit_ids, &before, period.from, period.to).await?;
-    let starts: HashMap<_, _> = before.iter().map(|l| (l.key, l.counts)).collect();
+    let zero = motcua_domain::stats::Counts::default();
     let mut total = Figures::default();
-    let mut seen = std::collections::HashSet::new();
-    for l in &end {
-        seen.insert(l.key);
-        let start = starts.get(&l.key).copied().unwrap_or_default();
-        total.add_group(l.key.channel, OnlineLevel::None, &start, &l.counts);
+    for change in store.stat_change(unit_ids, period.from, period.to).await? {
+        total.add_group(change.key.channel, OnlineLevel::None, &zero, &change.counts);
     }
-    for l in before.iter().filter(|l| !seen.contains(&l.key)) {
-        total.add_group(
-            l.key.channel,
-            OnlineLevel::None,
-            &l.counts,
-            &Default::default(),
-        );
-    }
-    Ok(total)
+    Ok(Figures {
+        received_total: total.received(),
+        carried_over: 0,
+        in_progress: 0,
+        within_limit: 0,
+        overdue: 0,
+        awaiting_applicant: 0,
+        done_not_collected: 0,
+        ..total
+    })
 }
 
 /// Each group's figures from its levels before and at the end of a
