@@ -168,6 +168,7 @@ pub async fn dashboard(
         store,
         layer_units,
         &motcua_domain::stats::Period::new(month_start, today)?,
+        today,
     )
     .await?;
     // A unit that left the subtree this month counts until the day before
@@ -180,7 +181,7 @@ pub async fn dashboard(
             .min(today);
         if last >= month_start {
             let p = motcua_domain::stats::Period::new(month_start, last)?;
-            month.add(&crate::stats::report::flows_of(store, &[gone.unit_id], &p).await?);
+            month.add(&crate::stats::report::flows_of(store, &[gone.unit_id], &p, today).await?);
         }
     }
     Ok(Dashboard {

@@ -217,19 +217,32 @@ async fn level_after(
 }
 
 /// The flows of receiving units over a period, every group summed: what
-/// was received (by channel) and resolved (by classification and outcome),
-/// read from the buckets that cover the period only, without the level
-/// before it. The home dashboard's month needs nothing else, and this keeps
-/// it cheap for a whole province. The states (carried over, in progress and
-/// the like) are left at zero; no unit means every unit.
+/// was received (by channel) and resolved (by classification and outcome).
+/// The home dashboard's month needs nothing else, and this keeps it cheap
+/// for a whole province: no level before the period, sums per channel in
+/// the database, and a period that runs to `today` or later is read up to
+/// the end of its last month, one bucket per group rather than a row per
+/// day. Flows never change on a day still to come (only the overdue state
+/// is foreseen), so the days after today add nothing. The states (carried
+/// over, in progress and the like) are left at zero; no unit means every
+/// unit.
 pub async fn flows_of(
     store: &dyn Store,
     unit_ids: &[i64],
     period: &Period,
+    today: Date,
 ) -> ServiceResult<Figures> {
+    let to = if period.to >= today {
+        period.to.last_of_month()
+    } else {
+        period.to
+    };
     let zero = motcua_domain::stats::Counts::default();
     let mut total = Figures::default();
-    for change in store.stat_change(unit_ids, period.from, period.to).await? {
+    for change in store
+        .stat_flows_by_channel(unit_ids, period.from, to)
+        .await?
+    {
         total.add_group(change.key.channel, OnlineLevel::None, &zero, &change.counts);
     }
     Ok(Figures {

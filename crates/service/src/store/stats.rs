@@ -60,6 +60,14 @@ pub trait StatsStore: Send + Sync {
         from: Date,
         to: Date,
     ) -> ServiceResult<Vec<StatLevels>>;
+    /// [`StatsStore::stat_change`] summed per channel over every unit and
+    /// procedure (keys with unit and procedure 0): one row per channel.
+    async fn stat_flows_by_channel(
+        &self,
+        unit_ids: &[i64],
+        from: Date,
+        to: Date,
+    ) -> ServiceResult<Vec<StatLevels>>;
     /// Dossiers with an id above `after`, in id order, at most `limit` (the
     /// rebuild reads them all, page by page).
     async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;

@@ -152,16 +152,44 @@ pub(crate) async fn stat_sums<B: Backend>(
     unit_ids: &[i64],
     ranges: &[(Grain, Date, Date)],
 ) -> ServiceResult<Vec<StatLevels>> {
+    grouped_sums(b, unit_ids, ranges, false).await
+}
+
+/// [`stat_sums`] summed over units and procedures in the database: one
+/// row per channel (their keys name no unit or procedure, id 0), for
+/// figures that need no breakdown (the home dashboard's month).
+pub(crate) async fn stat_sums_by_channel<B: Backend>(
+    b: &B,
+    unit_ids: &[i64],
+    ranges: &[(Grain, Date, Date)],
+) -> ServiceResult<Vec<StatLevels>> {
+    grouped_sums(b, unit_ids, ranges, true).await
+}
+
+async fn grouped_sums<B: Backend>(
+    b: &B,
+    unit_ids: &[i64],
+    ranges: &[(Grain, Date, Date)],
+    by_channel: bool,
+) -> ServiceResult<Vec<StatLevels>> {
     if ranges.is_empty() {
         return Ok(Vec::new());
     }
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
+    let (keys, group) = if by_channel {
+        (
+            "CAST(0 AS BIGINT), CAST(0 AS BIGINT), channel",
+            "GROUP BY channel",
+        )
+    } else {
+        (
+            "unit_id, procedure_id, channel",
+            "GROUP BY unit_id, procedure_id, channel",
+        )
+    };
     let mut q = Assemble::new(
-        &format!(
-            "SELECT unit_id, procedure_id, channel, {} FROM stat_counts",
-            sums::<B::Conn>()
-        ),
+        &format!("SELECT {keys}, {} FROM stat_counts", sums::<B::Conn>()),
         false,
     );
     let mut terms = Vec::new();
@@ -178,7 +206,7 @@ pub(crate) async fn stat_sums<B: Backend>(
         let set = q.id_set(B::Conn::DIALECT, unit_ids);
         q.and(&format!("unit_id IN {set}"));
     }
-    q.push("GROUP BY unit_id, procedure_id, channel");
+    q.push(group);
     let rows: Vec<SumRow> = c.all(q.finish()).await.map_err(db)?;
     Ok(rows
         .into_iter()
@@ -281,6 +309,19 @@ macro_rules! stats_ports {
                     to: Date,
                 ) -> ServiceResult<Vec<StatLevels>> {
                     $crate::ports::stats::stat_sums(
+                        self,
+                        unit_ids,
+                        &motcua_domain::stats::cover_ranges(from, to),
+                    )
+                    .await
+                }
+                async fn stat_flows_by_channel(
+                    &self,
+                    unit_ids: &[i64],
+                    from: Date,
+                    to: Date,
+                ) -> ServiceResult<Vec<StatLevels>> {
+                    $crate::ports::stats::stat_sums_by_channel(
                         self,
                         unit_ids,
                         &motcua_domain::stats::cover_ranges(from, to),
