@@ -34,6 +34,7 @@ use crate::api_auth::on_both;
 
 on_both!(
     random_histories_report_what_their_events_say,
+    concurrent_writes_keep_the_counters_exact,
     the_report_api_answers_each_format_and_refuses_bad_input,
     reports_follow_the_tree_of_their_time
 );
@@ -983,4 +984,106 @@ async fn reports_follow_the_tree_of_their_time(b: Backend) {
     assert_eq!(before.total.received_in_person_or_postal, 2, "{before:?}");
     let district_nov = report(codes::DISTRICT_A, "2025-11-01", "2025-11-30").await;
     assert_eq!(district_nov.total.received_in_person_or_postal, 2);
+}
+
+/// Many dossiers refused at once (on SQLite, the group commit puts them in
+/// batches and writes each batch's counters once, merged by row), with
+/// stale writes among them that must leave nothing: the layer is then the
+/// one the histories give, and counts every refusal once.
+async fn concurrent_writes_keep_the_counters_exact(b: Backend) {
+    let (app, svc) = setup(b).await;
+    let store = app.db.store();
+    let system = Actor::system("kiemthu");
+    let mut rng = Rng(7);
+    let mut codes_and_versions = Vec::new();
+    for i in 0..24u64 {
+        let v = svc
+            .receive(
+                &system,
+                Receive {
+                    unit: codes::DISTRICT_A.to_owned(),
+                    procedure: "1.000003".to_owned(),
+                    channel: if i % 3 == 1 {
+                        Channel::Postal
+                    } else {
+                        Channel::InPerson
+                    },
+                    return_method: None,
+                    applicant: applicant(i),
+                    sets: None,
+                    components: items(&mut rng),
+                    fee_dong: None,
+                    note: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        codes_and_versions.push((v.dossier.code.to_string(), v.dossier.version));
+    }
+    let later = motcua_service::clock::Clock::now(app.clock.as_ref())
+        .checked_add(jiff::SignedDuration::from_hours(3))
+        .unwrap();
+    app.clock.set(later);
+    let svc = std::sync::Arc::new(svc);
+    let mut tasks = Vec::new();
+    for (i, (code, version)) in codes_and_versions.iter().enumerate() {
+        // Every third dossier also gets a write from a stale version,
+        // racing the good one.
+        let versions = if i % 3 == 0 {
+            vec![*version, version + 7]
+        } else {
+            vec![*version]
+        };
+        for v in versions {
+            let (svc, system, code) = (svc.clone(), system.clone(), code.clone());
+            tasks.push(tokio::spawn(async move {
+                let cmd = Act {
+                    version: v,
+                    note: String::new(),
+                    action: ActionInput::Refuse {
+                        reason: "Không thuộc thẩm quyền".to_owned(),
+                    },
+                };
+                svc.act(&system, &code, cmd).await.is_ok()
+            }));
+        }
+    }
+    let mut done = 0;
+    for t in tasks {
+        if t.await.unwrap() {
+            done += 1;
+        }
+    }
+    assert_eq!(
+        done, 24,
+        "each dossier refused once, every stale write refused"
+    );
+    let verify = motcua_service::stats::rebuild::rebuild(store.as_ref(), &system, later, true)
+        .await
+        .unwrap();
+    assert_eq!(verify.first_difference, None);
+    let today = day(later);
+    let report = dossier_report(
+        store.as_ref(),
+        &system,
+        later,
+        &ReportQuery {
+            unit: codes::DISTRICT_A.to_owned(),
+            from: today,
+            to: today,
+            by: Breakdown::Channel,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            report.total.received(),
+            report.total.resolved,
+            report.total.refused
+        ),
+        (24, 24, 24),
+        "{:?}",
+        report.total
+    );
 }
