@@ -15,13 +15,17 @@ pub(crate) const UNIT_CODE: &str = "SELECT code FROM units WHERE id = $1";
 /// from a unit to the units it succeeded (merged or split into it), so
 /// that the successors of abolished units hold their history in every
 /// list, dashboard and grant (issue 17, point 8). Ended units keep their
-/// last parent, so an abolished district still holds its old communes.
+/// last parent, so an abolished district still holds its old communes. A
+/// succession counts from its effective date (the database's date, UTC: a
+/// merger shows at 07:00 Vietnam time on its first day, never before it),
+/// so a merger recorded ahead of time grants nothing early.
 macro_rules! tree_edges {
     () => {
         "edges (up, down) AS ( \
          SELECT parent_id, id FROM units WHERE parent_id IS NOT NULL \
          UNION ALL \
-         SELECT successor_id, predecessor_id FROM unit_successions)"
+         SELECT successor_id, predecessor_id FROM unit_successions \
+         WHERE effective <= CAST(CURRENT_DATE AS TEXT))"
     };
 }
 

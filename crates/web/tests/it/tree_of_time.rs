@@ -17,6 +17,7 @@ use crate::ui_pages::{Browser, start};
 on_both!(
     a_moved_desk_leaves_its_past_with_the_district,
     a_merged_communes_successor_holds_its_history,
+    a_merger_recorded_ahead_of_time_grants_nothing_yet,
 );
 
 const NEW_COMMUNE: &str = "000.31.00.H40";
@@ -255,4 +256,32 @@ async fn a_merged_communes_successor_holds_its_history(b: Backend) {
     for code in &received {
         assert_eq!(status_of(&other, code).await, StatusCode::NOT_FOUND);
     }
+}
+
+async fn a_merger_recorded_ahead_of_time_grants_nothing_yet(b: Backend) {
+    let app = start(b).await;
+    let keeper = keeper(&app).await;
+    let officer = app
+        .client("tiepnhan.xa", Role::DeskOfficer, codes::COMMUNE_A)
+        .await
+        .unwrap();
+    let code = receive(&officer, codes::COMMUNE_A).await;
+    // The merger takes effect in 2099: the new commune exists in the
+    // records, and its leader sees nothing of the old commune until then.
+    change(
+        &keeper,
+        codes::COMMUNE_A,
+        json!({ "change": "merge", "with": [], "effective": "2099-01-01",
+            "new_unit": { "code": NEW_COMMUNE, "name": "UBND xã Hợp Nhất", "kind": "commune",
+                "parent": codes::PROVINCE, "valid_from": "2099-01-01" } }),
+    )
+    .await;
+    let leader = app
+        .client("lanhdao.xa", Role::Leader, NEW_COMMUNE)
+        .await
+        .unwrap();
+    assert!(listed(&leader, "").await.is_empty());
+    assert_eq!(status_of(&leader, &code).await, StatusCode::NOT_FOUND);
+    // The commune's own officer still sees it.
+    assert_eq!(listed(&officer, "").await, vec![code.clone()]);
 }
