@@ -1,5 +1,5 @@
 //! The statistics layer on both databases: each dossier change adds its
-//! per-day changes to `stat_counts` at three grains (migration 0009), and a
+//! per-day changes to `stat_counts` at four grains (migrations 0009 and 0010), and a
 //! report reads the levels at a day's end as a prefix sum over few buckets
 //! per group (`motcua_domain::stats::prefix_ranges`).
 
