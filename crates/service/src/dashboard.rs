@@ -133,17 +133,18 @@ pub async fn dashboard(
     // The month's figures count what the subtree received, as reports do.
     let receiving = unit_ids.clone();
     let today = to_local(now).date();
-    // A desk moved out of the unit keeps what it received before in the
-    // unit's figures.
-    let covered: std::collections::HashSet<i64> = unit_ids.iter().copied().collect();
-    let mut departed = crate::units::departed(store, &[&covered], today).await?;
     // A subtree that is the whole tree is no filter: leaving it out lets
     // each count walk one index instead of checking every row's units.
     let whole_tree = unit_ids.len() >= store.list_units().await?.len();
-    if whole_tree {
+    let departed = if whole_tree {
         unit_ids.clear();
-        departed.clear();
-    }
+        Vec::new()
+    } else {
+        // A desk moved out of the unit keeps what it received before in
+        // the unit's figures.
+        let covered: std::collections::HashSet<i64> = unit_ids.iter().copied().collect();
+        crate::units::departed(store, &[&covered], today).await?
+    };
     unit_ids.sort_unstable();
     let month_start = today.first_of_month();
     let series_from = today

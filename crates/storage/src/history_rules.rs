@@ -50,11 +50,11 @@ pub(crate) const INSERT_VERSION: &str = "INSERT INTO unit_versions \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub(crate) const VERSIONS_OF: &str = "SELECT unit_id, valid_from, valid_to, code, name, \
      parent_id, kind, level FROM unit_versions WHERE unit_id = $1 ORDER BY valid_from";
-/// Versions in force on a day: started on or before it, not ended before it.
 /// Every version of every unit, by unit then time (what departures from a
 /// subtree are worked out from).
 pub(crate) const ALL_VERSIONS: &str = "SELECT unit_id, valid_from, valid_to, code, name, \
      parent_id, kind, level FROM unit_versions ORDER BY unit_id, valid_from";
+/// Versions in force on a day: started on or before it, not ended before it.
 pub(crate) const UNITS_ON: &str = "SELECT unit_id, valid_from, valid_to, code, name, \
      parent_id, kind, level FROM unit_versions \
      WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) ORDER BY code, unit_id";

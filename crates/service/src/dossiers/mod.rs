@@ -552,18 +552,17 @@ impl DossierService {
             return Err(ServiceError::invalid("limit", "must be between 1 and 200"));
         }
         let visible = actor.units_for(Permission::ViewDossiers);
-        let today = local(now).date();
         // Units that left the scope keep what they received before leaving
-        // in it; only a scope the actor covers whole carries that past.
-        let mut departed = Vec::new();
+        // in it: the scope of the unit asked for when the actor covers it
+        // whole (then the scope is its subtree), else each of the actor's
+        // grants.
+        let mut whole_unit = false;
         let scope: Option<HashSet<i64>> = match &q.unit {
             Some(code) => {
                 let unit = self.unit_field(code, "unit").await?;
                 let sub: HashSet<i64> =
                     self.store.subtree_ids(unit.id).await?.into_iter().collect();
-                if visible.as_ref().is_none_or(|v| v.contains(&unit.id)) {
-                    departed = crate::units::departed(self.store(), &[&sub], today).await?;
-                }
+                whole_unit = visible.as_ref().is_none_or(|v| v.contains(&unit.id));
                 Some(match &visible {
                     None => sub,
                     Some(v) => {
@@ -581,11 +580,7 @@ impl DossierService {
                     }
                 })
             }
-            None => {
-                departed =
-                    crate::units::departed(self.store(), &viewing_scopes(actor), today).await?;
-                visible
-            }
+            None => visible,
         };
         if let Some(s) = scope {
             if s.is_empty() {
@@ -596,10 +591,17 @@ impl DossierService {
             // instead of collecting every dossier of every unit first.
             let every = self.store.list_units().await?.len();
             if s.len() < every {
+                let today = local(now).date();
+                f.departed = match (&q.unit, whole_unit) {
+                    (Some(_), true) => crate::units::departed(self.store(), &[&s], today).await?,
+                    (Some(_), false) => Vec::new(),
+                    (None, _) => {
+                        crate::units::departed(self.store(), &viewing_scopes(actor), today).await?
+                    }
+                };
                 let mut ids: Vec<i64> = s.into_iter().collect();
                 ids.sort_unstable();
                 f.unit_ids = ids;
-                f.departed = departed;
             }
         }
         if let Some(p) = &q.procedure {

@@ -246,7 +246,6 @@ pub async fn flows_of(
         total.add_group(change.key.channel, OnlineLevel::None, &zero, &change.counts);
     }
     Ok(Figures {
-        received_total: total.received(),
         carried_over: 0,
         in_progress: 0,
         within_limit: 0,

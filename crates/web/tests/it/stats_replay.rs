@@ -73,6 +73,21 @@ fn applicant(i: u64) -> Applicant {
     }
 }
 
+/// A reception of procedure 1.000003 at `unit`.
+fn reception(unit: &str, channel: Channel, applicant_no: u64, rng: &mut Rng) -> Receive {
+    Receive {
+        unit: unit.to_owned(),
+        procedure: "1.000003".to_owned(),
+        channel,
+        return_method: None,
+        applicant: applicant(applicant_no),
+        sets: None,
+        components: items(rng),
+        fee_dong: None,
+        note: String::new(),
+    }
+}
+
 fn items(rng: &mut Rng) -> Vec<ReceivedItem> {
     (0..1 + rng.below(3))
         .map(|i| ReceivedItem {
@@ -514,20 +529,7 @@ async fn one_history(b: Backend, seed: u64) {
                 codes::COMMUNE_A
             };
             let v = svc
-                .receive(
-                    &system,
-                    Receive {
-                        unit: unit.to_owned(),
-                        procedure: "1.000003".to_owned(),
-                        channel,
-                        return_method: None,
-                        applicant: applicant(step),
-                        sets: None,
-                        components: items(&mut rng),
-                        fee_dong: None,
-                        note: String::new(),
-                    },
-                )
+                .receive(&system, reception(unit, channel, step, &mut rng))
                 .await
                 .unwrap_or_else(|e| panic!("receive at step {step}: {e}"));
             dossiers.push(v.dossier);
@@ -670,22 +672,9 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
         (codes::DISTRICT_A, Channel::InPerson),
         (codes::COMMUNE_A, Channel::Online),
     ] {
-        svc.receive(
-            &system,
-            Receive {
-                unit: unit.to_owned(),
-                procedure: "1.000003".to_owned(),
-                channel,
-                return_method: None,
-                applicant: applicant(1),
-                sets: None,
-                components: items(&mut rng),
-                fee_dong: None,
-                note: String::new(),
-            },
-        )
-        .await
-        .unwrap();
+        svc.receive(&system, reception(unit, channel, 1, &mut rng))
+            .await
+            .unwrap();
     }
     let leader = app
         .client("lanhdao", Role::Leader, codes::DISTRICT_A)
@@ -898,17 +887,7 @@ async fn reports_follow_the_tree_of_their_time(b: Backend) {
     for _ in 0..2 {
         svc.receive(
             &system,
-            Receive {
-                unit: codes::COMMUNE_A.to_owned(),
-                procedure: "1.000003".to_owned(),
-                channel: Channel::InPerson,
-                return_method: None,
-                applicant: applicant(2),
-                sets: None,
-                components: items(&mut rng),
-                fee_dong: None,
-                note: String::new(),
-            },
+            reception(codes::COMMUNE_A, Channel::InPerson, 2, &mut rng),
         )
         .await
         .unwrap();
@@ -1000,21 +979,16 @@ async fn concurrent_writes_keep_the_counters_exact(b: Backend) {
         let v = svc
             .receive(
                 &system,
-                Receive {
-                    unit: codes::DISTRICT_A.to_owned(),
-                    procedure: "1.000003".to_owned(),
-                    channel: if i % 3 == 1 {
+                reception(
+                    codes::DISTRICT_A,
+                    if i % 3 == 1 {
                         Channel::Postal
                     } else {
                         Channel::InPerson
                     },
-                    return_method: None,
-                    applicant: applicant(i),
-                    sets: None,
-                    components: items(&mut rng),
-                    fee_dong: None,
-                    note: String::new(),
-                },
+                    i,
+                    &mut rng,
+                ),
             )
             .await
             .unwrap();
