@@ -56,6 +56,7 @@ pub(crate) enum Arg {
     Text(String),
     OptText(Option<String>),
     Bool(bool),
+    Bytes(Vec<u8>),
 }
 
 /// A statement and its arguments, in placeholder order.
@@ -145,6 +146,7 @@ impl Sql {
         for<'q> String: Encode<'q, DB> + Type<DB>,
         for<'q> Option<String>: Encode<'q, DB> + Type<DB>,
         for<'q> bool: Encode<'q, DB> + Type<DB>,
+        for<'q> Vec<u8>: Encode<'q, DB> + Type<DB>,
     {
         let mut args = DB::Arguments::default();
         for a in self.args {
@@ -154,6 +156,7 @@ impl Sql {
                 Arg::Text(v) => args.add(v),
                 Arg::OptText(v) => args.add(v),
                 Arg::Bool(v) => args.add(v),
+                Arg::Bytes(v) => args.add(v),
             }
             .map_err(sqlx::Error::Encode)?;
         }

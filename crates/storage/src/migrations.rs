@@ -77,6 +77,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "processing_time",
         include_str!("../migrations/sqlite/0010_processing_time.sql"),
     ),
+    (
+        11,
+        "stat_snapshots",
+        include_str!("../migrations/sqlite/0011_stat_snapshots.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -130,6 +135,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "processing_time",
         include_str!("../migrations/postgres/0010_processing_time.sql"),
+    ),
+    (
+        11,
+        "stat_snapshots",
+        include_str!("../migrations/postgres/0011_stat_snapshots.sql"),
     ),
 ];
 

@@ -135,6 +135,37 @@ pub fn cover_ranges(from: Date, to: Date) -> Vec<(Grain, Date, Date)> {
     out
 }
 
+/// Days a month must have been over before its end's levels are kept as a
+/// snapshot: live changes are dated on the day they happen, so a month
+/// that ended two days ago no longer moves (one day of margin for a write
+/// dated just before midnight and committed after it). Only writes dated in
+/// the past (an import, a void, a rebuild) change it, and they delete it.
+pub const SNAPSHOT_MARGIN_DAYS: i32 = 2;
+
+/// The newest month end on or before `day` whose levels may be kept as a
+/// snapshot, given `today` (see [`SNAPSHOT_MARGIN_DAYS`]); `None` when
+/// there is none (the calendar's start).
+pub fn snapshot_day(day: Date, today: Date) -> Option<Date> {
+    let latest = today
+        .checked_sub(jiff::Span::new().days(SNAPSHOT_MARGIN_DAYS))
+        .ok()?
+        .min(day);
+    if latest == latest.last_of_month() {
+        return Some(latest);
+    }
+    latest.first_of_month().yesterday().ok()
+}
+
+/// Where the level at the end of `day` comes from when the snapshot of
+/// `snapshot` (a month end on or before `day`) is kept: the snapshot, plus
+/// the buckets covering the days after it.
+pub fn after_snapshot(snapshot: Date, day: Date) -> Vec<(Grain, Date, Date)> {
+    match snapshot.tomorrow() {
+        Ok(next) if next <= day => cover_ranges(next, day),
+        _ => Vec::new(),
+    }
+}
+
 impl Grain {
     /// The last day of the bucket starting on `first` (a bucket's first
     /// day); `None` past the calendar's end.
@@ -187,6 +218,60 @@ mod tests {
             n += 1;
         }
         changes
+    }
+
+    #[test]
+    fn snapshots_are_month_ends_two_days_old_at_least() {
+        let today = date(2026, 12, 6);
+        // A day late in a closed month: the month before it ended.
+        assert_eq!(
+            snapshot_day(date(2026, 9, 15), today),
+            Some(date(2026, 8, 31))
+        );
+        // A month end itself.
+        assert_eq!(
+            snapshot_day(date(2026, 9, 30), today),
+            Some(date(2026, 9, 30))
+        );
+        // Today and the future: the last month that ended two days ago.
+        assert_eq!(
+            snapshot_day(date(2027, 3, 31), today),
+            Some(date(2026, 11, 30))
+        );
+        // A month that ended yesterday is not closed yet.
+        assert_eq!(
+            snapshot_day(date(2026, 11, 30), date(2026, 12, 1)),
+            Some(date(2026, 10, 31))
+        );
+        assert_eq!(
+            snapshot_day(date(2026, 11, 30), date(2026, 12, 2)),
+            Some(date(2026, 11, 30))
+        );
+        assert_eq!(snapshot_day(Date::MIN, today), None);
+    }
+
+    #[test]
+    fn a_snapshot_plus_the_days_after_it_is_the_level() {
+        let changes = scattered(5);
+        let rows = buckets(&changes);
+        let today = date(2026, 1, 20);
+        let mut day = date(2024, 1, 1);
+        while day < date(2026, 3, 1) {
+            let Some(snap) = snapshot_day(day, today) else {
+                panic!("no snapshot day for {day}");
+            };
+            assert!(snap <= day && snap == snap.last_of_month());
+            let mut c = level_on(&changes, snap);
+            for (g, lo, hi) in after_snapshot(snap, day) {
+                for (rg, b, counts) in &rows {
+                    if *rg == g && *b >= lo && *b <= hi {
+                        c.add_all(counts);
+                    }
+                }
+            }
+            assert_eq!(c, level_on(&changes, day), "level at the end of {day}");
+            day = day.checked_add(3.days()).unwrap();
+        }
     }
 
     #[test]

@@ -15,7 +15,9 @@ pub mod period;
 pub mod track;
 
 pub use figures::{Figures, RATE_NAMES, Rate};
-pub use grain::{Grain, buckets, cover_ranges, prefix_ranges};
+pub use grain::{
+    Grain, SNAPSHOT_MARGIN_DAYS, after_snapshot, buckets, cover_ranges, prefix_ranges, snapshot_day,
+};
 pub use measure::{Counts, MEASURES, Measure};
 pub use period::{Breakdown, Period};
 pub use track::{DayChange, EndFacts, ReceptionFacts, Standing};

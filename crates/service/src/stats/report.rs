@@ -76,6 +76,9 @@ struct GroupInfo {
     procedures: HashMap<i64, (String, String, String, OnlineLevel)>,
     /// Leaf unit → (the root's child holding it, its level).
     units: HashMap<i64, (i64, Level)>,
+    /// The distinct (root's child, level) pairs of `units`: the labels the
+    /// database sums the leaves under (a key's `unit_id` is an index here).
+    labels: Vec<(i64, Level)>,
     /// The root's children (and the root) by id: code and name.
     names: HashMap<i64, (UnitCode, String)>,
     /// The root's parent.
@@ -124,9 +127,9 @@ pub async fn dossier_report(
     }
     .max(unit.valid_from);
     let info = group_info(store, unit.id, on).await?;
-    let leaves: Vec<i64> = info.units.keys().copied().collect();
-    let before = store.stat_levels(&leaves, period.day_before()).await?;
-    let end = level_after(store, &leaves, &before, period.from, period.to).await?;
+    let map = info.label_map();
+    let before = store.stat_levels(&map, period.day_before()).await?;
+    let end = store.stat_levels(&map, period.to).await?;
     // The whole period: the total and form 06's sectors within levels.
     let mut total = Figures::default();
     let mut sectors: BTreeMap<(u8, String), (String, Figures)> = BTreeMap::new();
@@ -147,7 +150,7 @@ pub async fn dossier_report(
             let close = if m.to == period.to {
                 end.clone()
             } else {
-                level_after(store, &leaves, &start, m.from, m.to).await?
+                store.stat_levels(&map, m.to).await?
             };
             for (key, f) in group_figures(&info, &start, &close) {
                 let (k, label, _) = group_of(&info, q.by, &key, &m);
@@ -190,30 +193,6 @@ pub async fn dossier_report(
         total,
         sectors_by_level: form,
     })
-}
-
-/// The levels at the end of `to` from those the day before `from`: plus the
-/// change over the period, read from the few buckets that cover it (a
-/// quarter is one row per group) rather than as a second prefix.
-async fn level_after(
-    store: &dyn Store,
-    unit_ids: &[i64],
-    before: &[StatLevels],
-    from: Date,
-    to: Date,
-) -> ServiceResult<Vec<StatLevels>> {
-    let mut levels: BTreeMap<crate::store::StatKey, motcua_domain::stats::Counts> =
-        before.iter().map(|l| (l.key, l.counts)).collect();
-    for change in store.stat_change(unit_ids, from, to).await? {
-        levels
-            .entry(change.key)
-            .or_default()
-            .add_all(&change.counts);
-    }
-    Ok(levels
-        .into_iter()
-        .map(|(key, counts)| StatLevels { key, counts })
-        .collect())
 }
 
 /// The flows of receiving units over a period, every group summed: what
@@ -333,6 +312,30 @@ pub fn channel_label(c: Channel) -> &'static str {
     }
 }
 
+impl GroupInfo {
+    /// Each leaf unit with the index of its label in `labels`.
+    fn label_map(&self) -> Vec<(i64, i64)> {
+        let index: HashMap<(i64, Level), i64> = self
+            .labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (*l, i as i64))
+            .collect();
+        self.units
+            .iter()
+            .filter_map(|(id, l)| index.get(l).map(|i| (*id, *i)))
+            .collect()
+    }
+
+    /// The root's child and level a summed key's label stands for.
+    fn label(&self, key: &crate::store::StatKey) -> Option<(i64, Level)> {
+        usize::try_from(key.unit_id)
+            .ok()
+            .and_then(|i| self.labels.get(i))
+            .copied()
+    }
+}
+
 fn group_of(
     info: &GroupInfo,
     by: Breakdown,
@@ -343,7 +346,7 @@ fn group_of(
     let unknown = || ("?".to_owned(), "(không rõ)".to_owned());
     match by {
         Breakdown::Unit => {
-            let child = info.units.get(&key.unit_id).map(|(c, _)| *c);
+            let child = info.label(key).map(|(c, _)| c);
             match child.and_then(|c| info.names.get(&c)) {
                 Some((code, name)) => (code.to_string(), name.clone(), None),
                 None => {
@@ -363,7 +366,7 @@ fn group_of(
             let sector = procedure
                 .map(|p| p.2.clone())
                 .unwrap_or_else(|| "(không rõ)".to_owned());
-            let level = info.units.get(&key.unit_id).map(|(_, l)| *l);
+            let level = info.label(key).map(|(_, l)| l);
             if by == Breakdown::Level {
                 let key = level.map_or("?", Level::as_str).to_owned();
                 let label = level.map_or("(không rõ)", level_label).to_owned();
@@ -438,6 +441,9 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
             }
         }
     }
+    let mut labels: Vec<(i64, Level)> = units.values().copied().collect();
+    labels.sort_unstable_by_key(|(c, l)| (*c, l.as_str()));
+    labels.dedup();
     let parent = by_id.get(&root).and_then(|v| v.parent_id);
     if let Some(v) = by_id.get(&root) {
         names.insert(root, (v.code.clone(), v.name.clone()));
@@ -470,6 +476,7 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
     Ok(GroupInfo {
         procedures,
         units,
+        labels,
         names,
         parent,
     })

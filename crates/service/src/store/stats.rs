@@ -47,21 +47,19 @@ pub struct StatRow {
 /// dossier change (`NewDossier::stats`, `DossierChange::stats`).
 #[async_trait]
 pub trait StatsStore: Send + Sync {
-    /// Each group's levels at the end of `day`, for groups of the receiving
-    /// units `unit_ids` (every unit when empty). Groups whose levels are all
-    /// zero may be left out.
-    async fn stat_levels(&self, unit_ids: &[i64], day: Date) -> ServiceResult<Vec<StatLevels>>;
+    /// Each group's levels at the end of `day`, summed in the database over
+    /// the units given the same label: `units` pairs each receiving unit to
+    /// count with its label (a report's row group), and each returned key
+    /// holds the label in `unit_id`, with the procedure and the channel.
+    /// Units not listed are not counted. Groups whose levels are all zero
+    /// may be left out. A level at or after the end of a closed month reads
+    /// that month's snapshot (built on first use) and the days after it.
+    async fn stat_levels(&self, units: &[(i64, i64)], day: Date) -> ServiceResult<Vec<StatLevels>>;
     /// Each group's change over the days `from` to `to` (its level at the
     /// end of `to` minus its level the day before `from`), summed from the
-    /// fewest buckets that cover the period (`cover_ranges`).
-    async fn stat_change(
-        &self,
-        unit_ids: &[i64],
-        from: Date,
-        to: Date,
-    ) -> ServiceResult<Vec<StatLevels>>;
-    /// [`StatsStore::stat_change`] summed per channel over every unit and
-    /// procedure (keys with unit and procedure 0): one row per channel.
+    /// fewest buckets that cover the period (`cover_ranges`) per channel
+    /// over every unit and procedure (keys with unit and procedure 0): one
+    /// row per channel.
     async fn stat_flows_by_channel(
         &self,
         unit_ids: &[i64],

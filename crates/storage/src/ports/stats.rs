@@ -1,13 +1,17 @@
 //! The statistics layer on both databases: each dossier change adds its
 //! per-day changes to `stat_counts` at four grains (migrations 0009 and 0010), and a
-//! report reads the levels at a day's end as a prefix sum over few buckets
-//! per group (`motcua_domain::stats::prefix_ranges`).
+//! report reads the levels at a day's end from the snapshot of the last
+//! closed month (`stat_snapshots`, migration 0011) plus the days after it,
+//! summed per report group in the database.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use motcua_domain::dossier::Channel;
-use motcua_domain::stats::{Counts, DayChange, Grain, MEASURES, Measure, buckets, prefix_ranges};
+use motcua_domain::stats::{
+    Counts, DayChange, Grain, MEASURES, Measure, after_snapshot, buckets, prefix_ranges,
+    snapshot_day,
+};
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{AuditContext, StatKey, StatLevels, StatRow};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
@@ -15,6 +19,7 @@ use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 use crate::catalog::sql::Assemble;
 use crate::conn::{Arg, Backend, Conn, Sql, commit};
 use crate::error::{corrupt, db};
+use crate::ports::snapshot::{self, BUMP_EPOCH};
 
 /// Rows per statement: 29 values each, well under both databases' limits.
 const ROWS_PER_STATEMENT: usize = 200;
@@ -42,34 +47,57 @@ pub(crate) fn add_rows_sql(rows: &[(Grain, Date, StatKey, Counts)]) -> Vec<Sql> 
     let tail = format!(
         " ON CONFLICT (grain, bucket, unit_id, procedure_id, channel) DO UPDATE SET {updates}"
     );
-    rows.chunks(ROWS_PER_STATEMENT)
-        .map(|chunk| {
-            let mut text = head.clone();
-            let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
-            for (i, (grain, bucket, key, counts)) in chunk.iter().enumerate() {
-                if i > 0 {
+    let mut out = invalidate_snapshots(rows);
+    out.extend(rows.chunks(ROWS_PER_STATEMENT).map(|chunk| {
+        let mut text = head.clone();
+        let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
+        for (i, (grain, bucket, key, counts)) in chunk.iter().enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push('(');
+            let base = args.len();
+            for j in 0..5 + MEASURES {
+                if j > 0 {
                     text.push_str(", ");
                 }
-                text.push('(');
-                let base = args.len();
-                for j in 0..5 + MEASURES {
-                    if j > 0 {
-                        text.push_str(", ");
-                    }
-                    text.push_str(&format!("${}", base + j + 1));
-                }
-                text.push(')');
-                args.push(Arg::Text(grain.as_str().to_owned()));
-                args.push(Arg::Text(bucket.to_string()));
-                args.push(Arg::Int(key.unit_id));
-                args.push(Arg::Int(key.procedure_id));
-                args.push(Arg::Text(key.channel.as_str().to_owned()));
-                args.extend(counts.0.iter().map(|v| Arg::Int(*v)));
+                text.push_str(&format!("${}", base + j + 1));
             }
-            text.push_str(&tail);
-            Sql::assembled(text, args)
-        })
-        .collect()
+            text.push(')');
+            args.push(Arg::Text(grain.as_str().to_owned()));
+            args.push(Arg::Text(bucket.to_string()));
+            args.push(Arg::Int(key.unit_id));
+            args.push(Arg::Int(key.procedure_id));
+            args.push(Arg::Text(key.channel.as_str().to_owned()));
+            args.extend(counts.0.iter().map(|v| Arg::Int(*v)));
+        }
+        text.push_str(&tail);
+        Sql::assembled(text, args)
+    }));
+    out
+}
+
+/// Today in Viet Nam by this machine's clock: snapshots are kept only for
+/// months that ended `motcua_domain::stats::SNAPSHOT_MARGIN_DAYS` before it.
+fn local_today() -> Date {
+    motcua_domain::time::to_local(jiff::Timestamp::now()).date()
+}
+
+/// What must run before changes dated on `rows`' days are added: when the
+/// first is before today (an import, a void, a rebuild, a test's clock),
+/// the snapshots from that day on no longer hold and are deleted, after
+/// the epoch row is bumped (on PostgreSQL its row lock orders this write
+/// and a snapshot's build). Live changes, dated today or later, need
+/// nothing: no snapshot is that recent.
+fn invalidate_snapshots(rows: &[(Grain, Date, StatKey, Counts)]) -> Vec<Sql> {
+    let first = rows.iter().filter(|r| r.0 == Grain::Day).map(|r| r.1).min();
+    match first {
+        Some(day) if day < local_today() => vec![
+            Sql::new(BUMP_EPOCH),
+            Sql::new("DELETE FROM stat_snapshots WHERE day >= $1").text(day.to_string()),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// The statements that add one dossier's changes.
@@ -125,7 +153,7 @@ where
     }
 }
 
-fn sums<C: Conn>() -> String {
+pub(crate) fn sums<C: Conn>() -> String {
     let cast = match C::DIALECT {
         crate::conn::Dialect::Sqlite => "",
         crate::conn::Dialect::Postgres => "::bigint",
@@ -137,76 +165,153 @@ fn sums<C: Conn>() -> String {
         .join(", ")
 }
 
+/// Each label's levels at the end of `day` (see
+/// `StatsStore::stat_levels`): from the snapshot of the newest closed month
+/// end on or before it, built first when missing, plus the buckets of the
+/// days after it; from the prefix buckets when there is no such month or
+/// the snapshot cannot be written (a full disk, say).
 pub(crate) async fn stat_levels<B: Backend>(
     b: &B,
-    unit_ids: &[i64],
+    units: &[(i64, i64)],
     day: Date,
 ) -> ServiceResult<Vec<StatLevels>> {
-    stat_sums(b, unit_ids, &prefix_ranges(day)).await
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let map: HashMap<i64, i64> = units.iter().copied().collect();
+    if let Some(snap) = snapshot_day(day, local_today()) {
+        if let Some(levels) = from_snapshot(b, &map, snap, day).await? {
+            return Ok(levels);
+        }
+        match snapshot::build(b, snap).await {
+            Ok(()) => {
+                if let Some(levels) = from_snapshot(b, &map, snap, day).await? {
+                    return Ok(levels);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, %snap, "statistics snapshot not written"),
+        }
+    }
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let mut sums = HashMap::new();
+    snapshot::add_buckets(c, &map, &prefix_ranges(day), &mut sums).await?;
+    Ok(into_levels(sums))
 }
 
-/// Each group's sum of the buckets in `ranges` (inclusive bucket days per
-/// grain): a prefix (a level) or a period's cover (its change).
-pub(crate) async fn stat_sums<B: Backend>(
+/// The levels from the snapshot of `snap` and the days after it to `day`,
+/// in one consistent read; `None` when the snapshot is not complete.
+async fn from_snapshot<B: Backend>(
     b: &B,
+    map: &HashMap<i64, i64>,
+    snap: Date,
+    day: Date,
+) -> ServiceResult<Option<Vec<StatLevels>>> {
+    let mut conn = b.read().await?;
+    let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(db)?;
+    let c: &mut B::Conn = &mut tx;
+    snapshot::begin_consistent(c).await?;
+    let mut sums = HashMap::new();
+    if snapshot::read(c, map, snap, &mut sums).await?.is_none() {
+        return Ok(None);
+    }
+    snapshot::add_buckets(c, map, &after_snapshot(snap, day), &mut sums).await?;
+    Ok(Some(into_levels(sums)))
+}
+
+fn into_levels(sums: HashMap<StatKey, Counts>) -> Vec<StatLevels> {
+    sums.into_iter()
+        .filter(|(_, c)| !c.is_zero())
+        .map(|(key, counts)| StatLevels { key, counts })
+        .collect()
+}
+
+/// Each group's sum of the buckets in `ranges` over every unit, read on
+/// `c` (a snapshot's build, inside its write transaction).
+pub(crate) async fn bucket_sums<C: Conn>(
+    c: &mut C,
+    ranges: &[(Grain, Date, Date)],
+) -> ServiceResult<Vec<StatLevels>> {
+    bucket_sums_of(c, &[], ranges).await
+}
+
+/// Each group's sum of the buckets in `ranges` for the receiving units
+/// `unit_ids` (every unit when empty).
+pub(crate) async fn bucket_sums_of<C: Conn>(
+    c: &mut C,
     unit_ids: &[i64],
     ranges: &[(Grain, Date, Date)],
 ) -> ServiceResult<Vec<StatLevels>> {
-    grouped_sums(b, unit_ids, ranges, false).await
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Assemble::new(
+        &format!(
+            "SELECT unit_id, procedure_id, channel, {} FROM stat_counts",
+            sums::<C>()
+        ),
+        false,
+    );
+    let terms = range_terms(&mut q, ranges);
+    q.and(&terms);
+    if !unit_ids.is_empty() {
+        let set = q.id_set(C::DIALECT, unit_ids);
+        q.and(&format!("unit_id IN {set}"));
+    }
+    q.push("GROUP BY unit_id, procedure_id, channel");
+    let rows: Vec<SumRow> = c.all(q.finish()).await.map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| !r.counts.is_zero())
+        .map(|r| StatLevels {
+            key: r.key,
+            counts: r.counts,
+        })
+        .collect())
 }
 
-/// [`stat_sums`] summed over units and procedures in the database: one
-/// row per channel (their keys name no unit or procedure, id 0), for
-/// figures that need no breakdown (the home dashboard's month).
+/// `(grain = .. AND bucket BETWEEN ..) OR ..` for `ranges`, bound in `q`.
+fn range_terms(q: &mut Assemble, ranges: &[(Grain, Date, Date)]) -> String {
+    let terms: Vec<String> = ranges
+        .iter()
+        .map(|(grain, lo, hi)| {
+            let g = q.arg(Arg::Text(grain.as_str().to_owned()));
+            let lo = q.arg(Arg::Text(lo.to_string()));
+            let hi = q.arg(Arg::Text(hi.to_string()));
+            format!("(grain = {g} AND bucket >= {lo} AND bucket <= {hi})")
+        })
+        .collect();
+    format!("({})", terms.join(" OR "))
+}
+
+/// Each channel's sum of the buckets in `ranges` (inclusive bucket days
+/// per grain) over the units `unit_ids` (every unit when empty) and every
+/// procedure: one row per channel (their keys name no unit or procedure,
+/// id 0), for figures that need no breakdown (the home dashboard's month).
 pub(crate) async fn stat_sums_by_channel<B: Backend>(
     b: &B,
     unit_ids: &[i64],
     ranges: &[(Grain, Date, Date)],
-) -> ServiceResult<Vec<StatLevels>> {
-    grouped_sums(b, unit_ids, ranges, true).await
-}
-
-async fn grouped_sums<B: Backend>(
-    b: &B,
-    unit_ids: &[i64],
-    ranges: &[(Grain, Date, Date)],
-    by_channel: bool,
 ) -> ServiceResult<Vec<StatLevels>> {
     if ranges.is_empty() {
         return Ok(Vec::new());
     }
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let (keys, group) = if by_channel {
-        (
-            "CAST(0 AS BIGINT), CAST(0 AS BIGINT), channel",
-            "GROUP BY channel",
-        )
-    } else {
-        (
-            "unit_id, procedure_id, channel",
-            "GROUP BY unit_id, procedure_id, channel",
-        )
-    };
     let mut q = Assemble::new(
-        &format!("SELECT {keys}, {} FROM stat_counts", sums::<B::Conn>()),
+        &format!(
+            "SELECT CAST(0 AS BIGINT), CAST(0 AS BIGINT), channel, {} FROM stat_counts",
+            sums::<B::Conn>()
+        ),
         false,
     );
-    let mut terms = Vec::new();
-    for (grain, lo, hi) in ranges {
-        let g = q.arg(Arg::Text(grain.as_str().to_owned()));
-        let lo = q.arg(Arg::Text(lo.to_string()));
-        let hi = q.arg(Arg::Text(hi.to_string()));
-        terms.push(format!(
-            "(grain = {g} AND bucket >= {lo} AND bucket <= {hi})"
-        ));
-    }
-    q.and(&format!("({})", terms.join(" OR ")));
+    let terms = range_terms(&mut q, ranges);
+    q.and(&terms);
     if !unit_ids.is_empty() {
         let set = q.id_set(B::Conn::DIALECT, unit_ids);
         q.and(&format!("unit_id IN {set}"));
     }
-    q.push(group);
+    q.push(" GROUP BY channel");
     let rows: Vec<SumRow> = c.all(q.finish()).await.map_err(db)?;
     Ok(rows
         .into_iter()
@@ -266,9 +371,13 @@ pub(crate) async fn replace_stats<B: Backend>(
         .collect();
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
-    c.execute(Sql::new("DELETE FROM stat_counts"))
-        .await
-        .map_err(db)?;
+    for q in [
+        BUMP_EPOCH,
+        "DELETE FROM stat_snapshots",
+        "DELETE FROM stat_counts",
+    ] {
+        c.execute(Sql::new(q)).await.map_err(db)?;
+    }
     for q in add_rows_sql(&list) {
         c.execute(q).await.map_err(db)?;
     }
@@ -297,23 +406,10 @@ macro_rules! stats_ports {
             impl StatsStore for $store {
                 async fn stat_levels(
                     &self,
-                    unit_ids: &[i64],
+                    units: &[(i64, i64)],
                     day: Date,
                 ) -> ServiceResult<Vec<StatLevels>> {
-                    $crate::ports::stats::stat_levels(self, unit_ids, day).await
-                }
-                async fn stat_change(
-                    &self,
-                    unit_ids: &[i64],
-                    from: Date,
-                    to: Date,
-                ) -> ServiceResult<Vec<StatLevels>> {
-                    $crate::ports::stats::stat_sums(
-                        self,
-                        unit_ids,
-                        &motcua_domain::stats::cover_ranges(from, to),
-                    )
-                    .await
+                    $crate::ports::stats::stat_levels(self, units, day).await
                 }
                 async fn stat_flows_by_channel(
                     &self,

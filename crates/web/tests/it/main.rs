@@ -14,6 +14,7 @@ mod api_signin;
 mod api_units;
 mod hardening;
 mod stats_replay;
+mod stats_snapshots;
 mod tree_of_time;
 mod ui_admin;
 mod ui_dashboard;

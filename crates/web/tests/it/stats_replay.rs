@@ -41,7 +41,7 @@ on_both!(
 
 /// A small deterministic generator (xorshift64*), so a failing seed can be
 /// replayed.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -74,7 +74,7 @@ fn applicant(i: u64) -> Applicant {
 }
 
 /// A reception of procedure 1.000003 at `unit`.
-fn reception(unit: &str, channel: Channel, applicant_no: u64, rng: &mut Rng) -> Receive {
+pub(crate) fn reception(unit: &str, channel: Channel, applicant_no: u64, rng: &mut Rng) -> Receive {
     Receive {
         unit: unit.to_owned(),
         procedure: "1.000003".to_owned(),
@@ -458,7 +458,7 @@ async fn random_histories_report_what_their_events_say(b: Backend) {
 /// An application with the procedure "1.000003" (3 working days, at
 /// district A and its communes) and the dossier use cases on its store and
 /// clock, without notifications.
-async fn setup(b: Backend) -> (TestApp, DossierService) {
+pub(crate) async fn setup(b: Backend) -> (TestApp, DossierService) {
     let app = TestApp::start(b).await.unwrap();
     let keeper = app
         .client("kiemsoat", Role::UnitAdmin, codes::PROVINCE)
