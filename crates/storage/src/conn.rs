@@ -160,8 +160,40 @@ impl Sql {
             }
             .map_err(sqlx::Error::Encode)?;
         }
-        Ok((AssertSqlSafe(self.text), args))
+        let text = match DB::NAME {
+            "SQLite" => anonymous_placeholders(&self.text).map_or(self.text, Cow::Owned),
+            _ => self.text,
+        };
+        Ok((AssertSqlSafe(text), args))
     }
+}
+
+/// `text` with its placeholders `$1, $2, …, $N` written as SQLite's
+/// anonymous `?`, when they appear in exactly that order, each once (most
+/// statements); `None` otherwise, and then the text is used as it is.
+///
+/// Why: sqlx binds each parameter of a SQLite statement after asking its
+/// name, which SQLite finds by a linear search of the statement's named
+/// parameters, so binding N named parameters costs N². A 200-row upsert of
+/// the statistics layer has 6,200: profiled, the bulk import spent 73 % of
+/// its time in that search. Anonymous parameters have no name to search.
+fn anonymous_placeholders(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut expected = 1usize;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if rest[..digits].parse::<usize>().ok()? != expected {
+            return None;
+        }
+        out.push('?');
+        expected += 1;
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Appends `text` to `out` with every `$n` placeholder raised by `by`. Our
@@ -446,4 +478,31 @@ pub(crate) type ConnFuture<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>
 /// Commits a write transaction.
 pub(crate) async fn commit<DB: Database>(tx: Transaction<'static, DB>) -> ServiceResult<()> {
     tx.commit().await.map_err(db)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anonymous_placeholders;
+
+    #[test]
+    fn placeholders_in_order_become_anonymous_and_others_stay() {
+        assert_eq!(
+            anonymous_placeholders("INSERT INTO t VALUES ($1, $2), ($3, $4)").as_deref(),
+            Some("INSERT INTO t VALUES (?, ?), (?, ?)")
+        );
+        assert_eq!(
+            anonymous_placeholders("UPDATE a SET x = $1; UPDATE b SET y = $2 WHERE z = $3")
+                .as_deref(),
+            Some("UPDATE a SET x = ?; UPDATE b SET y = ? WHERE z = ?")
+        );
+        assert_eq!(
+            anonymous_placeholders("SELECT 1").as_deref(),
+            Some("SELECT 1")
+        );
+        // Repeated, out of order, skipped, or a `$` that is no placeholder.
+        assert_eq!(anonymous_placeholders("a = $1 OR b = $1"), None);
+        assert_eq!(anonymous_placeholders("a = $2 AND b = $1"), None);
+        assert_eq!(anonymous_placeholders("a = $1 AND b = $3"), None);
+        assert_eq!(anonymous_placeholders("json_extract(v, '$.x') = $1"), None);
+    }
 }
