@@ -319,11 +319,6 @@ fn event_sql(id: i64, e: &NewEvent, guarded: bool) -> Sql {
     .text(e.detail.to_string())
 }
 
-async fn insert_event<C: Conn>(c: &mut C, id: i64, e: &NewEvent) -> ServiceResult<()> {
-    c.execute(event_sql(id, e, false)).await.map_err(db)?;
-    Ok(())
-}
-
 fn step_sql(id: i64, s: &NewStep) -> Sql {
     Sql::new(INSERT_STEP)
         .int(id)
@@ -339,30 +334,6 @@ fn step_sql(id: i64, s: &NewStep) -> Sql {
         .opt_int(opt_ms(s.due))
         .opt_int(opt_ms(s.ended_at))
         .opt_text(s.classification.map(|c| c.as_str().to_owned()))
-}
-
-async fn insert_step<C: Conn>(c: &mut C, id: i64, s: &NewStep) -> ServiceResult<()> {
-    c.execute(step_sql(id, s)).await.map_err(|e| {
-        crate::error::map_db(e, |_| {
-            Some(ServiceError::invalid(
-                "step",
-                "refers to a unit or user that does not exist",
-            ))
-        })
-    })?;
-    Ok(())
-}
-
-async fn insert_messages<C: Conn>(
-    c: &mut C,
-    id: i64,
-    at: Timestamp,
-    messages: &[NewMessage],
-) -> ServiceResult<()> {
-    for m in messages {
-        c.execute(message_sql(id, at, m)).await.map_err(db)?;
-    }
-    Ok(())
 }
 
 fn message_sql(id: i64, at: Timestamp, m: &NewMessage) -> Sql {
@@ -535,24 +506,29 @@ async fn write_dossier<C: Conn>(
         })
     })?;
     insert_components(c, id, &d.components).await?;
-    insert_event(c, id, &d.event).await?;
-    for e in &d.more_events {
-        insert_event(c, id, e).await?;
-    }
-    for s in &d.steps {
-        insert_step(c, id, s).await?;
-    }
-    let outbox: Vec<NewMessage> = d
-        .outbox
-        .iter()
-        .map(|m| NewMessage {
+    // The rest in one call: on SQLite each call is a round trip to the
+    // connection's thread, which costs more than these inserts (an
+    // imported dossier has a handful of events).
+    let mut rest = vec![event_sql(id, &d.event, false)];
+    rest.extend(d.more_events.iter().map(|e| event_sql(id, e, false)));
+    rest.extend(d.steps.iter().map(|s| step_sql(id, s)));
+    rest.extend(d.outbox.iter().map(|m| {
+        let m = NewMessage {
             channel: m.channel,
             recipient: m.recipient.clone(),
             subject: m.subject.replace(CODE_PLACEHOLDER, code.as_str()),
             body: m.body.replace(CODE_PLACEHOLDER, code.as_str()),
+        };
+        message_sql(id, at, &m)
+    }));
+    c.execute_all(rest).await.map_err(|e| {
+        crate::error::map_db(e, |broken| {
+            // The events and messages refer only to this dossier.
+            matches!(broken, Broken::ForeignKey(_)).then(|| {
+                ServiceError::invalid("step", "refers to a unit or user that does not exist")
+            })
         })
-        .collect();
-    insert_messages(c, id, at, &outbox).await?;
+    })?;
     Ok(id)
 }
 

@@ -175,9 +175,18 @@ fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>
         Breakdown::Unit => f[0].1 = key.to_owned(),
         Breakdown::Procedure => f.push(("procedure", key.to_owned())),
         Breakdown::Channel => f.push(("channel", key.to_owned())),
-        Breakdown::Month | Breakdown::Sector | Breakdown::Level => return None,
+        // A month's row: the same filters over the month's days.
+        Breakdown::Month => {}
+        Breakdown::Sector | Breakdown::Level => return None,
     }
     Some(f)
+}
+
+/// The days of the month `key` (`YYYY-MM`) within the report's period.
+fn month_days(report: &Report, key: &str) -> Option<(Date, Date)> {
+    let (y, m) = key.split_once('-')?;
+    let first = Date::new(y.parse().ok()?, m.parse().ok()?, 1).ok()?;
+    Some((first.max(report.from), first.last_of_month().min(report.to)))
 }
 
 fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total: bool) -> Line {
@@ -190,7 +199,13 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
     } else {
         row_filters(report, key)
     };
-    let (from, to) = (format::iso_date(report.from), format::iso_date(report.to));
+    // The days the row counts: a month's row its month within the period.
+    let (first, last) = if report.by == Breakdown::Month && !total {
+        month_days(report, key).unwrap_or((report.from, report.to))
+    } else {
+        (report.from, report.to)
+    };
+    let (from, to) = (format::iso_date(first), format::iso_date(last));
     let href = |extra: &[(&'static str, &str)]| -> Option<String> {
         let mut pairs: Vec<(&str, String)> = base.clone()?;
         pairs.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
@@ -204,11 +219,7 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
     let ended = [("ended_from", from.as_str()), ("ended_to", to.as_str())];
     // Open at the end of the day before the period (carried over) and at
     // its end (in progress).
-    let eve = report
-        .from
-        .yesterday()
-        .map(format::iso_date)
-        .unwrap_or_default();
+    let eve = first.yesterday().map(format::iso_date).unwrap_or_default();
     let with =
         |a: &[(&'static str, &str)], b: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
             a.iter()

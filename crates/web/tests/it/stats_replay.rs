@@ -359,9 +359,17 @@ async fn naive(
 /// by channel, ends by classification, carried over and in progress.
 /// Returns how many links were followed.
 async fn linked_counts_match(c: &Client, unit: &str, from: Date, to: Date) -> usize {
+    let mut followed = 0;
+    for by in ["unit", "month"] {
+        followed += links_of_page_match(c, unit, from, to, by).await;
+    }
+    followed
+}
+
+async fn links_of_page_match(c: &Client, unit: &str, from: Date, to: Date, by: &str) -> usize {
     let page = c
         .http
-        .get(c.url(&format!("/bao-cao?unit={unit}&from={from}&to={to}&by=unit")))
+        .get(c.url(&format!("/bao-cao?unit={unit}&from={from}&to={to}&by={by}")))
         .send()
         .await
         .unwrap();
@@ -407,7 +415,10 @@ async fn linked_counts_match(c: &Client, unit: &str, from: Date, to: Date) -> us
                 None => break,
             }
         }
-        assert_eq!(listed, shown, "{unit} {from}..{to}: {query}: {seen:#?}");
+        assert_eq!(
+            listed, shown,
+            "{unit} {from}..{to} by {by}: {query}: {seen:#?}"
+        );
         followed += 1;
     }
     followed
