@@ -93,46 +93,17 @@ pub async fn after_migration(
 pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> {
     let mut sums: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
     let mut calendars: HashMap<i64, Arc<UnitCalendar>> = HashMap::new();
-    let mut after = 0i64;
     let mut count = 0u64;
-    loop {
-        let page = store.dossiers_after(after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        let ids: Vec<i64> = page.iter().map(|d| d.id).collect();
-        let (all_events, all_items) = store.histories(&ids).await?;
-        let mut events_by: HashMap<i64, Vec<NewEvent>> = HashMap::new();
-        for (id, e) in all_events {
-            events_by.entry(id).or_default().push(e.event);
-        }
-        let mut items_by: HashMap<i64, Vec<crate::store::ReceivedItem>> = HashMap::new();
-        for (id, i) in all_items {
-            items_by.entry(id).or_default().push(i);
-        }
-        for d in &page {
-            count += 1;
-            let cal = match calendars.get(&d.unit_id) {
-                Some(c) => c.clone(),
-                None => {
-                    let unit = store.unit_by_id(d.unit_id).await?;
-                    let c = Arc::new(load(store, Some(&unit)).await?);
-                    calendars.insert(d.unit_id, c.clone());
-                    c
-                }
-            };
-            let work = WorkTime::new(&cal.calendar, &cal.hours);
-            let events = events_by.remove(&d.id).unwrap_or_default();
-            let items = items_by.remove(&d.id).unwrap_or_default();
-            let changes = super::track::history_changes(&d.state, &events, &items, &work)?;
-            let key = StatKey {
-                unit_id: d.unit_id,
-                procedure_id: d.procedure_id,
-                channel: d.channel,
-            };
-            for (g, b, c) in buckets(&changes) {
-                sums.entry((g, b, key)).or_default().add_all(&c);
-            }
-        }
+    let mut page = read_page(store, 0).await?;
+    while let Some(last) = page.0.last().map(|d| d.id) {
+        // The next page is read while this one is replayed: the database
+        // works on its own thread (SQLite) or server meanwhile.
+        let (next, replayed) = tokio::join!(
+            read_page(store, last),
+            replay_page(store, page, &mut calendars, &mut sums)
+        );
+        count += replayed?;
+        page = next?;
     }
     let rows = sums
         .into_iter()
@@ -145,6 +116,64 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
         })
         .collect();
     Ok((rows, count))
+}
+
+/// A page of dossiers after `after` with their events and components.
+type Page = (
+    Vec<crate::store::Dossier>,
+    HashMap<i64, Vec<NewEvent>>,
+    HashMap<i64, Vec<crate::store::ReceivedItem>>,
+);
+
+async fn read_page(store: &dyn Store, after: i64) -> ServiceResult<Page> {
+    let page = store.dossiers_after(after, PAGE).await?;
+    if page.is_empty() {
+        return Ok((page, HashMap::new(), HashMap::new()));
+    }
+    let ids: Vec<i64> = page.iter().map(|d| d.id).collect();
+    let (all_events, all_items) = store.histories(&ids).await?;
+    let mut events_by: HashMap<i64, Vec<NewEvent>> = HashMap::new();
+    for (id, e) in all_events {
+        events_by.entry(id).or_default().push(e.event);
+    }
+    let mut items_by: HashMap<i64, Vec<crate::store::ReceivedItem>> = HashMap::new();
+    for (id, i) in all_items {
+        items_by.entry(id).or_default().push(i);
+    }
+    Ok((page, events_by, items_by))
+}
+
+/// Replays a page's dossiers into `sums`; how many there were.
+async fn replay_page(
+    store: &dyn Store,
+    (page, mut events_by, mut items_by): Page,
+    calendars: &mut HashMap<i64, Arc<UnitCalendar>>,
+    sums: &mut BTreeMap<(Grain, Date, StatKey), Counts>,
+) -> ServiceResult<u64> {
+    for d in &page {
+        let cal = match calendars.get(&d.unit_id) {
+            Some(c) => c.clone(),
+            None => {
+                let unit = store.unit_by_id(d.unit_id).await?;
+                let c = Arc::new(load(store, Some(&unit)).await?);
+                calendars.insert(d.unit_id, c.clone());
+                c
+            }
+        };
+        let work = WorkTime::new(&cal.calendar, &cal.hours);
+        let events = events_by.remove(&d.id).unwrap_or_default();
+        let items = items_by.remove(&d.id).unwrap_or_default();
+        let changes = super::track::history_changes(&d.state, &events, &items, &work)?;
+        let key = StatKey {
+            unit_id: d.unit_id,
+            procedure_id: d.procedure_id,
+            channel: d.channel,
+        };
+        for (g, b, c) in buckets(&changes) {
+            sums.entry((g, b, key)).or_default().add_all(&c);
+        }
+    }
+    Ok(page.len() as u64)
 }
 
 fn describe(r: &StatRow) -> String {

@@ -35,46 +35,60 @@ fn columns() -> String {
 /// The statements that add `rows` to the layer, merged by bucket first so
 /// that no statement touches a row twice (PostgreSQL refuses that).
 pub(crate) fn add_rows_sql(rows: &[(Grain, Date, StatKey, Counts)]) -> Vec<Sql> {
+    let mut out = invalidate_snapshots(rows);
+    out.extend(rows.chunks(ROWS_PER_STATEMENT).map(upsert_sql));
+    out
+}
+
+/// The text of an upsert of `n` rows, built once per size: a full chunk's
+/// has 6,200 placeholders.
+fn upsert_text(n: usize) -> String {
     let updates = Measure::ALL
         .iter()
         .map(|m| format!("{c} = stat_counts.{c} + excluded.{c}", c = m.column()))
         .collect::<Vec<_>>()
         .join(", ");
-    let head = format!(
+    let mut text = format!(
         "INSERT INTO stat_counts (grain, bucket, unit_id, procedure_id, channel, {}) VALUES ",
         columns()
     );
-    let tail = format!(
-        " ON CONFLICT (grain, bucket, unit_id, procedure_id, channel) DO UPDATE SET {updates}"
-    );
-    let mut out = invalidate_snapshots(rows);
-    out.extend(rows.chunks(ROWS_PER_STATEMENT).map(|chunk| {
-        let mut text = head.clone();
-        let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
-        for (i, (grain, bucket, key, counts)) in chunk.iter().enumerate() {
-            if i > 0 {
+    for i in 0..n {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push('(');
+        for j in 0..5 + MEASURES {
+            if j > 0 {
                 text.push_str(", ");
             }
-            text.push('(');
-            let base = args.len();
-            for j in 0..5 + MEASURES {
-                if j > 0 {
-                    text.push_str(", ");
-                }
-                text.push_str(&format!("${}", base + j + 1));
-            }
-            text.push(')');
-            args.push(Arg::Text(grain.as_str().to_owned()));
-            args.push(Arg::Text(bucket.to_string()));
-            args.push(Arg::Int(key.unit_id));
-            args.push(Arg::Int(key.procedure_id));
-            args.push(Arg::Text(key.channel.as_str().to_owned()));
-            args.extend(counts.0.iter().map(|v| Arg::Int(*v)));
+            text.push_str(&format!("${}", i * (5 + MEASURES) + j + 1));
         }
-        text.push_str(&tail);
-        Sql::assembled(text, args)
-    }));
-    out
+        text.push(')');
+    }
+    text.push_str(&format!(
+        " ON CONFLICT (grain, bucket, unit_id, procedure_id, channel) DO UPDATE SET {updates}"
+    ));
+    text
+}
+
+/// One upsert of at most [`ROWS_PER_STATEMENT`] rows.
+fn upsert_sql(chunk: &[(Grain, Date, StatKey, Counts)]) -> Sql {
+    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = if chunk.len() == ROWS_PER_STATEMENT {
+        FULL.get_or_init(|| upsert_text(ROWS_PER_STATEMENT)).clone()
+    } else {
+        upsert_text(chunk.len())
+    };
+    let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
+    for (grain, bucket, key, counts) in chunk {
+        args.push(Arg::Text(grain.as_str().to_owned()));
+        args.push(Arg::Text(bucket.to_string()));
+        args.push(Arg::Int(key.unit_id));
+        args.push(Arg::Int(key.procedure_id));
+        args.push(Arg::Text(key.channel.as_str().to_owned()));
+        args.extend(counts.0.iter().map(|v| Arg::Int(*v)));
+    }
+    Sql::assembled(text, args)
 }
 
 /// Today in Viet Nam by this machine's clock: snapshots are kept only for
@@ -357,18 +371,26 @@ pub(crate) async fn replace_stats<B: Backend>(
     ctx: &AuditContext,
     rows: &[StatRow],
 ) -> ServiceResult<()> {
-    let mut merged: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
-    for r in rows {
-        merged
-            .entry((r.grain, r.bucket, r.key))
-            .or_default()
-            .add_all(&r.counts);
-    }
-    let list: Vec<_> = merged
-        .into_iter()
-        .filter(|(_, c)| !c.is_zero())
-        .map(|((g, b, k), c)| (g, b, k, c))
-        .collect();
+    // The rebuild hands its rows sorted and merged; anything else is merged
+    // here first.
+    let key = |r: &StatRow| (r.grain, r.bucket, r.key);
+    let list: Vec<(Grain, Date, StatKey, Counts)> =
+        if rows.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+            rows.iter()
+                .filter(|r| !r.counts.is_zero())
+                .map(|r| (r.grain, r.bucket, r.key, r.counts))
+                .collect()
+        } else {
+            let mut merged: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
+            for r in rows {
+                merged.entry(key(r)).or_default().add_all(&r.counts);
+            }
+            merged
+                .into_iter()
+                .filter(|(_, c)| !c.is_zero())
+                .map(|((g, b, k), c)| (g, b, k, c))
+                .collect()
+        };
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
     for q in [
@@ -378,8 +400,10 @@ pub(crate) async fn replace_stats<B: Backend>(
     ] {
         c.execute(Sql::new(q)).await.map_err(db)?;
     }
-    for q in add_rows_sql(&list) {
-        c.execute(q).await.map_err(db)?;
+    // One statement at a time: built all at once, 2.5 million rows' bound
+    // values took gigabytes.
+    for chunk in list.chunks(ROWS_PER_STATEMENT) {
+        c.execute(upsert_sql(chunk)).await.map_err(db)?;
     }
     Conn::append(
         c,
