@@ -270,26 +270,25 @@ fn update_sql(ch: &DossierChange, now: Timestamp) -> Sql {
     Sql::assembled(text, q.int(millis(now)).args)
 }
 
+fn component_sql(id: i64, i: usize, item: &ReceivedItem) -> Sql {
+    Sql::new(INSERT_COMPONENT)
+        .int(id)
+        .int(i64::try_from(i + 1).unwrap_or(i64::MAX))
+        .text(item.name.clone())
+        .text(item.form.as_str())
+        .int(i64::from(item.copies))
+        .bool(item.digitised)
+        .bool(item.reused)
+        .opt_int(item.file_id)
+}
+
 async fn insert_components<C: Conn>(
     c: &mut C,
     id: i64,
     items: &[ReceivedItem],
 ) -> ServiceResult<()> {
     for (i, item) in items.iter().enumerate() {
-        let position = i64::try_from(i + 1).unwrap_or(i64::MAX);
-        c.execute(
-            Sql::new(INSERT_COMPONENT)
-                .int(id)
-                .int(position)
-                .text(item.name.clone())
-                .text(item.form.as_str())
-                .int(i64::from(item.copies))
-                .bool(item.digitised)
-                .bool(item.reused)
-                .opt_int(item.file_id),
-        )
-        .await
-        .map_err(|e| {
+        c.execute(component_sql(id, i, item)).await.map_err(|e| {
             crate::error::map_db(e, |_| {
                 Some(ServiceError::invalid(
                     format!("components[{i}].file_id"),
@@ -505,11 +504,22 @@ async fn write_dossier<C: Conn>(
             })
         })
     })?;
-    insert_components(c, id, &d.components).await?;
     // The rest in one call: on SQLite each call is a round trip to the
     // connection's thread, which costs more than these inserts (an
-    // imported dossier has a handful of events).
-    let mut rest = vec![event_sql(id, &d.event, false)];
+    // imported dossier has a handful of events). Components that point to
+    // uploaded files go one by one, so that a missing file is named.
+    let mut rest = Vec::new();
+    if d.components.iter().any(|c| c.file_id.is_some()) {
+        insert_components(c, id, &d.components).await?;
+    } else {
+        rest.extend(
+            d.components
+                .iter()
+                .enumerate()
+                .map(|(i, item)| component_sql(id, i, item)),
+        );
+    }
+    rest.push(event_sql(id, &d.event, false));
     rest.extend(d.more_events.iter().map(|e| event_sql(id, e, false)));
     rest.extend(d.steps.iter().map(|s| step_sql(id, s)));
     rest.extend(d.outbox.iter().map(|m| {
