@@ -101,6 +101,19 @@ pub(crate) fn unpack(bytes: &[u8], mut each: impl FnMut(i64, Channel, &Counts)) 
     Some(())
 }
 
+/// Whether the snapshot of `day` is complete (its marker row, unit 0, is
+/// there).
+async fn complete<C: Conn>(c: &mut C, day: Date) -> ServiceResult<bool> {
+    let marker: Option<(i64,)> = c
+        .optional(
+            Sql::new("SELECT unit_id FROM stat_snapshots WHERE day = $1 AND unit_id = 0")
+                .text(day.to_string()),
+        )
+        .await
+        .map_err(db)?;
+    Ok(marker.is_some())
+}
+
 /// Stores the levels at the end of `day` (a closed month's end) as its
 /// snapshot, from the prefix buckets, unless it is there already.
 pub(crate) async fn build<B: Backend>(b: &B, day: Date) -> ServiceResult<()> {
@@ -110,14 +123,7 @@ pub(crate) async fn build<B: Backend>(b: &B, day: Date) -> ServiceResult<()> {
     // build for it (PostgreSQL's row lock; SQLite has one writer anyway).
     c.execute(Sql::new(BUMP_EPOCH)).await.map_err(db)?;
     let day_text = day.to_string();
-    let have: Option<(i64,)> = c
-        .optional(
-            Sql::new("SELECT unit_id FROM stat_snapshots WHERE day = $1 AND unit_id = 0")
-                .text(day_text.clone()),
-        )
-        .await
-        .map_err(db)?;
-    if have.is_some() {
+    if complete(c, day).await? {
         return commit(tx).await;
     }
     c.execute(Sql::new("DELETE FROM stat_snapshots WHERE day = $1").text(day_text.clone()))
@@ -169,17 +175,10 @@ pub(crate) async fn read<C: Conn>(
     day: Date,
     sums: &mut HashMap<StatKey, Counts>,
 ) -> ServiceResult<Option<()>> {
-    let day_text = day.to_string();
-    let have: Option<(i64,)> = c
-        .optional(
-            Sql::new("SELECT unit_id FROM stat_snapshots WHERE day = $1 AND unit_id = 0")
-                .text(day_text.clone()),
-        )
-        .await
-        .map_err(db)?;
-    if have.is_none() {
+    if !complete(c, day).await? {
         return Ok(None);
     }
+    let day_text = day.to_string();
     let mut q = Assemble::new("SELECT unit_id, levels FROM stat_snapshots", false);
     let d = q.arg(Arg::Text(day_text));
     q.and(&format!("day = {d}"));

@@ -256,14 +256,33 @@ pub(crate) async fn bucket_sums_of<C: Conn>(
     unit_ids: &[i64],
     ranges: &[(Grain, Date, Date)],
 ) -> ServiceResult<Vec<StatLevels>> {
+    summed(c, unit_ids, ranges, false).await
+}
+
+/// [`bucket_sums_of`], or with `by_channel` the sums per channel alone
+/// (keys with unit and procedure 0).
+async fn summed<C: Conn>(
+    c: &mut C,
+    unit_ids: &[i64],
+    ranges: &[(Grain, Date, Date)],
+    by_channel: bool,
+) -> ServiceResult<Vec<StatLevels>> {
     if ranges.is_empty() {
         return Ok(Vec::new());
     }
+    let (keys, group) = if by_channel {
+        (
+            "CAST(0 AS BIGINT), CAST(0 AS BIGINT), channel",
+            "GROUP BY channel",
+        )
+    } else {
+        (
+            "unit_id, procedure_id, channel",
+            "GROUP BY unit_id, procedure_id, channel",
+        )
+    };
     let mut q = Assemble::new(
-        &format!(
-            "SELECT unit_id, procedure_id, channel, {} FROM stat_counts",
-            sums::<C>()
-        ),
+        &format!("SELECT {keys}, {} FROM stat_counts", sums::<C>()),
         false,
     );
     let terms = range_terms(&mut q, ranges);
@@ -272,7 +291,7 @@ pub(crate) async fn bucket_sums_of<C: Conn>(
         let set = q.id_set(C::DIALECT, unit_ids);
         q.and(&format!("unit_id IN {set}"));
     }
-    q.push("GROUP BY unit_id, procedure_id, channel");
+    q.push(group);
     let rows: Vec<SumRow> = c.all(q.finish()).await.map_err(db)?;
     Ok(rows
         .into_iter()
@@ -307,34 +326,9 @@ pub(crate) async fn stat_sums_by_channel<B: Backend>(
     unit_ids: &[i64],
     ranges: &[(Grain, Date, Date)],
 ) -> ServiceResult<Vec<StatLevels>> {
-    if ranges.is_empty() {
-        return Ok(Vec::new());
-    }
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let mut q = Assemble::new(
-        &format!(
-            "SELECT CAST(0 AS BIGINT), CAST(0 AS BIGINT), channel, {} FROM stat_counts",
-            sums::<B::Conn>()
-        ),
-        false,
-    );
-    let terms = range_terms(&mut q, ranges);
-    q.and(&terms);
-    if !unit_ids.is_empty() {
-        let set = q.id_set(B::Conn::DIALECT, unit_ids);
-        q.and(&format!("unit_id IN {set}"));
-    }
-    q.push(" GROUP BY channel");
-    let rows: Vec<SumRow> = c.all(q.finish()).await.map_err(db)?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| !r.counts.is_zero())
-        .map(|r| StatLevels {
-            key: r.key,
-            counts: r.counts,
-        })
-        .collect())
+    summed(c, unit_ids, ranges, true).await
 }
 
 pub(crate) async fn stat_rows<B: Backend>(b: &B) -> ServiceResult<Vec<StatRow>> {
