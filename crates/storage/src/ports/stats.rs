@@ -456,10 +456,7 @@ macro_rules! stats_ports {
                     Vec<(i64, motcua_service::store::DossierEvent)>,
                     Vec<(i64, motcua_service::store::ReceivedItem)>,
                 )> {
-                    Ok((
-                        $crate::ports::dossiers::events_of(self, ids).await?,
-                        $crate::ports::dossiers::components_of(self, ids).await?,
-                    ))
+                    $crate::ports::dossiers::histories_packed(self, ids).await
                 }
                 async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>> {
                     $crate::ports::stats::stat_rows(self).await

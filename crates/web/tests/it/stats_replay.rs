@@ -25,7 +25,7 @@ use motcua_service::dossiers::{
 };
 use motcua_service::stats::report::{ReportQuery, dossier_report};
 use motcua_service::store::{
-    Applicant, ApplicantType, ComponentCopy, Dossier, ReceivedItem, Store,
+    Applicant, ApplicantType, ComponentCopy, Dossier, ReceivedItem, StatsStore, Store,
 };
 use motcua_testkit::{Backend, Client, TestApp, codes};
 use serde_json::{Value, json};
@@ -645,6 +645,23 @@ async fn one_history(b: Backend, seed: u64) {
         whole.resolved > 10 && whole.received_total > 30 && whole.early + whole.on_time > 0,
         "{statuses:?} {whole:?}"
     );
+
+    // The rebuild reads histories packed as JSON by the database: the same
+    // events and components as the dossier pages read, flags included.
+    let ids: Vec<i64> = dossiers.iter().map(|d| d.id).collect();
+    let (events, items) = StatsStore::histories(store.as_ref(), &ids).await.unwrap();
+    let (mut want_events, mut want_items) = (Vec::new(), Vec::new());
+    for id in &ids {
+        for e in store.dossier_events(*id).await.unwrap() {
+            want_events.push((*id, e));
+        }
+        for i in store.dossier_components(*id).await.unwrap() {
+            want_items.push((*id, i));
+        }
+    }
+    assert_eq!(events, want_events);
+    assert_eq!(items, want_items);
+    assert!(items.iter().any(|(_, i)| i.digitised) && items.iter().any(|(_, i)| i.reused));
 
     // The layer rebuilt from history is the one written live.
     let verify = motcua_service::stats::rebuild::rebuild(store.as_ref(), &system, end, true)
