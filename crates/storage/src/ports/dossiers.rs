@@ -839,7 +839,6 @@ pub(crate) async fn components_of<B: Backend>(
     b: &B,
     ids: &[i64],
 ) -> ServiceResult<Vec<(i64, ReceivedItem)>> {
-    type Row = (i64, String, String, i64, bool, bool, Option<i64>);
     let mut q = crate::catalog::sql::Assemble::new(
         "SELECT dossier_id, name, form, copies, digitised, reused, file_id \
          FROM dossier_components",
@@ -848,27 +847,29 @@ pub(crate) async fn components_of<B: Backend>(
     let set = q.id_set(B::Conn::DIALECT, ids);
     q.and(&format!("dossier_id IN {set}"));
     q.push("ORDER BY dossier_id, position");
-    let rows: Vec<Row> = b.read().await?.all(q.finish()).await.map_err(db)?;
-    rows.into_iter()
-        .map(
-            |(dossier, name, form, copies, digitised, reused, file_id)| {
-                Ok((
-                    dossier,
-                    ReceivedItem {
-                        form: ComponentCopy::parse(&form)
-                            .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
-                        copies: u32::try_from(copies).map_err(|e| {
-                            corrupt("dossier_components.copies", &copies.to_string(), e)
-                        })?,
-                        name,
-                        digitised,
-                        reused,
-                        file_id,
-                    },
-                ))
-            },
-        )
-        .collect()
+    let rows: Vec<ItemRow> = b.read().await?.all(q.finish()).await.map_err(db)?;
+    rows.into_iter().map(item_of).collect()
+}
+
+/// A component row: dossier, name, form, copies, digitised, reused, file.
+type ItemRow = (i64, String, String, i64, bool, bool, Option<i64>);
+
+fn item_of(
+    (dossier, name, form, copies, digitised, reused, file_id): ItemRow,
+) -> ServiceResult<(i64, ReceivedItem)> {
+    Ok((
+        dossier,
+        ReceivedItem {
+            form: ComponentCopy::parse(&form)
+                .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
+            copies: u32::try_from(copies)
+                .map_err(|e| corrupt("dossier_components.copies", &copies.to_string(), e))?,
+            name,
+            digitised,
+            reused,
+            file_id,
+        },
+    ))
 }
 
 pub(crate) async fn dossier_events<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierEvent>> {
@@ -884,17 +885,6 @@ pub(crate) async fn events_of<B: Backend>(
     b: &B,
     ids: &[i64],
 ) -> ServiceResult<Vec<(i64, DossierEvent)>> {
-    type Row = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-    );
     let mut q = crate::catalog::sql::Assemble::new(
         "SELECT dossier_id, id, at_ms, actor, action, from_status, to_status, note, detail \
          FROM dossier_events",
@@ -903,29 +893,43 @@ pub(crate) async fn events_of<B: Backend>(
     let set = q.id_set(B::Conn::DIALECT, ids);
     q.and(&format!("dossier_id IN {set}"));
     q.push("ORDER BY dossier_id, id");
-    let rows: Vec<Row> = b.read().await?.all(q.finish()).await.map_err(db)?;
-    rows.into_iter()
-        .map(|(dossier, id, at, actor, action, from, to, note, detail)| {
-            let status =
-                |s: &str| Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e));
-            Ok((
-                dossier,
-                DossierEvent {
-                    id,
-                    event: NewEvent {
-                        at: instant(at, "dossier_events.at_ms")?,
-                        actor,
-                        action,
-                        from: from.as_deref().map(status).transpose()?,
-                        to: status(&to)?,
-                        note,
-                        detail: serde_json::from_str(&detail)
-                            .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
-                    },
-                },
-            ))
-        })
-        .collect()
+    let rows: Vec<EventRow> = b.read().await?.all(q.finish()).await.map_err(db)?;
+    rows.into_iter().map(event_of).collect()
+}
+
+/// An event row: dossier, id, moment, actor, action, statuses, note, detail.
+type EventRow = (
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
+fn event_of(
+    (dossier, id, at, actor, action, from, to, note, detail): EventRow,
+) -> ServiceResult<(i64, DossierEvent)> {
+    let status = |s: &str| Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e));
+    Ok((
+        dossier,
+        DossierEvent {
+            id,
+            event: NewEvent {
+                at: instant(at, "dossier_events.at_ms")?,
+                actor,
+                action,
+                from: from.as_deref().map(status).transpose()?,
+                to: status(&to)?,
+                note,
+                detail: serde_json::from_str(&detail)
+                    .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
+            },
+        },
+    ))
 }
 
 /// The events and components of several dossiers as [`events_of`] and
@@ -940,82 +944,33 @@ pub(crate) async fn histories_packed<B: Backend>(
     if ids.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let dialect = B::Conn::DIALECT;
-    let packed = |columns: &str,
-                  table: &str,
-                  order: &str,
-                  q: &mut crate::catalog::sql::Assemble| {
-        let set = q.id_set(dialect, ids);
-        match dialect {
-            crate::conn::Dialect::Sqlite => format!(
-                "SELECT json_group_array(json_array({columns})) FROM \
-                 (SELECT {columns} FROM {table} WHERE dossier_id IN {set} ORDER BY {order})"
-            ),
-            crate::conn::Dialect::Postgres => format!(
-                "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
-                 FROM {table} WHERE dossier_id IN {set}"
-            ),
-        }
-    };
-    let mut q = crate::catalog::sql::Assemble::new("", false);
-    let text = packed(
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let events = packed::<B::Conn>(
+        c,
+        ids,
         "dossier_id, id, at_ms, actor, action, from_status, to_status, note, detail",
         "dossier_events",
         "dossier_id, id",
-        &mut q,
-    );
-    q.push(&text);
-    let mut conn = b.read().await?;
-    let c: &mut B::Conn = &mut conn;
-    let (events,): (String,) = c.one(q.finish()).await.map_err(db)?;
-    type EventRow = (
-        i64,
-        i64,
-        i64,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-    );
+    )
+    .await?;
     let mut rows: Vec<EventRow> =
         serde_json::from_str(&events).map_err(|e| corrupt("dossier_events", "(packed)", e))?;
     rows.sort_by_key(|r| (r.0, r.1));
     let events = rows
         .into_iter()
-        .map(|(dossier, id, at, actor, action, from, to, note, detail)| {
-            let status =
-                |s: &str| Status::parse(s).map_err(|e| corrupt("dossier_events.to_status", s, e));
-            Ok((
-                dossier,
-                DossierEvent {
-                    id,
-                    event: NewEvent {
-                        at: instant(at, "dossier_events.at_ms")?,
-                        actor,
-                        action,
-                        from: from.as_deref().map(status).transpose()?,
-                        to: status(&to)?,
-                        note,
-                        detail: serde_json::from_str(&detail)
-                            .map_err(|e| corrupt("dossier_events.detail", &detail, e))?,
-                    },
-                },
-            ))
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
-    let mut q = crate::catalog::sql::Assemble::new("", false);
-    let text = packed(
+        .map(event_of)
+        .collect::<ServiceResult<_>>()?;
+    let items = packed::<B::Conn>(
+        c,
+        ids,
         "dossier_id, position, name, form, copies, digitised, reused, file_id",
         "dossier_components",
         "dossier_id, position",
-        &mut q,
-    );
-    q.push(&text);
-    let (items,): (String,) = c.one(q.finish()).await.map_err(db)?;
+    )
+    .await?;
     // Booleans are 0 and 1 in SQLite's JSON, true and false in PostgreSQL's.
-    type ItemRow = (
+    type PackedItem = (
         i64,
         i64,
         String,
@@ -1026,31 +981,42 @@ pub(crate) async fn histories_packed<B: Backend>(
         Option<i64>,
     );
     let flag = |v: &serde_json::Value| v.as_bool().unwrap_or_else(|| v.as_i64() == Some(1));
-    let mut rows: Vec<ItemRow> =
+    let mut rows: Vec<PackedItem> =
         serde_json::from_str(&items).map_err(|e| corrupt("dossier_components", "(packed)", e))?;
     rows.sort_by_key(|r| (r.0, r.1));
     let items = rows
         .into_iter()
-        .map(
-            |(dossier, _, name, form, copies, digitised, reused, file_id)| {
-                Ok((
-                    dossier,
-                    ReceivedItem {
-                        form: ComponentCopy::parse(&form)
-                            .ok_or_else(|| corrupt("dossier_components.form", &form, "unknown"))?,
-                        copies: u32::try_from(copies).map_err(|e| {
-                            corrupt("dossier_components.copies", &copies.to_string(), e)
-                        })?,
-                        name,
-                        digitised: flag(&digitised),
-                        reused: flag(&reused),
-                        file_id,
-                    },
-                ))
-            },
-        )
-        .collect::<ServiceResult<Vec<_>>>()?;
+        .map(|(d, _, name, form, copies, digitised, reused, file)| {
+            item_of((d, name, form, copies, flag(&digitised), flag(&reused), file))
+        })
+        .collect::<ServiceResult<_>>()?;
     Ok((events, items))
+}
+
+/// The rows of `table` for the dossiers `ids`, `columns` of each as a JSON
+/// array, all in one JSON array text (in `order`; callers sort again, as
+/// SQLite does not promise an aggregate's order).
+async fn packed<C: Conn>(
+    c: &mut C,
+    ids: &[i64],
+    columns: &str,
+    table: &str,
+    order: &str,
+) -> ServiceResult<String> {
+    let mut q = crate::catalog::sql::Assemble::new("", false);
+    let set = q.id_set(C::DIALECT, ids);
+    q.push(&match C::DIALECT {
+        crate::conn::Dialect::Sqlite => format!(
+            "SELECT json_group_array(json_array({columns})) FROM \
+             (SELECT {columns} FROM {table} WHERE dossier_id IN {set} ORDER BY {order})"
+        ),
+        crate::conn::Dialect::Postgres => format!(
+            "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
+             FROM {table} WHERE dossier_id IN {set}"
+        ),
+    });
+    let (text,): (String,) = c.one(q.finish()).await.map_err(db)?;
+    Ok(text)
 }
 
 pub(crate) async fn dossier_steps<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierStep>> {

@@ -167,7 +167,7 @@ where
     }
 }
 
-pub(crate) fn sums<C: Conn>() -> String {
+fn sums<C: Conn>() -> String {
     let cast = match C::DIALECT {
         crate::conn::Dialect::Sqlite => "",
         crate::conn::Dialect::Postgres => "::bigint",
