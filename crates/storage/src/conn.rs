@@ -135,6 +135,28 @@ impl Sql {
         Some(Sql::assembled(text, args))
     }
 
+    /// Single-row inserts `… VALUES (tuple) tail` as inserts of up to
+    /// `max_rows` rows each: consecutive statements with the same text are
+    /// merged, each row's placeholders moved past the rows before it, and
+    /// the tail (an `ON CONFLICT` clause without placeholders) kept once.
+    /// Statements of another shape pass unchanged. Why: the bulk import
+    /// writes millions of rows, and on SQLite each statement is a round trip
+    /// to the connection's thread; a full chunk's text is always the same,
+    /// so both databases keep it prepared.
+    pub(crate) fn multi_row(qs: Vec<Sql>, max_rows: usize) -> Vec<Sql> {
+        let mut out: Vec<Sql> = Vec::new();
+        let mut run: Vec<Sql> = Vec::new();
+        for q in qs {
+            let same = run.first().is_some_and(|r| r.text == q.text);
+            if !same || run.len() >= max_rows.max(1) {
+                out.extend(merge_run(std::mem::take(&mut run)));
+            }
+            run.push(q);
+        }
+        out.extend(merge_run(run));
+        out
+    }
+
     /// The statement text and its arguments encoded for `DB`.
     pub(crate) fn into_parts<DB>(
         self,
@@ -211,6 +233,59 @@ fn shift_placeholders(text: &str, by: usize, out: &mut String) {
         rest = &rest[digits..];
     }
     out.push_str(rest);
+}
+
+/// `text` split around its `VALUES` tuple: the head up to it, the tuple
+/// (balanced parentheses, quotes skipped) and the tail after it; `None`
+/// when there is no such tuple or the tail has placeholders.
+fn values_tuple(text: &str) -> Option<(&str, &str, &str)> {
+    let start = text.find(" VALUES (")? + " VALUES ".len();
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, ch) in text[start..].char_indices() {
+        match ch {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => {
+                depth -= 1;
+                if depth == 0 {
+                    let end = start + i + 1;
+                    let tail = &text[end..];
+                    return (!tail.contains('$'))
+                        .then(|| (&text[..start], &text[start..end], tail));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Statements with one text merged into one multi-row insert (see
+/// [`Sql::multi_row`]); unchanged when the text is not a single-row insert.
+fn merge_run(run: Vec<Sql>) -> Vec<Sql> {
+    let Some(first) = run.first() else {
+        return run;
+    };
+    if run.len() == 1 {
+        return run;
+    }
+    let Some((head, tuple, tail)) =
+        values_tuple(&first.text).map(|(h, t, rest)| (h.to_owned(), t.to_owned(), rest.to_owned()))
+    else {
+        return run;
+    };
+    let mut text = String::with_capacity(head.len() + run.len() * (tuple.len() + 8) + tail.len());
+    text.push_str(&head);
+    let mut args = Vec::with_capacity(run.iter().map(|q| q.args.len()).sum());
+    for (i, q) in run.into_iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        shift_placeholders(&tuple, args.len(), &mut text);
+        args.extend(q.args);
+    }
+    text.push_str(&tail);
+    vec![Sql::assembled(text, args)]
 }
 
 /// Row types both databases can decode (tuples and the row structs here).
@@ -482,7 +557,62 @@ pub(crate) async fn commit<DB: Database>(tx: Transaction<'static, DB>) -> Servic
 
 #[cfg(test)]
 mod tests {
-    use super::anonymous_placeholders;
+    use super::{Arg, Sql, anonymous_placeholders};
+
+    fn texts(qs: &[Sql]) -> Vec<&str> {
+        qs.iter().map(|q| q.text.as_ref()).collect()
+    }
+
+    #[test]
+    fn single_row_inserts_merge_in_chunks_with_their_arguments_in_order() {
+        let ins = |a: i64, b: &str| {
+            Sql::new("INSERT INTO t (a, b, s) VALUES ($1, $2, 'x(y)') ON CONFLICT (a) DO NOTHING")
+                .int(a)
+                .text(b)
+        };
+        let other = Sql::new("UPDATE u SET v = $1").int(9);
+        let qs = vec![ins(1, "p"), ins(2, "q"), ins(3, "r"), other, ins(4, "s")];
+        let merged = Sql::multi_row(qs, 2);
+        assert_eq!(
+            texts(&merged),
+            vec![
+                "INSERT INTO t (a, b, s) VALUES ($1, $2, 'x(y)'), ($3, $4, 'x(y)') ON CONFLICT (a) DO NOTHING",
+                "INSERT INTO t (a, b, s) VALUES ($1, $2, 'x(y)') ON CONFLICT (a) DO NOTHING",
+                "UPDATE u SET v = $1",
+                "INSERT INTO t (a, b, s) VALUES ($1, $2, 'x(y)') ON CONFLICT (a) DO NOTHING",
+            ]
+        );
+        assert_eq!(
+            merged[0].args,
+            vec![
+                Arg::Int(1),
+                Arg::Text("p".into()),
+                Arg::Int(2),
+                Arg::Text("q".into())
+            ]
+        );
+        assert_eq!(merged[1].args, vec![Arg::Int(3), Arg::Text("r".into())]);
+        assert_eq!(merged[3].args, vec![Arg::Int(4), Arg::Text("s".into())]);
+        // Merged placeholders still run in order: SQLite binds them anonymously.
+        assert!(anonymous_placeholders(&merged[0].text).is_some());
+    }
+
+    #[test]
+    fn statements_that_are_no_single_row_insert_pass_unchanged() {
+        let tail = |v: i64| Sql::new("INSERT INTO t (a) VALUES ($1) RETURNING $1").int(v);
+        let select = |v: i64| Sql::new("SELECT $1").int(v);
+        let merged = Sql::multi_row(vec![tail(1), tail(2), select(3), select(4)], 10);
+        assert_eq!(
+            texts(&merged),
+            vec![
+                "INSERT INTO t (a) VALUES ($1) RETURNING $1",
+                "INSERT INTO t (a) VALUES ($1) RETURNING $1",
+                "SELECT $1",
+                "SELECT $1"
+            ]
+        );
+        assert!(Sql::multi_row(Vec::new(), 5).is_empty());
+    }
 
     #[test]
     fn placeholders_in_order_become_anonymous_and_others_stay() {

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use motcua_domain::deadline::WorkTime;
 use motcua_domain::role::Role;
-use motcua_domain::stats::{Counts, Grain, Measure, buckets};
+use motcua_domain::stats::{Counts, Grain, Measure};
 use serde::Serialize;
 
 use crate::access::{Actor, Permission, deny};
@@ -88,34 +88,98 @@ pub async fn after_migration(
         .map(Some)
 }
 
+/// Sums of the day grain per group, while the histories are replayed. Only
+/// days are summed there: a month, quarter or year is the sum of its days,
+/// added once at the end ([`layer`]), which is four times fewer map updates
+/// than summing every change at every grain. A hash map, not an ordered
+/// one: millions of groups, each updated a few times per dossier.
+type DaySums = HashMap<(Date, StatKey), Counts, foldhash::fast::FixedState>;
+
+/// Units' calendars, loaded once each.
+type Calendars = HashMap<i64, Arc<UnitCalendar>>;
+
 /// The layer as the dossiers' histories give it, ordered like
 /// [`crate::store::StatsStore::stat_rows`], and how many dossiers were read.
+///
+/// Each page is replayed on a blocking thread while the next page is read:
+/// reading is the database's thread and the decoding here, replaying is
+/// the clock engine; on two cores they overlap (BENCHMARKS.md, issue 17).
 pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> {
-    let mut sums: BTreeMap<(Grain, Date, StatKey), Counts> = BTreeMap::new();
-    let mut calendars: HashMap<i64, Arc<UnitCalendar>> = HashMap::new();
+    let mut calendars = Calendars::new();
     let mut count = 0u64;
-    let mut page = read_page(store, 0).await?;
-    while let Some(last) = page.0.last().map(|d| d.id) {
-        // The next page is read while this one is replayed: the database
-        // works on its own thread (SQLite) or server meanwhile.
-        let (next, replayed) = tokio::join!(
-            read_page(store, last),
-            replay_page(store, page, &mut calendars, &mut sums)
-        );
-        count += replayed?;
-        page = next?;
+    let mut after = 0;
+    let mut idle = Some(DaySums::default());
+    let mut replaying: Option<tokio::task::JoinHandle<ServiceResult<DaySums>>> = None;
+    loop {
+        let page = read_page(store, after).await?;
+        let Some(last) = page.0.last().map(|d| d.id) else {
+            break;
+        };
+        after = last;
+        count += page.0.len() as u64;
+        for d in &page.0 {
+            if let std::collections::hash_map::Entry::Vacant(slot) = calendars.entry(d.unit_id) {
+                let unit = store.unit_by_id(d.unit_id).await?;
+                slot.insert(Arc::new(load(store, Some(&unit)).await?));
+            }
+        }
+        let mut sums = match replaying.take() {
+            Some(h) => joined(h).await?,
+            None => idle.take().unwrap_or_default(),
+        };
+        let cals = calendars.clone();
+        replaying = Some(tokio::task::spawn_blocking(move || {
+            replay_page(page, &cals, &mut sums)?;
+            Ok(sums)
+        }));
     }
-    let rows = sums
-        .into_iter()
-        .filter(|(_, c)| !c.is_zero())
-        .map(|((grain, bucket, key), counts)| StatRow {
-            grain,
-            bucket,
+    let sums = match replaying {
+        Some(h) => joined(h).await?,
+        None => idle.unwrap_or_default(),
+    };
+    Ok((layer(sums), count))
+}
+
+/// The result of a page's replay.
+async fn joined(h: tokio::task::JoinHandle<ServiceResult<DaySums>>) -> ServiceResult<DaySums> {
+    h.await.map_err(|e| {
+        crate::error::ServiceError::Internal(format!("statistics replay stopped: {e}"))
+    })?
+}
+
+/// The stored rows from the day sums: every grain, without empty rows, in
+/// the order of the layer's key.
+fn layer(days: DaySums) -> Vec<StatRow> {
+    let mut coarse: HashMap<(Grain, Date, StatKey), Counts, foldhash::fast::FixedState> =
+        HashMap::default();
+    let mut rows: Vec<StatRow> = Vec::with_capacity(days.len() + days.len() / 4);
+    for ((day, key), counts) in days {
+        for g in [Grain::Month, Grain::Quarter, Grain::Year] {
+            coarse
+                .entry((g, g.bucket(day), key))
+                .or_default()
+                .add_all(&counts);
+        }
+        rows.push(StatRow {
+            grain: Grain::Day,
+            bucket: day,
             key,
             counts,
-        })
-        .collect();
-    Ok((rows, count))
+        });
+    }
+    rows.extend(
+        coarse
+            .into_iter()
+            .map(|((grain, bucket, key), counts)| StatRow {
+                grain,
+                bucket,
+                key,
+                counts,
+            }),
+    );
+    rows.retain(|r| !r.counts.is_zero());
+    rows.sort_unstable_by_key(|r| (r.grain, r.bucket, r.key));
+    rows
 }
 
 /// A page of dossiers after `after` with their events and components.
@@ -143,23 +207,16 @@ async fn read_page(store: &dyn Store, after: i64) -> ServiceResult<Page> {
     Ok((page, events_by, items_by))
 }
 
-/// Replays a page's dossiers into `sums`; how many there were.
-async fn replay_page(
-    store: &dyn Store,
+/// Replays a page's dossiers into `sums` (their calendars loaded).
+fn replay_page(
     (page, mut events_by, mut items_by): Page,
-    calendars: &mut HashMap<i64, Arc<UnitCalendar>>,
-    sums: &mut BTreeMap<(Grain, Date, StatKey), Counts>,
-) -> ServiceResult<u64> {
+    calendars: &Calendars,
+    sums: &mut DaySums,
+) -> ServiceResult<()> {
     for d in &page {
-        let cal = match calendars.get(&d.unit_id) {
-            Some(c) => c.clone(),
-            None => {
-                let unit = store.unit_by_id(d.unit_id).await?;
-                let c = Arc::new(load(store, Some(&unit)).await?);
-                calendars.insert(d.unit_id, c.clone());
-                c
-            }
-        };
+        let cal = calendars.get(&d.unit_id).ok_or_else(|| {
+            crate::error::ServiceError::Internal(format!("no calendar for unit {}", d.unit_id))
+        })?;
         let work = WorkTime::new(&cal.calendar, &cal.hours);
         let events = events_by.remove(&d.id).unwrap_or_default();
         let items = items_by.remove(&d.id).unwrap_or_default();
@@ -169,11 +226,11 @@ async fn replay_page(
             procedure_id: d.procedure_id,
             channel: d.channel,
         };
-        for (g, b, c) in buckets(&changes) {
-            sums.entry((g, b, key)).or_default().add_all(&c);
+        for ch in changes {
+            sums.entry((ch.day, key)).or_default().add_all(&ch.counts);
         }
     }
-    Ok(page.len() as u64)
+    Ok(())
 }
 
 fn describe(r: &StatRow) -> String {

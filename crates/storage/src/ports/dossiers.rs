@@ -45,16 +45,40 @@ const NEXT_SEQUENCE: &str = "INSERT INTO dossier_sequences (unit_id, day, last) 
      VALUES ($1, $2, 1) ON CONFLICT (unit_id, day) \
      DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last";
 
-const INSERT_DOSSIER: &str = "INSERT INTO dossiers (code, lookup_token, unit_id, procedure_id, \
+/// The columns a new dossier row is written with, after its id.
+macro_rules! dossier_insert_columns {
+    () => {
+        "code, lookup_token, unit_id, procedure_id, \
      procedure_version_id, process_id, channel, return_method, status, version, applicant_kind, \
      applicant_name, applicant_folded, applicant_identity, applicant_phone, applicant_email, \
      applicant_address, sets, fee_dong, submitted_at_ms, received_at_ms, original_due_ms, \
      current_due_ms, near_due_ms, clock_running, clock, holder_unit_id, holder_user_id, step_no, \
      supplement_count, extension_count, ended_at_ms, outcome, classification, result_digitised, \
-     returned_at_ms, return_detail, imported, received_by, created_at_ms, updated_at_ms) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-     $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, \
-     $37, $38, $39, $39) RETURNING id";
+     returned_at_ms, return_detail, imported, received_by, created_at_ms, updated_at_ms"
+    };
+}
+
+const INSERT_DOSSIER: &str = concat!(
+    "INSERT INTO dossiers (",
+    dossier_insert_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $11, $12, $13, $14, $15, $16, $17, \
+     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, \
+     $36, $37, $38, $39, $40) RETURNING id"
+);
+
+/// [`INSERT_DOSSIER`] with the id given: the bulk import takes its ids
+/// first, so that children and dossiers go in multi-row inserts.
+const INSERT_DOSSIER_WITH_ID: &str = concat!(
+    "INSERT INTO dossiers (id, ",
+    dossier_insert_columns!(),
+    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $13, $14, $15, $16, $17, \
+     $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, \
+     $36, $37, $38, $39, $40, $41)"
+);
+
+/// Rows per multi-row insert of the bulk import: 41 parameters a dossier
+/// row, far below either database's limit on a statement's parameters.
+const BULK_ROWS: usize = 64;
 
 /// Raises a unit's daily sequence to at least `$3` (an imported code's
 /// number); written with CASE rather than GREATEST/MAX so both databases run
@@ -116,6 +140,85 @@ fn u32_of(v: i64, column: &str) -> Result<u32, sqlx::Error> {
     u32::try_from(v).map_err(|_| bad(column, &v.to_string()))
 }
 
+/// A row's cells by position: a database row, or a row the database packed
+/// as a JSON array (see [`dossiers_after`]), decoded by one function.
+trait Cells {
+    fn int(&self, i: usize) -> Result<i64, sqlx::Error>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error>;
+    fn text(&self, i: usize) -> Result<String, sqlx::Error>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error>;
+    fn flag(&self, i: usize) -> Result<bool, sqlx::Error>;
+}
+
+/// A database row as [`Cells`].
+struct RowCells<'r, R>(&'r R);
+
+impl<'r, R> Cells for RowCells<'r, R>
+where
+    R: Row,
+    usize: ColumnIndex<R>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn int(&self, i: usize) -> Result<i64, sqlx::Error> {
+        get(self.0, i)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        get(self.0, i)
+    }
+    fn text(&self, i: usize) -> Result<String, sqlx::Error> {
+        get(self.0, i)
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
+        get(self.0, i)
+    }
+    fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
+        get(self.0, i)
+    }
+}
+
+/// A row packed as a JSON array: SQL NULL is `null`; booleans are `0`
+/// and `1` in SQLite's JSON, `true` and `false` in PostgreSQL's.
+impl Cells for [serde_json::Value] {
+    fn int(&self, i: usize) -> Result<i64, sqlx::Error> {
+        self.opt_int(i)?
+            .ok_or_else(|| bad(&format!("column {i}"), "null where a number belongs"))
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        match self.get(i) {
+            Some(serde_json::Value::Null) => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| bad(&format!("column {i}"), &v.to_string())),
+            None => Err(bad(&format!("column {i}"), "missing")),
+        }
+    }
+    fn text(&self, i: usize) -> Result<String, sqlx::Error> {
+        self.opt_text(i)?
+            .ok_or_else(|| bad(&format!("column {i}"), "null where a text belongs"))
+    }
+    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
+        match self.get(i) {
+            Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(v) => Err(bad(&format!("column {i}"), &v.to_string())),
+            None => Err(bad(&format!("column {i}"), "missing")),
+        }
+    }
+    fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
+        match self.get(i) {
+            Some(serde_json::Value::Bool(b)) => Ok(*b),
+            Some(v) if v.as_i64() == Some(0) => Ok(false),
+            Some(v) if v.as_i64() == Some(1) => Ok(true),
+            v => Err(bad(&format!("column {i}"), &format!("{v:?}"))),
+        }
+    }
+}
+
 impl<'r, R> FromRow<'r, R> for DossierRow
 where
     R: Row,
@@ -127,74 +230,77 @@ where
     bool: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
-        let code: String = get(r, 1)?;
-        let channel: String = get(r, 7)?;
-        let return_method: String = get(r, 8)?;
-        let status: String = get(r, 9)?;
-        let kind: String = get(r, 11)?;
-        let outcome: Option<String> = get(r, 32)?;
-        let classification: Option<String> = get(r, 33)?;
-        let state = DossierState {
-            status: Status::parse(&status).map_err(|_| bad("status", &status))?,
-            return_method: ReturnMethod::parse(&return_method)
-                .map_err(|_| bad("return_method", &return_method))?,
-            submitted_at: ts(get(r, 19)?)?,
-            received_at: ts(get(r, 20)?)?,
-            original_due: ts(get(r, 21)?)?,
-            current_due: ts(get(r, 22)?)?,
-            near_due: ts(get(r, 23)?)?,
-            clock_running: get(r, 24)?,
-            clock: get(r, 25)?,
-            holder_unit_id: get(r, 26)?,
-            holder_user_id: get(r, 27)?,
-            step_no: get::<R, Option<i64>>(r, 28)?
-                .map(|v| u32_of(v, "step_no"))
-                .transpose()?,
-            supplement_count: u32_of(get(r, 29)?, "supplement_count")?,
-            extension_count: u32_of(get(r, 30)?, "extension_count")?,
-            ended_at: ts(get(r, 31)?)?,
-            outcome: outcome
-                .map(|o| {
-                    Status::parse(&o)
-                        .ok()
-                        .and_then(Status::outcome)
-                        .ok_or_else(|| bad("outcome", &o))
-                })
-                .transpose()?,
-            classification: classification
-                .map(|c| Classification::parse(&c).ok_or_else(|| bad("classification", &c)))
-                .transpose()?,
-            result_digitised: get(r, 34)?,
-            returned_at: ts(get(r, 35)?)?,
-            return_detail: get(r, 36)?,
-        };
-        Ok(DossierRow(Dossier {
-            id: get(r, 0)?,
-            code: DossierCode::parse(&code).map_err(|_| bad("code", &code))?,
-            lookup_token: get(r, 2)?,
-            unit_id: get(r, 3)?,
-            procedure_id: get(r, 4)?,
-            procedure_version_id: get(r, 5)?,
-            process_id: get(r, 6)?,
-            channel: Channel::parse(&channel).map_err(|_| bad("channel", &channel))?,
-            version: get(r, 10)?,
-            applicant: Applicant {
-                kind: ApplicantType::parse(&kind).ok_or_else(|| bad("applicant_kind", &kind))?,
-                name: get(r, 12)?,
-                identity: get(r, 13)?,
-                phone: get(r, 14)?,
-                email: get(r, 15)?,
-                address: get(r, 16)?,
-            },
-            sets: u32_of(get(r, 17)?, "sets")?,
-            fee_dong: get(r, 18)?,
-            state,
-            imported: get(r, 37)?,
-            received_by: get(r, 38)?,
-            created_at: ts(Some(get(r, 39)?))?.unwrap_or_default(),
-            updated_at: ts(Some(get(r, 40)?))?.unwrap_or_default(),
-        }))
+        dossier_of(&RowCells(r)).map(DossierRow)
     }
+}
+
+/// A dossier from the cells of [`DOSSIER_COLUMNS`].
+fn dossier_of<C: Cells + ?Sized>(r: &C) -> Result<Dossier, sqlx::Error> {
+    let code = r.text(1)?;
+    let channel = r.text(7)?;
+    let return_method = r.text(8)?;
+    let status = r.text(9)?;
+    let kind = r.text(11)?;
+    let outcome = r.opt_text(32)?;
+    let classification = r.opt_text(33)?;
+    let state = DossierState {
+        status: Status::parse(&status).map_err(|_| bad("status", &status))?,
+        return_method: ReturnMethod::parse(&return_method)
+            .map_err(|_| bad("return_method", &return_method))?,
+        submitted_at: ts(r.opt_int(19)?)?,
+        received_at: ts(r.opt_int(20)?)?,
+        original_due: ts(r.opt_int(21)?)?,
+        current_due: ts(r.opt_int(22)?)?,
+        near_due: ts(r.opt_int(23)?)?,
+        clock_running: r.flag(24)?,
+        clock: r.opt_text(25)?,
+        holder_unit_id: r.opt_int(26)?,
+        holder_user_id: r.opt_int(27)?,
+        step_no: r.opt_int(28)?.map(|v| u32_of(v, "step_no")).transpose()?,
+        supplement_count: u32_of(r.int(29)?, "supplement_count")?,
+        extension_count: u32_of(r.int(30)?, "extension_count")?,
+        ended_at: ts(r.opt_int(31)?)?,
+        outcome: outcome
+            .map(|o| {
+                Status::parse(&o)
+                    .ok()
+                    .and_then(Status::outcome)
+                    .ok_or_else(|| bad("outcome", &o))
+            })
+            .transpose()?,
+        classification: classification
+            .map(|c| Classification::parse(&c).ok_or_else(|| bad("classification", &c)))
+            .transpose()?,
+        result_digitised: r.flag(34)?,
+        returned_at: ts(r.opt_int(35)?)?,
+        return_detail: r.opt_text(36)?,
+    };
+    Ok(Dossier {
+        id: r.int(0)?,
+        code: DossierCode::parse(&code).map_err(|_| bad("code", &code))?,
+        lookup_token: r.text(2)?,
+        unit_id: r.int(3)?,
+        procedure_id: r.int(4)?,
+        procedure_version_id: r.int(5)?,
+        process_id: r.opt_int(6)?,
+        channel: Channel::parse(&channel).map_err(|_| bad("channel", &channel))?,
+        version: r.int(10)?,
+        applicant: Applicant {
+            kind: ApplicantType::parse(&kind).ok_or_else(|| bad("applicant_kind", &kind))?,
+            name: r.text(12)?,
+            identity: r.text(13)?,
+            phone: r.text(14)?,
+            email: r.text(15)?,
+            address: r.text(16)?,
+        },
+        sets: u32_of(r.int(17)?, "sets")?,
+        fee_dong: r.int(18)?,
+        state,
+        imported: r.flag(37)?,
+        received_by: r.text(38)?,
+        created_at: ts(Some(r.int(39)?))?.unwrap_or_default(),
+        updated_at: ts(Some(r.int(40)?))?.unwrap_or_default(),
+    })
 }
 
 fn opt_ms(t: Option<Timestamp>) -> Option<i64> {
@@ -432,20 +538,8 @@ async fn next_code<C: Conn>(c: &mut C, d: &NewDossier) -> ServiceResult<DossierC
 /// (one statement per unit and day), so the next live dossier of that day
 /// gets a number after every imported one.
 async fn raise_sequences<C: Conn>(c: &mut C, codes: &[(i64, &DossierCode)]) -> ServiceResult<()> {
-    let mut highest: BTreeMap<(i64, jiff::civil::Date), u32> = BTreeMap::new();
-    for (unit_id, code) in codes {
-        let seq = highest.entry((*unit_id, code.receipt_date())).or_insert(0);
-        *seq = (*seq).max(code.sequence());
-    }
-    for ((unit_id, day), seq) in highest {
-        c.execute(
-            Sql::new(RAISE_SEQUENCE)
-                .int(unit_id)
-                .text(day.to_string())
-                .int(i64::from(seq)),
-        )
-        .await
-        .map_err(|e| {
+    for (unit_id, q) in sequence_sql(codes) {
+        c.execute(q).await.map_err(|e| {
             crate::error::map_db(e, |_| {
                 Some(ServiceError::invalid(
                     "unit",
@@ -457,6 +551,27 @@ async fn raise_sequences<C: Conn>(c: &mut C, codes: &[(i64, &DossierCode)]) -> S
     Ok(())
 }
 
+/// The statements of [`raise_sequences`], with the unit each one names.
+fn sequence_sql(codes: &[(i64, &DossierCode)]) -> Vec<(i64, Sql)> {
+    let mut highest: BTreeMap<(i64, jiff::civil::Date), u32> = BTreeMap::new();
+    for (unit_id, code) in codes {
+        let seq = highest.entry((*unit_id, code.receipt_date())).or_insert(0);
+        *seq = (*seq).max(code.sequence());
+    }
+    highest
+        .into_iter()
+        .map(|((unit_id, day), seq)| {
+            (
+                unit_id,
+                Sql::new(RAISE_SEQUENCE)
+                    .int(unit_id)
+                    .text(day.to_string())
+                    .int(i64::from(seq)),
+            )
+        })
+        .collect()
+}
+
 /// Writes a dossier row with its components, events, steps and messages
 /// under `code`; returns its id. A code already taken is `Conflict`.
 async fn write_dossier<C: Conn>(
@@ -465,9 +580,50 @@ async fn write_dossier<C: Conn>(
     d: &NewDossier,
     code: &DossierCode,
 ) -> ServiceResult<i64> {
+    let (id,): (i64,) = c
+        .one(bind_dossier(Sql::new(INSERT_DOSSIER), at, d, code))
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |broken| {
+                Some(match broken {
+                    // The only unique key of a dossier besides its id.
+                    Broken::Unique(_) => {
+                        ServiceError::Conflict(format!("dossier code {code} is already taken"))
+                    }
+                    _ => ServiceError::invalid(
+                        "procedure",
+                        "refers to a unit, procedure or process that does not exist",
+                    ),
+                })
+            })
+        })?;
+    // The rest in one call: on SQLite each call is a round trip to the
+    // connection's thread, which costs more than these inserts (an
+    // imported dossier has a handful of events). Components that point to
+    // uploaded files go one by one, so that a missing file is named.
+    let with_files = d.components.iter().any(|c| c.file_id.is_some());
+    if with_files {
+        insert_components(c, id, &d.components).await?;
+    }
+    c.execute_all(children_sql(id, at, d, code, !with_files))
+        .await
+        .map_err(|e| {
+            crate::error::map_db(e, |broken| {
+                // The events and messages refer only to this dossier.
+                matches!(broken, Broken::ForeignKey(_)).then(|| {
+                    ServiceError::invalid("step", "refers to a unit or user that does not exist")
+                })
+            })
+        })?;
+    Ok(id)
+}
+
+/// Binds a new dossier row's values (after its id, when the statement
+/// takes one).
+fn bind_dossier(q: Sql, at: Timestamp, d: &NewDossier, code: &DossierCode) -> Sql {
     let s = &d.state;
     let a = &d.applicant;
-    let q = Sql::new(INSERT_DOSSIER)
+    let q = q
         .text(code.as_str())
         .text(d.lookup_token.clone())
         .int(d.unit_id)
@@ -486,32 +642,24 @@ async fn write_dossier<C: Conn>(
         .text(a.address.clone())
         .int(i64::from(d.sets))
         .int(d.fee_dong);
-    let q = bind_timeline(q, s)
+    bind_timeline(q, s)
         .bool(d.imported)
         .text(d.received_by.clone())
-        .int(millis(at));
-    let (id,): (i64,) = c.one(q).await.map_err(|e| {
-        crate::error::map_db(e, |broken| {
-            Some(match broken {
-                // The only unique key of a dossier besides its id.
-                Broken::Unique(_) => {
-                    ServiceError::Conflict(format!("dossier code {code} is already taken"))
-                }
-                _ => ServiceError::invalid(
-                    "procedure",
-                    "refers to a unit, procedure or process that does not exist",
-                ),
-            })
-        })
-    })?;
-    // The rest in one call: on SQLite each call is a round trip to the
-    // connection's thread, which costs more than these inserts (an
-    // imported dossier has a handful of events). Components that point to
-    // uploaded files go one by one, so that a missing file is named.
+        .int(millis(at))
+        .int(millis(at))
+}
+
+/// A new dossier's components (when `components`), events, steps and
+/// messages.
+fn children_sql(
+    id: i64,
+    at: Timestamp,
+    d: &NewDossier,
+    code: &DossierCode,
+    components: bool,
+) -> Vec<Sql> {
     let mut rest = Vec::new();
-    if d.components.iter().any(|c| c.file_id.is_some()) {
-        insert_components(c, id, &d.components).await?;
-    } else {
+    if components {
         rest.extend(
             d.components
                 .iter()
@@ -531,15 +679,77 @@ async fn write_dossier<C: Conn>(
         };
         message_sql(id, at, &m)
     }));
-    c.execute_all(rest).await.map_err(|e| {
-        crate::error::map_db(e, |broken| {
-            // The events and messages refer only to this dossier.
-            matches!(broken, Broken::ForeignKey(_)).then(|| {
-                ServiceError::invalid("step", "refers to a unit or user that does not exist")
-            })
-        })
-    })?;
-    Ok(id)
+    rest
+}
+
+/// Ids for `n` new dossiers, taken inside the import's transaction: on
+/// SQLite the writer is alone, so the ids after the highest ever given are
+/// free; on PostgreSQL they come from the column's sequence.
+async fn take_dossier_ids<C: Conn>(c: &mut C, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    match C::DIALECT {
+        crate::conn::Dialect::Sqlite => {
+            let (last,): (i64,) = c
+                .one(Sql::new(
+                    "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'dossiers'), 0), \
+                     coalesce((SELECT max(id) FROM dossiers), 0))",
+                ))
+                .await?;
+            Ok((1..=count).map(|i| last + i).collect())
+        }
+        crate::conn::Dialect::Postgres => {
+            let rows: Vec<(i64,)> = c
+                .all(
+                    Sql::new(
+                        "SELECT nextval(pg_get_serial_sequence('dossiers', 'id')) \
+                         FROM generate_series(1, $1)",
+                    )
+                    .int(count),
+                )
+                .await?;
+            let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+            ids.sort_unstable();
+            Ok(ids)
+        }
+    }
+}
+
+/// Writes an import's dossiers and their sequences with multi-row inserts
+/// (about ten rows per dossier in a few hundred statements instead of two
+/// calls per dossier). Any failure is returned as the database gave it: the
+/// caller rolls back and writes the rows one at a time, which names the row
+/// at fault.
+async fn write_bulk<C: Conn>(
+    c: &mut C,
+    at: Timestamp,
+    dossiers: &[NewDossier],
+    codes: &[(i64, &DossierCode)],
+) -> Result<(), sqlx::Error> {
+    let sequences = sequence_sql(codes).into_iter().map(|(_, q)| q).collect();
+    for q in Sql::multi_row(sequences, BULK_ROWS) {
+        c.execute(q).await?;
+    }
+    let ids = take_dossier_ids(c, dossiers.len()).await?;
+    let mut rows = Vec::with_capacity(dossiers.len());
+    let mut children = Vec::with_capacity(dossiers.len() * 10);
+    for ((d, (_, code)), id) in dossiers.iter().zip(codes).zip(ids) {
+        rows.push(bind_dossier(
+            Sql::new(INSERT_DOSSIER_WITH_ID).int(id),
+            at,
+            d,
+            code,
+        ));
+        children.extend(children_sql(id, at, d, code, true));
+    }
+    // Children by table, so that each table's rows merge into full chunks.
+    children.sort_by(|a, b| a.text.cmp(&b.text));
+    for q in Sql::multi_row(rows, BULK_ROWS)
+        .into_iter()
+        .chain(Sql::multi_row(children, BULK_ROWS))
+    {
+        c.execute(q).await?;
+    }
+    Ok(())
 }
 
 /// The statistics key of a new dossier.
@@ -573,9 +783,54 @@ pub(crate) async fn import_dossiers<B: Backend>(
         }
         codes.push((d.unit_id, code));
     }
+    match import_attempt(b, ctx, source, dossiers, &codes, true).await? {
+        Ok(n) => Ok(n),
+        // A multi-row insert failed (a code already taken, a reference that
+        // does not exist...): its transaction is gone; one dossier at a time
+        // names the row at fault.
+        Err(e) => {
+            tracing::debug!(error = %e, "bulk import refused; writing one dossier at a time");
+            import_attempt(b, ctx, source, dossiers, &codes, false)
+                .await?
+                .map_err(db)
+        }
+    }
+}
+
+/// One transaction of [`import_dossiers`]: `bulk`, with multi-row inserts,
+/// whose failure is the inner error; otherwise one dossier at a time, every
+/// failure a service error naming the row.
+async fn import_attempt<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    source: &str,
+    dossiers: &[NewDossier],
+    codes: &[(i64, &DossierCode)],
+    bulk: bool,
+) -> ServiceResult<Result<usize, sqlx::Error>> {
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
-    raise_sequences(c, &codes).await?;
+    if bulk {
+        if let Err(e) = write_bulk(c, ctx.at, dossiers, codes).await {
+            return Ok(Err(e));
+        }
+    } else {
+        raise_sequences(c, codes).await?;
+        for (i, (d, (_, code))) in dossiers.iter().zip(codes).enumerate() {
+            write_dossier(c, ctx.at, d, code)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Conflict(_) => ServiceError::invalid(
+                        format!("dossiers[{i}].code"),
+                        format!("dossier {code} already exists"),
+                    ),
+                    ServiceError::Invalid { field, reason } => {
+                        ServiceError::invalid(format!("dossiers[{i}].{field}"), reason)
+                    }
+                    other => other,
+                })?;
+        }
+    }
     // The batch's counters summed first: one upsert per bucket and group,
     // not one per dossier.
     let mut stats: BTreeMap<_, motcua_domain::stats::Counts> = BTreeMap::new();
@@ -586,20 +841,6 @@ pub(crate) async fn import_dossiers<B: Backend>(
                 .or_default()
                 .add_all(&counts);
         }
-    }
-    for (i, (d, (_, code))) in dossiers.iter().zip(&codes).enumerate() {
-        write_dossier(c, ctx.at, d, code)
-            .await
-            .map_err(|e| match e {
-                ServiceError::Conflict(_) => ServiceError::invalid(
-                    format!("dossiers[{i}].code"),
-                    format!("dossier {code} already exists"),
-                ),
-                ServiceError::Invalid { field, reason } => {
-                    ServiceError::invalid(format!("dossiers[{i}].{field}"), reason)
-                }
-                other => other,
-            })?;
     }
     let rows: Vec<_> = stats
         .into_iter()
@@ -623,10 +864,13 @@ pub(crate) async fn import_dossiers<B: Backend>(
     )
     .await?;
     commit(tx).await?;
-    Ok(dossiers.len())
+    Ok(Ok(dossiers.len()))
 }
 
-/// Dossiers after an id, in id order (the statistics rebuild).
+/// Dossiers after an id, in id order (the statistics rebuild). The page
+/// comes as one JSON text the database builds, like the histories
+/// ([`histories_packed`]): through sqlx each row of 41 columns crossed from
+/// SQLite's thread alone, which cost more than SQLite's own reading.
 pub(crate) async fn dossiers_after<B: Backend>(
     b: &B,
     after: i64,
@@ -634,16 +878,38 @@ pub(crate) async fn dossiers_after<B: Backend>(
 ) -> ServiceResult<Vec<Dossier>> {
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let rows: Vec<DossierRow> = c
-        .all(Sql::assembled(
-            format!(
-                "SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id > $1 ORDER BY d.id LIMIT $2"
-            ),
+    let page =
+        format!("SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id > $1 ORDER BY d.id LIMIT $2");
+    let columns = DOSSIER_COLUMNS
+        .split(',')
+        .map(|c| c.trim().trim_start_matches("d."))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = match B::Conn::DIALECT {
+        Dialect::Sqlite => {
+            format!("SELECT json_group_array(json_array({columns})) FROM ({page})")
+        }
+        Dialect::Postgres => format!(
+            "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY id), '[]')::text \
+             FROM ({page}) p"
+        ),
+    };
+    let (packed,): (String,) = c
+        .one(Sql::assembled(
+            text,
             vec![Arg::Int(after), Arg::Int(i64::from(limit))],
         ))
         .await
         .map_err(db)?;
-    Ok(rows.into_iter().map(|r| r.0).collect())
+    let rows: Vec<Vec<serde_json::Value>> =
+        serde_json::from_str(&packed).map_err(|e| corrupt("dossiers", "(packed)", e))?;
+    let mut out = rows
+        .iter()
+        .map(|r| dossier_of(r.as_slice()).map_err(db))
+        .collect::<ServiceResult<Vec<Dossier>>>()?;
+    // SQLite does not promise an aggregate's order.
+    out.sort_by_key(|d| d.id);
+    Ok(out)
 }
 
 async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {

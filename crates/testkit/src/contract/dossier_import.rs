@@ -256,3 +256,100 @@ pub async fn live_dossiers_are_numbered_after_imported_ones(db: &TestDb) -> anyh
     );
     Ok(())
 }
+
+/// A batch larger than one multi-row insert (the bulk path writes 64 rows a
+/// statement): every dossier gets its own components and events, in order,
+/// with increasing ids; a live dossier after it gets a fresh id; a batch
+/// whose 101st code is taken is refused naming that dossier (the bulk
+/// statement fails, the rows are written again one at a time to find it)
+/// and writes nothing.
+pub async fn large_batches_keep_each_dossiers_rows_and_name_a_taken_code(
+    db: &TestDb,
+) -> anyhow::Result<()> {
+    use motcua_service::store::{ComponentCopy, ReceivedItem};
+    let store = db.store();
+    let f = fixture(store.as_ref()).await?;
+    let day = date(2024, 3, 4)?;
+    let code = |n: usize| format!("000.01.21.H40-240304-{n:04}");
+    let batch = (1..=150)
+        .map(|n| {
+            let mut d = dossier(&f, day, Some(&code(n)))?;
+            d.event.detail = serde_json::json!({ "source": "big.csv", "row": n + 1 });
+            let mut second = d.event.clone();
+            second.action = "handover".to_owned();
+            second.from = Some(Status::Received);
+            second.to = Status::Processing;
+            second.at = second
+                .at
+                .checked_add(jiff::SignedDuration::from_mins(n as i64))?;
+            d.more_events.push(second);
+            d.components = (0..1 + n % 3)
+                .map(|i| ReceivedItem {
+                    name: format!("Giấy tờ {i} của hồ sơ {n}"),
+                    form: ComponentCopy::Copy,
+                    copies: 1 + i as u32,
+                    digitised: n % 2 == 0,
+                    reused: false,
+                    file_id: None,
+                })
+                .collect();
+            Ok(d)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let n = store.import_dossiers(&ctx()?, "big.csv", &batch).await?;
+    ensure!(n == 150, "150 imported, got {n}");
+    let mut last_id = 0;
+    for (i, want) in batch.iter().enumerate() {
+        let d = store.dossier_by_code(&code(i + 1)).await?;
+        ensure!(
+            d.id > last_id,
+            "ids follow the batch: {} after {last_id}",
+            d.id
+        );
+        last_id = d.id;
+        let events = store.dossier_events(d.id).await?;
+        ensure!(
+            events.len() == 2
+                && events[0].event.detail["row"] == i + 2
+                && events[1].event.at == want.more_events[0].at
+                && events[0].id < events[1].id,
+            "dossier {}: {events:?}",
+            i + 1
+        );
+        let items = store.dossier_components(d.id).await?;
+        ensure!(items == want.components, "dossier {}: {items:?}", i + 1);
+    }
+    let live = store
+        .insert_dossier(&ctx()?, &dossier(&f, day, None)?)
+        .await?;
+    ensure!(
+        live.id > last_id && live.code.as_str() == code(151),
+        "live dossier {} {} after {last_id}",
+        live.id,
+        live.code
+    );
+
+    let before = dossier_count(db).await?;
+    let audit = audit_count(store.as_ref()).await?;
+    let refused = (1..=150)
+        .map(|n| {
+            // The 101st takes the live dossier's code.
+            let n = if n == 101 { 151 } else { 200 + n };
+            dossier(&f, day, Some(&code(n)))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let e = expect_err(
+        store.import_dossiers(&ctx()?, "again.csv", &refused).await,
+        "a large batch with a taken code",
+    )?;
+    ensure!(
+        matches!(&e, ServiceError::Invalid { field, reason }
+            if field == "dossiers[100].code" && reason.contains(&code(151))),
+        "{e:?}"
+    );
+    ensure!(
+        dossier_count(db).await? == before && audit_count(store.as_ref()).await? == audit,
+        "the refused batch wrote nothing"
+    );
+    Ok(())
+}

@@ -114,6 +114,7 @@ on_both!(true =>
     dossier_changes::a_change_from_a_stale_version_writes_nothing,
     dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
     dossier_import::live_dossiers_are_numbered_after_imported_ones,
+    dossier_import::large_batches_keep_each_dossiers_rows_and_name_a_taken_code,
     outbox::claims_take_due_messages_and_hide_them_for_the_lease,
     outbox::outcomes_are_recorded_and_listed_by_status,
     outbox::failed_messages_are_retried_with_an_audit_entry,

@@ -662,6 +662,32 @@ async fn one_history(b: Backend, seed: u64) {
     assert_eq!(events, want_events);
     assert_eq!(items, want_items);
     assert!(items.iter().any(|(_, i)| i.digitised) && items.iter().any(|(_, i)| i.reused));
+    // Its dossier pages come packed as JSON too: the same rows as the
+    // dossier page reads, every column, in id order, page after page.
+    let mut paged = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = StatsStore::dossiers_after(store.as_ref(), after, 7)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.windows(2).all(|w| w[0].id < w[1].id) && page.len() <= 7);
+        after = last.id;
+        paged.extend(page);
+    }
+    paged.retain(|d| ids.contains(&d.id));
+    let mut want = Vec::new();
+    for d in &dossiers {
+        want.push(store.dossier_by_code(d.code.as_str()).await.unwrap());
+    }
+    want.sort_by_key(|d| d.id);
+    assert_eq!(paged, want);
+    assert!(
+        paged.iter().any(|d| d.state.clock_running)
+            && paged.iter().any(|d| !d.state.clock_running)
+            && paged.iter().any(|d| d.state.result_digitised)
+            && paged.iter().any(|d| d.state.outcome.is_some())
+    );
 
     // The layer rebuilt from history is the one written live.
     let verify = motcua_service::stats::rebuild::rebuild(store.as_ref(), &system, end, true)
