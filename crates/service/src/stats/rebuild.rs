@@ -108,8 +108,9 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
     let mut calendars = Calendars::new();
     let mut count = 0u64;
     let mut after = 0;
-    let mut idle = Some(DaySums::default());
-    let mut replaying: Option<tokio::task::JoinHandle<ServiceResult<DaySums>>> = None;
+    // The replay of the page before, which hands the sums on; the first
+    // one has nothing to replay.
+    let mut replaying = tokio::task::spawn_blocking(|| Ok(DaySums::default()));
     loop {
         let page = read_page(store, after).await?;
         let Some(last) = page.0.last().map(|d| d.id) else {
@@ -123,20 +124,14 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
                 slot.insert(Arc::new(load(store, Some(&unit)).await?));
             }
         }
-        let mut sums = match replaying.take() {
-            Some(h) => joined(h).await?,
-            None => idle.take().unwrap_or_default(),
-        };
+        let mut sums = joined(replaying).await?;
         let cals = calendars.clone();
-        replaying = Some(tokio::task::spawn_blocking(move || {
+        replaying = tokio::task::spawn_blocking(move || {
             replay_page(page, &cals, &mut sums)?;
             Ok(sums)
-        }));
+        });
     }
-    let sums = match replaying {
-        Some(h) => joined(h).await?,
-        None => idle.unwrap_or_default(),
-    };
+    let sums = joined(replaying).await?;
     Ok((layer(sums), count))
 }
 

@@ -210,24 +210,29 @@ impl Cells for [serde_json::Value] {
         }
     }
     fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
-        match self.get(i) {
-            Some(serde_json::Value::Bool(b)) => Ok(*b),
-            Some(v) if v.as_i64() == Some(0) => Ok(false),
-            Some(v) if v.as_i64() == Some(1) => Ok(true),
-            v => Err(bad(&format!("column {i}"), &format!("{v:?}"))),
-        }
+        let v = self.get(i);
+        v.and_then(json_flag)
+            .ok_or_else(|| bad(&format!("column {i}"), &format!("{v:?}")))
+    }
+}
+
+/// A boolean column in the database's JSON: `true`/`false` (PostgreSQL) or
+/// `1`/`0` (SQLite); `None` for anything else.
+fn json_flag(v: &serde_json::Value) -> Option<bool> {
+    match v {
+        serde_json::Value::Bool(b) => Some(*b),
+        v => match v.as_i64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
     }
 }
 
 impl<'r, R> FromRow<'r, R> for DossierRow
 where
     R: Row,
-    usize: ColumnIndex<R>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
-    bool: Decode<'r, R::Database> + Type<R::Database>,
+    RowCells<'r, R>: Cells,
 {
     fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
         dossier_of(&RowCells(r)).map(DossierRow)
@@ -731,7 +736,9 @@ async fn write_bulk<C: Conn>(
     }
     let ids = take_dossier_ids(c, dossiers.len()).await?;
     let mut rows = Vec::with_capacity(dossiers.len());
-    let mut children = Vec::with_capacity(dossiers.len() * 10);
+    // Children by table (one insert text each), in the batch's order, so
+    // that each table's rows merge into full chunks.
+    let mut tables: Vec<Vec<Sql>> = Vec::new();
     for ((d, (_, code)), id) in dossiers.iter().zip(codes).zip(ids) {
         rows.push(bind_dossier(
             Sql::new(INSERT_DOSSIER_WITH_ID).int(id),
@@ -739,13 +746,16 @@ async fn write_bulk<C: Conn>(
             d,
             code,
         ));
-        children.extend(children_sql(id, at, d, code, true));
+        for q in children_sql(id, at, d, code, true) {
+            match tables.iter_mut().find(|t| t[0].text == q.text) {
+                Some(t) => t.push(q),
+                None => tables.push(vec![q]),
+            }
+        }
     }
-    // Children by table, so that each table's rows merge into full chunks.
-    children.sort_by(|a, b| a.text.cmp(&b.text));
-    for q in Sql::multi_row(rows, BULK_ROWS)
-        .into_iter()
-        .chain(Sql::multi_row(children, BULK_ROWS))
+    for q in std::iter::once(rows)
+        .chain(tables)
+        .flat_map(|t| Sql::multi_row(t, BULK_ROWS))
     {
         c.execute(q).await?;
     }
@@ -1246,14 +1256,24 @@ pub(crate) async fn histories_packed<B: Backend>(
         serde_json::Value,
         Option<i64>,
     );
-    let flag = |v: &serde_json::Value| v.as_bool().unwrap_or_else(|| v.as_i64() == Some(1));
+    let flag = |v: &serde_json::Value| {
+        json_flag(v).ok_or_else(|| corrupt("dossier_components", &v.to_string(), "not a boolean"))
+    };
     let mut rows: Vec<PackedItem> =
         serde_json::from_str(&items).map_err(|e| corrupt("dossier_components", "(packed)", e))?;
     rows.sort_by_key(|r| (r.0, r.1));
     let items = rows
         .into_iter()
         .map(|(d, _, name, form, copies, digitised, reused, file)| {
-            item_of((d, name, form, copies, flag(&digitised), flag(&reused), file))
+            item_of((
+                d,
+                name,
+                form,
+                copies,
+                flag(&digitised)?,
+                flag(&reused)?,
+                file,
+            ))
         })
         .collect::<ServiceResult<_>>()?;
     Ok((events, items))
