@@ -20,4 +20,4 @@ pub use grain::{
 };
 pub use measure::{Counts, MEASURES, Measure};
 pub use period::{Breakdown, Period};
-pub use track::{DayChange, EndFacts, ReceptionFacts, Standing};
+pub use track::{DayChange, EndFacts, OpenState, ReceptionFacts, Standing};

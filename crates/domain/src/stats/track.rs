@@ -237,6 +237,38 @@ pub fn level_on(changes: &[DayChange], day: Date) -> Counts {
     c
 }
 
+/// Where an open dossier stood at the end of a day: form 06's column (12)
+/// or (13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenState {
+    /// In progress within the limit (awaiting the applicant counts here).
+    WithinLimit,
+    /// In progress and overdue.
+    Overdue,
+}
+
+impl OpenState {
+    /// From one dossier's levels at the end of a day ([`level_on`] of its
+    /// contribution): the counters' own definition, so that a list of the
+    /// dossiers behind a cell counts what the cell does. `None` when the
+    /// dossier was not open then.
+    pub fn of(levels: &Counts) -> Option<Self> {
+        match (levels.get(Measure::Open), levels.get(Measure::Overdue)) {
+            (1, 0) => Some(Self::WithinLimit),
+            (1, 1) => Some(Self::Overdue),
+            _ => None,
+        }
+    }
+
+    /// The list parameter's name for the state on a day.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WithinLimit => "within_limit",
+            Self::Overdue => "overdue",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +280,44 @@ mod tests {
             due,
             ..Standing::default()
         }
+    }
+
+    #[test]
+    fn the_open_state_of_a_day_follows_the_standing_of_that_day() {
+        // Received on 3 March, due 10 March, supplement asked on 12 March
+        // (clock stopped), resumed on 20 March with a due of 25 March,
+        // result on 28 March.
+        let due = received(Some(date(2025, 3, 10)));
+        let waiting = Standing {
+            suspended: true,
+            ..due
+        };
+        let resumed = received(Some(date(2025, 3, 25)));
+        let ended = Standing {
+            end: Some(EndFacts {
+                classification: Some(Classification::Late),
+                outcome: Outcome::Result,
+                result_digitised: false,
+                minutes: None,
+            }),
+            ..resumed
+        };
+        let contribution = trajectory(&[
+            (date(2025, 3, 3), due),
+            (date(2025, 3, 12), waiting),
+            (date(2025, 3, 20), resumed),
+            (date(2025, 3, 28), ended),
+        ]);
+        let on = |d: Date| OpenState::of(&level_on(&contribution, d));
+        assert_eq!(on(date(2025, 3, 2)), None);
+        assert_eq!(on(date(2025, 3, 9)), Some(OpenState::WithinLimit));
+        assert_eq!(on(date(2025, 3, 10)), Some(OpenState::Overdue));
+        assert_eq!(on(date(2025, 3, 11)), Some(OpenState::Overdue));
+        // Awaiting the applicant counts within the limit.
+        assert_eq!(on(date(2025, 3, 15)), Some(OpenState::WithinLimit));
+        assert_eq!(on(date(2025, 3, 24)), Some(OpenState::WithinLimit));
+        assert_eq!(on(date(2025, 3, 25)), Some(OpenState::Overdue));
+        assert_eq!(on(date(2025, 3, 28)), None);
     }
 
     #[test]

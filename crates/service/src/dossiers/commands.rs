@@ -243,6 +243,22 @@ pub struct ListQuery {
     /// by then (a report's in progress at its end; its carried over with
     /// the day before it).
     pub open_on: Option<Date>,
+    /// Only dossiers of procedures in this sector (field), as reports
+    /// group them (the latest version's field).
+    pub sector: Option<String>,
+    /// With `unit`: only the dossiers received by the units of this level
+    /// in its subtree, as a report's level row counts them on the tree of
+    /// `tree_on` (predecessors count at their successor's level).
+    pub level: Option<motcua_domain::unit::Level>,
+    /// With `unit`: only the dossiers the unit itself received (with its
+    /// predecessors'), not its children's: a report's row of the root.
+    pub own: bool,
+    /// The day whose tree `level` and `own` follow (default: today).
+    pub tree_on: Option<Date>,
+    /// Open at the end of the date and, as the dossier's history stood
+    /// then, within the limit or overdue (a report's columns (12) and (13)
+    /// at a past period's end).
+    pub open_state_on: Option<(motcua_domain::stats::OpenState, Date)>,
     /// Only near-due dossiers.
     pub near_due: bool,
     /// Only overdue dossiers.

@@ -14,6 +14,7 @@ pub mod commands;
 mod directory;
 pub mod import;
 pub mod notices;
+mod open_state;
 pub mod preview;
 mod view;
 
@@ -41,6 +42,7 @@ use crate::access::{Actor, Permission, deny, role_permits};
 use crate::clock::Clock;
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::FileStore;
+use crate::stats::report::RowPart;
 use crate::store::{
     CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, FileRecord, NewDossier, NewEvent,
     PublicStatus, Store, Unit,
@@ -551,6 +553,27 @@ impl DossierService {
         if !(1..=200).contains(&f.limit) {
             return Err(ServiceError::invalid("limit", "must be between 1 and 200"));
         }
+        let grouped = match (q.own, q.level) {
+            (true, Some(_)) => {
+                return Err(ServiceError::invalid(
+                    "level",
+                    "cannot be combined with own",
+                ));
+            }
+            (true, None) => Some(RowPart::Own),
+            (false, Some(l)) => Some(RowPart::Level(l)),
+            (false, None) => None,
+        };
+        if grouped.is_some() && q.unit.is_none() {
+            let field = if q.own { "own" } else { "level" };
+            return Err(ServiceError::invalid(field, "needs unit"));
+        }
+        if q.open_state_on.is_some() && q.open_on.is_some() {
+            return Err(ServiceError::invalid(
+                "open_on",
+                "cannot be combined with within_limit_on or overdue_on",
+            ));
+        }
         let visible = actor.units_for(Permission::ViewDossiers);
         // Units that left the scope keep what they received before leaving
         // in it: the scope of the unit asked for when the actor covers it
@@ -560,8 +583,17 @@ impl DossierService {
         let scope: Option<HashSet<i64>> = match &q.unit {
             Some(code) => {
                 let unit = self.unit_field(code, "unit").await?;
-                let sub: HashSet<i64> =
-                    self.store.subtree_ids(unit.id).await?.into_iter().collect();
+                // A report row's part of the subtree, grouped as the
+                // report groups it, or the whole subtree today.
+                let sub: HashSet<i64> = match grouped {
+                    Some(part) => {
+                        let on = q.tree_on.unwrap_or_else(|| local(now).date());
+                        crate::stats::report::row_units(self.store(), unit.id, on, part).await?
+                    }
+                    None => self.store.subtree_ids(unit.id).await?,
+                }
+                .into_iter()
+                .collect();
                 whole_unit = visible.as_ref().is_none_or(|v| v.contains(&unit.id));
                 Some(match &visible {
                     None => sub,
@@ -593,6 +625,8 @@ impl DossierService {
             if s.len() < every {
                 let today = local(now).date();
                 f.departed = match (&q.unit, whole_unit) {
+                    // A report row's units are exactly those it counts.
+                    (Some(_), true) if grouped.is_some() => Vec::new(),
                     (Some(_), true) => crate::units::departed(self.store(), &[&s], today).await?,
                     (Some(_), false) => Vec::new(),
                     (None, _) => {
@@ -625,8 +659,22 @@ impl DossierService {
         f.ended_from = q.ended_from.map(day_start).transpose()?;
         f.ended_to = q.ended_to.map(day_after).transpose()?;
         f.classifications = q.classifications.clone();
-        f.received_only = q.received_only && q.unit.is_some();
-        f.open_at = q.open_on.map(day_after).transpose()?;
+        if let Some(sector) = &q.sector {
+            f.procedure_ids =
+                crate::stats::report::sector_procedures(self.store(), sector.trim()).await?;
+            if f.procedure_ids.is_empty() {
+                return Ok(Page {
+                    items: Vec::new(),
+                    next: None,
+                });
+            }
+        }
+        f.received_only = (q.received_only || grouped.is_some()) && q.unit.is_some();
+        f.open_at = q
+            .open_on
+            .or(q.open_state_on.map(|(_, day)| day))
+            .map(day_after)
+            .transpose()?;
         if q.near_due {
             f.near_due_at = Some(now);
         }
@@ -638,6 +686,9 @@ impl DossierService {
         }
         if let Some(c) = &q.cursor {
             f.after = Some(view::parse_cursor(c, q.sort)?);
+        }
+        if let Some((state, day)) = q.open_state_on {
+            return self.open_state_page(f, q.sort, state, day).await;
         }
         let rows = self.store.list_dossiers(&f).await?;
         let next = if rows.len() == f.limit as usize {

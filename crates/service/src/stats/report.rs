@@ -68,6 +68,10 @@ pub struct Report {
     /// The unit's parent as the tree stood (the governing body a form names).
     #[serde(skip)]
     pub parent_id: Option<i64>,
+    /// The day whose tree the rows follow: the lists behind the rows of
+    /// the root itself and of a level ask for the same tree ([`row_units`]).
+    #[serde(skip)]
+    pub tree_on: Date,
 }
 
 /// What a counter group is, for grouping.
@@ -192,7 +196,88 @@ pub async fn dossier_report(
         rows,
         total,
         sectors_by_level: form,
+        tree_on: on,
     })
+}
+
+/// The part of a report's subtree one of its rows counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPart {
+    /// The root's own row: the root and the units counted under it rather
+    /// than under one of its children (its predecessors).
+    Own,
+    /// A level's row: the units of that level, as the tree stood.
+    Level(Level),
+}
+
+/// The receiving units whose dossiers a report row of `root`'s subtree
+/// counts, grouped as the report groups them on the tree of `on` (the
+/// report's [`Report::tree_on`]): the dossier list behind the row asks for
+/// exactly these.
+pub async fn row_units(
+    store: &dyn Store,
+    root: i64,
+    on: Date,
+    part: RowPart,
+) -> ServiceResult<Vec<i64>> {
+    let info = group_info(store, root, on).await?;
+    let mut ids: Vec<i64> = info
+        .units
+        .iter()
+        .filter(|(_, (child, level))| match part {
+            RowPart::Own => *child == root,
+            RowPart::Level(l) => *level == l,
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The procedures a report's row of `sector` counts: those whose latest
+/// version is in that field, as reports group them.
+pub async fn sector_procedures(store: &dyn Store, sector: &str) -> ServiceResult<Vec<i64>> {
+    let mut ids: Vec<i64> = procedures(store)
+        .await?
+        .into_iter()
+        .filter(|(_, p)| p.2 == sector)
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Every procedure by id: code, name, sector and online level of its
+/// latest version.
+async fn procedures(
+    store: &dyn Store,
+) -> ServiceResult<HashMap<i64, (String, String, String, OnlineLevel)>> {
+    let mut procedures = HashMap::new();
+    let mut page = CodePage {
+        after: None,
+        limit: 500,
+    };
+    loop {
+        let list = store
+            .list_procedures(&ProcedureFilter::default(), &page)
+            .await?;
+        for p in &list {
+            procedures.insert(
+                p.procedure_id,
+                (
+                    p.draft.code.to_string(),
+                    p.draft.name.clone(),
+                    p.draft.field.clone(),
+                    p.draft.online_level,
+                ),
+            );
+        }
+        match list.last() {
+            Some(last) if list.len() == 500 => page.after = Some(last.draft.code.to_string()),
+            _ => break,
+        }
+    }
+    Ok(procedures)
 }
 
 /// The flows of receiving units over a period, every group summed: what
@@ -448,31 +533,7 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
     if let Some(v) = by_id.get(&root) {
         names.insert(root, (v.code.clone(), v.name.clone()));
     }
-    let mut procedures = HashMap::new();
-    let mut page = CodePage {
-        after: None,
-        limit: 500,
-    };
-    loop {
-        let list = store
-            .list_procedures(&ProcedureFilter::default(), &page)
-            .await?;
-        for p in &list {
-            procedures.insert(
-                p.procedure_id,
-                (
-                    p.draft.code.to_string(),
-                    p.draft.name.clone(),
-                    p.draft.field.clone(),
-                    p.draft.online_level,
-                ),
-            );
-        }
-        match list.last() {
-            Some(last) if list.len() == 500 => page.after = Some(last.draft.code.to_string()),
-            _ => break,
-        }
-    }
+    let procedures = procedures(store).await?;
     Ok(GroupInfo {
         procedures,
         units,

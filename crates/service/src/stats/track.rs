@@ -191,3 +191,19 @@ pub fn history_changes(
     }
     Ok(track::trajectory(&replay(state, events, components, work)?))
 }
+
+/// Where a dossier stood at the end of `day` among form 06's open columns,
+/// replayed from its history exactly as the counters count it (`None`: not
+/// open then, or voided).
+pub fn open_state_on(
+    state: &DossierState,
+    events: &[NewEvent],
+    components: &[ReceivedItem],
+    work: &WorkTime<'_>,
+    day: Date,
+) -> ServiceResult<Option<motcua_domain::stats::OpenState>> {
+    let changes = history_changes(state, events, components, work)?;
+    Ok(motcua_domain::stats::OpenState::of(&track::level_on(
+        &changes, day,
+    )))
+}

@@ -598,6 +598,8 @@ pub struct DossierFilter {
     /// Open at this instant: received before it, processing not ended
     /// before it (a report's carried over and in progress).
     pub open_at: Option<Timestamp>,
+    /// Only dossiers of one of these procedures (empty: any).
+    pub procedure_ids: Vec<i64>,
     /// Order.
     pub sort: DossierSort,
     /// Keyset position: the last row of the previous page (sort key, id).

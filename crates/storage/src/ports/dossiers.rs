@@ -1441,6 +1441,10 @@ pub(crate) async fn list_dossiers<B: Backend>(
         let a = q.arg(Arg::Int(p));
         conds.push(format!("d.procedure_id = {a}"));
     }
+    if !f.procedure_ids.is_empty() {
+        let set = q.id_set(dialect, &f.procedure_ids);
+        conds.push(in_set(dialect, "d.procedure_id", &set));
+    }
     if let Some(ch) = f.channel {
         let a = q.arg(Arg::Text(ch.as_str().to_owned()));
         conds.push(format!("d.channel = {a}"));

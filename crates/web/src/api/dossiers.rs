@@ -10,6 +10,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_domain::deadline::Classification;
 use motcua_domain::dossier::{Channel, Status};
+use motcua_domain::stats::OpenState;
+use motcua_domain::unit::Level;
 use motcua_service::dossiers::{Act, Acted, Brief, DossierView, ListQuery, Page, Receive};
 use motcua_service::store::{DossierSort, PublicStatus};
 use serde::{Deserialize, Serialize};
@@ -319,6 +321,26 @@ pub struct ListParams {
     /// ended by then.
     #[param(format = Date)]
     pub open_on: Option<String>,
+    /// Only dossiers of procedures in this sector (field), as reports
+    /// group them.
+    pub sector: Option<String>,
+    /// With `unit`: only dossiers received by its subtree's units of this
+    /// level (`central`, `province`, `district`, `commune`) on the tree of
+    /// `tree_on`, as a report's level row counts them.
+    pub level: Option<String>,
+    /// With `unit` (`true`): only dossiers the unit itself received (with
+    /// its predecessors'), as a report's row of the unit itself counts them.
+    pub own: Option<bool>,
+    /// The day whose unit tree `level` and `own` follow (default today).
+    #[param(format = Date)]
+    pub tree_on: Option<String>,
+    /// Open at the end of this date and within the limit then, as the
+    /// dossier's history stood (a report's column 12).
+    #[param(format = Date)]
+    pub within_limit_on: Option<String>,
+    /// Open at the end of this date and overdue then (a report's column 13).
+    #[param(format = Date)]
+    pub overdue_on: Option<String>,
     /// Only near-due dossiers (`true`).
     pub near_due: Option<bool>,
     /// Only overdue dossiers (`true`).
@@ -341,6 +363,9 @@ pub struct TokenParams {
     /// The token from the receipt's QR code.
     pub t: Option<String>,
 }
+
+/// The longest sector name a list filter takes (catalog fields are short).
+const MAX_SECTOR_CHARS: usize = 200;
 
 pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
     let statuses = match p.status.as_deref().map(str::trim) {
@@ -381,7 +406,43 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
             ));
         }
     };
+    let level = match p.level.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) => Some(Level::parse(l).map_err(|e| WebError::invalid("level", e.to_string()))?),
+    };
+    let sector = p
+        .sector
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty());
+    if sector
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > MAX_SECTOR_CHARS)
+    {
+        return Err(WebError::invalid(
+            "sector",
+            format!("longer than {MAX_SECTOR_CHARS} characters"),
+        ));
+    }
+    let open_state_on = match (
+        opt_date("within_limit_on", p.within_limit_on.as_deref())?,
+        opt_date("overdue_on", p.overdue_on.as_deref())?,
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(WebError::invalid(
+                "overdue_on",
+                "cannot be combined with within_limit_on",
+            ));
+        }
+        (Some(d), None) => Some((OpenState::WithinLimit, d)),
+        (None, Some(d)) => Some((OpenState::Overdue, d)),
+        (None, None) => None,
+    };
     Ok(ListQuery {
+        sector,
+        level,
+        own: p.own.unwrap_or(false),
+        tree_on: opt_date("tree_on", p.tree_on.as_deref())?,
+        open_state_on,
         unit: p.unit.filter(|u| !u.trim().is_empty()),
         statuses,
         procedure: p.procedure.filter(|u| !u.trim().is_empty()),

@@ -56,6 +56,12 @@ pub struct Filters {
     pub ended_to: String,
     pub classification: String,
     pub open_on: String,
+    pub sector: String,
+    pub level: String,
+    pub own: bool,
+    pub tree_on: String,
+    pub within_limit_on: String,
+    pub overdue_on: String,
     pub received_only: bool,
     pub near_due: bool,
     pub overdue: bool,
@@ -100,6 +106,12 @@ impl Filters {
                 "classification" => f.classification = v.to_owned(),
                 "open_on" => f.open_on = v.to_owned(),
                 "received_only" => f.received_only = on,
+                "sector" => f.sector = v.to_owned(),
+                "level" => f.level = v.to_owned(),
+                "own" => f.own = on,
+                "tree_on" => f.tree_on = v.to_owned(),
+                "within_limit_on" => f.within_limit_on = v.to_owned(),
+                "overdue_on" => f.overdue_on = v.to_owned(),
                 _ => {}
             }
         }
@@ -133,6 +145,12 @@ impl Filters {
             classification: Self::some(&self.classification),
             received_only: self.received_only.then_some(true),
             open_on: Self::some(&self.open_on),
+            sector: Self::some(&self.sector),
+            level: Self::some(&self.level),
+            own: self.own.then_some(true),
+            tree_on: Self::some(&self.tree_on),
+            within_limit_on: Self::some(&self.within_limit_on),
+            overdue_on: Self::some(&self.overdue_on),
             near_due: self.near_due.then_some(true),
             overdue: self.overdue.then_some(true),
             mine: self.mine.then_some(true),
@@ -140,6 +158,66 @@ impl Filters {
             cursor: Self::some(&self.cursor),
             limit,
         })
+    }
+
+    /// The filters a report's links set that the form has no field for:
+    /// kept as hidden fields, so that changing the order or another filter
+    /// keeps the report cell's dossiers.
+    pub fn report_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = [
+            ("open_on", &self.open_on),
+            ("sector", &self.sector),
+            ("level", &self.level),
+            ("tree_on", &self.tree_on),
+            ("within_limit_on", &self.within_limit_on),
+            ("overdue_on", &self.overdue_on),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect();
+        for (k, on) in [("received_only", self.received_only), ("own", self.own)] {
+            if on {
+                out.push((k, "true".to_owned()));
+            }
+        }
+        out
+    }
+
+    /// The report cell's conditions in words, for the note above the list.
+    pub fn report_scope(&self, t: &Texts) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.own {
+            out.push(t.get("list.scope_own").to_owned());
+        } else if self.received_only {
+            out.push(t.get("list.scope_received").to_owned());
+        }
+        if !self.level.is_empty() {
+            let name = format!("admin.levels.{}", self.level);
+            let label = match t.get(&name) {
+                missing if missing == name => self.level.as_str(),
+                label => label,
+            };
+            out.push(t.fill("list.scope_level", &[("level", label)]));
+        }
+        if !self.sector.is_empty() {
+            out.push(t.fill("list.scope_sector", &[("sector", &self.sector)]));
+        }
+        for (key, v) in [
+            ("list.scope_open_on", &self.open_on),
+            ("list.scope_within_limit_on", &self.within_limit_on),
+            ("list.scope_overdue_on", &self.overdue_on),
+            ("list.scope_tree_on", &self.tree_on),
+        ] {
+            if !v.is_empty() {
+                let shown = v
+                    .parse::<jiff::civil::Date>()
+                    .map(|d| super::format::date(t.lang(), d))
+                    .unwrap_or_else(|_| v.clone());
+                out.push(t.fill(key, &[("date", shown)]));
+            }
+        }
+        out
     }
 
     /// The query string of these filters, with another cursor.
@@ -158,6 +236,11 @@ impl Filters {
             ("ended_to", &self.ended_to),
             ("classification", &self.classification),
             ("open_on", &self.open_on),
+            ("sector", &self.sector),
+            ("level", &self.level),
+            ("tree_on", &self.tree_on),
+            ("within_limit_on", &self.within_limit_on),
+            ("overdue_on", &self.overdue_on),
         ] {
             if !v.is_empty() {
                 pairs.push((k, v));
@@ -165,6 +248,7 @@ impl Filters {
         }
         for (k, on) in [
             ("received_only", self.received_only),
+            ("own", self.own),
             ("near_due", self.near_due),
             ("overdue", self.overdue),
             ("mine", self.mine),
@@ -229,6 +313,9 @@ struct ListPage {
     channels: Vec<Choice>,
     sorts: Vec<Choice>,
     classifications: Vec<Choice>,
+    /// A report cell's conditions in words, and their hidden fields.
+    scope: Vec<String>,
+    hidden: Vec<(&'static str, String)>,
     r: Results,
 }
 
@@ -269,6 +356,8 @@ async fn show(
         channels: channel_choices(&t, &f.channel),
         sorts: sort_choices(&t, &f.sort),
         classifications: classification_choices(&t, &f.classification),
+        scope: f.report_scope(&t),
+        hidden: f.report_pairs(),
         t,
         layout,
         f,

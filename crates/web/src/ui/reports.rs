@@ -2,7 +2,8 @@
 //! (issue 17, point 6): a unit's subtree over a period picked from presets
 //! (month, quarter, six months, year, the Decree 09/2019 cut-off month) or
 //! any range, grouped by a breakdown; form 06's columns in a table whose
-//! counts of receipts and ends link to the dossiers behind them; charts of
+//! counts link to the dossiers behind them (every row, the root's own and
+//! those by sector or level included); charts of
 //! the on-time rate by month, the channel mix and the groups side by side;
 //! exports in CSV, XLSX and PDF from the API. Figures come from the
 //! statistics layer only (`motcua_service::stats::report`).
@@ -168,16 +169,27 @@ fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>
         ("unit", report.unit.clone()),
         ("received_only", "true".to_owned()),
     ];
+    let tree_on = format::iso_date(report.tree_on);
     match report.by {
-        // The root's own row counts what the root itself received, which no
-        // list filter separates from its subtree: no links.
-        Breakdown::Unit if key == report.unit => return None,
+        // The root's own row: what the root itself (and its predecessors)
+        // received, on the report's tree.
+        Breakdown::Unit if key == report.unit => {
+            f.push(("own", "true".to_owned()));
+            f.push(("tree_on", tree_on));
+        }
         Breakdown::Unit => f[0].1 = key.to_owned(),
         Breakdown::Procedure => f.push(("procedure", key.to_owned())),
         Breakdown::Channel => f.push(("channel", key.to_owned())),
         // A month's row: the same filters over the month's days.
         Breakdown::Month => {}
-        Breakdown::Sector | Breakdown::Level => return None,
+        // The group of a procedure or unit the report could not name has
+        // no filter.
+        Breakdown::Sector | Breakdown::Level if key == "?" || key.starts_with('(') => return None,
+        Breakdown::Sector => f.push(("sector", key.to_owned())),
+        Breakdown::Level => {
+            f.push(("level", key.to_owned()));
+            f.push(("tree_on", tree_on));
+        }
     }
     Some(f)
 }
@@ -274,11 +286,11 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
         },
         Cell {
             text: n(f.within_limit),
-            href: None,
+            href: link(with(&[("within_limit_on", to.as_str())], &[])),
         },
         Cell {
             text: n(f.overdue),
-            href: None,
+            href: link(with(&[("overdue_on", to.as_str())], &[])),
         },
         Cell {
             text: f.rates()[0]

@@ -1314,9 +1314,46 @@ async fn lists_filter_by_end_and_classification(b: Backend) {
         ("classification=early,", "classification"),
         ("ended_from=2025-02-30", "ended_from"),
         ("ended_to=25/11/2025", "ended_to"),
+        // A report cell's filters.
+        ("level=hamlet", "level"),
+        ("own=true", "own"),
+        ("level=commune", "level"),
+        ("own=true&level=commune&unit=000.00.21.H40", "level"),
+        ("tree_on=2025-13-01", "tree_on"),
+        ("within_limit_on=2025-11-31", "within_limit_on"),
+        (
+            "within_limit_on=2025-11-30&overdue_on=2025-11-30",
+            "overdue_on",
+        ),
+        ("overdue_on=2025-11-30&open_on=2025-11-30", "open_on"),
     ] {
         let (s, pb) = get(&w.desk, &format!("/api/dossiers?{bad}")).await;
         assert_eq!(s, 422, "{bad}: {pb}");
         assert!(pb.to_string().contains(field), "{bad}: {pb}");
     }
+    let long = "x".repeat(201);
+    let (s, pb) = get(&w.desk, &format!("/api/dossiers?sector={long}")).await;
+    assert_eq!(s, 422, "{pb}");
+    assert!(pb.to_string().contains("sector"), "{pb}");
+    // A sector no procedure is in lists nothing; the procedure's own
+    // sector lists all three.
+    assert_eq!(only("sector=Không có").await, Vec::<String>::new());
+    assert_eq!(only("sector=Hộ tịch").await.len(), 3);
+    // Due Monday 01/12 09:00: at the end of Friday 28/11 the late one and
+    // the open one were within the limit (the early one had ended); at
+    // the end of 01/12 both were overdue; at the end of 02/12 only the
+    // open one was still in progress, overdue.
+    let newest_first = vec![made[2].clone(), made[1].clone()];
+    assert_eq!(only("within_limit_on=2025-11-28").await, newest_first);
+    assert_eq!(only("overdue_on=2025-11-28").await, Vec::<String>::new());
+    assert_eq!(only("overdue_on=2025-12-01").await, newest_first);
+    assert_eq!(
+        only("within_limit_on=2025-12-01").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(only("overdue_on=2025-12-02").await, vec![made[2].clone()]);
+    assert_eq!(
+        only("overdue_on=2025-12-01&limit=1").await,
+        vec![made[2].clone()]
+    );
 }

@@ -354,19 +354,51 @@ async fn naive(
     f
 }
 
-/// Follows every count the staff report page links (by unit) to the
-/// dossier list and checks that the list gives exactly that many: receipts
-/// by channel, ends by classification, carried over and in progress.
-/// Returns how many links were followed.
-async fn linked_counts_match(c: &Client, unit: &str, from: Date, to: Date) -> usize {
-    let mut followed = 0;
-    for by in ["unit", "month"] {
-        followed += links_of_page_match(c, unit, from, to, by).await;
-    }
-    followed
+/// Links followed, and those of them with a count above zero by what
+/// they filter on.
+#[derive(Default)]
+struct Followed {
+    links: usize,
+    nonzero: std::collections::BTreeMap<&'static str, usize>,
 }
 
-async fn links_of_page_match(c: &Client, unit: &str, from: Date, to: Date, by: &str) -> usize {
+/// Follows every count the staff report page links to the dossier list,
+/// by unit, by month and by `other` (sector, level...), and checks that the
+/// list gives exactly that many: receipts by channel, ends by
+/// classification, carried over, in progress, within the limit and
+/// overdue at the end.
+async fn linked_counts_match(
+    c: &Client,
+    unit: &str,
+    from: Date,
+    to: Date,
+    other: &str,
+    followed: &mut Followed,
+) {
+    for by in ["unit", "month", other] {
+        links_of_page_match(c, unit, from, to, by, followed).await;
+    }
+}
+
+/// The filters whose links the test counts apart, to show they were
+/// followed with something behind them.
+const WATCHED: [&str; 6] = [
+    "within_limit_on",
+    "overdue_on",
+    "own=true",
+    "level=",
+    "sector=",
+    "open_on",
+];
+
+async fn links_of_page_match(
+    c: &Client,
+    unit: &str,
+    from: Date,
+    to: Date,
+    by: &str,
+    followed: &mut Followed,
+) {
     let page = c
         .http
         .get(c.url(&format!("/bao-cao?unit={unit}&from={from}&to={to}&by={by}")))
@@ -375,7 +407,6 @@ async fn links_of_page_match(c: &Client, unit: &str, from: Date, to: Date, by: &
         .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    let mut followed = 0;
     for chunk in html.split("<a href=\"/ho-so?").skip(1) {
         let query = chunk
             .split('"')
@@ -419,9 +450,13 @@ async fn links_of_page_match(c: &Client, unit: &str, from: Date, to: Date, by: &
             listed, shown,
             "{unit} {from}..{to} by {by}: {query}: {seen:#?}"
         );
-        followed += 1;
+        followed.links += 1;
+        if shown > 0 {
+            for w in WATCHED.iter().filter(|w| query.contains(**w)) {
+                *followed.nonzero.entry(w).or_default() += 1;
+            }
+        }
     }
-    followed
 }
 
 /// The figures the naive count covers, side by side.
@@ -457,13 +492,15 @@ fn compared(f: &Figures) -> [(&'static str, i64); 23] {
 }
 
 async fn random_histories_report_what_their_events_say(b: Backend) {
+    let mut all = Vec::new();
     for seed in [
         0x9e37_79b9_7f4a_7c15,
         0x0123_4567_89ab_cdef,
         0x5eed_0000_0000_0017,
     ] {
-        one_history(b, seed).await;
+        all.push(one_history(b, seed).await);
     }
+    every_kind_followed(&all);
 }
 
 /// An application with the procedure "1.000003" (3 working days, at
@@ -512,7 +549,7 @@ pub(crate) async fn setup(b: Backend) -> (TestApp, DossierService) {
     (app, svc)
 }
 
-async fn one_history(b: Backend, seed: u64) {
+async fn one_history(b: Backend, seed: u64) -> Followed {
     let (app, svc) = setup(b).await;
     let store = app.db.store();
     let system = Actor::system("kiemthu");
@@ -593,7 +630,7 @@ async fn one_history(b: Backend, seed: u64) {
         .await
         .unwrap();
     let mut checked = 0;
-    let mut links = 0;
+    let mut followed = Followed::default();
     for round in 0..12u64 {
         let a = first.checked_add((rng.below(span) as i64).days()).unwrap();
         let b = first.checked_add((rng.below(span) as i64).days()).unwrap();
@@ -628,12 +665,13 @@ async fn one_history(b: Backend, seed: u64) {
         }
         assert_eq!(rows, report.total, "rows add up to the total");
         if round < 6 {
-            links += linked_counts_match(&watcher, code, from, to).await;
+            let other = ["level", "sector"][(round % 2) as usize];
+            linked_counts_match(&watcher, code, from, to, other, &mut followed).await;
         }
         checked += 1;
     }
     assert_eq!(checked, 12);
-    assert!(links > 20, "{links} links followed");
+    assert!(followed.links > 20, "{} links followed", followed.links);
     // Something happened worth counting.
     let whole = naive(store.as_ref(), &dossiers, &scopes[0].1, first, last).await;
     let mut statuses = std::collections::BTreeMap::new();
@@ -712,6 +750,19 @@ async fn one_history(b: Backend, seed: u64) {
         .await
         .unwrap();
     assert_eq!(before, after);
+    followed
+}
+
+/// Every kind of link was followed to a list with dossiers behind it, over
+/// the seeds.
+fn every_kind_followed(all: &[Followed]) {
+    for w in WATCHED {
+        let n: usize = all
+            .iter()
+            .map(|f| f.nonzero.get(w).copied().unwrap_or(0))
+            .sum();
+        assert!(n > 0, "no link with {w} had a count above zero");
+    }
 }
 
 /// The API over a small history: JSON and CSV with form 06's columns first
