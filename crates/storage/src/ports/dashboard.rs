@@ -39,7 +39,7 @@ fn in_scope<C: Conn>(q: &mut Assemble, s: &DashboardScope) {
     }
     let set = q.id_set(C::DIALECT, &s.unit_ids);
     let set2 = q.id_set(C::DIALECT, &s.unit_ids);
-    let departed = crate::ports::dossiers::departed_condition(&s.departed);
+    let departed = crate::ports::dossiers::departed_condition(&s.departed, false);
     q.and(&format!(
         "(+d.unit_id IN {set} OR +d.holder_unit_id IN {set2}{departed})"
     ));

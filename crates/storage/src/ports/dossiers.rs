@@ -1590,12 +1590,13 @@ fn unit_condition(
                 ));
             }
         }
+        let ends_before = departed_ends_before(f);
         let departed = f.departed.iter().map(|g| {
             format!(
-                "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.unit_id = {u} \
-                 AND d.received_at_ms < {before}{extra} ORDER BY d.id DESC LIMIT {limit}) w",
+                "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.unit_id = {u}\
+                 {bound}{extra} ORDER BY d.id DESC LIMIT {limit}) w",
                 u = g.unit_id,
-                before = g.before.as_millisecond()
+                bound = departed_bound(g, ends_before)
             )
         });
         let walks: Vec<String> = walks.into_iter().chain(departed).collect();
@@ -1615,24 +1616,46 @@ fn unit_condition(
     format!(
         "({}{held}{})",
         in_set(dialect, &format!("{hint}d.unit_id"), &set),
-        departed_condition(&f.departed)
+        departed_condition(&f.departed, departed_ends_before(f))
     )
 }
 
 /// ` OR (received by a departed unit before it left)` for each unit that
 /// left the scope (`DossierFilter::departed`); ids and instants are our
 /// own integers, written into the text.
-pub(crate) fn departed_condition(departed: &[motcua_service::store::Departed]) -> String {
+pub(crate) fn departed_condition(
+    departed: &[motcua_service::store::Departed],
+    ends_before: bool,
+) -> String {
     departed
         .iter()
         .map(|g| {
             format!(
-                " OR (d.unit_id = {} AND d.received_at_ms < {})",
+                " OR (d.unit_id = {}{})",
                 g.unit_id,
-                g.before.as_millisecond()
+                departed_bound(g, ends_before)
             )
         })
         .collect()
+}
+
+/// ` AND received before the unit left`, and with `ends_before` ` AND
+/// ended before it left`.
+fn departed_bound(g: &motcua_service::store::Departed, ends_before: bool) -> String {
+    let before = g.before.as_millisecond();
+    if ends_before {
+        format!(" AND d.received_at_ms < {before} AND d.ended_at_ms < {before}")
+    } else {
+        format!(" AND d.received_at_ms < {before}")
+    }
+}
+
+/// Whether a departed unit's dossiers count only with ends before it
+/// left: a list by end in the reports' attribution (`received_only`), as
+/// the home dashboard's month counts a unit that left this month only for
+/// its days before (its counters' days), ends included.
+fn departed_ends_before(f: &DossierFilter) -> bool {
+    f.received_only && (f.ended_from.is_some() || f.ended_to.is_some())
 }
 
 /// `column IN set` for a unit set. PostgreSQL gets `= ANY(ARRAY(…))`: with

@@ -211,6 +211,76 @@ async fn a_moved_desk_leaves_its_past_with_the_district(b: Backend) {
         4
     );
     assert_eq!(month_received(&app, "lanhdao.xa", NEW_COMMUNE).await, "4");
+
+    // One the desk received before the move is refused after it (on
+    // 26/11). The district's month counts the desk only for its days
+    // before the move, so the end is not the district's, and the list
+    // behind the figure agrees; the commune counts and lists it.
+    let svc = motcua_service::dossiers::DossierService::new(
+        app.db.store(),
+        app.clock.clone(),
+        motcua_service::dossiers::NoticeSettings {
+            email: false,
+            sms: false,
+            log: false,
+            webhooks: vec![],
+        },
+        None,
+    );
+    let system = motcua_service::access::Actor::system("kiemthu");
+    let v = svc.view(&system, &before[0]).await.unwrap();
+    svc.act(
+        &system,
+        &before[0],
+        motcua_service::dossiers::Act {
+            version: v.dossier.version,
+            note: String::new(),
+            action: motcua_service::dossiers::ActionInput::Refuse {
+                reason: "Hồ sơ không thuộc thẩm quyền".to_owned(),
+            },
+        },
+    )
+    .await
+    .unwrap();
+    for (user, unit, want) in [
+        ("lanhdao", codes::DISTRICT_A, 0),
+        ("lanhdao.xa", NEW_COMMUNE, 1),
+    ] {
+        let (figure, href) = month_resolved(&app, user, unit).await;
+        assert_eq!(figure, want.to_string(), "{unit}'s month");
+        let client = if user == "lanhdao" {
+            &leader
+        } else {
+            &commune_leader
+        };
+        let query = href.trim_start_matches("/ho-so?").replace("&amp;", "&");
+        assert_eq!(
+            listed(client, &format!("{query}&")).await.len(),
+            want,
+            "{unit}: {query}"
+        );
+    }
+}
+
+/// The month's "resolved" figure of a unit's dashboard and the list it
+/// links to, as the page shows them.
+async fn month_resolved(app: &TestApp, user: &str, unit: &str) -> (String, String) {
+    let mut br = Browser::signed_in(app, user).await;
+    let home = br.get(&format!("/?unit={unit}")).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    let before = home
+        .body
+        .split(" đã giải quyết</a>")
+        .next()
+        .unwrap_or_else(|| panic!("no month figure: {}", home.body));
+    let figure = before.rsplit('>').next().unwrap().to_owned();
+    let href = before
+        .rsplit("<a href=\"")
+        .next()
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .to_owned();
+    (figure, href)
 }
 
 async fn a_merged_communes_successor_holds_its_history(b: Backend) {
