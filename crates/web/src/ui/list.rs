@@ -198,7 +198,8 @@ impl Filters {
                 missing if missing == name => self.level.as_str(),
                 label => label,
             };
-            out.push(t.fill("list.scope_level", &[("level", label)]));
+            // Mid-sentence: "các đơn vị cấp xã".
+            out.push(t.fill("list.scope_level", &[("level", label.to_lowercase())]));
         }
         if !self.sector.is_empty() {
             out.push(t.fill("list.scope_sector", &[("sector", &self.sector)]));
