@@ -660,4 +660,44 @@ mod tests {
         );
         assert!(Filters::from_pairs(&pairs("limit=x")).params().is_none());
     }
+
+    #[test]
+    fn a_report_cells_filters_are_described_and_kept_through_the_form() {
+        let q = "unit=000.00.00.H40&received_only=true&level=commune&tree_on=2026-11-30&overdue_on=2026-11-30&sector=H%E1%BB%99+t%E1%BB%8Bch";
+        let f = Filters::from_pairs(&pairs(q));
+        let t = Lang::Vi.texts();
+        assert_eq!(
+            f.report_scope(&t),
+            vec![
+                "do đơn vị và các đơn vị trực thuộc tiếp nhận",
+                "các đơn vị cấp xã",
+                "lĩnh vực Hộ tịch",
+                "đang giải quyết quá hạn cuối ngày 30/11/2026",
+                "theo cây đơn vị ngày 30/11/2026",
+            ]
+        );
+        let mut hidden: Vec<String> = f
+            .report_pairs()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        hidden.sort();
+        assert_eq!(
+            hidden,
+            [
+                "level=commune",
+                "overdue_on=2026-11-30",
+                "received_only=true",
+                "sector=Hộ tịch",
+                "tree_on=2026-11-30"
+            ]
+        );
+        let p = parse_list(f.params().unwrap()).unwrap();
+        assert_eq!(p.open_state_on.map(|(s, _)| s.as_str()), Some("overdue"));
+        assert_eq!(p.sector.as_deref(), Some("Hộ tịch"));
+        // The next page's link keeps them.
+        let again = Filters::from_pairs(&pairs(&f.query(Some("ab"))));
+        assert_eq!(again.report_pairs(), f.report_pairs());
+        assert!(Filters::default().report_scope(&t).is_empty());
+    }
 }
