@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::access::{Actor, Permission, deny};
 use crate::calendar::{UnitCalendar, load};
 use crate::error::ServiceResult;
-use crate::store::{NewEvent, StatKey, StatRow, Store};
+use crate::store::{KeyedHistory, StatKey, StatRow, Store};
 
 /// Dossiers read per page.
 const PAGE: u32 = 2_000;
@@ -112,15 +112,16 @@ pub async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> 
     // one has nothing to replay.
     let mut replaying = tokio::task::spawn_blocking(|| Ok(DaySums::default()));
     loop {
-        let page = read_page(store, after).await?;
-        let Some(last) = page.0.last().map(|d| d.id) else {
+        let page = store.histories_after(after, PAGE).await?;
+        let Some(last) = page.last().map(|d| d.id) else {
             break;
         };
         after = last;
-        count += page.0.len() as u64;
-        for d in &page.0 {
-            if let std::collections::hash_map::Entry::Vacant(slot) = calendars.entry(d.unit_id) {
-                let unit = store.unit_by_id(d.unit_id).await?;
+        count += page.len() as u64;
+        for d in &page {
+            if let std::collections::hash_map::Entry::Vacant(slot) = calendars.entry(d.key.unit_id)
+            {
+                let unit = store.unit_by_id(d.key.unit_id).await?;
                 slot.insert(Arc::new(load(store, Some(&unit)).await?));
             }
         }
@@ -177,52 +178,19 @@ fn layer(days: DaySums) -> Vec<StatRow> {
     rows
 }
 
-/// A page of dossiers after `after` with their events and components.
-type Page = (
-    Vec<crate::store::Dossier>,
-    HashMap<i64, Vec<NewEvent>>,
-    HashMap<i64, Vec<crate::store::ReceivedItem>>,
-);
-
-async fn read_page(store: &dyn Store, after: i64) -> ServiceResult<Page> {
-    let page = store.dossiers_after(after, PAGE).await?;
-    if page.is_empty() {
-        return Ok((page, HashMap::new(), HashMap::new()));
-    }
-    let ids: Vec<i64> = page.iter().map(|d| d.id).collect();
-    let (all_events, all_items) = store.histories(&ids).await?;
-    let mut events_by: HashMap<i64, Vec<NewEvent>> = HashMap::new();
-    for (id, e) in all_events {
-        events_by.entry(id).or_default().push(e.event);
-    }
-    let mut items_by: HashMap<i64, Vec<crate::store::ReceivedItem>> = HashMap::new();
-    for (id, i) in all_items {
-        items_by.entry(id).or_default().push(i);
-    }
-    Ok((page, events_by, items_by))
-}
-
-/// Replays a page's dossiers into `sums` (their calendars loaded).
+/// Replays a page's histories into `sums` (their calendars loaded).
 fn replay_page(
-    (page, mut events_by, mut items_by): Page,
+    page: Vec<KeyedHistory>,
     calendars: &Calendars,
     sums: &mut DaySums,
 ) -> ServiceResult<()> {
     for d in &page {
-        let cal = calendars.get(&d.unit_id).ok_or_else(|| {
-            crate::error::ServiceError::Internal(format!("no calendar for unit {}", d.unit_id))
+        let cal = calendars.get(&d.key.unit_id).ok_or_else(|| {
+            crate::error::ServiceError::Internal(format!("no calendar for unit {}", d.key.unit_id))
         })?;
         let work = WorkTime::new(&cal.calendar, &cal.hours);
-        let events = events_by.remove(&d.id).unwrap_or_default();
-        let items = items_by.remove(&d.id).unwrap_or_default();
-        let changes = super::track::history_changes(&d.state, &events, &items, &work)?;
-        let key = StatKey {
-            unit_id: d.unit_id,
-            procedure_id: d.procedure_id,
-            channel: d.channel,
-        };
-        for ch in changes {
-            sums.entry((ch.day, key)).or_default().add_all(&ch.counts);
+        for ch in super::track::changes_of(&d.history, &work)? {
+            sums.entry((ch.day, d.key)).or_default().add_all(&ch.counts);
         }
     }
     Ok(())

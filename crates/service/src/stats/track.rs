@@ -13,7 +13,7 @@ use motcua_domain::time::to_local;
 
 use crate::dossiers::clock::{ClockRecord, local};
 use crate::error::ServiceResult;
-use crate::store::{DossierState, NewEvent, ReceivedItem};
+use crate::store::{DossierState, History, HistoryEvent, NewEvent, ReceivedItem};
 
 /// The local day of an instant: the day a change counts on.
 pub fn day_of(at: Timestamp) -> Date {
@@ -109,36 +109,27 @@ pub fn live_changes(
 /// the final row for what the events do not carry (the return method, the
 /// electronic result). `components` are the dossier's component rows, used
 /// when the reception event does not record what the desk saw.
-pub fn replay(
-    state: &DossierState,
-    events: &[NewEvent],
-    components: &[ReceivedItem],
-    work: &WorkTime<'_>,
-) -> ServiceResult<Vec<(Date, Standing)>> {
-    let record = state
-        .clock
-        .as_deref()
-        .map(ClockRecord::from_json)
-        .transpose()?;
-    let mut facts = reception_facts(components);
-    let mut out = Vec::with_capacity(events.len());
+pub fn replay(h: &History, work: &WorkTime<'_>) -> ServiceResult<Vec<(Date, Standing)>> {
+    let record = h.clock.as_deref().map(ClockRecord::from_json).transpose()?;
+    let mut facts = h.components;
+    let mut out = Vec::with_capacity(h.events.len());
     let mut returned = false;
     // The clock is folded once, event by event, as the timeline goes.
     let mut clock: Option<DossierClock> = None;
     let mut applied = 0usize;
     let mut extensions = 0u32;
-    for e in events {
-        if let Some(f) = facts_of_event(e) {
+    for e in &h.events {
+        if let Some(f) = e.reception {
             facts = f;
         }
         returned |= e.to == Status::Returned;
-        let received = state.received_at.is_some_and(|r| r <= e.at);
+        let received = h.received_at.is_some_and(|r| r <= e.at);
         let mut s = Standing {
             received,
-            refused_at_reception: e.to == Status::Refused && state.received_at.is_none(),
+            refused_at_reception: e.to == Status::Refused && h.received_at.is_none(),
             voided: e.to == Status::Voided,
             reception: facts,
-            returned: returned.then_some(state.return_method),
+            returned: returned.then_some(h.return_method),
             ..Standing::default()
         };
         if let (true, Some(r)) = (received, &record) {
@@ -163,7 +154,7 @@ pub fn replay(
                         classification: c.classify_end(),
                         outcome,
                         result_digitised: outcome == motcua_domain::dossier::Outcome::Result
-                            && state.result_digitised,
+                            && h.result_digitised,
                         minutes: c.net_minutes(work)?,
                     });
                 }
@@ -186,10 +177,40 @@ pub fn history_changes(
     components: &[ReceivedItem],
     work: &WorkTime<'_>,
 ) -> ServiceResult<Vec<DayChange>> {
-    if state.status == Status::Voided {
+    changes_of(&history_of(state, events, components), work)
+}
+
+/// A dossier's whole contribution from its [`History`]; nothing for a
+/// voided dossier.
+pub fn changes_of(h: &History, work: &WorkTime<'_>) -> ServiceResult<Vec<DayChange>> {
+    if h.status == Status::Voided {
         return Ok(Vec::new());
     }
-    Ok(track::trajectory(&replay(state, events, components, work)?))
+    Ok(track::trajectory(&replay(h, work)?))
+}
+
+/// What the replay reads of a dossier's row, events and components.
+pub fn history_of(
+    state: &DossierState,
+    events: &[NewEvent],
+    components: &[ReceivedItem],
+) -> History {
+    History {
+        status: state.status,
+        return_method: state.return_method,
+        received_at: state.received_at,
+        clock: state.clock.clone(),
+        result_digitised: state.result_digitised,
+        components: reception_facts(components),
+        events: events
+            .iter()
+            .map(|e| HistoryEvent {
+                at: e.at,
+                to: e.to,
+                reception: facts_of_event(e),
+            })
+            .collect(),
+    }
 }
 
 /// Where a dossier stood at the end of `day` among form 06's open columns,

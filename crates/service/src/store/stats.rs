@@ -2,9 +2,10 @@
 //! report, and the whole layer for `stats rebuild`.
 
 use async_trait::async_trait;
+use jiff::Timestamp;
 use jiff::civil::Date;
-use motcua_domain::dossier::Channel;
-use motcua_domain::stats::{Counts, Grain};
+use motcua_domain::dossier::{Channel, ReturnMethod, Status};
+use motcua_domain::stats::{Counts, Grain, ReceptionFacts};
 
 use crate::error::ServiceResult;
 
@@ -19,6 +20,52 @@ pub struct StatKey {
     pub procedure_id: i64,
     /// Channel.
     pub channel: Channel,
+}
+
+/// What the statistics replay reads of a dossier's history, and nothing
+/// more: the rebuild reads millions of these, and reading whole dossiers
+/// (41 columns, every event's actor, note and detail) cost more than the
+/// replay itself (BENCHMARKS.md, issue 17).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// Status now (a voided dossier counts nowhere).
+    pub status: Status,
+    /// How the result is returned.
+    pub return_method: ReturnMethod,
+    /// Receipt (the clock's start).
+    pub received_at: Option<Timestamp>,
+    /// The stored clock (JSON), replayed event by event.
+    pub clock: Option<String>,
+    /// The result has an electronic file.
+    pub result_digitised: bool,
+    /// What the component rows say about digitisation and reuse (used
+    /// when the reception event does not record what the desk saw).
+    pub components: ReceptionFacts,
+    /// The events, in order.
+    pub events: Vec<HistoryEvent>,
+}
+
+/// What the replay reads of an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryEvent {
+    /// When.
+    pub at: Timestamp,
+    /// Status after it.
+    pub to: Status,
+    /// What the desk recorded about the components, on a reception.
+    pub reception: Option<ReceptionFacts>,
+}
+
+/// A dossier's [`History`] with its counter group, as the rebuild reads
+/// them a page at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedHistory {
+    /// The dossier's id.
+    pub id: i64,
+    /// Its counter group.
+    pub key: StatKey,
+    /// Its history.
+    pub history: History,
 }
 
 /// One group's levels at the end of a day.
@@ -69,6 +116,9 @@ pub trait StatsStore: Send + Sync {
     /// Dossiers with an id above `after`, in id order, at most `limit` (the
     /// rebuild reads them all, page by page).
     async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;
+    /// The histories of the dossiers with an id above `after`, in id
+    /// order, at most `limit` (the rebuild's pages).
+    async fn histories_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<KeyedHistory>>;
     /// The events and component rows of several dossiers, each with its
     /// dossier's id, in dossier then event (position) order.
     async fn histories(

@@ -13,6 +13,7 @@ pub(crate) mod dossiers;
 pub(crate) mod history;
 pub(crate) mod outbox;
 pub(crate) mod records;
+pub(crate) mod replay;
 pub(crate) mod snapshot;
 pub(crate) mod stats;
 pub(crate) mod units;

@@ -449,6 +449,13 @@ macro_rules! stats_ports {
                 ) -> ServiceResult<Vec<motcua_service::store::Dossier>> {
                     $crate::ports::dossiers::dossiers_after(self, after, limit).await
                 }
+                async fn histories_after(
+                    &self,
+                    after: i64,
+                    limit: u32,
+                ) -> ServiceResult<Vec<motcua_service::store::KeyedHistory>> {
+                    $crate::ports::replay::histories_after(self, after, limit).await
+                }
                 async fn histories(
                     &self,
                     ids: &[i64],

@@ -727,6 +727,52 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
             && paged.iter().any(|d| d.state.outcome.is_some())
     );
 
+    // The rebuild's pages of histories: what the replay reads of the same
+    // rows, events and components, page after page.
+    let mut histories = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = StatsStore::histories_after(store.as_ref(), after, 7)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.windows(2).all(|w| w[0].id < w[1].id) && page.len() <= 7);
+        after = last.id;
+        histories.extend(page);
+    }
+    histories.retain(|h| ids.contains(&h.id));
+    let mut want_histories = Vec::new();
+    for d in &want {
+        let events: Vec<_> = store
+            .dossier_events(d.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        let items = store.dossier_components(d.id).await.unwrap();
+        want_histories.push(motcua_service::store::KeyedHistory {
+            id: d.id,
+            key: motcua_service::store::StatKey {
+                unit_id: d.unit_id,
+                procedure_id: d.procedure_id,
+                channel: d.channel,
+            },
+            history: motcua_service::stats::track::history_of(&d.state, &events, &items),
+        });
+    }
+    assert_eq!(histories, want_histories);
+    assert!(
+        histories.iter().any(|h| h
+            .history
+            .events
+            .iter()
+            .any(|e| e.reception.is_some_and(|r| r.digitised)))
+            && histories.iter().any(|h| h.history.components.reused)
+            && histories.iter().any(|h| h.history.result_digitised)
+            && histories.iter().all(|h| !h.history.events.is_empty())
+    );
+
     // The layer rebuilt from history is the one written live.
     let verify = motcua_service::stats::rebuild::rebuild(store.as_ref(), &system, end, true)
         .await
