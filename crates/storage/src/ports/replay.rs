@@ -5,8 +5,10 @@
 //! Why so narrow: `stats rebuild` reads every dossier. Whole dossier rows
 //! (41 columns) and whole events (actor, note, detail) cost more to build,
 //! send and decode than the replay itself; a page of histories is nine
-//! columns per dossier, three per event and two per component, and the
-//! events' details are cut down to their `reception` facts by the database.
+//! columns per dossier, four per event and two per component, and the
+//! events' details are cut down to their `reception` facts by the database
+//! (BENCHMARKS.md, issue 17: 26.8 s to read and replay 1,000,000 dossiers
+//! as whole rows, 11.2 s so).
 
 use jiff::Timestamp;
 use motcua_domain::dossier::{Channel, ReturnMethod, Status};
@@ -51,12 +53,16 @@ impl<'de> Deserialize<'de> for Flag {
     }
 }
 
-/// An event: id, moment (ms), status after, the detail's `reception`.
-type PackedEvent = (i64, i64, String, Option<serde_json::Value>);
+/// An event: dossier, id, moment (ms), status after, the detail's
+/// `reception`.
+type PackedEvent = (i64, i64, i64, String, Option<serde_json::Value>);
 
-/// A dossier as the statement below packs it.
+/// A component: dossier, digitised, reused.
+type PackedComponent = (i64, Flag, Flag);
+
+/// A dossier's row as the first statement packs it.
 #[derive(Deserialize)]
-struct PackedHistory(
+struct PackedDossier(
     i64,
     i64,
     i64,
@@ -66,45 +72,73 @@ struct PackedHistory(
     Option<i64>,
     Option<String>,
     Flag,
-    Vec<PackedEvent>,
-    Vec<(Flag, Flag)>,
 );
 
-/// The dossier columns, in [`PackedHistory`]'s order.
+/// The dossier columns, in [`PackedDossier`]'s order.
 const COLUMNS: &str = "id, unit_id, procedure_id, channel, status, return_method, \
      received_at_ms, clock, result_digitised";
 
-fn statement(dialect: Dialect) -> String {
-    let page = format!("SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2");
-    let outer = COLUMNS
-        .split(',')
-        .map(|c| format!("d.{}", c.trim()))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// `columns` of `from` as one JSON array of arrays (`[]` when no row).
+fn packed_rows(dialect: Dialect, columns: &str, from: &str, order: &str) -> String {
     match dialect {
-        // A subquery's value loses its JSON subtype in SQLite: `json()`
-        // marks the nested arrays as JSON again, so they nest instead of
-        // becoming strings.
-        Dialect::Sqlite => format!(
-            "SELECT json_group_array(json_array({outer}, \
-             json((SELECT json_group_array(json_array(e.id, e.at_ms, e.to_status, \
-                   json_extract(e.detail, '$.reception'))) \
-                   FROM dossier_events e WHERE e.dossier_id = d.id)), \
-             json((SELECT json_group_array(json_array(c.digitised, c.reused)) \
-                   FROM dossier_components c WHERE c.dossier_id = d.id)))) \
-             FROM ({page}) d"
-        ),
+        Dialect::Sqlite => format!("SELECT json_group_array(json_array({columns})) FROM {from}"),
         Dialect::Postgres => format!(
-            "SELECT coalesce(json_agg(json_build_array({outer}, \
-             (SELECT coalesce(json_agg(json_build_array(e.id, e.at_ms, e.to_status, \
-                     e.detail::json -> 'reception') ORDER BY e.id), '[]'::json) \
-              FROM dossier_events e WHERE e.dossier_id = d.id), \
-             (SELECT coalesce(json_agg(json_build_array(c.digitised, c.reused) \
-                     ORDER BY c.position), '[]'::json) \
-              FROM dossier_components c WHERE c.dossier_id = d.id)) \
-             ORDER BY d.id), '[]')::text FROM ({page}) d"
+            "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
+             FROM {from}"
         ),
     }
+}
+
+/// The three statements of a page: the dossiers after `$1` (at most `$2`),
+/// then the events and components of the dossiers in `($1, $2]` (the
+/// page's id range, read along the `(dossier_id, …)` indexes). Three flat
+/// statements, not one with a subquery per dossier: SQLite builds the
+/// nested arrays of correlated subqueries at twice the cost.
+fn statements(dialect: Dialect) -> [String; 3] {
+    // Only a detail that names `reception` is parsed (the reception
+    // event's): the others would give nothing, at the cost of parsing.
+    let reception = match dialect {
+        Dialect::Sqlite => {
+            "CASE WHEN instr(detail, '\"reception\"') > 0 \
+             THEN json_extract(detail, '$.reception') END"
+        }
+        Dialect::Postgres => {
+            "CASE WHEN strpos(detail, '\"reception\"') > 0 \
+             THEN detail::json -> 'reception' END"
+        }
+    };
+    [
+        packed_rows(
+            dialect,
+            COLUMNS,
+            &format!("(SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2) d"),
+            "id",
+        ),
+        packed_rows(
+            dialect,
+            &format!("dossier_id, id, at_ms, to_status, {reception}"),
+            "dossier_events WHERE dossier_id > $1 AND dossier_id <= $2",
+            "dossier_id, id",
+        ),
+        packed_rows(
+            dialect,
+            "dossier_id, digitised, reused",
+            "dossier_components WHERE dossier_id > $1 AND dossier_id <= $2",
+            "dossier_id, position",
+        ),
+    ]
+}
+
+/// One packed statement's JSON text.
+async fn packed_text<C: Conn>(c: &mut C, text: &str, a: i64, b: i64) -> ServiceResult<String> {
+    let (packed,): (Option<String>,) = c
+        .one(Sql::assembled(
+            text.to_owned(),
+            vec![Arg::Int(a), Arg::Int(b)],
+        ))
+        .await
+        .map_err(db)?;
+    Ok(packed.unwrap_or_else(|| "[]".to_owned()))
 }
 
 /// The histories of the dossiers after `after`, in id order.
@@ -115,22 +149,45 @@ pub(crate) async fn histories_after<B: Backend>(
 ) -> ServiceResult<Vec<KeyedHistory>> {
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let (packed,): (Option<String>,) = c
-        .one(Sql::assembled(
-            statement(B::Conn::DIALECT),
-            vec![Arg::Int(after), Arg::Int(i64::from(limit))],
-        ))
-        .await
-        .map_err(db)?;
-    let packed = packed.unwrap_or_else(|| "[]".to_owned());
-    let rows: Vec<PackedHistory> =
-        serde_json::from_str(&packed).map_err(|e| corrupt("dossiers", "(histories)", e))?;
-    let mut out = rows
-        .into_iter()
-        .map(history_of)
-        .collect::<ServiceResult<Vec<_>>>()?;
+    let [dossiers, events, components] = statements(B::Conn::DIALECT);
+    let text = packed_text(c, &dossiers, after, i64::from(limit)).await?;
+    let mut rows: Vec<PackedDossier> =
+        serde_json::from_str(&text).map_err(|e| corrupt("dossiers", "(histories)", e))?;
     // SQLite does not promise an aggregate's order.
-    out.sort_by_key(|h| h.id);
+    rows.sort_unstable_by_key(|r| r.0);
+    let Some(last) = rows.last().map(|r| r.0) else {
+        return Ok(Vec::new());
+    };
+    let text = packed_text(c, &events, after, last).await?;
+    let mut events: Vec<PackedEvent> =
+        serde_json::from_str(&text).map_err(|e| corrupt("dossier_events", "(histories)", e))?;
+    events.sort_unstable_by_key(|e| (e.0, e.1));
+    let text = packed_text(c, &components, after, last).await?;
+    let mut components: Vec<PackedComponent> =
+        serde_json::from_str(&text).map_err(|e| corrupt("dossier_components", "(histories)", e))?;
+    components.sort_by_key(|c| c.0);
+    let mut events = events.into_iter().peekable();
+    let mut components = components.into_iter().peekable();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.0;
+        // Events and components come in dossier order over the page's id
+        // range; one of a dossier not on the page (added between the
+        // statements) is skipped.
+        let mut mine_events = Vec::new();
+        while let Some(e) = events.next_if(|e| e.0 <= id) {
+            if e.0 == id {
+                mine_events.push(e);
+            }
+        }
+        let mut mine_components = Vec::new();
+        while let Some(c) = components.next_if(|c| c.0 <= id) {
+            if c.0 == id {
+                mine_components.push(c);
+            }
+        }
+        out.push(history_of(row, mine_events, &mine_components)?);
+    }
     Ok(out)
 }
 
@@ -138,8 +195,12 @@ fn instant(column: &str, ms: i64) -> ServiceResult<Timestamp> {
     Timestamp::from_millisecond(ms).map_err(|e| corrupt(column, &ms.to_string(), e))
 }
 
-fn history_of(p: PackedHistory) -> ServiceResult<KeyedHistory> {
-    let PackedHistory(
+fn history_of(
+    row: PackedDossier,
+    events: Vec<PackedEvent>,
+    components: &[PackedComponent],
+) -> ServiceResult<KeyedHistory> {
+    let PackedDossier(
         id,
         unit_id,
         procedure_id,
@@ -149,14 +210,11 @@ fn history_of(p: PackedHistory) -> ServiceResult<KeyedHistory> {
         received_at,
         clock,
         result_digitised,
-        mut events,
-        components,
-    ) = p;
+    ) = row;
     let status_of = |column: &str, s: &str| Status::parse(s).map_err(|e| corrupt(column, s, e));
-    events.sort_unstable_by_key(|e| e.0);
     let events = events
         .into_iter()
-        .map(|(_, at, to, reception)| {
+        .map(|(_, _, at, to, reception)| {
             Ok(HistoryEvent {
                 at: instant("dossier_events.at_ms", at)?,
                 to: status_of("dossier_events.to_status", &to)?,
@@ -167,9 +225,9 @@ fn history_of(p: PackedHistory) -> ServiceResult<KeyedHistory> {
         })
         .collect::<ServiceResult<Vec<_>>>()?;
     let components = ReceptionFacts {
-        digitised: components.iter().any(|(d, _)| d.0),
-        fully_digitised: !components.is_empty() && components.iter().all(|(d, _)| d.0),
-        reused: components.iter().any(|(_, r)| r.0),
+        digitised: components.iter().any(|(_, d, _)| d.0),
+        fully_digitised: !components.is_empty() && components.iter().all(|(_, d, _)| d.0),
+        reused: components.iter().any(|(_, _, r)| r.0),
     };
     Ok(KeyedHistory {
         id,
