@@ -17,7 +17,7 @@ use motcua_service::store::{AuditContext, StatKey, StatLevels, StatRow};
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
 use crate::catalog::sql::Assemble;
-use crate::conn::{Arg, Backend, Conn, Sql, commit};
+use crate::conn::{Arg, Backend, Conn, Dialect, Sql, commit};
 use crate::error::{corrupt, db};
 use crate::ports::snapshot::{self, BUMP_EPOCH};
 
@@ -71,14 +71,43 @@ fn upsert_text(n: usize) -> String {
     text
 }
 
-/// One upsert of at most [`ROWS_PER_STATEMENT`] rows.
-fn upsert_sql(chunk: &[(Grain, Date, StatKey, Counts)]) -> Sql {
-    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let text = if chunk.len() == ROWS_PER_STATEMENT {
-        FULL.get_or_init(|| upsert_text(ROWS_PER_STATEMENT)).clone()
+/// Rows per plain insert of a rebuild: 31 values each, under SQLite's
+/// 32,766 bound values and PostgreSQL's 65,535.
+const INSERT_ROWS: usize = 1_000;
+
+/// The text of a plain insert of `n` rows, with `$n` placeholders.
+fn insert_text(n: usize) -> String {
+    let text = upsert_text(n);
+    let end = text.find(" ON CONFLICT").unwrap_or(text.len());
+    text[..end].to_owned()
+}
+
+/// A plain insert of the rows of `chunk` (a rebuild's). A full chunk's
+/// text is made once per database, for SQLite with its placeholders
+/// already anonymous (31,000 of them, rewritten at every statement before).
+fn insert_sql(chunk: &[(Grain, Date, StatKey, Counts)], dialect: Dialect) -> Sql {
+    static FULL: std::sync::OnceLock<[&'static str; 2]> = std::sync::OnceLock::new();
+    let text: std::borrow::Cow<'static, str> = if chunk.len() == INSERT_ROWS {
+        let [dollar, question] = *FULL.get_or_init(|| {
+            let dollar = insert_text(INSERT_ROWS);
+            let question = crate::conn::anonymous(&dollar).unwrap_or_else(|| dollar.clone());
+            [dollar.leak(), question.leak()]
+        });
+        std::borrow::Cow::Borrowed(match dialect {
+            Dialect::Sqlite => question,
+            Dialect::Postgres => dollar,
+        })
     } else {
-        upsert_text(chunk.len())
+        std::borrow::Cow::Owned(insert_text(chunk.len()))
     };
+    Sql {
+        text,
+        args: row_args(chunk),
+    }
+}
+
+/// The bound values of `chunk`'s rows, in the insert's column order.
+fn row_args(chunk: &[(Grain, Date, StatKey, Counts)]) -> Vec<Arg> {
     let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
     for (grain, bucket, key, counts) in chunk {
         args.push(Arg::Text(grain.as_str().to_owned()));
@@ -88,7 +117,18 @@ fn upsert_sql(chunk: &[(Grain, Date, StatKey, Counts)]) -> Sql {
         args.push(Arg::Text(key.channel.as_str().to_owned()));
         args.extend(counts.0.iter().map(|v| Arg::Int(*v)));
     }
-    Sql::assembled(text, args)
+    args
+}
+
+/// One upsert of at most [`ROWS_PER_STATEMENT`] rows.
+fn upsert_sql(chunk: &[(Grain, Date, StatKey, Counts)]) -> Sql {
+    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = if chunk.len() == ROWS_PER_STATEMENT {
+        FULL.get_or_init(|| upsert_text(ROWS_PER_STATEMENT)).clone()
+    } else {
+        upsert_text(chunk.len())
+    };
+    Sql::assembled(text, row_args(chunk))
 }
 
 /// Today in Viet Nam by this machine's clock: snapshots are kept only for
@@ -395,9 +435,12 @@ pub(crate) async fn replace_stats<B: Backend>(
         c.execute(Sql::new(q)).await.map_err(db)?;
     }
     // One statement at a time: built all at once, 2.5 million rows' bound
-    // values took gigabytes.
-    for chunk in list.chunks(ROWS_PER_STATEMENT) {
-        c.execute(upsert_sql(chunk)).await.map_err(db)?;
+    // values took gigabytes. The table is empty now and the rows distinct:
+    // plain inserts, of as many rows as both databases bind at once.
+    for chunk in list.chunks(INSERT_ROWS) {
+        c.execute(insert_sql(chunk, <B::Conn as Conn>::DIALECT))
+            .await
+            .map_err(db)?;
     }
     Conn::append(
         c,

@@ -23,6 +23,13 @@ pub(super) struct Fixture {
     version_id: i64,
 }
 
+impl Fixture {
+    /// The unit's and the procedure's ids.
+    pub(super) fn ids(&self) -> (i64, i64) {
+        (self.unit_id, self.procedure_id)
+    }
+}
+
 pub(super) async fn fixture(store: &dyn Store) -> anyhow::Result<Fixture> {
     let unit = store
         .insert_unit(

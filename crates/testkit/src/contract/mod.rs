@@ -18,6 +18,7 @@ pub mod dossier_import;
 pub mod history;
 pub mod outbox;
 pub mod settings;
+pub mod stats;
 pub mod throttle;
 pub mod units;
 pub mod users;
