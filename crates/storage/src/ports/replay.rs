@@ -5,7 +5,7 @@
 //! Why so narrow: `stats rebuild` reads every dossier. Whole dossier rows
 //! (41 columns) and whole events (actor, note, detail) cost more to build,
 //! send and decode than the replay itself; a page of histories is nine
-//! columns per dossier, four per event and two per component, and the
+//! columns per dossier (the clock apart), four per event and two per component, and the
 //! events' details are cut down to their `reception` facts by the database
 //! (BENCHMARKS.md, issue 17: 26.8 s to read and replay 1,000,000 dossiers
 //! as whole rows, 11.2 s so).
@@ -62,21 +62,16 @@ type PackedComponent = (i64, Flag, Flag);
 
 /// A dossier's row as the first statement packs it.
 #[derive(Deserialize)]
-struct PackedDossier(
-    i64,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<String>,
-    Flag,
-);
+struct PackedDossier(i64, i64, i64, String, String, String, Option<i64>, Flag);
 
-/// The dossier columns, in [`PackedDossier`]'s order.
+/// The dossier columns, in [`PackedDossier`]'s order. The clock comes
+/// apart ([`CLOCKS`]).
 const COLUMNS: &str = "id, unit_id, procedure_id, channel, status, return_method, \
-     received_at_ms, clock, result_digitised";
+     received_at_ms, result_digitised";
+
+/// Separates the clocks of a page: the record separator, which JSON
+/// writes escaped, so that no stored clock holds it.
+const CLOCK_SEPARATOR: char = '\u{1e}';
 
 /// `columns` of `from` as one JSON array of arrays (`[]` when no row).
 fn packed_rows(dialect: Dialect, columns: &str, from: &str, order: &str) -> String {
@@ -89,12 +84,15 @@ fn packed_rows(dialect: Dialect, columns: &str, from: &str, order: &str) -> Stri
     }
 }
 
-/// The three statements of a page: the dossiers after `$1` (at most `$2`),
-/// then the events and components of the dossiers in `($1, $2]` (the
-/// page's id range, read along the `(dossier_id, …)` indexes). Three flat
+/// The statements of a page: the dossiers after `$1` (at most `$2`), then
+/// the events, the components and the clocks of the dossiers in `($1, $2]`
+/// (the page's id range, read along the `(dossier_id, …)` indexes). Flat
 /// statements, not one with a subquery per dossier: SQLite builds the
-/// nested arrays of correlated subqueries at twice the cost.
-fn statements(dialect: Dialect) -> [String; 3] {
+/// nested arrays of correlated subqueries at twice the cost. The clocks
+/// (JSON texts of 280 bytes) come joined as `id,clock` by a separator
+/// rather than inside JSON, where each was escaped by the database and
+/// unescaped again here before being parsed.
+fn statements(dialect: Dialect) -> [String; 4] {
     // Only a detail that names `reception` is parsed (the reception
     // event's): the others would give nothing, at the cost of parsing.
     let reception = match dialect {
@@ -126,11 +124,40 @@ fn statements(dialect: Dialect) -> [String; 3] {
             "dossier_components WHERE dossier_id > $1 AND dossier_id <= $2",
             "dossier_id, position",
         ),
+        match dialect {
+            Dialect::Sqlite => "SELECT group_concat(id || ',' || clock, char(30)) FROM dossiers \
+                 WHERE id > $1 AND id <= $2 AND clock IS NOT NULL"
+                .to_owned(),
+            Dialect::Postgres => "SELECT string_agg(id::text || ',' || clock, chr(30)) \
+                 FROM dossiers WHERE id > $1 AND id <= $2 AND clock IS NOT NULL"
+                .to_owned(),
+        },
     ]
 }
 
-/// One packed statement's JSON text.
-async fn packed_text<C: Conn>(c: &mut C, text: &str, a: i64, b: i64) -> ServiceResult<String> {
+/// The page's clocks by dossier id, in id order.
+fn clocks(joined: &str) -> ServiceResult<Vec<(i64, &str)>> {
+    let mut out = joined
+        .split(CLOCK_SEPARATOR)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.split_once(',')
+                .and_then(|(id, clock)| Some((id.parse::<i64>().ok()?, clock)))
+                .ok_or_else(|| corrupt("dossiers.clock", part, "not an id and a clock"))
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+    out.sort_unstable_by_key(|(id, _)| *id);
+    Ok(out)
+}
+
+/// One packed statement's text (`empty` when no row).
+async fn packed_text<C: Conn>(
+    c: &mut C,
+    text: &str,
+    a: i64,
+    b: i64,
+    empty: &str,
+) -> ServiceResult<String> {
     let (packed,): (Option<String>,) = c
         .one(Sql::assembled(
             text.to_owned(),
@@ -138,7 +165,7 @@ async fn packed_text<C: Conn>(c: &mut C, text: &str, a: i64, b: i64) -> ServiceR
         ))
         .await
         .map_err(db)?;
-    Ok(packed.unwrap_or_else(|| "[]".to_owned()))
+    Ok(packed.unwrap_or_else(|| empty.to_owned()))
 }
 
 /// The histories of the dossiers after `after`, in id order.
@@ -149,8 +176,8 @@ pub(crate) async fn histories_after<B: Backend>(
 ) -> ServiceResult<Vec<KeyedHistory>> {
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let [dossiers, events, components] = statements(B::Conn::DIALECT);
-    let text = packed_text(c, &dossiers, after, i64::from(limit)).await?;
+    let [dossiers, events, components, clock_texts] = statements(B::Conn::DIALECT);
+    let text = packed_text(c, &dossiers, after, i64::from(limit), "[]").await?;
     let mut rows: Vec<PackedDossier> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossiers", "(histories)", e))?;
     // SQLite does not promise an aggregate's order.
@@ -158,14 +185,16 @@ pub(crate) async fn histories_after<B: Backend>(
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(Vec::new());
     };
-    let text = packed_text(c, &events, after, last).await?;
+    let text = packed_text(c, &events, after, last, "[]").await?;
     let mut events: Vec<PackedEvent> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossier_events", "(histories)", e))?;
     events.sort_unstable_by_key(|e| (e.0, e.1));
-    let text = packed_text(c, &components, after, last).await?;
+    let text = packed_text(c, &components, after, last, "[]").await?;
     let mut components: Vec<PackedComponent> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossier_components", "(histories)", e))?;
     components.sort_by_key(|c| c.0);
+    let joined = packed_text(c, &clock_texts, after, last, "").await?;
+    let mut clocks = clocks(&joined)?.into_iter().peekable();
     let mut events = events.into_iter().peekable();
     let mut components = components.into_iter().peekable();
     let mut out = Vec::with_capacity(rows.len());
@@ -186,7 +215,13 @@ pub(crate) async fn histories_after<B: Backend>(
                 mine_components.push(c);
             }
         }
-        out.push(history_of(row, mine_events, &mine_components)?);
+        let mut clock = None;
+        while let Some((of, text)) = clocks.next_if(|(of, _)| *of <= id) {
+            if of == id {
+                clock = Some(text.to_owned());
+            }
+        }
+        out.push(history_of(row, clock, mine_events, &mine_components)?);
     }
     Ok(out)
 }
@@ -197,6 +232,7 @@ fn instant(column: &str, ms: i64) -> ServiceResult<Timestamp> {
 
 fn history_of(
     row: PackedDossier,
+    clock: Option<String>,
     events: Vec<PackedEvent>,
     components: &[PackedComponent],
 ) -> ServiceResult<KeyedHistory> {
@@ -208,7 +244,6 @@ fn history_of(
         status,
         return_method,
         received_at,
-        clock,
         result_digitised,
     ) = row;
     let status_of = |column: &str, s: &str| Status::parse(s).map_err(|e| corrupt(column, s, e));
