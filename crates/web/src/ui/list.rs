@@ -164,7 +164,23 @@ impl Filters {
     /// kept as hidden fields, so that changing the order or another filter
     /// keeps the report cell's dossiers.
     pub fn report_pairs(&self) -> Vec<(&'static str, String)> {
-        let mut out: Vec<(&'static str, String)> = [
+        let mut out: Vec<(&'static str, String)> = self
+            .report_texts()
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k, v.clone()))
+            .collect();
+        for (k, on) in [("received_only", self.received_only), ("own", self.own)] {
+            if on {
+                out.push((k, "true".to_owned()));
+            }
+        }
+        out
+    }
+
+    /// The text filters only a report's links set.
+    fn report_texts(&self) -> [(&'static str, &String); 6] {
+        [
             ("open_on", &self.open_on),
             ("sector", &self.sector),
             ("level", &self.level),
@@ -172,16 +188,6 @@ impl Filters {
             ("within_limit_on", &self.within_limit_on),
             ("overdue_on", &self.overdue_on),
         ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect();
-        for (k, on) in [("received_only", self.received_only), ("own", self.own)] {
-            if on {
-                out.push((k, "true".to_owned()));
-            }
-        }
-        out
     }
 
     /// The report cell's conditions in words, for the note above the list.
@@ -236,13 +242,10 @@ impl Filters {
             ("ended_from", &self.ended_from),
             ("ended_to", &self.ended_to),
             ("classification", &self.classification),
-            ("open_on", &self.open_on),
-            ("sector", &self.sector),
-            ("level", &self.level),
-            ("tree_on", &self.tree_on),
-            ("within_limit_on", &self.within_limit_on),
-            ("overdue_on", &self.overdue_on),
-        ] {
+        ]
+        .into_iter()
+        .chain(self.report_texts())
+        {
             if !v.is_empty() {
                 pairs.push((k, v));
             }
