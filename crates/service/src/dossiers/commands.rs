@@ -253,7 +253,10 @@ pub struct ListQuery {
     /// With `unit`: only the dossiers the unit itself received (with its
     /// predecessors'), not its children's: a report's row of the root.
     pub own: bool,
-    /// The day whose tree `level` and `own` follow (default: today).
+    /// With `unit`: the unit's subtree as a report grouped it on this day
+    /// (units that ended count under their successors), counting what
+    /// those units received; the day whose tree `level` and `own` follow
+    /// (default: today's tree).
     pub tree_on: Option<Date>,
     /// Open at the end of the date and, as the dossier's history stood
     /// then, within the limit or overdue (a report's columns (12) and (13)

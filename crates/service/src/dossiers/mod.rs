@@ -562,10 +562,14 @@ impl DossierService {
             }
             (true, None) => Some(RowPart::Own),
             (false, Some(l)) => Some(RowPart::Level(l)),
-            (false, None) => None,
+            (false, None) => q.tree_on.map(|_| RowPart::All),
         };
         if grouped.is_some() && q.unit.is_none() {
-            let field = if q.own { "own" } else { "level" };
+            let field = match (q.own, q.level) {
+                (true, _) => "own",
+                (false, Some(_)) => "level",
+                (false, None) => "tree_on",
+            };
             return Err(ServiceError::invalid(field, "needs unit"));
         }
         if q.open_state_on.is_some() && q.open_on.is_some() {

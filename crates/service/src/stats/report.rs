@@ -208,6 +208,9 @@ pub enum RowPart {
     Own,
     /// A level's row: the units of that level, as the tree stood.
     Level(Level),
+    /// The whole subtree as the report groups it: the total, or a child's
+    /// row (asked with the child as the root).
+    All,
 }
 
 /// The receiving units whose dossiers a report row of `root`'s subtree
@@ -227,6 +230,7 @@ pub async fn row_units(
         .filter(|(_, (child, level))| match part {
             RowPart::Own => *child == root,
             RowPart::Level(l) => *level == l,
+            RowPart::All => true,
         })
         .map(|(id, _)| *id)
         .collect();

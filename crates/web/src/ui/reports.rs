@@ -165,18 +165,13 @@ fn breakdown_label(t: &Texts, b: Breakdown) -> String {
 /// The list filters that show exactly the dossiers of a row's receipts
 /// and ends, or `None` when the row's group is not a list filter.
 fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>> {
-    let mut f = vec![
-        ("unit", report.unit.clone()),
-        ("received_only", "true".to_owned()),
-    ];
-    let tree_on = format::iso_date(report.tree_on);
+    // Every link follows the tree the report grouped by (`tree_on`).
+    let mut f = report_base(report);
     match report.by {
         // The root's own row: what the root itself (and its predecessors)
-        // received, on the report's tree.
-        Breakdown::Unit if key == report.unit => {
-            f.push(("own", "true".to_owned()));
-            f.push(("tree_on", tree_on));
-        }
+        // received.
+        Breakdown::Unit if key == report.unit => f.push(("own", "true".to_owned())),
+        // A child's row: the child's subtree on the report's tree.
         Breakdown::Unit => f[0].1 = key.to_owned(),
         Breakdown::Procedure => f.push(("procedure", key.to_owned())),
         Breakdown::Channel => f.push(("channel", key.to_owned())),
@@ -186,12 +181,18 @@ fn row_filters(report: &Report, key: &str) -> Option<Vec<(&'static str, String)>
         // no filter.
         Breakdown::Sector | Breakdown::Level if key == "?" || key.starts_with('(') => return None,
         Breakdown::Sector => f.push(("sector", key.to_owned())),
-        Breakdown::Level => {
-            f.push(("level", key.to_owned()));
-            f.push(("tree_on", tree_on));
-        }
+        Breakdown::Level => f.push(("level", key.to_owned())),
     }
     Some(f)
+}
+
+/// The filters of the report's whole subtree, as it grouped it.
+fn report_base(report: &Report) -> Vec<(&'static str, String)> {
+    vec![
+        ("unit", report.unit.clone()),
+        ("received_only", "true".to_owned()),
+        ("tree_on", format::iso_date(report.tree_on)),
+    ]
 }
 
 /// The days of the month `key` (`YYYY-MM`) within the report's period.
@@ -204,10 +205,7 @@ fn month_days(report: &Report, key: &str) -> Option<(Date, Date)> {
 fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total: bool) -> Line {
     let n = |v: i64| format::number(lang, v);
     let base = if total {
-        Some(vec![
-            ("unit", report.unit.clone()),
-            ("received_only", "true".to_owned()),
-        ])
+        Some(report_base(report))
     } else {
         row_filters(report, key)
     };

@@ -1320,6 +1320,7 @@ async fn lists_filter_by_end_and_classification(b: Backend) {
         ("level=commune", "level"),
         ("own=true&level=commune&unit=000.00.21.H40", "level"),
         ("tree_on=2025-13-01", "tree_on"),
+        ("tree_on=2025-11-30", "tree_on"),
         ("within_limit_on=2025-11-31", "within_limit_on"),
         (
             "within_limit_on=2025-11-30&overdue_on=2025-11-30",

@@ -357,9 +357,9 @@ async fn naive(
 /// Links followed, and those of them with a count above zero by what
 /// they filter on.
 #[derive(Default)]
-struct Followed {
-    links: usize,
-    nonzero: std::collections::BTreeMap<&'static str, usize>,
+pub(crate) struct Followed {
+    pub(crate) links: usize,
+    pub(crate) nonzero: std::collections::BTreeMap<&'static str, usize>,
 }
 
 /// Follows every count the staff report page links to the dossier list,
@@ -391,7 +391,7 @@ const WATCHED: [&str; 6] = [
     "open_on",
 ];
 
-async fn links_of_page_match(
+pub(crate) async fn links_of_page_match(
     c: &Client,
     unit: &str,
     from: Date,
@@ -975,7 +975,7 @@ async fn the_report_api_answers_each_format_and_refuses_bad_input(b: Backend) {
     assert!(html.contains("Trực tiếp"), "{html}");
     assert!(
         html.contains(
-            "/ho-so?unit=000.00.21.H40&#38;received_only=true&#38;channel=in_person&#38;ended_from=2025-11-01&#38;ended_to=2025-11-30"
+            "/ho-so?unit=000.00.21.H40&#38;received_only=true&#38;tree_on=2025-11-30&#38;channel=in_person&#38;ended_from=2025-11-01&#38;ended_to=2025-11-30"
         ),
         "{html}"
     );
@@ -1114,6 +1114,18 @@ async fn reports_follow_the_tree_of_their_time(b: Backend) {
     assert_eq!(before.total.received_in_person_or_postal, 2, "{before:?}");
     let district_nov = report(codes::DISTRICT_A, "2025-11-01", "2025-11-30").await;
     assert_eq!(district_nov.total.received_in_person_or_postal, 2);
+    // The November page's links follow November's tree: the district's row
+    // lists the merged commune's two dossiers, which today's tree gives to
+    // the new commune.
+    let watcher = app
+        .client("theodoi", Role::Viewer, codes::PROVINCE)
+        .await
+        .unwrap();
+    let mut followed = Followed::default();
+    let (from, to) = ("2025-11-01".parse().unwrap(), "2025-11-30".parse().unwrap());
+    links_of_page_match(&watcher, codes::PROVINCE, from, to, "unit", &mut followed).await;
+    assert!(followed.links >= 10, "{} links", followed.links);
+    assert!(followed.nonzero.get("open_on").copied().unwrap_or(0) > 0);
 }
 
 /// Many dossiers refused at once (on SQLite, the group commit puts them in

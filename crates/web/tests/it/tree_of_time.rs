@@ -212,6 +212,31 @@ async fn a_moved_desk_leaves_its_past_with_the_district(b: Backend) {
     );
     assert_eq!(month_received(&app, "lanhdao.xa", NEW_COMMUNE).await, "4");
 
+    // The province's report for November groups by the tree of 30/11,
+    // where the desk is the new commune's: every count it links to lists
+    // exactly that many (the district's row none of the desk's dossiers,
+    // though its list of today keeps those received before the move).
+    let watcher = app
+        .client("theodoi", Role::Viewer, codes::PROVINCE)
+        .await
+        .unwrap();
+    let mut followed = crate::stats_replay::Followed::default();
+    for unit in [codes::PROVINCE, codes::DISTRICT_A] {
+        // The district's report for the days after the move: on its tree
+        // of 30/11 the desk is gone, so nothing is carried over into them
+        // (today's list would carry the desk's three over).
+        crate::stats_replay::links_of_page_match(
+            &watcher,
+            unit,
+            "2025-11-25".parse().unwrap(),
+            "2025-11-30".parse().unwrap(),
+            "unit",
+            &mut followed,
+        )
+        .await;
+    }
+    assert!(followed.links >= 20, "{} links", followed.links);
+
     // One the desk received before the move is refused after it (on
     // 26/11). The district's month counts the desk only for its days
     // before the move, so the end is not the district's, and the list
