@@ -202,7 +202,7 @@ impl Sql {
 /// parameters, so binding N named parameters costs N². A 200-row upsert of
 /// the statistics layer has 6,200: profiled, the bulk import spent 73 % of
 /// its time in that search. Anonymous parameters have no name to search.
-fn anonymous_placeholders(text: &str) -> Option<String> {
+pub(crate) fn anonymous_placeholders(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut expected = 1usize;
@@ -219,12 +219,6 @@ fn anonymous_placeholders(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     Some(out)
-}
-
-/// [`anonymous_placeholders`] for a text made once and kept (a rebuild's
-/// full insert), so that executing it rewrites nothing.
-pub(crate) fn anonymous(text: &str) -> Option<String> {
-    anonymous_placeholders(text)
 }
 
 /// Appends `text` to `out` with every `$n` placeholder raised by `by`. Our

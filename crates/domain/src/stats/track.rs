@@ -259,14 +259,6 @@ impl OpenState {
             _ => None,
         }
     }
-
-    /// The list parameter's name for the state on a day.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::WithinLimit => "within_limit",
-            Self::Overdue => "overdue",
-        }
-    }
 }
 
 #[cfg(test)]

@@ -3,10 +3,12 @@
 //! was overdue then depends on its due date as it stood then, which no
 //! column keeps (extensions and supplements move it). The database narrows
 //! the list to the dossiers open at the day's end; each is then replayed
-//! from its history with the statistics' own definition
+//! from its history (read narrow, a batch at a time) with the statistics'
+//! own definition
 //! (`stats::track::open_state_on`), so the list counts what the cell does.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use jiff::civil::Date;
 use motcua_domain::deadline::WorkTime;
@@ -14,8 +16,8 @@ use motcua_domain::stats::OpenState;
 
 use super::DossierService;
 use super::view::{self, Page};
-use crate::error::ServiceResult;
-use crate::store::{DossierFilter, DossierSort, DossierSummary, NewEvent, ReceivedItem};
+use crate::error::{ServiceError, ServiceResult};
+use crate::store::{DossierFilter, DossierSort, DossierSummary, KeyedHistory};
 
 /// Candidates read from the database at a time.
 const BATCH: u32 = 200;
@@ -39,30 +41,36 @@ impl DossierService {
         f.limit = BATCH;
         let mut items: Vec<DossierSummary> = Vec::new();
         let mut judged = 0usize;
+        // Each unit's calendar, read once per call.
+        let mut calendars: HashMap<i64, std::sync::Arc<crate::calendar::UnitCalendar>> =
+            HashMap::new();
         loop {
             let batch = self.store().list_dossiers(&f).await?;
             let full = batch.len() == BATCH as usize;
             let ids: Vec<i64> = batch.iter().map(|r| r.id).collect();
-            let (events, components) = self.store().histories(&ids).await?;
-            let mut events_by: HashMap<i64, Vec<NewEvent>> = HashMap::new();
-            for (id, e) in events {
-                events_by.entry(id).or_default().push(e.event);
-            }
-            let mut items_by: HashMap<i64, Vec<ReceivedItem>> = HashMap::new();
-            for (id, c) in components {
-                items_by.entry(id).or_default().push(c);
-            }
+            let mut histories: HashMap<i64, KeyedHistory> = self
+                .store()
+                .histories_of(&ids)
+                .await?
+                .into_iter()
+                .map(|h| (h.id, h))
+                .collect();
             let mut last = None;
             for row in batch {
                 judged += 1;
-                let d = self.store().dossier_by_code(&row.code).await?;
-                let unit = self.store().unit_by_id(d.unit_id).await?;
-                let cal = self.calendars.get(self.store(), &unit).await?;
+                let h = histories
+                    .remove(&row.id)
+                    .ok_or_else(|| ServiceError::not_found("dossier", row.code.clone()))?;
+                let cal = match calendars.entry(h.key.unit_id) {
+                    Entry::Occupied(e) => e.get().clone(),
+                    Entry::Vacant(e) => {
+                        let unit = self.store().unit_by_id(h.key.unit_id).await?;
+                        e.insert(self.calendars.get(self.store(), &unit).await?)
+                            .clone()
+                    }
+                };
                 let work = WorkTime::new(&cal.calendar, &cal.hours);
-                let events = events_by.remove(&row.id).unwrap_or_default();
-                let comps = items_by.remove(&row.id).unwrap_or_default();
-                let then =
-                    crate::stats::track::open_state_on(&d.state, &events, &comps, &work, day)?;
+                let then = crate::stats::track::open_state_on(&h.history, &work, day)?;
                 let cursor = view::cursor(&row, sort);
                 if then == Some(state) {
                     items.push(row);

@@ -217,13 +217,11 @@ pub fn history_of(
 /// replayed from its history exactly as the counters count it (`None`: not
 /// open then, or voided).
 pub fn open_state_on(
-    state: &DossierState,
-    events: &[NewEvent],
-    components: &[ReceivedItem],
+    h: &History,
     work: &WorkTime<'_>,
     day: Date,
 ) -> ServiceResult<Option<motcua_domain::stats::OpenState>> {
-    let changes = history_changes(state, events, components, work)?;
+    let changes = changes_of(h, work)?;
     Ok(motcua_domain::stats::OpenState::of(&track::level_on(
         &changes, day,
     )))

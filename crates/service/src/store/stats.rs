@@ -119,15 +119,9 @@ pub trait StatsStore: Send + Sync {
     /// The histories of the dossiers with an id above `after`, in id
     /// order, at most `limit` (the rebuild's pages).
     async fn histories_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<KeyedHistory>>;
-    /// The events and component rows of several dossiers, each with its
-    /// dossier's id, in dossier then event (position) order.
-    async fn histories(
-        &self,
-        ids: &[i64],
-    ) -> ServiceResult<(
-        Vec<(i64, super::DossierEvent)>,
-        Vec<(i64, super::ReceivedItem)>,
-    )>;
+    /// The histories of the dossiers `ids` (those that exist), in id
+    /// order.
+    async fn histories_of(&self, ids: &[i64]) -> ServiceResult<Vec<KeyedHistory>>;
     /// Every stored row, ordered by grain, bucket and group.
     async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>>;
     /// Replaces the whole layer with `rows` in one transaction, audited as

@@ -140,8 +140,8 @@ fn u32_of(v: i64, column: &str) -> Result<u32, sqlx::Error> {
     u32::try_from(v).map_err(|_| bad(column, &v.to_string()))
 }
 
-/// A row's cells by position: a database row, or a row the database packed
-/// as a JSON array (see [`dossiers_after`]), decoded by one function.
+/// A row's cells by position, so that the dossier decoder states the
+/// database's decoding bounds once (on [`RowCells`]).
 trait Cells {
     fn int(&self, i: usize) -> Result<i64, sqlx::Error>;
     fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error>;
@@ -177,55 +177,6 @@ where
     }
     fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
         get(self.0, i)
-    }
-}
-
-/// A row packed as a JSON array: SQL NULL is `null`; booleans are `0`
-/// and `1` in SQLite's JSON, `true` and `false` in PostgreSQL's.
-impl Cells for [serde_json::Value] {
-    fn int(&self, i: usize) -> Result<i64, sqlx::Error> {
-        self.opt_int(i)?
-            .ok_or_else(|| bad(&format!("column {i}"), "null where a number belongs"))
-    }
-    fn opt_int(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        match self.get(i) {
-            Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => v
-                .as_i64()
-                .map(Some)
-                .ok_or_else(|| bad(&format!("column {i}"), &v.to_string())),
-            None => Err(bad(&format!("column {i}"), "missing")),
-        }
-    }
-    fn text(&self, i: usize) -> Result<String, sqlx::Error> {
-        self.opt_text(i)?
-            .ok_or_else(|| bad(&format!("column {i}"), "null where a text belongs"))
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>, sqlx::Error> {
-        match self.get(i) {
-            Some(serde_json::Value::Null) => Ok(None),
-            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(bad(&format!("column {i}"), &v.to_string())),
-            None => Err(bad(&format!("column {i}"), "missing")),
-        }
-    }
-    fn flag(&self, i: usize) -> Result<bool, sqlx::Error> {
-        let v = self.get(i);
-        v.and_then(json_flag)
-            .ok_or_else(|| bad(&format!("column {i}"), &format!("{v:?}")))
-    }
-}
-
-/// A boolean column in the database's JSON: `true`/`false` (PostgreSQL) or
-/// `1`/`0` (SQLite); `None` for anything else.
-fn json_flag(v: &serde_json::Value) -> Option<bool> {
-    match v {
-        serde_json::Value::Bool(b) => Some(*b),
-        v => match v.as_i64() {
-            Some(0) => Some(false),
-            Some(1) => Some(true),
-            _ => None,
-        },
     }
 }
 
@@ -877,49 +828,25 @@ async fn import_attempt<B: Backend>(
     Ok(Ok(dossiers.len()))
 }
 
-/// Dossiers after an id, in id order (the statistics rebuild). The page
-/// comes as one JSON text the database builds, like the histories
-/// ([`histories_packed`]): through sqlx each row of 41 columns crossed from
-/// SQLite's thread alone, which cost more than SQLite's own reading.
+/// Dossiers after an id, in id order, at most `limit` (whether any exists,
+/// after a migration; the rebuild reads narrow histories instead).
 pub(crate) async fn dossiers_after<B: Backend>(
     b: &B,
     after: i64,
     limit: u32,
 ) -> ServiceResult<Vec<Dossier>> {
-    let mut conn = b.read().await?;
-    let c: &mut B::Conn = &mut conn;
-    let page =
-        format!("SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id > $1 ORDER BY d.id LIMIT $2");
-    let columns = DOSSIER_COLUMNS
-        .split(',')
-        .map(|c| c.trim().trim_start_matches("d."))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let text = match B::Conn::DIALECT {
-        Dialect::Sqlite => {
-            format!("SELECT json_group_array(json_array({columns})) FROM ({page})")
-        }
-        Dialect::Postgres => format!(
-            "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY id), '[]')::text \
-             FROM ({page}) p"
-        ),
-    };
-    let (packed,): (String,) = c
-        .one(Sql::assembled(
-            text,
+    let rows: Vec<DossierRow> = b
+        .read()
+        .await?
+        .all(Sql::assembled(
+            format!(
+                "SELECT {DOSSIER_COLUMNS} FROM dossiers d WHERE d.id > $1 ORDER BY d.id LIMIT $2"
+            ),
             vec![Arg::Int(after), Arg::Int(i64::from(limit))],
         ))
         .await
         .map_err(db)?;
-    let rows: Vec<Vec<serde_json::Value>> =
-        serde_json::from_str(&packed).map_err(|e| corrupt("dossiers", "(packed)", e))?;
-    let mut out = rows
-        .iter()
-        .map(|r| dossier_of(r.as_slice()).map_err(db))
-        .collect::<ServiceResult<Vec<Dossier>>>()?;
-    // SQLite does not promise an aggregate's order.
-    out.sort_by_key(|d| d.id);
-    Ok(out)
+    Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 async fn load<C: Conn>(c: &mut C, id: i64) -> ServiceResult<Dossier> {
@@ -1206,103 +1133,6 @@ fn event_of(
             },
         },
     ))
-}
-
-/// The events and components of several dossiers as [`events_of`] and
-/// [`components_of`] give them, each list read as one JSON text built by
-/// the database. Why: `stats rebuild` reads every dossier's history, and
-/// through sqlx each row crosses from SQLite's thread one at a time, which
-/// cost five times what SQLite spends on the rows (BENCHMARKS.md).
-pub(crate) async fn histories_packed<B: Backend>(
-    b: &B,
-    ids: &[i64],
-) -> ServiceResult<(Vec<(i64, DossierEvent)>, Vec<(i64, ReceivedItem)>)> {
-    if ids.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let mut conn = b.read().await?;
-    let c: &mut B::Conn = &mut conn;
-    let events = packed::<B::Conn>(
-        c,
-        ids,
-        "dossier_id, id, at_ms, actor, action, from_status, to_status, note, detail",
-        "dossier_events",
-        "dossier_id, id",
-    )
-    .await?;
-    let mut rows: Vec<EventRow> =
-        serde_json::from_str(&events).map_err(|e| corrupt("dossier_events", "(packed)", e))?;
-    rows.sort_by_key(|r| (r.0, r.1));
-    let events = rows
-        .into_iter()
-        .map(event_of)
-        .collect::<ServiceResult<_>>()?;
-    let items = packed::<B::Conn>(
-        c,
-        ids,
-        "dossier_id, position, name, form, copies, digitised, reused, file_id",
-        "dossier_components",
-        "dossier_id, position",
-    )
-    .await?;
-    // Booleans are 0 and 1 in SQLite's JSON, true and false in PostgreSQL's.
-    type PackedItem = (
-        i64,
-        i64,
-        String,
-        String,
-        i64,
-        serde_json::Value,
-        serde_json::Value,
-        Option<i64>,
-    );
-    let flag = |v: &serde_json::Value| {
-        json_flag(v).ok_or_else(|| corrupt("dossier_components", &v.to_string(), "not a boolean"))
-    };
-    let mut rows: Vec<PackedItem> =
-        serde_json::from_str(&items).map_err(|e| corrupt("dossier_components", "(packed)", e))?;
-    rows.sort_by_key(|r| (r.0, r.1));
-    let items = rows
-        .into_iter()
-        .map(|(d, _, name, form, copies, digitised, reused, file)| {
-            item_of((
-                d,
-                name,
-                form,
-                copies,
-                flag(&digitised)?,
-                flag(&reused)?,
-                file,
-            ))
-        })
-        .collect::<ServiceResult<_>>()?;
-    Ok((events, items))
-}
-
-/// The rows of `table` for the dossiers `ids`, `columns` of each as a JSON
-/// array, all in one JSON array text (in `order`; callers sort again, as
-/// SQLite does not promise an aggregate's order).
-async fn packed<C: Conn>(
-    c: &mut C,
-    ids: &[i64],
-    columns: &str,
-    table: &str,
-    order: &str,
-) -> ServiceResult<String> {
-    let mut q = crate::catalog::sql::Assemble::new("", false);
-    let set = q.id_set(C::DIALECT, ids);
-    q.push(&match C::DIALECT {
-        crate::conn::Dialect::Sqlite => format!(
-            "SELECT json_group_array(json_array({columns})) FROM \
-             (SELECT {columns} FROM {table} WHERE dossier_id IN {set} ORDER BY {order})"
-        ),
-        crate::conn::Dialect::Postgres => format!(
-            "SELECT coalesce(json_agg(json_build_array({columns}) ORDER BY {order}), '[]')::text \
-             FROM {table} WHERE dossier_id IN {set}"
-        ),
-    });
-    let (text,): (String,) = c.one(q.finish()).await.map_err(db)?;
-    Ok(text)
 }
 
 pub(crate) async fn dossier_steps<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierStep>> {

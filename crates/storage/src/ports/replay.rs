@@ -13,6 +13,7 @@
 use jiff::Timestamp;
 use motcua_domain::dossier::{Channel, ReturnMethod, Status};
 use motcua_domain::stats::ReceptionFacts;
+use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{History, HistoryEvent, KeyedHistory, StatKey};
 use serde::Deserialize;
@@ -84,15 +85,27 @@ fn packed_rows(dialect: Dialect, columns: &str, from: &str, order: &str) -> Stri
     }
 }
 
-/// The statements of a page: the dossiers after `$1` (at most `$2`), then
-/// the events, the components and the clocks of the dossiers in `($1, $2]`
-/// (the page's id range, read along the `(dossier_id, …)` indexes). Flat
-/// statements, not one with a subquery per dossier: SQLite builds the
-/// nested arrays of correlated subqueries at twice the cost. The clocks
-/// (JSON texts of 280 bytes) come joined as `id,clock` by a separator
-/// rather than inside JSON, where each was escaped by the database and
-/// unescaped again here before being parsed.
-fn statements(dialect: Dialect) -> [String; 4] {
+/// Which dossiers a read takes.
+#[derive(Clone, Copy)]
+enum Pick<'a> {
+    /// Those after an id, in id order, at most so many (the rebuild's
+    /// pages); their events, components and clocks are read over the
+    /// page's id range, along the `(dossier_id, …)` indexes.
+    After(i64, u32),
+    /// These ids (the dossiers behind a report cell).
+    Ids(&'a [i64]),
+}
+
+/// The statements of a read: the dossiers, then their events, components
+/// and clocks. Flat statements, not one with a subquery per dossier:
+/// SQLite builds the nested arrays of correlated subqueries at twice the
+/// cost. The clocks (JSON texts of 280 bytes) come joined as `id,clock` by
+/// a separator rather than inside JSON, where each was escaped by the
+/// database and unescaped again here before being parsed. `$1`, `$2` are
+/// the page's bounds ([`Pick::After`]: `after` and the limit for the
+/// dossiers, `after` and the last id for the rest), `$1` the ids as JSON
+/// for [`Pick::Ids`].
+fn statements(dialect: Dialect, pick: Pick) -> [String; 4] {
     // Only a detail that names `reception` is parsed (the reception
     // event's): the others would give nothing, at the cost of parsing.
     let reception = match dialect {
@@ -105,37 +118,49 @@ fn statements(dialect: Dialect) -> [String; 4] {
              THEN detail::json -> 'reception' END"
         }
     };
+    let (dossiers, of_dossier, of_id) = match pick {
+        Pick::After(..) => (
+            "id > $1 ORDER BY id LIMIT $2".to_owned(),
+            "dossier_id > $1 AND dossier_id <= $2".to_owned(),
+            "id > $1 AND id <= $2".to_owned(),
+        ),
+        Pick::Ids(_) => {
+            let set = dialect.id_set(1);
+            (
+                format!("id IN {set}"),
+                format!("dossier_id IN {set}"),
+                format!("id IN {set}"),
+            )
+        }
+    };
+    let clocks = match dialect {
+        Dialect::Sqlite => "group_concat(id || ',' || clock, char(30))",
+        Dialect::Postgres => "string_agg(id::text || ',' || clock, chr(30))",
+    };
     [
         packed_rows(
             dialect,
             COLUMNS,
-            &format!("(SELECT {COLUMNS} FROM dossiers WHERE id > $1 ORDER BY id LIMIT $2) d"),
+            &format!("(SELECT {COLUMNS} FROM dossiers WHERE {dossiers}) d"),
             "id",
         ),
         packed_rows(
             dialect,
             &format!("dossier_id, id, at_ms, to_status, {reception}"),
-            "dossier_events WHERE dossier_id > $1 AND dossier_id <= $2",
+            &format!("dossier_events WHERE {of_dossier}"),
             "dossier_id, id",
         ),
         packed_rows(
             dialect,
             "dossier_id, digitised, reused",
-            "dossier_components WHERE dossier_id > $1 AND dossier_id <= $2",
+            &format!("dossier_components WHERE {of_dossier}"),
             "dossier_id, position",
         ),
-        match dialect {
-            Dialect::Sqlite => "SELECT group_concat(id || ',' || clock, char(30)) FROM dossiers \
-                 WHERE id > $1 AND id <= $2 AND clock IS NOT NULL"
-                .to_owned(),
-            Dialect::Postgres => "SELECT string_agg(id::text || ',' || clock, chr(30)) \
-                 FROM dossiers WHERE id > $1 AND id <= $2 AND clock IS NOT NULL"
-                .to_owned(),
-        },
+        format!("SELECT {clocks} FROM dossiers WHERE {of_id} AND clock IS NOT NULL"),
     ]
 }
 
-/// The page's clocks by dossier id, in id order.
+/// The read's clocks by dossier id, in id order.
 fn clocks(joined: &str) -> ServiceResult<Vec<(i64, &str)>> {
     let mut out = joined
         .split(CLOCK_SEPARATOR)
@@ -154,15 +179,11 @@ fn clocks(joined: &str) -> ServiceResult<Vec<(i64, &str)>> {
 async fn packed_text<C: Conn>(
     c: &mut C,
     text: &str,
-    a: i64,
-    b: i64,
+    args: Vec<Arg>,
     empty: &str,
 ) -> ServiceResult<String> {
     let (packed,): (Option<String>,) = c
-        .one(Sql::assembled(
-            text.to_owned(),
-            vec![Arg::Int(a), Arg::Int(b)],
-        ))
+        .one(Sql::assembled(text.to_owned(), args))
         .await
         .map_err(db)?;
     Ok(packed.unwrap_or_else(|| empty.to_owned()))
@@ -174,10 +195,33 @@ pub(crate) async fn histories_after<B: Backend>(
     after: i64,
     limit: u32,
 ) -> ServiceResult<Vec<KeyedHistory>> {
+    read(b, Pick::After(after, limit)).await
+}
+
+/// The histories of the dossiers `ids` (those that exist), in id order.
+pub(crate) async fn histories_of<B: Backend>(
+    b: &B,
+    ids: &[i64],
+) -> ServiceResult<Vec<KeyedHistory>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    read(b, Pick::Ids(ids)).await
+}
+
+async fn read<B: Backend>(b: &B, pick: Pick<'_>) -> ServiceResult<Vec<KeyedHistory>> {
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
-    let [dossiers, events, components, clock_texts] = statements(B::Conn::DIALECT);
-    let text = packed_text(c, &dossiers, after, i64::from(limit), "[]").await?;
+    let [dossiers, events, components, clock_texts] = statements(B::Conn::DIALECT, pick);
+    let first = match pick {
+        Pick::After(after, limit) => vec![Arg::Int(after), Arg::Int(i64::from(limit))],
+        Pick::Ids(ids) => {
+            vec![Arg::Text(serde_json::to_string(ids).map_err(|e| {
+                ServiceError::Internal(format!("dossier ids: {e}"))
+            })?)]
+        }
+    };
+    let text = packed_text(c, &dossiers, first.clone(), "[]").await?;
     let mut rows: Vec<PackedDossier> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossiers", "(histories)", e))?;
     // SQLite does not promise an aggregate's order.
@@ -185,24 +229,28 @@ pub(crate) async fn histories_after<B: Backend>(
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(Vec::new());
     };
-    let text = packed_text(c, &events, after, last, "[]").await?;
+    // The rest: over the page's id range, or the same ids.
+    let args = match pick {
+        Pick::After(after, _) => vec![Arg::Int(after), Arg::Int(last)],
+        Pick::Ids(_) => first,
+    };
+    let text = packed_text(c, &events, args.clone(), "[]").await?;
     let mut events: Vec<PackedEvent> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossier_events", "(histories)", e))?;
     events.sort_unstable_by_key(|e| (e.0, e.1));
-    let text = packed_text(c, &components, after, last, "[]").await?;
+    let text = packed_text(c, &components, args.clone(), "[]").await?;
     let mut components: Vec<PackedComponent> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossier_components", "(histories)", e))?;
     components.sort_by_key(|c| c.0);
-    let joined = packed_text(c, &clock_texts, after, last, "").await?;
+    let joined = packed_text(c, &clock_texts, args, "").await?;
     let mut clocks = clocks(&joined)?.into_iter().peekable();
     let mut events = events.into_iter().peekable();
     let mut components = components.into_iter().peekable();
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let id = row.0;
-        // Events and components come in dossier order over the page's id
-        // range; one of a dossier not on the page (added between the
-        // statements) is skipped.
+        // Events, components and clocks come in dossier order; any of a
+        // dossier not read here is skipped.
         let mut mine_events = Vec::new();
         while let Some(e) = events.next_if(|e| e.0 <= id) {
             if e.0 == id {

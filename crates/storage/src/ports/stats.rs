@@ -90,7 +90,8 @@ fn insert_sql(chunk: &[(Grain, Date, StatKey, Counts)], dialect: Dialect) -> Sql
     let text: std::borrow::Cow<'static, str> = if chunk.len() == INSERT_ROWS {
         let [dollar, question] = *FULL.get_or_init(|| {
             let dollar = insert_text(INSERT_ROWS);
-            let question = crate::conn::anonymous(&dollar).unwrap_or_else(|| dollar.clone());
+            let question =
+                crate::conn::anonymous_placeholders(&dollar).unwrap_or_else(|| dollar.clone());
             [dollar.leak(), question.leak()]
         });
         std::borrow::Cow::Borrowed(match dialect {
@@ -499,14 +500,11 @@ macro_rules! stats_ports {
                 ) -> ServiceResult<Vec<motcua_service::store::KeyedHistory>> {
                     $crate::ports::replay::histories_after(self, after, limit).await
                 }
-                async fn histories(
+                async fn histories_of(
                     &self,
                     ids: &[i64],
-                ) -> ServiceResult<(
-                    Vec<(i64, motcua_service::store::DossierEvent)>,
-                    Vec<(i64, motcua_service::store::ReceivedItem)>,
-                )> {
-                    $crate::ports::dossiers::histories_packed(self, ids).await
+                ) -> ServiceResult<Vec<motcua_service::store::KeyedHistory>> {
+                    $crate::ports::replay::histories_of(self, ids).await
                 }
                 async fn stat_rows(&self) -> ServiceResult<Vec<StatRow>> {
                     $crate::ports::stats::stat_rows(self).await

@@ -666,6 +666,7 @@ mod tests {
 
     #[test]
     fn a_report_cells_filters_are_described_and_kept_through_the_form() {
+        use motcua_domain::stats::OpenState;
         let q = "unit=000.00.00.H40&received_only=true&level=commune&tree_on=2026-11-30&overdue_on=2026-11-30&sector=H%E1%BB%99+t%E1%BB%8Bch";
         let f = Filters::from_pairs(&pairs(q));
         let t = Lang::Vi.texts();
@@ -696,7 +697,10 @@ mod tests {
             ]
         );
         let p = parse_list(f.params().unwrap()).unwrap();
-        assert_eq!(p.open_state_on.map(|(s, _)| s.as_str()), Some("overdue"));
+        assert_eq!(
+            p.open_state_on,
+            Some((OpenState::Overdue, jiff::civil::date(2026, 11, 30)))
+        );
         assert_eq!(p.sector.as_deref(), Some("Hộ tịch"));
         // The next page's link keeps them.
         let again = Filters::from_pairs(&pairs(&f.query(Some("ab"))));
