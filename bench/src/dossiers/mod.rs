@@ -12,6 +12,7 @@ pub mod list;
 pub mod lookup;
 pub mod pages;
 pub mod reports;
+pub mod search;
 pub mod transitions;
 
 use std::str::FromStr;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_line, moment_long};
+use crate::vietnamese::{date_line, moment_long, procedure_title};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form04-apology.typ",
@@ -54,7 +54,7 @@ struct ApologyData<'a> {
     date_line: String,
     applicant_name: &'a str,
     dossier_code: &'a str,
-    procedure_name: &'a str,
+    procedure_name: String,
     received_at: String,
     original_appointment_at: String,
     reason: &'a str,
@@ -71,7 +71,7 @@ pub fn apology_letter_pdf(letter: &ApologyLetter) -> Result<Vec<u8>, RenderError
         date_line: date_line(&letter.place, letter.issued_at),
         applicant_name: &letter.applicant_name,
         dossier_code: &letter.dossier_code,
-        procedure_name: &letter.procedure_name,
+        procedure_name: procedure_title(&letter.procedure_name),
         received_at: moment_long(letter.received_at),
         original_appointment_at: moment_long(letter.original_appointment_at),
         reason: &letter.reason,

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{moment_long, moment_short};
+use crate::vietnamese::{moment_long, moment_short, procedure_title};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form06-control.typ",
@@ -67,7 +67,7 @@ struct SlipData<'a> {
     form_number: &'a str,
     dossier_code: &'a str,
     applicant_name: &'a str,
-    procedure_name: &'a str,
+    procedure_name: String,
     received_at: String,
     appointment_at: String,
     rows: Vec<RowData<'a>>,
@@ -93,7 +93,7 @@ pub fn control_slip_pdf(slip: &ControlSlip) -> Result<Vec<u8>, RenderError> {
         form_number: &slip.form_number,
         dossier_code: &slip.dossier_code,
         applicant_name: &slip.applicant_name,
-        procedure_name: &slip.procedure_name,
+        procedure_name: procedure_title(&slip.procedure_name),
         received_at: moment_long(slip.received_at),
         appointment_at: moment_long(slip.appointment_at),
         rows: slip

@@ -13,6 +13,7 @@ mod refusal;
 mod register;
 mod stop;
 mod supplement;
+mod table;
 mod vietnamese;
 
 pub use apology::{ApologyLetter, apology_letter_pdf};
@@ -24,6 +25,7 @@ pub use refusal::{Refusal, refusal_pdf};
 pub use register::{DossierRegister, RegisterRow, dossier_register_pdf};
 pub use stop::{StopNotice, stop_notice_pdf};
 pub use supplement::{SupplementItem, SupplementRequest, supplement_request_pdf};
+pub use table::table_xlsx;
 
 /// Writing a document failed. The values given are already checked, so this
 /// is an internal failure of the writer, not something the user can fix.

@@ -7,12 +7,12 @@
 //! As for form 01, the template (`templates/form02-supplement.typ`) reads the
 //! values from `/data.json` as strings, so they print literally.
 
-use jiff::civil::DateTime;
+use jiff::civil::{Date, DateTime};
 use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_line, moment_long};
+use crate::vietnamese::{date_line, date_long};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form02-supplement.typ",
@@ -45,9 +45,10 @@ pub struct SupplementRequest {
     pub reason: String,
     /// How and where to supply, whom to ask; empty leaves the line out.
     pub guidance: String,
-    /// The applicant's deadline to supply, when the procedure sets one
+    /// The last day the applicant may supply (until its end), when the
+    /// officer set one
     /// (domain.md §5, "Supplements"); `None` leaves the line out.
-    pub supply_by: Option<DateTime>,
+    pub supply_by: Option<Date>,
     /// The officer who issues the request ("người hướng dẫn").
     pub officer_name: String,
 }
@@ -109,7 +110,7 @@ pub fn supplement_request_pdf(request: &SupplementRequest) -> Result<Vec<u8>, Re
             .collect(),
         reason: &request.reason,
         guidance: &request.guidance,
-        supply_by: request.supply_by.map(moment_long).unwrap_or_default(),
+        supply_by: request.supply_by.map(date_long).unwrap_or_default(),
         officer_name: &request.officer_name,
     };
     compile_form(&TEMPLATE, &data)

@@ -16,6 +16,30 @@ fn day_month(day: Date) -> (String, String) {
     (format!("{:02}", day.day()), month)
 }
 
+/// A procedure's name for a line that already says "thủ tục": without a
+/// leading "Thủ tục " (some catalogs name procedures "Thủ tục đăng ký …"),
+/// its first letter in capitals as catalog names are, so that no form
+/// reads "thủ tục Thủ tục đăng ký …".
+pub(crate) fn procedure_title(name: &str) -> String {
+    let name = name.trim();
+    let rest = ["Thủ tục ", "thủ tục ", "THỦ TỤC "]
+        .iter()
+        .find_map(|w| name.strip_prefix(w))
+        .map(str::trim_start);
+    match rest {
+        Some(r) if !r.is_empty() => {
+            let mut chars = r.chars();
+            let first: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
+            format!("{first}{}", chars.as_str())
+        }
+        _ => name.to_owned(),
+    }
+}
+
 /// "ngày 25 tháng 4 năm 2025".
 pub(crate) fn date_long(day: Date) -> String {
     let (d, m) = day_month(day);
@@ -84,6 +108,17 @@ pub(crate) fn fee_text(dong: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_procedure_name_never_says_thu_tuc_twice() {
+        assert_eq!(
+            procedure_title("Thủ tục đăng ký khai sinh"),
+            "Đăng ký khai sinh"
+        );
+        assert_eq!(procedure_title("  thủ tục   cấp phép"), "Cấp phép");
+        assert_eq!(procedure_title("Đăng ký khai sinh"), "Đăng ký khai sinh");
+        assert_eq!(procedure_title("Thủ tục"), "Thủ tục");
+    }
     use jiff::civil::date;
 
     #[test]

@@ -82,6 +82,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "stat_snapshots",
         include_str!("../migrations/sqlite/0011_stat_snapshots.sql"),
     ),
+    (
+        12,
+        "dossier_search",
+        include_str!("../migrations/sqlite/0012_dossier_search.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -140,6 +145,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "stat_snapshots",
         include_str!("../migrations/postgres/0011_stat_snapshots.sql"),
+    ),
+    (
+        12,
+        "dossier_search",
+        include_str!("../migrations/postgres/0012_dossier_search.sql"),
     ),
 ];
 

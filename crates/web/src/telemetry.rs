@@ -73,10 +73,12 @@ pub fn span<B>(req: &axum::http::Request<B>) -> tracing::Span {
 
 /// Whether a query parameter's name says its value is a secret: the public
 /// lookup token (`t`), tokens, passwords, keys, signatures, codes of
-/// one-time sign-ins.
+/// one-time sign-ins, and the search box's text (`q`: names and identity
+/// numbers, or a receipt's QR address with its token, as a scanner types it).
 fn is_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n == "t"
+        || n == "q"
         || n == "sig"
         || [
             "token",
@@ -139,6 +141,15 @@ fn redact_query(uri: &Uri) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_is_masked() {
+        let uri: Uri =
+            "/tim-kiem?q=https%3A%2F%2Fx%2Ftra-cuu%2F000.00.21.H40-251124-0001%3Ft%3DXy7&lang=vi"
+                .parse()
+                .expect("uri");
+        assert_eq!(redacted(&uri), "/tim-kiem?q=REDACTED&lang=vi");
+    }
 
     #[test]
     fn secrets_in_query_strings_are_masked() {

@@ -248,6 +248,12 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
+    // Nor the search terms (migration 12).
+    app.db.execute("DROP TABLE dossier_search").await.unwrap();
+    app.db
+        .execute("DROP INDEX IF EXISTS dossiers_code_c_idx")
+        .await
+        .unwrap();
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 9")
         .await
@@ -264,6 +270,15 @@ async fn import_on(b: Backend) {
         csv,
         "the same figures as written live"
     );
+    // The upgrade found the imported dossiers' search terms: each has its
+    // name's and its numbers' rows.
+    assert_eq!(
+        app.db
+            .query_i64("SELECT count(DISTINCT dossier_id) FROM dossier_search")
+            .await
+            .unwrap(),
+        7
+    );
     // Migrating again rebuilds nothing.
     let o = run(&["migrate"]);
     assert!(!stdout(&o).contains("statistics"), "{}", stdout(&o));
@@ -276,13 +291,17 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
-    // It has none of migration 11's tables either.
-    for table in ["stat_snapshots", "stat_epoch"] {
+    // It has none of migration 11's and 12's tables either.
+    for table in ["stat_snapshots", "stat_epoch", "dossier_search"] {
         app.db
             .execute(&format!("DROP TABLE {table}"))
             .await
             .unwrap();
     }
+    app.db
+        .execute("DROP INDEX IF EXISTS dossiers_code_c_idx")
+        .await
+        .unwrap();
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 10")
         .await

@@ -10,6 +10,7 @@
 //! so a query touches only the documents its tokens' posting lists name.
 
 mod distance;
+pub mod dossier;
 mod fold;
 mod index;
 pub mod rank;

@@ -138,3 +138,13 @@ fn many_hand_overs_paginate_with_the_header_repeated() {
         assert!(all.contains(&format!("Bên nhận số {i} ")), "row {i} lost");
     }
 }
+
+#[test]
+fn a_procedure_named_thu_tuc_is_not_called_thu_tuc_twice() {
+    let mut s = slip();
+    s.procedure_name = "Thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ".into();
+    let text = text_of(&control_slip_pdf(&s).unwrap());
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains("Thủtục:Cấpgiấyphépxâydựng"), "{text}");
+    assert!(!flat.to_lowercase().contains("thủtục:thủtục"), "{text}");
+}

@@ -34,7 +34,7 @@ fn request() -> SupplementRequest {
         ],
         reason: "Hồ sơ thiếu bản vẽ và giấy tờ đất".into(),
         guidance: "Nộp bổ sung tại quầy số 3 hoặc trên Cổng dịch vụ công".into(),
-        supply_by: Some(date(2025, 5, 5).at(17, 0, 0, 0)),
+        supply_by: Some(date(2025, 5, 5)),
         officer_name: "Trần Văn Đức".into(),
     }
 }
@@ -62,7 +62,8 @@ fn the_request_carries_the_heading_the_items_and_every_value() {
         "Bản sao có chứng thực",
         "Tờ khai lệ phí",
         "Lý do: Hồ sơ thiếu bản vẽ và giấy tờ đất",
-        "Thời hạn bổ sung hồ sơ: chậm nhất 17 giờ 00 phút, ngày 05 tháng 5 năm 2025",
+        // The applicant has the whole day (a date, not a moment at 00:00).
+        "Thời hạn bổ sung hồ sơ: đến hết ngày 05 tháng 5 năm 2025",
         "Hướng dẫn: Nộp bổ sung tại quầy số 3 hoặc trên Cổng dịch vụ công",
         "NGƯỜI HƯỚNG DẪN",
         "Trần Văn Đức",

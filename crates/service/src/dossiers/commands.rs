@@ -262,6 +262,9 @@ pub struct ListQuery {
     /// then, within the limit or overdue (a report's columns (12) and (13)
     /// at a past period's end).
     pub open_state_on: Option<(motcua_domain::stats::OpenState, Date)>,
+    /// What the search box was given: a code, an identity or phone number
+    /// or an applicant's name, each matched by its beginning.
+    pub text: Option<String>,
     /// Only near-due dossiers.
     pub near_due: bool,
     /// Only overdue dossiers.

@@ -663,6 +663,11 @@ impl DossierService {
         f.ended_from = q.ended_from.map(day_start).transpose()?;
         f.ended_to = q.ended_to.map(day_after).transpose()?;
         f.classifications = q.classifications.clone();
+        f.text = q
+            .text
+            .as_deref()
+            .map(motcua_domain::search::dossier::DossierQuery::parse)
+            .transpose()?;
         if let Some(sector) = &q.sector {
             f.procedure_ids =
                 crate::stats::report::sector_procedures(self.store(), sector.trim()).await?;

@@ -600,6 +600,8 @@ pub struct DossierFilter {
     pub open_at: Option<Timestamp>,
     /// Only dossiers of one of these procedures (empty: any).
     pub procedure_ids: Vec<i64>,
+    /// Only dossiers the search box's query finds (code, number or name).
+    pub text: Option<motcua_domain::search::dossier::DossierQuery>,
     /// Order.
     pub sort: DossierSort,
     /// Keyset position: the last row of the previous page (sort key, id).

@@ -98,6 +98,8 @@ const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
      (dossier_id, position, name, form, copies, digitised, reused, file_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
+const INSERT_TERM: &str = "INSERT INTO dossier_search (term, dossier_id) VALUES ($1, $2)";
+
 const INSERT_EVENT: &str = "INSERT INTO dossier_events \
      (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -623,6 +625,7 @@ fn children_sql(
                 .map(|(i, item)| component_sql(id, i, item)),
         );
     }
+    rest.extend(search_sql(id, &d.applicant));
     rest.push(event_sql(id, &d.event, false));
     rest.extend(d.more_events.iter().map(|e| event_sql(id, e, false)));
     rest.extend(d.steps.iter().map(|s| step_sql(id, s)));
@@ -636,6 +639,14 @@ fn children_sql(
         message_sql(id, at, &m)
     }));
     rest
+}
+
+/// The rows the search box finds dossier `id` by (migration 0012).
+fn search_sql(id: i64, a: &motcua_service::store::Applicant) -> Vec<Sql> {
+    motcua_domain::search::dossier::dossier_terms(&a.name, &a.identity, &a.phone)
+        .into_iter()
+        .map(|t| Sql::new(INSERT_TERM).text(t).int(id))
+        .collect()
 }
 
 /// Ids for `n` new dossiers, taken inside the import's transaction: on
@@ -1279,6 +1290,9 @@ pub(crate) async fn list_dossiers<B: Backend>(
         let a = q.arg(Arg::Text(ch.as_str().to_owned()));
         conds.push(format!("d.channel = {a}"));
     }
+    if let Some(t) = &f.text {
+        conds.push(text_condition(&mut q, dialect, t));
+    }
     if let Some(t) = f.due_from {
         let a = q.arg(Arg::Int(millis(t)));
         conds.push(format!("d.current_due_ms >= {a}"));
@@ -1403,7 +1417,9 @@ fn unit_condition(
     f: &DossierFilter,
     conds: &[String],
 ) -> String {
-    if f.sort == DossierSort::Newest && f.unit_ids.len() <= MERGE_UNITS {
+    // A search's few candidates are checked against the units, rather than
+    // each unit's dossiers walked for them.
+    if f.sort == DossierSort::Newest && f.unit_ids.len() <= MERGE_UNITS && f.text.is_none() {
         let extra: String = conds.iter().map(|c| format!(" AND {c}")).collect();
         let limit = f.limit;
         let cols: &[&str] = if f.received_only {
@@ -1502,7 +1518,7 @@ fn in_set(dialect: crate::conn::Dialect, column: &str, set: &str) -> String {
 
 /// `+` (which keeps SQLite off an index of the column it precedes) when the
 /// filter keeps only open dossiers (near due, overdue, or open statuses
-/// only); else nothing. SQLite, which runs no ANALYZE, otherwise reads a
+/// only) or only a search's few candidates; else nothing. SQLite, which runs no ANALYZE, otherwise reads a
 /// unit set through the unit indexes, i.e. every dossier the units ever
 /// had (a district's 100,000 at 1,000,000), where `dossiers_running_idx`
 /// or `dossiers_status_due_idx` hand over the few open ones. PostgreSQL
@@ -1512,11 +1528,43 @@ fn unit_index_hint(dialect: crate::conn::Dialect, f: &DossierFilter) -> &'static
         && f.statuses
             .iter()
             .all(|s| !s.is_terminal() && !s.ends_processing());
-    let narrow = f.near_due_at.is_some() || f.overdue_at.is_some() || open_only;
+    let narrow = f.near_due_at.is_some() || f.overdue_at.is_some() || open_only || f.text.is_some();
     if dialect == crate::conn::Dialect::Sqlite && narrow {
         "+"
     } else {
         ""
+    }
+}
+
+/// Most terms a name or number query reads before the other filters:
+/// "nguyen" alone matches a third of a province; the first this many are
+/// enough for a search box, which then asks for more letters.
+pub(crate) const SEARCH_CANDIDATES: u32 = 5_000;
+
+/// The search box's condition: a code prefix on the codes' unique index
+/// (PostgreSQL: its byte-order twin, migration 0012), a name or number
+/// prefix on `dossier_search`'s key.
+fn text_condition(
+    q: &mut Assemble,
+    dialect: crate::conn::Dialect,
+    t: &motcua_domain::search::dossier::DossierQuery,
+) -> String {
+    use motcua_domain::search::dossier::DossierQuery;
+    let (low, high) = t.range();
+    let low = q.arg(Arg::Text(low));
+    let high = q.arg(Arg::Text(high));
+    match t {
+        DossierQuery::Code(_) => {
+            let code = match dialect {
+                crate::conn::Dialect::Sqlite => "d.code",
+                crate::conn::Dialect::Postgres => "(d.code COLLATE \"C\")",
+            };
+            format!("{code} >= {low} AND {code} < {high}")
+        }
+        DossierQuery::Number(_) | DossierQuery::Name(_) => format!(
+            "d.id IN (SELECT s.dossier_id FROM dossier_search s \
+             WHERE s.term >= {low} AND s.term < {high} LIMIT {SEARCH_CANDIDATES})"
+        ),
     }
 }
 

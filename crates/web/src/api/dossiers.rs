@@ -341,6 +341,10 @@ pub struct ListParams {
     /// Open at the end of this date and overdue then (a report's column 13).
     #[param(format = Date)]
     pub overdue_on: Option<String>,
+    /// The search box: a dossier code, an identity or phone number, or an
+    /// applicant's name without diacritics, each matched by its beginning
+    /// (at most 200 characters).
+    pub q: Option<String>,
     /// Only near-due dossiers (`true`).
     pub near_due: Option<bool>,
     /// Only overdue dossiers (`true`).
@@ -456,6 +460,7 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
         classifications,
         received_only: p.received_only.unwrap_or(false),
         open_on: opt_date("open_on", p.open_on.as_deref())?,
+        text: p.q.filter(|q| !q.trim().is_empty()),
         near_due: p.near_due.unwrap_or(false),
         overdue: p.overdue.unwrap_or(false),
         mine: p.mine.unwrap_or(false),

@@ -218,8 +218,7 @@ pub async fn form(
                 guidance: text(det, "guidance"),
                 supply_by: det["deadline"]
                     .as_str()
-                    .and_then(|s| s.parse::<jiff::civil::Date>().ok())
-                    .map(|d| d.to_datetime(jiff::civil::Time::midnight())),
+                    .and_then(|s| s.parse::<jiff::civil::Date>().ok()),
                 officer_name: full_name(store, &e.event.actor).await,
             };
             s.renders

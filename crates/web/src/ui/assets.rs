@@ -1,6 +1,6 @@
 //! The pages' static files, compiled into the binary: htmx (vendored from
-//! the npm package `htmx.org`, see `crates/web/assets/ui/README.md`) and
-//! our one style sheet.
+//! the npm package `htmx.org`, see `crates/web/assets/ui/README.md`), our
+//! one style sheet and the keyboard shortcuts' script.
 //!
 //! Each file is served under a path that changes with its content (htmx's
 //! version, a hash of the style sheet), so browsers may keep it for a year
@@ -21,6 +21,7 @@ pub const HTMX_VERSION: &str = "2.0.11";
 
 const HTMX_JS: &[u8] = include_bytes!("../../assets/ui/htmx.min.js");
 const CSS: &[u8] = include_bytes!("../../assets/ui/motcua.css");
+const KEYS_JS: &[u8] = include_bytes!("../../assets/ui/keys.js");
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
@@ -32,18 +33,26 @@ pub struct Asset {
     body: &'static [u8],
 }
 
-/// The style sheet.
-pub static STYLE: LazyLock<Asset> = LazyLock::new(|| {
-    let hash = Sha256::digest(CSS);
+/// Ours, under a path named by a hash of the content.
+fn hashed(name: &str, content_type: &'static str, body: &'static [u8]) -> Asset {
+    let hash = Sha256::digest(body);
     Asset {
         path: format!(
-            "/assets/ui/{}/motcua.css",
+            "/assets/ui/{}/{name}",
             hex::encode(hash.get(..8).unwrap_or_default())
         ),
-        content_type: "text/css; charset=utf-8",
-        body: CSS,
+        content_type,
+        body,
     }
-});
+}
+
+/// The style sheet.
+pub static STYLE: LazyLock<Asset> =
+    LazyLock::new(|| hashed("motcua.css", "text/css; charset=utf-8", CSS));
+
+/// The keyboard shortcuts (`keys.js`).
+pub static KEYS: LazyLock<Asset> =
+    LazyLock::new(|| hashed("keys.js", "text/javascript; charset=utf-8", KEYS_JS));
 
 /// htmx.
 pub static HTMX: LazyLock<Asset> = LazyLock::new(|| Asset {
@@ -75,4 +84,5 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(&STYLE.path, get(|| async { serve(&STYLE) }))
         .route(&HTMX.path, get(|| async { serve(&HTMX) }))
+        .route(&KEYS.path, get(|| async { serve(&KEYS) }))
 }

@@ -62,6 +62,28 @@ pub async fn html_errors(State(st): State<AppState>, req: Request, next: Next) -
     page
 }
 
+/// The answer to an address nothing serves: an error page in the reader's
+/// language for a browser (it asks for HTML), outside `/api/`; the API's
+/// problem+json otherwise, so a client of the API never has to read HTML.
+pub async fn unknown_address(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let api = uri.path() == "/api" || uri.path().starts_with("/api/");
+    if !browser || api {
+        return axum::response::IntoResponse::into_response(crate::error::not_found(uri).await);
+    }
+    let lang = {
+        let mut req = Request::new(());
+        *req.headers_mut() = headers.clone();
+        let (parts, ()) = req.into_parts();
+        Lang::of(&parts)
+    };
+    let layout = staff_layout(&st, &uri, headers, lang).await;
+    error_response(lang, StatusCode::NOT_FOUND, false, layout)
+}
+
 /// The frame of a signed-in reader's error page: the area the path belongs
 /// to, with the person's navigation; `None` without a valid session.
 async fn staff_layout(st: &AppState, uri: &Uri, headers: HeaderMap, lang: Lang) -> Option<Layout> {

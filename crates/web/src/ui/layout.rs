@@ -10,7 +10,7 @@ use motcua_service::access::{Actor, Permission};
 use motcua_service::store::Unit;
 
 use super::Staff;
-use super::assets::{HTMX, STYLE};
+use super::assets::{HTMX, KEYS, STYLE};
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
@@ -52,6 +52,16 @@ impl Area {
             Area::Queues => "/hang-doi",
             Area::Reports => "/bao-cao",
             Area::Admin => "/quan-tri",
+        }
+    }
+
+    /// Its keyboard shortcut, listed in the help overlay (`?`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Area::Dashboard => "h",
+            Area::Desk => "n",
+            Area::Dossiers => "l",
+            Area::Queues | Area::Reports | Area::Admin => "",
         }
     }
 
@@ -102,6 +112,8 @@ pub struct NavLink {
     pub label: String,
     /// Whether this is the page's area (`aria-current="page"`).
     pub current: bool,
+    /// Its keyboard shortcut (`keys.js`), or empty.
+    pub key: &'static str,
 }
 
 /// The frame of a page.
@@ -125,10 +137,15 @@ pub struct Layout {
     pub nav: Vec<NavLink>,
     /// The language switch, coming back to this page.
     pub switch_href: String,
+    /// Whether the header shows the dossier search box (whoever may see
+    /// dossiers somewhere).
+    pub search: bool,
     /// The style sheet's URL.
     pub css: &'static str,
     /// htmx's URL.
     pub htmx: &'static str,
+    /// The keyboard shortcuts' script URL.
+    pub keys: &'static str,
 }
 
 impl Layout {
@@ -170,6 +187,7 @@ impl Layout {
                 href: a.href(),
                 label: a.label(&t),
                 current: a == area,
+                key: a.key(),
             })
             .collect();
         Ok(Self {
@@ -178,6 +196,7 @@ impl Layout {
             unit_name,
             csrf: staff.csrf.clone(),
             nav,
+            search: Area::Dossiers.open_to(&staff.actor),
             ..Self::public(staff.lang, title, here)
         })
     }
@@ -195,9 +214,11 @@ impl Layout {
             unit_name: String::new(),
             csrf: String::new(),
             nav: Vec::new(),
+            search: false,
             switch_href: format!("/ngon-ngu?{switch}"),
             css: STYLE.path.as_str(),
             htmx: HTMX.path.as_str(),
+            keys: KEYS.path.as_str(),
         }
     }
 }

@@ -38,12 +38,16 @@ pub const PATH: &str = "/ho-so";
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route(PATH, get(show))
+    Router::new()
+        .route(PATH, get(show))
+        .route(super::list_export::PATH, get(super::list_export::export))
 }
 
 /// The filters as the form shows them (text as given).
 #[derive(Default, Clone)]
 pub struct Filters {
+    /// The search box's text.
+    pub q: String,
     pub unit: String,
     pub status: String,
     pub procedure: String,
@@ -82,6 +86,7 @@ impl Filters {
             let v = v.trim();
             let on = matches!(v, "true" | "on" | "1");
             match k.as_str() {
+                "q" => f.q = v.to_owned(),
                 "unit" => f.unit = v.to_owned(),
                 "status" => statuses.extend(
                     v.split(',')
@@ -126,12 +131,13 @@ impl Filters {
     }
 
     /// The API's parameters; `None` when the page size is not a number.
-    fn params(&self) -> Option<ListParams> {
+    pub(crate) fn params(&self) -> Option<ListParams> {
         let limit = match Self::some(&self.limit) {
             None => None,
             Some(l) => Some(l.parse::<u32>().ok()?),
         };
         Some(ListParams {
+            q: Self::some(&self.q),
             unit: Self::some(&self.unit),
             status: Self::some(&self.status),
             procedure: Self::some(&self.procedure),
@@ -231,6 +237,7 @@ impl Filters {
     pub fn query(&self, cursor: Option<&str>) -> String {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         for (k, v) in [
+            ("q", &self.q),
             ("unit", &self.unit),
             ("status", &self.status),
             ("procedure", &self.procedure),
@@ -304,6 +311,43 @@ pub struct Results {
     pub next_href: Option<String>,
     pub first_href: Option<String>,
     pub error: Option<String>,
+    /// The list as files and the register to print; `None` when the
+    /// filters are bad.
+    pub files: Option<Files>,
+}
+
+/// The list's files, with the filters shown.
+pub struct Files {
+    pub csv_href: String,
+    pub xlsx_href: String,
+    /// The register (form 06) of the unit for the reception dates chosen,
+    /// when a unit and both dates are.
+    pub register_href: Option<String>,
+}
+
+impl Files {
+    fn of(f: &Filters) -> Self {
+        let filters = f.query(None);
+        let sep = if filters.is_empty() { "" } else { "&" };
+        let export = super::list_export::PATH;
+        let register_href = (!f.unit.is_empty()
+            && !f.received_from.is_empty()
+            && !f.received_to.is_empty())
+        .then(|| {
+            let q = serde_urlencoded::to_string([
+                ("unit", f.unit.as_str()),
+                ("from", f.received_from.as_str()),
+                ("to", f.received_to.as_str()),
+            ])
+            .unwrap_or_default();
+            format!("/api/registers/dossiers?{q}")
+        });
+        Self {
+            csv_href: format!("{export}?{filters}{sep}format=csv"),
+            xlsx_href: format!("{export}?{filters}{sep}format=xlsx"),
+            register_href,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -386,6 +430,7 @@ async fn results(
                 next_href: None,
                 first_href: None,
                 error: Some(msg),
+                files: None,
             },
         )
     };
@@ -419,6 +464,7 @@ async fn results(
                 .map(|c| format!("{PATH}?{}", f.query(Some(c)))),
             first_href: (!f.cursor.is_empty()).then(|| format!("{PATH}?{}", f.query(None))),
             error: None,
+            files: Some(Files::of(f)),
         },
     ))
 }
@@ -428,6 +474,7 @@ fn field_label(t: &Texts, field: &str) -> String {
         "unit" => t.get("list.unit"),
         "procedure" => t.get("list.procedure"),
         "cursor" => t.get("list.cursor"),
+        "q" => t.get("search.label"),
         _ => field,
     }
     .to_owned()

@@ -23,9 +23,11 @@ pub mod error_page;
 pub mod format;
 pub mod layout;
 pub mod list;
+pub mod list_export;
 pub mod login;
 pub mod queues;
 pub mod reports;
+pub mod search;
 
 use askama::Template;
 use axum::Router;
@@ -53,6 +55,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(list::routes())
         .merge(queues::routes())
         .merge(reports::routes())
+        .merge(search::routes())
         .merge(admin::routes())
         .route("/ngon-ngu", get(switch_language))
         .layer(middleware::from_fn(crate::auth::form_csrf))

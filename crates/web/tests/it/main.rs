@@ -13,6 +13,7 @@ mod api_dossiers;
 mod api_signin;
 mod api_units;
 mod hardening;
+mod search;
 mod stats_replay;
 mod stats_snapshots;
 mod tree_of_time;
@@ -21,6 +22,7 @@ mod ui_dashboard;
 mod ui_desk;
 mod ui_pages;
 mod ui_queues;
+mod ui_second_pass;
 mod ui_uploads;
 
 use axum::body::{Body, to_bytes};

@@ -303,7 +303,7 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
     let (status, html) = page(&w.desk, &location).await;
     assert_eq!(status, 200);
     let link = format!(
-        r#"href="/api/dossiers/{CODE}/forms/receipt.pdf" target="_blank" rel="noopener" autofocus"#
+        r#"href="/api/dossiers/{CODE}/forms/receipt.pdf" target="_blank" rel="noopener" data-key="p" autofocus"#
     );
     assert!(html.contains(&link), "{html}");
     w.app.close().await;
