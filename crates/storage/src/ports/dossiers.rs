@@ -1577,10 +1577,20 @@ fn text_condition(
             };
             format!("{code} >= {low} AND {code} < {high}")
         }
-        DossierQuery::Number(_) | DossierQuery::Name(_) => format!(
-            "d.id IN (SELECT s.dossier_id FROM dossier_search s \
-             WHERE s.term >= {low} AND s.term < {high} LIMIT {SEARCH_CANDIDATES})"
-        ),
+        DossierQuery::Number(_) | DossierQuery::Name(_) => {
+            let candidates = format!(
+                "SELECT s.dossier_id FROM dossier_search s \
+                 WHERE s.term >= {low} AND s.term < {high} LIMIT {SEARCH_CANDIDATES}"
+            );
+            match dialect {
+                crate::conn::Dialect::Sqlite => format!("d.id IN ({candidates})"),
+                // As an array: with `IN`, PostgreSQL merge-joined the
+                // candidates with every dossier walked newest first (218 ms
+                // for "van an" at 1,000,000); `= ANY` fetches just the
+                // candidates by key (3.7 ms).
+                crate::conn::Dialect::Postgres => format!("d.id = ANY(ARRAY({candidates}))"),
+            }
+        }
     }
 }
 
