@@ -552,13 +552,37 @@ async fn processes_settings_office_hours_and_new_versions_through_the_forms(b: B
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("Thời hạn không hợp lệ"), "{}", p.body);
+    // The form shows the limit as the legal text writes it, and a bare
+    // "ngày" (working or calendar?) is refused rather than guessed.
+    let form = br.get("/quan-tri/thu-tuc/1.000101").await;
+    assert!(
+        form.body
+            .contains(r#"name="time_limit" value="5 ngày làm việc""#),
+        "{}",
+        form.body
+    );
+    assert!(!form.body.contains("working_days"), "{}", form.body);
     let p = br
         .post(
             "/quan-tri/thu-tuc/1.000101",
             &[
                 ("csrf_token", &csrf),
                 ("name", "Thủ tục thử A (sửa)"),
-                ("time_limit", "3 working_days"),
+                ("time_limit", "15 ngày"),
+                ("fee", "50.000"),
+                ("effective_from", "2025-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Thời hạn không hợp lệ"), "{}", p.body);
+    let p = br
+        .post(
+            "/quan-tri/thu-tuc/1.000101",
+            &[
+                ("csrf_token", &csrf),
+                ("name", "Thủ tục thử A (sửa)"),
+                ("time_limit", "3 ngày làm việc"),
                 ("fee", "50.000"),
                 ("effective_from", "2025-06-01"),
             ],

@@ -17,7 +17,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::catalog::{Money, OnlineLevel};
-use motcua_domain::deadline::TimeLimit;
 use motcua_service::admin::{self as svc, CatalogRows};
 use motcua_service::catalog::FileFormat;
 use motcua_service::procedures::{self, ImportFailure};
@@ -404,7 +403,7 @@ async fn procedure_page(
         .collect();
     let form = typed.unwrap_or_else(|| EditForm {
         name: latest.draft.name.clone(),
-        time_limit: latest.draft.time_limit.to_string(),
+        time_limit: motcua_domain::catalog::text::format_time_limit(latest.draft.time_limit),
         fee: latest.draft.fee.get().to_string(),
         effective_from: String::new(),
     });
@@ -478,10 +477,18 @@ async fn new_version(
             .ok_or_else(|| ServiceError::not_found("procedure", &code))?;
         let mut draft = latest.draft.clone();
         draft.name = form.name.clone();
-        draft.time_limit = form
-            .time_limit
-            .parse::<TimeLimit>()
+        // Written as the legal texts write it ("5 ngày làm việc"); a bare
+        // "ngày" is refused here rather than guessed, as it is flagged on
+        // import.
+        let parsed = motcua_domain::catalog::text::parse_time_limit(&form.time_limit)
             .map_err(|e| ServiceError::invalid("time_limit", e.to_string()))?;
+        if parsed.bare_days {
+            return Err(ServiceError::invalid(
+                "time_limit",
+                "say 'ngày làm việc' or 'ngày lịch'",
+            ));
+        }
+        draft.time_limit = parsed.limit;
         let dong: i64 = form
             .fee
             .replace(['.', ' ', ','], "")
