@@ -87,6 +87,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "dossier_search",
         include_str!("../migrations/sqlite/0012_dossier_search.sql"),
     ),
+    (
+        13,
+        "dossier_messages",
+        include_str!("../migrations/sqlite/0013_dossier_messages.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -150,6 +155,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "dossier_search",
         include_str!("../migrations/postgres/0012_dossier_search.sql"),
+    ),
+    (
+        13,
+        "dossier_messages",
+        include_str!("../migrations/postgres/0013_dossier_messages.sql"),
     ),
 ];
 

@@ -248,12 +248,14 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
-    // Nor the search terms (migration 12).
+    // Nor the search terms (migration 12) or the outbox's dossier index (13).
     app.db.execute("DROP TABLE dossier_search").await.unwrap();
-    app.db
-        .execute("DROP INDEX IF EXISTS dossiers_code_c_idx")
-        .await
-        .unwrap();
+    for index in ["dossiers_code_c_idx", "outbox_dossier_idx"] {
+        app.db
+            .execute(&format!("DROP INDEX IF EXISTS {index}"))
+            .await
+            .unwrap();
+    }
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 9")
         .await
@@ -298,10 +300,12 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
-    app.db
-        .execute("DROP INDEX IF EXISTS dossiers_code_c_idx")
-        .await
-        .unwrap();
+    for index in ["dossiers_code_c_idx", "outbox_dossier_idx"] {
+        app.db
+            .execute(&format!("DROP INDEX IF EXISTS {index}"))
+            .await
+            .unwrap();
+    }
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 10")
         .await

@@ -540,6 +540,33 @@ impl DossierService {
         view::build(self, actor, d).await
     }
 
+    /// The messages sent, or waiting to be sent, about a dossier, oldest
+    /// first: what the applicant was told, through which channel, and
+    /// whether it was delivered. Empty when the actor may not see the
+    /// dossier (now): the part of a page around a dossier read through
+    /// [`Self::view`] or an act, which answer and audit refusals; an act
+    /// that handed the dossier out of the actor's units leaves its page
+    /// without the messages rather than refused.
+    pub async fn messages(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> ServiceResult<Vec<crate::store::OutboxMessage>> {
+        let d = match self.store.dossier_by_code(code.trim()).await {
+            Ok(d) => d,
+            Err(ServiceError::NotFound { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let sees = dossier_units(&d)
+            .iter()
+            .any(|&u| actor.may(Permission::ViewDossiers, u))
+            || self.received_before_leaving(actor, &d).await?;
+        if !sees {
+            return Ok(Vec::new());
+        }
+        self.store.dossier_messages(d.id).await
+    }
+
     /// A page of the dossiers the actor sees.
     pub async fn list(&self, actor: &Actor, q: &ListQuery) -> ServiceResult<Page> {
         let now = self.now();

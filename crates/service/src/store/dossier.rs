@@ -511,6 +511,10 @@ pub struct OutboxMessage {
     pub created_at: Timestamp,
 }
 
+/// The most messages a dossier's page lists (a dossier gets a handful: one
+/// per channel at reception, supplement, result and return).
+pub const DOSSIER_MESSAGES: u32 = 200;
+
 /// The result of one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -797,6 +801,9 @@ pub trait OutboxStore: Send + Sync {
         before: Option<i64>,
         limit: u32,
     ) -> ServiceResult<Vec<OutboxMessage>>;
+    /// The messages about one dossier, oldest first (at most
+    /// [`DOSSIER_MESSAGES`]).
+    async fn dossier_messages(&self, dossier_id: i64) -> ServiceResult<Vec<OutboxMessage>>;
     /// Puts a failed message back in the queue for `at`, or `NotFound`; with
     /// `units`, a message outside them (as in
     /// [`outbox_messages`](Self::outbox_messages)) is `NotFound` too.

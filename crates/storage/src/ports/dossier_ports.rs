@@ -133,6 +133,13 @@ macro_rules! dossier_ports {
                     outbox::outbox_messages(self, units, status, before, limit).await
                 }
 
+                async fn dossier_messages(
+                    &self,
+                    dossier_id: i64,
+                ) -> ServiceResult<Vec<OutboxMessage>> {
+                    outbox::dossier_messages(self, dossier_id).await
+                }
+
                 async fn retry_message(
                     &self,
                     ctx: &AuditContext,

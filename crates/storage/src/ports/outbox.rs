@@ -166,6 +166,21 @@ pub(crate) async fn outbox_messages<B: Backend>(
     rows.into_iter().map(message).collect()
 }
 
+pub(crate) async fn dossier_messages<B: Backend>(
+    b: &B,
+    dossier_id: i64,
+) -> ServiceResult<Vec<OutboxMessage>> {
+    let q = Sql::assembled(
+        format!(
+            "SELECT {COLUMNS} FROM outbox WHERE dossier_id = $1 ORDER BY id LIMIT {}",
+            motcua_service::store::DOSSIER_MESSAGES
+        ),
+        vec![Arg::Int(dossier_id)],
+    );
+    let rows: Vec<Row> = b.read().await?.all(q).await.map_err(db)?;
+    rows.into_iter().map(message).collect()
+}
+
 pub(crate) async fn retry_message<B: Backend>(
     b: &B,
     ctx: &AuditContext,

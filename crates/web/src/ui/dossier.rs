@@ -137,7 +137,19 @@ async fn respond_with(
     } else {
         None
     };
-    let b = view::body(staff, &v, target, msg);
+    let messages = st
+        .dossiers
+        .messages(&staff.actor, v.dossier.code.as_str())
+        .await?;
+    let names = people_names(st, &v).await?;
+    let b = view::body(
+        staff,
+        &v,
+        target,
+        msg,
+        &names,
+        view::message_rows(staff.lang, &messages),
+    );
     if is_htmx(headers) {
         return Ok(render(StatusCode::OK, &DossierPartial { t, b }));
     }
@@ -145,6 +157,34 @@ async fn respond_with(
     let title = t.fill("dossier.title", &[("code", v.dossier.code.as_str())]);
     let layout = Layout::staff(st, staff, Area::Dossiers, &title, None, &here).await?;
     Ok(render(status, &DossierPage { t, layout, b }))
+}
+
+/// The full names of the people a dossier's page names by login (who
+/// acted, attached, handed over), each read once; logins with no user
+/// behind them (the system, an import) are left out and shown as written.
+async fn people_names(
+    st: &AppState,
+    v: &motcua_service::dossiers::DossierView,
+) -> Result<std::collections::HashMap<String, String>, WebError> {
+    let logins: std::collections::BTreeSet<&str> = v
+        .events
+        .iter()
+        .map(|e| e.event.actor.as_str())
+        .chain(v.files.iter().map(|f| f.created_by.as_str()))
+        .chain(v.steps.iter().map(|s| s.step.step.sender.as_str()))
+        .chain(v.steps.iter().filter_map(|s| s.holder.as_deref()))
+        .collect();
+    let mut names = std::collections::HashMap::new();
+    for login in logins {
+        match st.store.user_by_username(login).await {
+            Ok(u) if !u.full_name.trim().is_empty() => {
+                names.insert(login.to_owned(), u.full_name);
+            }
+            Ok(_) | Err(motcua_service::ServiceError::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(names)
 }
 
 /// `GET /ho-so/{code}`.

@@ -15,6 +15,7 @@ on_both!(
     unknown_addresses_answer_a_page_to_browsers_and_json_to_the_api,
     the_keyboard_shortcuts_are_listed_and_wired_on_every_page,
     answers_are_compressed_for_whoever_asks,
+    the_dossier_page_names_people_and_shows_the_messages_sent,
 );
 
 const HTML: &str = "text/html,application/xhtml+xml";
@@ -173,4 +174,79 @@ async fn answers_are_compressed_for_whoever_asks(b: Backend) {
             plain.len()
         );
     }
+}
+
+/// Point 6 (people by full name) and point 10 (messages visible) on the
+/// dossier's page.
+async fn the_dossier_page_names_people_and_shows_the_messages_sent(b: Backend) {
+    use motcua_service::store::{Delivery, MessageStatus};
+    let w = crate::api_dossiers::world_with(b, motcua_testkit::Options::default()).await;
+    let (status, d) =
+        crate::api_dossiers::receive(&w.desk, &crate::api_dossiers::reception("Mai Văn Lộc")).await;
+    assert_eq!(status, 201, "{d}");
+    let code = d["code"].as_str().unwrap().to_owned();
+    let store = w.app.db.store();
+    let mine: Vec<_> = store
+        .outbox_messages(None, Some(MessageStatus::Pending), None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.message.body.contains(&code))
+        .collect();
+    assert_eq!(mine.len(), 3);
+    // One delivered, one given up, one still waiting.
+    let at: jiff::Timestamp = "2025-11-24T02:05:00Z".parse().unwrap();
+    let by = |c: &str| {
+        mine.iter()
+            .find(|m| m.message.channel.as_str() == c)
+            .unwrap()
+            .id
+    };
+    store
+        .record_delivery(by("email"), &Delivery::Sent(at))
+        .await
+        .unwrap();
+    store
+        .record_delivery(
+            by("sms"),
+            &Delivery::Failed {
+                error: "gateway said no".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let mut br = Browser::signed_in(&w.app, "tiepnhan").await;
+    let page = br.get(&format!("/ho-so/{code}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let section = page
+        .body
+        .split(r#"<h2 id="messages-title">"#)
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no messages section: {}", page.body));
+    assert!(section.starts_with("Thông báo cho người nộp"), "{section}");
+    for words in [
+        "Thư điện tử",
+        "nguoidan@example.org",
+        "Đã gửi lúc 24/11/2025 09:05",
+        "Tin nhắn SMS",
+        "Gửi không được sau 1 lần thử",
+        "Hệ thống liên thông",
+        "Đang chờ gửi (đã thử 0 lần)",
+    ] {
+        assert!(section.contains(words), "{words}: {section}");
+    }
+    // Who received it, by full name, never by login.
+    let timeline = page.body.split(r#"id="timeline-title""#).nth(1).unwrap();
+    assert!(timeline.contains("· Người Dùng Thử</p>"), "{timeline}");
+    assert!(!timeline.contains("tiepnhan"), "{timeline}");
+    // Someone who may not see the dossier sees none of its messages.
+    w.app
+        .client("tiepnhanb", Role::DeskOfficer, codes::DISTRICT_B)
+        .await
+        .unwrap();
+    let mut other = Browser::signed_in(&w.app, "tiepnhanb").await;
+    let p = other.get(&format!("/ho-so/{code}")).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(!p.body.contains("nguoidan@example.org"));
 }

@@ -7,7 +7,9 @@ use motcua_domain::dossier::{Channel, ReturnMethod, Status};
 use motcua_service::dossiers::DossierView;
 use motcua_service::dossiers::clock::ClockRecord;
 use motcua_service::dossiers::preview::HandOverTarget;
-use motcua_service::store::{ApplicantType, ComponentCopy};
+use std::collections::HashMap;
+
+use motcua_service::store::{ApplicantType, ComponentCopy, MessageStatus, OutboxMessage};
 use serde_json::Value;
 
 use super::{Message, actions, limit_label};
@@ -49,6 +51,60 @@ pub struct EventRow {
     pub to: String,
     pub note: String,
     pub details: Vec<String>,
+}
+
+/// A message sent (or to be sent) about the dossier.
+pub struct MessageRow {
+    pub at: String,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    /// `ok`, `warn` or `bad`, for the badge.
+    pub tone: &'static str,
+}
+
+/// The dossier's messages as its page lists them.
+pub fn message_rows(lang: Lang, messages: &[OutboxMessage]) -> Vec<MessageRow> {
+    let t = lang.texts();
+    messages
+        .iter()
+        .map(|m| {
+            let (status, tone) = match m.status {
+                MessageStatus::Sent => (
+                    t.fill("dossier.messages.sent", &[("at", moment(lang, m.sent_at))]),
+                    "ok",
+                ),
+                MessageStatus::Pending => (
+                    t.fill(
+                        "dossier.messages.pending",
+                        &[("attempts", m.attempts.to_string())],
+                    ),
+                    "warn",
+                ),
+                MessageStatus::Failed => (
+                    t.fill(
+                        "dossier.messages.failed",
+                        &[("attempts", m.attempts.to_string())],
+                    ),
+                    "bad",
+                ),
+            };
+            MessageRow {
+                at: format::moment(lang, m.created_at),
+                channel: t
+                    .get(&format!(
+                        "dossier.messages.channel_{}",
+                        m.message.channel.as_str()
+                    ))
+                    .to_owned(),
+                recipient: m.message.recipient.clone(),
+                subject: m.message.subject.clone(),
+                status,
+                tone,
+            }
+        })
+        .collect()
 }
 
 /// A step instance with its mark.
@@ -113,6 +169,8 @@ pub struct Body {
     pub hand_over: Option<HandOverView>,
     pub return_methods: Vec<Opt>,
     pub msg: Message,
+    /// What the applicant was told, through which channel, delivered or not.
+    pub messages: Vec<MessageRow>,
     pub receipt_href: String,
     /// Offer the form that attaches a file: the reader holds a role that
     /// may attach somewhere. Only a hint for the page; the service decides.
@@ -300,7 +358,22 @@ fn prints(t: &Texts, v: &DossierView) -> Vec<Print> {
 }
 
 /// The page's main part for the reader.
-pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg: Message) -> Body {
+pub fn body(
+    staff: &Staff,
+    v: &DossierView,
+    target: Option<HandOverTarget>,
+    msg: Message,
+    names: &HashMap<String, String>,
+    messages: Vec<MessageRow>,
+) -> Body {
+    // People by full name; a login with no user behind it (the system, an
+    // import) as written.
+    let who = |login: &str| {
+        names
+            .get(login)
+            .cloned()
+            .unwrap_or_else(|| login.to_owned())
+    };
     let lang = staff.lang;
     let t = lang.texts();
     let d = &v.dossier;
@@ -405,7 +478,11 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
                 )],
             ),
             href: format!("/api/dossiers/{code}/files/{}", f.id),
-            added: format!("{} · {}", format::moment(lang, f.created_at), f.created_by),
+            added: format!(
+                "{} · {}",
+                format::moment(lang, f.created_at),
+                who(&f.created_by)
+            ),
         })
         .collect();
     let events = v
@@ -415,7 +492,7 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
             let ev = &e.event;
             EventRow {
                 at: format::moment(lang, ev.at),
-                actor: ev.actor.clone(),
+                actor: who(&ev.actor),
                 action: actions::known(&ev.action)
                     .map(|a| actions::label(&t, a))
                     .unwrap_or_else(|| {
@@ -446,8 +523,8 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
                 no: st.step_no,
                 name: st.name.clone(),
                 unit: sv.unit_name.clone(),
-                holder: sv.holder.clone().unwrap_or_default(),
-                sender: format!("{} · {}", sv.sender_unit_name, st.sender),
+                holder: sv.holder.as_deref().map(who).unwrap_or_default(),
+                sender: format!("{} · {}", sv.sender_unit_name, who(&st.sender)),
                 started: format::moment(lang, st.started_at),
                 due: moment(lang, st.due),
                 ended: moment(lang, st.ended_at),
@@ -517,6 +594,7 @@ pub fn body(staff: &Staff, v: &DossierView, target: Option<HandOverTarget>, msg:
         hand_over,
         return_methods,
         msg,
+        messages,
         may_attach: v.may_attach,
     }
 }
