@@ -177,6 +177,30 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
     Ok(Page { items, next })
 }
 
+/// The most dossiers a queue's count reads: a tab says "200+" beyond it.
+pub const COUNT_CAP: u32 = 200;
+
+/// How many dossiers a queue holds with the query's filters, up to
+/// [`COUNT_CAP`] (`true` when there are more): what a tab shows, so a
+/// person sees where work waits without opening each tab.
+pub async fn count(
+    svc: &DossierService,
+    actor: &Actor,
+    q: &QueueQuery,
+) -> ServiceResult<(usize, bool)> {
+    let page = queue(
+        svc,
+        actor,
+        &QueueQuery {
+            cursor: None,
+            limit: Some(COUNT_CAP),
+            ..q.clone()
+        },
+    )
+    .await?;
+    Ok((page.items.len(), page.next.is_some()))
+}
+
 /// The opaque cursor after a row (hex of `n<id>` or `d<due ms>.<id>`).
 fn cursor(row: &DossierSummary, sort: DossierSort) -> String {
     let text = match sort {

@@ -120,6 +120,10 @@ struct Tab {
     label: String,
     href: String,
     current: bool,
+    /// Dossiers it holds with the filters shown: "12", "200+".
+    count: String,
+    /// Whether it holds any (the count is emphasised).
+    busy: bool,
 }
 
 /// What one picked dossier came to.
@@ -162,22 +166,62 @@ struct QueuePartial {
     r: Results,
 }
 
-/// The queues the actor may open, the current one first if allowed.
-fn tabs(t: &Texts, staff: &Staff, f: &Filters) -> Vec<Tab> {
+/// How many each queue the actor may open holds, with the page's filters
+/// (not its cursor); `None` when the filters are bad (the page says so).
+async fn counts(
+    st: &AppState,
+    staff: &Staff,
+    f: &Filters,
+) -> Result<Vec<(Queue, usize, bool)>, WebError> {
+    let mut out = Vec::new();
+    for q in Queue::ALL.into_iter().filter(|q| q.open_to(&staff.actor)) {
+        let Ok(query) = (Filters {
+            tab: q,
+            cursor: String::new(),
+            ..f.clone()
+        })
+        .to_query() else {
+            return Ok(Vec::new());
+        };
+        match svc::count(&st.dossiers, &staff.actor, &query).await {
+            Ok((n, more)) => out.push((q, n, more)),
+            Err(ServiceError::Invalid { .. }) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(out)
+}
+
+/// The queues the actor may open, each with its count.
+fn tabs(t: &Texts, staff: &Staff, f: &Filters, counts: &[(Queue, usize, bool)]) -> Vec<Tab> {
     Queue::ALL
         .into_iter()
         .filter(|q| q.open_to(&staff.actor))
-        .map(|q| Tab {
-            label: t.get(tab_key(q)).to_owned(),
-            href: format!(
-                "{PATH}?{}",
-                Filters {
-                    cursor: String::new(),
-                    ..f.clone()
-                }
-                .query(q, None)
-            ),
-            current: q == f.tab,
+        .map(|q| {
+            let (n, more) = counts
+                .iter()
+                .find(|(c, _, _)| *c == q)
+                .map_or((0, false), |(_, n, more)| (*n, *more));
+            Tab {
+                label: t.get(tab_key(q)).to_owned(),
+                href: format!(
+                    "{PATH}?{}",
+                    Filters {
+                        cursor: String::new(),
+                        ..f.clone()
+                    }
+                    .query(q, None)
+                ),
+                current: q == f.tab,
+                count: if counts.is_empty() {
+                    String::new()
+                } else if more {
+                    format!("{n}+")
+                } else {
+                    n.to_string()
+                },
+                busy: n > 0,
+            }
         })
         .collect()
 }
@@ -197,7 +241,22 @@ async fn show(
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let f = Filters::from_pairs(&pairs).unwrap_or_default();
+    let mut f = Filters::from_pairs(&pairs).unwrap_or_default();
+    // Without a tab asked for, the queue opens where work waits: the first
+    // tab (mine, then the approvals, then the unit's) that holds any.
+    let asked = pairs
+        .iter()
+        .any(|(k, v)| k == "tab" && !v.trim().is_empty());
+    if !asked && !is_htmx(&headers) {
+        let counts = counts(&st, &staff, &f).await?;
+        let order = [Queue::Mine, Queue::Approval, Queue::Unit];
+        if let Some(q) = order
+            .into_iter()
+            .find(|q| counts.iter().any(|(c, n, _)| c == q && *n > 0))
+        {
+            f.tab = q;
+        }
+    }
     page(&st, &staff, &headers, f, Vec::new()).await
 }
 
@@ -215,8 +274,9 @@ async fn page(
     }
     let here = format!("{PATH}?{}", f.query(f.tab, None));
     let layout = Layout::staff(st, staff, Area::Queues, t.get("queue.title"), None, &here).await?;
+    let counts = counts(st, staff, &f).await?;
     let page = QueuePage {
-        tabs: tabs(&t, staff, &f),
+        tabs: tabs(&t, staff, &f, &counts),
         tab: f.tab.as_str(),
         procedure: f.procedure.clone(),
         near_due: f.near_due,

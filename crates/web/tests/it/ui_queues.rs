@@ -329,6 +329,42 @@ async fn mine_and_the_queues_show_only_their_dossiers(b: Backend) {
     assert!(p.body.contains("Giao cho tôi") && p.body.contains("Của đơn vị"));
     assert!(!p.body.contains("Chờ tôi phê duyệt"), "not a leader");
     assert_eq!(codes_in(&p), vec![a.clone()]);
+    // Each tab says how many it holds: one is mine, two are the office's.
+    assert!(
+        p.body
+            .contains(r#"Giao cho tôi <span class="count busy">1</span>"#),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(r#"Của đơn vị <span class="count busy">2</span>"#)
+    );
+    // Someone holding nothing lands on the tab that has work.
+    app.user("chuyenvien3", Role::Specialist, codes::OFFICE_A)
+        .await
+        .unwrap();
+    let mut idle = Browser::signed_in(&app, "chuyenvien3").await;
+    let p = idle.get("/hang-doi").await;
+    assert!(
+        p.body
+            .contains(r#"aria-current="page">Của đơn vị <span class="count busy">2</span>"#),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body
+            .contains(r#"Giao cho tôi <span class="count">0</span>"#)
+    );
+    let mut got = codes_in(&p);
+    got.sort();
+    let mut want = vec![a.clone(), bb.clone()];
+    want.sort();
+    assert_eq!(got, want);
+    // Asked for by name, an empty tab stays open.
+    let p = idle.get("/hang-doi?tab=mine").await;
+    assert!(codes_in(&p).is_empty());
+    assert!(p.body.contains(r#"aria-current="page">Giao cho tôi"#));
     // My unit's queue: held in the justice office, whoever holds them.
     let mut unit = codes_in(&me.get("/hang-doi?tab=unit").await);
     unit.sort();
