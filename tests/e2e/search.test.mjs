@@ -1,0 +1,74 @@
+// The search box and the keyboard shortcuts of the staff pages (issue 18,
+// points 1 and 9), in the browser, on the demo:
+//
+//   motcua.dl (desk officer) presses "/" on the dashboard, types a name
+//   without diacritics and sees the hits under the box; types (as a barcode
+//   reader would) a code from them and Enter, and lands on that dossier;
+//   opens the shortcuts' overlay with "?", closes it with Esc, and goes to
+//   the list with "l". On a phone the box is still there.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDemo } from './lib/server.mjs';
+import { focusedId, keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startDemo();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('search by name and by code, and the shortcuts', () =>
+  keepFailures(browser, 'search', async () => {
+    const base = server.url;
+    const page = await newPage(browser);
+    await signIn(page, base, 'motcua.dl');
+
+    // "/" puts the cursor in the box; a name as typed on a phone.
+    await page.keyboard.press('/');
+    assert.equal(await focusedId(page), 'top-q');
+    await page.keyboard.type('nguyen', { delay: 30 });
+    const hits = page.locator('#top-hits .hit-list a');
+    await hits.first().waitFor();
+    const n = await hits.count();
+    assert.ok(n >= 1 && n <= 8, `between 1 and 8 hits, got ${n}`);
+    for (let i = 0; i < n; i += 1) {
+      const text = await hits.nth(i).innerText();
+      assert.match(text, /Nguyễn/, `a hit that is no Nguyễn: ${text}`);
+    }
+    await screenshot(page, 'search-hits');
+    const code = (await hits.first().locator('strong').innerText()).trim();
+
+    // A barcode reader types the code and Enter: the dossier opens.
+    await page.fill('#top-q', '');
+    await page.keyboard.type(code.toLowerCase());
+    await Promise.all([page.waitForURL(`${base}/ho-so/${code}`), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('h1').innerText(), new RegExp(code.replace(/\./g, '\\.')));
+
+    // "?" opens the shortcuts, Esc closes them, "l" opens the list.
+    await page.locator('h1').click();
+    await page.keyboard.press('?');
+    const overlay = page.locator('dialog#keys');
+    await overlay.waitFor({ state: 'visible' });
+    assert.match(await overlay.innerText(), /Tiếp nhận hồ sơ mới/);
+    await screenshot(page, 'keys-overlay');
+    await page.keyboard.press('Escape');
+    await overlay.waitFor({ state: 'hidden' });
+    await Promise.all([page.waitForURL(`${base}/ho-so`), page.keyboard.press('l')]);
+
+    // On a phone the box is there and searches the same way.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${base}/`);
+    assert.ok(await page.locator('#top-q').isVisible(), 'the box on a phone');
+    await page.locator('#top-q').fill('0');
+    await page.keyboard.type('40', { delay: 30 });
+    await page.locator('#top-hits').waitFor();
+    await screenshot(page, 'search-phone');
+  }));
