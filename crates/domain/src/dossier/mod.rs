@@ -4,6 +4,7 @@
 
 mod clock;
 mod code;
+mod identity;
 mod status;
 mod transition;
 
@@ -12,6 +13,7 @@ pub use clock::{
     Wait, planned_step_dues,
 };
 pub use code::{CodeFormat, DossierCode, Regime};
+pub use identity::{IdentityKind, check_identity};
 pub use status::{Channel, ClockState, Outcome, ReturnMethod, Status};
 pub use transition::{
     Action, Actor, Permitted, Proposal, Reason, SupplementBlocked, SupplementCheck,

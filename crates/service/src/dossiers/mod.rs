@@ -306,6 +306,14 @@ impl DossierService {
             ));
         }
         check_applicant(&cmd.applicant)?;
+        // New receptions only: an import carries old dossiers with old cards.
+        let kind = match cmd.applicant.kind {
+            crate::store::ApplicantType::Citizen => motcua_domain::dossier::IdentityKind::Citizen,
+            crate::store::ApplicantType::Organisation => {
+                motcua_domain::dossier::IdentityKind::Organisation
+            }
+        };
+        motcua_domain::dossier::check_identity(kind, &cmd.applicant.identity)?;
         let sets = cmd.sets.unwrap_or(1);
         if !(1..=100).contains(&sets) {
             return Err(ServiceError::invalid("sets", "must be between 1 and 100"));

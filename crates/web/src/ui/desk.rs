@@ -615,7 +615,7 @@ fn place_error(lang: Lang, errors: &mut Errors, field: &str) -> Option<String> {
     let msg = |k: &str| Some(t.get(k).to_owned());
     match field {
         "applicant.name" => errors.name = msg("desk.error.name"),
-        "applicant.identity" => errors.identity = msg("desk.error.text"),
+        "applicant.identity" => errors.identity = msg("desk.error.identity"),
         "applicant.phone" => errors.phone = msg("desk.error.phone"),
         "applicant.email" => errors.email = msg("desk.error.email"),
         "applicant.address" => errors.address = msg("desk.error.text"),

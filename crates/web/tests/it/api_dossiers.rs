@@ -585,6 +585,32 @@ async fn bad_input_names_the_field_and_changes_nothing(b: Backend) {
             },
             "applicant.identity",
         ),
+        // The old 9-digit card, a citizen's number for a business, a
+        // number with no province.
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["identity"] = json!("186123456");
+                r
+            },
+            "applicant.identity",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["kind"] = json!("organisation");
+                r
+            },
+            "applicant.identity",
+        ),
+        (
+            {
+                let mut r = reception("A");
+                r["applicant"]["identity"] = json!("099095000123");
+                r
+            },
+            "applicant.identity",
+        ),
         (
             {
                 let mut r = reception("A");

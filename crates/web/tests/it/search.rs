@@ -277,15 +277,18 @@ async fn the_migrations_backfill_writes_the_terms_reception_writes(b: Backend) {
     let w = world_with(b, motcua_testkit::Options::default()).await;
     let c = three(&w).await;
     // Odd writing too: spaces, a slash, an enterprise code, a long name.
-    for (name, identity, phone) in [
+    for (kind, name, identity, phone) in [
         (
+            "organisation",
             "  Công ty TNHH Xây dựng và Thương mại Hồng Lĩnh Nghệ An Một Thành Viên",
             "2900123456-001",
             "0238 3.844.555",
         ),
-        ("Lê  Thị   Hoa", "040 195 000 999", ""),
+        ("citizen", "Lê  Thị   Hoa", "040 195 000 999", ""),
     ] {
-        let (status, d) = receive(&w.desk, &applicant(name, identity, phone)).await;
+        let mut body = applicant(name, identity, phone);
+        body["applicant"]["kind"] = json!(kind);
+        let (status, d) = receive(&w.desk, &body).await;
         assert_eq!(status, 201, "{d}");
     }
     let db = &w.app.db;
