@@ -81,7 +81,18 @@ test('reception, hand-over, approval, result and return by three users', () =>
     await desk.keyboard.type(IDENTITY);
     await desk.keyboard.press('Tab');
     await desk.keyboard.type('0912 345 678');
+    // The checklist starts unticked: Enter now is refused, naming what is missing.
+    await Promise.all([desk.waitForLoadState('domcontentloaded'), desk.keyboard.press('Enter')]);
+    await desk.locator('#components-error').waitFor();
+    assert.match(await desk.locator('#components-error').innerText(), /Chưa đánh dấu đã nhận giấy tờ bắt buộc/);
+    // Tick each document received (Space on each box), then Enter in a field.
+    const boxes = desk.locator('form.reception input[name$="_received"]');
+    for (let i = 0; i < (await boxes.count()); i += 1) {
+      await boxes.nth(i).focus();
+      await desk.keyboard.press('Space');
+    }
     await screenshot(desk, '01-desk-reception-form');
+    await desk.locator('#a-phone, input[name=phone]').first().focus();
     // Enter in a field submits the form: the dossier page, receipt link focused.
     await Promise.all([desk.waitForURL(/\/ho-so\/[^/?]+\?moi=1$/), desk.keyboard.press('Enter')]);
     const code = decodeURIComponent(new URL(desk.url()).pathname.split('/').pop());

@@ -273,8 +273,10 @@ fn form_view(lang: Lang, p: &ReceptionPreview, posted: &Posted, errors: Errors) 
             let mandatory = c.requirement == Requirement::Mandatory;
             let (received, digitised, copy, copies) = match posted.rows.get(&i) {
                 Some((r, dg, cp, n)) => (*r, *dg, cp.unwrap_or(default_copy(c.form)), n.clone()),
+                // Unticked at first: the officer ticks what they checked
+                // over the counter, not what the catalog expects.
                 None if posted.rows.is_empty() => {
-                    (mandatory, false, default_copy(c.form), c.copies.to_string())
+                    (false, false, default_copy(c.form), c.copies.to_string())
                 }
                 None => (false, false, default_copy(c.form), c.copies.to_string()),
             };
@@ -700,6 +702,25 @@ async fn submit(
             reused: false,
             file_id: None,
         });
+    }
+    // A mandatory component not ticked: the dossier is incomplete and is
+    // not received (the applicant gets guidance to complete it instead).
+    let missing: Vec<&str> = preview
+        .procedure
+        .draft
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            c.requirement == Requirement::Mandatory && !posted.rows.get(i).is_some_and(|r| r.0)
+        })
+        .map(|(_, c)| c.name.as_str())
+        .collect();
+    if !missing.is_empty() && errors.components.is_none() {
+        errors.components = Some(staff.lang.texts().fill(
+            "desk.error.components_missing",
+            &[("names", missing.join("; "))],
+        ));
     }
     if general.is_none() && !errors.any() {
         let cmd = Receive {

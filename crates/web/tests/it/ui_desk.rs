@@ -280,6 +280,25 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
         0,
         "showing the form creates nothing"
     );
+    // The checklist starts unticked: the officer ticks what they checked.
+    assert!(
+        html.contains(r#"name="c0_received" aria-describedby"#),
+        "{html}"
+    );
+    assert!(!html.contains(r#"name="c0_received" checked"#), "{html}");
+    // The mandatory form not ticked: not received, the form says which.
+    let unticked: Vec<(&str, &str)> = reception(&w.desk.csrf, "Nguyễn Văn An")
+        .into_iter()
+        .filter(|(k, _)| *k != "c0_received")
+        .collect();
+    let (status, _, html) = post_form(&w.desk, "/tiep-nhan", &unticked, false).await;
+    assert_eq!(status, 422);
+    assert!(
+        super::ui_pages::unescape(&html)
+            .contains("Chưa đánh dấu đã nhận giấy tờ bắt buộc: Tờ khai đăng ký khai sinh."),
+        "{html}"
+    );
+    assert_eq!(dossiers(&w.app).await, 0, "nothing received");
 
     let (status, location, _) = post_form(
         &w.desk,
