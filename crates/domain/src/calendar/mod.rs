@@ -234,6 +234,25 @@ impl WorkCalendar {
         Ok(day)
     }
 
+    /// How many working days fall after `from` up to and including `to`
+    /// (0 when `to` is not after `from`): how late a dossier due on `from`
+    /// is on `to`, counted as the limits are, in working days. At most
+    /// `cap`, so a dossier forgotten for years costs no more than that.
+    pub fn working_days_after(&self, from: Date, to: Date, cap: u32) -> Result<u32, DomainError> {
+        let mut n = 0;
+        let mut day = from;
+        while n < cap {
+            day = rules::shift(day, 1)?;
+            if day > to {
+                break;
+            }
+            if self.is_working(day)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     fn year(&self, year: i16) -> Result<&[DayStatus], DomainError> {
         let index = year
             .checked_sub(FIRST_YEAR)

@@ -323,3 +323,36 @@ fn calendar_is_shareable_between_threads() {
     // 2 May 2025 is a swapped day off; 2 May 2026 is a Saturday.
     assert_eq!(results, vec![false, false]);
 }
+
+#[test]
+fn lateness_counts_the_working_days_after_the_due_day() {
+    let c = official();
+    // Due Friday 25/04/2025; on Monday 05/05: Saturday 26/04 was worked
+    // (the swap), 28 and 29/04 worked, 30/04–02/05 off, 05/05 worked.
+    assert_eq!(
+        c.working_days_after(date(2025, 4, 25), date(2025, 5, 5), 100)
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        c.working_days_after(date(2025, 4, 25), date(2025, 4, 25), 100)
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        c.working_days_after(date(2025, 5, 5), date(2025, 4, 25), 100)
+            .unwrap(),
+        0
+    );
+    // Over a weekend only: not late by a working day yet.
+    assert_eq!(
+        c.working_days_after(date(2025, 5, 9), date(2025, 5, 11), 100)
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        c.working_days_after(date(2025, 1, 2), date(2025, 12, 31), 10)
+            .unwrap(),
+        10
+    );
+}

@@ -18,7 +18,7 @@ mod open_state;
 pub mod preview;
 mod view;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 pub(crate) use crate::fields::{code_field, name_field, text_field};
@@ -44,8 +44,8 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::files::FileStore;
 use crate::stats::report::RowPart;
 use crate::store::{
-    CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, FileRecord, NewDossier, NewEvent,
-    PublicStatus, Store, Unit,
+    CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, DossierSummary, FileRecord, NewDossier,
+    NewEvent, PublicStatus, Store, Unit,
 };
 use clock::{ClockRecord, local};
 
@@ -573,6 +573,42 @@ impl DossierService {
             return Ok(Vec::new());
         }
         self.store.dossier_messages(d.id).await
+    }
+
+    /// How many working days each overdue dossier of a page is late by
+    /// (working days after its due day, up to today, on its receiving
+    /// unit's calendar), keyed by dossier id: what a list's "Quá hạn" badge
+    /// says. Only open dossiers whose clock runs and whose due has passed
+    /// are in it; 0 means late within its due day. The rows come from a
+    /// list the actor was allowed; this reads only calendars.
+    pub async fn overdue_days(&self, items: &[DossierSummary]) -> ServiceResult<HashMap<i64, u32>> {
+        /// Past this, a badge says "over 999".
+        const CAP: u32 = 1000;
+        let now = self.now();
+        let today = local(now).date();
+        let mut out = HashMap::new();
+        let mut units: HashMap<i64, Unit> = HashMap::new();
+        for d in items {
+            let open = !d.status.is_terminal() && !d.status.ends_processing();
+            let Some(due) = d
+                .current_due
+                .filter(|due| open && d.clock_running && *due < now)
+            else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(e) = units.entry(d.unit_id) {
+                e.insert(self.store.unit_by_id(d.unit_id).await?);
+            }
+            let Some(unit) = units.get(&d.unit_id) else {
+                continue;
+            };
+            let cal = self.calendars.get(self.store(), unit).await?;
+            let days = cal
+                .calendar
+                .working_days_after(local(due).date(), today, CAP)?;
+            out.insert(d.id, days);
+        }
+        Ok(out)
     }
 
     /// A page of the dossiers the actor sees.

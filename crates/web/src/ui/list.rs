@@ -23,7 +23,7 @@ use axum::routing::get;
 use jiff::Timestamp;
 use motcua_domain::dossier::{Channel, Status};
 use motcua_service::ServiceError;
-use motcua_service::store::{DossierSummary, Store, Unit};
+use motcua_service::store::{DossierSummary, Unit};
 
 use super::dashboard::status_label;
 use super::layout::{Area, Layout};
@@ -447,13 +447,7 @@ async fn results(
         }
         Err(e) => return Err(e.into()),
     };
-    let rows = rows(
-        st.store.as_ref(),
-        staff.lang,
-        st.dossiers.now(),
-        &page.items,
-    )
-    .await?;
+    let rows = rows(st, staff.lang, &page.items).await?;
     Ok((
         StatusCode::OK,
         Results {
@@ -481,9 +475,15 @@ fn field_label(t: &Texts, field: &str) -> String {
 }
 
 /// Where an open dossier's deadline stands, as the list filters judge it:
-/// overdue once the appointment passed while the clock runs, near due from
-/// its near-due moment, paused while the clock is stopped.
-pub fn mark(t: &Texts, d: &DossierSummary, now: Timestamp) -> (&'static str, String) {
+/// overdue once the appointment passed while the clock runs (by `late`
+/// working days, see `DossierService::overdue_days`), near due from its
+/// near-due moment, paused while the clock is stopped.
+pub fn mark(
+    t: &Texts,
+    d: &DossierSummary,
+    now: Timestamp,
+    late: Option<u32>,
+) -> (&'static str, String) {
     let open = matches!(
         d.status,
         Status::Received
@@ -498,19 +498,29 @@ pub fn mark(t: &Texts, d: &DossierSummary, now: Timestamp) -> (&'static str, Str
         return ("paused", t.get("list.mark_paused").to_owned());
     }
     match (d.current_due, d.near_due) {
-        (Some(due), _) if due < now => ("bad", t.get("list.mark_overdue").to_owned()),
+        (Some(due), _) if due < now => (
+            "bad",
+            match late {
+                Some(0) | None => t.get("list.mark_overdue_today").to_owned(),
+                Some(n) if n >= 1000 => t.get("list.mark_overdue_long").to_owned(),
+                Some(n) => t.fill("list.mark_overdue_days", &[("n", n.to_string())]),
+            },
+        ),
         (_, Some(near)) if near <= now => ("warn", t.get("list.mark_near_due").to_owned()),
         _ => ("ok", t.get("list.mark_on_track").to_owned()),
     }
 }
 
-/// Table rows with holders' names, each name read once per page.
+/// Table rows with holders' names, each name read once per page, and how
+/// late each overdue one is in working days.
 pub async fn rows(
-    store: &dyn Store,
+    st: &AppState,
     lang: Lang,
-    now: Timestamp,
     items: &[DossierSummary],
 ) -> Result<Vec<Row>, WebError> {
+    let store = st.store.as_ref();
+    let now = st.dossiers.now();
+    let late = st.dossiers.overdue_days(items).await?;
     let t = lang.texts();
     let mut users: HashMap<i64, String> = HashMap::new();
     let mut units: HashMap<i64, String> = HashMap::new();
@@ -536,7 +546,7 @@ pub async fn rows(
             }
             (None, None) => String::new(),
         };
-        let (tone, mark) = mark(&t, d, now);
+        let (tone, mark) = mark(&t, d, now, late.get(&d.id).copied());
         out.push(Row {
             code: d.code.clone(),
             href: format!("{PATH}/{}", d.code),

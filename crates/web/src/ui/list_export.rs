@@ -59,7 +59,7 @@ pub async fn export(
     let mut cut = false;
     loop {
         let page = st.dossiers.list(&staff.actor, &q).await?;
-        all.extend(rows(st.store.as_ref(), staff.lang, now, &page.items).await?);
+        all.extend(rows(&st, staff.lang, &page.items).await?);
         match page.next {
             Some(next) if all.len() < MAX_ROWS => q.cursor = Some(next),
             Some(_) => {

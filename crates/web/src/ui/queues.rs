@@ -321,13 +321,7 @@ async fn results(
         }
         Err(e) => return Err(e.into()),
     };
-    let rows = rows(
-        st.store.as_ref(),
-        staff.lang,
-        st.dossiers.now(),
-        &page.items,
-    )
-    .await?;
+    let rows = rows(st, staff.lang, &page.items).await?;
     // The hand-over choices only matter when there is something to hand over.
     let colleagues = if rows.is_empty() {
         Vec::new()

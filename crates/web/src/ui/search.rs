@@ -129,13 +129,7 @@ async fn hits(
         }
         Err(e) => return Err(e.into()),
     };
-    let rows = rows(
-        st.store.as_ref(),
-        staff.lang,
-        st.dossiers.now(),
-        &page.items,
-    )
-    .await?;
+    let rows = rows(&st, staff.lang, &page.items).await?;
     let more_href = page.next.is_some().then(|| {
         let q = serde_urlencoded::to_string([("q", text.trim())]).unwrap_or_default();
         format!("{LIST}?{q}")

@@ -231,10 +231,28 @@ async fn the_list_honours_each_dashboard_filter_and_pages_by_cursor(b: Backend) 
     app.clock.set(vn("2025-11-25T10:00:00"));
     let p = br.get(&format!("/ho-so?unit={unit}&overdue=true")).await;
     assert_eq!(codes_in(&p), vec![c.clone()]);
+    // Late within its due day; then by working days, weekends not counted.
     assert!(
         p.body
-            .contains(r#"<span class="badge tone-bad">Quá hạn</span>"#)
+            .contains(r#"<span class="badge tone-bad">Quá hạn trong ngày</span>"#),
+        "{}",
+        p.body
     );
+    for (at, late) in [
+        ("2025-11-28T10:00:00", "Quá hạn 3 ngày làm việc"),
+        ("2025-12-01T08:00:00", "Quá hạn 4 ngày làm việc"),
+    ] {
+        app.clock.set(vn(at));
+        let later = br.get(&format!("/ho-so?unit={unit}&overdue=true")).await;
+        assert!(
+            later
+                .body
+                .contains(&format!(r#"<span class="badge tone-bad">{late}</span>"#)),
+            "{at}: {}",
+            later.body
+        );
+    }
+    app.clock.set(vn("2025-11-25T10:00:00"));
     assert!(p.body.contains("Lê Văn Cường") && p.body.contains("25/11/2025 09:00"));
     assert!(p.body.contains("Mới tiếp nhận"), "status in Vietnamese");
 
