@@ -34,6 +34,12 @@ pub struct ReceptionPreview {
     /// The appointment (none for a procedure without a limit, and for an
     /// online submission, whose clock starts when the desk accepts it).
     pub due: Option<Timestamp>,
+    /// When the desk receives outside office time (a day off, before or
+    /// after the sessions): the first working day, from which the limit
+    /// is counted, so the page can say so before the applicant leaves.
+    pub counted_from: Option<jiff::civil::Date>,
+    /// Whether today is a day off at the unit (not merely after hours).
+    pub day_off: bool,
 }
 
 /// A person a step may go to.
@@ -176,10 +182,16 @@ impl DossierService {
         } else {
             version.draft.time_limit
         };
+        let cal = self.calendars.get(self.store(), &unit).await?;
+        let today = local(now).date();
+        let day_off = !cal.calendar.is_working(today)?;
+        // Where the clock would start (domain.md §6): on a day off or after
+        // the last session, a later day, which the desk tells the applicant.
+        let start = WorkTime::new(&cal.calendar, &cal.hours).normalize(local(now), None)?;
+        let counted_from = (start.date() != today).then_some(start.date());
         let due = if online {
             None
         } else {
-            let cal = self.calendars.get(self.store(), &unit).await?;
             let work = WorkTime::new(&cal.calendar, &cal.hours);
             let record = ClockRecord {
                 limit: time_limit,
@@ -200,6 +212,8 @@ impl DossierService {
             time_limit,
             at: now,
             due,
+            counted_from,
+            day_off,
         })
     }
 

@@ -129,6 +129,8 @@ struct FormView {
     fee: String,
     limit: String,
     appointment: Option<String>,
+    /// Received outside office time: from which day the limit counts.
+    counted_from: Option<String>,
     computed_at: String,
     components: Vec<ComponentRow>,
     channels: Vec<Opt>,
@@ -342,6 +344,14 @@ fn form_view(lang: Lang, p: &ReceptionPreview, posted: &Posted, errors: Errors) 
         },
         limit: super::dossier::limit_label(&t, p.time_limit),
         appointment: p.due.map(|due| format::moment(lang, due)),
+        counted_from: p.counted_from.map(|day| {
+            let key = if p.day_off {
+                "desk.day_off"
+            } else {
+                "desk.after_hours"
+            };
+            t.fill(key, &[("date", format::date(lang, day))])
+        }),
         computed_at: t.fill("desk.computed_at", &[("at", &format::moment(lang, p.at))]),
         components,
         channels,

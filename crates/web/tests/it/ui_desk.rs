@@ -280,6 +280,28 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
         0,
         "showing the form creates nothing"
     );
+    // In office hours nothing more is said; on a day off or after hours
+    // the form says from which day the limit counts.
+    assert!(!html.contains("Ngoài giờ làm việc"), "{html}");
+    for (at, words) in [
+        (
+            "2025-11-29T10:00",
+            "Hôm nay là ngày nghỉ: thời hạn giải quyết được tính từ ngày 01/12/2025.",
+        ),
+        (
+            "2025-11-24T18:00",
+            "Đã hết giờ làm việc hôm nay: thời hạn giải quyết được tính từ ngày 25/11/2025.",
+        ),
+    ] {
+        w.app.clock.set(vn(at).parse().unwrap());
+        let (status, later) = page(&w.desk, &path).await;
+        assert_eq!(status, 200);
+        assert!(
+            super::ui_pages::unescape(&later).contains(words),
+            "{at}: {later}"
+        );
+    }
+    w.app.clock.set(vn("2025-11-24T09:00").parse().unwrap());
     // The checklist starts unticked: the officer ticks what they checked.
     assert!(
         html.contains(r#"name="c0_received" aria-describedby"#),
