@@ -343,7 +343,23 @@ pub async fn form(
                 .await?
         }
     };
-    Ok(pdf(bytes, &form))
+    Ok(pdf(bytes, &download_name(&form, d.code.as_str())))
+}
+
+/// A form's file name as a person keeps it: the form's name in Vietnamese
+/// (without diacritics, as file names travel badly with them) and the
+/// dossier's code, e.g. `giay-tiep-nhan-000.01.21.H40-251124-0001.pdf`.
+fn download_name(form: &str, code: &str) -> String {
+    let name = match form {
+        "receipt.pdf" => "giay-tiep-nhan-va-hen-tra-ket-qua",
+        "supplement-request.pdf" => "phieu-yeu-cau-bo-sung-ho-so",
+        "refusal.pdf" => "phieu-tu-choi-tiep-nhan",
+        "apology.pdf" => "phieu-xin-loi-va-hen-lai",
+        "stop-notice.pdf" => "thong-bao-dung-giai-quyet",
+        "control-slip.pdf" => "phieu-kiem-soat-qua-trinh",
+        other => other.trim_end_matches(".pdf"),
+    };
+    format!("{name}-{code}.pdf")
 }
 
 fn return_method_vi(m: motcua_domain::dossier::ReturnMethod) -> &'static str {
@@ -452,7 +468,16 @@ pub async fn register(
         .renders
         .run(move || render::dossier_register_pdf(&register))
         .await?;
-    Ok(pdf(bytes, "so-theo-doi-ho-so.pdf"))
+    let unit: String = p
+        .unit
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    Ok(pdf(
+        bytes,
+        &format!("so-theo-doi-ho-so-{unit}-{from}-{to}.pdf"),
+    ))
 }
 
 fn status_text(s: Status, c: Option<motcua_domain::deadline::Classification>) -> String {

@@ -1053,6 +1053,39 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
     let code = d["code"].as_str().unwrap().to_owned();
     let (s, pdf) = fetch(&w.desk, &format!("/api/dossiers/{code}/forms/receipt.pdf")).await;
     assert_eq!(s, 200);
+    // Saved under the form's name and the dossier's code.
+    let r = w
+        .desk
+        .http
+        .get(
+            w.desk
+                .url(&format!("/api/dossiers/{code}/forms/receipt.pdf")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-disposition"],
+        format!("inline; filename=\"giay-tiep-nhan-va-hen-tra-ket-qua-{code}.pdf\"").as_str()
+    );
+    let r = w
+        .desk
+        .http
+        .get(w.desk.url(&format!(
+            "/api/registers/dossiers?unit={}&from=2025-11-24&to=2025-11-24",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers()["content-disposition"],
+        format!(
+            "inline; filename=\"so-theo-doi-ho-so-{}-2025-11-24-2025-11-24.pdf\"",
+            codes::DISTRICT_A
+        )
+        .as_str()
+    );
     let text = pdf_text(&pdf);
     for want in [
         code.as_str(),
