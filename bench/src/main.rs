@@ -30,6 +30,9 @@ enum Bench {
     /// The staff search box by code, identity number and name over HTTP
     /// (issue 18 target: p95 < 50 ms at 1,000,000 dossiers).
     DossierSearch(dossiers::search::Args),
+    /// List pages of 100 from 16 clients at once (issue 18 target: >= 700
+    /// pages/s at 100,000 dossiers on SQLite).
+    ListThroughput(dossiers::throughput::Args),
     /// Public status lookups, 64 connections (issue 5 target: >= 10,000/s, p99 < 25 ms).
     StatusLookup(dossiers::lookup::Args),
     /// Sustained dossier transitions over HTTP (issue 5 target: >= 2,000/s on SQLite).
@@ -60,6 +63,7 @@ fn main() -> std::process::ExitCode {
             Bench::DossierLoad(args) => dossiers::load(args).await,
             Bench::DossierList(args) => dossiers::list::run(args).await,
             Bench::DossierSearch(args) => dossiers::search::run(args).await,
+            Bench::ListThroughput(args) => dossiers::throughput::run(args).await,
             Bench::StatusLookup(args) => dossiers::lookup::run(args).await,
             Bench::DossierTransitions(args) => dossiers::transitions::run(args).await,
             Bench::UiPages(args) => dossiers::pages::run(args).await,

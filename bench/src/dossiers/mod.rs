@@ -13,6 +13,7 @@ pub mod lookup;
 pub mod pages;
 pub mod reports;
 pub mod search;
+pub mod throughput;
 pub mod transitions;
 
 use std::str::FromStr;
