@@ -62,6 +62,9 @@ pub trait UnitStore: Send + Sync {
     async fn unit_by_code(&self, code: &UnitCode) -> ServiceResult<Unit>;
     /// All units ordered by code. Unit trees hold thousands of rows, not millions.
     async fn list_units(&self) -> ServiceResult<Vec<Unit>>;
+    /// How many units there are (a list asks on every page whether the
+    /// actor sees them all; counting is cheaper than reading them).
+    async fn unit_count(&self) -> ServiceResult<usize>;
     /// Ids of the unit and everything below it, the unit first.
     async fn subtree_ids(&self, root: i64) -> ServiceResult<Vec<i64>>;
 }

@@ -80,6 +80,10 @@ macro_rules! store_ports {
                     units::list_units(self).await
                 }
 
+                async fn unit_count(&self) -> ServiceResult<usize> {
+                    units::unit_count(self).await
+                }
+
                 async fn subtree_ids(&self, root: i64) -> ServiceResult<Vec<i64>> {
                     units::subtree_ids(self, root).await
                 }

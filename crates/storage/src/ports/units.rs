@@ -120,6 +120,16 @@ pub(crate) async fn unit_by_code<B: Backend>(b: &B, code: &UnitCode) -> ServiceR
     convert::unit(row.ok_or_else(|| ServiceError::not_found("unit", code.as_str()))?)
 }
 
+pub(crate) async fn unit_count<B: Backend>(b: &B) -> ServiceResult<usize> {
+    let (n,): (i64,) = b
+        .read()
+        .await?
+        .one(Sql::new("SELECT count(*) FROM units"))
+        .await
+        .map_err(db)?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 pub(crate) async fn list_units<B: Backend>(b: &B) -> ServiceResult<Vec<Unit>> {
     let rows: Vec<UnitRow> = b
         .read()

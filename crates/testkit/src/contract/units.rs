@@ -74,6 +74,7 @@ pub async fn units_read_back_by_id_code_and_in_code_order(db: &TestDb) -> anyhow
         .collect();
     assert_eq!(codes, ["000.00.00.H99", "000.01.00.H99", "000.12.00.H99"]);
     assert_eq!(store.list_units().await?[1], centre);
+    assert_eq!(store.unit_count().await?, 3);
     Ok(())
 }
 
@@ -99,6 +100,11 @@ pub async fn duplicate_unit_code_is_conflict_and_changes_nothing(
         "{err:?}"
     );
     assert_eq!(store.list_units().await?, vec![kept]);
+    assert_eq!(
+        store.unit_count().await?,
+        1,
+        "the refused unit is not counted"
+    );
     assert_eq!(audit_count(&*store).await?, 1);
     Ok(())
 }
