@@ -128,11 +128,40 @@ pub fn iso_date(d: Date) -> String {
     d.to_string()
 }
 
+/// A person as a choice shows them: the full name, with the login only
+/// when another choice has the same name or the name is missing.
+pub fn person_label(full_name: &str, username: &str, all_names: &[String]) -> String {
+    let name = full_name.trim();
+    if name.is_empty() {
+        return username.to_owned();
+    }
+    if all_names.iter().filter(|n| n.trim() == name).count() > 1 {
+        format!("{name} ({username})")
+    } else {
+        name.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use jiff::civil::date as d;
 
     use super::*;
+
+    #[test]
+    fn people_are_shown_by_name_and_told_apart_by_login_only_when_needed() {
+        let names = vec![
+            "Vũ Quốc Bảo".to_owned(),
+            "Lê Văn An".to_owned(),
+            "Lê Văn An".to_owned(),
+        ];
+        assert_eq!(
+            person_label("Vũ Quốc Bảo", "chuyenvien.dl", &names),
+            "Vũ Quốc Bảo"
+        );
+        assert_eq!(person_label("Lê Văn An", "an1", &names), "Lê Văn An (an1)");
+        assert_eq!(person_label("  ", "an2", &names), "an2");
+    }
 
     #[test]
     fn numbers_group_thousands_with_a_dot_in_vietnamese_and_a_comma_in_english() {

@@ -326,7 +326,15 @@ async fn results(
     let colleagues = if rows.is_empty() {
         Vec::new()
     } else {
-        svc::colleagues(&st.dossiers, &staff.actor).await?
+        let people = svc::colleagues(&st.dossiers, &staff.actor).await?;
+        let names: Vec<String> = people.iter().map(|c| c.full_name.clone()).collect();
+        people
+            .into_iter()
+            .map(|c| Colleague {
+                full_name: super::format::person_label(&c.full_name, &c.username, &names),
+                username: c.username,
+            })
+            .collect()
     };
     Ok((
         StatusCode::OK,

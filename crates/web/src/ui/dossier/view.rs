@@ -548,19 +548,19 @@ pub fn body(
             "dossier.hand_over_to",
             &[("step", &tg.step_name), ("unit", &tg.unit_name)],
         ),
-        people: tg
-            .candidates
-            .into_iter()
-            .map(|c| Opt {
-                label: if c.full_name.trim().is_empty() {
-                    c.username.clone()
-                } else {
-                    format!("{} ({})", c.full_name, c.username)
-                },
-                value: c.username,
-                selected: false,
-            })
-            .collect(),
+        people: {
+            // By full name; the login only tells apart two people of the
+            // same name (or stands in for a missing one).
+            let names: Vec<String> = tg.candidates.iter().map(|c| c.full_name.clone()).collect();
+            tg.candidates
+                .into_iter()
+                .map(|c| Opt {
+                    label: format::person_label(&c.full_name, &c.username, &names),
+                    value: c.username,
+                    selected: false,
+                })
+                .collect()
+        },
     });
     let return_methods = [
         ReturnMethod::InPerson,
