@@ -305,15 +305,9 @@ impl DossierService {
                 format!("{code} is not assigned to {} or a unit above it", unit.code),
             ));
         }
+        // Identity numbers are checked for new receptions only: an import
+        // carries old dossiers with old cards.
         check_applicant(&cmd.applicant)?;
-        // New receptions only: an import carries old dossiers with old cards.
-        let kind = match cmd.applicant.kind {
-            crate::store::ApplicantType::Citizen => motcua_domain::dossier::IdentityKind::Citizen,
-            crate::store::ApplicantType::Organisation => {
-                motcua_domain::dossier::IdentityKind::Organisation
-            }
-        };
-        motcua_domain::dossier::check_identity(kind, &cmd.applicant.identity)?;
         let sets = cmd.sets.unwrap_or(1);
         if !(1..=100).contains(&sets) {
             return Err(ServiceError::invalid("sets", "must be between 1 and 100"));
@@ -922,9 +916,37 @@ pub(crate) fn components_field(
 }
 
 fn check_applicant(a: &crate::store::Applicant) -> ServiceResult<()> {
-    name_field("applicant.name", &a.name, true)?;
-    code_field("applicant.identity", &a.identity, false)?;
-    text_field("applicant.address", &a.address, false)?;
+    match applicant_errors(a).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Everything wrong with an applicant as a reception would refuse it, each
+/// field at most once, in the form's order (name, identity, phone, e-mail,
+/// address): a desk page shows every error at once instead of one per
+/// attempt. Empty when the applicant would be received.
+pub fn applicant_errors(a: &crate::store::Applicant) -> Vec<ServiceError> {
+    let mut out: Vec<ServiceError> = Vec::new();
+    let mut keep = |r: ServiceResult<()>| {
+        if let Err(e) = r {
+            out.push(e);
+        }
+    };
+    keep(name_field("applicant.name", &a.name, true));
+    keep(
+        code_field("applicant.identity", &a.identity, false).and_then(|()| {
+            let kind = match a.kind {
+                crate::store::ApplicantType::Citizen => {
+                    motcua_domain::dossier::IdentityKind::Citizen
+                }
+                crate::store::ApplicantType::Organisation => {
+                    motcua_domain::dossier::IdentityKind::Organisation
+                }
+            };
+            Ok(motcua_domain::dossier::check_identity(kind, &a.identity)?)
+        }),
+    );
     let phone = a.phone.trim();
     if !phone.is_empty()
         && (phone.len() > 20
@@ -932,10 +954,10 @@ fn check_applicant(a: &crate::store::Applicant) -> ServiceResult<()> {
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-')))
     {
-        return Err(ServiceError::invalid(
+        keep(Err(ServiceError::invalid(
             "applicant.phone",
             "digits, spaces, '+', '.' or '-' only, at most 20",
-        ));
+        )));
     }
     let email = a.email.trim();
     if !email.is_empty() {
@@ -945,13 +967,14 @@ fn check_applicant(a: &crate::store::Applicant) -> ServiceResult<()> {
             })
             && !email.chars().any(char::is_whitespace);
         if !ok {
-            return Err(ServiceError::invalid(
+            keep(Err(ServiceError::invalid(
                 "applicant.email",
                 "not an e-mail address",
-            ));
+            )));
         }
     }
-    Ok(())
+    keep(text_field("applicant.address", &a.address, false));
+    out
 }
 
 fn day_start(d: jiff::civil::Date) -> ServiceResult<Timestamp> {

@@ -732,20 +732,29 @@ async fn submit(
             &[("names", missing.join("; "))],
         ));
     }
+    let applicant = Applicant {
+        kind: posted.kind,
+        name: posted.values.name.clone(),
+        identity: posted.values.identity.clone(),
+        phone: posted.values.phone.clone(),
+        email: posted.values.email.clone(),
+        address: posted.values.address.clone(),
+    };
+    // Every applicant field at fault at once, not one per attempt.
+    for e in motcua_service::dossiers::applicant_errors(&applicant) {
+        if let ServiceError::Invalid { field, .. } = e
+            && let Some(g) = place_error(staff.lang, &mut errors, &field)
+        {
+            general = Some(g);
+        }
+    }
     if general.is_none() && !errors.any() {
         let cmd = Receive {
             unit: unit.code.as_str().to_owned(),
             procedure: procedure.clone(),
             channel: posted.channel,
             return_method: Some(posted.return_method),
-            applicant: Applicant {
-                kind: posted.kind,
-                name: posted.values.name.clone(),
-                identity: posted.values.identity.clone(),
-                phone: posted.values.phone.clone(),
-                email: posted.values.email.clone(),
-                address: posted.values.address.clone(),
-            },
+            applicant,
             sets,
             components,
             fee_dong: None,

@@ -373,6 +373,29 @@ async fn a_missing_name_shows_the_form_again_and_creates_nothing(b: Backend) {
     assert_eq!(status, 422);
     assert!(html.contains(r#"id="a-phone-error""#), "{html}");
     assert_eq!(dossiers(&w.app).await, 0);
+    // Every field at fault is shown at once: name, identity, phone, e-mail
+    // and the unticked mandatory document, in one answer.
+    let mut form: Vec<(&str, &str)> = reception(&w.desk.csrf, " ")
+        .into_iter()
+        .filter(|(k, _)| !matches!(*k, "identity" | "phone" | "email" | "c0_received"))
+        .collect();
+    form.extend([
+        ("identity", "186123456"),
+        ("phone", "gọi tôi"),
+        ("email", "khong-co-a-cong"),
+    ]);
+    let (status, _, html) = post_form(&w.desk, "/tiep-nhan", &form, false).await;
+    assert_eq!(status, 422);
+    for id in [
+        "a-name-error",
+        "a-identity-error",
+        "a-phone-error",
+        "a-email-error",
+        "components-error",
+    ] {
+        assert!(html.contains(&format!(r#"id="{id}""#)), "{id}: {html}");
+    }
+    assert_eq!(dossiers(&w.app).await, 0);
     w.app.close().await;
 }
 
