@@ -170,6 +170,7 @@ async fn people_names(
         .events
         .iter()
         .map(|e| e.event.actor.as_str())
+        .chain(std::iter::once(v.dossier.received_by.as_str()))
         .chain(v.files.iter().map(|f| f.created_by.as_str()))
         .chain(v.steps.iter().map(|s| s.step.step.sender.as_str()))
         .chain(v.steps.iter().filter_map(|s| s.holder.as_deref()))

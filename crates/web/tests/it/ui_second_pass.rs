@@ -120,6 +120,31 @@ async fn the_keyboard_shortcuts_are_listed_and_wired_on_every_page(b: Backend) {
             "public, max-age=31536000, immutable"
         );
     }
+    // On paper, what works only on a screen is left out.
+    let css_href = desk
+        .get("/ho-so")
+        .await
+        .body
+        .split(r#"<link rel="stylesheet" href=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let css = desk.get(&css_href).await.body;
+    let print = css.split("@media print {").nth(1).expect("a print style");
+    for hidden in [
+        "nav.main",
+        "form.filters",
+        ".pager",
+        ".exports",
+        "details.action",
+        "dialog",
+    ] {
+        assert!(
+            print.split('}').next().unwrap().contains(hidden),
+            "{hidden} printed"
+        );
+    }
     // The sign-in page has neither (nobody is signed in yet).
     let visitor_page = Browser::new(&app).get("/dang-nhap").await;
     assert!(!visitor_page.body.contains("keys.js"));
@@ -236,7 +261,9 @@ async fn the_dossier_page_names_people_and_shows_the_messages_sent(b: Backend) {
     ] {
         assert!(section.contains(words), "{words}: {section}");
     }
-    // Who received it, by full name, never by login.
+    // Who received it, by full name, never by login: in the facts and the
+    // timeline.
+    assert!(!page.body.contains("tiepnhan"), "{}", page.body);
     let timeline = page.body.split(r#"id="timeline-title""#).nth(1).unwrap();
     assert!(timeline.contains("· Người Dùng Thử</p>"), "{timeline}");
     assert!(!timeline.contains("tiepnhan"), "{timeline}");

@@ -400,7 +400,7 @@ pub fn body(
         fact("dossier.unit", v.unit_name.clone()),
         fact("dossier.channel", channel_label(&t, d.channel)),
         fact("dossier.received_at", moment(lang, s.received_at)),
-        fact("dossier.received_by", d.received_by.clone()),
+        fact("dossier.received_by", who(&d.received_by)),
         fact("dossier.time_limit", limit),
         fact("dossier.fee", format::money(lang, d.fee_dong)),
         fact("dossier.sets", d.sets.to_string()),
