@@ -495,14 +495,7 @@ impl DossierService {
     async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
         let code = code.trim();
         let d = self.store.dossier_by_code(code).await?;
-        let units = dossier_units(&d);
-        if units
-            .iter()
-            .any(|&u| actor.may(Permission::ViewDossiers, u))
-        {
-            return Ok(d);
-        }
-        if self.received_before_leaving(actor, &d).await? {
+        if self.sees(actor, &d).await? {
             return Ok(d);
         }
         deny::<()>(
@@ -518,6 +511,16 @@ impl DossierService {
             other => Err(other),
         })?;
         Err(ServiceError::not_found("dossier", code))
+    }
+
+    /// Whether the actor may see the dossier: it is in one of their units
+    /// now, or was received there before its unit left (no audit here:
+    /// [`Self::visible`] records refusals).
+    async fn sees(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
+        Ok(dossier_units(d)
+            .iter()
+            .any(|&u| actor.may(Permission::ViewDossiers, u))
+            || self.received_before_leaving(actor, d).await?)
     }
 
     /// Whether the dossier was received by a unit that has since left one
@@ -559,11 +562,7 @@ impl DossierService {
             Err(ServiceError::NotFound { .. }) => return Ok(Vec::new()),
             Err(e) => return Err(e),
         };
-        let sees = dossier_units(&d)
-            .iter()
-            .any(|&u| actor.may(Permission::ViewDossiers, u))
-            || self.received_before_leaving(actor, &d).await?;
-        if !sees {
+        if !self.sees(actor, &d).await? {
             return Ok(Vec::new());
         }
         self.store.dossier_messages(d.id).await
@@ -581,7 +580,6 @@ impl DossierService {
         let now = self.now();
         let today = local(now).date();
         let mut out = HashMap::new();
-        let mut units: HashMap<i64, Unit> = HashMap::new();
         for d in items {
             let open = !d.status.is_terminal() && !d.status.ends_processing();
             let Some(due) = d
@@ -590,13 +588,10 @@ impl DossierService {
             else {
                 continue;
             };
-            if let std::collections::hash_map::Entry::Vacant(e) = units.entry(d.unit_id) {
-                e.insert(self.store.unit_by_id(d.unit_id).await?);
-            }
-            let Some(unit) = units.get(&d.unit_id) else {
-                continue;
-            };
-            let cal = self.calendars.get(self.store(), unit).await?;
+            // Units and calendars both come from this service's caches: a
+            // list page must not read them per row.
+            let unit = self.directory.unit(self.store(), d.unit_id).await?;
+            let cal = self.calendars.get(self.store(), &unit).await?;
             let days = cal
                 .calendar
                 .working_days_after(local(due).date(), today, CAP)?;

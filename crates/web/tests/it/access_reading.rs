@@ -75,9 +75,10 @@ async fn reading_matrix(b: Backend) {
     ];
     // Reads that take a unit. `lists` marks those that list the unit's
     // dossiers, where the own unit's dossier must show.
-    let by_unit: [(&str, bool); 11] = [
+    let by_unit: [(&str, bool); 12] = [
         ("/api/dossiers?limit=200&unit={u}", true),
         ("/ho-so?unit={u}", true),
+        ("/ho-so/xuat?format=csv&unit={u}", true),
         ("/?unit={u}", false),
         ("/api/catalog/stats?unit={u}", false),
         ("/api/processes?unit={u}", false),
@@ -98,6 +99,13 @@ async fn reading_matrix(b: Backend) {
     let scoped = [
         "/api/dossiers?limit=200",
         "/ho-so",
+        // The search box, by a name and a number every dossier here has,
+        // and the list's download.
+        "/api/dossiers?limit=200&q=nguoi+nop",
+        "/api/dossiers?limit=200&q=040095",
+        "/ho-so?q=nguoi+nop",
+        "/tim-kiem/goi-y?q=040095",
+        "/ho-so/xuat?format=csv&q=nguoi+nop",
         "/",
         "/hang-doi?tab=mine",
         "/hang-doi?tab=unit",
