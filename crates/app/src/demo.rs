@@ -195,6 +195,12 @@ pub const DO_LUONG: &str = "000.00.41.H40";
 pub const DO_LUONG_CENTRE: &str = "000.01.41.H40";
 /// See [`DO_LUONG`].
 pub const DO_LUONG_OFFICE: &str = "000.02.41.H40";
+/// Đô Lương's economic office and its cultural and social office (the two
+/// specialised offices every commune has since the reform, beside the
+/// People's Council and Committee's office).
+pub const DO_LUONG_ECONOMY: &str = "000.03.41.H40";
+/// See [`DO_LUONG_ECONOMY`].
+pub const DO_LUONG_SOCIAL: &str = "000.04.41.H40";
 /// The commune of Kim Liên since the reform, and its service centre.
 pub const KIM_LIEN: &str = "000.00.42.H40";
 /// See [`KIM_LIEN`].
@@ -237,6 +243,56 @@ const USERS: &[(&str, &str, Role, &str)] = &[
         NAM_DAN_CENTRE,
     ),
     ("lanhdao.nd", "Ngô Đức Thắng", Role::Leader, NAM_DAN),
+    (
+        "chuyenvien.kt",
+        "Lê Thị Thanh Tâm",
+        Role::Specialist,
+        DO_LUONG_ECONOMY,
+    ),
+    (
+        "chuyenvien.vx",
+        "Nguyễn Hữu Nghĩa",
+        Role::Specialist,
+        DO_LUONG_SOCIAL,
+    ),
+];
+
+/// The fields each office of Đô Lương handles (issue 18, point 3): a
+/// hand-over of a dossier without an internal process offers these offices.
+const OFFICE_SECTORS: &[(&str, &[&str])] = &[
+    (
+        DO_LUONG_OFFICE,
+        &[
+            "Hộ tịch",
+            "Chứng thực",
+            "Nuôi con nuôi",
+            "Hòa giải ở cơ sở",
+            "Đăng ký, quản lý cư trú",
+        ],
+    ),
+    (
+        DO_LUONG_ECONOMY,
+        &[
+            "Đất đai",
+            "Xây dựng",
+            "Thành lập và hoạt động của hộ kinh doanh",
+            "Lưu thông hàng hóa trong nước",
+            "Trồng trọt",
+            "Môi trường",
+            "Phòng, chống thiên tai",
+        ],
+    ),
+    (
+        DO_LUONG_SOCIAL,
+        &[
+            "Bảo trợ xã hội",
+            "Người có công",
+            "Giảm nghèo",
+            "Văn hóa",
+            "Thể dục thể thao",
+            "Tín ngưỡng, tôn giáo",
+        ],
+    ),
 ];
 
 async fn unit_id(store: &dyn Store, code: &str) -> ServiceResult<i64> {
@@ -360,6 +416,28 @@ async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
             effective: REFORM,
         };
         units::change(store, &actor, ctx.at, c).await?;
+    }
+    for (code, name) in [
+        (DO_LUONG_ECONOMY, "Phòng Kinh tế xã Đô Lương"),
+        (DO_LUONG_SOCIAL, "Phòng Văn hóa - Xã hội xã Đô Lương"),
+    ] {
+        units::create_unit(
+            store,
+            ctx,
+            new_unit(code, name, UnitKind::DistrictOffice, Level::Commune, dl)?,
+        )
+        .await?;
+    }
+    for (code, sectors) in OFFICE_SECTORS {
+        let list: Vec<String> = sectors.iter().map(|s| (*s).to_owned()).collect();
+        motcua_service::routing::set_unit_sectors(
+            store,
+            &actor,
+            ctx.at,
+            unit_id(store, code).await?,
+            &list,
+        )
+        .await?;
     }
     let kl = unit_id(store, KIM_LIEN).await?;
     units::create_unit(

@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod procedures;
 pub mod processes;
 pub mod queues;
+pub mod routing;
 pub mod stats;
 pub mod store;
 pub mod unit_import;

@@ -8,6 +8,7 @@ mod code;
 mod enums;
 pub mod process;
 pub mod review;
+pub mod routing;
 pub mod text;
 mod version;
 

@@ -717,20 +717,10 @@ impl DossierService {
         Ok((after, w.warning))
     }
 
-    /// The steps of the dossier's process (empty without one).
+    /// The steps the dossier follows (empty without a process or a default
+    /// one; see `route`).
     async fn process_steps(&self, w: &Work<'_>) -> ServiceResult<Vec<crate::store::ProcessStep>> {
-        let Some(pid) = w.d.process_id else {
-            return Ok(Vec::new());
-        };
-        let chain = self.unit_chain(&w.unit).await?;
-        Ok(self
-            .store
-            .processes(&chain, w.at.date())
-            .await?
-            .into_iter()
-            .find(|p| p.id == pid)
-            .map(|p| p.steps)
-            .unwrap_or_default())
+        self.route_steps(w.d, &w.unit, w.at.date()).await
     }
 
     /// The step a hand-over goes to: the process's step `n` (of `steps`,
@@ -762,16 +752,18 @@ impl DossierService {
             Some(code) => self.unit_field(code, "to_unit").await?,
             None => w.unit.clone(),
         };
+        let head = self.directory.head_of(self.store(), w.d.unit_id).await?;
         Ok(crate::store::ProcessStep {
             name: "Thụ lý, giải quyết".to_owned(),
             unit_id: unit.id,
             role: Role::Specialist,
             allotted: motcua_domain::deadline::TimeLimit::NoLimit,
+            // Outside the tree of the People's Committee the receiving
+            // unit works for, the step is another agency's (liên thông).
             external: !self
                 .directory
-                .is_within(self.store(), unit.id, w.d.unit_id)
-                .await?
-                && unit.parent_id != Some(w.d.unit_id),
+                .is_within(self.store(), unit.id, head.id)
+                .await?,
         })
     }
 

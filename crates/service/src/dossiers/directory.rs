@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use motcua_domain::unit::UnitKind;
+
 use crate::error::{ServiceError, ServiceResult};
 use crate::store::{Store, Unit};
 
@@ -19,6 +21,15 @@ use crate::store::{Store, Unit};
 #[derive(Debug, Default)]
 struct Snapshot {
     by_id: HashMap<i64, Unit>,
+}
+
+/// Whether a unit of this kind heads a tree of offices (a People's
+/// Committee).
+fn is_head(kind: UnitKind) -> bool {
+    matches!(
+        kind,
+        UnitKind::Province | UnitKind::District | UnitKind::Commune
+    )
 }
 
 /// Cached units and user names.
@@ -92,6 +103,57 @@ impl Directory {
     /// Whether `unit` is `root` or below it.
     pub async fn is_within(&self, store: &dyn Store, unit: i64, root: i64) -> ServiceResult<bool> {
         Ok(self.chain(store, unit).await?.contains(&root))
+    }
+
+    /// The People's Committee at the head of `id`'s tree: the unit itself
+    /// or its nearest ancestor that is a province, district or commune
+    /// (a desk or centre is hosted by one; its offices sit beside it).
+    pub async fn head_of(&self, store: &dyn Store, id: i64) -> ServiceResult<Unit> {
+        let snap = self.snapshot_with(store, id).await?;
+        for u in self.chain(store, id).await? {
+            if let Some(unit) = snap.by_id.get(&u)
+                && is_head(unit.kind)
+            {
+                return Ok(unit.clone());
+            }
+        }
+        self.unit(store, id).await
+    }
+
+    /// The units that work under `head` on `on` without another People's
+    /// Committee between (its offices, centre, desk, public service units),
+    /// in code order: a province's departments, not its communes' offices.
+    pub async fn under_head(
+        &self,
+        store: &dyn Store,
+        head: i64,
+        on: jiff::civil::Date,
+    ) -> ServiceResult<Vec<Unit>> {
+        let snap = self.snapshot_with(store, head).await?;
+        let mut out: Vec<Unit> = Vec::new();
+        let mut frontier = vec![head];
+        // The depth bound stops a cycle in bad data.
+        for _ in 0..16 {
+            let next: Vec<i64> = snap
+                .by_id
+                .values()
+                .filter(|u| {
+                    u.parent_id.is_some_and(|p| frontier.contains(&p))
+                        && !is_head(u.kind)
+                        && u.valid_from <= on
+                        && u.valid_to.is_none_or(|t| t >= on)
+                        && !out.iter().any(|o| o.id == u.id)
+                })
+                .map(|u| u.id)
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            out.extend(next.iter().filter_map(|id| snap.by_id.get(id).cloned()));
+            frontier = next;
+        }
+        out.sort_by(|a, b| a.code.cmp(&b.code));
+        Ok(out)
     }
 
     /// The user's name.

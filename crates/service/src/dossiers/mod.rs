@@ -16,6 +16,7 @@ pub mod import;
 pub mod notices;
 mod open_state;
 pub mod preview;
+mod route;
 mod view;
 
 use std::collections::{HashMap, HashSet};

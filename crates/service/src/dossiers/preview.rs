@@ -12,13 +12,8 @@ use super::clock::{ClockRecord, local};
 use super::{DossierService, blank_state, roles_on, start_clock};
 use crate::access::{Actor, Permission, deny};
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{ProcedureFilter, ProcedureVersion, ProcessStep, Unit};
+use crate::store::{ProcedureFilter, ProcedureVersion, Unit};
 use motcua_domain::search::SearchHit;
-
-/// The most user accounts read to find who may take a step. Grants are
-/// read per user, so the list stops here rather than walk a whole
-/// province's accounts; a person beyond it can still be named by user name.
-const MAX_USERS_SCANNED: usize = 2000;
 
 /// What a reception of a procedure at a desk would be, now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +58,26 @@ pub struct HandOverTarget {
     /// The role that takes it.
     pub role: Role,
     /// Active users holding the role (or leading) on the unit or above it.
+    pub candidates: Vec<Candidate>,
+    /// The procedure's field, when the offer is by office.
+    pub field: String,
+    /// For a dossier without a process: the offices it may go to (those
+    /// handling its field first, or every office of the tree), then the
+    /// People's Committee at the head, each with its people. Empty when
+    /// the dossier follows a process.
+    pub offices: Vec<OfficeOffer>,
+}
+
+/// An office a dossier without a process may be handed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeOffer {
+    /// The office's code, what a hand-over names (`to_unit`).
+    pub code: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it says it handles the procedure's field.
+    pub handles_field: bool,
+    /// Its specialists and the leaders above it.
     pub candidates: Vec<Candidate>,
 }
 
@@ -219,7 +234,9 @@ impl DossierService {
 
     /// Where a hand-over of the dossier would go now (the step after the
     /// current one, as [`act`](Self::act) picks it) and who may take it;
-    /// `None` when the process has no further step.
+    /// `None` when the process has no further step. A dossier that follows
+    /// no process (nor a default one) is offered the offices of its tree
+    /// that handle its procedure's field, each with its people.
     pub async fn hand_over_target(
         &self,
         actor: &Actor,
@@ -227,85 +244,67 @@ impl DossierService {
     ) -> ServiceResult<Option<HandOverTarget>> {
         let d = self.visible(actor, code).await?;
         let unit = self.store.unit_by_id(d.unit_id).await?;
-        let steps: Vec<ProcessStep> = match d.process_id {
-            Some(pid) => {
-                let chain = self.unit_chain(&unit).await?;
-                self.store
-                    .processes(&chain, local(self.now()).date())
-                    .await?
-                    .into_iter()
-                    .find(|p| p.id == pid)
-                    .map(|p| p.steps)
-                    .unwrap_or_default()
-            }
-            None => Vec::new(),
+        let today = local(self.now()).date();
+        let steps = self.route_steps(&d, &unit, today).await?;
+        let pool = self.pool().await?;
+        let people = |role: Role, chain: &[i64]| -> Vec<Candidate> {
+            pool.who(role, chain)
+                .into_iter()
+                .map(|u| Candidate {
+                    username: u.username.clone(),
+                    full_name: u.full_name.clone(),
+                })
+                .collect()
         };
-        let (step_no, step) = if steps.is_empty() {
-            let step = ProcessStep {
-                name: "Thụ lý, giải quyết".to_owned(),
-                unit_id: d.unit_id,
-                role: Role::Specialist,
-                allotted: TimeLimit::NoLimit,
-                external: false,
-            };
-            (d.state.step_no.map_or(1, |n| n.saturating_add(1)), step)
-        } else {
-            let desk_first = d.state.status == Status::Received
-                && steps.first().is_some_and(|s| s.role == Role::DeskOfficer);
-            let n = if desk_first {
-                2
-            } else {
-                d.state.step_no.map_or(1, |n| n.saturating_add(1))
-            };
-            let i = usize::try_from(n).unwrap_or(usize::MAX).wrapping_sub(1);
-            match steps.get(i) {
-                Some(s) => (n, s.clone()),
-                None => return Ok(None),
+        if steps.is_empty() {
+            let version = self
+                .store
+                .procedure_version_by_id(d.procedure_version_id)
+                .await?;
+            let found = self.offices_for(&unit, &version.draft.field, today).await?;
+            let mut offices = Vec::new();
+            for o in found.offices.iter().chain(std::iter::once(&found.head)) {
+                let chain = self.unit_chain(o).await?;
+                offices.push(OfficeOffer {
+                    code: o.code.to_string(),
+                    name: o.name.clone(),
+                    handles_field: found.handling && o.id != found.head.id,
+                    candidates: people(Role::Specialist, &chain),
+                });
             }
+            let step_no = d.state.step_no.map_or(1, |n| n.saturating_add(1));
+            let desk_chain = self.unit_chain(&unit).await?;
+            return Ok(Some(HandOverTarget {
+                step_no,
+                step_name: "Thụ lý, giải quyết".to_owned(),
+                unit_name: unit.name,
+                role: Role::Specialist,
+                candidates: people(Role::Specialist, &desk_chain),
+                field: version.draft.field.clone(),
+                offices,
+            }));
+        }
+        let desk_first = d.state.status == Status::Received
+            && steps.first().is_some_and(|s| s.role == Role::DeskOfficer);
+        let n = if desk_first {
+            2
+        } else {
+            d.state.step_no.map_or(1, |n| n.saturating_add(1))
+        };
+        let i = usize::try_from(n).unwrap_or(usize::MAX).wrapping_sub(1);
+        let Some(step) = steps.get(i).cloned() else {
+            return Ok(None);
         };
         let step_unit = self.store.unit_by_id(step.unit_id).await?;
-        let candidates = self.candidates(&step, &step_unit).await?;
+        let chain = self.unit_chain(&step_unit).await?;
         Ok(Some(HandOverTarget {
-            step_no,
+            step_no: n,
             step_name: step.name,
             unit_name: step_unit.name,
             role: step.role,
-            candidates,
+            candidates: people(step.role, &chain),
+            field: String::new(),
+            offices: Vec::new(),
         }))
-    }
-
-    /// Active users who may take `step`: the step's role or a leader's on
-    /// its unit or a unit above it (the rule `act` enforces), by user name.
-    async fn candidates(
-        &self,
-        step: &ProcessStep,
-        step_unit: &Unit,
-    ) -> ServiceResult<Vec<Candidate>> {
-        let above = self.unit_chain(step_unit).await?;
-        let mut out = Vec::new();
-        let mut after: Option<String> = None;
-        let mut scanned = 0;
-        while scanned < MAX_USERS_SCANNED {
-            let page = self.store.list_users(after.as_deref(), 500).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(last.username.clone());
-            let full = page.len() == 500;
-            scanned += page.len();
-            for u in page.into_iter().filter(|u| u.active) {
-                let ok = self.store.roles_of(u.id).await?.iter().any(|g| {
-                    above.contains(&g.unit_id) && (g.role == step.role || g.role == Role::Leader)
-                });
-                if ok {
-                    out.push(Candidate {
-                        username: u.username,
-                        full_name: u.full_name,
-                    });
-                }
-            }
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
     }
 }

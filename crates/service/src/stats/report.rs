@@ -251,6 +251,19 @@ pub async fn sector_procedures(store: &dyn Store, sector: &str) -> ServiceResult
     Ok(ids)
 }
 
+/// The fields (lĩnh vực) of the catalog's procedures, sorted, each once.
+pub async fn catalog_sectors(store: &dyn Store) -> ServiceResult<Vec<String>> {
+    let mut out: Vec<String> = procedures(store)
+        .await?
+        .into_values()
+        .map(|p| p.2)
+        .filter(|s| !s.trim().is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
 /// Every procedure by id: code, name, sector and online level of its
 /// latest version.
 async fn procedures(

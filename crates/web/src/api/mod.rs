@@ -12,6 +12,7 @@ mod params;
 mod procedures;
 mod processes;
 mod reports;
+pub mod routing;
 mod units;
 mod users;
 
@@ -33,6 +34,7 @@ use crate::AppState;
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
+        routing::get_sectors, routing::put_sectors, routing::list_defaults, routing::put_default, routing::delete_default,
         dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, forms::form, forms::register, outbox::list, outbox::retry,
         reports::dossiers,
     ),
@@ -51,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog_files::routes())
         .merge(procedures::routes())
         .merge(processes::routes())
+        .merge(routing::routes())
         .merge(dossiers::routes())
         .merge(forms::routes())
         .merge(outbox::routes())

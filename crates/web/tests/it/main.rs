@@ -13,6 +13,7 @@ mod api_dossiers;
 mod api_signin;
 mod api_units;
 mod hardening;
+mod routing;
 mod search;
 mod stats_replay;
 mod stats_snapshots;

@@ -9,10 +9,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
-use motcua_service::store::{NewUnit, UnitChange, UnitVersion};
+use motcua_service::store::{NewUnit, Unit, UnitChange, UnitVersion};
 use motcua_service::{ServiceError, admin as svc, units};
 use serde::Deserialize;
 
@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PATH, get(show).post(create))
         .route("/quan-tri/don-vi/{code}", get(show_unit).post(rename))
+        .route("/quan-tri/don-vi/{code}/linh-vuc", post(set_sectors))
 }
 
 #[derive(Deserialize, Default)]
@@ -369,6 +370,66 @@ struct UnitPage {
     new_code: String,
     effective: String,
     error: FieldError,
+    /// The fields the office handles, for an office whose processes the
+    /// reader manages (issue 18, point 3).
+    sectors: Option<Vec<Opt>>,
+}
+
+/// The fields an office may handle, ticked where it does: the catalog's
+/// and any set before that the catalog no longer has.
+async fn sector_choices(
+    st: &AppState,
+    staff: &Staff,
+    unit: &Unit,
+) -> Result<Option<Vec<Opt>>, WebError> {
+    if !motcua_service::routing::is_office(unit.kind)
+        || !staff
+            .actor
+            .may(motcua_service::access::Permission::ManageProcesses, unit.id)
+    {
+        return Ok(None);
+    }
+    let store = st.store.as_ref();
+    let set = motcua_service::routing::unit_sectors(store, unit.id).await?;
+    let mut all = motcua_service::stats::report::catalog_sectors(store).await?;
+    for s in &set {
+        if !all.contains(s) {
+            all.push(s.clone());
+        }
+    }
+    Ok(Some(
+        all.into_iter()
+            .map(|s| Opt {
+                selected: set.contains(&s),
+                label: s.clone(),
+                value: s,
+            })
+            .collect(),
+    ))
+}
+
+/// `POST /quan-tri/don-vi/{code}/linh-vuc`: the fields an office handles.
+async fn set_sectors(
+    State(st): State<AppState>,
+    staff: Staff,
+    Path(code): Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let unit = units::find_unit(st.store.as_ref(), "code", &code).await?;
+    let sectors: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "sector")
+        .map(|(_, v)| v.clone())
+        .collect();
+    motcua_service::routing::set_unit_sectors(
+        st.store.as_ref(),
+        &staff.actor,
+        st.dossiers.now(),
+        unit.id,
+        &sectors,
+    )
+    .await?;
+    Ok(done(&format!("{PATH}/{}", unit.code), "saved"))
 }
 
 async fn unit_page(
@@ -394,6 +455,7 @@ async fn unit_page(
         })
         .collect();
     let here = format!("{PATH}/{}", unit.code);
+    let sectors = sector_choices(st, staff, &unit).await?;
     let layout = super::layout(st, staff, Section::Units, &here).await?;
     let status = if error.message.is_empty() {
         StatusCode::OK
@@ -417,6 +479,7 @@ async fn unit_page(
             new_code,
             effective,
             error,
+            sectors,
             t,
             layout,
         },

@@ -108,13 +108,27 @@ pub fn parse(fields: &[(String, String)]) -> Result<(&'static str, Act), &'stati
         "return_for_correction" => ActionInput::ReturnForCorrection {
             missing: items(&get("items")),
         },
-        "hand_over" => ActionInput::HandOver {
-            to_step: match opt("to_step") {
-                Some(s) => Some(s.parse().map_err(|_| "dossier.error.to_step")?),
-                None => None,
+        "hand_over" => match opt("to_target") {
+            // An office's code, or `CODE|login` for someone there.
+            Some(target) => {
+                let (unit, user) = match target.split_once('|') {
+                    Some((u, p)) => (u.to_owned(), Some(p.to_owned()).filter(|p| !p.is_empty())),
+                    None => (target, None),
+                };
+                ActionInput::HandOver {
+                    to_step: None,
+                    to_unit: Some(unit),
+                    to_user: user,
+                }
+            }
+            None => ActionInput::HandOver {
+                to_step: match opt("to_step") {
+                    Some(s) => Some(s.parse().map_err(|_| "dossier.error.to_step")?),
+                    None => None,
+                },
+                to_unit: None,
+                to_user: opt("to_user"),
             },
-            to_unit: None,
-            to_user: opt("to_user"),
         },
         "complete_step" => ActionInput::CompleteStep {},
         "propose" => ActionInput::Propose {

@@ -182,6 +182,19 @@ pub struct HandOverView {
     pub step_no: u32,
     pub step: String,
     pub people: Vec<Opt>,
+    /// For a dossier without a process: the offices it may go to, each an
+    /// option group of the office itself and its people.
+    pub offices: Vec<OfficeGroup>,
+    /// What the offer says above the offices (the field, and whether any
+    /// office handles it).
+    pub offices_hint: String,
+}
+
+/// An office in the hand-over's choice: its name and options whose value
+/// is `CODE` (the office) or `CODE|login` (someone there).
+pub struct OfficeGroup {
+    pub label: String,
+    pub options: Vec<Opt>,
 }
 
 fn moment(lang: Lang, t: Option<Timestamp>) -> String {
@@ -542,25 +555,58 @@ pub fn body(
             label: actions::label(&t, name),
         })
         .collect();
-    let hand_over = target.map(|tg| HandOverView {
-        step_no: tg.step_no,
-        step: t.fill(
-            "dossier.hand_over_to",
-            &[("step", &tg.step_name), ("unit", &tg.unit_name)],
-        ),
-        people: {
-            // By full name; the login only tells apart two people of the
-            // same name (or stands in for a missing one).
-            let names: Vec<String> = tg.candidates.iter().map(|c| c.full_name.clone()).collect();
-            tg.candidates
-                .into_iter()
+    let hand_over = target.map(|tg| {
+        // By full name; the login only tells apart two people of the
+        // same name (or stands in for a missing one).
+        let label_people = |list: Vec<motcua_service::dossiers::preview::Candidate>,
+                            prefix: &str| {
+            let names: Vec<String> = list.iter().map(|c| c.full_name.clone()).collect();
+            list.into_iter()
                 .map(|c| Opt {
                     label: format::person_label(&c.full_name, &c.username, &names),
-                    value: c.username,
+                    value: format!("{prefix}{}", c.username),
                     selected: false,
                 })
-                .collect()
-        },
+                .collect::<Vec<_>>()
+        };
+        let handling = tg.offices.iter().any(|o| o.handles_field);
+        let offices_hint = if tg.offices.is_empty() {
+            String::new()
+        } else if handling {
+            t.fill("dossier.offices_handling", &[("field", &tg.field)])
+        } else {
+            t.fill("dossier.offices_all", &[("field", &tg.field)])
+        };
+        let offices = tg
+            .offices
+            .into_iter()
+            .map(|o| {
+                let mut options = vec![Opt {
+                    label: t.fill("dossier.office_whole", &[("unit", &o.name)]),
+                    value: o.code.clone(),
+                    selected: false,
+                }];
+                options.extend(label_people(o.candidates, &format!("{}|", o.code)));
+                OfficeGroup {
+                    label: if o.handles_field {
+                        t.fill("dossier.office_handles", &[("unit", &o.name)])
+                    } else {
+                        o.name
+                    },
+                    options,
+                }
+            })
+            .collect();
+        HandOverView {
+            step_no: tg.step_no,
+            step: t.fill(
+                "dossier.hand_over_to",
+                &[("step", &tg.step_name), ("unit", &tg.unit_name)],
+            ),
+            people: label_people(tg.candidates, ""),
+            offices,
+            offices_hint,
+        }
     });
     let return_methods = [
         ReturnMethod::InPerson,

@@ -1,0 +1,179 @@
+//! The steps a dossier follows and the offices a hand-over may offer
+//! (issue 18, point 3).
+//!
+//! A dossier follows its procedure's internal process at the receiving
+//! unit when one was in force at reception. Otherwise the default process
+//! of its procedure's field at the receiving unit's level applies, its
+//! places resolved in the receiving unit's tree: the desk, the office that
+//! handles the field (the head itself when none says it does) and the
+//! People's Committee at the head. The default is read when the dossier
+//! moves, so a template set today routes dossiers already at the desk.
+//! Without either, the hand-over offers the offices of the tree that handle
+//! the field (all the tree's offices when none does), with their people.
+
+use jiff::civil::Date;
+use motcua_domain::catalog::routing::{self, StepPlace};
+use motcua_domain::role::Role;
+
+use super::DossierService;
+use super::clock::ClockRecord;
+use crate::error::ServiceResult;
+use crate::store::{Dossier, ProcessStep, RoleGrant, Unit, User};
+
+/// The most user accounts read to find who may take a step. Grants are
+/// read per user, so the list stops here rather than walk a whole
+/// province's accounts; a person beyond it can still be named by user name.
+const MAX_USERS_SCANNED: usize = 2000;
+
+/// Active accounts with their grants, read once per page.
+pub(super) struct Pool(Vec<(User, Vec<RoleGrant>)>);
+
+impl Pool {
+    /// Who may take a step of `role` at a unit whose chain (the unit and
+    /// those above it) is `chain`: the role or a leader's on one of them
+    /// (the rule the hand-over enforces), in user-name order.
+    pub(super) fn who(&self, role: Role, chain: &[i64]) -> Vec<&User> {
+        self.0
+            .iter()
+            .filter(|(_, grants)| {
+                grants.iter().any(|g| {
+                    chain.contains(&g.unit_id) && (g.role == role || g.role == Role::Leader)
+                })
+            })
+            .map(|(u, _)| u)
+            .collect()
+    }
+}
+
+/// The offices of a tree that a dossier of `sector` may go to, and whether
+/// any of them says it handles the field.
+#[derive(Debug, Clone)]
+pub(super) struct Offices {
+    /// The People's Committee heading the tree.
+    pub head: Unit,
+    /// The offices handling the field, or every office when none does.
+    pub offices: Vec<Unit>,
+    /// Whether `offices` are those handling the field.
+    pub handling: bool,
+}
+
+impl DossierService {
+    /// Active accounts and their grants (at most [`MAX_USERS_SCANNED`]).
+    pub(super) async fn pool(&self) -> ServiceResult<Pool> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        while out.len() < MAX_USERS_SCANNED {
+            let page = self.store.list_users(after.as_deref(), 500).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.username.clone());
+            let full = page.len() == 500;
+            for u in page.into_iter().filter(|u| u.active) {
+                let grants = self.store.roles_of(u.id).await?;
+                out.push((u, grants));
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(Pool(out))
+    }
+
+    /// The offices under the head of `unit`'s tree for a field.
+    pub(super) async fn offices_for(
+        &self,
+        unit: &Unit,
+        sector: &str,
+        on: Date,
+    ) -> ServiceResult<Offices> {
+        let head = self.directory.head_of(self.store(), unit.id).await?;
+        let all: Vec<Unit> = self
+            .directory
+            .under_head(self.store(), head.id, on)
+            .await?
+            .into_iter()
+            .filter(|u| crate::routing::is_office(u.kind))
+            .collect();
+        let want = sector.trim().to_lowercase();
+        let mut handling = Vec::new();
+        if !want.is_empty() {
+            for u in &all {
+                let sectors = crate::routing::unit_sectors(self.store(), u.id).await?;
+                if sectors.iter().any(|s| s.to_lowercase() == want) {
+                    handling.push(u.clone());
+                }
+            }
+        }
+        Ok(if handling.is_empty() {
+            Offices {
+                head,
+                offices: all,
+                handling: false,
+            }
+        } else {
+            Offices {
+                head,
+                offices: handling,
+                handling: true,
+            }
+        })
+    }
+
+    /// The steps the dossier follows (see the module's doc); empty when it
+    /// has neither a process nor a default one.
+    pub(super) async fn route_steps(
+        &self,
+        d: &Dossier,
+        unit: &Unit,
+        on: Date,
+    ) -> ServiceResult<Vec<ProcessStep>> {
+        if let Some(pid) = d.process_id {
+            let chain = self.directory.chain(self.store(), unit.id).await?;
+            return Ok(self
+                .store
+                .processes(&chain, on)
+                .await?
+                .into_iter()
+                .find(|p| p.id == pid)
+                .map(|p| p.steps)
+                .unwrap_or_default());
+        }
+        let defaults = crate::routing::default_processes(self.store()).await?;
+        if defaults.is_empty() {
+            return Ok(Vec::new());
+        }
+        let version = self
+            .store
+            .procedure_version_by_id(d.procedure_version_id)
+            .await?;
+        let Some(template) = routing::find(&defaults, &version.draft.field, unit.level) else {
+            return Ok(Vec::new());
+        };
+        let limit = d
+            .state
+            .clock
+            .as_deref()
+            .and_then(|c| ClockRecord::from_json(c).ok())
+            .map_or(version.draft.time_limit, |r| r.limit);
+        let offices = self.offices_for(unit, &version.draft.field, on).await?;
+        let office_id = match (offices.handling, offices.offices.first()) {
+            (true, Some(o)) => o.id,
+            _ => offices.head.id,
+        };
+        Ok(template
+            .steps
+            .iter()
+            .zip(template.allotments(limit))
+            .map(|(s, allotted)| ProcessStep {
+                name: s.name.clone(),
+                unit_id: match s.place {
+                    StepPlace::Desk => d.unit_id,
+                    StepPlace::Office => office_id,
+                    StepPlace::Head => offices.head.id,
+                },
+                role: s.role,
+                allotted,
+                external: false,
+            })
+            .collect())
+    }
+}
