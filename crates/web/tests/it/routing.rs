@@ -484,6 +484,48 @@ async fn only_those_who_manage_processes_set_routing(b: Backend) {
     let (s, v) = json_of(w.desk.http.get(w.desk.url(&path)).send().await.unwrap()).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["sectors"], json!(["Chứng thực"]));
+    // The office's page shows its fields as ticked boxes and changes them.
+    let r = w
+        .leader
+        .http
+        .get(w.leader.url(&format!("/quan-tri/don-vi/{CULTURE_A}")))
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("name=\"sector\" value=\"Chứng thực\" checked"),
+        "{html}"
+    );
+    let r = no_redirect(&w.leader)
+        .post(
+            w.leader
+                .url(&format!("/quan-tri/don-vi/{CULTURE_A}/linh-vuc")),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
+            ("csrf_token", &w.leader.csrf),
+            ("sector", "Xây dựng"),
+            ("sector", "Chứng thực"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, v) = json_of(w.desk.http.get(w.desk.url(&path)).send().await.unwrap()).await;
+    assert_eq!(v["sectors"], json!(["Xây dựng", "Chứng thực"]));
+    // The desk has no such form and is refused the change.
+    let r = no_redirect(&w.desk)
+        .post(
+            w.desk
+                .url(&format!("/quan-tri/don-vi/{CULTURE_A}/linh-vuc")),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("csrf_token", &w.desk.csrf), ("sector", "Đất đai")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
     // Every change is in the audit trail.
     let n = w
         .app

@@ -597,38 +597,110 @@ async fn processes_settings_office_hours_and_new_versions_through_the_forms(b: B
     );
     assert!(p.body.contains("50.000 đ") && p.body.contains("Thủ tục thử A (sửa)"));
 
-    // A process whose steps exceed the limit is refused; one that fits is kept.
-    let steps_too_long = format!(
-        "Thẩm định | {} | specialist | 3 working_days\nPhê duyệt | {} | leader | 1 working_days",
-        codes::OFFICE_A,
-        codes::DISTRICT_A
-    );
-    let form = |steps: &str| {
-        vec![
+    // A process whose steps exceed the limit is refused; one that fits is
+    // kept. Steps are rows of the form: name, unit, role, amount, measure.
+    let form = |rows: &[[&str; 5]]| {
+        let mut f = vec![
             ("csrf_token", csrf.clone()),
             ("unit", codes::DISTRICT_A.to_owned()),
             ("procedure", "1.000101".to_owned()),
             ("decision", "Quyết định số 12/QĐ-UBND".to_owned()),
             ("effective_from", "2025-07-01".to_owned()),
-            ("steps", steps.to_owned()),
-        ]
+        ];
+        for r in rows {
+            for (k, v) in [
+                "step_name",
+                "step_unit",
+                "step_role",
+                "step_amount",
+                "step_measure",
+            ]
+            .into_iter()
+            .zip(r)
+            {
+                f.push((k, (*v).to_owned()));
+            }
+        }
+        f
     };
-    let f = form(&steps_too_long);
+    let blank = ["", codes::OFFICE_A, "specialist", "", "hours"];
+    let too_long = [
+        ["Thẩm định", codes::OFFICE_A, "specialist", "3", "days"],
+        blank,
+        ["Phê duyệt", codes::DISTRICT_A, "leader", "1", "days"],
+    ];
+    let f = form(&too_long);
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let p = br.post("/quan-tri/quy-trinh", &pairs).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
-    let f = form("Thẩm định | 000.02.21.H40 | chef | 1 working_days");
+    // The rows come back as typed.
+    assert!(p.body.contains("value=\"Thẩm định\""), "{}", p.body);
+    let f = form(&[blank, ["Thẩm định", codes::OFFICE_A, "chef", "1", "days"]]);
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let p = br.post("/quan-tri/quy-trinh", &pairs).await;
-    assert!(p.body.contains("Dòng 1: vai trò phải là"), "{}", p.body);
-    let ok_steps = steps_too_long.replace("3 working_days", "2 working_days");
-    let f = form(&ok_steps);
+    assert!(p.body.contains("Bước 2: vai trò phải là"), "{}", p.body);
+    let f = form(&[["Thẩm định", codes::OFFICE_A, "specialist", "0", "days"]]);
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = br.post("/quan-tri/quy-trinh", &pairs).await;
+    assert!(p.body.contains("Bước 1: nhập thời gian"), "{}", p.body);
+    let mut fits = too_long;
+    fits[0][3] = "2";
+    let f = form(&fits);
     let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let p = br.post("/quan-tri/quy-trinh", &pairs).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = br.get(p.location()).await;
     assert!(
-        p.body.contains("Quyết định số 12/QĐ-UBND") && p.body.contains("Phê duyệt"),
+        p.body.contains("Quyết định số 12/QĐ-UBND")
+            && p.body.contains("Phê duyệt")
+            && p.body.contains("2 ngày làm việc"),
+        "{}",
+        p.body
+    );
+    // No English keys or codes of roles on the page.
+    assert!(!p.body.contains("working_days") && !p.body.contains(">specialist<"));
+
+    // A default process for a field, set by the system administrator.
+    let mut f = vec![
+        ("csrf_token", csrf.clone()),
+        ("unit", codes::DISTRICT_A.to_owned()),
+        ("sector", "Hộ tịch".to_owned()),
+        ("level", "commune".to_owned()),
+    ];
+    for r in [
+        ["Tiếp nhận", "desk", "desk_officer", "4", "hours"],
+        ["Thẩm định", "office", "specialist", "", "rest"],
+        ["Ký", "nowhere", "leader", "1", "days"],
+    ] {
+        for (k, v) in [
+            "step_name",
+            "step_unit",
+            "step_role",
+            "step_amount",
+            "step_measure",
+        ]
+        .into_iter()
+        .zip(r)
+        {
+            f.push((k, v.to_owned()));
+        }
+    }
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = br.post("/quan-tri/quy-trinh/mac-dinh", &pairs).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("Bước 3: chọn nơi thực hiện."), "{}", p.body);
+    let fixed: Vec<(&str, String)> = f
+        .into_iter()
+        .map(|(k, v)| (k, if v == "nowhere" { "head".to_owned() } else { v }))
+        .collect();
+    let pairs: Vec<(&str, &str)> = fixed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = br.post("/quan-tri/quy-trinh/mac-dinh", &pairs).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let p = br.get(p.location()).await;
+    assert!(
+        p.body.contains("Hộ tịch · Cấp xã")
+            && p.body.contains("Phòng, ban phụ trách lĩnh vực")
+            && p.body.contains("thời gian còn lại"),
         "{}",
         p.body
     );
