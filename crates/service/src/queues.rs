@@ -1,7 +1,7 @@
 //! Work queues (hàng đợi xử lý) for specialists and leaders, and the people
 //! a queue's dossiers can be handed to.
 //!
-//! Three queues, each a keyset-paged list like the dossier list:
+//! Five queues, each a keyset-paged list like the dossier list:
 //! - **mine** (Giao cho tôi): open dossiers the person holds;
 //! - **unit** (Của đơn vị): open dossiers held by a unit the person works on
 //!   as a specialist or leader (the granted unit and its subtree), whoever
@@ -12,6 +12,10 @@
 //!   separate "awaiting decision" status: a leader signs the result, approves
 //!   a refusal, a stop or an apology at a leader step of the internal
 //!   process, so that step is what the leader waits on.
+//! - **desk** (Chờ chuyển xử lý), for desk officers: dossiers received at
+//!   their desks and not yet handed over;
+//! - **return** (Chờ trả kết quả), for desk officers: dossiers whose result
+//!   is signed and back at their desks, waiting for the applicant.
 //!
 //! Access is the list's: a queue shows only dossiers held in units where the
 //! person's roles let them read dossiers, and asking for a queue one holds no
@@ -45,11 +49,21 @@ pub enum Queue {
     Unit,
     /// Waiting at a leader's step of my units.
     Approval,
+    /// Received at my desks, not handed over yet.
+    Desk,
+    /// Done, waiting at my desks for the return.
+    Return,
 }
 
 impl Queue {
     /// Every queue, in tab order.
-    pub const ALL: [Queue; 3] = [Queue::Mine, Queue::Unit, Queue::Approval];
+    pub const ALL: [Queue; 5] = [
+        Queue::Mine,
+        Queue::Unit,
+        Queue::Approval,
+        Queue::Desk,
+        Queue::Return,
+    ];
 
     /// The name in links (`mine`, `unit`, `approval`).
     pub fn as_str(self) -> &'static str {
@@ -57,6 +71,8 @@ impl Queue {
             Self::Mine => "mine",
             Self::Unit => "unit",
             Self::Approval => "approval",
+            Self::Desk => "desk",
+            Self::Return => "return",
         }
     }
 
@@ -65,7 +81,9 @@ impl Queue {
         Self::ALL
             .into_iter()
             .find(|q| q.as_str() == s.trim())
-            .ok_or_else(|| ServiceError::invalid("queue", "not mine, unit or approval"))
+            .ok_or_else(|| {
+                ServiceError::invalid("queue", "not mine, unit, approval, desk or return")
+            })
     }
 
     /// Whether the actor's roles open this queue.
@@ -73,6 +91,7 @@ impl Queue {
         match self {
             Self::Mine | Self::Unit => actor.holds(Role::Specialist) || actor.holds(Role::Leader),
             Self::Approval => actor.holds(Role::Leader),
+            Self::Desk | Self::Return => actor.holds(Role::DeskOfficer),
         }
     }
 }
@@ -143,6 +162,14 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
             f.statuses = vec![Status::Processing];
             f.holder_unit_ids = units_with(actor, &[Role::Leader]);
             f.awaiting_leader = Some(actor.user_id);
+        }
+        Queue::Desk => {
+            f.statuses = vec![Status::Received];
+            f.holder_unit_ids = units_with(actor, &[Role::DeskOfficer]);
+        }
+        Queue::Return => {
+            f.statuses = vec![Status::Done];
+            f.holder_unit_ids = units_with(actor, &[Role::DeskOfficer]);
         }
     }
     if q.queue != Queue::Mine && f.holder_unit_ids.is_empty() {

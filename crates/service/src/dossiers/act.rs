@@ -336,6 +336,13 @@ impl DossierService {
                 let desk_first = d.state.status == Status::Received
                     && process.first().is_some_and(|s| s.role == Role::DeskOfficer);
                 let to_step = asked.unwrap_or(if desk_first { 2 } else { next_step });
+                // Sending a dossier back to an earlier step says why.
+                if d.state.step_no.is_some_and(|cur| to_step < cur) && cmd.note.trim().is_empty() {
+                    return Err(ServiceError::invalid(
+                        "note",
+                        "say why the dossier goes back to an earlier step",
+                    ));
+                }
                 if desk_first
                     && to_step > 1
                     && let (Some(first), Some(received)) = (process.first(), d.state.received_at)

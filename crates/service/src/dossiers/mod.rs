@@ -17,6 +17,7 @@ pub mod notices;
 mod open_state;
 pub mod preview;
 mod route;
+pub use route::StepMoves;
 mod view;
 
 use std::collections::{HashMap, HashSet};

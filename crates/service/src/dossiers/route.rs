@@ -177,3 +177,63 @@ impl DossierService {
             .collect())
     }
 }
+
+/// Taking a dossier that waits at a step for nobody in particular, or
+/// sending it back to the step before (issue 18, point 4). Both are
+/// hand-overs: taking one closes the open step and opens the same step
+/// with the taker as holder, so the steps' record shows who took it when.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StepMoves {
+    /// The open step the actor may take: its number (with a process) and
+    /// its unit's code (without one, what the hand-over names).
+    pub claim: Option<(Option<u32>, String)>,
+    /// The step before the open one, to send the dossier back to: number,
+    /// name, unit name (never the desk's reception step).
+    pub back: Option<(u32, String, String)>,
+}
+
+impl DossierService {
+    /// What the actor may do besides handing the dossier on (see
+    /// [`StepMoves`]); nothing unless the dossier is being processed.
+    pub async fn step_moves(
+        &self,
+        actor: &crate::access::Actor,
+        code: &str,
+    ) -> ServiceResult<StepMoves> {
+        let d = self.visible(actor, code).await?;
+        if d.state.status != motcua_domain::dossier::Status::Processing {
+            return Ok(StepMoves::default());
+        }
+        let unit = self.store.unit_by_id(d.unit_id).await?;
+        let today = super::clock::local(self.now()).date();
+        let steps = self.route_steps(&d, &unit, today).await?;
+        let current = d.state.step_no.unwrap_or(1);
+        let idx = usize::try_from(current)
+            .unwrap_or(usize::MAX)
+            .wrapping_sub(1);
+        let (role, step_unit) = match steps.get(idx) {
+            Some(s) => (s.role, s.unit_id),
+            None => (
+                Role::Specialist,
+                d.state.holder_unit_id.unwrap_or(d.unit_id),
+            ),
+        };
+        let holds = actor
+            .grants
+            .iter()
+            .any(|g| g.covers.contains(&step_unit) && (g.role == role || g.role == Role::Leader));
+        let mut moves = StepMoves::default();
+        if d.state.holder_user_id.is_none() && holds {
+            let code = self.directory.unit(self.store(), step_unit).await?.code;
+            moves.claim = Some(((!steps.is_empty()).then_some(current), code.to_string()));
+        }
+        if current >= 2
+            && let Some(prev) = steps.get(idx.wrapping_sub(1))
+            && prev.role != Role::DeskOfficer
+        {
+            let name = self.directory.unit(self.store(), prev.unit_id).await?.name;
+            moves.back = Some((current - 1, prev.name.clone(), name));
+        }
+        Ok(moves)
+    }
+}

@@ -804,6 +804,9 @@ pub trait OutboxStore: Send + Sync {
     /// The messages about one dossier, oldest first (at most
     /// [`DOSSIER_MESSAGES`]).
     async fn dossier_messages(&self, dossier_id: i64) -> ServiceResult<Vec<OutboxMessage>>;
+    /// The due moment of each listed dossier's open step (a dossier without
+    /// an open step is left out; a step without a limit has none).
+    async fn open_step_dues(&self, ids: &[i64]) -> ServiceResult<Vec<(i64, Option<Timestamp>)>>;
     /// Puts a failed message back in the queue for `at`, or `NotFound`; with
     /// `units`, a message outside them (as in
     /// [`outbox_messages`](Self::outbox_messages)) is `NotFound` too.

@@ -140,6 +140,13 @@ macro_rules! dossier_ports {
                     outbox::dossier_messages(self, dossier_id).await
                 }
 
+                async fn open_step_dues(
+                    &self,
+                    ids: &[i64],
+                ) -> ServiceResult<Vec<(i64, Option<Timestamp>)>> {
+                    dossiers::open_step_dues(self, ids).await
+                }
+
                 async fn retry_message(
                     &self,
                     ctx: &AuditContext,

@@ -1162,6 +1162,28 @@ fn event_of(
     ))
 }
 
+/// The due moment of each dossier's open step (none when the step has no
+/// limit), for the dossiers of one page.
+pub(crate) async fn open_step_dues<B: Backend>(
+    b: &B,
+    ids: &[i64],
+) -> ServiceResult<Vec<(i64, Option<Timestamp>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Assemble::new(
+        "SELECT dossier_id, due_ms FROM dossier_steps WHERE ended_at_ms IS NULL",
+        true,
+    );
+    let set = q.id_set(<B::Conn as Conn>::DIALECT, ids);
+    q.and(&format!("dossier_id IN {set}"));
+    q.push("ORDER BY dossier_id, id");
+    let rows: Vec<(i64, Option<i64>)> = b.read().await?.all(q.finish()).await.map_err(db)?;
+    rows.into_iter()
+        .map(|(id, due)| Ok((id, due.map(|ms| instant(ms, "due_ms")).transpose()?)))
+        .collect()
+}
+
 pub(crate) async fn dossier_steps<B: Backend>(b: &B, id: i64) -> ServiceResult<Vec<DossierStep>> {
     type Row = (
         i64,

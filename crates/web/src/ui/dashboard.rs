@@ -43,6 +43,8 @@ struct DashboardQuery {
 struct DashboardPage {
     t: Texts,
     layout: Layout,
+    /// The person's own work: a tile per queue of theirs, with its count.
+    work: Vec<Figure>,
     body: Option<Body>,
     /// Whether the header's unit is swapped too (htmx answers only).
     oob: bool,
@@ -142,6 +144,7 @@ async fn show(
         Some(u) if q.unit.is_some() => format!("/?{}", link(&[("unit", u.code.as_str())])),
         _ => "/".to_owned(),
     };
+    let work = work_tiles(&st, &staff, &t).await?;
     let layout = Layout::staff(
         &st,
         &staff,
@@ -156,10 +159,37 @@ async fn show(
         &DashboardPage {
             t,
             layout,
+            work,
             body,
             oob: false,
         },
     ))
+}
+
+/// A tile per queue open to the person (what waits for them, for their
+/// approval, at their desk to hand over or to return), counted as the
+/// queue's tab counts it, linking to the tab.
+async fn work_tiles(st: &AppState, staff: &Staff, t: &Texts) -> Result<Vec<Figure>, WebError> {
+    use motcua_service::queues::{self, Queue, QueueQuery};
+    let mut out = Vec::new();
+    for q in Queue::ALL.into_iter().filter(|q| q.open_to(&staff.actor)) {
+        let query = QueueQuery {
+            queue: q,
+            ..QueueQuery::default()
+        };
+        let (n, more) = queues::count(&st.dossiers, &staff.actor, &query).await?;
+        out.push(Figure {
+            label: t.get(super::queues::tab_key(q)).to_owned(),
+            value: if more { format!("{n}+") } else { n.to_string() },
+            href: format!("/hang-doi?tab={}", q.as_str()),
+            tone: if n > 0 && q == Queue::Approval {
+                "warn"
+            } else {
+                ""
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// `?k=v&…`, encoded.

@@ -130,12 +130,14 @@ async fn respond_with(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let target = if v.actions.contains(&"hand_over") {
-        st.dossiers
-            .hand_over_target(&staff.actor, v.dossier.code.as_str())
-            .await?
+    let (target, moves) = if v.actions.contains(&"hand_over") {
+        let code = v.dossier.code.as_str();
+        (
+            st.dossiers.hand_over_target(&staff.actor, code).await?,
+            st.dossiers.step_moves(&staff.actor, code).await?,
+        )
     } else {
-        None
+        (None, Default::default())
     };
     let messages = st
         .dossiers
@@ -146,6 +148,7 @@ async fn respond_with(
         staff,
         &v,
         target,
+        moves,
         msg,
         &names,
         view::message_rows(staff.lang, &messages),

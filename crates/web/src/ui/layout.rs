@@ -87,7 +87,11 @@ impl Area {
             Area::Dashboard => true,
             Area::Desk => actor.holds(Role::DeskOfficer),
             Area::Dossiers => actor.may_somewhere(Permission::ViewDossiers),
-            Area::Queues => actor.holds(Role::Specialist) || actor.holds(Role::Leader),
+            Area::Queues => {
+                actor.holds(Role::Specialist)
+                    || actor.holds(Role::Leader)
+                    || actor.holds(Role::DeskOfficer)
+            }
             Area::Reports => actor.may_somewhere(Permission::ViewStatistics),
             Area::Admin => [
                 Permission::ManageUnits,

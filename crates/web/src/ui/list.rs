@@ -303,6 +303,10 @@ pub struct Row {
     pub mark: String,
     pub status: String,
     pub holder: String,
+    /// The due moment of the open step (queues only; empty elsewhere).
+    pub step_due: String,
+    /// Whether the open step is past its due (queues only).
+    pub step_late: bool,
 }
 
 /// The results: rows and the next page.
@@ -566,6 +570,8 @@ pub async fn rows(
             mark,
             status: status_label(&t, d.status),
             holder,
+            step_due: String::new(),
+            step_late: false,
         });
     }
     Ok(out)

@@ -1,7 +1,8 @@
 //! `/hang-doi`: work queues for specialists and leaders, and bulk hand-over.
 //!
 //! Tabs (`?tab=`): `mine` (Giao cho tôi), `unit` (Của đơn vị), `approval`
-//! (Chờ tôi phê duyệt, leaders only); what each holds is defined in
+//! (Chờ tôi phê duyệt, leaders only), `desk` (Chờ chuyển xử lý) and
+//! `return` (Chờ trả kết quả) for desk officers; what each holds is defined in
 //! [`motcua_service::queues`]. Each can be ordered (`sort=due|newest`) and
 //! filtered (`procedure`, `near_due`, `overdue`); htmx swaps the table only
 //! (`queue_partial.html`).
@@ -235,11 +236,13 @@ fn tabs(t: &Texts, staff: &Staff, f: &Filters, counts: &[(Queue, usize, bool)]) 
         .collect()
 }
 
-fn tab_key(q: Queue) -> &'static str {
+pub(crate) fn tab_key(q: Queue) -> &'static str {
     match q {
         Queue::Mine => "queue.tab_mine",
         Queue::Unit => "queue.tab_unit",
         Queue::Approval => "queue.tab_approval",
+        Queue::Desk => "queue.tab_desk",
+        Queue::Return => "queue.tab_return",
     }
 }
 
@@ -256,9 +259,22 @@ async fn show(
     let asked = pairs
         .iter()
         .any(|(k, v)| k == "tab" && !v.trim().is_empty());
+    // A desk officer has no "mine" queue: start on the first one theirs.
+    if !asked
+        && !f.tab.open_to(&staff.actor)
+        && let Some(q) = Queue::ALL.into_iter().find(|q| q.open_to(&staff.actor))
+    {
+        f.tab = q;
+    }
     if !asked && !is_htmx(&headers) {
         let counts = counts(&st, &staff, &f, None).await?;
-        let order = [Queue::Mine, Queue::Approval, Queue::Unit];
+        let order = [
+            Queue::Mine,
+            Queue::Approval,
+            Queue::Desk,
+            Queue::Return,
+            Queue::Unit,
+        ];
         if let Some(q) = order
             .into_iter()
             .find(|q| counts.iter().any(|(c, n, _)| c == q && *n > 0))
@@ -333,7 +349,19 @@ async fn results(
         }
         Err(e) => return Err(e.into()),
     };
-    let rows = rows(st, staff.lang, &page.items).await?;
+    let mut rows = rows(st, staff.lang, &page.items).await?;
+    // Each dossier's own step due, beside the dossier's (issue 18, point 4):
+    // a specialist's part may be late while the dossier is not.
+    let ids: Vec<i64> = page.items.iter().map(|d| d.id).collect();
+    let dues: std::collections::HashMap<i64, Option<jiff::Timestamp>> =
+        st.store.open_step_dues(&ids).await?.into_iter().collect();
+    let now = st.dossiers.now();
+    for (row, d) in rows.iter_mut().zip(&page.items) {
+        if let Some(Some(due)) = dues.get(&d.id) {
+            row.step_due = super::format::moment(staff.lang, *due);
+            row.step_late = *due < now;
+        }
+    }
     // The hand-over choices only matter when there is something to hand over.
     let colleagues = if rows.is_empty() {
         Vec::new()

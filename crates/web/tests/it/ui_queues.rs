@@ -23,6 +23,8 @@ on_both!(
     the_list_honours_each_dashboard_filter_and_pages_by_cursor,
     mine_and_the_queues_show_only_their_dossiers,
     bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one,
+    the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned,
+    a_specialist_takes_a_waiting_dossier_and_a_leader_sends_one_back,
 );
 
 fn procedure(code: &str, limit: &str) -> Value {
@@ -445,10 +447,96 @@ async fn mine_and_the_queues_show_only_their_dossiers(b: Backend) {
         sorted(vec![e.clone(), f.clone()])
     );
 
-    // The desk officer has no queue at all.
+    // The desk officer has the desk's queues, not the specialists' or
+    // the leaders'.
     let mut desk = Browser::signed_in(&app, "tiepnhan").await;
     let p = desk.get("/hang-doi").await;
-    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Chờ chuyển xử lý") && p.body.contains("Chờ trả kết quả"));
+    assert!(!p.body.contains("Giao cho tôi") && !p.body.contains("Chờ tôi phê duyệt"));
+    for tab in ["mine", "unit", "approval"] {
+        let p = desk.get(&format!("/hang-doi?tab={tab}")).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{tab}");
+    }
+    app.close().await;
+}
+
+/// Acts on a dossier through the API with the version it has now.
+async fn act(c: &Client, code: &str, mut body: Value) {
+    let (version, _, _) = state(c, code).await;
+    body["version"] = json!(version);
+    let r = c
+        .http
+        .post(c.url(&format!("/api/dossiers/{code}/actions")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+async fn the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned(b: Backend) {
+    let app = start(b).await;
+    let w = world(&app).await;
+    let waiting = receive(&w.desk, "1.000003", "in_person", "Nguyễn Văn An").await;
+    let moved = receive(&w.desk, "1.000003", "in_person", "Trần Thị Bình").await;
+    hand_over(&w.desk, &moved, "chuyenvien").await;
+    let done = receive(&w.desk, "1.000003", "in_person", "Lê Văn Cường").await;
+    hand_over(&w.desk, &done, "chuyenvien").await;
+    hand_over(&w.specialist, &done, "lanhdao").await;
+    let leader = app.login("lanhdao").await.unwrap();
+    act(
+        &leader,
+        &done,
+        json!({ "action": "sign_result", "result_digitised": true }),
+    )
+    .await;
+    let returned = receive(&w.desk, "1.000003", "in_person", "Phạm Thị Dung").await;
+    hand_over(&w.desk, &returned, "chuyenvien").await;
+    hand_over(&w.specialist, &returned, "lanhdao").await;
+    act(
+        &leader,
+        &returned,
+        json!({ "action": "sign_result", "result_digitised": true }),
+    )
+    .await;
+    act(
+        &w.desk,
+        &returned,
+        json!({ "action": "record_return", "collector_name": "Phạm Thị Dung", "collector_identity": "040095000123", "shipment": "" }),
+    )
+    .await;
+
+    let mut desk = Browser::signed_in(&app, "tiepnhan").await;
+    // With nothing asked, the queue opens on the first tab with work.
+    let p = desk.get("/hang-doi").await;
+    assert_eq!(codes_in(&p), vec![waiting.clone()]);
+    let at = p
+        .body
+        .find(r#"aria-current="page">Chờ chuyển xử lý"#)
+        .unwrap();
+    assert!(
+        p.body[at..at + 120].contains(">1</span>"),
+        "{}",
+        &p.body[at..at + 120]
+    );
+    let p = desk.get("/hang-doi?tab=return").await;
+    assert_eq!(codes_in(&p), vec![done.clone()]);
+    // Another district's desk sees neither.
+    app.user("tiepnhan.b", Role::DeskOfficer, codes::DISTRICT_B)
+        .await
+        .unwrap();
+    let mut other = Browser::signed_in(&app, "tiepnhan.b").await;
+    assert!(codes_in(&other.get("/hang-doi?tab=desk").await).is_empty());
+    assert!(codes_in(&other.get("/hang-doi?tab=return").await).is_empty());
+    // The home page's work tiles count the same and link to the tabs.
+    let home = desk.get("/").await;
+    assert!(
+        home.body.contains(r#"href="/hang-doi?tab=desk""#)
+            && home.body.contains(r#"href="/hang-doi?tab=return""#),
+        "{}",
+        home.body
+    );
     app.close().await;
 }
 
@@ -586,4 +674,118 @@ async fn bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one(b
         .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     app.close().await;
+}
+
+async fn a_specialist_takes_a_waiting_dossier_and_a_leader_sends_one_back(b: Backend) {
+    let app = start(b).await;
+    let w = world(&app).await;
+    let code = receive(&w.desk, "1.000003", "in_person", "Nguyễn Văn An").await;
+    // Handed to the justice office as a whole: step 1, nobody in particular.
+    act(&w.desk, &code, json!({ "action": "hand_over" })).await;
+    let mut other = Browser::signed_in(&app, "chuyenvien2").await;
+    let p = other.get(&format!("/ho-so/{code}")).await;
+    assert!(p.body.contains("Nhận xử lý"), "{}", p.body);
+    let csrf = p.field("csrf_token");
+    let version = p.field("version");
+    let p = other
+        .post(
+            &format!("/ho-so/{code}/hanh-dong"),
+            &[
+                ("csrf_token", &csrf),
+                ("version", &version),
+                ("action", "hand_over"),
+                ("to_step", "1"),
+                ("to_user", "chuyenvien2"),
+                ("note", "Nhận xử lý hồ sơ."),
+            ],
+        )
+        .await;
+    assert!(
+        p.status.is_success() || p.status == StatusCode::SEE_OTHER,
+        "{}",
+        p.body
+    );
+    let d: Value = other_json(&w.specialist, &code).await;
+    assert_eq!(d["holder"], "chuyenvien2", "{d}");
+    assert_eq!(d["step_no"], 1, "{d}");
+    // The queue shows the step's own due beside the dossier's: 24 working
+    // hours from Monday 09:00 is Thursday 09:00; the dossier's 5 working
+    // days end on Monday 01/12 09:00.
+    let q = other.get("/hang-doi?tab=mine").await;
+    let row = &q.body[q.body.find(&format!(">{code}</a>")).unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("01/12/2025 09:00"), "{row}");
+    assert!(
+        row.contains(r#"<td class="nowrap step-due">27/11/2025 09:00</td>"#),
+        "{row}"
+    );
+    app.clock.set("2025-11-27T03:00:00Z".parse().unwrap());
+    let q = other.get("/hang-doi?tab=mine").await;
+    let row = &q.body[q.body.find(&format!(">{code}</a>")).unwrap()..];
+    assert!(
+        row.contains(r#"step-due"><span class="badge tone-bad">27/11/2025 09:00"#),
+        "{row}"
+    );
+    app.clock.set("2025-11-24T02:00:00Z".parse().unwrap());
+    // Held now: nobody else is offered to take it.
+    let p = Browser::signed_in(&app, "chuyenvien")
+        .await
+        .get(&format!("/ho-so/{code}"))
+        .await;
+    assert!(!p.body.contains("Nhận xử lý"), "{}", p.body);
+
+    // On to the leader, who sends it back: a reason is required.
+    let specialist2 = app.login("chuyenvien2").await.unwrap();
+    act(
+        &specialist2,
+        &code,
+        json!({ "action": "hand_over", "to_user": "lanhdao" }),
+    )
+    .await;
+    let leader = app.login("lanhdao").await.unwrap();
+    let mut lb = Browser::signed_in(&app, "lanhdao").await;
+    let p = lb.get(&format!("/ho-so/{code}")).await;
+    assert!(
+        p.body.contains("Trả lại bước trước: Thẩm định"),
+        "{}",
+        p.body
+    );
+    let (version, _, _) = state(&leader, &code).await;
+    let r = leader
+        .http
+        .post(leader.url(&format!("/api/dossiers/{code}/actions")))
+        .json(&json!({ "action": "hand_over", "version": version, "to_step": 1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["field"], "note");
+    act(
+        &leader,
+        &code,
+        json!({ "action": "hand_over", "to_step": 1, "note": "Thiếu xác minh nơi cư trú." }),
+    )
+    .await;
+    let d = other_json(&leader, &code).await;
+    assert_eq!(d["step_no"], 1, "{d}");
+    let last = d["steps"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["unit_code"], codes::OFFICE_A, "{last}");
+    assert!(
+        d["events"]
+            .to_string()
+            .contains("Thiếu xác minh nơi cư trú."),
+        "{d}"
+    );
+    app.close().await;
+}
+
+async fn other_json(c: &Client, code: &str) -> Value {
+    let r = c
+        .http
+        .get(c.url(&format!("/api/dossiers/{code}")))
+        .send()
+        .await
+        .unwrap();
+    r.json().await.unwrap()
 }

@@ -167,6 +167,10 @@ pub struct Body {
     pub prints: Vec<Print>,
     pub actions: Vec<ActionForm>,
     pub hand_over: Option<HandOverView>,
+    /// Take the open step: (`to_step` or empty, `to_target` or empty).
+    pub claim: Option<(String, String)>,
+    /// Send back to the step before: (`to_step`, what the button says).
+    pub back: Option<(String, String)>,
     pub return_methods: Vec<Opt>,
     pub msg: Message,
     /// What the applicant was told, through which channel, delivered or not.
@@ -175,6 +179,8 @@ pub struct Body {
     /// Offer the form that attaches a file: the reader holds a role that
     /// may attach somewhere. Only a hint for the page; the service decides.
     pub may_attach: bool,
+    /// The reader's login, what taking a step names.
+    pub me: String,
 }
 
 /// The hand-over form's target.
@@ -375,6 +381,7 @@ pub fn body(
     staff: &Staff,
     v: &DossierView,
     target: Option<HandOverTarget>,
+    moves: motcua_service::dossiers::StepMoves,
     msg: Message,
     names: &HashMap<String, String>,
     messages: Vec<MessageRow>,
@@ -638,9 +645,20 @@ pub fn body(
         prints: prints(&t, v),
         actions,
         hand_over,
+        claim: moves.claim.map(|(step, unit)| match step {
+            Some(n) => (n.to_string(), String::new()),
+            None => (String::new(), format!("{unit}|{}", staff.actor.username)),
+        }),
+        back: moves.back.map(|(n, step, unit)| {
+            (
+                n.to_string(),
+                t.fill("dossier.back_to", &[("step", &step), ("unit", &unit)]),
+            )
+        }),
         return_methods,
         msg,
         messages,
         may_attach: v.may_attach,
+        me: staff.actor.username.clone(),
     }
 }
