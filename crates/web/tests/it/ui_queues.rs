@@ -684,7 +684,11 @@ async fn a_specialist_takes_a_waiting_dossier_and_a_leader_sends_one_back(b: Bac
     act(&w.desk, &code, json!({ "action": "hand_over" })).await;
     let mut other = Browser::signed_in(&app, "chuyenvien2").await;
     let p = other.get(&format!("/ho-so/{code}")).await;
-    assert!(p.body.contains("Nhận xử lý"), "{}", p.body);
+    assert!(
+        p.body.contains("inline claim") && p.body.contains(">Nhận xử lý</button>"),
+        "{}",
+        p.body
+    );
     let csrf = p.field("csrf_token");
     let version = p.field("version");
     let p = other
@@ -732,7 +736,7 @@ async fn a_specialist_takes_a_waiting_dossier_and_a_leader_sends_one_back(b: Bac
         .await
         .get(&format!("/ho-so/{code}"))
         .await;
-    assert!(!p.body.contains("Nhận xử lý"), "{}", p.body);
+    assert!(!p.body.contains("inline claim"), "{}", p.body);
 
     // On to the leader, who sends it back: a reason is required.
     let specialist2 = app.login("chuyenvien2").await.unwrap();
