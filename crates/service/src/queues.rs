@@ -13,7 +13,9 @@
 //!   a refusal, a stop or an apology at a leader step of the internal
 //!   process, so that step is what the leader waits on.
 //! - **desk** (Chờ chuyển xử lý), for desk officers: dossiers received at
-//!   their desks and not yet handed over;
+//!   their desks and not yet handed over, and those a specialist's proposal
+//!   (a supplement, a financial obligation) brought back for the desk to
+//!   decide;
 //! - **return** (Chờ trả kết quả), for desk officers: dossiers whose result
 //!   is signed and back at their desks, waiting for the applicant.
 //!
@@ -164,8 +166,9 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
             f.awaiting_leader = Some(actor.user_id);
         }
         Queue::Desk => {
-            f.statuses = vec![Status::Received];
+            f.statuses = vec![Status::Received, Status::Processing];
             f.holder_unit_ids = units_with(actor, &[Role::DeskOfficer]);
+            f.awaiting_desk = true;
         }
         Queue::Return => {
             f.statuses = vec![Status::Done];

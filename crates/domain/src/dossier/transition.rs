@@ -67,6 +67,11 @@ pub enum Action {
         /// What is proposed.
         proposal: Proposal,
     },
+    /// Whoever decides a specialist's proposal (the leader for a refusal or
+    /// an extension, the desk for a supplement or a financial obligation)
+    /// turns it down; the dossier goes back to the specialist. The status
+    /// does not change.
+    RejectProposal,
 }
 
 /// What a specialist may propose during processing (domain.md §5).
@@ -106,6 +111,7 @@ impl Action {
             Self::Void => "void",
             Self::Extend => "extend",
             Self::Propose { .. } => "propose",
+            Self::RejectProposal => "reject_proposal",
         }
     }
 }
@@ -182,6 +188,7 @@ const DESK_OR_STEP_HOLDERS: &[Permitted] =
     &[R(Role::DeskOfficer), R(Role::Specialist), R(Role::Leader)];
 const DESK_OR_SPECIALIST: &[Permitted] = &[R(Role::DeskOfficer), R(Role::Specialist)];
 const SPECIALIST: &[Permitted] = &[R(Role::Specialist)];
+const DESK_OR_LEADER: &[Permitted] = &[R(Role::DeskOfficer), R(Role::Leader)];
 const LEADER: &[Permitted] = &[R(Role::Leader)];
 const SYSTEM_ADMIN: &[Permitted] = &[R(Role::SystemAdmin)];
 
@@ -206,6 +213,7 @@ fn who_may(action: &Action) -> &'static [Permitted] {
         Action::HandOver { .. } => DESK_OR_STEP_HOLDERS,
         Action::CompleteStep => STEP_HOLDERS,
         Action::Propose { .. } => SPECIALIST,
+        Action::RejectProposal => DESK_OR_LEADER,
         Action::SupplySupplement | Action::SettleFinancialObligation | Action::Withdraw => {
             APPLICANT_OR_DESK
         }
@@ -232,6 +240,7 @@ fn target(from: Status, action: &Action) -> Option<(Status, Option<&'static [Per
         }
         (Action::CompleteStep, S::Processing) => S::Processing,
         (Action::Propose { .. }, S::Processing) => S::Processing,
+        (Action::RejectProposal, S::Processing) => S::Processing,
         (Action::RequestSupplement, S::Processing) => S::AwaitingSupplement,
         (Action::SupplySupplement, S::AwaitingSupplement) => S::Processing,
         (Action::RequestFinancialObligation, S::Processing) => S::AwaitingFinancialObligation,

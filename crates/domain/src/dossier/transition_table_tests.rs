@@ -176,6 +176,15 @@ const SPEC: &[Rule] = &[
         spec: "Specialist: proposes supplement, refusal, extension, financial obligation",
     },
     Rule {
+        action: "reject_proposal",
+        who: &[DESK, LEADER],
+        from: &[S::Processing],
+        to: To::Same,
+        spec: "SILENT on turning a proposal down: the leader \"approves refusal\" and the \
+               desk \"issues supplement requests\", so each may also decline what the \
+               specialist proposed; nothing changes but the record",
+    },
+    Rule {
         action: "request_financial_obligation",
         who: &[DESK, SPECIALIST],
         from: &[S::Processing],
@@ -244,6 +253,7 @@ fn every_action() -> Vec<Action> {
         Action::RecordReturn,
         Action::Void,
         Action::Extend,
+        Action::RejectProposal,
     ];
     for proposal in [
         Proposal::Supplement,
@@ -316,8 +326,9 @@ fn every_status_action_and_actor_agrees_with_the_spec_table() {
             }
         }
     }
-    // 12 statuses × 23 actions (hand-over to two steps, four proposals) × 8 actors.
-    assert_eq!(cells, 12 * 23 * 8);
+    // 12 statuses × 24 actions (hand-over to two steps, four proposals,
+    // turning one down) × 8 actors.
+    assert_eq!(cells, 12 * 24 * 8);
     assert!(
         disagreements.is_empty(),
         "{} of {cells} cells disagree with domain.md §5:\n{}",
@@ -328,11 +339,11 @@ fn every_status_action_and_actor_agrees_with_the_spec_table() {
     // submit 1; supply 2; settle 2; withdraw 2 actors × 4 statuses; accept,
     // refuse online, correction, receive 1 each; desk hand-over 2 (both
     // steps); supplement request 1; return 1; complete step 2; step
-    // hand-over 2 actors × 2 steps; propose 4; financial obligation 2;
-    // sign 1; refuse, stop, extend 4 each; void 10.
+    // hand-over 2 actors × 2 steps; propose 4; reject a proposal 2;
+    // financial obligation 2; sign 1; refuse, stop, extend 4 each; void 10.
     assert_eq!(
         allowed,
-        1 + 2 + 2 + 8 + 4 + 2 + 1 + 1 + 2 + 4 + 4 + 2 + 1 + 12 + 10
+        1 + 2 + 2 + 8 + 4 + 2 + 1 + 1 + 2 + 4 + 4 + 2 + 2 + 1 + 12 + 10
     );
 }
 

@@ -251,6 +251,7 @@ fn any_action() -> impl Strategy<Value = Action> {
         Just(Action::RecordReturn),
         Just(Action::Void),
         Just(Action::Extend),
+        Just(Action::RejectProposal),
         proptest::sample::select(vec![
             Proposal::Supplement,
             Proposal::Refusal,
@@ -307,6 +308,7 @@ proptest! {
                         | Action::CompleteStep
                         | Action::HandOver { .. }
                         | Action::Propose { .. }
+                        | Action::RejectProposal
                 );
                 prop_assert!(keeps, "{:?} kept {:?}", action, from);
             }

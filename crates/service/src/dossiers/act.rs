@@ -7,9 +7,9 @@ use jiff::civil::DateTime;
 use motcua_domain::catalog::Money;
 use motcua_domain::deadline::{SuspensionPolicy, WorkTime};
 use motcua_domain::dossier::{
-    Action, Actor as DomainActor, ClockEvent, ExtensionPolicy, Outcome, ReturnMethod, Status,
-    StepClock, SupplementCheck, SupplementPolicy, TransitionError, check_supplement_request,
-    transition,
+    Action, Actor as DomainActor, ClockEvent, ExtensionPolicy, Outcome, Proposal, ReturnMethod,
+    Status, StepClock, SupplementCheck, SupplementPolicy, TransitionError,
+    check_supplement_request, transition,
 };
 use motcua_domain::role::Role;
 use motcua_domain::time::parse_moment;
@@ -83,6 +83,7 @@ fn domain_action(input: &ActionInput, next_step: u32) -> Action {
         ActionInput::Propose { proposal } => Action::Propose {
             proposal: *proposal,
         },
+        ActionInput::RejectProposal { .. } => Action::RejectProposal,
         ActionInput::RequestSupplement { .. } => Action::RequestSupplement,
         ActionInput::SupplySupplement { .. } => Action::SupplySupplement,
         ActionInput::RequestFinancialObligation { .. } => Action::RequestFinancialObligation,
@@ -415,7 +416,71 @@ impl DossierService {
                 state.holder_user_id = None;
             }
             ActionInput::Propose { proposal } => {
-                w.detail = json!({ "proposal": proposal });
+                let open = w.open_step().cloned();
+                if open
+                    .as_ref()
+                    .is_some_and(|s| proposal_step(&s.step.name).is_some())
+                {
+                    return Err(ServiceError::Conflict(format!(
+                        "a proposal on dossier {} waits for a decision",
+                        d.code
+                    )));
+                }
+                // The decider: the leader of the tree's head for a refusal
+                // or an extension, the receiving desk otherwise.
+                let (unit_id, role) = match proposal {
+                    Proposal::Refusal | Proposal::Extension => (
+                        self.directory.head_of(self.store(), d.unit_id).await?.id,
+                        Role::Leader,
+                    ),
+                    Proposal::Supplement | Proposal::FinancialObligation => {
+                        (d.unit_id, Role::DeskOfficer)
+                    }
+                };
+                w.close_open_step();
+                let sender_unit = d.state.holder_unit_id.unwrap_or(d.unit_id);
+                w.changes.push(StepChange::Open(NewStep {
+                    step_no: d.state.step_no.unwrap_or(1),
+                    name: PROPOSAL_STEPS
+                        .iter()
+                        .find(|(p, _)| p == proposal)
+                        .map(|(_, n)| (*n).to_owned())
+                        .unwrap_or_default(),
+                    unit_id,
+                    role,
+                    holder_user_id: None,
+                    external: false,
+                    sender_unit_id: sender_unit,
+                    sender: actor.username.clone(),
+                    started_at: now,
+                    due: None,
+                    ended_at: None,
+                    classification: None,
+                }));
+                state.holder_unit_id = Some(unit_id);
+                state.holder_user_id = None;
+                w.detail = json!({ "proposal": proposal, "to_unit": unit_id });
+            }
+            ActionInput::RejectProposal { reason } => {
+                text_field("reason", reason, true)?;
+                let Some(open) = w.open_step().cloned() else {
+                    return Err(no_proposal(&d));
+                };
+                let Some(proposal) = proposal_step(&open.step.name) else {
+                    return Err(no_proposal(&d));
+                };
+                if !actor.is_system()
+                    && !roles.contains(&open.step.role)
+                    && !roles.contains(&Role::Leader)
+                {
+                    return Err(ServiceError::Forbidden(format!(
+                        "the proposal on dossier {} is decided by the {}",
+                        d.code,
+                        open.step.role.as_str()
+                    )));
+                }
+                back_to_proposer(&mut w, &mut state, now)?;
+                w.detail = json!({ "proposal": proposal, "reason": reason.trim() });
             }
             ActionInput::RequestSupplement {
                 items,
@@ -581,6 +646,19 @@ impl DossierService {
                 });
                 clock_event = Some(ClockEvent::Extended { at: w.at, new_due });
             }
+        }
+        // A decision taken on a proposal gives the dossier back to the
+        // specialist who proposed it (a refusal ends it instead).
+        if matches!(
+            cmd.action,
+            ActionInput::Extend { .. }
+                | ActionInput::RequestSupplement { .. }
+                | ActionInput::RequestFinancialObligation { .. }
+        ) && w
+            .open_step()
+            .is_some_and(|s| proposal_step(&s.step.name).is_some())
+        {
+            back_to_proposer(&mut w, &mut state, now)?;
         }
         if let (Some(event), Some(r)) = (clock_event, record.as_mut()) {
             let wait_start = r.events.iter().rev().find_map(|e| match *e {
@@ -814,6 +892,68 @@ impl DossierService {
         }
         Ok(user.id)
     }
+}
+
+/// The steps a proposal opens for its decider, by what is proposed; a step
+/// of one of these names is a proposal waiting for a decision.
+const PROPOSAL_STEPS: [(Proposal, &str); 4] = [
+    (Proposal::Refusal, "Xem xét đề xuất từ chối giải quyết"),
+    (Proposal::Extension, "Xem xét đề xuất gia hạn"),
+    (
+        Proposal::Supplement,
+        "Xem xét đề xuất yêu cầu bổ sung hồ sơ",
+    ),
+    (
+        Proposal::FinancialObligation,
+        "Xem xét đề xuất thực hiện nghĩa vụ tài chính",
+    ),
+];
+
+/// The proposal a step waits on, if it is a proposal's decision step.
+pub(super) fn proposal_step(name: &str) -> Option<Proposal> {
+    PROPOSAL_STEPS
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(p, _)| *p)
+}
+
+fn no_proposal(d: &Dossier) -> ServiceError {
+    ServiceError::Conflict(format!(
+        "no proposal on dossier {} waits for a decision",
+        d.code
+    ))
+}
+
+/// Closes a proposal's decision step and gives the dossier back to the
+/// step the proposal came from, with its holder and its due.
+fn back_to_proposer(
+    w: &mut Work<'_>,
+    state: &mut crate::store::DossierState,
+    now: jiff::Timestamp,
+) -> ServiceResult<()> {
+    let Some(open) = w.open_step().cloned() else {
+        return Ok(());
+    };
+    let from = w
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.id < open.id && s.step.ended_at.is_some())
+        .cloned();
+    w.close_open_step();
+    if let Some(prev) = from {
+        w.changes.push(StepChange::Open(NewStep {
+            started_at: now,
+            ended_at: None,
+            classification: None,
+            sender_unit_id: open.step.unit_id,
+            sender: open.step.sender.clone(),
+            ..prev.step.clone()
+        }));
+        state.holder_unit_id = Some(prev.step.unit_id);
+        state.holder_user_id = prev.step.holder_user_id;
+    }
+    Ok(())
 }
 
 /// After processing ends the dossier goes back to the desk for the return.

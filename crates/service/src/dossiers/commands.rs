@@ -94,10 +94,19 @@ pub enum ActionInput {
     },
     /// The step holder completes the step.
     CompleteStep {},
-    /// A specialist proposes a decision.
+    /// A specialist proposes a decision; the dossier goes to whoever
+    /// decides it (the leader for a refusal or an extension, the desk for a
+    /// supplement or a financial obligation), who takes the decision (the
+    /// action itself) or turns it down.
     Propose {
         /// What.
         proposal: Proposal,
+    },
+    /// The decider turns a proposal down; the dossier goes back to the
+    /// specialist who proposed it.
+    RejectProposal {
+        /// Why (told to the specialist in the timeline).
+        reason: String,
     },
     /// The desk asks the applicant for a supplement; the clock is suspended.
     RequestSupplement {
@@ -194,6 +203,7 @@ impl ActionInput {
             Self::HandOver { .. } => "hand_over",
             Self::CompleteStep {} => "complete_step",
             Self::Propose { .. } => "propose",
+            Self::RejectProposal { .. } => "reject_proposal",
             Self::RequestSupplement { .. } => "request_supplement",
             Self::SupplySupplement { .. } => "supply_supplement",
             Self::RequestFinancialObligation { .. } => "request_financial_obligation",

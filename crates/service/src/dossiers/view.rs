@@ -164,6 +164,7 @@ const OFFERED: &[Action] = &[
     Action::RecordReturn,
     Action::Extend,
     Action::Void,
+    Action::RejectProposal,
 ];
 
 pub(super) async fn build(
@@ -241,6 +242,17 @@ pub(super) async fn build(
         .map(|a| a.as_str())
         .collect();
     actions.dedup();
+    // One proposal at a time, and turning one down only while one waits.
+    let pending = steps
+        .iter()
+        .rev()
+        .find(|s| s.step.step.ended_at.is_none())
+        .and_then(|s| super::act::proposal_step(&s.step.step.name));
+    actions.retain(|a| match *a {
+        "reject_proposal" => pending.is_some(),
+        "propose" => pending.is_none(),
+        _ => true,
+    });
     let may_attach = super::may_attach(actor, &roles, d.state.status);
     let status_url = svc.status_url(d.code.as_str(), &d.lookup_token);
     Ok(DossierView {

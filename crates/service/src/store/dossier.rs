@@ -586,6 +586,9 @@ pub struct DossierFilter {
     /// a leader's, and the dossier is held by this person or by nobody (the
     /// approval queue).
     pub awaiting_leader: Option<i64>,
+    /// Only dossiers waiting at the desk: received and not handed over, or
+    /// at a desk officer's step (a proposal the desk decides).
+    pub awaiting_desk: bool,
     /// Received in `[from, to)`.
     pub received_from: Option<Timestamp>,
     /// See `received_from`.

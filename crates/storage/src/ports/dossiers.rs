@@ -1394,6 +1394,14 @@ pub(crate) async fn list_dossiers<B: Backend>(
              AND s.ended_at_ms IS NULL ORDER BY s.id DESC LIMIT 1) = 'leader'"
         ));
     }
+    if f.awaiting_desk {
+        conds.push(
+            "(d.status = 'received' OR (SELECT s.role FROM dossier_steps s \
+             WHERE s.dossier_id = d.id AND s.ended_at_ms IS NULL \
+             ORDER BY s.id DESC LIMIT 1) = 'desk_officer')"
+                .to_owned(),
+        );
+    }
     match (f.sort, f.after) {
         (DossierSort::Newest, Some((_, id))) => {
             let a = q.arg(Arg::Int(id));

@@ -138,9 +138,9 @@ pub struct ActionDoc {
     /// (result_digitised), `refuse` (reason), `stop` (reason, stage,
     /// fee_settlement), `withdraw`, `record_return` (method, collector_name,
     /// collector_identity, shipment), `void` (reason), `extend` (reason,
-    /// new_due, signer_name, signer_title).
+    /// new_due, signer_name, signer_title), `reject_proposal` (reason).
     #[schema(
-        pattern = r"^(accept_online|refuse_online|return_for_correction|hand_over|complete_step|propose|request_supplement|supply_supplement|request_financial_obligation|settle_financial_obligation|sign_result|refuse|stop|withdraw|record_return|void|extend)$"
+        pattern = r"^(accept_online|refuse_online|return_for_correction|hand_over|complete_step|propose|request_supplement|supply_supplement|request_financial_obligation|settle_financial_obligation|sign_result|refuse|stop|withdraw|record_return|void|extend|reject_proposal)$"
     )]
     pub action: String,
     /// The version read.

@@ -25,6 +25,7 @@ on_both!(
     bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one,
     the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned,
     a_specialist_takes_a_waiting_dossier_and_a_leader_sends_one_back,
+    a_proposal_reaches_its_decider_who_takes_it_or_turns_it_down,
 );
 
 fn procedure(code: &str, limit: &str) -> Value {
@@ -130,8 +131,9 @@ async fn state(c: &Client, code: &str) -> (i64, String, usize) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 200);
+    let status = r.status();
     let v: Value = r.json().await.unwrap();
+    assert_eq!(status, 200, "{v}");
     (
         v["version"].as_i64().unwrap(),
         v["status"].as_str().unwrap().to_owned(),
@@ -569,8 +571,8 @@ async fn bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one(b
     );
     let csrf = page.field("csrf_token");
     let versions: Vec<String> = codes.iter().map(|c| version_in(&page, c)).collect();
-    // The third one changes after the page was read (a proposal from
-    // another tab keeps it with the specialist, one version further).
+    // The third one changes after the page was read (taken again at its
+    // step from another tab: with the specialist, one version further).
     let (v, _, _) = state(&w.desk, &codes[2]).await;
     let r = w
         .specialist
@@ -579,7 +581,9 @@ async fn bulk_hand_over_moves_the_picked_dossiers_once_and_reports_a_stale_one(b
             w.specialist
                 .url(&format!("/api/dossiers/{}/actions", codes[2])),
         )
-        .json(&json!({ "action": "propose", "version": v, "proposal": "extension" }))
+        .json(
+            &json!({ "action": "hand_over", "version": v, "to_step": 1, "to_user": "chuyenvien" }),
+        )
         .send()
         .await
         .unwrap();
@@ -792,4 +796,136 @@ async fn other_json(c: &Client, code: &str) -> Value {
         .await
         .unwrap();
     r.json().await.unwrap()
+}
+
+/// Posts an action and answers its status and body.
+async fn try_act(c: &Client, code: &str, mut body: Value) -> (u16, Value) {
+    let (version, _, _) = state(c, code).await;
+    body["version"] = json!(version);
+    let r = c
+        .http
+        .post(c.url(&format!("/api/dossiers/{code}/actions")))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn open_step(d: &Value) -> Value {
+    d["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|s| s["ended_at"].is_null())
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+async fn a_proposal_reaches_its_decider_who_takes_it_or_turns_it_down(b: Backend) {
+    let app = start(b).await;
+    let w = world(&app).await;
+    let code = receive(&w.desk, "1.000003", "in_person", "Nguyễn Văn An").await;
+    hand_over(&w.desk, &code, "chuyenvien").await;
+    let leader = app.login("lanhdao").await.unwrap();
+    // Nothing waits: nobody can turn a proposal down.
+    let (s, _) = try_act(
+        &leader,
+        &code,
+        json!({ "action": "reject_proposal", "reason": "x" }),
+    )
+    .await;
+    assert_eq!(s, 409);
+
+    // An extension goes to the leader of the district.
+    act(
+        &w.specialist,
+        &code,
+        json!({ "action": "propose", "proposal": "extension", "note": "Cần xác minh với xã" }),
+    )
+    .await;
+    let d = other_json(&leader, &code).await;
+    let step = open_step(&d);
+    assert_eq!(step["name"], "Xem xét đề xuất gia hạn", "{d}");
+    assert_eq!(step["unit_code"], codes::DISTRICT_A);
+    assert_eq!(step["role"], "leader");
+    assert_eq!(step["sender"], "chuyenvien");
+    assert!(d["holder"].is_null(), "{d}");
+    let mut lb = Browser::signed_in(&app, "lanhdao").await;
+    assert!(codes_in(&lb.get("/hang-doi?tab=approval").await).contains(&code));
+    let page = lb.get(&format!("/ho-so/{code}")).await;
+    assert!(
+        page.body.contains("Không chấp thuận đề xuất"),
+        "{}",
+        page.body
+    );
+    // The dossier has left the specialist's office until it is decided.
+    let r = w
+        .specialist
+        .http
+        .get(w.specialist.url(&format!("/api/dossiers/{code}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Turned down: a reason is required, then it is back with the specialist.
+    let (s, v) = try_act(
+        &leader,
+        &code,
+        json!({ "action": "reject_proposal", "reason": " " }),
+    )
+    .await;
+    assert_eq!((s, v["field"].clone()), (422, json!("reason")), "{v}");
+    act(
+        &leader,
+        &code,
+        json!({ "action": "reject_proposal", "reason": "Đủ căn cứ giải quyết đúng hạn" }),
+    )
+    .await;
+    let d = other_json(&leader, &code).await;
+    let step = open_step(&d);
+    assert_eq!(step["name"], "Thẩm định", "{d}");
+    assert_eq!(step["unit_code"], codes::OFFICE_A);
+    assert_eq!(d["holder"], "chuyenvien");
+    assert_eq!(d["status"], "processing");
+    assert!(!codes_in(&lb.get("/hang-doi?tab=approval").await).contains(&code));
+
+    // A supplement goes to the desk, which issues it: the dossier waits for
+    // the applicant and is the specialist's again.
+    act(
+        &w.specialist,
+        &code,
+        json!({ "action": "propose", "proposal": "supplement", "note": "Thiếu giấy chứng sinh" }),
+    )
+    .await;
+    let d = other_json(&w.desk, &code).await;
+    assert_eq!(open_step(&d)["role"], "desk_officer", "{d}");
+    assert_eq!(open_step(&d)["unit_code"], codes::DESK_A);
+    let mut desk = Browser::signed_in(&app, "tiepnhan").await;
+    assert!(codes_in(&desk.get("/hang-doi?tab=desk").await).contains(&code));
+    // The specialist cannot decide it: it is not in their office now.
+    let r = w
+        .specialist
+        .http
+        .post(w.specialist.url(&format!("/api/dossiers/{code}/actions")))
+        .json(&json!({ "action": "reject_proposal", "version": 99, "reason": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    act(
+        &w.desk,
+        &code,
+        json!({ "action": "request_supplement", "reason": "Thiếu giấy tờ",
+                "items": [{ "name": "Giấy chứng sinh", "note": "bản chính" }] }),
+    )
+    .await;
+    let d = other_json(&w.desk, &code).await;
+    assert_eq!(d["status"], "awaiting_supplement", "{d}");
+    assert_eq!(open_step(&d)["name"], "Thẩm định", "{d}");
+    assert_eq!(d["holder"], "chuyenvien");
+    assert!(!codes_in(&desk.get("/hang-doi?tab=desk").await).contains(&code));
+    app.close().await;
 }

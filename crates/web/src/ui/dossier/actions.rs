@@ -26,6 +26,7 @@ pub const ALL: &[&str] = &[
     "record_return",
     "extend",
     "void",
+    "reject_proposal",
 ];
 
 /// The action's name if the page knows it.
@@ -131,6 +132,9 @@ pub fn parse(fields: &[(String, String)]) -> Result<(&'static str, Act), &'stati
             },
         },
         "complete_step" => ActionInput::CompleteStep {},
+        "reject_proposal" => ActionInput::RejectProposal {
+            reason: get("reason"),
+        },
         "propose" => ActionInput::Propose {
             proposal: serde_json::from_value::<Proposal>(serde_json::Value::String(get(
                 "proposal",
