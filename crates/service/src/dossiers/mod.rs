@@ -11,10 +11,12 @@ mod act;
 mod calendars;
 pub mod clock;
 pub mod commands;
+pub mod corrections;
 mod directory;
 pub mod import;
 pub mod notices;
 mod open_state;
+pub mod outcomes;
 pub mod preview;
 mod view;
 
