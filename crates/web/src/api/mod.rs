@@ -4,6 +4,8 @@
 
 mod auth;
 mod catalog_files;
+mod corrections;
+pub(crate) mod counter_forms;
 mod docs;
 pub(crate) mod dossiers;
 mod forms;
@@ -33,7 +35,8 @@ use crate::AppState;
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
-        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, forms::form, forms::register, outbox::list, outbox::retry,
+        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, corrections::correct, forms::form, forms::register,
+        counter_forms::guidance, counter_forms::refusal, outbox::list, outbox::retry,
         reports::dossiers,
     ),
     components(schemas(crate::error::Problem)),
@@ -52,7 +55,9 @@ pub fn routes() -> Router<AppState> {
         .merge(procedures::routes())
         .merge(processes::routes())
         .merge(dossiers::routes())
+        .merge(corrections::routes())
         .merge(forms::routes())
+        .merge(counter_forms::routes())
         .merge(outbox::routes())
         .merge(reports::routes())
         .merge(docs::routes())
