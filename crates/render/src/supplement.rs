@@ -30,7 +30,9 @@ pub struct SupplementRequest {
     pub place: String,
     /// When the request is issued; prints the date line.
     pub issued_at: DateTime,
-    pub dossier_code: String,
+    /// `None` for guidance given at the counter before receipt, when there
+    /// is no dossier yet (domain.md §5): the line is left out.
+    pub dossier_code: Option<String>,
     pub applicant_name: String,
     /// Empty leaves the line out.
     pub applicant_address: String,
@@ -42,6 +44,7 @@ pub struct SupplementRequest {
     pub procedure_name: String,
     /// What is missing or must be completed, in order.
     pub items: Vec<SupplementItem>,
+    /// Empty leaves the line out.
     pub reason: String,
     /// How and where to supply, whom to ask; empty leaves the line out.
     pub guidance: String,
@@ -92,7 +95,7 @@ pub fn supplement_request_pdf(request: &SupplementRequest) -> Result<Vec<u8>, Re
         parent_unit_name: &request.parent_unit_name,
         unit_name: &request.unit_name,
         date_line: date_line(&request.place, request.issued_at),
-        dossier_code: &request.dossier_code,
+        dossier_code: request.dossier_code.as_deref().unwrap_or(""),
         applicant_name: &request.applicant_name,
         applicant_address: &request.applicant_address,
         applicant_phone: &request.applicant_phone,

@@ -12,7 +12,7 @@ fn request() -> SupplementRequest {
         unit_name: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
         place: "Bắc Ninh".into(),
         issued_at: date(2025, 4, 28).at(10, 15, 0, 0),
-        dossier_code: "000.21.30.H99-250425-0007".into(),
+        dossier_code: Some("000.21.30.H99-250425-0007".into()),
         applicant_name: "Nguyễn Thị Hằng".into(),
         applicant_address: "Số 12 đường Lý Thái Tổ, phường Suối Hoa".into(),
         applicant_phone: "0912 345 678".into(),
@@ -93,6 +93,24 @@ fn empty_optional_values_leave_their_lines_out() {
         assert!(!text.contains(absent), "{absent:?} printed in {text}");
     }
     assert!(text.contains("Lý do: Hồ sơ thiếu bản vẽ và giấy tờ đất"));
+}
+
+#[test]
+fn guidance_at_the_counter_has_no_dossier_code_and_may_have_no_reason() {
+    let mut r = request();
+    r.dossier_code = None;
+    r.reason = String::new();
+    let text = text_of(&supplement_request_pdf(&r).unwrap());
+    for absent in ["Mã hồ sơ", "Lý do"] {
+        assert!(!text.contains(absent), "{absent:?} printed in {text}");
+    }
+    for expected in [
+        "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+        "Hồ sơ của: Nguyễn Thị Hằng",
+        "Bản vẽ mặt bằng móng",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in {text}");
+    }
 }
 
 #[test]

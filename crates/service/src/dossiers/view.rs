@@ -79,6 +79,10 @@ pub struct DossierView {
     /// [`DossierService::attach_file`](super::DossierService::attach_file)),
     /// so pages offer the form only to those it would not refuse.
     pub may_attach: bool,
+    /// Whether the reader may correct the applicant's details and the
+    /// components now, and whether a reason is required
+    /// ([`corrections`](super::corrections)).
+    pub correction: Option<super::corrections::CorrectionRight>,
     /// The public status page.
     pub status_url: String,
 }
@@ -144,7 +148,7 @@ fn hex_decode(s: &str) -> Option<Vec<u8>> {
 
 /// Every action a reader might be offered, with a representative input for
 /// the state machine's check.
-const OFFERED: &[Action] = &[
+pub(super) const OFFERED: &[Action] = &[
     Action::AcceptOnline,
     Action::RefuseOnline,
     Action::ReturnForCorrection,
@@ -254,6 +258,7 @@ pub(super) async fn build(
         _ => true,
     });
     let may_attach = super::may_attach(actor, &roles, d.state.status);
+    let correction = super::corrections::right(actor, &d);
     let status_url = svc.status_url(d.code.as_str(), &d.lookup_token);
     Ok(DossierView {
         unit_code: unit.code.to_string(),
@@ -277,6 +282,7 @@ pub(super) async fn build(
         open_status,
         actions,
         may_attach,
+        correction,
         status_url,
         dossier: d,
     })

@@ -111,7 +111,16 @@ pub fn live_changes(
 /// when the reception event does not record what the desk saw.
 pub fn replay(h: &History, work: &WorkTime<'_>) -> ServiceResult<Vec<(Date, Standing)>> {
     let record = h.clock.as_deref().map(ClockRecord::from_json).transpose()?;
-    let mut facts = h.components;
+    // What the desk recorded, from the first event that says it (the
+    // reception, or a correction of the components of a dossier whose
+    // reception did not record it: `dossiers::corrections`), else from the
+    // component rows. Facts count only once received, so taking them
+    // before the event that records them changes nothing else.
+    let mut facts = h
+        .events
+        .iter()
+        .find_map(|e| e.reception)
+        .unwrap_or(h.components);
     let mut out = Vec::with_capacity(h.events.len());
     let mut returned = false;
     // The clock is folded once, event by event, as the timeline goes.

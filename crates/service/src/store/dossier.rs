@@ -407,6 +407,40 @@ impl DossierChange {
     }
 }
 
+/// A computed correction of what the desk typed (issue 18, point 2): the
+/// applicant's details and the components as they should read, written
+/// with the event that says what changed. Unlike a [`DossierChange`] it
+/// moves no status, step or counter; storage rewrites the search terms
+/// the search box finds the dossier by when the name or a number changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierCorrection {
+    /// The dossier.
+    pub id: i64,
+    /// The version the correction was computed from.
+    pub expected_version: i64,
+    /// The dossier at that version.
+    pub before: Dossier,
+    /// The applicant as they should read (the same as before when only the
+    /// components change).
+    pub applicant: Applicant,
+    /// Component rows to replace; none keeps them.
+    pub components: Option<Vec<ReceivedItem>>,
+    /// The correction's event (from and to the dossier's status).
+    pub event: NewEvent,
+}
+
+impl DossierCorrection {
+    /// The dossier once the correction is written at `at`.
+    pub fn after(&self, at: Timestamp) -> Dossier {
+        Dossier {
+            applicant: self.applicant.clone(),
+            version: self.before.version + 1,
+            updated_at: Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at),
+            ..self.before.clone()
+        }
+    }
+}
+
 /// The channels notifications go through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -747,6 +781,15 @@ pub trait DossierStore: Send + Sync {
     /// (otherwise `Conflict`, nothing written); returns the new state.
     async fn change_dossier(&self, ctx: &AuditContext, c: &DossierChange)
     -> ServiceResult<Dossier>;
+    /// Writes a correction if the dossier is still at `expected_version`
+    /// (otherwise `Conflict`, nothing written): the applicant's columns and
+    /// search terms, the components when given, the event and the audit
+    /// entry (`dossier.correct`), in one transaction; returns the dossier.
+    async fn correct_dossier(
+        &self,
+        ctx: &AuditContext,
+        c: &DossierCorrection,
+    ) -> ServiceResult<Dossier>;
     /// A dossier by code, or `NotFound`.
     async fn dossier_by_code(&self, code: &str) -> ServiceResult<Dossier>;
     /// A procedure version by its id (the one a dossier keeps), or `NotFound`.

@@ -46,6 +46,14 @@ macro_rules! dossier_ports {
                     dossiers::change_dossier(self, ctx, c).await
                 }
 
+                async fn correct_dossier(
+                    &self,
+                    ctx: &AuditContext,
+                    c: &motcua_service::store::DossierCorrection,
+                ) -> ServiceResult<Dossier> {
+                    $crate::ports::corrections::correct_dossier(self, ctx, c).await
+                }
+
                 async fn dossier_by_code(&self, code: &str) -> ServiceResult<Dossier> {
                     dossiers::dossier_by_code(self, code).await
                 }

@@ -98,7 +98,8 @@ const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
      (dossier_id, position, name, form, copies, digitised, reused, file_id) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-const INSERT_TERM: &str = "INSERT INTO dossier_search (term, dossier_id) VALUES ($1, $2)";
+pub(super) const INSERT_TERM: &str =
+    "INSERT INTO dossier_search (term, dossier_id) VALUES ($1, $2)";
 
 const INSERT_EVENT: &str = "INSERT INTO dossier_events \
      (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
@@ -346,7 +347,7 @@ fn component_sql(id: i64, i: usize, item: &ReceivedItem) -> Sql {
         .opt_int(item.file_id)
 }
 
-async fn insert_components<C: Conn>(
+pub(super) async fn insert_components<C: Conn>(
     c: &mut C,
     id: i64,
     items: &[ReceivedItem],
@@ -366,7 +367,7 @@ async fn insert_components<C: Conn>(
 
 /// The event's insert; `guarded`, it stores the dossier only when the
 /// statement before it changed one row (see [`apply_change`]).
-fn event_sql(id: i64, e: &NewEvent, guarded: bool) -> Sql {
+pub(super) fn event_sql(id: i64, e: &NewEvent, guarded: bool) -> Sql {
     Sql::new(if guarded {
         INSERT_EVENT_AFTER_UPDATE
     } else {
@@ -409,7 +410,7 @@ fn message_sql(id: i64, at: Timestamp, m: &NewMessage) -> Sql {
         .int(millis(at))
 }
 
-fn event_audit(code: &str, e: &NewEvent) -> serde_json::Value {
+pub(super) fn event_audit(code: &str, e: &NewEvent) -> serde_json::Value {
     serde_json::json!({
         "code": code,
         "action": e.action,
@@ -1024,17 +1025,26 @@ async fn apply_change<C: Conn>(
 /// Why a change's update matched no row, if it did not: the dossier is gone
 /// or moved on (`None` when it is still at the version the change names).
 async fn stale<C: Conn>(c: &mut C, ch: &DossierChange) -> Option<ServiceError> {
+    stale_at(c, ch.id, ch.expected_version).await
+}
+
+/// Why an update of dossier `id` at `expected_version` matched no row (see
+/// [`stale`]).
+pub(super) async fn stale_at<C: Conn>(
+    c: &mut C,
+    id: i64,
+    expected_version: i64,
+) -> Option<ServiceError> {
     let now: Result<Option<(String, i64)>, _> = c
-        .optional(Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(ch.id))
+        .optional(Sql::new("SELECT code, version FROM dossiers WHERE id = $1").int(id))
         .await;
     match now {
         Err(e) => Some(db(e)),
-        Ok(None) => Some(ServiceError::not_found("dossier", ch.id.to_string())),
-        Ok(Some((_, v))) if v == ch.expected_version => None,
+        Ok(None) => Some(ServiceError::not_found("dossier", id.to_string())),
+        Ok(Some((_, v))) if v == expected_version => None,
         Ok(Some((code, v))) => Some(ServiceError::Conflict(format!(
             "dossier {code} was changed meanwhile: it is at version {v}, \
-             the change was made from version {}",
-            ch.expected_version
+             the change was made from version {expected_version}"
         ))),
     }
 }

@@ -7,6 +7,7 @@
 
 pub(crate) mod access;
 pub(crate) mod calendar;
+pub(crate) mod corrections;
 pub(crate) mod dashboard;
 pub(crate) mod dossier_ports;
 pub(crate) mod dossiers;

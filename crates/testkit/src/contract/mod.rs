@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod dashboard;
 pub mod dossier_changes;
+pub mod dossier_corrections;
 pub mod dossier_import;
 pub mod history;
 pub mod outbox;

@@ -3,8 +3,8 @@
 //! case fails when neither can be had). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, dashboard, dossier_changes, dossier_import, history,
-    outbox, settings, stats, throttle, units, users,
+    access, admin, audit, calendar, catalog, dashboard, dossier_changes, dossier_corrections,
+    dossier_import, history, outbox, settings, stats, throttle, units, users,
 };
 use motcua_testkit::{Backend, TestDb};
 
@@ -112,6 +112,8 @@ on_both!(true =>
     catalog::concurrent_process_versions_from_two_nodes_number_one_to_ten,
     catalog::import_assignments_are_all_or_nothing,
     dossier_changes::a_change_from_a_stale_version_writes_nothing,
+    dossier_corrections::a_correction_rewrites_the_applicant_and_the_search_terms,
+    dossier_corrections::a_correction_removes_the_migrations_terms_too,
     dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
     dossier_import::live_dossiers_are_numbered_after_imported_ones,
     dossier_import::large_batches_keep_each_dossiers_rows_and_name_a_taken_code,

@@ -41,7 +41,7 @@ pub const FORMS: &[&str] = &[
     "control-slip.pdf",
 ];
 
-fn pdf(bytes: Vec<u8>, name: &str) -> Response {
+pub(super) fn pdf(bytes: Vec<u8>, name: &str) -> Response {
     let mut r = Response::new(Body::from(bytes));
     let h = r.headers_mut();
     h.insert(
@@ -62,7 +62,11 @@ fn local(t: Timestamp) -> DateTime {
 /// the unit (or its parent) is named after ("UBND huyện Đô Lương" → "Đô
 /// Lương"), or the unit's name.
 fn place(v: &DossierView) -> String {
-    let name = v.parent_unit_name.as_deref().unwrap_or(&v.unit_name);
+    place_of(v.parent_unit_name.as_deref().unwrap_or(&v.unit_name))
+}
+
+/// [`place`] of a unit named `name` (or of the unit above it).
+pub(super) fn place_of(name: &str) -> String {
     for key in [
         "thành phố ",
         "thị xã ",
@@ -86,7 +90,7 @@ fn place(v: &DossierView) -> String {
     name.to_owned()
 }
 
-fn upper(s: &str) -> String {
+pub(super) fn upper(s: &str) -> String {
     s.to_uppercase()
 }
 
@@ -201,7 +205,7 @@ pub async fn form(
                 unit_name: unit,
                 place: place(&v),
                 issued_at: local(e.event.at),
-                dossier_code: d.code.to_string(),
+                dossier_code: Some(d.code.to_string()),
                 applicant_name: a.name.clone(),
                 applicant_address: a.address.clone(),
                 applicant_phone: a.phone.clone(),

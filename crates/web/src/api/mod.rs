@@ -4,6 +4,8 @@
 
 mod auth;
 mod catalog_files;
+mod corrections;
+pub(crate) mod counter_forms;
 mod docs;
 pub(crate) mod dossiers;
 mod forms;
@@ -35,7 +37,8 @@ use crate::AppState;
         procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
         routing::get_sectors, routing::put_sectors, routing::list_defaults, routing::put_default, routing::delete_default,
-        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, forms::form, forms::register, outbox::list, outbox::retry,
+        dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, corrections::correct, forms::form, forms::register,
+        counter_forms::guidance, counter_forms::refusal, outbox::list, outbox::retry,
         reports::dossiers,
     ),
     components(schemas(crate::error::Problem)),
@@ -55,7 +58,9 @@ pub fn routes() -> Router<AppState> {
         .merge(processes::routes())
         .merge(routing::routes())
         .merge(dossiers::routes())
+        .merge(corrections::routes())
         .merge(forms::routes())
+        .merge(counter_forms::routes())
         .merge(outbox::routes())
         .merge(reports::routes())
         .merge(docs::routes())

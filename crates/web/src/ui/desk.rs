@@ -18,7 +18,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::catalog::{ComponentForm, Requirement};
 use motcua_domain::dossier::{Channel, ReturnMethod};
@@ -34,6 +34,8 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
 
+mod outcomes;
+
 /// Where the desk lives.
 pub const PATH: &str = "/tiep-nhan";
 
@@ -42,6 +44,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PATH, get(show).post(submit))
         .route("/tiep-nhan/thu-tuc", get(search))
+        .route(outcomes::GUIDE_PATH, post(outcomes::guide))
+        .route(outcomes::REFUSE_PATH, post(outcomes::refuse))
 }
 
 /// The most hits the search shows.
@@ -140,6 +144,9 @@ struct FormView {
     errors: Errors,
     /// A message about the whole form (procedure, unit, other fields).
     general: Option<String>,
+    /// Show the part that prints forms 02 and 03 open (after one of them
+    /// was refused).
+    outcome_open: bool,
 }
 
 /// What the officer typed, kept when the form comes back.
@@ -152,6 +159,12 @@ struct Values {
     address: String,
     sets: String,
     note: String,
+    /// What is missing, one per line (guidance at the counter, form 02).
+    missing: String,
+    /// How to complete it (form 02).
+    guidance: String,
+    /// Why the dossier is refused, one per line (form 03).
+    reasons: String,
 }
 
 /// Field messages, by form control.
@@ -165,6 +178,10 @@ struct Errors {
     sets: Option<String>,
     note: Option<String>,
     components: Option<String>,
+    /// The list of form 02.
+    missing: Option<String>,
+    /// The reasons of form 03.
+    reasons: Option<String>,
 }
 
 impl Errors {
@@ -178,6 +195,8 @@ impl Errors {
             &self.sets,
             &self.note,
             &self.components,
+            &self.missing,
+            &self.reasons,
         ]
         .iter()
         .any(|e| e.is_some())
@@ -211,7 +230,7 @@ fn copy_options(t: &Texts, selected: ComponentCopy) -> Vec<Opt> {
 }
 
 /// The copy form a catalog form is received as by default.
-fn default_copy(f: ComponentForm) -> ComponentCopy {
+pub(crate) fn default_copy(f: ComponentForm) -> ComponentCopy {
     match f {
         ComponentForm::Copy => ComponentCopy::Copy,
         ComponentForm::CertifiedCopy => ComponentCopy::CertifiedCopy,
@@ -365,9 +384,13 @@ fn form_view(lang: Lang, p: &ReceptionPreview, posted: &Posted, errors: Errors) 
             address: posted.values.address.clone(),
             sets: posted.values.sets.clone(),
             note: posted.values.note.clone(),
+            missing: posted.values.missing.clone(),
+            guidance: posted.values.guidance.clone(),
+            reasons: posted.values.reasons.clone(),
         },
         errors,
         general: None,
+        outcome_open: false,
     }
 }
 
@@ -593,6 +616,9 @@ fn read(fields: &[(String, String)]) -> (Posted, Option<(&'static str, &'static 
         address: get("address"),
         sets: get("sets"),
         note: get("note"),
+        missing: get("missing"),
+        guidance: get("guidance"),
+        reasons: get("reasons"),
     };
     // Rows are named c<i>_<what>; only rows the form listed count.
     for (k, v) in fields {

@@ -17,6 +17,7 @@
 //! the page with what was wrong and nothing attached.
 
 pub(crate) mod actions;
+mod correct;
 pub(crate) mod upload;
 mod view;
 
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ho-so/{code}", get(show))
         .route("/ho-so/{code}/hanh-dong", post(act))
+        .route("/ho-so/{code}/sua", post(correct::correct))
         .route(
             "/ho-so/{code}/tep",
             post(attach).layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
@@ -93,6 +95,8 @@ struct PageQuery {
     warn: Option<String>,
     /// Set after a file was attached (after a redirect).
     tep: Option<String>,
+    /// Set after a correction (after a redirect).
+    sua: Option<String>,
 }
 
 /// What the page says at its top.
@@ -106,6 +110,9 @@ pub(crate) struct Message {
     pub warning: Option<String>,
     /// Why nothing was done.
     pub error: Option<String>,
+    /// The correction form as posted, with what was refused (else the
+    /// page shows it prefilled to those who may correct).
+    pub correction: Option<correct::CorrectionForm>,
 }
 
 async fn respond(
@@ -126,10 +133,14 @@ async fn respond_with(
     staff: &Staff,
     headers: &HeaderMap,
     v: motcua_service::dossiers::DossierView,
-    msg: Message,
+    mut msg: Message,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
+    let correction = match msg.correction.take() {
+        Some(form) => Some(form),
+        None => correct::prefill(st, staff.lang, &v).await?,
+    };
     let (target, moves) = if v.actions.contains(&"hand_over") {
         let code = v.dossier.code.as_str();
         (
@@ -144,7 +155,7 @@ async fn respond_with(
         .messages(&staff.actor, v.dossier.code.as_str())
         .await?;
     let names = people_names(st, &v).await?;
-    let b = view::body(
+    let mut b = view::body(
         staff,
         &v,
         target,
@@ -153,6 +164,7 @@ async fn respond_with(
         &names,
         view::message_rows(staff.lang, &messages),
     );
+    b.correction = correction;
     if is_htmx(headers) {
         return Ok(render(StatusCode::OK, &DossierPartial { t, b }));
     }
@@ -208,6 +220,8 @@ async fn show(
         msg.notice = Some(t.get("dossier.received_notice").to_owned());
     } else if q.tep.is_some() {
         msg.notice = Some(t.get("dossier.upload.done").to_owned());
+    } else if q.sua.is_some() {
+        msg.notice = Some(t.get("dossier.correction.done").to_owned());
     } else if let Some(a) = q.xong.as_deref().and_then(actions::known) {
         msg.notice = Some(t.fill("dossier.done_notice", &[("action", &actions::label(&t, a))]));
         if q.warn.is_some() {

@@ -223,7 +223,7 @@ async fn reading_matrix(b: Backend) {
                 failures.push(format!("{name} GET {p} (own): {s}"));
             }
         }
-        let posts: [(&str, &str, String); 3] = [
+        let posts: [(&str, &str, String); 5] = [
             (
                 "/api/dossiers/{c}/actions",
                 "application/json",
@@ -238,6 +238,18 @@ async fn reading_matrix(b: Backend) {
                 "/api/dossiers/{c}/files?kind=component&name=a.pdf",
                 "application/pdf",
                 "%PDF-1.4 x".to_owned(),
+            ),
+            (
+                "/api/dossiers/{c}/corrections",
+                "application/json",
+                json!({ "version": 1, "reason": "x",
+                    "applicant": { "kind": "citizen", "name": "Ai Đó", "identity": "", "phone": "", "email": "", "address": "" } })
+                .to_string(),
+            ),
+            (
+                "/ho-so/{c}/sua",
+                "application/x-www-form-urlencoded",
+                form(&[("version", "1"), ("kind", "citizen"), ("name", "Ai Đó"), ("reason", "x")]),
             ),
         ];
         for (path, ctype, body) in &posts {

@@ -12,6 +12,8 @@ mod api_docs;
 mod api_dossiers;
 mod api_signin;
 mod api_units;
+mod corrections;
+mod counter_forms;
 mod hardening;
 mod routing;
 mod search;

@@ -6,6 +6,7 @@ use motcua_domain::deadline::{Classification, OpenStatus};
 use motcua_domain::dossier::{Channel, ReturnMethod, Status};
 use motcua_service::dossiers::DossierView;
 use motcua_service::dossiers::clock::ClockRecord;
+use motcua_service::dossiers::corrections::{ApplicantField, CorrectionDetail};
 use motcua_service::dossiers::preview::HandOverTarget;
 use std::collections::HashMap;
 
@@ -181,6 +182,8 @@ pub struct Body {
     pub may_attach: bool,
     /// The reader's login, what taking a step names.
     pub me: String,
+    /// The form that corrects what the desk typed, for those who may.
+    pub correction: Option<super::correct::CorrectionForm>,
 }
 
 /// The hand-over form's target.
@@ -305,7 +308,86 @@ fn details(lang: Lang, t: &Texts, action: &str, d: &Value) -> Vec<String> {
             );
             push("dossier.detail.shipment", text(d, "shipment").to_owned());
         }
+        "correct" => return correction_lines(t, d),
         _ => push("dossier.detail.reason", text(d, "reason").to_owned()),
+    }
+    out
+}
+
+/// What a correction changed, old → new, and why: one line for the
+/// applicant's details, one for the components, one for the reason.
+fn correction_lines(t: &Texts, d: &Value) -> Vec<String> {
+    let Ok(c) = serde_json::from_value::<CorrectionDetail>(d.clone()) else {
+        return Vec::new();
+    };
+    let shown = |v: &str| {
+        if v.trim().is_empty() {
+            t.get("dossier.correction.empty").to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    let kind = |v: &str| match ApplicantType::parse(v) {
+        Some(ApplicantType::Citizen) => t.get("desk.kind_citizen").to_owned(),
+        Some(ApplicantType::Organisation) => t.get("desk.kind_organisation").to_owned(),
+        None => shown(v),
+    };
+    let mut out = Vec::new();
+    let fields: Vec<String> = c
+        .changes
+        .iter()
+        .map(|ch| {
+            let (from, to) = match ch.field {
+                ApplicantField::Kind => (kind(&ch.from), kind(&ch.to)),
+                _ => (shown(&ch.from), shown(&ch.to)),
+            };
+            t.fill(
+                "dossier.correction.change",
+                &[
+                    (
+                        "field",
+                        t.get(&format!("dossier.correction.field_{}", ch.field.as_str())),
+                    ),
+                    ("from", from.as_str()),
+                    ("to", to.as_str()),
+                ],
+            )
+        })
+        .collect();
+    if !fields.is_empty() {
+        out.push(fields.join("; "));
+    }
+    if let Some(cc) = &c.components {
+        let list = |items: &[motcua_service::store::ReceivedItem]| {
+            if items.is_empty() {
+                return t.get("dossier.correction.none").to_owned();
+            }
+            items
+                .iter()
+                .map(|i| {
+                    t.fill(
+                        "dossier.correction.item",
+                        &[
+                            ("name", i.name.clone()),
+                            ("form", super::correct::copy_label(t, i.form)),
+                            ("copies", i.copies.to_string()),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(t.fill(
+            "dossier.correction.change",
+            &[
+                ("field", t.get("dossier.correction.components")),
+                ("from", list(&cc.from).as_str()),
+                ("to", list(&cc.to).as_str()),
+            ],
+        ));
+    }
+    if !c.reason.trim().is_empty() {
+        out.push(t.fill("dossier.detail.reason", &[("v", c.reason.trim())]));
     }
     out
 }
@@ -516,7 +598,7 @@ pub fn body(
                 action: actions::known(&ev.action)
                     .map(|a| actions::label(&t, a))
                     .unwrap_or_else(|| {
-                        if ev.action == "receive" || ev.action == "submit_online" {
+                        if matches!(ev.action.as_str(), "receive" | "submit_online" | "correct") {
                             t.get(&format!("dossier.action.{}", ev.action)).to_owned()
                         } else {
                             ev.action.clone()
@@ -660,5 +742,6 @@ pub fn body(
         messages,
         may_attach: v.may_attach,
         me: staff.actor.username.clone(),
+        correction: None,
     }
 }
