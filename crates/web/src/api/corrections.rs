@@ -33,10 +33,11 @@ pub struct CorrectionDoc {
     /// The version read.
     #[schema(minimum = 1)]
     pub version: i64,
-    /// The applicant as they should read.
+    /// The applicant as they should read (left out: unchanged).
+    #[schema(nullable = false)]
     pub applicant: Option<ApplicantDoc>,
-    /// The components as they should read.
-    #[schema(max_items = 200)]
+    /// The components as they should read (left out: unchanged).
+    #[schema(max_items = 200, nullable = false)]
     pub components: Option<Vec<ReceivedItemDoc>>,
     /// Why; required once the dossier left the desk (handed over).
     #[schema(max_length = 2000)]
