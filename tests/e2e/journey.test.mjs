@@ -155,11 +155,23 @@ test('reception, hand-over, approval, result and return by three users', () =>
     const mine = leader.locator('#queue-results tbody tr', { hasText: code });
     assert.equal(await mine.count(), 1, 'the dossier waits for the leader');
     await Promise.all([leader.waitForURL(`${base}/ho-so/${code}`), mine.locator('td.code a').click()]);
-    const sign = await openAction(leader, 'sign_result');
+    // An electronic result needs its file: without one the form says so.
+    let sign = await openAction(leader, 'sign_result');
+    assert.equal(await sign.locator('input[name=result_digitised]').count(), 0);
+    const attach = leader.locator('form.attach');
+    await attach.locator('select[name=kind]').selectOption('result');
+    await attach.locator('input[type=file]').setInputFiles({
+      name: 'ket-qua.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% ket qua\n%%EOF\n'),
+    });
+    await attach.locator('button[type=submit]').click();
+    await leader.getByText('Đã đính kèm tệp vào hồ sơ.').waitFor();
+    sign = await openAction(leader, 'sign_result');
+    await sign.locator('input[name=result_number]').fill('125/GCN-UBND');
     await sign.locator('input[name=result_digitised]').check();
     await sign.locator('button[type=submit]').click();
     await leader.getByText('Đã thực hiện: Phê duyệt, ký kết quả.').waitFor();
     assert.equal(await status(leader), 'Đã xử lý xong');
+    assert.match(await leader.locator('.timeline').innerText(), /Số, ký hiệu kết quả: 125\/GCN-UBND/);
     await screenshot(leader, '06-leader-signed');
 
     // 4. The desk finds it among the dossiers done and records the return.

@@ -180,7 +180,7 @@ async fn one(ds: &Dataset, args: &Args) -> anyhow::Result<()> {
                     (
                         "sign_result",
                         &p.leader,
-                        json!({ "action": "sign_result", "result_digitised": true }),
+                        json!({ "action": "sign_result", "result_digitised": false }),
                     ),
                     (
                         "record_return",

@@ -245,6 +245,8 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                     &leader,
                     ActionInput::SignResult {
                         result_digitised: true,
+                        result_number: String::new(),
+                        result_date: None,
                     },
                 ));
                 plan.push((
@@ -289,6 +291,29 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                 }
                 other => other,
             };
+            // An electronic result is signed with its file attached: a
+            // one-page PDF standing in for the scanned result.
+            if matches!(
+                input,
+                ActionInput::SignResult {
+                    result_digitised: true,
+                    ..
+                }
+            ) && svc
+                .attach_file(
+                    who,
+                    &code,
+                    "result",
+                    "ket-qua.pdf",
+                    "application/pdf",
+                    RESULT_PDF,
+                )
+                .await
+                .is_err()
+            {
+                tracing::warn!(code, "demo result file not attached");
+                break;
+            }
             let cmd = Act {
                 version,
                 note: String::new(),
@@ -308,6 +333,10 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
     }
     Ok(received)
 }
+
+/// The smallest file the result upload accepts as a PDF (its first bytes
+/// are what is checked), standing in for a scanned result.
+const RESULT_PDF: &[u8] = b"%PDF-1.4\n% motcua demo: ket qua giai quyet\n%%EOF\n";
 
 async fn actor(store: &dyn Store, username: &str) -> ServiceResult<Actor> {
     let u = store.user_by_username(username).await?;

@@ -530,7 +530,50 @@ impl DossierService {
             ActionInput::SettleFinancialObligation {} => {
                 clock_event = Some(ClockEvent::FinancialObligationSettled { at: w.at });
             }
-            ActionInput::SignResult { result_digitised } => {
+            ActionInput::SignResult {
+                result_digitised,
+                result_number,
+                result_date,
+            } => {
+                text_field("result_number", result_number, false)?;
+                if result_number.trim().chars().count() > 100 {
+                    return Err(ServiceError::invalid(
+                        "result_number",
+                        "at most 100 characters",
+                    ));
+                }
+                let today = w.at.date();
+                let signed_on = result_date.unwrap_or(today);
+                if signed_on > today
+                    || d.state
+                        .received_at
+                        .is_some_and(|r| signed_on < local(r).date())
+                {
+                    return Err(ServiceError::invalid(
+                        "result_date",
+                        "the day of signing lies between the reception and today",
+                    ));
+                }
+                // An electronic result is counted as digitised (Decision 766):
+                // only with its file attached.
+                if *result_digitised
+                    && !self
+                        .store
+                        .dossier_files(d.id)
+                        .await?
+                        .iter()
+                        .any(|f| f.kind == "result")
+                {
+                    return Err(ServiceError::invalid(
+                        "result_digitised",
+                        "attach the result's file before marking the result electronic",
+                    ));
+                }
+                w.detail = json!({
+                    "result_number": result_number.trim(),
+                    "result_date": signed_on.to_string(),
+                    "result_digitised": result_digitised,
+                });
                 w.close_open_step();
                 state.result_digitised = *result_digitised;
                 clock_event = Some(ClockEvent::Ended {

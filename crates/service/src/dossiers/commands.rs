@@ -136,9 +136,18 @@ pub enum ActionInput {
     SettleFinancialObligation {},
     /// The leader signs the result; processing ends.
     SignResult {
-        /// Whether an electronic result is attached.
+        /// Whether the result is electronic (digitised); a result file
+        /// must be attached to the dossier first.
         #[serde(default)]
         result_digitised: bool,
+        /// The result's number and symbol as signed ("125/GCN-UBND");
+        /// recorded in the timeline, printed on the register.
+        #[serde(default)]
+        result_number: String,
+        /// The day the result was signed (`YYYY-MM-DD`; default today,
+        /// never later than today).
+        #[serde(default)]
+        result_date: Option<jiff::civil::Date>,
     },
     /// The leader refuses after receipt.
     Refuse {

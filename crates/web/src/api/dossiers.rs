@@ -135,7 +135,7 @@ pub struct ActionDoc {
     /// `propose` (proposal), `request_supplement` (items, reason, guidance,
     /// deadline), `supply_supplement` (components), `request_financial_obligation`
     /// (amount_dong), `settle_financial_obligation`, `sign_result`
-    /// (result_digitised), `refuse` (reason), `stop` (reason, stage,
+    /// (result_digitised, result_number, result_date), `refuse` (reason), `stop` (reason, stage,
     /// fee_settlement), `withdraw`, `record_return` (method, collector_name,
     /// collector_identity, shipment), `void` (reason), `extend` (reason,
     /// new_due, signer_name, signer_title), `reject_proposal` (reason).
@@ -173,8 +173,14 @@ pub struct ActionDoc {
     /// The amount notified, in đồng (`request_financial_obligation`).
     #[schema(minimum = 0)]
     pub amount_dong: Option<i64>,
-    /// An electronic result is attached (`sign_result`).
+    /// The result is electronic; its file must be attached (`sign_result`).
     pub result_digitised: Option<bool>,
+    /// The result's number and symbol (`sign_result`).
+    #[schema(max_length = 100)]
+    pub result_number: Option<String>,
+    /// The day the result was signed, default today (`sign_result`).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub result_date: Option<String>,
     /// The stage reached (`stop`).
     #[schema(max_length = 2000)]
     pub stage: Option<String>,

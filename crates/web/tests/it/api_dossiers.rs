@@ -126,6 +126,21 @@ pub(crate) async fn world_with(b: Backend, opts: motcua_testkit::Options) -> Wor
     }
 }
 
+/// Attaches a result file (a PDF's first bytes are what is checked).
+async fn attach_result(c: &Client, code: &str) {
+    let r = c
+        .http
+        .post(c.url(&format!(
+            "/api/dossiers/{code}/files?kind=result&name=ket-qua.pdf"
+        )))
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.4 ket qua".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+}
+
 pub(crate) fn reception(name: &str) -> Value {
     json!({
         "unit": codes::DESK_A, "procedure": "1.000003", "channel": "in_person",
@@ -296,13 +311,46 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
     assert_eq!(d["extension_count"], 1);
 
     // Thursday 04/12 the leader signs: past the original due, so late.
+    // An electronic result needs its file; a day of signing after today
+    // or before the reception is refused; nothing changes on refusal.
     set_clock(&w.app, "2025-12-04T14:00");
+    for (body, field) in [
+        (
+            json!({ "action": "sign_result", "version": 8, "result_digitised": true }),
+            "result_digitised",
+        ),
+        (
+            json!({ "action": "sign_result", "version": 8, "result_date": "2025-12-05" }),
+            "result_date",
+        ),
+        (
+            json!({ "action": "sign_result", "version": 8, "result_date": "2025-11-23" }),
+            "result_date",
+        ),
+        (
+            json!({ "action": "sign_result", "version": 8, "result_number": "x".repeat(101) }),
+            "result_number",
+        ),
+    ] {
+        let (s, v) = act(&w.leader, &code, body).await;
+        assert_eq!((s, v["field"].clone()), (422, json!(field)), "{v}");
+    }
+    attach_result(&w.leader, &code).await;
     let a = ok(act(
         &w.leader,
         &code,
-        json!({ "action": "sign_result", "version": 8, "result_digitised": true }),
+        json!({ "action": "sign_result", "version": 8, "result_digitised": true,
+                "result_number": "125/GCN-UBND", "result_date": "2025-12-03" }),
     )
     .await);
+    let ev = a["dossier"]["events"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(ev["detail"]["result_number"], "125/GCN-UBND", "{ev}");
+    assert_eq!(ev["detail"]["result_date"], "2025-12-03", "{ev}");
     let d = &a["dossier"];
     assert_eq!(d["status"], "done");
     assert_eq!(d["classification"], "late");
@@ -342,7 +390,8 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
             "record_return"
         ]
     );
-    // One audit entry per change, hash-chained with the rest.
+    // One audit entry per change and one for the result's file,
+    // hash-chained with the rest.
     let audited = w
         .app
         .db
@@ -351,7 +400,7 @@ async fn a_dossier_lives_from_reception_to_return_with_its_deadlines(b: Backend)
         ))
         .await
         .unwrap();
-    assert_eq!(audited, 10);
+    assert_eq!(audited, 11);
     // A returned dossier cannot be voided: 409 naming the state.
     let (s, pb) = act(
         &w.admin,
@@ -1320,6 +1369,7 @@ async fn lists_filter_by_end_and_classification(b: Backend) {
             )
             .await);
             set_clock(&w.app, signed_at);
+            attach_result(&w.leader, &code).await;
             let a = ok(act(
                 &w.leader,
                 &code,

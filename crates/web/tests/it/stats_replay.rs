@@ -172,6 +172,8 @@ fn pick_action(rng: &mut Rng, allowed: &[&str], now: Timestamp) -> Option<Action
         "settle_financial_obligation" => ActionInput::SettleFinancialObligation {},
         "sign_result" => ActionInput::SignResult {
             result_digitised: rng.chance(70),
+            result_number: String::new(),
+            result_date: None,
         },
         "refuse" => ActionInput::Refuse { reason },
         "stop" => ActionInput::Stop {
@@ -545,7 +547,11 @@ pub(crate) async fn setup(b: Backend) -> (TestApp, DossierService) {
             webhooks: vec![],
         },
         None,
-    );
+    )
+    // The app's own file store: an electronic result is signed with its file.
+    .with_files(std::sync::Arc::new(motcua_testkit::LocalFileStore::new(
+        app.files.clone(),
+    )));
     (app, svc)
 }
 
@@ -590,8 +596,29 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
             continue;
         };
         let name = action.name();
+        let mut version = view.dossier.version;
+        // An electronic result is signed with its file attached.
+        if matches!(
+            action,
+            ActionInput::SignResult {
+                result_digitised: true,
+                ..
+            }
+        ) {
+            svc.attach_file(
+                &system,
+                &code,
+                "result",
+                "ket-qua.pdf",
+                "application/pdf",
+                b"%PDF-1.4\n%result\n",
+            )
+            .await
+            .unwrap();
+            version = svc.view(&system, &code).await.unwrap().dossier.version;
+        }
         let cmd = Act {
-            version: view.dossier.version,
+            version,
             note: String::new(),
             action,
         };

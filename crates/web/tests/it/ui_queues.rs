@@ -490,7 +490,7 @@ async fn the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned(b: Backen
     act(
         &leader,
         &done,
-        json!({ "action": "sign_result", "result_digitised": true }),
+        json!({ "action": "sign_result", "result_digitised": false }),
     )
     .await;
     let returned = receive(&w.desk, "1.000003", "in_person", "Phạm Thị Dung").await;
@@ -499,7 +499,7 @@ async fn the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned(b: Backen
     act(
         &leader,
         &returned,
-        json!({ "action": "sign_result", "result_digitised": true }),
+        json!({ "action": "sign_result", "result_digitised": false }),
     )
     .await;
     act(

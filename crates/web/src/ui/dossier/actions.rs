@@ -59,6 +59,9 @@ pub fn field_error(t: &Texts, field: &str) -> String {
         "to_user" => "dossier.error.to_user",
         "to_step" | "to_unit" => "dossier.error.to_step",
         "new_due" => "dossier.error.new_due",
+        "result_digitised" => "dossier.error.result_file",
+        "result_date" => "dossier.error.result_date",
+        "result_number" => "dossier.error.result_number",
         "deadline" => "dossier.error.deadline",
         "collector_name" => "dossier.error.collector",
         "shipment" => "dossier.error.shipment",
@@ -160,6 +163,11 @@ pub fn parse(fields: &[(String, String)]) -> Result<(&'static str, Act), &'stati
         "settle_financial_obligation" => ActionInput::SettleFinancialObligation {},
         "sign_result" => ActionInput::SignResult {
             result_digitised: get("result_digitised") == "on",
+            result_number: get("result_number"),
+            result_date: match opt("result_date") {
+                Some(d) => Some(d.parse::<Date>().map_err(|_| "dossier.error.result_date")?),
+                None => None,
+            },
         },
         "refuse" => ActionInput::Refuse {
             reason: get("reason"),

@@ -182,6 +182,8 @@ pub struct Body {
     pub may_attach: bool,
     /// The reader's login, what taking a step names.
     pub me: String,
+    /// Whether a result file is attached (an electronic result needs one).
+    pub has_result_file: bool,
     /// The form that corrects what the desk typed, for those who may.
     pub correction: Option<super::correct::CorrectionForm>,
 }
@@ -309,6 +311,19 @@ fn details(lang: Lang, t: &Texts, action: &str, d: &Value) -> Vec<String> {
             push("dossier.detail.shipment", text(d, "shipment").to_owned());
         }
         "correct" => return correction_lines(t, d),
+        "sign_result" => {
+            push(
+                "dossier.detail.result_number",
+                text(d, "result_number").to_owned(),
+            );
+            let day = text(d, "result_date");
+            push(
+                "dossier.detail.result_date",
+                day.parse::<jiff::civil::Date>()
+                    .map(|x| format::date(lang, x))
+                    .unwrap_or_else(|_| day.to_owned()),
+            );
+        }
         _ => push("dossier.detail.reason", text(d, "reason").to_owned()),
     }
     out
@@ -742,6 +757,7 @@ pub fn body(
         messages,
         may_attach: v.may_attach,
         me: staff.actor.username.clone(),
+        has_result_file: v.files.iter().any(|f| f.kind == "result"),
         correction: None,
     }
 }
