@@ -469,7 +469,10 @@ async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
 
 /// Seeds the demo data once; a database that already has the demo province is
 /// left as it is, so restarting the demo keeps what was done in it.
-pub async fn seed(shared: std::sync::Arc<dyn Store>) -> ServiceResult<bool> {
+pub async fn seed(
+    shared: std::sync::Arc<dyn Store>,
+    files: std::sync::Arc<dyn motcua_service::files::FileStore>,
+) -> ServiceResult<bool> {
     let store = shared.as_ref();
     let province = UnitCode::parse(PROVINCE)?;
     match store.unit_by_code(&province).await {
@@ -519,7 +522,7 @@ pub async fn seed(shared: std::sync::Arc<dyn Store>) -> ServiceResult<bool> {
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
     let history = crate::demo_history::seed(shared.clone(), &ctx).await?;
-    let dossiers = crate::demo_dossiers::seed(shared.clone()).await?;
+    let dossiers = crate::demo_dossiers::seed(shared.clone(), files).await?;
     tracing::info!(
         units = store.list_units().await?.len(),
         users = USERS.len(),

@@ -58,7 +58,10 @@ pub(crate) fn pick(i: usize, salt: usize, n: usize) -> usize {
 /// Receives and moves the demo dossiers; returns how many were received.
 /// A dossier whose walk meets an error (a calendar edge on some date) is
 /// left where it stands and logged, so the demo still starts.
-pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
+pub async fn seed(
+    store: Arc<dyn Store>,
+    files: Arc<dyn motcua_service::files::FileStore>,
+) -> ServiceResult<usize> {
     let now = SystemClock.now();
     let start = now
         .checked_sub(SignedDuration::from_hours(24 * 42))
@@ -72,7 +75,8 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
             ..NoticeSettings::default()
         },
         None,
-    );
+    )
+    .with_files(files);
     let desk = actor(store.as_ref(), "motcua.dl").await?;
     let specialist = actor(store.as_ref(), "chuyenvien.dl").await?;
     let leader = actor(store.as_ref(), "lanhdao.dl").await?;
@@ -299,7 +303,7 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                     result_digitised: true,
                     ..
                 }
-            ) && svc
+            ) && let Err(e) = svc
                 .attach_file(
                     who,
                     &code,
@@ -309,9 +313,8 @@ pub async fn seed(store: Arc<dyn Store>) -> ServiceResult<usize> {
                     RESULT_PDF,
                 )
                 .await
-                .is_err()
             {
-                tracing::warn!(code, "demo result file not attached");
+                tracing::warn!(code, error = %e, "demo result file not attached");
                 break;
             }
             let cmd = Act {

@@ -27,7 +27,12 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
             cfg.database_url = None;
             cfg.ensure_data_dir()?;
             let store = open_migrated(&cfg.database_url()).await?;
-            crate::demo::seed(store.clone())
+            // The same file store the server uses: the demo's signed results
+            // carry their files.
+            let files: std::sync::Arc<dyn motcua_service::files::FileStore> = std::sync::Arc::new(
+                motcua_storage::LocalFileStore::new(cfg.data_dir.join("files")),
+            );
+            crate::demo::seed(store.clone(), files)
                 .await
                 .context("seeding demo data")?;
             serve::run(&cfg, store, true).await?;

@@ -247,6 +247,17 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
                 "a demo dossier is {status}"
             );
         }
+        // Most walks end: the older ones were signed (with their result's
+        // file) and returned, not left in processing by a refused step.
+        let ended = items
+            .iter()
+            .filter(|d| d["status"] == "returned" || d["status"] == "refused")
+            .count();
+        assert!(
+            ended * 2 > items.len(),
+            "{ended} of {} demo dossiers ended",
+            items.len()
+        );
         // Two years of history crossing the reform: 2024 under the
         // districts, 2026 under the new communes, and a period across 1
         // July 2025 under the tree of its end (the communes hold the

@@ -259,7 +259,8 @@ pub async fn catalog_sectors(store: &dyn Store) -> ServiceResult<Vec<String>> {
         .map(|p| p.2)
         .filter(|s| !s.trim().is_empty())
         .collect();
-    out.sort();
+    // In Vietnamese order (Đ with D), as a reader looks for a field.
+    out.sort_by_cached_key(|s| (motcua_domain::search::fold_vi(s), s.clone()));
     out.dedup();
     Ok(out)
 }
