@@ -285,6 +285,14 @@ pub async fn put_setting(
 ) -> ServiceResult<serde_json::Value> {
     require_setting(store, actor, now, scope).await?;
     let key = parse_key(key)?;
+    // Settings with their own use cases and checks are not written here:
+    // an unchecked value would break every page that reads them.
+    if key.starts_with("routing.") {
+        return Err(ServiceError::invalid(
+            "key",
+            "routing settings are set on the unit's page and the processes page",
+        ));
+    }
     let text = value.trim();
     if text.is_empty() || text.len() > 10_000 {
         return Err(ServiceError::invalid(

@@ -526,6 +526,24 @@ async fn only_those_who_manage_processes_set_routing(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // The generic settings form cannot write routing settings past their
+    // checks (a bad value there would break every hand-over page).
+    let r = no_redirect(&w.admin)
+        .post(w.admin.url("/quan-tri/cai-dat"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[
+            ("csrf_token", &w.admin.csrf),
+            ("kind", "unit"),
+            ("code", CULTURE_A),
+            ("key", "routing.sectors"),
+            ("value", "{\"not\": \"a list\"}"),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let (_, v) = json_of(w.desk.http.get(w.desk.url(&path)).send().await.unwrap()).await;
+    assert_eq!(v["sectors"], json!(["Xây dựng", "Chứng thực"]));
     // Every change is in the audit trail.
     let n = w
         .app

@@ -750,6 +750,17 @@ async fn processes_settings_office_hours_and_new_versions_through_the_forms(b: B
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let p = br.get(p.location()).await;
-    assert!(p.body.contains("<td>restart</td>"), "{}", p.body);
+    // Shown in words, the key only beside them.
+    assert!(
+        p.body
+            .contains("<td>Tính lại từ đầu khi nhận bổ sung (restart)</td>"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains(
+            r#"<option value="clock.suspension">Cách tính thời hạn khi chờ bổ sung hồ sơ"#
+        )
+    );
     app.close().await;
 }

@@ -60,6 +60,8 @@ struct SettingsPage {
     notice: Option<String>,
     typed: Typed,
     error: FieldError,
+    /// The settings one may set, by their meaning.
+    keys: Vec<Opt>,
 }
 
 /// The scope named by a kind (`global`, `unit`, `procedure`) and a code.
@@ -125,7 +127,7 @@ async fn page(
             meaning: t.get(meaning_key(key)).to_owned(),
             value: value
                 .map(|v| match v {
-                    serde_json::Value::String(s) => s,
+                    serde_json::Value::String(s) => value_label(&t, &s),
                     other => other.to_string(),
                 })
                 .unwrap_or_else(|| t.get("admin.settings.unset").to_owned()),
@@ -167,10 +169,27 @@ async fn page(
             notice: notice(&t, q.ok.as_deref()),
             typed,
             error,
+            keys: KNOWN_SETTINGS
+                .iter()
+                .map(|(key, _)| Opt {
+                    value: (*key).to_owned(),
+                    label: t.get(meaning_key(key)).to_owned(),
+                    selected: false,
+                })
+                .collect(),
             t,
             layout,
         },
     ))
+}
+
+/// A stored value in the reader's words where it is one of a few words.
+fn value_label(t: &Texts, v: &str) -> String {
+    match v {
+        "pause" => t.get("admin.settings.pause").to_owned(),
+        "restart" => t.get("admin.settings.restart").to_owned(),
+        other => other.to_owned(),
+    }
 }
 
 /// `GET /quan-tri/cai-dat?kind=unit&code=…`.
