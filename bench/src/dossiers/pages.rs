@@ -39,6 +39,11 @@ fn pages() -> Vec<(&'static str, &'static str, String)> {
             format!("/?unit={}", data::district(0)),
         ),
         (
+            "home page's work tiles, loaded after it (leader)",
+            "bench.leader",
+            "/viec-cua-toi".to_owned(),
+        ),
+        (
             "dashboard figures only (htmx refresh), district",
             "bench.leader",
             format!("/?unit={}", data::district(0)),

@@ -30,7 +30,27 @@ pub const DOSSIERS_PATH: &str = "/ho-so";
 
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/", get(show))
+    Router::new()
+        .route("/", get(show))
+        .route(WORK_PATH, get(work))
+}
+
+/// The person's work tiles, loaded by the home page after it shows (each
+/// tile counts a queue, which is the costly part of the page).
+pub const WORK_PATH: &str = "/viec-cua-toi";
+
+#[derive(Template)]
+#[template(path = "work_tiles.html")]
+struct WorkTiles {
+    work: Vec<Figure>,
+}
+
+/// `GET /viec-cua-toi`: the tiles alone (an empty answer for someone
+/// without a queue).
+async fn work(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+    let t = staff.lang.texts();
+    let work = work_tiles(&st, &staff, &t).await?;
+    Ok(render(StatusCode::OK, &WorkTiles { work }))
 }
 
 #[derive(Deserialize)]
@@ -43,8 +63,8 @@ struct DashboardQuery {
 struct DashboardPage {
     t: Texts,
     layout: Layout,
-    /// The person's own work: a tile per queue of theirs, with its count.
-    work: Vec<Figure>,
+    /// Whether the person has a queue (their tiles load after the page).
+    has_work: bool,
     body: Option<Body>,
     /// Whether the header's unit is swapped too (htmx answers only).
     oob: bool,
@@ -144,7 +164,9 @@ async fn show(
         Some(u) if q.unit.is_some() => format!("/?{}", link(&[("unit", u.code.as_str())])),
         _ => "/".to_owned(),
     };
-    let work = work_tiles(&st, &staff, &t).await?;
+    let has_work = motcua_service::queues::Queue::ALL
+        .iter()
+        .any(|q| q.open_to(&staff.actor));
     let layout = Layout::staff(
         &st,
         &staff,
@@ -159,7 +181,7 @@ async fn show(
         &DashboardPage {
             t,
             layout,
-            work,
+            has_work,
             body,
             oob: false,
         },

@@ -531,8 +531,21 @@ async fn the_desk_sees_what_waits_to_be_handed_over_and_to_be_returned(b: Backen
     let mut other = Browser::signed_in(&app, "tiepnhan.b").await;
     assert!(codes_in(&other.get("/hang-doi?tab=desk").await).is_empty());
     assert!(codes_in(&other.get("/hang-doi?tab=return").await).is_empty());
-    // The home page's work tiles count the same and link to the tabs.
+    // The home page loads the work tiles, which count the same and link
+    // to the tabs.
     let home = desk.get("/").await;
+    assert!(
+        home.body.contains(r#"hx-get="/viec-cua-toi""#),
+        "{}",
+        home.body
+    );
+    let home = desk.get("/viec-cua-toi").await;
+    let at = home.body.find(r#"href="/hang-doi?tab=desk""#).unwrap();
+    assert!(
+        home.body[at..at + 80].contains(r#"<span class="value">1</span>"#),
+        "{}",
+        home.body
+    );
     assert!(
         home.body.contains(r#"href="/hang-doi?tab=desk""#)
             && home.body.contains(r#"href="/hang-doi?tab=return""#),
