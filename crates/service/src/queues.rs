@@ -218,12 +218,23 @@ pub async fn count(
     actor: &Actor,
     q: &QueueQuery,
 ) -> ServiceResult<(usize, bool)> {
+    count_up_to(svc, actor, q, COUNT_CAP).await
+}
+
+/// As [`count`], up to `cap` (1–200): the home page's tiles say "50+",
+/// reading a quarter of what a tab reads.
+pub async fn count_up_to(
+    svc: &DossierService,
+    actor: &Actor,
+    q: &QueueQuery,
+    cap: u32,
+) -> ServiceResult<(usize, bool)> {
     let page = queue(
         svc,
         actor,
         &QueueQuery {
             cursor: None,
-            limit: Some(COUNT_CAP),
+            limit: Some(cap.clamp(1, COUNT_CAP)),
             ..q.clone()
         },
     )

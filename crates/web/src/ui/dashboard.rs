@@ -45,6 +45,9 @@ struct WorkTiles {
     work: Vec<Figure>,
 }
 
+/// The most dossiers a tile counts ("50+" beyond).
+const TILE_CAP: u32 = 50;
+
 /// `GET /viec-cua-toi`: the tiles alone (an empty answer for someone
 /// without a queue).
 async fn work(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
@@ -199,7 +202,7 @@ async fn work_tiles(st: &AppState, staff: &Staff, t: &Texts) -> Result<Vec<Figur
             queue: q,
             ..QueueQuery::default()
         };
-        let (n, more) = queues::count(&st.dossiers, &staff.actor, &query).await?;
+        let (n, more) = queues::count_up_to(&st.dossiers, &staff.actor, &query, TILE_CAP).await?;
         out.push(Figure {
             label: t.get(super::queues::tab_key(q)).to_owned(),
             value: if more { format!("{n}+") } else { n.to_string() },
