@@ -479,7 +479,7 @@ impl DossierService {
                         open.step.role.as_str()
                     )));
                 }
-                back_to_proposer(&mut w, &mut state, now)?;
+                back_to_proposer(&mut w, &mut state, now);
                 w.detail = json!({ "proposal": proposal, "reason": reason.trim() });
             }
             ActionInput::RequestSupplement {
@@ -701,7 +701,7 @@ impl DossierService {
             .open_step()
             .is_some_and(|s| proposal_step(&s.step.name).is_some())
         {
-            back_to_proposer(&mut w, &mut state, now)?;
+            back_to_proposer(&mut w, &mut state, now);
         }
         if let (Some(event), Some(r)) = (clock_event, record.as_mut()) {
             let wait_start = r.events.iter().rev().find_map(|e| match *e {
@@ -973,9 +973,9 @@ fn back_to_proposer(
     w: &mut Work<'_>,
     state: &mut crate::store::DossierState,
     now: jiff::Timestamp,
-) -> ServiceResult<()> {
+) {
     let Some(open) = w.open_step().cloned() else {
-        return Ok(());
+        return;
     };
     let from = w
         .steps
@@ -996,7 +996,6 @@ fn back_to_proposer(
         state.holder_unit_id = Some(prev.step.unit_id);
         state.holder_user_id = prev.step.holder_user_id;
     }
-    Ok(())
 }
 
 /// After processing ends the dossier goes back to the desk for the return.

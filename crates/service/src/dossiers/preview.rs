@@ -233,19 +233,32 @@ impl DossierService {
     }
 
     /// Where a hand-over of the dossier would go now (the step after the
-    /// current one, as [`act`](Self::act) picks it) and who may take it;
-    /// `None` when the process has no further step. A dossier that follows
-    /// no process (nor a default one) is offered the offices of its tree
-    /// that handle its procedure's field, each with its people.
-    pub async fn hand_over_target(
+    /// current one, as [`act`](Self::act) picks it) and who may take it,
+    /// `None` when the process has no further step; with what else the
+    /// actor may do at the open step (take it, send it back), read from the
+    /// same steps. A dossier that follows no process (nor a default one) is
+    /// offered the offices of its tree that handle its procedure's field,
+    /// each with its people.
+    pub async fn hand_over_options(
         &self,
         actor: &Actor,
         code: &str,
-    ) -> ServiceResult<Option<HandOverTarget>> {
+    ) -> ServiceResult<(Option<HandOverTarget>, super::StepMoves)> {
         let d = self.visible(actor, code).await?;
         let unit = self.store.unit_by_id(d.unit_id).await?;
         let today = local(self.now()).date();
         let steps = self.route_steps(&d, &unit, today).await?;
+        let moves = self.step_moves(actor, &d, &steps).await?;
+        Ok((self.hand_over_target(&d, unit, steps).await?, moves))
+    }
+
+    async fn hand_over_target(
+        &self,
+        d: &crate::store::Dossier,
+        unit: Unit,
+        steps: Vec<crate::store::ProcessStep>,
+    ) -> ServiceResult<Option<HandOverTarget>> {
+        let today = local(self.now()).date();
         let pool = self.pool().await?;
         let people = |role: Role, chain: &[i64]| -> Vec<Candidate> {
             pool.who(role, chain)

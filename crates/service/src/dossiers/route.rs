@@ -194,19 +194,17 @@ pub struct StepMoves {
 
 impl DossierService {
     /// What the actor may do besides handing the dossier on (see
-    /// [`StepMoves`]); nothing unless the dossier is being processed.
-    pub async fn step_moves(
+    /// [`StepMoves`]), given the steps it follows; nothing unless the
+    /// dossier is being processed.
+    pub(super) async fn step_moves(
         &self,
         actor: &crate::access::Actor,
-        code: &str,
+        d: &Dossier,
+        steps: &[ProcessStep],
     ) -> ServiceResult<StepMoves> {
-        let d = self.visible(actor, code).await?;
         if d.state.status != motcua_domain::dossier::Status::Processing {
             return Ok(StepMoves::default());
         }
-        let unit = self.store.unit_by_id(d.unit_id).await?;
-        let today = super::clock::local(self.now()).date();
-        let steps = self.route_steps(&d, &unit, today).await?;
         let current = d.state.step_no.unwrap_or(1);
         let idx = usize::try_from(current)
             .unwrap_or(usize::MAX)

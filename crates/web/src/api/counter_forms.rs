@@ -95,19 +95,26 @@ pub(crate) const GUIDANCE_NAME: &str = "phieu-yeu-cau-bo-sung-ho-so";
 /// The name form 03 is downloaded under.
 pub(crate) const REFUSAL_NAME: &str = "phieu-tu-choi-tiep-nhan";
 
+/// The heading lines both counter forms print: the governing body, the
+/// issuing unit (upper case) and the place of the date line.
+fn heading(sheet: &CounterSheet) -> (String, String, String) {
+    let parent = sheet.parent_unit_name.as_deref();
+    (
+        upper(parent.unwrap_or("")),
+        upper(&sheet.unit.name),
+        place_of(parent.unwrap_or(&sheet.unit.name)),
+    )
+}
+
 /// Form 02 of guidance given at the counter.
 pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u8>, WebError> {
     let sheet = g.sheet;
+    let (parent_unit_name, unit_name, place) = heading(&sheet);
     let a = sheet.applicant;
     let doc = render::SupplementRequest {
-        parent_unit_name: upper(sheet.parent_unit_name.as_deref().unwrap_or("")),
-        unit_name: upper(&sheet.unit.name),
-        place: place_of(
-            sheet
-                .parent_unit_name
-                .as_deref()
-                .unwrap_or(&sheet.unit.name),
-        ),
+        parent_unit_name,
+        unit_name,
+        place,
         issued_at: to_local(sheet.at),
         dossier_code: None,
         applicant_name: a.name,
@@ -136,16 +143,12 @@ pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u
 /// Form 03 of a refusal at the counter.
 pub(crate) async fn refusal_pdf(s: &AppState, r: RefusalSheet) -> Result<Vec<u8>, WebError> {
     let sheet = r.sheet;
+    let (parent_unit_name, unit_name, place) = heading(&sheet);
     let a = sheet.applicant;
     let doc = render::Refusal {
-        parent_unit_name: upper(sheet.parent_unit_name.as_deref().unwrap_or("")),
-        unit_name: upper(&sheet.unit.name),
-        place: place_of(
-            sheet
-                .parent_unit_name
-                .as_deref()
-                .unwrap_or(&sheet.unit.name),
-        ),
+        parent_unit_name,
+        unit_name,
+        place,
         issued_at: to_local(sheet.at),
         dossier_code: None,
         applicant_name: a.name,

@@ -142,11 +142,9 @@ async fn respond_with(
         None => correct::prefill(st, staff.lang, &v).await?,
     };
     let (target, moves) = if v.actions.contains(&"hand_over") {
-        let code = v.dossier.code.as_str();
-        (
-            st.dossiers.hand_over_target(&staff.actor, code).await?,
-            st.dossiers.step_moves(&staff.actor, code).await?,
-        )
+        st.dossiers
+            .hand_over_options(&staff.actor, v.dossier.code.as_str())
+            .await?
     } else {
         (None, Default::default())
     };

@@ -457,6 +457,39 @@ async fn only_those_who_manage_processes_set_routing(b: Backend) {
             assert_eq!(s, 403, "{v}");
         }
     }
+    // The processes page's forms answer as the API: a district's leader
+    // may not set or remove a default, the province's administrator may.
+    let page_form = |level: &'static str| {
+        vec![
+            ("sector", "Hộ tịch".to_owned()),
+            ("level", level.to_owned()),
+            ("step_name", "Thẩm định".to_owned()),
+            ("step_unit", "office".to_owned()),
+            ("step_role", "specialist".to_owned()),
+            ("step_amount", String::new()),
+            ("step_measure", "rest".to_owned()),
+        ]
+    };
+    for (c, path, allowed) in [
+        (&w.leader, "/quan-tri/quy-trinh/mac-dinh", false),
+        (&w.desk, "/quan-tri/quy-trinh/mac-dinh/xoa", false),
+        (&w.leader, "/quan-tri/quy-trinh/mac-dinh/xoa", false),
+        (&province_admin, "/quan-tri/quy-trinh/mac-dinh", true),
+        (&province_admin, "/quan-tri/quy-trinh/mac-dinh/xoa", true),
+    ] {
+        let mut f = page_form("district");
+        f.push(("csrf_token", c.csrf.clone()));
+        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = no_redirect(c)
+            .post(c.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&pairs))
+            .send()
+            .await
+            .unwrap();
+        let want = if allowed { 303 } else { 403 };
+        assert_eq!(r.status().as_u16(), want, "{path}");
+    }
     // Bad input changes nothing: a desk is not an office, too many or
     // blank fields, an unknown unit.
     let desk_path = format!("/api/units/{}/sectors", codes::DESK_A);
