@@ -91,6 +91,17 @@ test('reception, hand-over, approval, result and return by three users', () =>
       await boxes.nth(i).focus();
       await desk.keyboard.press('Space');
     }
+    // Each document that must be digitised asks for its scan: choose one
+    // for every row (as the scanner's file), so each counts as digitised.
+    const scans = form.locator('input[type=file][name$="_scan"]');
+    assert.ok((await form.locator('.scan-label').count()) > 0, 'a document must be digitised');
+    for (let i = 0; i < (await scans.count()); i += 1) {
+      await scans.nth(i).setInputFiles({
+        name: `ban-quet-${i + 1}.pdf`,
+        mimeType: 'application/pdf',
+        buffer: Buffer.from(`%PDF-1.4\n% ban quet ${i + 1}\n%%EOF\n`),
+      });
+    }
     await screenshot(desk, '01-desk-reception-form');
     await desk.locator('#a-phone, input[name=phone]').first().focus();
     // Enter in a field submits the form: the dossier page, receipt link focused.
@@ -103,6 +114,14 @@ test('reception, hand-over, approval, result and return by three users', () =>
     const focused = await desk.evaluate(() => document.activeElement?.getAttribute('href'));
     assert.equal(focused, `/api/dossiers/${code}/forms/receipt.pdf`, 'Enter prints the receipt');
     assert.match(await desk.locator('.dossier-body').innerText(), new RegExp(APPLICANT));
+    // The scans are the components' files.
+    const api = await desk.request.get(`${base}/api/dossiers/${encodeURIComponent(code)}`);
+    const received = await api.json();
+    assert.ok(received.components.length > 0);
+    for (const c of received.components) {
+      assert.equal(c.digitised, true, `${c.name} counts as digitised`);
+      assert.ok(Number.isInteger(c.file_id), `${c.name} has its scan`);
+    }
     await screenshot(desk, '02-desk-received');
 
     // Hand-over to the specialist: open the action, choose, submit, all by keyboard.

@@ -16,6 +16,7 @@ use motcua_domain::time::{from_local, to_local};
 use motcua_domain::unit::Level;
 use motcua_service::access::Actor;
 use motcua_service::clock::{Clock, ManualClock, SystemClock};
+use motcua_service::dossiers::particulars::Representative;
 use motcua_service::dossiers::{
     Act, ActionInput, DossierService, MissingItem, NoticeSettings, Receive,
 };
@@ -149,7 +150,20 @@ pub async fn seed(
                 file_id: None,
             }],
             fee_dong: None,
+            fee_reason: String::new(),
+            // Now and then a relative hands the dossier in.
+            representative: (pick(i, 7, 10) == 0).then(|| Representative {
+                name: NAMES[pick(i, 8, NAMES.len())].to_owned(),
+                identity: String::new(),
+                phone: String::new(),
+                basis: format!(
+                    "Giấy ủy quyền số {}/UQ ngày {}",
+                    10 + pick(i, 9, 80),
+                    local_day.strftime("%d/%m/%Y")
+                ),
+            }),
             note: String::new(),
+            scans: Vec::new(),
         };
         let online = cmd.channel == Channel::Online;
         let d = match svc.receive(&desk, cmd).await {

@@ -47,6 +47,16 @@ pub struct ReceiptSlip {
     pub time_limit: String,
     /// Fees and charges in đồng; 0 prints "Không thu phí, lệ phí".
     pub fee_dong: u64,
+    /// Why the fee is below the catalog's, as it should read after the
+    /// amount (e.g. "miễn theo …; mức quy định 50.000 đồng"); empty when the
+    /// full fee is charged.
+    pub fee_note: String,
+    /// Who handed the dossier in for the applicant, as it should read
+    /// (name, identity, grounds); empty when the applicant came. They sign
+    /// as the person who submitted.
+    pub representative: String,
+    /// The representative's name alone, for the signature.
+    pub representative_name: String,
     /// Moment of receipt, local civil time.
     pub received_at: DateTime,
     /// Appointment to return the result, local civil time.
@@ -86,6 +96,8 @@ struct SlipData<'a> {
     sets: String,
     time_limit: &'a str,
     fee: String,
+    representative: &'a str,
+    submitter_name: &'a str,
     received_at: String,
     appointment_at: String,
     received_short: String,
@@ -131,7 +143,17 @@ pub fn receipt_slip_pdf(slip: &ReceiptSlip) -> Result<Vec<u8>, RenderError> {
             .collect(),
         sets: slip.sets.to_string(),
         time_limit: &slip.time_limit,
-        fee: fee_text(slip.fee_dong),
+        fee: if slip.fee_note.is_empty() {
+            fee_text(slip.fee_dong)
+        } else {
+            format!("{} ({})", fee_text(slip.fee_dong), slip.fee_note)
+        },
+        representative: &slip.representative,
+        submitter_name: if slip.representative_name.is_empty() {
+            &slip.applicant_name
+        } else {
+            &slip.representative_name
+        },
         received_at: moment_long(slip.received_at),
         appointment_at: moment_long(slip.appointment_at),
         received_short: moment_short(slip.received_at),

@@ -33,6 +33,9 @@ fn slip() -> ReceiptSlip {
         sets: 1,
         time_limit: "15 ngày làm việc".into(),
         fee_dong: 75_000,
+        fee_note: String::new(),
+        representative: String::new(),
+        representative_name: String::new(),
         received_at: date(2025, 4, 25).at(9, 0, 0, 0),
         appointment_at: date(2025, 5, 19).at(14, 30, 0, 0),
         return_method: "Trực tiếp tại Trung tâm Phục vụ hành chính công".into(),
@@ -79,6 +82,31 @@ fn the_slip_carries_the_heading_and_every_value() {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }
     assert_eq!(pages(&pdf), 1);
+}
+
+#[test]
+fn a_representative_signs_and_a_reduced_fee_says_why() {
+    let plain = text_of(&receipt_slip_pdf(&slip()).unwrap());
+    assert!(!plain.contains("Người nộp thay"), "{plain}");
+    let mut s = slip();
+    s.representative =
+        "Trần Văn Bình (số định danh cá nhân 040090001234); căn cứ: Giấy ủy quyền số 12/UQ".into();
+    s.representative_name = "Trần Văn Bình".into();
+    s.fee_dong = 0;
+    s.fee_note = "miễn, giảm: hộ nghèo; mức quy định 75.000 đ".into();
+    let text = text_of(&receipt_slip_pdf(&s).unwrap());
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "Người nộp thay: Trần Văn Bình (số định danh cá nhân 040090001234); căn cứ: Giấy ủy quyền số 12/UQ",
+        "miễn, giảm: hộ nghèo; mức quy định 75.000 đ",
+    ] {
+        assert!(flat.contains(expected), "missing {expected:?} in {flat}");
+    }
+    // The person who handed it in signs: the representative's name is
+    // printed twice (the line above and the signature), the applicant's
+    // once.
+    assert_eq!(flat.matches("Trần Văn Bình").count(), 2, "{flat}");
+    assert_eq!(flat.matches("Nguyễn Thị Hằng").count(), 1, "{flat}");
 }
 
 #[test]

@@ -31,12 +31,25 @@ pub struct Receive {
     /// postal reception.
     #[serde(default)]
     pub components: Vec<ReceivedItem>,
-    /// The fee due when lower than the catalog's (an exemption), in đồng.
+    /// The fee due when lower than the catalog's (an exemption at 0, a
+    /// reduction above), in đồng.
     #[serde(default)]
     pub fee_dong: Option<i64>,
+    /// Why the fee is exempted or reduced; required when `fee_dong` is
+    /// below the catalog's fee.
+    #[serde(default)]
+    pub fee_reason: String,
+    /// Who hands the dossier in for the applicant, if not the applicant.
+    #[serde(default)]
+    pub representative: Option<super::particulars::Representative>,
     /// A note for the timeline.
     #[serde(default)]
     pub note: String,
+    /// Files scanned at the counter, each tied to a component
+    /// ([`DossierService::stage_scan`](super::DossierService::stage_scan));
+    /// set by the desk's page, never read from JSON.
+    #[serde(skip)]
+    pub scans: Vec<super::particulars::Scan>,
 }
 
 /// One item a supplement request asks for.

@@ -319,6 +319,7 @@ impl DossierService {
                     file_id: None,
                 })
                 .collect(),
+            scans: Vec::new(),
             state,
             lookup_token: crate::auth::new_secret()?
                 .get(..24)

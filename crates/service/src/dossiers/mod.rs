@@ -17,6 +17,7 @@ pub mod import;
 pub mod notices;
 mod open_state;
 pub mod outcomes;
+pub mod particulars;
 pub mod preview;
 mod route;
 pub use route::StepMoves;
@@ -166,6 +167,30 @@ impl DossierService {
         if !matches!(kind, "component" | "result") {
             return Err(ServiceError::invalid("kind", "component or result"));
         }
+        let (name, content_type, stored) = self.keep_file(name, declared, source).await?;
+        let size = i64::try_from(stored.size).unwrap_or(i64::MAX);
+        self.store
+            .insert_file(
+                &actor.context(self.now()),
+                d.id,
+                kind,
+                &name,
+                &content_type,
+                size,
+                &stored.sha256,
+            )
+            .await
+    }
+
+    /// Checks a file's name and content and keeps it in the file store:
+    /// the name trimmed, the type told from the content (and equal to
+    /// `declared` when given), and what the store answered.
+    async fn keep_file(
+        &self,
+        name: &str,
+        declared: Option<&str>,
+        source: &mut dyn crate::files::ByteSource,
+    ) -> ServiceResult<(String, String, crate::files::Stored)> {
         let name = name.trim();
         text_field("name", name, true)?;
         if let Some(why) = crate::files::file_name_problem(name, 200) {
@@ -206,18 +231,41 @@ impl DossierService {
             }
         };
         let stored = self.files()?.put_stream(&mut bounded).await?;
-        let size = i64::try_from(stored.size).unwrap_or(i64::MAX);
-        self.store
-            .insert_file(
-                &actor.context(self.now()),
-                d.id,
-                kind,
-                name,
-                content_type,
-                size,
-                &stored.sha256,
+        Ok((name.to_owned(), content_type.to_owned(), stored))
+    }
+
+    /// Keeps a file scanned at the counter before the dossier exists, for
+    /// [`Receive::scans`]: only a desk officer of `unit` may, and the file
+    /// is checked as any attached file is. Nothing refers to it until the
+    /// reception that names it is written (an abandoned reception leaves
+    /// an unreferenced blob in the content-addressed store).
+    pub async fn stage_scan(
+        &self,
+        actor: &Actor,
+        unit: &str,
+        component: usize,
+        name: &str,
+        source: &mut dyn crate::files::ByteSource,
+    ) -> ServiceResult<particulars::Scan> {
+        let unit = self.unit_field(unit, "unit").await?;
+        if !roles_on(actor, &[unit.id]).contains(&Role::DeskOfficer) {
+            return deny(
+                self.store(),
+                actor,
+                self.now(),
+                Permission::ViewDossiers,
+                &format!("unit:{}", unit.code),
             )
-            .await
+            .await;
+        }
+        let (name, content_type, stored) = self.keep_file(name, None, source).await?;
+        Ok(particulars::Scan {
+            component,
+            name,
+            content_type,
+            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+            sha256: stored.sha256,
+        })
     }
 
     /// A file of a dossier the actor may see, with its content.
@@ -324,17 +372,17 @@ impl DossierService {
             ));
         }
         text_field("note", &cmd.note, false)?;
+        let representative = cmd.representative.filter(|r| !r.is_blank());
+        if let Some(e) = representative
+            .as_ref()
+            .and_then(|r| particulars::representative_errors(r).into_iter().next())
+        {
+            return Err(e);
+        }
         let catalog_fee = version.draft.fee.get();
-        let fee = match cmd.fee_dong {
-            Some(f) if f < 0 || f > catalog_fee => {
-                return Err(ServiceError::invalid(
-                    "fee_dong",
-                    format!("must be between 0 and the catalog fee ({catalog_fee} đồng)"),
-                ));
-            }
-            Some(f) => f,
-            None => catalog_fee,
-        };
+        let (fee, fee_reason) = particulars::fee_due(catalog_fee, cmd.fee_dong, &cmd.fee_reason)?;
+        let mut components = cmd.components;
+        particulars::apply_scans(&cmd.scans, &mut components)?;
         // The process of the nearest unit up the tree that has one.
         let processes = self.store.processes(&chain, today).await?;
         let process = chain.iter().find_map(|u| {
@@ -393,7 +441,15 @@ impl DossierService {
         if let Some(due) = state.current_due {
             event.detail["due"] = json!(due.to_string());
         }
-        let facts = crate::stats::track::reception_facts(&cmd.components);
+        particulars::record(
+            &mut event.detail,
+            representative.as_ref(),
+            catalog_fee,
+            fee,
+            &fee_reason,
+            &cmd.scans,
+        );
+        let facts = crate::stats::track::reception_facts(&components);
         let stats = crate::stats::track::live_changes(None, &state, facts, now);
         if state.received_at.is_some() {
             event.detail["reception"] = crate::stats::track::facts_json(facts);
@@ -427,7 +483,8 @@ impl DossierService {
             applicant,
             sets,
             fee_dong: fee,
-            components: cmd.components,
+            components,
+            scans: cmd.scans,
             state,
             lookup_token: token,
             imported: false,

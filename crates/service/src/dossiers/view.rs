@@ -65,6 +65,9 @@ pub struct DossierView {
     pub time_limit: Option<String>,
     /// Components received.
     pub components: Vec<ReceivedItem>,
+    /// Who handed it in for the applicant and any fee reduction, as the
+    /// reception recorded them.
+    pub particulars: super::particulars::Particulars,
     /// Every transition, oldest first.
     pub events: Vec<DossierEvent>,
     /// Step instances, oldest first.
@@ -260,6 +263,7 @@ pub(super) async fn build(
     let may_attach = super::may_attach(actor, &roles, d.state.status);
     let correction = super::corrections::right(actor, &d);
     let status_url = svc.status_url(d.code.as_str(), &d.lookup_token);
+    let events = store.dossier_events(d.id).await?;
     Ok(DossierView {
         unit_code: unit.code.to_string(),
         unit_name: unit.name,
@@ -276,7 +280,8 @@ pub(super) async fn build(
             .transpose()?
             .map(|r| limit_text(r.limit)),
         components: store.dossier_components(d.id).await?,
-        events: store.dossier_events(d.id).await?,
+        particulars: super::particulars::read(&events),
+        events,
         files: store.dossier_files(d.id).await?,
         steps,
         open_status,

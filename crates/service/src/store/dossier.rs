@@ -216,6 +216,10 @@ pub struct NewDossier {
     pub fee_dong: i64,
     /// Components received.
     pub components: Vec<ReceivedItem>,
+    /// Files scanned at the counter, kept in the file store already: their
+    /// rows are written with the dossier and each component named gets its
+    /// file (`file_id`).
+    pub scans: Vec<crate::dossiers::particulars::Scan>,
     /// The state at creation.
     pub state: DossierState,
     /// The unguessable token of the public status page.

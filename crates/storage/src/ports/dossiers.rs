@@ -101,6 +101,9 @@ const INSERT_COMPONENT: &str = "INSERT INTO dossier_components \
 pub(super) const INSERT_TERM: &str =
     "INSERT INTO dossier_search (term, dossier_id) VALUES ($1, $2)";
 
+const INSERT_FILE: &str = "INSERT INTO files (dossier_id, kind, name, content_type, size_bytes, \
+     sha256, created_by, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+
 const INSERT_EVENT: &str = "INSERT INTO dossier_events \
      (dossier_id, at_ms, actor, action, from_status, to_status, note, detail) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -560,9 +563,30 @@ async fn write_dossier<C: Conn>(
     // connection's thread, which costs more than these inserts (an
     // imported dossier has a handful of events). Components that point to
     // uploaded files go one by one, so that a missing file is named.
-    let with_files = d.components.iter().any(|c| c.file_id.is_some());
+    let with_files = d.components.iter().any(|c| c.file_id.is_some()) || !d.scans.is_empty();
     if with_files {
-        insert_components(c, id, &d.components).await?;
+        let mut items = d.components.clone();
+        for scan in &d.scans {
+            let (file_id,): (i64,) = c
+                .one(
+                    Sql::new(INSERT_FILE)
+                        .int(id)
+                        .text("component")
+                        .text(scan.name.clone())
+                        .text(scan.content_type.clone())
+                        .int(scan.size_bytes)
+                        .text(scan.sha256.clone())
+                        .text(d.received_by.clone())
+                        .int(millis(at)),
+                )
+                .await
+                .map_err(db)?;
+            if let Some(item) = items.get_mut(scan.component) {
+                item.file_id = Some(file_id);
+                item.digitised = true;
+            }
+        }
+        insert_components(c, id, &items).await?;
     }
     c.execute_all(children_sql(id, at, d, code, !with_files))
         .await
@@ -1756,18 +1780,15 @@ pub(crate) async fn insert_file<B: Backend>(
     let c: &mut B::Conn = &mut tx;
     let (id,): (i64,) = c
         .one(
-            Sql::new(
-                "INSERT INTO files (dossier_id, kind, name, content_type, size_bytes, sha256, \
-                 created_by, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-            )
-            .int(dossier_id)
-            .text(kind)
-            .text(name)
-            .text(content_type)
-            .int(size_bytes)
-            .text(sha256)
-            .text(ctx.actor.clone())
-            .int(millis(ctx.at)),
+            Sql::new(INSERT_FILE)
+                .int(dossier_id)
+                .text(kind)
+                .text(name)
+                .text(content_type)
+                .int(size_bytes)
+                .text(sha256)
+                .text(ctx.actor.clone())
+                .int(millis(ctx.at)),
         )
         .await
         .map_err(|e| {

@@ -266,6 +266,7 @@ fn new_dossier(
         sets: 1,
         fee_dong: 0,
         components: Vec::new(),
+        scans: Vec::new(),
         state: DossierState {
             status: s.status,
             return_method: ReturnMethod::InPerson,

@@ -79,6 +79,7 @@ pub(super) fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Res
         sets: 1,
         fee_dong: 20_000,
         components: Vec::new(),
+        scans: Vec::new(),
         state: DossierState {
             status: Status::Received,
             return_method: ReturnMethod::InPerson,

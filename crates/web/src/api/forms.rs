@@ -181,6 +181,30 @@ pub async fn form(
                 sets: d.sets,
                 time_limit: v.time_limit.clone().unwrap_or_default(),
                 fee_dong: u64::try_from(d.fee_dong).unwrap_or(0),
+                fee_note: v
+                    .particulars
+                    .fee_reduction
+                    .as_ref()
+                    .map(|f| {
+                        format!(
+                            "miễn, giảm: {}; mức quy định {}",
+                            f.reason,
+                            crate::ui::format::money(crate::i18n::Lang::Vi, f.catalog)
+                        )
+                    })
+                    .unwrap_or_default(),
+                representative: v
+                    .particulars
+                    .representative
+                    .as_ref()
+                    .map(|r| r.line_vi())
+                    .unwrap_or_default(),
+                representative_name: v
+                    .particulars
+                    .representative
+                    .as_ref()
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
                 received_at: received,
                 appointment_at: appointment,
                 return_method: return_method_vi(d.state.return_method).to_owned(),

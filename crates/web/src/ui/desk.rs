@@ -15,19 +15,21 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use motcua_domain::catalog::{ComponentForm, Requirement};
 use motcua_domain::dossier::{Channel, ReturnMethod};
 use motcua_service::ServiceError;
 use motcua_service::dossiers::Receive;
+use motcua_service::dossiers::particulars::{self, Representative, Scan};
 use motcua_service::dossiers::preview::ReceptionPreview;
 use motcua_service::store::{Applicant, ApplicantType, ComponentCopy, ReceivedItem, Unit};
 use serde::Deserialize;
 
+use super::dossier::upload;
 use super::layout::{Area, Layout};
 use super::{Staff, format, is_htmx, render};
 use crate::AppState;
@@ -42,7 +44,12 @@ pub const PATH: &str = "/tiep-nhan";
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(PATH, get(show).post(submit))
+        .route(
+            PATH,
+            get(show)
+                .post(submit)
+                .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
         .route("/tiep-nhan/thu-tuc", get(search))
         .route(outcomes::GUIDE_PATH, post(outcomes::guide))
         .route(outcomes::REFUSE_PATH, post(outcomes::refuse))
@@ -147,6 +154,13 @@ struct FormView {
     /// Show the part that prints forms 02 and 03 open (after one of them
     /// was refused).
     outcome_open: bool,
+    /// The catalog charges a fee (the form then offers an exemption or a
+    /// reduction with its reason).
+    has_fee: bool,
+    /// Show the representative's part open (something was typed in it).
+    representative_open: bool,
+    /// What a scan may be.
+    scan_hint: String,
 }
 
 /// What the officer typed, kept when the form comes back.
@@ -165,6 +179,15 @@ struct Values {
     guidance: String,
     /// Why the dossier is refused, one per line (form 03).
     reasons: String,
+    /// The fee charged, in đồng as typed (the catalog's when untouched).
+    fee_dong: String,
+    /// Why the fee is exempted or reduced.
+    fee_reason: String,
+    /// Who hands the dossier in for the applicant.
+    rep_name: String,
+    rep_identity: String,
+    rep_phone: String,
+    rep_basis: String,
 }
 
 /// Field messages, by form control.
@@ -182,6 +205,12 @@ struct Errors {
     missing: Option<String>,
     /// The reasons of form 03.
     reasons: Option<String>,
+    fee_dong: Option<String>,
+    fee_reason: Option<String>,
+    rep_name: Option<String>,
+    rep_identity: Option<String>,
+    rep_phone: Option<String>,
+    rep_basis: Option<String>,
 }
 
 impl Errors {
@@ -197,6 +226,12 @@ impl Errors {
             &self.components,
             &self.missing,
             &self.reasons,
+            &self.fee_dong,
+            &self.fee_reason,
+            &self.rep_name,
+            &self.rep_identity,
+            &self.rep_phone,
+            &self.rep_basis,
         ]
         .iter()
         .any(|e| e.is_some())
@@ -387,10 +422,33 @@ fn form_view(lang: Lang, p: &ReceptionPreview, posted: &Posted, errors: Errors) 
             missing: posted.values.missing.clone(),
             guidance: posted.values.guidance.clone(),
             reasons: posted.values.reasons.clone(),
+            fee_dong: if posted.values.fee_dong.trim().is_empty() {
+                d.fee.get().to_string()
+            } else {
+                posted.values.fee_dong.clone()
+            },
+            fee_reason: posted.values.fee_reason.clone(),
+            rep_name: posted.values.rep_name.clone(),
+            rep_identity: posted.values.rep_identity.clone(),
+            rep_phone: posted.values.rep_phone.clone(),
+            rep_basis: posted.values.rep_basis.clone(),
         },
+        representative_open: [
+            &posted.values.rep_name,
+            &posted.values.rep_identity,
+            &posted.values.rep_phone,
+            &posted.values.rep_basis,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty()),
         errors,
         general: None,
         outcome_open: false,
+        has_fee: d.fee.get() > 0,
+        scan_hint: t.fill(
+            "desk.scan_hint",
+            &[("mb", (motcua_service::dossiers::MAX_FILE >> 20).to_string())],
+        ),
     }
 }
 
@@ -619,6 +677,12 @@ fn read(fields: &[(String, String)]) -> (Posted, Option<(&'static str, &'static 
         missing: get("missing"),
         guidance: get("guidance"),
         reasons: get("reasons"),
+        fee_dong: get("fee_dong"),
+        fee_reason: get("fee_reason"),
+        rep_name: get("rep_name"),
+        rep_identity: get("rep_identity"),
+        rep_phone: get("rep_phone"),
+        rep_basis: get("rep_basis"),
     };
     // Rows are named c<i>_<what>; only rows the form listed count.
     for (k, v) in fields {
@@ -661,20 +725,103 @@ fn place_error(lang: Lang, errors: &mut Errors, field: &str) -> Option<String> {
         "note" => errors.note = msg("desk.error.text"),
         f if f.starts_with("components") => errors.components = msg("desk.error.components"),
         "procedure" | "unit" => return msg("desk.error.procedure"),
-        "fee_dong" => return msg("desk.error.fee"),
+        "fee_dong" => errors.fee_dong = msg("desk.error.fee_charged"),
+        "fee_reason" => errors.fee_reason = msg("desk.error.fee_reason"),
+        "representative.name" => errors.rep_name = msg("desk.error.rep_name"),
+        "representative.identity" => errors.rep_identity = msg("desk.error.rep_identity"),
+        "representative.phone" => errors.rep_phone = msg("desk.error.rep_phone"),
+        "representative.basis" => errors.rep_basis = msg("desk.error.rep_basis"),
         _ => return msg("desk.error.invalid"),
     }
     None
 }
 
+/// A scan as read from the form: kept in the file store, or refused (the
+/// file's name, for the message).
+type ScanRead = Result<Scan, String>;
+
+/// What [`read_form`] read: who posted, the text fields and the scans by
+/// checklist row.
+type DeskPost = (Staff, Vec<(String, String)>, BTreeMap<usize, ScanRead>);
+
+/// Reads the reception form: url-encoded (no scan) or multipart, where each
+/// file chosen as `c<i>_scan` goes to the file store as it arrives (the
+/// hidden `unit` field comes before the checklist, so the service can check
+/// the officer receives there). `Err` is the answer to give at once.
+async fn read_form(st: &AppState, req: Request) -> Result<DeskPost, Response> {
+    let (staff, opened) = upload::open(st, req).await?;
+    let refuse = |status: StatusCode| {
+        let (kind, title) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ("too-large", "Form too large")
+        } else {
+            ("malformed", "Form not readable")
+        };
+        WebError::new(status, kind, title, "the reception form could not be read").into_response()
+    };
+    let mut m = match opened {
+        Ok(upload::Opened::Form(f)) => return Ok((staff, f.fields, BTreeMap::new())),
+        Ok(upload::Opened::Multipart(m)) => m,
+        Err(upload::Unread::TooLarge) => return Err(refuse(StatusCode::PAYLOAD_TOO_LARGE)),
+        Err(upload::Unread::Malformed) => return Err(refuse(StatusCode::BAD_REQUEST)),
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut scans = BTreeMap::new();
+    let mut budget = crate::auth::MAX_FORM_BYTES;
+    loop {
+        match upload::next_part(&mut m, &mut budget).await {
+            Ok(upload::Part::Text(k, v)) => fields.push((k, v)),
+            Ok(upload::Part::Unchosen) => {}
+            Ok(upload::Part::End) => break,
+            Ok(upload::Part::File(file_name, part)) => {
+                let row = part
+                    .name()
+                    .and_then(|n| n.strip_prefix('c')?.strip_suffix("_scan")?.parse().ok())
+                    .filter(|i: &usize| *i < 200);
+                let Some(row) = row else { continue };
+                let unit = fields
+                    .iter()
+                    .find(|(k, _)| k == "unit")
+                    .map(|(_, v)| v.trim().to_owned())
+                    .unwrap_or_default();
+                let mut source = crate::stream::FieldSource::new(*part);
+                let kept = st
+                    .dossiers
+                    .stage_scan(&staff.actor, &unit, row, &file_name, &mut source)
+                    .await;
+                match kept {
+                    Ok(scan) => {
+                        scans.insert(row, Ok(scan));
+                    }
+                    Err(ServiceError::Invalid { .. } | ServiceError::TooLarge { .. }) => {
+                        scans.insert(row, Err(file_name));
+                    }
+                    Err(e) => {
+                        upload::drain(&mut m).await;
+                        return Err(WebError::from(e).into_response());
+                    }
+                }
+            }
+            Err(unread) => {
+                upload::drain(&mut m).await;
+                return Err(refuse(match unread {
+                    upload::Unread::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                    upload::Unread::Malformed => StatusCode::BAD_REQUEST,
+                }));
+            }
+        }
+    }
+    Ok((staff, fields, scans))
+}
+
 /// `POST /tiep-nhan`: receives the dossier and goes to its page, or shows
-/// the form again with what was refused.
-async fn submit(
-    State(st): State<AppState>,
-    staff: Staff,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Result<Response, WebError> {
+/// the form again with what was refused. The form is multipart (it carries
+/// the scans); an url-encoded one (no scan) is read too.
+async fn submit(State(st): State<AppState>, req: Request) -> Result<Response, WebError> {
+    let headers = req.headers().clone();
+    let (staff, fields, scans) = match read_form(&st, req).await {
+        Ok(read) => read,
+        Err(answer) => return Ok(answer),
+    };
     let desks = st.dossiers.reception_desks(&staff.actor).await?;
     let get = |k: &str| {
         fields
@@ -718,7 +865,28 @@ async fn submit(
         },
     };
     let mut components = Vec::new();
+    let mut kept_scans = Vec::new();
+    let t = staff.lang.texts();
+    let mut scan_problems: Vec<String> = Vec::new();
+    let (mut unscanned, mut unticked) = (Vec::new(), Vec::new());
     for (i, c) in preview.procedure.draft.components.iter().enumerate() {
+        let ticked = posted.rows.get(&i).is_some_and(|r| r.0);
+        match scans.get(&i) {
+            Some(Ok(scan)) if ticked => kept_scans.push(Scan {
+                component: components.len(),
+                ..scan.clone()
+            }),
+            Some(Ok(_)) => unticked.push(c.name.as_str()),
+            Some(Err(file_name)) => scan_problems.push(t.fill(
+                "desk.error.scan_bad",
+                &[
+                    ("name", file_name.clone()),
+                    ("mb", (motcua_service::dossiers::MAX_FILE >> 20).to_string()),
+                ],
+            )),
+            None if ticked && c.must_digitise => unscanned.push(c.name.as_str()),
+            None => {}
+        }
         let Some((true, digitised, copy, copies)) = posted.rows.get(&i) else {
             continue;
         };
@@ -758,6 +926,62 @@ async fn submit(
             &[("names", missing.join("; "))],
         ));
     }
+    // A component that must be digitised is scanned at the counter: its
+    // file is tied to it and it counts as digitised.
+    if !unscanned.is_empty() {
+        scan_problems.push(t.fill(
+            "desk.error.scan_missing",
+            &[("names", unscanned.join("; "))],
+        ));
+    }
+    if !unticked.is_empty() {
+        scan_problems.push(t.fill(
+            "desk.error.scan_unticked",
+            &[("names", unticked.join("; "))],
+        ));
+    }
+    if !scan_problems.is_empty() {
+        let mut all: Vec<String> = errors.components.take().into_iter().collect();
+        all.extend(scan_problems);
+        errors.components = Some(all.join(" "));
+    }
+    let fee_dong = match posted.values.fee_dong.trim() {
+        "" => None,
+        s => match s.replace(['.', ' '], "").parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.fee_dong = Some(t.get("desk.error.fee_charged").to_owned());
+                None
+            }
+        },
+    };
+    if errors.fee_dong.is_none()
+        && let Err(ServiceError::Invalid { field, .. }) = particulars::fee_due(
+            preview.procedure.draft.fee.get(),
+            fee_dong,
+            &posted.values.fee_reason,
+        )
+        && let Some(g) = place_error(staff.lang, &mut errors, &field)
+    {
+        general = Some(g);
+    }
+    let representative = Representative {
+        name: posted.values.rep_name.clone(),
+        identity: posted.values.rep_identity.clone(),
+        phone: posted.values.rep_phone.clone(),
+        basis: posted.values.rep_basis.clone(),
+    };
+    let representative = (!representative.is_blank()).then_some(representative);
+    for e in representative
+        .iter()
+        .flat_map(particulars::representative_errors)
+    {
+        if let ServiceError::Invalid { field, .. } = e
+            && let Some(g) = place_error(staff.lang, &mut errors, &field)
+        {
+            general = Some(g);
+        }
+    }
     let applicant = Applicant {
         kind: posted.kind,
         name: posted.values.name.clone(),
@@ -783,8 +1007,11 @@ async fn submit(
             applicant,
             sets,
             components,
-            fee_dong: None,
+            fee_dong,
+            fee_reason: posted.values.fee_reason.clone(),
+            representative,
             note: posted.values.note.clone(),
+            scans: kept_scans,
         };
         match st.dossiers.receive(&staff.actor, cmd).await {
             Ok(v) => {

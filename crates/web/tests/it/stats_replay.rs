@@ -84,7 +84,10 @@ pub(crate) fn reception(unit: &str, channel: Channel, applicant_no: u64, rng: &m
         sets: None,
         components: items(rng),
         fee_dong: None,
+        fee_reason: String::new(),
+        representative: None,
         note: String::new(),
+        scans: Vec::new(),
     }
 }
 

@@ -20,7 +20,8 @@ on_both!(
     the_dossier_page_shows_the_timeline_and_only_the_allowed_actions,
     page_forms_hand_over_request_a_supplement_and_return_the_result,
     a_stale_version_is_refused_with_a_message_to_reload,
-    forms_without_the_csrf_token_are_refused
+    forms_without_the_csrf_token_are_refused,
+    the_counter_ties_scans_and_records_the_representative_and_a_fee_reduction
 );
 
 pub(crate) const CODE: &str = "000.01.21.H40-251124-0001";
@@ -141,6 +142,48 @@ async fn post_form(
         req = req.header("hx-request", "true");
     }
     let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+/// A scan as a browser sends it: a small PDF.
+pub(crate) const SCAN: &[u8] = b"%PDF-1.4\n% to khai quet tai quay\n%%EOF\n";
+
+/// Posts the reception form as the page does (`multipart/form-data`), with
+/// `scans` as (field, file name, content) file parts after the text fields
+/// of the same row; answers status, `Location` and body.
+pub(crate) async fn post_reception(
+    c: &Client,
+    fields: &[(&str, &str)],
+    scans: &[(&str, &str, &[u8])],
+) -> (u16, String, String) {
+    use crate::ui_uploads::{BOUNDARY, Part, multipart};
+    let mut parts: Vec<Part<'_>> = Vec::new();
+    for (k, v) in fields {
+        parts.push(Part::Text(k, v));
+        // A row's file input follows its other controls, as on the page.
+        let row = k.strip_suffix("_copies");
+        for (field, name, bytes) in scans {
+            if row.is_some_and(|r| field.strip_suffix("_scan") == Some(r)) {
+                parts.push(Part::File(field, name, "application/octet-stream", bytes));
+            }
+        }
+    }
+    let r = browser(c)
+        .post(c.url("/tiep-nhan"))
+        .header(
+            CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart(&parts))
+        .send()
+        .await
+        .unwrap();
     let status = r.status().as_u16();
     let location = r
         .headers()
@@ -322,11 +365,26 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
     );
     assert_eq!(dossiers(&w.app).await, 0, "nothing received");
 
-    let (status, location, _) = post_form(
+    // The declaration must be digitised: ticked without its scan, the form
+    // asks for it and nothing is received.
+    let (status, _, html) = post_form(
         &w.desk,
         "/tiep-nhan",
         &reception(&w.desk.csrf, "Nguyễn Văn An"),
         false,
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        super::ui_pages::unescape(&html)
+            .contains("Thành phần phải số hóa chưa có bản quét: Tờ khai đăng ký khai sinh."),
+        "{html}"
+    );
+    assert_eq!(dossiers(&w.app).await, 0, "nothing received");
+    let (status, location, _) = post_reception(
+        &w.desk,
+        &reception(&w.desk.csrf, "Nguyễn Văn An"),
+        &[("c0_scan", "to-khai.pdf", SCAN)],
     )
     .await;
     assert_eq!(status, 303);
@@ -339,6 +397,17 @@ async fn the_reception_form_receives_with_the_appointment_and_opens_the_page(b: 
     let comps = d["components"].as_array().unwrap();
     assert_eq!(comps.len(), 1, "only the ticked component: {d}");
     assert_eq!(comps[0]["digitised"], true);
+    // The scan is the component's file, byte for byte.
+    let file_id = comps[0]["file_id"].as_i64().expect("the scan is tied: {d}");
+    let r = w
+        .desk
+        .http
+        .get(w.desk.url(&format!("/api/dossiers/{CODE}/files/{file_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), SCAN);
 
     // The page offers the receipt first, focused, to print with Enter.
     let (status, html) = page(&w.desk, &location).await;
@@ -706,5 +775,137 @@ async fn forms_without_the_csrf_token_are_refused(b: Backend) {
     let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
     assert_eq!(d["version"], 1, "nothing changed");
     assert_eq!(dossiers(&w.app).await, 1);
+    w.app.close().await;
+}
+
+async fn the_counter_ties_scans_and_records_the_representative_and_a_fee_reduction(b: Backend) {
+    let w = world(b).await;
+    let base = reception(&w.desk.csrf, "Nguyễn Văn An");
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut f: Vec<(&str, &str)> = base
+            .iter()
+            .copied()
+            .filter(|(k, _)| !extra.iter().any(|(e, _)| e == k))
+            .collect();
+        f.extend_from_slice(extra);
+        f
+    };
+    // Everything at fault at once: a scan that is no PDF or image, a scan
+    // of a document not ticked, a fee reduced without a reason, a
+    // representative without grounds and with a 9-digit card.
+    let bad = with(&[
+        ("fee_dong", "0"),
+        ("fee_reason", " "),
+        ("rep_name", "Trần Văn Bình"),
+        ("rep_identity", "186123456"),
+        ("rep_basis", ""),
+    ]);
+    let (status, _, html) = post_reception(
+        &w.desk,
+        &bad,
+        &[
+            ("c0_scan", "to-khai.html", b"<html>not a scan</html>"),
+            ("c1_scan", "giay-chung-sinh.pdf", SCAN),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "{html}");
+    let text = super::ui_pages::unescape(&html);
+    for words in [
+        "Không nhận được bản quét «to-khai.html»",
+        "Có bản quét của giấy tờ chưa đánh dấu đã nhận: Giấy chứng sinh.",
+    ] {
+        assert!(text.contains(words), "{words}: {text}");
+    }
+    for id in ["fee-reason-error", "r-basis-error", "r-identity-error"] {
+        assert!(html.contains(&format!(r#"id="{id}""#)), "{id}: {html}");
+    }
+    assert!(
+        html.contains("<details class=\"representative\" open>"),
+        "{html}"
+    );
+    assert_eq!(dossiers(&w.app).await, 0, "nothing received");
+    let files = w
+        .app
+        .db
+        .query_i64("SELECT count(*) FROM files")
+        .await
+        .unwrap();
+    assert_eq!(files, 0, "no file row without a dossier");
+
+    // Right: both documents scanned, the fee halved for a poor household,
+    // handed in by the applicant's father.
+    let good = with(&[
+        ("c1_received", "on"),
+        ("fee_dong", "25.000"),
+        ("fee_reason", "Hộ nghèo (Giấy chứng nhận số 15/GCN-UBND)"),
+        ("rep_name", "Trần Văn Bình"),
+        ("rep_identity", "040090001234"),
+        ("rep_basis", "Cha của người yêu cầu"),
+    ]);
+    let other: &[u8] = b"%PDF-1.4\n% giay chung sinh\n%%EOF\n";
+    let (status, location, html) = post_reception(
+        &w.desk,
+        &good,
+        &[
+            ("c0_scan", "to-khai.pdf", SCAN),
+            ("c1_scan", "giay-chung-sinh.pdf", other),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{html}");
+    let d = json(&w.desk, &format!("/api/dossiers/{CODE}")).await;
+    assert_eq!(d["fee_dong"], 25000);
+    assert_eq!(
+        d["particulars"]["fee_reduction"],
+        json!({ "catalog": 50000, "due": 25000, "reason": "Hộ nghèo (Giấy chứng nhận số 15/GCN-UBND)" })
+    );
+    assert_eq!(d["particulars"]["representative"]["name"], "Trần Văn Bình");
+    assert_eq!(
+        d["particulars"]["representative"]["basis"],
+        "Cha của người yêu cầu"
+    );
+    let comps = d["components"].as_array().unwrap();
+    assert_eq!(comps.len(), 2);
+    for (c, bytes) in comps.iter().zip([SCAN, other]) {
+        assert_eq!(c["digitised"], true, "{c}");
+        let id = c["file_id"].as_i64().expect("tied");
+        let r = w
+            .desk
+            .http
+            .get(w.desk.url(&format!("/api/dossiers/{CODE}/files/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.bytes().await.unwrap().as_ref(), bytes);
+    }
+    // The page shows who handed it in and why the fee is lower.
+    let (_, page_html) = page(&w.desk, &location).await;
+    let page_text = super::ui_pages::unescape(&page_html);
+    assert!(
+        page_text.contains(
+            "Trần Văn Bình (số định danh cá nhân 040090001234); căn cứ: Cha của người yêu cầu"
+        ),
+        "{page_text}"
+    );
+    assert!(
+        page_text.contains("Hộ nghèo (Giấy chứng nhận số 15/GCN-UBND)"),
+        "{page_text}"
+    );
+    // Both components scanned: the dossier counts as fully digitised.
+    let r = w
+        .leader
+        .http
+        .get(w.leader.url(&format!(
+            "/api/reports/dossiers?unit={}&from=2025-11-01&to=2025-11-30",
+            codes::DISTRICT_A
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(report["total"]["received_total"], 1, "{report}");
+    assert_eq!(report["total"]["received_fully_digitised"], 1, "{report}");
     w.app.close().await;
 }

@@ -23,17 +23,17 @@ on_both!(
     a_bad_catalog_file_shows_rows_and_columns_and_imports_nothing,
 );
 
-const BOUNDARY: &str = "motcua-test-7d1f0c2b";
+pub(crate) const BOUNDARY: &str = "motcua-test-7d1f0c2b";
 
 /// One part of a multipart form.
-enum Part<'a> {
+pub(crate) enum Part<'a> {
     Text(&'a str, &'a str),
     /// Field name, file name, declared type, content.
     File(&'a str, &'a str, &'a str, &'a [u8]),
 }
 
 /// A `multipart/form-data` body as a browser writes it.
-fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
     let mut body = Vec::new();
     for p in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());

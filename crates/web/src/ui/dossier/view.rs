@@ -519,7 +519,20 @@ pub fn body(
         fact("dossier.received_at", moment(lang, s.received_at)),
         fact("dossier.received_by", who(&d.received_by)),
         fact("dossier.time_limit", limit),
-        fact("dossier.fee", format::money(lang, d.fee_dong)),
+        fact(
+            "dossier.fee",
+            match &v.particulars.fee_reduction {
+                Some(f) => t.fill(
+                    "dossier.fee_reduced",
+                    &[
+                        ("fee", format::money(lang, d.fee_dong)),
+                        ("catalog", format::money(lang, f.catalog)),
+                        ("reason", f.reason.clone()),
+                    ],
+                ),
+                None => format::money(lang, d.fee_dong),
+            },
+        ),
         fact("dossier.sets", d.sets.to_string()),
         fact("dossier.return_method", return_label(&t, s.return_method)),
     ];
@@ -550,6 +563,9 @@ pub fn body(
         fact("desk.email", a.email.clone()),
         fact("desk.address", a.address.clone()),
     ];
+    if let Some(r) = &v.particulars.representative {
+        applicant.push(fact("dossier.representative", r.line_vi()));
+    }
     applicant.retain(|f| !f.value.trim().is_empty());
     let yes_no = |b: bool| {
         t.get(if b { "dossier.yes" } else { "dossier.no" })
