@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_line, moment_long, procedure_title};
+use crate::vietnamese::{date_line, heading_break, moment_long, procedure_title};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form04-apology.typ",
@@ -22,6 +22,9 @@ const TEMPLATE: Template = Template {
 /// Everything printed on an apology and new appointment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApologyLetter {
+    /// The form's number under the regime in force on the dossier's date
+    /// (`Regime::form_number`), e.g. "02"; empty leaves "Mẫu số" out.
+    pub form_number: String,
     /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
     pub parent_unit_name: String,
     /// The unit that is late, e.g. "SỞ XÂY DỰNG".
@@ -49,8 +52,9 @@ pub struct ApologyLetter {
 
 #[derive(Serialize)]
 struct ApologyData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
+    form_number: &'a str,
     date_line: String,
     applicant_name: &'a str,
     dossier_code: &'a str,
@@ -66,8 +70,9 @@ struct ApologyData<'a> {
 /// Renders form 04 as an A5 PDF.
 pub fn apology_letter_pdf(letter: &ApologyLetter) -> Result<Vec<u8>, RenderError> {
     let data = ApologyData {
-        parent_unit_name: &letter.parent_unit_name,
-        unit_name: &letter.unit_name,
+        parent_unit_name: heading_break(&letter.parent_unit_name),
+        unit_name: heading_break(&letter.unit_name),
+        form_number: &letter.form_number,
         date_line: date_line(&letter.place, letter.issued_at),
         applicant_name: &letter.applicant_name,
         dossier_code: &letter.dossier_code,

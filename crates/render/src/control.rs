@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{moment_long, moment_short, procedure_title};
+use crate::vietnamese::{heading_break, moment_long, moment_short, procedure_title};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form06-control.typ",
@@ -62,8 +62,8 @@ pub struct HandOver {
 
 #[derive(Serialize)]
 struct SlipData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
     form_number: &'a str,
     dossier_code: &'a str,
     applicant_name: &'a str,
@@ -88,8 +88,8 @@ struct RowData<'a> {
 /// run over several pages.
 pub fn control_slip_pdf(slip: &ControlSlip) -> Result<Vec<u8>, RenderError> {
     let data = SlipData {
-        parent_unit_name: &slip.parent_unit_name,
-        unit_name: &slip.unit_name,
+        parent_unit_name: heading_break(&slip.parent_unit_name),
+        unit_name: heading_break(&slip.unit_name),
         form_number: &slip.form_number,
         dossier_code: &slip.dossier_code,
         applicant_name: &slip.applicant_name,

@@ -127,7 +127,7 @@ pub(crate) fn compile_pdf(
 
 /// The pieces forms 02 to 07 share (page, heading, signature), imported by
 /// their templates as `/templates/common.typ`.
-const COMMON: &str = include_str!("../templates/common.typ");
+pub(crate) const COMMON: &str = include_str!("../templates/common.typ");
 
 /// Compiles a form whose template reads `data` from `/data.json` and may
 /// import `/templates/common.typ`. Keeping every value in the data file is

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_pdf};
-use crate::vietnamese::{date_line, fee_text, moment_long, moment_short};
+use crate::vietnamese::{date_line, fee_text, heading_break, moment_long, moment_short};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form01-receipt.typ",
@@ -23,6 +23,9 @@ const TEMPLATE: Template = Template {
 /// Everything printed on a receipt and appointment slip.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptSlip {
+    /// The form's number under the regime in force on the dossier's date
+    /// (`Regime::form_number`), e.g. "02"; empty leaves "Mẫu số" out.
+    pub form_number: String,
     /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
     pub parent_unit_name: String,
     /// The receiving unit, e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
@@ -82,8 +85,9 @@ pub struct ReceivedComponent {
 /// The values as the template reads them: strings only.
 #[derive(Serialize)]
 struct SlipData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
+    form_number: &'a str,
     date_line: String,
     dossier_code: &'a str,
     applicant_name: &'a str,
@@ -120,8 +124,9 @@ struct ComponentData<'a> {
 pub fn receipt_slip_pdf(slip: &ReceiptSlip) -> Result<Vec<u8>, RenderError> {
     let status_url = slip.status_url.as_deref().unwrap_or("");
     let data = SlipData {
-        parent_unit_name: &slip.parent_unit_name,
-        unit_name: &slip.unit_name,
+        parent_unit_name: heading_break(&slip.parent_unit_name),
+        unit_name: heading_break(&slip.unit_name),
+        form_number: &slip.form_number,
         date_line: date_line(&slip.place, slip.received_at),
         dossier_code: &slip.dossier_code,
         applicant_name: &slip.applicant_name,
@@ -164,7 +169,13 @@ pub fn receipt_slip_pdf(slip: &ReceiptSlip) -> Result<Vec<u8>, RenderError> {
         has_qr: !status_url.is_empty(),
     };
     let json = serde_json::to_vec(&data).map_err(|e| RenderError::Pdf(e.to_string()))?;
-    let mut files = vec![("/data.json", json)];
+    let mut files = vec![
+        ("/data.json", json),
+        (
+            "/templates/common.typ",
+            crate::pdf::COMMON.as_bytes().to_vec(),
+        ),
+    ];
     if !status_url.is_empty() {
         files.push(("/qr.svg", qr_svg(status_url)?.into_bytes()));
     }

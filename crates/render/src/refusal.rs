@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::date_line;
+use crate::vietnamese::{date_line, heading_break};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form03-refusal.typ",
@@ -21,6 +21,9 @@ const TEMPLATE: Template = Template {
 /// Everything printed on a refusal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
+    /// The form's number under the regime in force on the dossier's date
+    /// (`Regime::form_number`), e.g. "02"; empty leaves "Mẫu số" out.
+    pub form_number: String,
     /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
     pub parent_unit_name: String,
     /// The refusing unit, e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
@@ -43,14 +46,19 @@ pub struct Refusal {
     pub procedure_name: String,
     /// Why, one reason per entry, in order.
     pub reasons: Vec<String>,
-    /// The officer who refuses ("người tiếp nhận hồ sơ").
+    /// Who signs: the officer at the desk for a refusal to receive, the
+    /// head of the deciding unit for a refusal to resolve.
     pub officer_name: String,
+    /// The signer's title as it should read ("KT. CHỦ TỊCH …"); empty for
+    /// the desk officer ("NGƯỜI TIẾP NHẬN HỒ SƠ", who signs without seal).
+    pub signer_title: String,
 }
 
 #[derive(Serialize)]
 struct RefusalData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
+    form_number: &'a str,
     date_line: String,
     dossier_code: &'a str,
     applicant_name: &'a str,
@@ -60,6 +68,7 @@ struct RefusalData<'a> {
     procedure_name: &'a str,
     reasons: Vec<ReasonData<'a>>,
     officer_name: &'a str,
+    signer_title: &'a str,
 }
 
 #[derive(Serialize)]
@@ -71,8 +80,9 @@ struct ReasonData<'a> {
 /// Renders form 03 as an A5 PDF.
 pub fn refusal_pdf(refusal: &Refusal) -> Result<Vec<u8>, RenderError> {
     let data = RefusalData {
-        parent_unit_name: &refusal.parent_unit_name,
-        unit_name: &refusal.unit_name,
+        parent_unit_name: heading_break(&refusal.parent_unit_name),
+        unit_name: heading_break(&refusal.unit_name),
+        form_number: &refusal.form_number,
         date_line: date_line(&refusal.place, refusal.issued_at),
         dossier_code: refusal.dossier_code.as_deref().unwrap_or(""),
         applicant_name: &refusal.applicant_name,
@@ -90,6 +100,7 @@ pub fn refusal_pdf(refusal: &Refusal) -> Result<Vec<u8>, RenderError> {
             })
             .collect(),
         officer_name: &refusal.officer_name,
+        signer_title: &refusal.signer_title,
     };
     compile_form(&TEMPLATE, &data)
 }

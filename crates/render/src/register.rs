@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_short, moment_short};
+use crate::vietnamese::{date_short, heading_break, moment_short};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form07-register.typ",
@@ -64,8 +64,8 @@ pub struct RegisterRow {
 
 #[derive(Serialize)]
 struct RegisterData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
     form_number: &'a str,
     from: String,
     to: String,
@@ -91,8 +91,8 @@ struct RowData<'a> {
 /// Renders the register as an A4 landscape PDF of as many pages as needed.
 pub fn dossier_register_pdf(register: &DossierRegister) -> Result<Vec<u8>, RenderError> {
     let data = RegisterData {
-        parent_unit_name: &register.parent_unit_name,
-        unit_name: &register.unit_name,
+        parent_unit_name: heading_break(&register.parent_unit_name),
+        unit_name: heading_break(&register.unit_name),
         form_number: &register.form_number,
         from: date_short(register.from),
         to: date_short(register.to),

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_line, moment_long};
+use crate::vietnamese::{date_line, heading_break, moment_long};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form05-stop.typ",
@@ -22,6 +22,9 @@ const TEMPLATE: Template = Template {
 /// Everything printed on a stop-processing notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StopNotice {
+    /// The form's number under the regime in force on the dossier's date
+    /// (`Regime::form_number`), e.g. "02"; empty leaves "Mẫu số" out.
+    pub form_number: String,
     /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
     pub parent_unit_name: String,
     /// The unit that stops processing, e.g. "SỞ XÂY DỰNG".
@@ -50,8 +53,9 @@ pub struct StopNotice {
 
 #[derive(Serialize)]
 struct StopData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
+    form_number: &'a str,
     date_line: String,
     applicant_name: &'a str,
     dossier_code: &'a str,
@@ -67,8 +71,9 @@ struct StopData<'a> {
 /// Renders form 05 (Circular 03/2025) as an A5 PDF.
 pub fn stop_notice_pdf(notice: &StopNotice) -> Result<Vec<u8>, RenderError> {
     let data = StopData {
-        parent_unit_name: &notice.parent_unit_name,
-        unit_name: &notice.unit_name,
+        parent_unit_name: heading_break(&notice.parent_unit_name),
+        unit_name: heading_break(&notice.unit_name),
+        form_number: &notice.form_number,
         date_line: date_line(&notice.place, notice.issued_at),
         applicant_name: &notice.applicant_name,
         dossier_code: &notice.dossier_code,

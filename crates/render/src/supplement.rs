@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::RenderError;
 use crate::pdf::{Template, compile_form};
-use crate::vietnamese::{date_line, date_long};
+use crate::vietnamese::{date_line, date_long, heading_break};
 
 const TEMPLATE: Template = Template {
     path: "/templates/form02-supplement.typ",
@@ -22,6 +22,9 @@ const TEMPLATE: Template = Template {
 /// Everything printed on a supplement request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SupplementRequest {
+    /// The form's number under the regime in force on the dossier's date
+    /// (`Regime::form_number`), e.g. "02"; empty leaves "Mẫu số" out.
+    pub form_number: String,
     /// The governing body, first heading line, e.g. "UBND TỈNH BẮC NINH".
     pub parent_unit_name: String,
     /// The issuing unit, e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".
@@ -66,8 +69,9 @@ pub struct SupplementItem {
 
 #[derive(Serialize)]
 struct RequestData<'a> {
-    parent_unit_name: &'a str,
-    unit_name: &'a str,
+    parent_unit_name: String,
+    unit_name: String,
+    form_number: &'a str,
     date_line: String,
     dossier_code: &'a str,
     applicant_name: &'a str,
@@ -92,8 +96,9 @@ struct ItemData<'a> {
 /// Renders form 02 as an A5 PDF (more pages if the list is long).
 pub fn supplement_request_pdf(request: &SupplementRequest) -> Result<Vec<u8>, RenderError> {
     let data = RequestData {
-        parent_unit_name: &request.parent_unit_name,
-        unit_name: &request.unit_name,
+        parent_unit_name: heading_break(&request.parent_unit_name),
+        unit_name: heading_break(&request.unit_name),
+        form_number: &request.form_number,
         date_line: date_line(&request.place, request.issued_at),
         dossier_code: request.dossier_code.as_deref().unwrap_or(""),
         applicant_name: &request.applicant_name,

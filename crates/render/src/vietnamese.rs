@@ -89,6 +89,67 @@ fn capitalise_first(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Names up to this many characters stay on one heading line.
+const HEADING_LINE: usize = 30;
+
+/// Words that begin the place part of an agency's name ("… XÃ ĐÔ LƯƠNG"),
+/// longest first so that "THỊ XÃ" is taken whole.
+const PLACE_WORDS: &[&str] = &[
+    "THÀNH PHỐ",
+    "THỊ TRẤN",
+    "THỊ XÃ",
+    "ĐẶC KHU",
+    "PHƯỜNG",
+    "HUYỆN",
+    "QUẬN",
+    "TỈNH",
+    "XÃ",
+];
+
+/// An agency's name for a form's heading, as lines joined by `\n`: a short
+/// name stays whole; a long one breaks once, before its place part ("TRUNG
+/// TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" / "XÃ ĐÔ LƯƠNG"), else at the space nearest
+/// its middle. The template shrinks each line to fit its column, so a name
+/// never breaks inside a word or in the middle of "HÀNH CHÍNH".
+pub(crate) fn heading_break(name: &str) -> String {
+    let name = name.trim();
+    if name.contains('\n') || name.chars().count() <= HEADING_LINE {
+        return name.to_owned();
+    }
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    // The last place word that is not the name's first word and whose
+    // phrase ends at a word boundary; "ĐÔ THỊ" is a noun, not a place.
+    let mut split = None;
+    for i in 1..words.len() {
+        for place in PLACE_WORDS {
+            let n = place.split(' ').count();
+            let phrase = words.get(i..i + n).map(|w| w.join(" "));
+            // "ĐÔ THỊ" (urban) and "CẤP TỈNH" (provincial) are not places.
+            // "XÃ" after such a "THỊ" belongs to "THỊ XÃ", taken already.
+            let do_thi = |k: usize| k >= 1 && words[k - 1] == "ĐÔ";
+            let not_place = (place.starts_with("THỊ") && do_thi(i))
+                || words[i - 1] == "CẤP"
+                || (*place == "XÃ" && words[i - 1] == "THỊ" && !do_thi(i - 1));
+            if phrase.as_deref() == Some(place) && i + n < words.len() && !not_place {
+                split = Some(i);
+                break;
+            }
+        }
+    }
+    let i = split.unwrap_or_else(|| {
+        // The word boundary nearest the middle of the name.
+        let half = name.chars().count() / 2;
+        let mut best = (usize::MAX, 1);
+        let mut at = 0;
+        for k in 1..words.len() {
+            at += words[k - 1].chars().count() + 1;
+            best = best.min((at.abs_diff(half), k));
+        }
+        best.1
+    });
+    format!("{}\n{}", words[..i].join(" "), words[i..].join(" "))
+}
+
 /// "1.250.000 đồng", or the no-fee wording for 0.
 pub(crate) fn fee_text(dong: u64) -> String {
     if dong == 0 {
@@ -108,6 +169,36 @@ pub(crate) fn fee_text(dong: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_agency_names_break_before_their_place_never_inside_a_word() {
+        assert_eq!(heading_break("UBND TỈNH NGHỆ AN"), "UBND TỈNH NGHỆ AN");
+        assert_eq!(
+            heading_break("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ ĐÔ LƯƠNG"),
+            "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG\nXÃ ĐÔ LƯƠNG"
+        );
+        assert_eq!(
+            heading_break("VĂN PHÒNG HĐND VÀ UBND XÃ ĐÔ LƯƠNG"),
+            "VĂN PHÒNG HĐND VÀ UBND\nXÃ ĐÔ LƯƠNG"
+        );
+        assert_eq!(
+            heading_break("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG THỊ XÃ HOÀNG MAI"),
+            "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG\nTHỊ XÃ HOÀNG MAI"
+        );
+        assert_eq!(
+            heading_break("PHÒNG KINH TẾ, HẠ TẦNG VÀ ĐÔ THỊ XÃ ĐÔ LƯƠNG"),
+            "PHÒNG KINH TẾ, HẠ TẦNG VÀ ĐÔ THỊ\nXÃ ĐÔ LƯƠNG"
+        );
+        // No place word: the space nearest the middle.
+        let b = heading_break("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG CẤP TỈNH MỚI");
+        assert_eq!(
+            b.replace('\n', " "),
+            "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG CẤP TỈNH MỚI"
+        );
+        let b = heading_break("BAN QUẢN LÝ CÁC KHU CÔNG NGHIỆP VÀ KHU KINH TẾ");
+        let (a, c) = b.split_once('\n').unwrap();
+        assert!(a.chars().count().abs_diff(c.chars().count()) <= 10, "{b}");
+    }
 
     #[test]
     fn a_procedure_name_never_says_thu_tuc_twice() {

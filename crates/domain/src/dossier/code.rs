@@ -33,6 +33,61 @@ impl Regime {
     }
 }
 
+/// The one-stop forms, which the two regimes number differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OfficialForm {
+    /// Receipt and appointment slip.
+    Receipt,
+    /// Supplement request.
+    Supplement,
+    /// Refusal to receive or to resolve.
+    Refusal,
+    /// Apology and new appointment (2025: apology and request to extend).
+    Apology,
+    /// Stop-processing notice (2025 only).
+    StopNotice,
+    /// Process-control slip.
+    ControlSlip,
+    /// Dossier register.
+    Register,
+}
+
+impl Regime {
+    /// The day Decree 118/2025/NĐ-CP and Circular 03/2025/TT-VPCP took
+    /// effect, replacing Decree 61/2018 and Circular 01/2018.
+    pub const DECREE_118_IN_FORCE: Date = Date::constant(2025, 7, 1);
+
+    /// The regime in force on `day` (a dossier's receipt date, or the day a
+    /// form is printed for a counter outcome without a dossier).
+    pub fn in_force_on(day: Date) -> Self {
+        if day < Self::DECREE_118_IN_FORCE {
+            Self::Decree61_2018
+        } else {
+            Self::Decree118_2025
+        }
+    }
+
+    /// The number a form carries under this regime ("Mẫu số …"); `None`
+    /// for a form the regime does not have (no stop notice before 2025).
+    /// Every form of one dossier follows the regime of its receipt date, so
+    /// one dossier's papers never mix the two numberings.
+    pub fn form_number(self, form: OfficialForm) -> Option<&'static str> {
+        use OfficialForm as F;
+        match (self, form) {
+            (_, F::Receipt) => Some("01"),
+            (_, F::Supplement) => Some("02"),
+            (_, F::Refusal) => Some("03"),
+            (_, F::Apology) => Some("04"),
+            (Self::Decree61_2018, F::StopNotice) => None,
+            (Self::Decree118_2025, F::StopNotice) => Some("05"),
+            (Self::Decree61_2018, F::ControlSlip) => Some("05"),
+            (Self::Decree118_2025, F::ControlSlip) => Some("06"),
+            (Self::Decree61_2018, F::Register) => Some("06"),
+            (Self::Decree118_2025, F::Register) => Some("07"),
+        }
+    }
+}
+
 /// How a dossier code is laid out: `<unit code><sep><date><sep><sequence>`,
 /// the date as `YYMMDD` (years 2000–2099) or `YYYYMMDD`, the sequence
 /// zero-padded to a fixed number of digits.
@@ -352,6 +407,39 @@ mod tests {
             let e = DossierCode::parse(input).unwrap_err().to_string();
             assert!(e.starts_with("dossier_code:"), "{input}: {e}");
             assert!(e.contains(needle), "{input}: {e}");
+        }
+    }
+
+    #[test]
+    fn forms_are_numbered_by_the_regime_of_the_day() {
+        use jiff::civil::date;
+        let old = Regime::in_force_on(date(2025, 6, 30));
+        let new = Regime::in_force_on(date(2025, 7, 1));
+        assert_eq!((old, new), (Regime::Decree61_2018, Regime::Decree118_2025));
+        // Circular 01/2018: 05 control slip, 06 register, no stop notice;
+        // Circular 03/2025 inserts the stop notice as 05 and moves them on.
+        assert_eq!(old.form_number(OfficialForm::ControlSlip), Some("05"));
+        assert_eq!(old.form_number(OfficialForm::Register), Some("06"));
+        assert_eq!(old.form_number(OfficialForm::StopNotice), None);
+        assert_eq!(new.form_number(OfficialForm::StopNotice), Some("05"));
+        assert_eq!(new.form_number(OfficialForm::ControlSlip), Some("06"));
+        assert_eq!(new.form_number(OfficialForm::Register), Some("07"));
+        // Within one regime no two forms share a number.
+        for r in [old, new] {
+            let all = [
+                OfficialForm::Receipt,
+                OfficialForm::Supplement,
+                OfficialForm::Refusal,
+                OfficialForm::Apology,
+                OfficialForm::StopNotice,
+                OfficialForm::ControlSlip,
+                OfficialForm::Register,
+            ];
+            let mut numbers: Vec<&str> = all.iter().filter_map(|f| r.form_number(*f)).collect();
+            let n = numbers.len();
+            numbers.sort_unstable();
+            numbers.dedup();
+            assert_eq!(numbers.len(), n, "{r:?}");
         }
     }
 

@@ -12,7 +12,7 @@ pub use clock::{
     ClockEvent, ClockPolicy, DossierClock, DueBasis, ExtensionCheck, ExtensionPolicy, StepClock,
     Wait, planned_step_dues,
 };
-pub use code::{CodeFormat, DossierCode, Regime};
+pub use code::{CodeFormat, DossierCode, OfficialForm, Regime};
 pub use identity::{IdentityKind, check_identity};
 pub use status::{Channel, ClockState, Outcome, ReturnMethod, Status};
 pub use transition::{

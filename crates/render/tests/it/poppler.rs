@@ -79,3 +79,14 @@ pub(crate) fn save_sample(name: &str, pdf: &[u8]) {
         std::fs::write(std::path::Path::new(&dir).join(name), pdf).unwrap();
     }
 }
+
+/// The text line by line as laid out (`pdftotext -layout`), each line's
+/// runs of whitespace made single spaces: words on one printed line stay on
+/// one line here, so a name that wrapped is seen split.
+pub(crate) fn lines_of(pdf: &[u8]) -> Vec<String> {
+    run("pdftotext", &["-layout", "-enc", "UTF-8", "-", "-"], pdf)
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}

@@ -8,6 +8,7 @@ use crate::poppler::{pages, text_of};
 
 fn slip() -> ReceiptSlip {
     ReceiptSlip {
+        form_number: "01".into(),
         parent_unit_name: "UBND TỈNH BẮC NINH".into(),
         unit_name: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
         place: "Bắc Ninh".into(),
@@ -175,6 +176,16 @@ fn sample_for_review() {
     if let Some(dir) = std::env::var_os("RENDER_SAMPLES") {
         let dir = std::path::PathBuf::from(dir);
         std::fs::write(dir.join("form01.pdf"), receipt_slip_pdf(&slip()).unwrap()).unwrap();
+        let mut long = slip();
+        long.parent_unit_name = "ỦY BAN NHÂN DÂN XÃ ĐÔ LƯƠNG".into();
+        long.unit_name = "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ ĐÔ LƯƠNG".into();
+        long.representative = "Trần Văn Bình; căn cứ: Giấy ủy quyền số 12/UQ".into();
+        long.representative_name = "Trần Văn Bình".into();
+        std::fs::write(
+            dir.join("form01-long.pdf"),
+            receipt_slip_pdf(&long).unwrap(),
+        )
+        .unwrap();
         let mut many = slip();
         many.components = (1..=20)
             .map(|i| ReceivedComponent {
@@ -189,4 +200,34 @@ fn sample_for_review() {
         )
         .unwrap();
     }
+}
+
+#[test]
+fn a_long_agency_name_breaks_before_its_place_and_never_inside() {
+    let mut s = slip();
+    s.parent_unit_name = "ỦY BAN NHÂN DÂN XÃ ĐÔ LƯƠNG".into();
+    s.unit_name = "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ ĐÔ LƯƠNG".into();
+    let pdf = receipt_slip_pdf(&s).unwrap();
+    let lines = crate::poppler::lines_of(&pdf);
+    let head = &lines[..6.min(lines.len())];
+    // The left column's lines: the governing body whole, then the unit in
+    // two lines, agency then place ("HÀNH CHÍNH CÔNG" not cut).
+    assert!(
+        head.iter()
+            .any(|l| l.starts_with("ỦY BAN NHÂN DÂN XÃ ĐÔ LƯƠNG")),
+        "{head:#?}"
+    );
+    assert!(
+        head.iter()
+            .any(|l| l.starts_with("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG")),
+        "{head:#?}"
+    );
+    assert!(
+        head.iter().any(|l| l.starts_with("XÃ ĐÔ LƯƠNG")),
+        "{head:#?}"
+    );
+    assert!(text_of(&pdf).contains("Mẫu số 01"));
+    // A form the regime does not number prints no "Mẫu số".
+    s.form_number = String::new();
+    assert!(!text_of(&receipt_slip_pdf(&s).unwrap()).contains("Mẫu số"));
 }

@@ -8,6 +8,7 @@ use crate::poppler::{A5_PORTRAIT, page_size, pages, save_sample, text_of};
 
 fn refusal() -> Refusal {
     Refusal {
+        form_number: "03".into(),
         parent_unit_name: "UBND HUYỆN GIA LÂM".into(),
         unit_name: "BỘ PHẬN MỘT CỬA UBND XÃ ĐA TỐN".into(),
         place: "Đa Tốn".into(),
@@ -22,6 +23,7 @@ fn refusal() -> Refusal {
             "Một bên chưa đủ tuổi kết hôn theo Luật Hôn nhân và gia đình".into(),
             "Không thuộc thẩm quyền giải quyết của xã".into(),
         ],
+        signer_title: String::new(),
         officer_name: "Phạm Thị Mai".into(),
     }
 }

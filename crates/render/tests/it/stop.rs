@@ -9,6 +9,7 @@ use crate::poppler::{A5_PORTRAIT, page_size, pages, save_sample, text_of};
 
 fn notice() -> StopNotice {
     StopNotice {
+        form_number: "05".into(),
         parent_unit_name: "UBND TỈNH BẮC NINH".into(),
         unit_name: "SỞ XÂY DỰNG".into(),
         place: "Bắc Ninh".into(),

@@ -8,6 +8,7 @@ use crate::poppler::{A5_PORTRAIT, page_size, pages, save_sample, text_of};
 
 fn request() -> SupplementRequest {
     SupplementRequest {
+        form_number: "02".into(),
         parent_unit_name: "UBND TỈNH BẮC NINH".into(),
         unit_name: "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG".into(),
         place: "Bắc Ninh".into(),

@@ -287,6 +287,14 @@ impl DossierService {
             .transpose()?;
         let mut components = None;
         let mut clock_event: Option<ClockEvent> = None;
+        // An apology answers for the unit that caused the delay.
+        let answerable = match &cmd.action {
+            ActionInput::Extend { .. } => Some(
+                self.answerable(&d, &w.steps, |name| proposal_step(name).is_some())
+                    .await?,
+            ),
+            _ => None,
+        };
         match &cmd.action {
             ActionInput::AcceptOnline {} => {
                 let version = self
@@ -687,6 +695,17 @@ impl DossierService {
                     "signer_title": signer_title.trim(),
                     "late_letter": check.late_letter,
                 });
+                if let Some(a) = &answerable {
+                    // Given names win; otherwise the head of the unit at
+                    // fault signs.
+                    w.detail["unit_at_fault"] = json!(a.unit_code);
+                    if signer_name.trim().is_empty() {
+                        w.detail["signer_name"] = json!(a.signer_name);
+                    }
+                    if signer_title.trim().is_empty() {
+                        w.detail["signer_title"] = json!(super::DEFAULT_SIGNER_TITLE);
+                    }
+                }
                 clock_event = Some(ClockEvent::Extended { at: w.at, new_due });
             }
         }

@@ -8,6 +8,8 @@
 //! transaction only if the dossier is still at the version read.
 
 mod act;
+mod apology;
+pub use apology::DEFAULT_SIGNER_TITLE;
 mod calendars;
 pub mod clock;
 pub mod commands;

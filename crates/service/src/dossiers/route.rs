@@ -29,6 +29,19 @@ const MAX_USERS_SCANNED: usize = 2000;
 pub(super) struct Pool(Vec<(User, Vec<RoleGrant>)>);
 
 impl Pool {
+    /// Those with a leader's grant on `unit` itself, in user-name order.
+    pub(super) fn leaders_at(&self, unit: i64) -> Vec<&User> {
+        self.0
+            .iter()
+            .filter(|(_, grants)| {
+                grants
+                    .iter()
+                    .any(|g| g.unit_id == unit && g.role == Role::Leader)
+            })
+            .map(|(u, _)| u)
+            .collect()
+    }
+
     /// Who may take a step of `role` at a unit whose chain (the unit and
     /// those above it) is `chain`: the role or a leader's on one of them
     /// (the rule the hand-over enforces), in user-name order.

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::post;
+use motcua_domain::dossier::{OfficialForm, Regime};
 use motcua_domain::time::to_local;
 use motcua_render as render;
 use motcua_service::dossiers::outcomes::{
@@ -106,12 +107,23 @@ fn heading(sheet: &CounterSheet) -> (String, String, String) {
     )
 }
 
+/// A counter form's number: the regime in force on the day it is printed
+/// (there is no dossier date).
+fn counter_number(sheet: &CounterSheet, f: OfficialForm) -> String {
+    Regime::in_force_on(to_local(sheet.at).date())
+        .form_number(f)
+        .unwrap_or("")
+        .to_owned()
+}
+
 /// Form 02 of guidance given at the counter.
 pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u8>, WebError> {
     let sheet = g.sheet;
     let (parent_unit_name, unit_name, place) = heading(&sheet);
+    let form_number = counter_number(&sheet, OfficialForm::Supplement);
     let a = sheet.applicant;
     let doc = render::SupplementRequest {
+        form_number,
         parent_unit_name,
         unit_name,
         place,
@@ -144,8 +156,11 @@ pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u
 pub(crate) async fn refusal_pdf(s: &AppState, r: RefusalSheet) -> Result<Vec<u8>, WebError> {
     let sheet = r.sheet;
     let (parent_unit_name, unit_name, place) = heading(&sheet);
+    let form_number = counter_number(&sheet, OfficialForm::Refusal);
     let a = sheet.applicant;
     let doc = render::Refusal {
+        form_number,
+        signer_title: String::new(),
         parent_unit_name,
         unit_name,
         place,

@@ -116,12 +116,35 @@ pub struct ReceiveDoc {
     /// Components received (required for in-person and postal reception).
     #[schema(max_items = 200)]
     pub components: Vec<ReceivedItemDoc>,
-    /// A fee lower than the catalog's (exemption), in đồng.
+    /// A fee lower than the catalog's (exemption at 0, reduction above),
+    /// in đồng; `fee_reason` is then required.
     #[schema(minimum = 0)]
     pub fee_dong: Option<i64>,
+    /// Why the fee is exempted or reduced.
+    #[schema(max_length = 500)]
+    pub fee_reason: Option<String>,
+    /// Who hands the dossier in for the applicant, if not the applicant.
+    pub representative: Option<RepresentativeDoc>,
     /// A note for the timeline.
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+}
+
+/// An authorised or legal representative who hands a dossier in.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct RepresentativeDoc {
+    /// Full name.
+    #[schema(min_length = 1, max_length = 300)]
+    pub name: String,
+    /// Personal identification number (12 digits) or passport.
+    #[schema(max_length = 50)]
+    pub identity: Option<String>,
+    /// Phone.
+    #[schema(max_length = 20)]
+    pub phone: Option<String>,
+    /// The grounds: power of attorney (number, date) or legal relation.
+    #[schema(min_length = 1, max_length = 300)]
+    pub basis: String,
 }
 
 /// An action on a dossier. `action` names it; the other fields are those
@@ -244,6 +267,11 @@ pub struct DossierDoc {
     pub actions: Vec<String>,
     /// Whether the caller may attach a file (`POST …/files`) now.
     pub may_attach: bool,
+    /// The representative who handed it in (`representative`) and a fee
+    /// exemption or reduction (`fee_reduction`: catalog, due, reason), as
+    /// reception recorded them.
+    #[schema(value_type = Object)]
+    pub particulars: serde_json::Value,
     /// Transitions, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,

@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::{Router, body::Body};
 use jiff::Timestamp;
 use jiff::civil::DateTime;
-use motcua_domain::dossier::Status;
+use motcua_domain::dossier::{OfficialForm, Regime, Status};
 use motcua_domain::time::to_local;
 use motcua_render as render;
 use motcua_service::ServiceError;
@@ -147,6 +147,9 @@ pub async fn form(
     let parent = upper(v.parent_unit_name.as_deref().unwrap_or(""));
     let unit = upper(&v.unit_name);
     let received = d.state.received_at.map(local);
+    // Every form of a dossier follows the regime of its receipt date.
+    let regime = Regime::in_force_on(d.code.receipt_date());
+    let number = |f: OfficialForm| regime.form_number(f).unwrap_or("").to_owned();
     let bytes = match form.as_str() {
         "receipt.pdf" => {
             let (Some(received), Some(first)) = (received, v.events.first()) else {
@@ -159,6 +162,7 @@ pub async fn form(
                 .or(d.state.original_due.map(local))
                 .unwrap_or(received);
             let doc = render::ReceiptSlip {
+                form_number: number(OfficialForm::Receipt),
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -225,6 +229,7 @@ pub async fn form(
                 .cloned()
                 .unwrap_or_default();
             let doc = render::SupplementRequest {
+                form_number: number(OfficialForm::Supplement),
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -255,7 +260,16 @@ pub async fn form(
         }
         "refusal.pdf" => {
             let e = last(&v, &["refuse", "refuse_online"])?;
+            // Refused at reception, the desk officer signs; refused after
+            // consideration, the deciding leader signs for the unit.
+            let signer_title = if e.event.action == "refuse" {
+                motcua_service::dossiers::DEFAULT_SIGNER_TITLE.to_owned()
+            } else {
+                String::new()
+            };
             let doc = render::Refusal {
+                form_number: number(OfficialForm::Refusal),
+                signer_title,
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -279,7 +293,31 @@ pub async fn form(
             let e = last(&v, &["extend"])?;
             let det = &e.event.detail;
             let signer = text(det, "signer_name");
+            // Issued in the name of the unit that caused the delay.
+            let (parent, unit) = match det["unit_at_fault"]
+                .as_str()
+                .and_then(|c| motcua_domain::unit::UnitCode::parse(c).ok())
+            {
+                Some(code) => match store.unit_by_code(&code).await {
+                    Ok(u) => {
+                        let above = match u.parent_id {
+                            Some(p) => store
+                                .list_units()
+                                .await?
+                                .into_iter()
+                                .find(|x| x.id == p)
+                                .map(|x| upper(&x.name))
+                                .unwrap_or_default(),
+                            None => String::new(),
+                        };
+                        (above, upper(&u.name))
+                    }
+                    Err(_) => (parent, unit),
+                },
+                None => (parent, unit),
+            };
             let doc = render::ApologyLetter {
+                form_number: number(OfficialForm::Apology),
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -308,6 +346,7 @@ pub async fn form(
             let e = last(&v, &["stop"])?;
             let det = &e.event.detail;
             let doc = render::StopNotice {
+                form_number: number(OfficialForm::StopNotice),
                 parent_unit_name: parent,
                 unit_name: unit,
                 place: place(&v),
@@ -319,7 +358,7 @@ pub async fn form(
                 reason: text(det, "reason"),
                 stage_reached: text(det, "stage"),
                 fee_settlement: text(det, "fee_settlement"),
-                signer_title: String::new(),
+                signer_title: motcua_service::dossiers::DEFAULT_SIGNER_TITLE.to_owned(),
                 signer_name: full_name(store, &e.event.actor).await,
             };
             s.renders.run(move || render::stop_notice_pdf(&doc)).await?
@@ -358,7 +397,7 @@ pub async fn form(
             let doc = render::ControlSlip {
                 parent_unit_name: parent,
                 unit_name: unit,
-                form_number: "05".to_owned(),
+                form_number: number(OfficialForm::ControlSlip),
                 dossier_code: d.code.to_string(),
                 applicant_name: a.name.clone(),
                 procedure_name: v.procedure_name.clone(),
@@ -465,7 +504,11 @@ pub async fn register(
     let register = render::DossierRegister {
         parent_unit_name: upper(&parent),
         unit_name: upper(&unit.name),
-        form_number: "06".to_owned(),
+        // The register follows the regime in force at the period's start.
+        form_number: Regime::in_force_on(from)
+            .form_number(OfficialForm::Register)
+            .unwrap_or("")
+            .to_owned(),
         from,
         to,
         rows: rows

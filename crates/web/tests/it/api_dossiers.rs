@@ -1199,8 +1199,25 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
         json!({ "action": "supply_supplement", "version": 3 }),
     )
     .await);
-    ok(act(&w.leader, &code, json!({ "action": "extend", "version": 4, "reason": "Chờ xác minh hộ tịch",
-        "new_due": "2025-12-08T10:00", "signer_name": "Trần Thị Bình", "signer_title": "Phó Chủ tịch" })).await);
+    // The justice office, where the dossier is late, has its own head.
+    w.app
+        .user("truongphong", Role::Leader, codes::OFFICE_A)
+        .await
+        .unwrap();
+    w.app
+        .db
+        .execute("UPDATE users SET full_name = 'Lê Văn Trưởng' WHERE username = 'truongphong'")
+        .await
+        .unwrap();
+    // The district's leader approves without naming a signer: the letter
+    // is the justice office's, signed by its head.
+    ok(act(
+        &w.leader,
+        &code,
+        json!({ "action": "extend", "version": 4, "reason": "Chờ xác minh hộ tịch",
+        "new_due": "2025-12-08T10:00" }),
+    )
+    .await);
     let text = pdf_text(
         &fetch(&w.desk, &format!("/api/dossiers/{code}/forms/apology.pdf"))
             .await
@@ -1209,10 +1226,19 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
     for want in [
         "Chờ xác minh hộ tịch",
         "ngày 08 tháng 12 năm 2025",
-        "Trần Thị Bình",
+        "PHÒNG TƯ PHÁP HUYỆN ĐÔ LƯƠNG",
+        "PHÒNG TƯ PHÁP HUYỆN ĐÔ LƯƠNG xin lỗi Ông/Bà",
+        "THỦ TRƯỞNG ĐƠN VỊ",
+        "Lê Văn Trưởng",
+        "Mẫu số 04",
     ] {
-        assert!(text.contains(want), "apology lacks {want:?}:\n{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(want), "apology lacks {want:?}:\n{text}");
     }
+    assert!(
+        !text.contains("BỘ PHẬN MỘT CỬA"),
+        "not in the desk's name: {text}"
+    );
     let text = pdf_text(
         &fetch(
             &w.desk,
@@ -1223,6 +1249,9 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
     );
     assert!(text.contains("Thẩm định"), "{text}");
     assert!(text.contains("24/11/2025"), "{text}");
+    // Received in November 2025, under Circular 03/2025: the control slip
+    // is form 06 (05 is the stop notice), the register form 07.
+    assert!(text.contains("Mẫu số 06"), "{text}");
     let (s, pdf) = fetch(
         &w.desk,
         &format!(
@@ -1233,6 +1262,7 @@ async fn forms_print_what_the_dossier_holds(b: Backend) {
     .await;
     assert_eq!(s, 200);
     assert!(pdf_text(&pdf).contains(&code));
+    assert!(pdf_text(&pdf).contains("Mẫu số 07"));
     assert_eq!(
         fetch(
             &w.desk,
