@@ -34,7 +34,7 @@ function total(text) {
   return Number(m[1].replaceAll('.', ''));
 }
 
-/** The page's own top edges of the line's fields. */
+/** The top edges of the line's fields (an input and a select differ by a few pixels). */
 async function tops(page) {
   return page.evaluate(() =>
     ['f-q', 'f-unit', 'f-status', 'f-sort'].map((id) => Math.round(document.getElementById(id).getBoundingClientRect().top)),
@@ -50,7 +50,7 @@ test('folded filters, totals, page numbers and sortable columns', () =>
 
     await page.goto(`${base}/ho-so`);
     const line = await tops(page);
-    assert.ok(line.every((t) => t === line[0]), `one line: ${line}`);
+    assert.ok(line.every((t) => Math.abs(t - line[0]) < 12), `one line: ${line}`);
     const fold = page.locator('details#more-filters');
     assert.equal(await fold.getAttribute('open'), null, 'folded when nothing of it is set');
     assert.equal(await page.locator('#f-channel').isVisible(), false);

@@ -14,7 +14,8 @@
 //! own conditions up to [`LIST_COUNT_CAP`]. The search box, unit, status
 //! and order sit on one line; the other filters fold into "Bộ lọc khác",
 //! open when one of them is set. The received and due columns' headers
-//! sort by them (`aria-sort` on the sorted one).
+//! sort by them (`aria-sort` on the sorted one); they load the whole page,
+//! so that the form's order follows.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
