@@ -1,5 +1,5 @@
-//! `ui-pages`: the staff pages people open all day (the home dashboard and
-//! the work queues) over HTTP on the dossier dataset, one request at a
+//! `ui-pages`: the staff pages people open all day (the home dashboard,
+//! the work queues and the dossier list with its total) over HTTP on the dossier dataset, one request at a
 //! time, client- and server-observed (issue 6 target: server p95 < 100 ms
 //! with 1,000,000 dossiers).
 //!
@@ -67,6 +67,34 @@ fn pages() -> Vec<(&'static str, &'static str, String)> {
             "queue: assigned to me (specialist; empty)",
             "bench.specialist",
             "/hang-doi?tab=mine".to_owned(),
+        ),
+        (
+            "list: every unit (viewer), newest, with its total",
+            "bench.viewer",
+            "/ho-so".to_owned(),
+        ),
+        (
+            "list: one district (leader), newest, with its total",
+            "bench.leader",
+            format!("/ho-so?unit={}", data::district(0)),
+        ),
+        (
+            "list: one district (leader), oldest, with its total",
+            "bench.leader",
+            format!("/ho-so?unit={}&sort=oldest", data::district(0)),
+        ),
+        (
+            "list: one district (leader), latest due, with its total",
+            "bench.leader",
+            format!("/ho-so?unit={}&sort=due_latest", data::district(0)),
+        ),
+        (
+            "list: one district's open ones (leader), by due, with its total",
+            "bench.leader",
+            format!(
+                "/ho-so?unit={}&status=received%2Cprocessing&sort=due",
+                data::district(0)
+            ),
         ),
     ]
 }

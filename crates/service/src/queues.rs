@@ -242,42 +242,14 @@ pub async fn count_up_to(
     Ok((page.items.len(), page.next.is_some()))
 }
 
-/// The opaque cursor after a row (hex of `n<id>` or `d<due ms>.<id>`).
+/// The opaque cursor after a row: the dossier list's.
 fn cursor(row: &DossierSummary, sort: DossierSort) -> String {
-    let text = match sort {
-        DossierSort::Newest => format!("n{}", row.id),
-        DossierSort::Due => format!(
-            "d{}.{}",
-            row.current_due
-                .map(|t| t.as_millisecond().to_string())
-                .unwrap_or_else(|| "-".into()),
-            row.id
-        ),
-    };
-    hex::encode(text.as_bytes())
+    crate::dossiers::view::cursor(row, sort)
 }
 
 /// Reads a cursor made by [`cursor`] for the same order.
 fn parse_cursor(c: &str, sort: DossierSort) -> ServiceResult<(Option<i64>, i64)> {
-    let bad = || ServiceError::invalid("cursor", "not a cursor of this queue and order");
-    if c.len() > 64 {
-        return Err(bad());
-    }
-    let bytes = hex::decode(c.trim()).map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    match (sort, text.split_at_checked(1)) {
-        (DossierSort::Newest, Some(("n", id))) => Ok((None, id.parse().map_err(|_| bad())?)),
-        (DossierSort::Due, Some(("d", rest))) => {
-            let (key, id) = rest.split_once('.').ok_or_else(bad)?;
-            let key = if key == "-" {
-                None
-            } else {
-                Some(key.parse().map_err(|_| bad())?)
-            };
-            Ok((key, id.parse().map_err(|_| bad())?))
-        }
-        _ => Err(bad()),
-    }
+    crate::dossiers::view::parse_cursor_of(c, sort, "not a cursor of this queue and order")
 }
 
 /// Someone a dossier can be handed to from a queue.

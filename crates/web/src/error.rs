@@ -59,6 +59,11 @@ impl WebError {
         }
     }
 
+    /// The field a 422 names, if any.
+    pub fn field(&self) -> Option<&str> {
+        self.problem.field.as_deref()
+    }
+
     /// A 422 naming the field at fault.
     pub fn invalid(field: impl Into<String>, detail: impl Into<String>) -> Self {
         let mut w = Self::new(

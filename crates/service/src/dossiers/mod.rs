@@ -23,7 +23,7 @@ pub mod particulars;
 pub mod preview;
 mod route;
 pub use route::StepMoves;
-mod view;
+pub(crate) mod view;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -52,7 +52,7 @@ use crate::files::FileStore;
 use crate::stats::report::RowPart;
 use crate::store::{
     CODE_PLACEHOLDER, Dossier, DossierFilter, DossierState, DossierSummary, FileRecord, NewDossier,
-    NewEvent, PublicStatus, Store, Unit,
+    NewEvent, PublicStatus, Store, Total, Unit,
 };
 use clock::{ClockRecord, local};
 
@@ -87,6 +87,11 @@ const ALLOWED_TYPES: &[&str] = &[
     "image/png",
     "application/xml",
 ];
+
+/// The most dossiers a list's total counts: beyond it a list says "more
+/// than 10,000" (a count reads every row it counts; this keeps a page of a
+/// province's 1,000,000 dossiers fast).
+pub const LIST_COUNT_CAP: u64 = 10_000;
 
 impl DossierService {
     /// Use cases over `store`; `public_base_url` (e.g.
@@ -665,6 +670,20 @@ impl DossierService {
 
     /// A page of the dossiers the actor sees.
     pub async fn list(&self, actor: &Actor, q: &ListQuery) -> ServiceResult<Page> {
+        Ok(self.list_counted(actor, q, None).await?.0)
+    }
+
+    /// A page of the dossiers the actor sees and, with `cap`, how many the
+    /// filters select in all, counted up to `cap` with the list's own
+    /// conditions. No count for a report's `within_limit_on`/`overdue_on`
+    /// cell, whose dossiers are judged from their histories a page at a
+    /// time.
+    pub async fn list_counted(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+        cap: Option<u64>,
+    ) -> ServiceResult<(Page, Option<Total>)> {
         let now = self.now();
         let mut f = DossierFilter {
             statuses: q.statuses.clone(),
@@ -795,10 +814,17 @@ impl DossierService {
             f.procedure_ids =
                 crate::stats::report::sector_procedures(self.store(), sector.trim()).await?;
             if f.procedure_ids.is_empty() {
-                return Ok(Page {
+                let none = Page {
                     items: Vec::new(),
                     next: None,
-                });
+                };
+                return Ok((
+                    none,
+                    cap.map(|_| Total {
+                        count: 0,
+                        more: false,
+                    }),
+                ));
             }
         }
         f.received_only = (q.received_only || grouped.is_some()) && q.unit.is_some();
@@ -820,7 +846,8 @@ impl DossierService {
             f.after = Some(view::parse_cursor(c, q.sort)?);
         }
         if let Some((state, day)) = q.open_state_on {
-            return self.open_state_page(f, q.sort, state, day).await;
+            let page = self.open_state_page(f, q.sort, state, day).await?;
+            return Ok((page, None));
         }
         let rows = self.store.list_dossiers(&f).await?;
         let next = if rows.len() == f.limit as usize {
@@ -828,7 +855,18 @@ impl DossierService {
         } else {
             None
         };
-        Ok(Page { items: rows, next })
+        let total = match cap {
+            // A first page that is not full is its own count.
+            Some(cap) if f.after.is_none() && next.is_none() && rows.len() as u64 <= cap => {
+                Some(Total {
+                    count: rows.len() as u64,
+                    more: false,
+                })
+            }
+            Some(cap) => Some(self.store.count_dossiers(&f, cap).await?),
+            None => None,
+        };
+        Ok((Page { items: rows, next }, total))
     }
 
     /// The public status of a dossier by code and the token printed on its

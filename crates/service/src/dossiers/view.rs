@@ -103,36 +103,52 @@ pub fn moment_text(t: Timestamp) -> String {
     )
 }
 
-/// The opaque cursor after a row.
+/// The opaque cursor after a row (hex of `n<id>`, `o<id>`, `d<due ms>.<id>`
+/// or `l<due ms>.<id>`, `-` for no due moment).
 pub fn cursor(row: &DossierSummary, sort: DossierSort) -> String {
+    let due = || {
+        row.current_due
+            .map(|t| t.as_millisecond().to_string())
+            .unwrap_or_else(|| "-".into())
+    };
     let text = match sort {
         DossierSort::Newest => format!("n{}", row.id),
-        DossierSort::Due => format!(
-            "d{}.{}",
-            row.current_due
-                .map(|t| t.as_millisecond().to_string())
-                .unwrap_or_else(|| "-".into()),
-            row.id
-        ),
+        DossierSort::Oldest => format!("o{}", row.id),
+        DossierSort::Due => format!("d{}.{}", due(), row.id),
+        DossierSort::DueLatest => format!("l{}.{}", due(), row.id),
     };
     hex_encode(text.as_bytes())
 }
 
 /// Reads a cursor made by [`cursor`] for the same order.
 pub fn parse_cursor(c: &str, sort: DossierSort) -> ServiceResult<(Option<i64>, i64)> {
-    let bad = || ServiceError::invalid("cursor", "not a cursor of this list and order");
+    parse_cursor_of(c, sort, "not a cursor of this list and order")
+}
+
+/// As [`parse_cursor`], refusing with `detail`.
+pub(crate) fn parse_cursor_of(
+    c: &str,
+    sort: DossierSort,
+    detail: &'static str,
+) -> ServiceResult<(Option<i64>, i64)> {
+    let bad = || ServiceError::invalid("cursor", detail);
     let bytes = hex_decode(c.trim()).ok_or_else(bad)?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
+    let keyed = |rest: &str| -> ServiceResult<(Option<i64>, i64)> {
+        let (key, id) = rest.split_once('.').ok_or_else(bad)?;
+        let key = if key == "-" {
+            None
+        } else {
+            Some(key.parse().map_err(|_| bad())?)
+        };
+        Ok((key, id.parse().map_err(|_| bad())?))
+    };
     match (sort, text.split_at_checked(1)) {
-        (DossierSort::Newest, Some(("n", id))) => Ok((None, id.parse().map_err(|_| bad())?)),
-        (DossierSort::Due, Some(("d", rest))) => {
-            let (key, id) = rest.split_once('.').ok_or_else(bad)?;
-            let key = if key == "-" {
-                None
-            } else {
-                Some(key.parse().map_err(|_| bad())?)
-            };
-            Ok((key, id.parse().map_err(|_| bad())?))
+        (DossierSort::Newest, Some(("n", id))) | (DossierSort::Oldest, Some(("o", id))) => {
+            Ok((None, id.parse().map_err(|_| bad())?))
+        }
+        (DossierSort::Due, Some(("d", rest))) | (DossierSort::DueLatest, Some(("l", rest))) => {
+            keyed(rest)
         }
         _ => Err(bad()),
     }

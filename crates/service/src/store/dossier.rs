@@ -581,6 +581,51 @@ pub enum DossierSort {
     Newest,
     /// Soonest appointment first (dossiers without one last).
     Due,
+    /// Oldest first (by id): the reverse of `Newest`.
+    Oldest,
+    /// Latest appointment first (dossiers without one last).
+    DueLatest,
+}
+
+impl DossierSort {
+    /// Every order, as links name them.
+    pub const ALL: [DossierSort; 4] = [
+        DossierSort::Newest,
+        DossierSort::Oldest,
+        DossierSort::Due,
+        DossierSort::DueLatest,
+    ];
+
+    /// The name in links and the API (`newest`, `oldest`, `due`,
+    /// `due_latest`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::Due => "due",
+            Self::DueLatest => "due_latest",
+        }
+    }
+
+    /// Reads a name given by [`as_str`](Self::as_str); `None` for any other.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == s.trim())
+    }
+
+    /// Whether the order is by appointment (its cursor carries the due
+    /// moment).
+    pub fn by_due(self) -> bool {
+        matches!(self, Self::Due | Self::DueLatest)
+    }
+}
+
+/// How many dossiers a list's filters select, read up to a cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Total {
+    /// The number, at most the cap.
+    pub count: u64,
+    /// There are more than `count` (the cap was reached).
+    pub more: bool,
 }
 
 /// A unit that left a scope, and the start of its first day outside.
@@ -809,6 +854,10 @@ pub trait DossierStore: Send + Sync {
     async fn dossier_steps(&self, id: i64) -> ServiceResult<Vec<DossierStep>>;
     /// A page of dossiers.
     async fn list_dossiers(&self, f: &DossierFilter) -> ServiceResult<Vec<DossierSummary>>;
+    /// How many dossiers `f` selects, with the very conditions of
+    /// [`list_dossiers`](Self::list_dossiers) (its `sort`, `after` and
+    /// `limit` ignored), counting at most `cap` (then `more`).
+    async fn count_dossiers(&self, f: &DossierFilter, cap: u64) -> ServiceResult<Total>;
     /// The public status by code, if the dossier exists and is not a draft
     /// or voided.
     async fn public_status(&self, code: &str) -> ServiceResult<Option<PublicStatus>>;

@@ -84,6 +84,14 @@ macro_rules! dossier_ports {
                     dossiers::list_dossiers(self, f).await
                 }
 
+                async fn count_dossiers(
+                    &self,
+                    f: &DossierFilter,
+                    cap: u64,
+                ) -> ServiceResult<motcua_service::store::Total> {
+                    dossiers::count_dossiers(self, f, cap).await
+                }
+
                 async fn public_status(&self, code: &str) -> ServiceResult<Option<PublicStatus>> {
                     dossiers::public_status(self, code).await
                 }

@@ -18,7 +18,7 @@ use motcua_service::store::{
     Applicant, ApplicantType, AuditContext, CODE_PLACEHOLDER, ComponentCopy, Dossier,
     DossierChange, DossierEvent, DossierFilter, DossierSort, DossierState, DossierStep,
     DossierSummary, FileRecord, NewDossier, NewEvent, NewMessage, NewStep, PublicStatus,
-    ReceivedItem, StepChange,
+    ReceivedItem, StepChange, Total,
 };
 use sqlx::{ColumnIndex, Decode, FromRow, Row, Type};
 
@@ -1306,6 +1306,18 @@ const DUE_KEY: &str = "COALESCE(d.current_due_ms, 9223372036854775807)";
 /// (17,844 at 1,000,000: 70 ms on SQLite, 1 ms walking the index).
 const RUNNING_DUE_KEY: &str = "d.current_due_ms";
 
+/// The key of the `DueLatest` order: dossiers without a due moment last
+/// (after every real one, walking down).
+const DUE_LATEST_KEY: &str = "COALESCE(d.current_due_ms, -9223372036854775807)";
+
+/// What a cursor without a due moment stands for in each due order.
+fn missing_due(sort: DossierSort) -> i64 {
+    match sort {
+        DossierSort::DueLatest => -9_223_372_036_854_775_807,
+        _ => i64::MAX,
+    }
+}
+
 pub(crate) async fn list_dossiers<B: Backend>(
     b: &B,
     f: &DossierFilter,
@@ -1313,13 +1325,17 @@ pub(crate) async fn list_dossiers<B: Backend>(
     let mut conn = b.read().await?;
     let c: &mut B::Conn = &mut conn;
     let running = f.near_due_at.is_some() || f.overdue_at.is_some();
-    let due_key = if running { RUNNING_DUE_KEY } else { DUE_KEY };
-    // The `Due` order chooses its page from the dossiers' own columns first
+    let due_key = match (f.sort, running) {
+        (_, true) => RUNNING_DUE_KEY,
+        (DossierSort::DueLatest, false) => DUE_LATEST_KEY,
+        _ => DUE_KEY,
+    };
+    // The due orders choose their page from the dossiers' own columns first
     // (an index-only read when `dossiers_status_due_idx` covers the filter)
-    // and joins the procedure's names to that page only: joining first made
+    // and join the procedure's names to that page only: joining first made
     // SQLite fetch every matching row before sorting them (28,000 open
     // dossiers for a district's queue at 1,000,000).
-    let deferred = f.sort == DossierSort::Due;
+    let deferred = f.sort.by_due();
     let columns = "SELECT d.id, d.code, d.unit_id, d.procedure_id, p.code, v.name, \
          d.applicant_name, d.channel, d.status, d.version, d.received_at_ms, d.current_due_ms, \
          d.original_due_ms, d.near_due_ms, d.clock_running, d.holder_unit_id, \
@@ -1331,10 +1347,97 @@ pub(crate) async fn list_dossiers<B: Backend>(
     } else {
         Assemble::new(&format!("{columns} FROM dossiers d {joins}"), false)
     };
-    // Conditions on the dossier's own columns; the unit condition comes
-    // last because its best form depends on them (see `unit_condition`).
-    let mut conds: Vec<String> = Vec::new();
     let dialect = <B::Conn as Conn>::DIALECT;
+    let mut conds = filter_conditions(&mut q, dialect, f);
+    match (f.sort, f.after) {
+        (DossierSort::Newest, Some((_, id))) => {
+            let a = q.arg(Arg::Int(id));
+            conds.push(format!("d.id < {a}"));
+        }
+        (DossierSort::Oldest, Some((_, id))) => {
+            let a = q.arg(Arg::Int(id));
+            conds.push(format!("d.id > {a}"));
+        }
+        (DossierSort::Due | DossierSort::DueLatest, Some((key, id))) => {
+            let k = q.arg(Arg::Int(key.unwrap_or(missing_due(f.sort))));
+            let i = q.arg(Arg::Int(id));
+            let (cmp, id_cmp) = if f.sort == DossierSort::Due {
+                (">", ">")
+            } else {
+                ("<", "<")
+            };
+            conds.push(format!(
+                "({due_key} {cmp} {k} OR ({due_key} = {k} AND d.id {id_cmp} {i}))"
+            ));
+        }
+        (_, None) => {}
+    }
+    if !f.unit_ids.is_empty() {
+        let unit = unit_condition(&mut q, dialect, f, &conds, true);
+        conds.push(unit);
+    }
+    for c in &conds {
+        q.and(c);
+    }
+    let order = match f.sort {
+        DossierSort::Newest => "ORDER BY d.id DESC".to_owned(),
+        DossierSort::Oldest => "ORDER BY d.id".to_owned(),
+        DossierSort::Due => format!("ORDER BY {due_key}, d.id"),
+        DossierSort::DueLatest => format!("ORDER BY {due_key} DESC, d.id DESC"),
+    };
+    q.push(&order);
+    let limit = q.arg(Arg::Int(i64::from(f.limit)));
+    q.push(&format!("LIMIT {limit}"));
+    if deferred {
+        q.wrap(
+            &format!("{columns} FROM ("),
+            &format!(") page JOIN dossiers d ON d.id = page.id {joins} {order}"),
+        );
+    }
+    let rows: Vec<SummaryRow> = c.all(q.finish()).await.map_err(db)?;
+    rows.into_iter().map(|r| r.0).map(Ok).collect()
+}
+
+/// How many dossiers `f` selects (its order, cursor and page size
+/// ignored), reading at most `cap` of them: the conditions are
+/// [`list_dossiers`]'s own, so the count is what the list pages through.
+pub(crate) async fn count_dossiers<B: Backend>(
+    b: &B,
+    f: &DossierFilter,
+    cap: u64,
+) -> ServiceResult<Total> {
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let dialect = <B::Conn as Conn>::DIALECT;
+    let mut q = Assemble::new("SELECT 1 FROM dossiers d", false);
+    let mut conds = filter_conditions(&mut q, dialect, f);
+    if !f.unit_ids.is_empty() {
+        let unit = unit_condition(&mut q, dialect, f, &conds, false);
+        conds.push(unit);
+    }
+    for cond in &conds {
+        q.and(cond);
+    }
+    let cap = i64::try_from(cap).unwrap_or(i64::MAX - 1);
+    let limit = q.arg(Arg::Int(cap + 1));
+    q.push(&format!("LIMIT {limit}"));
+    q.wrap("SELECT COUNT(*) FROM (", ") counted");
+    let (n,): (i64,) = c.one(q.finish()).await.map_err(db)?;
+    Ok(Total {
+        count: u64::try_from(n.min(cap)).unwrap_or(0),
+        more: n > cap,
+    })
+}
+
+/// The conditions of a list's filters on the dossier's own columns (every
+/// filter but the units, whose best form depends on these, see
+/// `unit_condition`, and the cursor).
+fn filter_conditions(
+    q: &mut Assemble,
+    dialect: crate::conn::Dialect,
+    f: &DossierFilter,
+) -> Vec<String> {
+    let mut conds: Vec<String> = Vec::new();
     if !f.holder_unit_ids.is_empty() {
         let set = q.id_set(dialect, &f.holder_unit_ids);
         let hint = unit_index_hint(dialect, f);
@@ -1363,7 +1466,7 @@ pub(crate) async fn list_dossiers<B: Backend>(
         conds.push(format!("d.channel = {a}"));
     }
     if let Some(t) = &f.text {
-        conds.push(text_condition(&mut q, dialect, t));
+        conds.push(text_condition(q, dialect, t));
     }
     if let Some(t) = f.due_from {
         let a = q.arg(Arg::Int(millis(t)));
@@ -1436,42 +1539,7 @@ pub(crate) async fn list_dossiers<B: Backend>(
                 .to_owned(),
         );
     }
-    match (f.sort, f.after) {
-        (DossierSort::Newest, Some((_, id))) => {
-            let a = q.arg(Arg::Int(id));
-            conds.push(format!("d.id < {a}"));
-        }
-        (DossierSort::Due, Some((key, id))) => {
-            let k = q.arg(Arg::Int(key.unwrap_or(i64::MAX)));
-            let i = q.arg(Arg::Int(id));
-            conds.push(format!(
-                "({due_key} > {k} OR ({due_key} = {k} AND d.id > {i}))"
-            ));
-        }
-        (_, None) => {}
-    }
-    if !f.unit_ids.is_empty() {
-        let unit = unit_condition(&mut q, dialect, f, &conds);
-        conds.push(unit);
-    }
-    for c in &conds {
-        q.and(c);
-    }
-    let order = match f.sort {
-        DossierSort::Newest => "ORDER BY d.id DESC".to_owned(),
-        DossierSort::Due => format!("ORDER BY {due_key}, d.id"),
-    };
-    q.push(&order);
-    let limit = q.arg(Arg::Int(i64::from(f.limit)));
-    q.push(&format!("LIMIT {limit}"));
-    if deferred {
-        q.wrap(
-            &format!("{columns} FROM ("),
-            &format!(") page JOIN dossiers d ON d.id = page.id {joins} {order}"),
-        );
-    }
-    let rows: Vec<SummaryRow> = c.all(q.finish()).await.map_err(db)?;
-    rows.into_iter().map(|r| r.0).map(Ok).collect()
+    conds
 }
 
 /// Subtrees up to this many units list their newest dossiers by merging one
@@ -1488,18 +1556,26 @@ const MERGE_UNITS: usize = 64;
 /// each unit, the first `limit` matching ids from the `(unit_id, id)` and
 /// `(holder_unit_id, id)` indexes walked backwards (each walk stops after a
 /// page), and keeps the dossiers among those ids: at most `2 × units × limit`
-/// ids, whatever the table's size. `conds` (the other filters, the cursor
-/// included) go into each walk so that it counts only matching rows. Ids are
-/// our own integers, written into the text.
+/// ids, whatever the table's size; the oldest-first order walks them
+/// forwards. A count (`walk` false) takes the plain condition. `conds` (the
+/// other filters, the cursor included) go into each walk so that it counts
+/// only matching rows. Ids are our own integers, written into the text.
 fn unit_condition(
     q: &mut Assemble,
     dialect: crate::conn::Dialect,
     f: &DossierFilter,
     conds: &[String],
+    walk: bool,
 ) -> String {
     // A search's few candidates are checked against the units, rather than
     // each unit's dossiers walked for them.
-    if f.sort == DossierSort::Newest && f.unit_ids.len() <= MERGE_UNITS && f.text.is_none() {
+    let by_id = match f.sort {
+        DossierSort::Newest => Some("DESC"),
+        DossierSort::Oldest => Some("ASC"),
+        DossierSort::Due | DossierSort::DueLatest => None,
+    };
+    if let Some(dir) = by_id.filter(|_| walk && f.unit_ids.len() <= MERGE_UNITS && f.text.is_none())
+    {
         let extra: String = conds.iter().map(|c| format!(" AND {c}")).collect();
         let limit = f.limit;
         let cols: &[&str] = if f.received_only {
@@ -1512,7 +1588,7 @@ fn unit_condition(
             for col in cols {
                 walks.push(format!(
                     "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.{col} = {u}{extra} \
-                     ORDER BY d.id DESC LIMIT {limit}) w"
+                     ORDER BY d.id {dir} LIMIT {limit}) w"
                 ));
             }
         }
@@ -1520,7 +1596,7 @@ fn unit_condition(
         let departed = f.departed.iter().map(|g| {
             format!(
                 "SELECT id FROM (SELECT d.id FROM dossiers d WHERE d.unit_id = {u}\
-                 {bound}{extra} ORDER BY d.id DESC LIMIT {limit}) w",
+                 {bound}{extra} ORDER BY d.id {dir} LIMIT {limit}) w",
                 u = g.unit_id,
                 bound = departed_bound(g, ends_before)
             )

@@ -297,6 +297,23 @@ pub struct PageDoc {
     pub items: Vec<serde_json::Value>,
     /// Cursor of the next page, absent on the last.
     pub next: Option<String>,
+    /// With `count=true`: how many dossiers the filters select in all, at
+    /// most 10,000 (absent for `within_limit_on`/`overdue_on`, judged from
+    /// each dossier's history).
+    pub total: Option<u64>,
+    /// With `count=true`: there are more than `total`.
+    pub total_more: Option<bool>,
+}
+
+/// A page, with its total when asked.
+#[derive(Serialize)]
+pub struct CountedPage {
+    #[serde(flatten)]
+    page: Page,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_more: Option<bool>,
 }
 
 /// What the public status page shows.
@@ -385,13 +402,20 @@ pub struct ListParams {
     pub overdue: Option<bool>,
     /// Only dossiers the caller holds (`true`).
     pub mine: Option<bool>,
-    /// `newest` (default) or `due`.
+    /// `newest` (default; newest first by registration), `oldest`, `due`
+    /// (soonest appointment first) or `due_latest` (latest first); dossiers
+    /// without an appointment come last in both due orders.
+    #[param(pattern = r"^(newest|oldest|due|due_latest)$")]
     pub sort: Option<String>,
     /// Cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// `true`: the answer also says how many dossiers the filters select
+    /// in all (`total`, counted up to 10,000; `total_more` when there are
+    /// more).
+    pub count: Option<bool>,
 }
 
 /// The token printed on the receipt.
@@ -435,14 +459,13 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
             .collect::<Result<_, _>>()?,
     };
     let sort = match p.sort.as_deref().map(str::trim) {
-        None | Some("") | Some("newest") => DossierSort::Newest,
-        Some("due") => DossierSort::Due,
-        Some(other) => {
-            return Err(WebError::invalid(
+        None | Some("") => DossierSort::Newest,
+        Some(s) => DossierSort::parse(s).ok_or_else(|| {
+            WebError::invalid(
                 "sort",
-                format!("{other:?} is not newest or due"),
-            ));
-        }
+                format!("{s:?} is not newest, oldest, due or due_latest"),
+            )
+        })?,
     };
     let level = match p.level.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -504,16 +527,26 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
     })
 }
 
-/// Dossiers the caller sees, newest first or by appointment, a page at a time.
+/// Dossiers the caller sees, newest or oldest first or by appointment, a
+/// page at a time, with their total on asking.
 #[utoipa::path(get, path = "/api/dossiers", tag = "dossiers", params(ListParams),
     responses((status = 200, body = PageDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn list(
     State(s): State<AppState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<ListParams>,
-) -> Result<Json<Page>, WebError> {
+) -> Result<Json<CountedPage>, WebError> {
+    let cap = p
+        .count
+        .unwrap_or(false)
+        .then_some(motcua_service::dossiers::LIST_COUNT_CAP);
     let q = parse_list(p)?;
-    Ok(Json(s.dossiers.list(&auth.actor, &q).await?))
+    let (page, total) = s.dossiers.list_counted(&auth.actor, &q, cap).await?;
+    Ok(Json(CountedPage {
+        page,
+        total: total.map(|t| t.count),
+        total_more: total.map(|t| t.more),
+    }))
 }
 
 /// Receives a dossier at the desk, or records an online submission.

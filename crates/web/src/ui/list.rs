@@ -9,7 +9,13 @@
 //! it swaps only the results (`list_partial.html`) and keeps the URL. A
 //! status may come as a comma-separated list (`status=received,processing`)
 //! or repeated (`status=a&status=b`). Paging is by cursor: the "next page"
-//! link carries the filters and the cursor.
+//! link carries the filters, the cursor and the page number (`page`, shown
+//! only). The list says how many dossiers match, counted with the list's
+//! own conditions up to [`LIST_COUNT_CAP`]. The search box, unit, status
+//! and order sit on one line; the other filters fold into "Bộ lọc khác",
+//! open when one of them is set. The received and due columns' headers
+//! sort by them (`aria-sort` on the sorted one); they load the whole page,
+//! so that the form's order follows.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -23,7 +29,8 @@ use axum::routing::get;
 use jiff::Timestamp;
 use motcua_domain::dossier::{Channel, Status};
 use motcua_service::ServiceError;
-use motcua_service::store::{DossierSummary, Unit};
+use motcua_service::dossiers::LIST_COUNT_CAP;
+use motcua_service::store::{DossierSort, DossierSummary, Total, Unit};
 
 use super::dashboard::status_label;
 use super::layout::{Area, Layout};
@@ -72,6 +79,9 @@ pub struct Filters {
     pub mine: bool,
     pub sort: String,
     pub cursor: String,
+    /// The page number the cursor stands at (links only; shown, not read
+    /// by the list).
+    pub page: String,
     /// Page size (links only; default 50).
     pub limit: String,
 }
@@ -105,6 +115,7 @@ impl Filters {
                 "mine" => f.mine = on,
                 "sort" => f.sort = v.to_owned(),
                 "cursor" => f.cursor = v.to_owned(),
+                "page" => f.page = v.to_owned(),
                 "limit" => f.limit = v.to_owned(),
                 "ended_from" => f.ended_from = v.to_owned(),
                 "ended_to" => f.ended_to = v.to_owned(),
@@ -163,6 +174,7 @@ impl Filters {
             sort: Self::some(&self.sort),
             cursor: Self::some(&self.cursor),
             limit,
+            count: None,
         })
     }
 
@@ -231,6 +243,55 @@ impl Filters {
             }
         }
         out
+    }
+
+    /// How many of the folded filters ("Bộ lọc khác") are set.
+    pub fn folded_set(&self) -> usize {
+        let texts = [
+            &self.procedure,
+            &self.channel,
+            &self.received_from,
+            &self.received_to,
+            &self.due_from,
+            &self.due_to,
+            &self.ended_from,
+            &self.ended_to,
+            &self.classification,
+        ];
+        texts.iter().filter(|v| !v.is_empty()).count()
+            + [self.near_due, self.overdue, self.mine]
+                .iter()
+                .filter(|on| **on)
+                .count()
+    }
+
+    /// The page number shown: the `page` a link carried with its cursor, 1
+    /// without a cursor or with no number.
+    pub fn page_number(&self) -> u64 {
+        if self.cursor.is_empty() {
+            return 1;
+        }
+        self.page
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .unwrap_or(1)
+    }
+
+    /// The query string of these filters at a cursor and page number.
+    pub fn page_query(&self, cursor: &str, page: u64) -> String {
+        let mut q = self.query(Some(cursor));
+        q.push_str(&format!("&page={page}"));
+        q
+    }
+
+    /// The query string of these filters in another order (first page).
+    pub fn sorted_query(&self, sort: DossierSort) -> String {
+        Self {
+            sort: sort.as_str().to_owned(),
+            ..self.clone()
+        }
+        .query(None)
     }
 
     /// The query string of these filters, with another cursor.
@@ -309,11 +370,58 @@ pub struct Row {
     pub step_late: bool,
 }
 
+/// A sortable column's header: where it leads and how the list stands.
+pub struct SortHead {
+    pub href: String,
+    /// `ascending` or `descending` on the column the list is sorted by;
+    /// empty elsewhere.
+    pub aria: &'static str,
+    /// `↑`, `↓` or empty.
+    pub arrow: &'static str,
+    /// What the link does, for screen readers and the tooltip.
+    pub label: String,
+}
+
+impl SortHead {
+    /// The header of a column sorted `up` or `down` (the first order a click
+    /// gives), with the list in `current`.
+    fn of(
+        t: &Texts,
+        f: &Filters,
+        column: &str,
+        current: DossierSort,
+        (up, down): (DossierSort, DossierSort),
+        first: DossierSort,
+    ) -> Self {
+        let (aria, arrow, next) = if current == up {
+            ("ascending", "↑", down)
+        } else if current == down {
+            ("descending", "↓", up)
+        } else {
+            ("", "", first)
+        };
+        Self {
+            href: format!("{PATH}?{}", f.sorted_query(next)),
+            aria,
+            arrow,
+            label: t.fill("list.sort_by", &[("column", column)]),
+        }
+    }
+}
+
 /// The results: rows and the next page.
 pub struct Results {
     pub rows: Vec<Row>,
     pub next_href: Option<String>,
     pub first_href: Option<String>,
+    /// "1.234 hồ sơ", "Hơn 10.000 hồ sơ"; none when the list cannot be
+    /// counted (a report's cell judged from histories) or is bad.
+    pub total: Option<String>,
+    /// "Trang 2 / 13" ("Trang 2" when the total is capped or unknown).
+    pub page: Option<String>,
+    /// The received and due columns' headers.
+    pub received_head: Option<SortHead>,
+    pub due_head: Option<SortHead>,
     pub error: Option<String>,
     /// The list as files and the register to print; `None` when the
     /// filters are bad.
@@ -365,6 +473,9 @@ struct ListPage {
     channels: Vec<Choice>,
     sorts: Vec<Choice>,
     classifications: Vec<Choice>,
+    /// How many folded filters are set (then "Bộ lọc khác" is open).
+    folded: usize,
+    folded_text: String,
     /// A report cell's conditions in words, and their hidden fields.
     scope: Vec<String>,
     hidden: Vec<(&'static str, String)>,
@@ -408,6 +519,11 @@ async fn show(
         channels: channel_choices(&t, &f.channel),
         sorts: sort_choices(&t, &f.sort),
         classifications: classification_choices(&t, &f.classification),
+        folded: f.folded_set(),
+        folded_text: t.fill(
+            "list.more_filters_set",
+            &[("n", f.folded_set().to_string())],
+        ),
         scope: f.report_scope(&t),
         hidden: f.report_pairs(),
         t,
@@ -433,6 +549,10 @@ async fn results(
                 rows: Vec::new(),
                 next_href: None,
                 first_href: None,
+                total: None,
+                page: None,
+                received_head: None,
+                due_head: None,
                 error: Some(msg),
                 files: None,
             },
@@ -440,9 +560,18 @@ async fn results(
     };
     let q = match f.params().map(parse_list) {
         Some(Ok(q)) => q,
+        Some(Err(e)) if e.field() == Some("sort") => {
+            return Ok(bad(
+                t.fill("list.bad_field", &[("field", field_label(&t, "sort"))])
+            ));
+        }
         _ => return Ok(bad(t.get("list.bad_filter").to_owned())),
     };
-    let page = match st.dossiers.list(&staff.actor, &q).await {
+    let (page, total) = match st
+        .dossiers
+        .list_counted(&staff.actor, &q, Some(LIST_COUNT_CAP))
+        .await
+    {
         Ok(p) => p,
         Err(ServiceError::Invalid { field, .. }) => {
             return Ok(bad(
@@ -452,6 +581,11 @@ async fn results(
         Err(e) => return Err(e.into()),
     };
     let rows = rows(st, staff.lang, &page.items).await?;
+    let number = f.page_number();
+    let limit = u64::from(q.limit.unwrap_or(50)).max(1);
+    let (total_text, page_text) = page_texts(&t, total, number, limit);
+    let received = t.get("list.col_received").to_owned();
+    let due = t.get("list.col_due").to_owned();
     Ok((
         StatusCode::OK,
         Results {
@@ -459,16 +593,65 @@ async fn results(
             next_href: page
                 .next
                 .as_deref()
-                .map(|c| format!("{PATH}?{}", f.query(Some(c)))),
+                .map(|c| format!("{PATH}?{}", f.page_query(c, number + 1))),
             first_href: (!f.cursor.is_empty()).then(|| format!("{PATH}?{}", f.query(None))),
+            total: total_text,
+            page: Some(page_text),
+            received_head: Some(SortHead::of(
+                &t,
+                f,
+                &received,
+                q.sort,
+                (DossierSort::Oldest, DossierSort::Newest),
+                DossierSort::Newest,
+            )),
+            due_head: Some(SortHead::of(
+                &t,
+                f,
+                &due,
+                q.sort,
+                (DossierSort::Due, DossierSort::DueLatest),
+                DossierSort::Due,
+            )),
             error: None,
             files: Some(Files::of(f)),
         },
     ))
 }
 
+/// "1.234 hồ sơ" and "Trang 2 / 13" for page `number` of `limit` rows;
+/// a capped or unknown total gives the page number alone.
+fn page_texts(
+    t: &Texts,
+    total: Option<Total>,
+    number: u64,
+    limit: u64,
+) -> (Option<String>, String) {
+    let lang = t.lang();
+    let shown = |n: u64| format::count(lang, n);
+    match total {
+        Some(Total { count, more: false }) => {
+            let pages = count.div_ceil(limit).max(1);
+            let page = number.min(pages);
+            (
+                Some(t.fill("list.total", &[("n", shown(count))])),
+                t.fill(
+                    "list.page_of",
+                    &[("page", shown(page)), ("pages", shown(pages))],
+                ),
+            )
+        }
+        Some(Total { count, more: true }) => (
+            Some(t.fill("list.total_more", &[("n", shown(count))])),
+            t.fill("list.page_n", &[("page", shown(number))]),
+        ),
+        None => (None, t.fill("list.page_n", &[("page", shown(number))])),
+    }
+}
+
 fn field_label(t: &Texts, field: &str) -> String {
     match field {
+        "sort" => t.get("list.sort"),
         "unit" => t.get("list.unit"),
         "procedure" => t.get("list.procedure"),
         "cursor" => t.get("list.cursor"),
@@ -665,12 +848,15 @@ fn channel_key(c: Channel) -> &'static str {
 
 /// The orders a list can take.
 pub fn sort_choices(t: &Texts, current: &str) -> Vec<Choice> {
-    [("newest", "list.sort_newest"), ("due", "list.sort_due")]
+    DossierSort::ALL
         .into_iter()
-        .map(|(v, k)| Choice {
-            value: v.to_owned(),
-            label: t.get(k).to_owned(),
-            selected: current == v || (current.is_empty() && v == "newest"),
+        .map(|o| {
+            let v = o.as_str();
+            Choice {
+                value: v.to_owned(),
+                label: t.get(&format!("list.sort_{v}")).to_owned(),
+                selected: current == v || (current.is_empty() && v == "newest"),
+            }
         })
         .collect()
 }
@@ -725,6 +911,69 @@ mod tests {
             "dates are ISO in links"
         );
         assert!(Filters::from_pairs(&pairs("limit=x")).params().is_none());
+    }
+
+    #[test]
+    fn totals_and_page_numbers_read_as_staff_read_them() {
+        let vi = Lang::Vi.texts();
+        let total = |count, more| Some(Total { count, more });
+        let texts = |t: &Texts, total, page, limit| {
+            let (n, p) = page_texts(t, total, page, limit);
+            (n.unwrap_or_default(), p)
+        };
+        assert_eq!(
+            texts(&vi, total(1234, false), 2, 100),
+            ("1.234 hồ sơ".to_owned(), "Trang 2 / 13".to_owned())
+        );
+        assert_eq!(
+            texts(&vi, total(10_000, true), 3, 50),
+            ("Hơn 10.000 hồ sơ".to_owned(), "Trang 3".to_owned())
+        );
+        assert_eq!(
+            texts(&vi, None, 4, 50),
+            (String::new(), "Trang 4".to_owned())
+        );
+        assert_eq!(texts(&vi, total(0, false), 1, 50).1, "Trang 1 / 1");
+        assert_eq!(texts(&vi, total(100, false), 1, 50).1, "Trang 1 / 2");
+        assert_eq!(texts(&vi, total(101, false), 3, 50).1, "Trang 3 / 3");
+        // A number past the end (dossiers left the filter meanwhile).
+        assert_eq!(texts(&vi, total(10, false), 9, 50).1, "Trang 1 / 1");
+        let en = Lang::En.texts();
+        assert_eq!(
+            texts(&en, total(10_000, true), 2, 50),
+            ("More than 10,000 dossiers".to_owned(), "Page 2".to_owned())
+        );
+        assert_eq!(texts(&en, total(51, false), 2, 50).1, "Page 2 of 2");
+        // The number rides with a cursor only.
+        assert_eq!(Filters::from_pairs(&pairs("page=3")).page_number(), 1);
+        assert_eq!(
+            Filters::from_pairs(&pairs("cursor=6e31&page=3")).page_number(),
+            3
+        );
+        for bad in ["0", "x", "-2", ""] {
+            let f = Filters::from_pairs(&pairs(&format!("cursor=6e31&page={bad}")));
+            assert_eq!(f.page_number(), 1, "{bad}");
+        }
+        let f = Filters::from_pairs(&pairs("status=received&sort=due&page=2&cursor=ab"));
+        assert_eq!(
+            f.page_query("cd", 3),
+            "status=received&sort=due&cursor=cd&page=3"
+        );
+        assert_eq!(
+            f.sorted_query(DossierSort::DueLatest),
+            "status=received&sort=due_latest"
+        );
+    }
+
+    #[test]
+    fn the_folded_filters_are_counted_when_set() {
+        assert_eq!(Filters::default().folded_set(), 0);
+        let line = Filters::from_pairs(&pairs("q=an&unit=x&status=received&sort=due"));
+        assert_eq!(line.folded_set(), 0);
+        let folded = Filters::from_pairs(&pairs(
+            "channel=postal&received_from=2025-01-01&overdue=true&mine=on&classification=late",
+        ));
+        assert_eq!(folded.folded_set(), 5);
     }
 
     #[test]

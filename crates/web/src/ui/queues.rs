@@ -3,7 +3,7 @@
 //! Tabs (`?tab=`): `mine` (Giao cho tôi), `unit` (Của đơn vị), `approval`
 //! (Chờ tôi phê duyệt, leaders only), `desk` (Chờ chuyển xử lý) and
 //! `return` (Chờ trả kết quả) for desk officers; what each holds is defined in
-//! [`motcua_service::queues`]. Each can be ordered (`sort=due|newest`) and
+//! [`motcua_service::queues`]. Each can be ordered (`sort=due|due_latest|newest|oldest`) and
 //! filtered (`procedure`, `near_due`, `overdue`); htmx swaps the table only
 //! (`queue_partial.html`).
 //!
@@ -100,9 +100,10 @@ impl Filters {
 
     fn to_query(&self) -> Result<QueueQuery, ServiceError> {
         let sort = match self.sort.as_str() {
-            "" | "due" => DossierSort::Due,
-            "newest" => DossierSort::Newest,
-            _ => return Err(ServiceError::invalid("sort", "due or newest")),
+            "" => DossierSort::Due,
+            s => DossierSort::parse(s).ok_or_else(|| {
+                ServiceError::invalid("sort", "newest, oldest, due or due_latest")
+            })?,
         };
         Ok(QueueQuery {
             queue: self.tab,

@@ -914,7 +914,7 @@ async fn lists_page_by_cursor_and_filter(b: Backend) {
         "limit=0",
         "limit=201",
         "status=lost",
-        "sort=oldest",
+        "sort=eldest",
         "cursor=zz",
         "due_from=2025-13-01",
     ] {

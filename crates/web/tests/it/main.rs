@@ -23,6 +23,7 @@ mod tree_of_time;
 mod ui_admin;
 mod ui_dashboard;
 mod ui_desk;
+mod ui_list;
 mod ui_pages;
 mod ui_queues;
 mod ui_second_pass;
