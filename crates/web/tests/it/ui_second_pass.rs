@@ -16,6 +16,7 @@ on_both!(
     the_keyboard_shortcuts_are_listed_and_wired_on_every_page,
     answers_are_compressed_for_whoever_asks,
     the_dossier_page_names_people_and_shows_the_messages_sent,
+    administration_pages_name_people_and_only_the_users_page_shows_logins,
 );
 
 const HTML: &str = "text/html,application/xhtml+xml";
@@ -276,4 +277,65 @@ async fn the_dossier_page_names_people_and_shows_the_messages_sent(b: Backend) {
     let p = other.get(&format!("/ho-so/{code}")).await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     assert!(!p.body.contains("nguoidan@example.org"));
+}
+
+/// The text a reader sees: tags and their attributes (where option values
+/// carry logins for the form, unseen) dropped.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+async fn administration_pages_name_people_and_only_the_users_page_shows_logins(b: Backend) {
+    let app = start(b).await;
+    let logins = ["qtvien.tinh", "ldao.huyen", "cvien.tuphap", "tnhan.mc"];
+    for (login, role, unit) in [
+        (logins[0], Role::SystemAdmin, codes::PROVINCE),
+        (logins[1], Role::Leader, codes::DISTRICT_A),
+        (logins[2], Role::Specialist, codes::OFFICE_A),
+        (logins[3], Role::DeskOfficer, codes::DESK_A),
+    ] {
+        app.user(login, role, unit).await.unwrap();
+    }
+    let mut admin = Browser::signed_in(&app, logins[0]).await;
+    let unit_page = format!("/quan-tri/don-vi/{}", codes::OFFICE_A);
+    let pages = [
+        "/",
+        "/quan-tri",
+        "/quan-tri/don-vi",
+        unit_page.as_str(),
+        "/quan-tri/quy-trinh",
+        "/quan-tri/thu-tuc",
+        "/quan-tri/lich",
+        "/quan-tri/gio-lam-viec",
+        "/quan-tri/cai-dat",
+        "/ho-so",
+    ];
+    for path in pages {
+        let p = admin.get(path).await;
+        assert_eq!(p.status, StatusCode::OK, "{path}");
+        let text = visible_text(&p.body);
+        for login in logins {
+            assert!(!text.contains(login), "{path} shows the login {login}");
+        }
+    }
+    // The users page is where logins belong: it lists them.
+    let p = admin.get("/quan-tri/nguoi-dung").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let text = visible_text(&p.body);
+    for login in logins {
+        assert!(text.contains(login), "the users page lists {login}");
+    }
 }
