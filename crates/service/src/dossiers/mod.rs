@@ -254,17 +254,7 @@ impl DossierService {
         name: &str,
         source: &mut dyn crate::files::ByteSource,
     ) -> ServiceResult<particulars::Scan> {
-        let unit = self.unit_field(unit, "unit").await?;
-        if !roles_on(actor, &[unit.id]).contains(&Role::DeskOfficer) {
-            return deny(
-                self.store(),
-                actor,
-                self.now(),
-                Permission::ViewDossiers,
-                &format!("unit:{}", unit.code),
-            )
-            .await;
-        }
+        self.desk_unit(actor, unit).await?;
         let (name, content_type, stored) = self.keep_file(name, None, source).await?;
         Ok(particulars::Scan {
             component,
@@ -331,18 +321,7 @@ impl DossierService {
 
     async fn receive_dossier(&self, actor: &Actor, cmd: Receive) -> ServiceResult<Dossier> {
         let now = self.now();
-        let unit = self.unit_field(&cmd.unit, "unit").await?;
-        let roles = roles_on(actor, &[unit.id]);
-        if !actor.is_system() && !roles.contains(&Role::DeskOfficer) {
-            return deny(
-                self.store(),
-                actor,
-                now,
-                Permission::ViewDossiers,
-                &format!("unit:{}", unit.code),
-            )
-            .await;
-        }
+        let unit = self.desk_unit(actor, &cmd.unit).await?;
         let code = crate::procedures::parse_code("procedure", &cmd.procedure)?;
         let today = local(now).date();
         let version = self

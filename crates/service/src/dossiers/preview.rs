@@ -139,7 +139,7 @@ impl DossierService {
     }
 
     /// The unit named by `code`, if the actor receives dossiers there.
-    async fn desk_unit(&self, actor: &Actor, code: &str) -> ServiceResult<Unit> {
+    pub(super) async fn desk_unit(&self, actor: &Actor, code: &str) -> ServiceResult<Unit> {
         let unit = self.unit_field(code, "unit").await?;
         if !actor.is_system() && !roles_on(actor, &[unit.id]).contains(&Role::DeskOfficer) {
             return deny(

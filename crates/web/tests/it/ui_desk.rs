@@ -162,7 +162,7 @@ pub(crate) async fn post_reception(
     fields: &[(&str, &str)],
     scans: &[(&str, &str, &[u8])],
 ) -> (u16, String, String) {
-    use crate::ui_uploads::{BOUNDARY, Part, multipart};
+    use crate::ui_uploads::Part;
     let mut parts: Vec<Part<'_>> = Vec::new();
     for (k, v) in fields {
         parts.push(Part::Text(k, v));
@@ -174,23 +174,8 @@ pub(crate) async fn post_reception(
             }
         }
     }
-    let r = browser(c)
-        .post(c.url("/tiep-nhan"))
-        .header(
-            CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(multipart(&parts))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get(LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location, r.text().await.unwrap())
+    let a = crate::ui_uploads::post(c, "/tiep-nhan", &parts, false).await;
+    (a.status, a.location, a.body)
 }
 
 async fn json(c: &Client, path: &str) -> Value {

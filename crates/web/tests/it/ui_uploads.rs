@@ -61,15 +61,15 @@ pub(crate) fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
 }
 
 /// An answer to a post: status, `Location`, body.
-struct Answer {
-    status: u16,
-    location: String,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 /// Posts a multipart form with `c`'s session cookie only (no CSRF header);
 /// `htmx` adds what htmx sends: its marker and the token as a header.
-async fn post(c: &Client, path: &str, parts: &[Part<'_>], htmx: bool) -> Answer {
+pub(crate) async fn post(c: &Client, path: &str, parts: &[Part<'_>], htmx: bool) -> Answer {
     let mut req = browser(c)
         .post(c.url(path))
         .header(
