@@ -16,6 +16,7 @@ use crate::api_auth::on_both;
 
 on_both!(
     a_dossier_lives_from_reception_to_return_with_its_deadlines,
+    refusals_and_stops_carry_the_deciding_leaders_signature,
     stale_versions_wrong_states_and_wrong_people_change_nothing,
     changes_made_at_once_from_one_version_commit_once_and_keep_the_chain,
     bad_input_names_the_field_and_changes_nothing,
@@ -1496,4 +1497,65 @@ async fn lists_filter_by_end_and_classification(b: Backend) {
         only("overdue_on=2025-12-01&limit=1").await,
         vec![made[2].clone()]
     );
+}
+
+async fn refusals_and_stops_carry_the_deciding_leaders_signature(b: Backend) {
+    let w = world(b).await;
+    // Refused after consideration: the leader signs for the unit, with its
+    // seal, not as the officer who received it.
+    let d = ok(receive(&w.desk, &reception("Đặng Văn Hải")).await);
+    let code = d["code"].as_str().unwrap().to_owned();
+    ok(act(
+        &w.leader,
+        &code,
+        json!({ "action": "refuse", "version": 1, "reason": "Không thuộc thẩm quyền" }),
+    )
+    .await);
+    let text = pdf_text(
+        &fetch(&w.desk, &format!("/api/dossiers/{code}/forms/refusal.pdf"))
+            .await
+            .1,
+    );
+    assert!(text.contains("THỦ TRƯỞNG ĐƠN VỊ"), "{text}");
+    assert!(!text.contains("NGƯỜI TIẾP NHẬN HỒ SƠ"), "{text}");
+    assert!(text.contains("Mẫu số 03"), "{text}");
+    // A stop notice likewise.
+    let d = ok(receive(&w.desk, &reception("Đặng Thị Lan")).await);
+    let code = d["code"].as_str().unwrap().to_owned();
+    ok(act(
+        &w.leader,
+        &code,
+        json!({ "action": "stop", "version": 1, "reason": "Người yêu cầu đề nghị dừng",
+        "stage": "Đang thẩm định", "fee_settlement": "Không thu phí" }),
+    )
+    .await);
+    let text = pdf_text(
+        &fetch(
+            &w.desk,
+            &format!("/api/dossiers/{code}/forms/stop-notice.pdf"),
+        )
+        .await
+        .1,
+    );
+    assert!(text.contains("THỦ TRƯỞNG ĐƠN VỊ"), "{text}");
+    assert!(text.contains("Mẫu số 05"), "{text}");
+    // Refused at reception (online), the desk officer signs as such.
+    let mut online = reception("Đặng Văn Minh");
+    online["channel"] = json!("online");
+    let d = ok(receive(&w.desk, &online).await);
+    let code = d["code"].as_str().unwrap().to_owned();
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "refuse_online", "version": 1, "reason": "Sai thủ tục" }),
+    )
+    .await);
+    let text = pdf_text(
+        &fetch(&w.desk, &format!("/api/dossiers/{code}/forms/refusal.pdf"))
+            .await
+            .1,
+    );
+    assert!(text.contains("NGƯỜI TIẾP NHẬN HỒ SƠ"), "{text}");
+    assert!(!text.contains("THỦ TRƯỞNG ĐƠN VỊ"), "{text}");
+    w.app.close().await;
 }
