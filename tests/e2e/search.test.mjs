@@ -71,4 +71,21 @@ test('search by name and by code, and the shortcuts', () =>
     await page.keyboard.type('40', { delay: 30 });
     await page.locator('#top-hits').waitFor();
     await screenshot(page, 'search-phone');
+
+    // The reception checklist fits the phone: one card a document, each
+    // control on a labelled line, nothing wider than the screen.
+    await page.goto(`${base}/tiep-nhan?procedure=1.001612`);
+    const checklist = page.locator('table.checklist');
+    await checklist.waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the reception page is ${width} px wide on a 390 px phone`);
+    const box = await checklist.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, 'the checklist inside the screen');
+    assert.equal(
+      await page.locator('table.checklist thead').isVisible(),
+      false,
+      'no column heads on a phone: each line says what it is',
+    );
+    assert.ok(await page.locator('table.checklist input[type=file]').first().isVisible(), 'the scan input shows');
+    await screenshot(page, 'reception-phone');
   }));
