@@ -134,6 +134,26 @@ fn units_with(actor: &Actor, roles: &[Role]) -> Vec<i64> {
 
 /// A page of a queue.
 pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> ServiceResult<Page> {
+    let Some(f) = queue_filter(svc, actor, q).await? else {
+        return Ok(Page {
+            items: Vec::new(),
+            next: None,
+        });
+    };
+    let items = svc.store().list_dossiers(&f).await?;
+    let next = (items.len() == f.limit as usize)
+        .then(|| items.last().map(|r| cursor(r, q.sort)))
+        .flatten();
+    Ok(Page { items, next })
+}
+
+/// The filter of a queue's page for `actor` (access checked), or `None`
+/// when the actor holds no unit the queue reads.
+async fn queue_filter(
+    svc: &DossierService,
+    actor: &Actor,
+    q: &QueueQuery,
+) -> ServiceResult<Option<DossierFilter>> {
     let store = svc.store();
     let now = svc.now();
     if !q.queue.open_to(actor) {
@@ -176,10 +196,7 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
         }
     }
     if q.queue != Queue::Mine && f.holder_unit_ids.is_empty() {
-        return Ok(Page {
-            items: Vec::new(),
-            next: None,
-        });
+        return Ok(None);
     }
     if let Some(p) = q.procedure.as_deref().filter(|p| !p.trim().is_empty()) {
         let code = crate::procedures::parse_code("procedure", p)?;
@@ -200,11 +217,7 @@ pub async fn queue(svc: &DossierService, actor: &Actor, q: &QueueQuery) -> Servi
     if let Some(c) = q.cursor.as_deref().filter(|c| !c.is_empty()) {
         f.after = Some(parse_cursor(c, q.sort)?);
     }
-    let items = store.list_dossiers(&f).await?;
-    let next = (items.len() == limit as usize)
-        .then(|| items.last().map(|r| cursor(r, q.sort)))
-        .flatten();
-    Ok(Page { items, next })
+    Ok(Some(f))
 }
 
 /// The most dossiers a queue's count reads: a tab says "200+" beyond it.
@@ -229,17 +242,24 @@ pub async fn count_up_to(
     q: &QueueQuery,
     cap: u32,
 ) -> ServiceResult<(usize, bool)> {
-    let page = queue(
-        svc,
-        actor,
-        &QueueQuery {
-            cursor: None,
-            limit: Some(cap.clamp(1, COUNT_CAP)),
-            ..q.clone()
-        },
-    )
-    .await?;
-    Ok((page.items.len(), page.next.is_some()))
+    // Counted by the database with the page's own conditions: no row is
+    // read back (the tiles and tabs only say how many).
+    let q = QueueQuery {
+        cursor: None,
+        limit: Some(COUNT_CAP),
+        ..q.clone()
+    };
+    let Some(f) = queue_filter(svc, actor, &q).await? else {
+        return Ok((0, false));
+    };
+    let total = svc
+        .store()
+        .count_dossiers(&f, u64::from(cap.clamp(1, COUNT_CAP)))
+        .await?;
+    Ok((
+        usize::try_from(total.count).unwrap_or(usize::MAX),
+        total.more,
+    ))
 }
 
 /// The opaque cursor after a row: the dossier list's.
