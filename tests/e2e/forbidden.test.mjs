@@ -4,23 +4,12 @@
 // 404 page, as for a code that does not exist (a dossier outside one's units
 // is not told apart from a missing one).
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo } from './lib/server.mjs';
-import { keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+import { demoSuite } from './lib/suite.mjs';
+import { keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = demoSuite();
 
 const FORBIDDEN = 'Bạn không có quyền xem trang này hoặc thực hiện thao tác này.';
 
@@ -49,9 +38,9 @@ async function assertNotFoundPage(page, response) {
 }
 
 test('a desk officer is refused the administration pages, which are not offered', () =>
-  keepFailures(browser, 'forbidden1', async () => {
-    const base = server.url;
-    const desk = await newPage(browser);
+  keepFailures(env.browser, 'forbidden1', async () => {
+    const base = env.server.url;
+    const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
     const nav = await desk.locator('nav.main').innerText();
     assert.match(nav, /Tiếp nhận/, 'the desk is offered');
@@ -90,10 +79,10 @@ test('a desk officer is refused the administration pages, which are not offered'
   }));
 
 test('a desk officer of another commune cannot open or act on a dossier', () =>
-  keepFailures(browser, 'forbidden2', async () => {
-    const base = server.url;
+  keepFailures(env.browser, 'forbidden2', async () => {
+    const base = env.server.url;
     // Đô Lương's desk officer picks a dossier of the desk still being processed.
-    const owner = await newPage(browser);
+    const owner = await newPage(env.browser);
     await signIn(owner, base, 'motcua.dl');
     await owner.goto(`${base}/ho-so?status=processing&sort=newest`);
     const link = owner.locator('tbody tr td.code a').first();
@@ -109,7 +98,7 @@ test('a desk officer of another commune cannot open or act on a dossier', () =>
     assert.equal(before.status, 'Đang xử lý');
 
     // Nam Đàn's desk officer: the page answers as for a missing code.
-    const other = await newPage(browser);
+    const other = await newPage(env.browser);
     await signIn(other, base, 'motcua.nd');
     const csrf = await other.locator('input[name=csrf_token]').first().inputValue();
     const r = await other.goto(`${base}/ho-so/${code}`);

@@ -3,27 +3,16 @@
 // whole, each problem shown by row and column; a good file adds its
 // procedure, which the catalog then lists and shows.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startDemo } from './lib/server.mjs';
-import { keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+import { demoSuite } from './lib/suite.mjs';
+import { keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = demoSuite();
 
 /** Opens the import on the catalog page and sends `file` through its form. */
 async function importFile(page, base, file) {
@@ -47,9 +36,9 @@ async function catalogSearch(page, base, q) {
 }
 
 test('an administrator imports procedures: a bad file changes nothing, a good one adds', () =>
-  keepFailures(browser, 'import1', async () => {
-    const base = server.url;
-    const admin = await newPage(browser);
+  keepFailures(env.browser, 'import1', async () => {
+    const base = env.server.url;
+    const admin = await newPage(env.browser);
     await signIn(admin, base, 'admin');
     await admin.goto(`${base}/quan-tri/thu-tuc`);
     assert.equal(await admin.locator('h1').innerText(), 'Danh mục thủ tục');

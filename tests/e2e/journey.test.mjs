@@ -14,23 +14,12 @@
 // step, then a specialist of the district's Phòng Tư pháp, then the
 // district's leader.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo } from './lib/server.mjs';
-import { focusedId, keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+import { demoSuite } from './lib/suite.mjs';
+import { focusedId, keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = demoSuite();
 
 const APPLICANT = 'Nguyễn Thị Hồng Nhung';
 const IDENTITY = '040196001234';
@@ -49,11 +38,11 @@ async function openAction(page, name) {
 }
 
 test('reception, hand-over, approval, result and return by three users', () =>
-  keepFailures(browser, 'journey1', async () => {
-    const base = server.url;
+  keepFailures(env.browser, 'journey1', async () => {
+    const base = env.server.url;
 
     // 1. The desk officer, keyboard only: search, pick, fill, receive.
-    const desk = await newPage(browser);
+    const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
     await desk.goto(`${base}/tiep-nhan`);
     assert.equal(await focusedId(desk), 'desk-q', 'the search has the focus');
@@ -143,7 +132,7 @@ test('reception, hand-over, approval, result and return by three users', () =>
     await screenshot(desk, '03-desk-handed-over');
 
     // 2. The specialist finds it first in "Giao cho tôi" (newest first) and sends it on.
-    const specialist = await newPage(browser);
+    const specialist = await newPage(env.browser);
     await signIn(specialist, base, 'chuyenvien.dl');
     await specialist.goto(`${base}/hang-doi?tab=mine&sort=newest`);
     // The tab says how many dossiers wait in it: this one at least.
@@ -168,7 +157,7 @@ test('reception, hand-over, approval, result and return by three users', () =>
     assert.equal(await specialist.locator('#queue-results tbody tr', { hasText: code }).count(), 0, 'gone from the queue');
 
     // 3. The leader approves from "Chờ tôi phê duyệt".
-    const leader = await newPage(browser);
+    const leader = await newPage(env.browser);
     await signIn(leader, base, 'lanhdao.dl');
     await leader.goto(`${base}/hang-doi?tab=approval&sort=newest`);
     const mine = leader.locator('#queue-results tbody tr', { hasText: code });

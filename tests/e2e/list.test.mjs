@@ -9,23 +9,12 @@
 //   to the next page, whose number follows. On a phone the line wraps and
 //   nothing runs off the screen.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo } from './lib/server.mjs';
-import { keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+import { demoSuite } from './lib/suite.mjs';
+import { keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = demoSuite();
 
 /** "1.234 hồ sơ" → 1234. */
 function total(text) {
@@ -42,9 +31,9 @@ async function tops(page) {
 }
 
 test('folded filters, totals, page numbers and sortable columns', () =>
-  keepFailures(browser, 'list', async () => {
-    const base = server.url;
-    const page = await newPage(browser);
+  keepFailures(env.browser, 'list', async () => {
+    const base = env.server.url;
+    const page = await newPage(env.browser);
     await page.setViewportSize({ width: 1366, height: 768 });
     await signIn(page, base, 'motcua.dl');
 

@@ -7,28 +7,17 @@
 //   opens the shortcuts' overlay with "?", closes it with Esc, and goes to
 //   the list with "l". On a phone the box is still there.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo } from './lib/server.mjs';
-import { focusedId, keepFailures, launch, newPage, screenshot, signIn } from './lib/browser.mjs';
+import { demoSuite } from './lib/suite.mjs';
+import { focusedId, keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startDemo();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = demoSuite();
 
 test('search by name and by code, and the shortcuts', () =>
-  keepFailures(browser, 'search', async () => {
-    const base = server.url;
-    const page = await newPage(browser);
+  keepFailures(env.browser, 'search', async () => {
+    const base = env.server.url;
+    const page = await newPage(env.browser);
     await signIn(page, base, 'motcua.dl');
 
     // "/" puts the cursor in the box; a name as typed on a phone.
