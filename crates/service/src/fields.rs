@@ -24,6 +24,24 @@ pub fn code_field(field: &str, value: &str, required: bool) -> ServiceResult<()>
     bounded_field(field, value, required, bounds::CODE_CHARS)
 }
 
+/// Checks a phone number as typed (optional): digits, spaces, `+`, `.` or
+/// `-`, at most 20 bytes.
+pub fn phone_field(field: &str, value: &str) -> ServiceResult<()> {
+    let phone = value.trim();
+    if !phone.is_empty()
+        && (phone.len() > 20
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-')))
+    {
+        return Err(ServiceError::invalid(
+            field,
+            "digits, spaces, '+', '.' or '-' only, at most 20",
+        ));
+    }
+    Ok(())
+}
+
 fn bounded_field(field: &str, value: &str, required: bool, max: usize) -> ServiceResult<()> {
     if required && value.trim().is_empty() {
         return Err(ServiceError::invalid(field, "must not be empty"));

@@ -81,3 +81,30 @@ fn a_procedure_named_thu_tuc_is_not_called_thu_tuc_twice() {
     assert!(flat.contains("giảiquyếtthủtụcCấpgiấyphépxâydựng"), "{text}");
     assert!(!flat.to_lowercase().contains("thủtụcthủtục"), "{text}");
 }
+
+#[test]
+fn the_shared_heading_breaks_a_long_name_before_its_place() {
+    let mut l = letter();
+    l.parent_unit_name = "ỦY BAN NHÂN DÂN XÃ ĐÔ LƯƠNG".into();
+    l.unit_name = "VĂN PHÒNG HĐND VÀ UBND XÃ ĐÔ LƯƠNG".into();
+    let pdf = apology_letter_pdf(&l).unwrap();
+    save_sample("form04-long.pdf", &pdf);
+    let lines = crate::poppler::lines_of(&pdf);
+    let head = &lines[..6.min(lines.len())];
+    for start in [
+        "ỦY BAN NHÂN DÂN XÃ ĐÔ LƯƠNG",
+        "VĂN PHÒNG HĐND VÀ UBND",
+        "XÃ ĐÔ LƯƠNG",
+    ] {
+        assert!(
+            head.iter().any(|x| x.starts_with(start)),
+            "{start}: {head:#?}"
+        );
+    }
+    // The body names the unit on one line of prose, not broken.
+    let flat = crate::poppler::text_of(&pdf);
+    assert!(
+        flat.contains("VĂN PHÒNG HĐND VÀ UBND XÃ ĐÔ LƯƠNG đã tiếp nhận"),
+        "{flat}"
+    );
+}

@@ -1022,18 +1022,7 @@ pub fn applicant_errors(a: &crate::store::Applicant) -> Vec<ServiceError> {
             Ok(motcua_domain::dossier::check_identity(kind, &a.identity)?)
         }),
     );
-    let phone = a.phone.trim();
-    if !phone.is_empty()
-        && (phone.len() > 20
-            || !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-')))
-    {
-        keep(Err(ServiceError::invalid(
-            "applicant.phone",
-            "digits, spaces, '+', '.' or '-' only, at most 20",
-        )));
-    }
+    keep(crate::fields::phone_field("applicant.phone", &a.phone));
     let email = a.email.trim();
     if !email.is_empty() {
         let ok = email.len() <= 254

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::fields::{name_field, text_field};
+use crate::fields::{name_field, phone_field, text_field};
 use crate::store::{DossierEvent, ReceivedItem};
 
 /// Someone who hands a dossier in for the applicant.
@@ -87,17 +87,8 @@ pub fn representative_errors(r: &Representative) -> Vec<ServiceError> {
     {
         out.push(ServiceError::invalid("representative.identity", reason));
     }
-    let phone = r.phone.trim();
-    if !phone.is_empty()
-        && (phone.len() > 20
-            || !phone
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-')))
-    {
-        out.push(ServiceError::invalid(
-            "representative.phone",
-            "digits, spaces, '+', '.' or '-' only, at most 20",
-        ));
+    if let Err(e) = phone_field("representative.phone", &r.phone) {
+        out.push(e);
     }
     match text_field("representative.basis", &r.basis, true) {
         Err(e) => out.push(e),

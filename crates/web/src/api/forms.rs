@@ -301,13 +301,7 @@ pub async fn form(
                 Some(code) => match store.unit_by_code(&code).await {
                     Ok(u) => {
                         let above = match u.parent_id {
-                            Some(p) => store
-                                .list_units()
-                                .await?
-                                .into_iter()
-                                .find(|x| x.id == p)
-                                .map(|x| upper(&x.name))
-                                .unwrap_or_default(),
+                            Some(p) => upper(&store.unit_by_id(p).await?.name),
                             None => String::new(),
                         };
                         (above, upper(&u.name))
