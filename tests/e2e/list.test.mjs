@@ -81,6 +81,19 @@ test('folded filters, totals, page numbers and sortable columns', () =>
     assert.equal(total(await page.locator('#list-count').innerText()), all, 'the same total on page 2');
     await screenshot(page, '72-list-page-2');
 
+    // Page 3, then back: "Trang trước" shows page 2 again, the same rows.
+    const firstCode = () => page.locator('#list-results tbody tr').first().locator('a').first().innerText();
+    const page2First = await firstCode();
+    assert.equal(await page.locator('a.previous').count(), 0, 'page 2 offers the first page only');
+    await page.locator('a.next').click();
+    await page.waitForURL(/page=3/);
+    await page.locator('#list-count', { hasText: 'Trang 3 /' }).waitFor();
+    assert.notEqual(await firstCode(), page2First, 'page 3 shows other dossiers');
+    await page.locator('a.previous').click();
+    await page.waitForURL(/page=2/);
+    await page.locator('#list-count', { hasText: 'Trang 2 /' }).waitFor();
+    assert.equal(await firstCode(), page2First, 'back on page 2, its rows again');
+
     // A phone: the line wraps, nothing runs off the side.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/ho-so?channel=online`);

@@ -484,6 +484,9 @@ pub(crate) trait Backend: Sync {
 
     /// The procedure search index this node caches.
     fn search(&self) -> &SearchCache;
+
+    /// The tree and grants this node remembers (see `access_cache`).
+    fn access(&self) -> &crate::access_cache::AccessCache;
 }
 
 /// How a write run by [`Backend::transact`] changes nothing when it fails.

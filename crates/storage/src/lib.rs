@@ -6,6 +6,7 @@
 //! type crosses the port. Every change appends its hash-chained audit entry in
 //! the same transaction ([`audit`] lists what each change records).
 
+mod access_cache;
 mod access_sql;
 pub mod audit;
 mod catalog;

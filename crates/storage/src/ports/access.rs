@@ -64,9 +64,11 @@ pub(crate) async fn session_user<B: Backend>(
     let row: Option<SessionUserRow> = b
         .read()
         .await?
-        .optional(Sql::new(q::SESSION_USER).text(id_hash).int(millis(now)))
+        .optional(Sql::new(q::SESSION_USER).text(id_hash))
         .await
         .map_err(db)?;
+    // The end is compared here, not bound in the statement (see SESSION_USER).
+    let row = row.filter(|r| r.4 > millis(now));
     row.map(
         |(h, uid, csrf, created, expires, id, name, full, email, hash, active, at)| {
             Ok((
@@ -233,9 +235,11 @@ pub(crate) async fn api_token_user<B: Backend>(
     let row: Option<TokenUserRow> = b
         .read()
         .await?
-        .optional(Sql::new(q::TOKEN_USER).text(token_hash).int(millis(now)))
+        .optional(Sql::new(q::TOKEN_USER).text(token_hash))
         .await
         .map_err(db)?;
+    // The end is compared here, as for sessions (see SESSION_USER).
+    let row = row.filter(|r| r.5 > millis(now));
     row.map(
         |(
             tid,

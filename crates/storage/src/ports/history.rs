@@ -205,13 +205,18 @@ pub(crate) async fn unit_versions<B: Backend>(
 }
 
 pub(crate) async fn all_versions<B: Backend>(b: &B) -> ServiceResult<Vec<UnitVersion>> {
-    let rows: Vec<VersionRow> = b
-        .read()
-        .await?
-        .all(Sql::new(rules::ALL_VERSIONS))
-        .await
-        .map_err(db)?;
-    rows.into_iter().map(rules::version).collect()
+    let mut c = b.read().await?;
+    let memo = b.access().memo(&mut *c).await?;
+    if let Some(v) = memo.versions() {
+        return Ok(v.to_vec());
+    }
+    let rows: Vec<VersionRow> = c.all(Sql::new(rules::ALL_VERSIONS)).await.map_err(db)?;
+    let versions: Vec<UnitVersion> = rows
+        .into_iter()
+        .map(rules::version)
+        .collect::<ServiceResult<_>>()?;
+    memo.keep_versions(std::sync::Arc::new(versions.clone()));
+    Ok(versions)
 }
 
 pub(crate) async fn units_on<B: Backend>(b: &B, on: Date) -> ServiceResult<Vec<UnitVersion>> {

@@ -4,6 +4,7 @@ use motcua_domain::unit::UnitCode;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use motcua_service::store::{AuditContext, NewUnit, NewUnitUnder, Unit};
 
@@ -111,23 +112,33 @@ pub(crate) async fn unit_by_id<B: Backend>(b: &B, id: i64) -> ServiceResult<Unit
 }
 
 pub(crate) async fn unit_by_code<B: Backend>(b: &B, code: &UnitCode) -> ServiceResult<Unit> {
-    let row: Option<UnitRow> = b
-        .read()
-        .await?
+    let mut c = b.read().await?;
+    let memo = b.access().memo(&mut *c).await?;
+    if let Some(u) = memo.unit(code.as_str()) {
+        return Ok(u);
+    }
+    let row: Option<UnitRow> = c
         .optional(Sql::new(sql::UNIT_BY_CODE).text(code.as_str()))
         .await
         .map_err(db)?;
-    convert::unit(row.ok_or_else(|| ServiceError::not_found("unit", code.as_str()))?)
+    let unit = convert::unit(row.ok_or_else(|| ServiceError::not_found("unit", code.as_str()))?)?;
+    memo.keep_unit(&unit);
+    Ok(unit)
 }
 
 pub(crate) async fn unit_count<B: Backend>(b: &B) -> ServiceResult<usize> {
-    let (n,): (i64,) = b
-        .read()
-        .await?
+    let mut c = b.read().await?;
+    let memo = b.access().memo(&mut *c).await?;
+    if let Some(n) = memo.unit_count() {
+        return Ok(n);
+    }
+    let (n,): (i64,) = c
         .one(Sql::new("SELECT count(*) FROM units"))
         .await
         .map_err(db)?;
-    Ok(usize::try_from(n).unwrap_or(0))
+    let n = usize::try_from(n).unwrap_or(0);
+    memo.keep_unit_count(n);
+    Ok(n)
 }
 
 pub(crate) async fn list_units<B: Backend>(b: &B) -> ServiceResult<Vec<Unit>> {
@@ -141,16 +152,21 @@ pub(crate) async fn list_units<B: Backend>(b: &B) -> ServiceResult<Vec<Unit>> {
 }
 
 pub(crate) async fn subtree_ids<B: Backend>(b: &B, root: i64) -> ServiceResult<Vec<i64>> {
-    let ids: Vec<(i64,)> = b
-        .read()
-        .await?
+    let mut c = b.read().await?;
+    let memo = b.access().memo(&mut *c).await?;
+    if let Some(ids) = memo.subtree(root) {
+        return Ok(ids.to_vec());
+    }
+    let ids: Vec<(i64,)> = c
         .all(Sql::new(sql::SUBTREE_IDS).int(root))
         .await
         .map_err(db)?;
     if ids.is_empty() {
         return Err(ServiceError::not_found("unit", root.to_string()));
     }
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    memo.keep_subtree(root, Arc::new(ids.clone()));
+    Ok(ids)
 }
 
 /// The unit's code; an unknown unit is `NotFound`.

@@ -297,6 +297,10 @@ pub(crate) async fn grant_scopes<B: Backend>(
     user_id: i64,
 ) -> ServiceResult<Vec<(RoleGrant, Vec<i64>)>> {
     let mut c = b.read().await?;
+    let memo = b.access().memo(&mut *c).await?;
+    if let Some(s) = memo.grants(user_id) {
+        return Ok(s.to_vec());
+    }
     let rows: Vec<(i64, i64, String, i64, i64, i64)> = c
         .all(Sql::new(sql::GRANT_SCOPES).int(user_id))
         .await
@@ -314,6 +318,7 @@ pub(crate) async fn grant_scopes<B: Backend>(
             )),
         }
     }
+    memo.keep_grants(user_id, std::sync::Arc::new(scopes.clone()));
     Ok(scopes)
 }
 

@@ -41,6 +41,8 @@ pub(crate) struct PgStore {
     health: WriteHealth,
     /// The procedure search index, rebuilt when the catalog revision moves.
     search: SearchCache,
+    /// The tree and grants, remembered while the access revision stays.
+    access: crate::access_cache::AccessCache,
 }
 
 impl PgStore {
@@ -73,6 +75,7 @@ impl PgStore {
             pool,
             health: WriteHealth::default(),
             search: Default::default(),
+            access: Default::default(),
         })
     }
 
@@ -124,6 +127,10 @@ impl Backend for PgStore {
 
     fn search(&self) -> &SearchCache {
         &self.search
+    }
+
+    fn access(&self) -> &crate::access_cache::AccessCache {
+        &self.access
     }
 
     fn write_health(&self) -> &WriteHealth {

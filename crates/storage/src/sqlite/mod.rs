@@ -71,6 +71,8 @@ pub(crate) struct SqliteStore {
     file: Option<PathBuf>,
     /// The procedure search index, rebuilt when the catalog revision moves.
     search: SearchCache,
+    /// The tree and grants, remembered while the access revision stays.
+    access: crate::access_cache::AccessCache,
 }
 
 impl SqliteStore {
@@ -120,6 +122,7 @@ impl SqliteStore {
                 reader: pool,
                 file: None,
                 search: Default::default(),
+                access: Default::default(),
             });
         }
         if let Some(dir) = base.get_filename().parent()
@@ -178,6 +181,7 @@ impl SqliteStore {
             reader,
             file: Some(file),
             search: Default::default(),
+            access: Default::default(),
         })
     }
 
@@ -281,6 +285,10 @@ impl Backend for SqliteStore {
 
     fn search(&self) -> &SearchCache {
         &self.search
+    }
+
+    fn access(&self) -> &crate::access_cache::AccessCache {
+        &self.access
     }
 
     fn write_health(&self) -> &WriteHealth {

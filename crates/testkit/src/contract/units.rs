@@ -248,3 +248,115 @@ pub(crate) async fn three_units(store: &dyn Store) -> anyhow::Result<[Unit; 3]> 
         .await?;
     Ok([p, d, x])
 }
+
+/// Each node remembers the tree and the grants it has read, and must still
+/// see every change made through another node (or by hand in SQL) at its
+/// next read: grants, new units, renames and moves, successions.
+pub async fn every_node_sees_tree_and_grant_changes_at_once(db: &TestDb) -> anyhow::Result<()> {
+    use motcua_domain::role::Role;
+    use motcua_service::store::UnitChange;
+    let a = db.store();
+    let b = motcua_storage::open(db.url()).await?;
+    let c = ctx()?;
+    let [province, district, commune] = three_units(&*a).await?;
+    let lan = a
+        .insert_user(&c, &super::new_user("lan.tran", "Trần Thị Lan"))
+        .await?;
+    a.grant_role(&c, lan.id, Role::Leader, district.id).await?;
+    let covers = |s: Vec<(motcua_service::store::RoleGrant, Vec<i64>)>| -> Vec<(Role, Vec<i64>)> {
+        s.into_iter().map(|(g, ids)| (g.role, ids)).collect()
+    };
+    // Read through B (twice: the second answer is the remembered one).
+    for _ in 0..2 {
+        assert_eq!(
+            covers(b.grant_scopes(lan.id).await?),
+            [(Role::Leader, vec![district.id, commune.id])]
+        );
+        assert_eq!(
+            b.subtree_ids(province.id).await?,
+            [province.id, district.id, commune.id]
+        );
+        assert_eq!(b.unit_count().await?, 3);
+        assert_eq!(b.all_unit_versions().await?.len(), 3);
+        assert_eq!(b.unit_by_code(&commune.code).await?.name, commune.name);
+    }
+
+    // A unit added under the district through A.
+    let hamlet = a
+        .insert_unit(
+            &c,
+            &new_unit(
+                "000.00.02.H99",
+                "Ủy ban nhân dân xã Tây",
+                UnitKind::Commune,
+                Level::Commune,
+                Some(district.id),
+            )?,
+        )
+        .await?;
+    assert_eq!(
+        covers(b.grant_scopes(lan.id).await?),
+        [(Role::Leader, vec![district.id, commune.id, hamlet.id])]
+    );
+    assert_eq!(
+        b.subtree_ids(province.id).await?,
+        [province.id, district.id, commune.id, hamlet.id]
+    );
+    assert_eq!(b.unit_count().await?, 4);
+    assert_eq!(b.all_unit_versions().await?.len(), 4);
+
+    // A grant added and one revoked through A.
+    a.grant_role(&c, lan.id, Role::Viewer, province.id).await?;
+    a.revoke_role(&c, lan.id, Role::Leader, district.id).await?;
+    assert_eq!(
+        covers(b.grant_scopes(lan.id).await?),
+        [(
+            Role::Viewer,
+            vec![province.id, district.id, commune.id, hamlet.id]
+        )]
+    );
+
+    // The commune renamed and moved out from under the district, through A.
+    a.apply_unit_change(
+        &c,
+        &UnitChange::Rename {
+            unit_id: commune.id,
+            name: Some("Ủy ban nhân dân xã Đông Mới".to_owned()),
+            code: None,
+            effective: date(2025, 9, 1)?,
+        },
+    )
+    .await?;
+    a.apply_unit_change(
+        &c,
+        &UnitChange::Move {
+            unit_id: commune.id,
+            parent_id: Some(province.id),
+            level: None,
+            effective: date(2025, 10, 1)?,
+        },
+    )
+    .await?;
+    assert_eq!(
+        b.unit_by_code(&commune.code).await?.name,
+        "Ủy ban nhân dân xã Đông Mới"
+    );
+    assert_eq!(b.subtree_ids(district.id).await?, [district.id, hamlet.id]);
+    assert_eq!(b.all_unit_versions().await?.len(), 6);
+
+    // A change made by hand in SQL is seen too (the triggers move the
+    // revision, not the code paths).
+    a.grant_role(&c, lan.id, Role::Leader, district.id).await?;
+    assert_eq!(covers(b.grant_scopes(lan.id).await?).len(), 2);
+    db.execute("DELETE FROM role_grants WHERE role = 'leader'")
+        .await?;
+    assert_eq!(
+        covers(b.grant_scopes(lan.id).await?),
+        [(
+            Role::Viewer,
+            vec![province.id, district.id, commune.id, hamlet.id]
+        )]
+    );
+    drop(b);
+    Ok(())
+}

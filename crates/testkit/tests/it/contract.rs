@@ -55,6 +55,7 @@ on_both!(true =>
     units::bad_parent_or_validity_is_invalid_and_changes_nothing,
     units::unknown_units_are_not_found,
     units::subtree_ids_cover_a_three_level_tree,
+    units::every_node_sees_tree_and_grant_changes_at_once,
     users::users_read_back_by_username,
     users::duplicate_or_malformed_usernames_are_refused,
     users::password_hash_is_replaced_and_not_audited,

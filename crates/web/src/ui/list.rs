@@ -84,6 +84,20 @@ pub struct Filters {
     pub page: String,
     /// Page size (links only; default 50).
     pub limit: String,
+    /// The cursors of the pages before this one, oldest first (`back`,
+    /// links only): a keyset cursor cannot walk backwards, so the "previous
+    /// page" link pops the last of them. At most [`TRAIL`] are kept; a
+    /// longer walk still offers the first page.
+    pub back: Vec<String>,
+}
+
+/// How many earlier pages the "previous page" link can step back through.
+pub const TRAIL: usize = 20;
+
+/// Whether `c` may be a cursor (hex, bounded): the trail carries only
+/// those, so a made-up `back` cannot grow a link without bound.
+fn cursor_like(c: &str) -> bool {
+    !c.is_empty() && c.len() <= 96 && c.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Filters {
@@ -116,6 +130,16 @@ impl Filters {
                 "sort" => f.sort = v.to_owned(),
                 "cursor" => f.cursor = v.to_owned(),
                 "page" => f.page = v.to_owned(),
+                "back" => {
+                    // "-" stands for the first page (no cursor).
+                    f.back = v
+                        .split(',')
+                        .filter(|c| *c == "-" || cursor_like(c))
+                        .map(str::to_owned)
+                        .collect();
+                    let extra = f.back.len().saturating_sub(TRAIL);
+                    f.back.drain(..extra);
+                }
                 "limit" => f.limit = v.to_owned(),
                 "ended_from" => f.ended_from = v.to_owned(),
                 "ended_to" => f.ended_to = v.to_owned(),
@@ -278,10 +302,38 @@ impl Filters {
             .unwrap_or(1)
     }
 
-    /// The query string of these filters at a cursor and page number.
+    /// The query string of the next page: these filters at `cursor`,
+    /// page `page`, with this page's own cursor added to the trail.
     pub fn page_query(&self, cursor: &str, page: u64) -> String {
-        let mut q = self.query(Some(cursor));
+        let mut back = self.back.clone();
+        back.push(if self.cursor.is_empty() {
+            "-".to_owned()
+        } else {
+            self.cursor.clone()
+        });
+        let extra = back.len().saturating_sub(TRAIL);
+        back.drain(..extra);
+        Self::at(self.query(Some(cursor)), page, &back)
+    }
+
+    /// The query string of the page before this one, when the trail knows
+    /// it: its cursor is the trail's last ("-": the first page, no cursor).
+    pub fn previous_query(&self) -> Option<String> {
+        let (last, rest) = self.back.split_last()?;
+        let page = self.page_number().saturating_sub(1).max(1);
+        Some(if last == "-" {
+            self.query(None)
+        } else {
+            Self::at(self.query(Some(last)), page, rest)
+        })
+    }
+
+    fn at(mut q: String, page: u64, back: &[String]) -> String {
         q.push_str(&format!("&page={page}"));
+        if !back.is_empty() {
+            q.push_str("&back=");
+            q.push_str(&back.join("%2C"));
+        }
         q
     }
 
@@ -413,6 +465,7 @@ impl SortHead {
 pub struct Results {
     pub rows: Vec<Row>,
     pub next_href: Option<String>,
+    pub previous_href: Option<String>,
     pub first_href: Option<String>,
     /// "1.234 hồ sơ", "Hơn 10.000 hồ sơ"; none when the list cannot be
     /// counted (a report's cell judged from histories) or is bad.
@@ -548,6 +601,7 @@ async fn results(
             Results {
                 rows: Vec::new(),
                 next_href: None,
+                previous_href: None,
                 first_href: None,
                 total: None,
                 page: None,
@@ -594,6 +648,11 @@ async fn results(
                 .next
                 .as_deref()
                 .map(|c| format!("{PATH}?{}", f.page_query(c, number + 1))),
+            // From page 2 the first page is the previous one: one link.
+            previous_href: f
+                .previous_query()
+                .filter(|_| number > 2)
+                .map(|q| format!("{PATH}?{q}")),
             first_href: (!f.cursor.is_empty()).then(|| format!("{PATH}?{}", f.query(None))),
             total: total_text,
             page: Some(page_text),
@@ -957,11 +1016,47 @@ mod tests {
         let f = Filters::from_pairs(&pairs("status=received&sort=due&page=2&cursor=ab"));
         assert_eq!(
             f.page_query("cd", 3),
-            "status=received&sort=due&cursor=cd&page=3"
+            "status=received&sort=due&cursor=cd&page=3&back=ab"
         );
         assert_eq!(
             f.sorted_query(DossierSort::DueLatest),
             "status=received&sort=due_latest"
+        );
+    }
+
+    #[test]
+    fn the_trail_steps_back_page_by_page_and_stays_bounded() {
+        // Page 1 (no cursor) leads to page 2, whose trail names the first
+        // page; page 2 leads to page 3, whose trail adds page 2's cursor.
+        let p1 = Filters::from_pairs(&pairs("status=received"));
+        let q2 = p1.page_query("a2", 2);
+        assert_eq!(q2, "status=received&cursor=a2&page=2&back=-");
+        let p2 = Filters::from_pairs(&pairs(&q2));
+        assert_eq!(p2.previous_query().as_deref(), Some("status=received"));
+        let q3 = p2.page_query("a3", 3);
+        assert_eq!(q3, "status=received&cursor=a3&page=3&back=-%2Ca2");
+        let p3 = Filters::from_pairs(&pairs(&q3));
+        assert_eq!(
+            p3.previous_query().as_deref(),
+            Some("status=received&cursor=a2&page=2&back=-")
+        );
+        // What is not a cursor is dropped; the trail keeps its last TRAIL.
+        let junk = Filters::from_pairs(&pairs("cursor=ff&page=4&back=-,zz,%3Cb%3E,0a"));
+        assert_eq!(junk.back, ["-", "0a"]);
+        let long: Vec<String> = (0..TRAIL + 5).map(|i| format!("{i:x}0")).collect();
+        let deep = Filters::from_pairs(&pairs(&format!(
+            "cursor=ff&page=40&back={}",
+            long.join("%2C")
+        )));
+        assert_eq!(deep.back.len(), TRAIL);
+        assert_eq!(deep.back.first().map(String::as_str), Some("50"));
+        let next = Filters::from_pairs(&pairs(&deep.page_query("ee", 41)));
+        assert_eq!(next.back.len(), TRAIL);
+        assert_eq!(next.back.last().map(String::as_str), Some("ff"));
+        // Without a trail there is no previous link (the first page is).
+        assert_eq!(
+            Filters::from_pairs(&pairs("cursor=ff&page=9")).previous_query(),
+            None
         );
     }
 
