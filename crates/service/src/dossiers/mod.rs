@@ -285,8 +285,13 @@ impl DossierService {
     }
 
     /// The store, for callers that combine dossier reads with others.
-    pub fn store(&self) -> &dyn Store {
+    pub(crate) fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The store and the clock these use cases share with the rest.
+    pub(crate) fn parts(&self) -> (Arc<dyn Store>, Arc<dyn Clock>) {
+        (self.store.clone(), self.clock.clone())
     }
 
     /// The current instant.
