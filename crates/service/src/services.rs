@@ -359,6 +359,15 @@ impl Auth<'_> {
     }
 }
 
+impl Calendars<'_> {
+    /// The working calendar in force for a unit, as dossier deadlines use
+    /// it: kept between calls while the database's calendar revision stays,
+    /// so a correction made on any node is seen at the next call.
+    pub async fn of_unit(&self, unit: &Unit) -> ServiceResult<Arc<crate::calendar::UnitCalendar>> {
+        self.services().dossiers().calendar_of(unit).await
+    }
+}
+
 impl Idempotency<'_> {
     /// Claims `key` for a request with this fingerprint, or tells what
     /// happened to it before.

@@ -92,6 +92,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "dossier_messages",
         include_str!("../migrations/sqlite/0013_dossier_messages.sql"),
     ),
+    (
+        15,
+        "calendar_revision",
+        include_str!("../migrations/sqlite/0015_calendar_revision.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -160,6 +165,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "dossier_messages",
         include_str!("../migrations/postgres/0013_dossier_messages.sql"),
+    ),
+    (
+        15,
+        "calendar_revision",
+        include_str!("../migrations/postgres/0015_calendar_revision.sql"),
     ),
 ];
 

@@ -256,6 +256,8 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
+    // Nor the calendar revision (15) with its triggers.
+    undo_calendar_revision(&app.db).await;
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 9")
         .await
@@ -306,6 +308,7 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
+    undo_calendar_revision(&app.db).await;
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 10")
         .await
@@ -338,4 +341,23 @@ async fn dossier_history_imports_on_sqlite() {
 #[tokio::test]
 async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
+}
+
+/// Takes back migration 15 (the calendar revision and its triggers), so
+/// that migrating again re-creates it.
+async fn undo_calendar_revision(db: &motcua_testkit::TestDb) {
+    db.execute("DROP TABLE calendar_revision").await.unwrap();
+    if db.backend() == motcua_testkit::Backend::Postgres {
+        db.execute("DROP FUNCTION calendar_revision_bump() CASCADE")
+            .await
+            .unwrap();
+    } else {
+        for table in ["calendar_overrides", "office_hours", "settings_calendar"] {
+            for change in ["insert", "update", "delete"] {
+                db.execute(&format!("DROP TRIGGER {table}_revision_{change}"))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
 }

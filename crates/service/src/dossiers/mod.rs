@@ -299,9 +299,13 @@ impl DossierService {
         self.clock.now()
     }
 
-    /// Forgets cached calendars (after a calendar correction).
-    pub fn calendar_changed(&self) {
-        self.calendars.clear();
+    /// The unit's working calendar as deadlines use it: cached while the
+    /// database's calendar revision stays.
+    pub(crate) async fn calendar_of(
+        &self,
+        unit: &Unit,
+    ) -> ServiceResult<Arc<crate::calendar::UnitCalendar>> {
+        self.calendars.get(self.store(), unit).await
     }
 
     /// The public status page of a dossier.

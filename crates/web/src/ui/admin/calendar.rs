@@ -275,10 +275,7 @@ async fn add(
         }
     };
     match result {
-        Ok(()) => {
-            st.services.dossiers().calendar_changed();
-            Ok(done(&back(&unit_code, day.map(|d| d.year())), "saved"))
-        }
+        Ok(()) => Ok(done(&back(&unit_code, day.map(|d| d.year())), "saved")),
         Err(e) => {
             let error = field_error(
                 &t,
@@ -313,7 +310,6 @@ async fn remove(
         .admin()
         .unset_day_as(&staff.actor, unit.as_ref(), day)
         .await?;
-    st.services.dossiers().calendar_changed();
     Ok(done(&back(&unit_code, Some(day.year())), "removed"))
 }
 
@@ -472,10 +468,7 @@ async fn set_hours(
     }
     .await;
     match result {
-        Ok(()) => {
-            st.services.dossiers().calendar_changed();
-            Ok(done(&format!("{HOURS_PATH}?unit={code}"), "saved"))
-        }
+        Ok(()) => Ok(done(&format!("{HOURS_PATH}?unit={code}"), "saved")),
         Err(e) => {
             let error = field_error(
                 &t,

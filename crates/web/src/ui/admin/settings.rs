@@ -226,7 +226,6 @@ async fn save(
     };
     match result {
         Ok(_) => {
-            st.services.dossiers().calendar_changed();
             let back =
                 serde_urlencoded::to_string([("kind", kind.as_str()), ("code", code.as_str())])
                     .unwrap_or_default();

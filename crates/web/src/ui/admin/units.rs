@@ -325,10 +325,7 @@ async fn create(
     }
     .await;
     match result {
-        Ok(_) => {
-            st.services.dossiers().calendar_changed();
-            Ok(done(PATH, "created"))
-        }
+        Ok(_) => Ok(done(PATH, "created")),
         Err(ServiceError::Conflict(_)) => {
             let error = FieldError {
                 field: "code".to_owned(),
