@@ -475,7 +475,7 @@ impl Server {
                     NoticeSettings::default(),
                     Some("https://dichvucong.test".to_owned()),
                 );
-                let state = motcua_web::AppState::with(store, dossiers, lookups_per_minute);
+                let state = motcua_web::AppState::with(dossiers.into(), lookups_per_minute);
                 let app = motcua_web::router(state).layer(axum::middleware::from_fn(
                     move |req: axum::extract::Request, next: axum::middleware::Next| {
                         let recorder = recorder.clone();

@@ -439,6 +439,164 @@ pub async fn processes(
     crate::processes::processes(store, actor, now, unit.id, on).await
 }
 
+impl crate::services::Admin<'_> {
+    /// Allows someone who administers something somewhere; records the refusal
+    /// of anyone else.
+    pub async fn require_admin(&self, actor: &Actor) -> ServiceResult<()> {
+        self::require_admin(self.store(), actor, self.now()).await
+    }
+
+    /// The unit tree as it stood on a date, for someone who manages units or
+    /// users somewhere (the tree is what their forms pick from).
+    pub async fn unit_tree(
+        &self,
+        actor: &Actor,
+        on: Date,
+    ) -> ServiceResult<Vec<crate::store::UnitVersion>> {
+        self::unit_tree(self.store(), actor, self.now(), on).await
+    }
+
+    /// The days of a year that are not ordinary (days off on weekdays, working
+    /// weekend days, and every administrator's correction), as the calendar in
+    /// force for `unit` (or every unit) has them, with the corrections of that
+    /// scope. Readable by anyone who manages a calendar somewhere.
+    pub async fn year(
+        &self,
+        actor: &Actor,
+        unit: Option<&Unit>,
+        year: i16,
+    ) -> ServiceResult<(Vec<DayStatus>, Vec<CalendarOverride>)> {
+        self::year(self.store(), actor, self.now(), unit, year).await
+    }
+
+    /// Records a correction after the access check.
+    pub async fn set_day_as(
+        &self,
+        actor: &Actor,
+        unit: Option<&Unit>,
+        day: Date,
+        working: bool,
+        reason: &str,
+    ) -> ServiceResult<()> {
+        self::set_day_as(self.store(), actor, self.now(), unit, day, working, reason).await
+    }
+
+    /// Removes a correction after the access check.
+    pub async fn unset_day_as(
+        &self,
+        actor: &Actor,
+        unit: Option<&Unit>,
+        day: Date,
+    ) -> ServiceResult<()> {
+        self::unset_day_as(self.store(), actor, self.now(), unit, day).await
+    }
+
+    /// A unit's office-hour rows, for someone who manages its calendar.
+    pub async fn office_hours(
+        &self,
+        actor: &Actor,
+        unit: &Unit,
+    ) -> ServiceResult<Vec<OfficeHoursRow>> {
+        self::office_hours(self.store(), actor, self.now(), unit).await
+    }
+
+    /// Sets a unit's office hours from a date, after the access check.
+    pub async fn set_office_hours_as(
+        &self,
+        actor: &Actor,
+        unit: &Unit,
+        from: Date,
+        to: Option<Date>,
+        sessions: Vec<(Time, Time)>,
+    ) -> ServiceResult<()> {
+        self::set_office_hours_as(self.store(), actor, self.now(), unit, from, to, sessions).await
+    }
+
+    /// A setting's value, for someone who may change it.
+    pub async fn setting(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        key: &str,
+    ) -> ServiceResult<Option<serde_json::Value>> {
+        self::setting(self.store(), actor, self.now(), scope, key).await
+    }
+
+    /// Sets a setting from its text: JSON when it reads as JSON (`true`, `2026`,
+    /// `{"a":1}`), else the text itself as a JSON string.
+    pub async fn put_setting(
+        &self,
+        actor: &Actor,
+        scope: Scope,
+        key: &str,
+        value: &str,
+    ) -> ServiceResult<serde_json::Value> {
+        self::put_setting(self.store(), actor, self.now(), scope, key, value).await
+    }
+
+    /// An account with its grants, for someone who manages it.
+    pub async fn account(
+        &self,
+        actor: &Actor,
+        username: &str,
+    ) -> ServiceResult<(User, Vec<RoleGrant>)> {
+        self::account(self.store(), actor, self.now(), username).await
+    }
+
+    /// Lets an account sign in again, or stops it (ending its sessions).
+    pub async fn set_active_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        active: bool,
+    ) -> ServiceResult<()> {
+        self::set_active_as(self.store(), actor, self.now(), username, active).await
+    }
+
+    /// A page of accounts (after a user name, in name order) with their
+    /// grants, for someone who manages users somewhere.
+    pub async fn accounts(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: u32,
+    ) -> ServiceResult<Vec<(User, Vec<RoleGrant>)>> {
+        self::accounts(self.store(), actor, self.now(), after, limit).await
+    }
+
+    /// The catalog for someone who keeps it: a search when `query` is given,
+    /// else a page of procedures after `after`.
+    pub async fn catalog(
+        &self,
+        actor: &Actor,
+        query: &str,
+        after: Option<String>,
+        limit: u32,
+    ) -> ServiceResult<CatalogRows> {
+        self::catalog(self.store(), actor, self.now(), query, after, limit).await
+    }
+
+    /// Every version of a procedure, for someone who keeps the catalog.
+    pub async fn procedure_versions(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> ServiceResult<Vec<crate::store::ProcedureVersion>> {
+        self::procedure_versions(self.store(), actor, self.now(), code).await
+    }
+
+    /// Internal processes in force on a date under a unit, for someone who
+    /// manages processes there.
+    pub async fn processes(
+        &self,
+        actor: &Actor,
+        unit: &Unit,
+        on: Date,
+    ) -> ServiceResult<Vec<crate::store::Process>> {
+        self::processes(self.store(), actor, self.now(), unit, on).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

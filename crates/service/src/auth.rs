@@ -400,6 +400,95 @@ pub async fn set_password(
     store.set_password_hash(ctx, user_id, &hash).await
 }
 
+impl crate::services::Auth<'_> {
+    /// Checks a user name and password, with throttling per account and
+    /// address, per address and per account ([`SignInLimits`]). The attempt is
+    /// reserved before the password is checked, so no more than the limits are
+    /// ever checked, however many arrive at once. Unknown users, wrong passwords
+    /// and disabled accounts get the same answer. A name that cannot be a user
+    /// name or an overlong password is refused before anything is written.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: &str,
+        limits: &SignInLimits,
+    ) -> ServiceResult<SignedIn> {
+        self::login(
+            self.store(),
+            self.services().sign_in_now(),
+            username,
+            password,
+            address,
+            limits,
+        )
+        .await
+    }
+
+    /// The actor behind a session cookie, if the session exists and has not expired.
+    pub async fn session_actor(
+        &self,
+        secret: &str,
+    ) -> ServiceResult<Option<(Actor, SessionRecord)>> {
+        self::session_actor(self.store(), self.services().sign_in_now(), secret).await
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, secret: &str) -> ServiceResult<()> {
+        self::logout(self.store(), secret).await
+    }
+
+    /// The actor behind an API token (`Authorization: Bearer mct_…`), if the
+    /// token exists, is neither revoked nor expired at `now`, and its owner is
+    /// active. The token's last use is recorded at most once a
+    /// [`TOKEN_USE_RESOLUTION`]; a failure to record it does not refuse the call.
+    pub async fn token_actor(&self, token: &str) -> ServiceResult<Option<Actor>> {
+        self::token_actor(self.store(), self.services().sign_in_now(), token).await
+    }
+
+    /// Creates an API token for the actor; the secret is returned once.
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        days: Option<u32>,
+        lifetime: &TokenLifetime,
+    ) -> ServiceResult<(String, ApiToken)> {
+        self::create_token(
+            self.store(),
+            actor,
+            self.services().sign_in_now(),
+            name,
+            days,
+            lifetime,
+        )
+        .await
+    }
+
+    /// Revokes one of the actor's tokens (system administrators may revoke any).
+    pub async fn revoke_token(&self, actor: &Actor, id: i64) -> ServiceResult<ApiToken> {
+        self::revoke_token(self.store(), actor, self.services().sign_in_now(), id).await
+    }
+
+    /// Changes the actor's own password after checking the current one; other
+    /// sessions of the user end.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> ServiceResult<()> {
+        self::change_password(
+            self.store(),
+            actor,
+            self.services().sign_in_now(),
+            current,
+            new,
+        )
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,6 +197,14 @@ pub fn parse_sessions(
         .collect()
 }
 
+impl crate::services::Calendars<'_> {
+    /// The calendar for every unit (global corrections only), or for one unit
+    /// (global corrections, then the unit's own, which win; and its office hours).
+    pub async fn load(&self, unit: Option<&Unit>) -> ServiceResult<UnitCalendar> {
+        self::load(self.store(), unit).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -198,3 +198,20 @@ pub async fn dashboard(
 fn midnight(d: Date) -> ServiceResult<Timestamp> {
     Ok(from_local(d.to_datetime(Time::midnight()))?)
 }
+
+impl crate::services::Dashboards<'_> {
+    /// The units whose dashboard the actor may open: those granted to them with
+    /// a role that reads dossiers. The first is the default, so units of daily
+    /// work come first (desk, then specialist, then leader), then those only
+    /// administered or watched; ties in code order.
+    pub async fn units(&self, actor: &Actor) -> ServiceResult<Vec<Unit>> {
+        self::units(self.store(), actor).await
+    }
+
+    /// The dashboard of `unit` (a unit code; the actor's first unit when
+    /// `None`) at `now`. A unit the actor may not read dossiers on is refused
+    /// and the refusal audited, like any other read.
+    pub async fn dashboard(&self, actor: &Actor, unit: Option<&str>) -> ServiceResult<Dashboard> {
+        self::dashboard(self.store(), actor, self.now(), unit).await
+    }
+}

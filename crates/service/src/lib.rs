@@ -22,6 +22,7 @@ pub mod procedures;
 pub mod processes;
 pub mod queues;
 pub mod routing;
+pub mod services;
 pub mod stats;
 pub mod store;
 pub mod unit_import;
@@ -29,3 +30,4 @@ pub mod units;
 pub mod users;
 
 pub use error::{ServiceError, ServiceResult};
+pub use services::Services;

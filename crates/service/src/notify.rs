@@ -388,6 +388,31 @@ pub async fn retry(store: &dyn Store, actor: &Actor, now: Timestamp, id: i64) ->
         .await
 }
 
+impl crate::services::Outbox<'_> {
+    /// Outbox messages for administrators, newest first, optionally by status
+    /// (failed ones are what needs attention), a page of at most 200 after id
+    /// `before`: those about dossiers of the units where the actor holds
+    /// `ManageNotifications` ([`message_scope`]).
+    pub async fn list_messages(
+        &self,
+        actor: &Actor,
+        status: Option<MessageStatus>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> ServiceResult<Vec<OutboxMessage>> {
+        self::list_messages(self.store(), actor, self.now(), status, before, limit).await
+    }
+
+    /// Puts a failed message back in the queue, due now; audited. It gets one
+    /// more attempt: the count of attempts is kept, so a temporary failure marks
+    /// it failed again rather than starting the schedule over. Needs
+    /// `ManageNotifications`; a message that is not failed, or is outside the
+    /// actor's units ([`message_scope`]), is `NotFound` alike.
+    pub async fn retry(&self, actor: &Actor, id: i64) -> ServiceResult<()> {
+        self::retry(self.store(), actor, self.now(), id).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

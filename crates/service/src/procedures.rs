@@ -337,3 +337,105 @@ pub async fn export_rows(store: &dyn Store) -> ServiceResult<Vec<(ProcedureDraft
     }
     Ok(out)
 }
+
+impl crate::services::Procedures<'_> {
+    /// Adds a procedure with its first version.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        draft: ProcedureDraft,
+    ) -> ServiceResult<ProcedureVersion> {
+        self::create(self.store(), actor, self.now(), draft).await
+    }
+
+    /// Adds a new version of an existing procedure from its effective date.
+    pub async fn add_version(
+        &self,
+        actor: &Actor,
+        draft: ProcedureDraft,
+    ) -> ServiceResult<ProcedureVersion> {
+        self::add_version(self.store(), actor, self.now(), draft).await
+    }
+
+    /// A procedure as in force on a date (default: its latest version).
+    pub async fn get(&self, code: &str, on: Option<Date>) -> ServiceResult<ProcedureVersion> {
+        self::get(self.store(), code, on).await
+    }
+
+    /// Every version of a procedure, oldest first.
+    pub async fn versions(&self, code: &str) -> ServiceResult<Vec<ProcedureVersion>> {
+        self::versions(self.store(), code).await
+    }
+
+    /// A page of procedures in code order.
+    pub async fn list(
+        &self,
+        filter: &ProcedureFilter,
+        after: Option<String>,
+        limit: u32,
+    ) -> ServiceResult<Vec<ProcedureVersion>> {
+        self::list(self.store(), filter, after, limit).await
+    }
+
+    /// Ranked Vietnamese search (diacritics, case and small typos forgiven).
+    pub async fn search(
+        &self,
+        query: &str,
+        filter: &ProcedureFilter,
+        limit: u32,
+    ) -> ServiceResult<Vec<SearchHit>> {
+        self::search(self.store(), query, filter, limit).await
+    }
+
+    /// Assigns procedures to a unit that handles them.
+    pub async fn assign(&self, actor: &Actor, code: &str, unit_id: i64) -> ServiceResult<()> {
+        self::assign(self.store(), actor, self.now(), code, unit_id).await
+    }
+
+    /// Removes an assignment.
+    pub async fn unassign(&self, actor: &Actor, code: &str, unit_id: i64) -> ServiceResult<()> {
+        self::unassign(self.store(), actor, self.now(), code, unit_id).await
+    }
+
+    /// Imports parsed drafts all-or-nothing, then assigns each to the unit codes
+    /// given with it (column U of the template). Unknown unit codes are refused
+    /// before anything is written.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        drafts: Vec<(ProcedureDraft, Vec<String>)>,
+    ) -> ServiceResult<ImportOutcome> {
+        self::import(self.store(), actor, self.now(), drafts).await
+    }
+
+    /// Catalog figures by level for a unit's subtree on a date: procedures by
+    /// online level and processes (the Đô Lương article's "261 district
+    /// procedures, 111 full-process and 150 partial").
+    pub async fn catalog_stats(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        on: Date,
+    ) -> ServiceResult<Vec<LevelCounts>> {
+        self::catalog_stats(self.store(), actor, self.now(), unit_id, on).await
+    }
+
+    /// Reads a procedure file (CSV or XLSX, the template of
+    /// docs/import/procedures.md) and imports it all-or-nothing. Problems found
+    /// after parsing (an existing code's earlier date, an unknown unit code) are
+    /// reported against the file row they came from.
+    pub async fn import_file(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: crate::catalog::FileFormat,
+    ) -> Result<ImportReport, ImportFailure> {
+        self::import_file(self.store(), actor, self.now(), bytes, format).await
+    }
+
+    /// Every procedure (latest version) with the codes of the units it is
+    /// assigned to, in code order, for export.
+    pub async fn export_rows(&self) -> ServiceResult<Vec<(ProcedureDraft, Vec<String>)>> {
+        self::export_rows(self.store()).await
+    }
+}

@@ -119,3 +119,37 @@ pub async fn review_report(
     let figures = review_figures(items.iter().map(|r| (r.limit_before, r.limit_after)));
     Ok((items, figures))
 }
+
+impl crate::services::Processes<'_> {
+    /// Records an approved process after checking that its steps' allotted times
+    /// fit within the procedure's legal limit and that every step's unit exists.
+    pub async fn add_process(&self, actor: &Actor, p: NewProcess) -> ServiceResult<Process> {
+        self::add_process(self.store(), actor, self.now(), p).await
+    }
+
+    /// Processes in force on a date in a unit's subtree.
+    pub async fn processes(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        on: jiff::civil::Date,
+    ) -> ServiceResult<Vec<Process>> {
+        self::processes(self.store(), actor, self.now(), unit_id, on).await
+    }
+
+    /// Records a review item.
+    pub async fn add_review(&self, actor: &Actor, r: NewReview) -> ServiceResult<Review> {
+        self::add_review(self.store(), actor, self.now(), r).await
+    }
+
+    /// Review items and their figures ("55 reviewed, 204 days cut") for a unit's
+    /// subtree and a year.
+    pub async fn review_report(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        year: i16,
+    ) -> ServiceResult<(Vec<Review>, ReviewFigures)> {
+        self::review_report(self.store(), actor, self.now(), unit_id, year).await
+    }
+}

@@ -227,3 +227,63 @@ pub async fn remove_default(
         )
         .await
 }
+
+impl crate::services::Routing<'_> {
+    /// The fields a unit handles, as stored (none when never set). Internal
+    /// read: callers check access for what they show.
+    pub async fn unit_sectors(&self, unit_id: i64) -> ServiceResult<Vec<String>> {
+        self::unit_sectors(self.store(), unit_id).await
+    }
+
+    /// Sets the fields a unit handles (duplicates dropped, order kept); an
+    /// empty list clears them. Needs `ManageProcesses` on the unit.
+    pub async fn set_unit_sectors(
+        &self,
+        actor: &Actor,
+        unit_id: i64,
+        sectors: &[String],
+    ) -> ServiceResult<Vec<String>> {
+        self::set_unit_sectors(self.store(), actor, self.now(), unit_id, sectors).await
+    }
+
+    /// The fields a unit handles, for anyone who may read the catalog (like
+    /// the catalog, who handles what is no secret within the province: a desk
+    /// is offered other units' offices).
+    pub async fn sectors_of(&self, actor: &Actor, unit_id: i64) -> ServiceResult<Vec<String>> {
+        self::sectors_of(self.store(), actor, self.now(), unit_id).await
+    }
+
+    /// Every default process, as stored. Internal read.
+    pub async fn default_processes(&self) -> ServiceResult<Vec<DefaultProcess>> {
+        self::default_processes(self.store()).await
+    }
+
+    /// The default processes, for someone who may read the catalog.
+    pub async fn list_defaults(&self, actor: &Actor) -> ServiceResult<Vec<DefaultProcess>> {
+        self::list_defaults(self.store(), actor, self.now()).await
+    }
+
+    /// Whether the actor may change the default processes.
+    pub async fn may_set_defaults(&self, actor: &Actor) -> ServiceResult<bool> {
+        self::may_set_defaults(self.store(), actor).await
+    }
+
+    /// Sets (or replaces) the default process of its field and level.
+    pub async fn set_default(
+        &self,
+        actor: &Actor,
+        process: DefaultProcess,
+    ) -> ServiceResult<DefaultProcess> {
+        self::set_default(self.store(), actor, self.now(), process).await
+    }
+
+    /// Removes the default process of a field and level, or `NotFound`.
+    pub async fn remove_default(
+        &self,
+        actor: &Actor,
+        sector: &str,
+        level: Level,
+    ) -> ServiceResult<()> {
+        self::remove_default(self.store(), actor, self.now(), sector, level).await
+    }
+}

@@ -391,6 +391,20 @@ async fn check_row(
     }))
 }
 
+impl crate::services::Units<'_> {
+    /// Reads a unit tree file and adds every unit in it, or none. A system
+    /// actor (the command line) or a system administrator may add roots; others
+    /// need to manage units on each parent already in the database.
+    pub async fn import_file(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        format: FileFormat,
+    ) -> Result<Vec<Unit>, ImportFailure> {
+        self::import_file(self.store(), actor, self.now(), bytes, format).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

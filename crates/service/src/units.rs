@@ -278,6 +278,38 @@ pub async fn departed(
         .collect()
 }
 
+impl crate::services::Units<'_> {
+    /// Adds a unit on behalf of an actor, who must manage units on the parent
+    /// (a root unit needs the system or a system administrator).
+    pub async fn add_unit(&self, actor: &Actor, unit: NewUnit) -> ServiceResult<Unit> {
+        self::add_unit(self.store(), actor, self.now(), unit).await
+    }
+
+    /// Applies a rename, move, abolition, merge or split, after checking the
+    /// actor manages every unit it touches.
+    pub async fn change(&self, actor: &Actor, change: UnitChange) -> ServiceResult<Vec<Unit>> {
+        self::change(self.store(), actor, self.now(), change).await
+    }
+
+    /// Finds a unit by its code given as text, with parse errors naming `field`.
+    pub async fn find_unit(&self, field: &'static str, code: &str) -> ServiceResult<Unit> {
+        self::find_unit(self.store(), field, code).await
+    }
+
+    /// The tree as it stood on a date.
+    pub async fn tree_on(&self, on: Date) -> ServiceResult<Vec<UnitVersion>> {
+        self::tree_on(self.store(), on).await
+    }
+
+    /// A unit's history: versions and successions.
+    pub async fn history(
+        &self,
+        unit_id: i64,
+    ) -> ServiceResult<(Vec<UnitVersion>, Vec<Succession>)> {
+        self::history(self.store(), unit_id).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -255,6 +255,76 @@ pub async fn list_as(
     }
 }
 
+impl crate::services::Users<'_> {
+    pub async fn add_user_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        full_name: &str,
+        email: Option<&str>,
+        password: &str,
+        role: Role,
+        unit_id: i64,
+    ) -> ServiceResult<(User, RoleGrant)> {
+        self::add_user_as(
+            self.store(),
+            actor,
+            self.now(),
+            username,
+            full_name,
+            email,
+            password,
+            role,
+            unit_id,
+        )
+        .await
+    }
+
+    /// Grants a role on behalf of an actor who manages users on that unit.
+    pub async fn grant_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        role: Role,
+        unit_id: i64,
+    ) -> ServiceResult<RoleGrant> {
+        self::grant_as(self.store(), actor, self.now(), username, role, unit_id).await
+    }
+
+    /// Revokes a role on behalf of an actor who manages users on that unit.
+    pub async fn revoke_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        role: Role,
+        unit_id: i64,
+    ) -> ServiceResult<()> {
+        self::revoke_as(self.store(), actor, self.now(), username, role, unit_id).await
+    }
+
+    /// Resets the password of someone the actor manages ([`may_manage`]). Their
+    /// sessions end and their API tokens are revoked: whoever held the account
+    /// before the reset holds nothing of it after.
+    pub async fn reset_password_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        new_password: &str,
+    ) -> ServiceResult<()> {
+        self::reset_password_as(self.store(), actor, self.now(), username, new_password).await
+    }
+
+    /// The accounts the actor manages ([`may_manage`]), a page after `after`.
+    pub async fn list_as(
+        &self,
+        actor: &Actor,
+        after: Option<&str>,
+        limit: u32,
+    ) -> ServiceResult<Vec<User>> {
+        self::list_as(self.store(), actor, self.now(), after, limit).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

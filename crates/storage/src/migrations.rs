@@ -97,6 +97,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "access_revision",
         include_str!("../migrations/sqlite/0014_access_revision.sql"),
     ),
+    (
+        15,
+        "calendar_revision",
+        include_str!("../migrations/sqlite/0015_calendar_revision.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -170,6 +175,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         14,
         "access_revision",
         include_str!("../migrations/postgres/0014_access_revision.sql"),
+    ),
+    (
+        15,
+        "calendar_revision",
+        include_str!("../migrations/postgres/0015_calendar_revision.sql"),
     ),
 ];
 

@@ -88,6 +88,7 @@ pub(crate) const OVERRIDES: &str = "SELECT unit_id, day, working, reason \
 pub(crate) const PUT_OFFICE_HOURS: &str = "INSERT INTO office_hours \
      (unit_id, valid_from, valid_to, sessions) VALUES ($1, $2, $3, $4) \
      ON CONFLICT (unit_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to, sessions = excluded.sessions";
+pub(crate) const CALENDAR_REVISION: &str = "SELECT revision FROM calendar_revision WHERE id = 1";
 pub(crate) const OFFICE_HOURS: &str = "SELECT unit_id, valid_from, valid_to, sessions \
      FROM office_hours WHERE unit_id = $1 ORDER BY valid_from";
 

@@ -97,7 +97,7 @@ impl TestApp {
             std::process::id(),
             addr.port()
         ));
-        let dossiers = motcua_service::dossiers::DossierService::new(
+        let services = motcua_service::Services::new(
             db.store(),
             clock.clone(),
             motcua_service::dossiers::NoticeSettings {
@@ -111,7 +111,7 @@ impl TestApp {
         .with_files(std::sync::Arc::new(motcua_storage::LocalFileStore::new(
             files.clone(),
         )));
-        let mut state = motcua_web::AppState::with(db.store(), dossiers, 30).with_auth(opts.auth);
+        let mut state = motcua_web::AppState::with(services, 30).with_auth(opts.auth);
         if let Some(n) = opts.render_slots {
             state = state.with_render_slots(n);
         }

@@ -16,3 +16,5 @@ pub use app::{Client, Options, TEST_PASSWORD, TestApp, codes};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, postgres_server, server_url};
 /// The file store `TestApp` uses, for a service a test builds itself.
 pub use motcua_storage::LocalFileStore;
+/// Opens a second store over a test database (a second node).
+pub use motcua_storage::open as open_store;

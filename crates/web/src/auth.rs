@@ -21,7 +21,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use motcua_service::access::Actor;
 use motcua_service::auth;
-use motcua_service::clock::{Clock, SystemClock};
 
 use crate::AppState;
 use crate::error::WebError;
@@ -175,12 +174,11 @@ pub(crate) fn check_origin(parts: &Parts) -> Result<(), WebError> {
 }
 
 async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebError> {
-    let store = state.store.as_ref();
-    let now = SystemClock.now();
+    let services = &state.services;
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().unwrap_or("");
         let token = text.strip_prefix("Bearer ").unwrap_or("").trim();
-        return match auth::token_actor(store, now, token).await? {
+        return match services.auth().token_actor(token).await? {
             Some(actor) => Ok(Some(Authed {
                 actor,
                 session: None,
@@ -197,7 +195,7 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebE
     let Some(secret) = cookie(parts, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some((actor, session)) = auth::session_actor(store, now, &secret).await? else {
+    let Some((actor, session)) = services.auth().session_actor(&secret).await? else {
         return Ok(None);
     };
     if unsafe_method(&parts.method) {

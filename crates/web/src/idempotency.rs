@@ -60,10 +60,10 @@ where
     h.update([0]);
     h.update(body);
     let fingerprint = hex::encode(h.finalize());
-    let now = jiff::Timestamp::now();
     match state
-        .store
-        .claim_idempotency_key(actor, &key, &fingerprint, now)
+        .services
+        .idempotency()
+        .claim(actor, &key, &fingerprint)
         .await?
     {
         IdempotencyClaim::Claimed => {}
@@ -99,8 +99,9 @@ where
                 WebError::from(motcua_service::ServiceError::Internal(e.to_string()))
             })?;
             state
-                .store
-                .complete_idempotency_key(actor, &key, status.as_u16(), &text)
+                .services
+                .idempotency()
+                .complete(actor, &key, status.as_u16(), &text)
                 .await?;
             let mut r = Response::new(Body::from(text));
             *r.status_mut() = status;
@@ -111,7 +112,7 @@ where
             Ok(r)
         }
         Err(e) => {
-            state.store.release_idempotency_key(actor, &key).await?;
+            state.services.idempotency().release(actor, &key).await?;
             Err(e)
         }
     }

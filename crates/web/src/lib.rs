@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use motcua_service::dossiers::{DossierService, NoticeSettings};
+use motcua_service::Services;
 use motcua_service::store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -33,13 +33,12 @@ use tower_http::trace::TraceLayer;
 pub use error::WebError;
 pub use server::{ServerLimits, serve, serve_with};
 
-/// What every handler can reach.
+/// What every handler can reach: the services (never the store), and what
+/// belongs to HTTP alone (limits, sign-in settings, render slots).
 #[derive(Clone)]
 pub struct AppState {
-    /// The database behind the storage port.
-    pub store: Arc<dyn Store>,
-    /// Dossier use cases (they keep units' calendars between requests).
-    pub dossiers: Arc<DossierService>,
+    /// Every use case, with the one clock and the caches.
+    pub services: Arc<Services>,
     /// Per-address limit of public status lookups.
     pub lookups: Arc<limits::RateLimiter>,
     /// Sign-in settings (throttling, tokens, proxies, cookies).
@@ -52,23 +51,16 @@ impl AppState {
     /// Public status lookups allowed per address per minute by default.
     pub const LOOKUPS_PER_MINUTE: u32 = 120;
 
-    /// The state with the system clock, no notification channels and the
-    /// default lookup limit.
+    /// The state over `store` with the system clock, no notification
+    /// channels and the default lookup limit.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        let dossiers = DossierService::new(
-            store.clone(),
-            Arc::new(motcua_service::clock::SystemClock),
-            NoticeSettings::default(),
-            None,
-        );
-        Self::with(store, dossiers, Self::LOOKUPS_PER_MINUTE)
+        Self::with(Services::plain(store), Self::LOOKUPS_PER_MINUTE)
     }
 
-    /// The state with given dossier use cases and lookup limit.
-    pub fn with(store: Arc<dyn Store>, dossiers: DossierService, lookups_per_minute: u32) -> Self {
+    /// The state with given services and lookup limit.
+    pub fn with(services: Services, lookups_per_minute: u32) -> Self {
         Self {
-            store,
-            dossiers: Arc::new(dossiers),
+            services: Arc::new(services),
             lookups: Arc::new(limits::RateLimiter::new(
                 lookups_per_minute,
                 Duration::from_secs(60),
@@ -76,6 +68,16 @@ impl AppState {
             auth: Arc::new(auth::AuthSettings::default()),
             renders: renders::Renders::per_core(),
         }
+    }
+
+    /// The current instant, from the services' clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.services.now()
+    }
+
+    /// Today in Viet Nam, from the services' clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.services.today()
     }
 
     /// The state with these sign-in settings.

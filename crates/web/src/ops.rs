@@ -32,7 +32,7 @@ async fn healthz() -> impl IntoResponse {
 /// migration list, a `statvfs` and the writer's last outcome, plus one small
 /// write only while the last one failed.
 async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
-    let r = state.store.readiness().await?;
+    let r = state.services.readiness().await?;
     let status = if r.applied_migrations < r.expected_migrations {
         "migrations pending"
     } else if r.write_problem.is_some() {

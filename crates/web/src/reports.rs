@@ -3,9 +3,9 @@
 //! as XLSX and PDF. The CLI and the API write the same bytes.
 
 use motcua_domain::stats::{Figures, RATE_NAMES};
+use motcua_service::Services;
 use motcua_service::error::{ServiceError, ServiceResult};
 use motcua_service::stats::report::Report;
-use motcua_service::store::Store;
 use serde_json::{Value, json};
 
 /// An output format.
@@ -205,7 +205,7 @@ pub fn table(report: &Report) -> String {
 /// The report in `format`. Form 06 names the unit's governing body, read
 /// from the store, and is dated `today`.
 pub async fn render(
-    store: &dyn Store,
+    services: &Services,
     report: &Report,
     format: Format,
     today: jiff::civil::Date,
@@ -216,7 +216,7 @@ pub async fn render(
         Format::Json => serde_json::to_vec_pretty(&json(report))
             .map_err(|e| ServiceError::Internal(format!("writing JSON: {e}"))),
         Format::Xlsx | Format::Pdf => {
-            let form = form06(store, report, today).await?;
+            let form = form06(services, report, today).await?;
             let out = if format == Format::Xlsx {
                 motcua_render::form06_xlsx(&form)
             } else {
@@ -231,7 +231,7 @@ pub async fn render(
 /// levels with a subtotal per level; for other breakdowns, one group of
 /// the report's rows.
 pub async fn form06(
-    store: &dyn Store,
+    services: &Services,
     report: &Report,
     today: jiff::civil::Date,
 ) -> ServiceResult<motcua_render::Form06> {
@@ -245,7 +245,7 @@ pub async fn form06(
     let mut next = report.parent_id;
     let mut first = true;
     while let Some(id) = next {
-        let u = store.unit_by_id(id).await?;
+        let u = services.unit(id).await?;
         if first {
             parent_unit_name = u.name.to_uppercase();
             first = false;

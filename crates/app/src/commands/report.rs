@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use jiff::civil::Date;
 use motcua_domain::stats::Breakdown;
+use motcua_service::Services;
 use motcua_service::access::Actor;
-use motcua_service::clock::{Clock, SystemClock};
-use motcua_service::stats::rebuild::rebuild as rebuild_layer;
-use motcua_service::stats::report::{ReportQuery, dossier_report};
+use motcua_service::stats::report::ReportQuery;
 use motcua_web::reports::{Format, render};
 
 use crate::cli::{RebuildArgs, ReportArgs};
@@ -34,7 +33,7 @@ pub async fn dossiers(cfg: &Config, args: ReportArgs) -> anyhow::Result<ExitCode
         );
     }
     let url = args.db.database_url.unwrap_or_else(|| cfg.database_url());
-    let store = super::open_ready(&url).await?;
+    let services = Services::plain(super::open_ready(&url).await?);
     let ctx = super::cli_context();
     let actor = Actor::system(ctx.actor);
     let q = ReportQuery {
@@ -43,12 +42,12 @@ pub async fn dossiers(cfg: &Config, args: ReportArgs) -> anyhow::Result<ExitCode
         to,
         by,
     };
-    let now = SystemClock.now();
-    let report = dossier_report(store.as_ref(), &actor, now, &q)
+    let report = services
+        .stats()
+        .dossier_report(&actor, &q)
         .await
         .map_err(|e| anyhow::anyhow!("{}", super::field_error(&e, "--")))?;
-    let today = motcua_domain::time::to_local(now).date();
-    let bytes = render(store.as_ref(), &report, format, today).await?;
+    let bytes = render(&services, &report, format, services.today()).await?;
     match args.output {
         Some(path) => {
             std::fs::write(&path, &bytes)
@@ -63,11 +62,11 @@ pub async fn dossiers(cfg: &Config, args: ReportArgs) -> anyhow::Result<ExitCode
 /// Rebuilds or verifies the statistics layer.
 pub async fn rebuild(cfg: &Config, args: RebuildArgs) -> anyhow::Result<ExitCode> {
     let url = args.db.database_url.unwrap_or_else(|| cfg.database_url());
-    let store = super::open_ready(&url).await?;
+    let services = Services::plain(super::open_ready(&url).await?);
     let ctx = super::cli_context();
     let actor = Actor::system(ctx.actor);
     let started = std::time::Instant::now();
-    let out = rebuild_layer(store.as_ref(), &actor, SystemClock.now(), args.verify).await?;
+    let out = services.stats().rebuild(&actor, args.verify).await?;
     let secs = started.elapsed().as_secs_f64();
     match (&out.first_difference, args.verify) {
         (Some(diff), _) => {

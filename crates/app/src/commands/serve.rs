@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use motcua_notify::Channels;
+use motcua_service::Services;
 use motcua_service::clock::{Clock, SystemClock};
-use motcua_service::dossiers::{DossierService, NoticeSettings};
+use motcua_service::dossiers::NoticeSettings;
 use motcua_service::notify::{DispatchPolicy, Dispatcher};
 use motcua_service::store::Store;
 use motcua_web::AppState;
@@ -79,9 +80,9 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     let dispatching = tokio::spawn(dispatcher.run(async move {
         let _ = stop_rx.changed().await;
     }));
-    let dossiers = DossierService::new(store.clone(), clock, notices, cfg.public_base_url.clone())
-        .with_files(files);
-    let mut state = AppState::with(store, dossiers, cfg.lookups_per_minute).with_auth(auth);
+    let services =
+        Services::new(store, clock, notices, cfg.public_base_url.clone()).with_files(files);
+    let mut state = AppState::with(services, cfg.lookups_per_minute).with_auth(auth);
     if let Some(slots) = cfg.render_slots {
         state = state.with_render_slots(slots);
     }

@@ -256,6 +256,8 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
+    // Nor the access and calendar revisions (14, 15) with their triggers.
+    undo_revisions(&app.db).await;
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 9")
         .await
@@ -306,6 +308,7 @@ async fn import_on(b: Backend) {
             .await
             .unwrap();
     }
+    undo_revisions(&app.db).await;
     app.db
         .execute("DELETE FROM _sqlx_migrations WHERE version >= 10")
         .await
@@ -338,4 +341,34 @@ async fn dossier_history_imports_on_sqlite() {
 #[tokio::test]
 async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
+}
+
+/// Takes back migrations 14 and 15 (the access and calendar revisions and
+/// their triggers), so that migrating again re-creates them.
+async fn undo_revisions(db: &motcua_testkit::TestDb) {
+    db.execute("DROP TABLE calendar_revision").await.unwrap();
+    db.execute("DROP TABLE access_revision").await.unwrap();
+    if db.backend() == motcua_testkit::Backend::Postgres {
+        db.execute("DROP FUNCTION calendar_revision_bump() CASCADE")
+            .await
+            .unwrap();
+        db.execute("DROP FUNCTION access_revision_bump() CASCADE")
+            .await
+            .unwrap();
+    } else {
+        for table in ["units", "unit_versions", "unit_successions", "role_grants"] {
+            for change in ["insert", "update", "delete"] {
+                db.execute(&format!("DROP TRIGGER {table}_access_{change}"))
+                    .await
+                    .unwrap();
+            }
+        }
+        for table in ["calendar_overrides", "office_hours", "settings_calendar"] {
+            for change in ["insert", "update", "delete"] {
+                db.execute(&format!("DROP TRIGGER {table}_revision_{change}"))
+                    .await
+                    .unwrap();
+            }
+        }
+    }
 }

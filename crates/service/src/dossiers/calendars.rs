@@ -1,49 +1,46 @@
 //! Units' working calendars, cached: a transition needs its unit's calendar
 //! (official schedule, administrators' corrections, office hours) and
-//! loading it reads the database, so each node keeps it for a short time.
-//! A correction made on this node clears the cache at once; other nodes see
-//! it within [`CalendarCache::TTL`].
+//! loading it reads the database, so each node keeps it while the database's
+//! calendar revision stays (architecture.md §3: caches are invalidated by a
+//! revision kept in the database, never by handlers or timers). A change
+//! made on any node moves the revision in its own transaction, so every
+//! node loads the new calendar at its next use: one read of one row.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use crate::calendar::{UnitCalendar, load};
 use crate::error::ServiceResult;
 use crate::store::{Store, Unit};
 
-/// Calendars by unit id.
+/// Calendars by unit id, each with the revision it was loaded at.
 #[derive(Debug, Default)]
 pub struct CalendarCache {
-    entries: Mutex<HashMap<i64, (Instant, Arc<UnitCalendar>)>>,
+    entries: Mutex<HashMap<i64, (i64, Arc<UnitCalendar>)>>,
 }
 
 impl CalendarCache {
-    /// How long a loaded calendar is used before it is read again.
-    pub const TTL: Duration = Duration::from_secs(30);
-
-    /// The unit's calendar, loaded when missing or older than the TTL.
+    /// The unit's calendar, loaded when missing or older than the database's
+    /// calendar revision. The revision is read before the calendar, so a
+    /// change committed in between is loaded again at the next use rather
+    /// than kept.
     pub async fn get(&self, store: &dyn Store, unit: &Unit) -> ServiceResult<Arc<UnitCalendar>> {
-        if let Some(c) = self.cached(unit.id) {
+        let revision = store.calendar_revision().await?;
+        if let Some(c) = self.cached(unit.id, revision) {
             return Ok(c);
         }
         let loaded = Arc::new(load(store, Some(unit)).await?);
         if let Ok(mut map) = self.entries.lock() {
-            map.insert(unit.id, (Instant::now(), loaded.clone()));
+            // Whatever was kept at an older revision is stale too.
+            map.retain(|_, (r, _)| *r == revision);
+            map.insert(unit.id, (revision, loaded.clone()));
         }
         Ok(loaded)
     }
 
-    fn cached(&self, unit_id: i64) -> Option<Arc<UnitCalendar>> {
+    fn cached(&self, unit_id: i64, revision: i64) -> Option<Arc<UnitCalendar>> {
         let map = self.entries.lock().ok()?;
         let (at, c) = map.get(&unit_id)?;
-        (at.elapsed() < Self::TTL).then(|| c.clone())
-    }
-
-    /// Forgets everything (after a calendar correction on this node).
-    pub fn clear(&self) {
-        if let Ok(mut map) = self.entries.lock() {
-            map.clear();
-        }
+        (*at == revision).then(|| c.clone())
     }
 }

@@ -285,8 +285,13 @@ impl DossierService {
     }
 
     /// The store, for callers that combine dossier reads with others.
-    pub fn store(&self) -> &dyn Store {
+    pub(crate) fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// The store and the clock these use cases share with the rest.
+    pub(crate) fn parts(&self) -> (Arc<dyn Store>, Arc<dyn Clock>) {
+        (self.store.clone(), self.clock.clone())
     }
 
     /// The current instant.
@@ -294,9 +299,13 @@ impl DossierService {
         self.clock.now()
     }
 
-    /// Forgets cached calendars (after a calendar correction).
-    pub fn calendar_changed(&self) {
-        self.calendars.clear();
+    /// The unit's working calendar as deadlines use it: cached while the
+    /// database's calendar revision stays.
+    pub(crate) async fn calendar_of(
+        &self,
+        unit: &Unit,
+    ) -> ServiceResult<Arc<crate::calendar::UnitCalendar>> {
+        self.calendars.get(self.store(), unit).await
     }
 
     /// The public status page of a dossier.

@@ -260,3 +260,22 @@ pub fn first_difference(stored: &[StatRow], rebuilt: &[StatRow]) -> Option<Strin
     }
     None
 }
+
+impl crate::services::Stats<'_> {
+    /// Recomputes the layer. Only a system administrator (or the system
+    /// itself, as the CLI runs) may: it reads every unit's dossiers.
+    pub async fn rebuild(&self, actor: &Actor, verify: bool) -> ServiceResult<RebuildOutcome> {
+        self::rebuild(self.store(), actor, self.now(), verify).await
+    }
+
+    /// After migrating: when this call created or reshaped the layer on a
+    /// database that already holds dossiers (an upgrade), fills it from their
+    /// histories, so that reports are right from the first start. `None` when
+    /// nothing was needed.
+    pub async fn after_migration(
+        &self,
+        report: &crate::store::MigrationReport,
+    ) -> ServiceResult<Option<RebuildOutcome>> {
+        self::after_migration(self.store(), report, self.now()).await
+    }
+}

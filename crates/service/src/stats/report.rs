@@ -560,3 +560,17 @@ async fn group_info(store: &dyn Store, root: i64, on: Date) -> ServiceResult<Gro
         parent,
     })
 }
+
+impl crate::services::Stats<'_> {
+    /// Runs a report. The actor needs `ViewStatistics` on the unit (a grant
+    /// on it or above it); periods and breakdowns are checked first, each error
+    /// naming its parameter.
+    pub async fn dossier_report(&self, actor: &Actor, q: &ReportQuery) -> ServiceResult<Report> {
+        self::dossier_report(self.store(), actor, self.now(), q).await
+    }
+
+    /// The fields (lĩnh vực) of the catalog's procedures, sorted, each once.
+    pub async fn catalog_sectors(&self) -> ServiceResult<Vec<String>> {
+        self::catalog_sectors(self.store()).await
+    }
+}

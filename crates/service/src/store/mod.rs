@@ -162,6 +162,10 @@ pub trait CalendarStore: Send + Sync {
     -> ServiceResult<()>;
     /// A unit's office-hour rows ordered by start date.
     async fn office_hours(&self, unit_id: i64) -> ServiceResult<Vec<OfficeHoursRow>>;
+    /// A number that moves, in the changing transaction, with every change
+    /// to what a calendar is built from (corrections, office hours,
+    /// settings): a node's cached calendars are current while it stays.
+    async fn calendar_revision(&self) -> ServiceResult<i64>;
 }
 
 /// Settings by scope (`global`, `unit:<id>`, `procedure:<id>`).

@@ -141,3 +141,11 @@ pub(crate) async fn office_hours<B: Backend>(
     }
     rows.into_iter().map(convert::office_hours).collect()
 }
+
+/// The calendar revision (migration 0015): moved by triggers with every
+/// change to corrections, office hours or settings.
+pub(crate) async fn calendar_revision<B: Backend>(b: &B) -> ServiceResult<i64> {
+    let mut c = b.read().await?;
+    let (r,): (i64,) = c.one(Sql::new(sql::CALENDAR_REVISION)).await.map_err(db)?;
+    Ok(r)
+}

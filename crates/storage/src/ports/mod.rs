@@ -304,6 +304,10 @@ macro_rules! store_ports {
                 async fn office_hours(&self, unit_id: i64) -> ServiceResult<Vec<OfficeHoursRow>> {
                     calendar::office_hours(self, unit_id).await
                 }
+
+                async fn calendar_revision(&self) -> ServiceResult<i64> {
+                    calendar::calendar_revision(self).await
+                }
             }
 
             #[async_trait]

@@ -270,3 +270,51 @@ pub async fn calendar_changes_are_audited_by_scope(db: &TestDb) -> anyhow::Resul
     );
     Ok(())
 }
+
+/// The calendar revision moves with every committed change to what a
+/// calendar is built from (a correction put or deleted, office hours, a
+/// setting) and stays while only reads happen: nodes compare it with the
+/// revision their cached calendars were loaded at.
+pub async fn the_calendar_revision_moves_with_every_calendar_change(
+    db: &TestDb,
+) -> anyhow::Result<()> {
+    let store = db.store();
+    let [p, _, _] = three_units(&*store).await?;
+    let c = ctx()?;
+    let start = store.calendar_revision().await?;
+    let day = date(2025, 9, 5)?;
+    store
+        .put_calendar_override(&c, &ov(Some(p.id), day, false, "Ngày hội"))
+        .await?;
+    let after_put = store.calendar_revision().await?;
+    assert!(after_put > start, "{after_put} after {start}");
+    store.calendar_overrides(Some(p.id), day, day).await?;
+    store.office_hours(p.id).await?;
+    assert_eq!(
+        store.calendar_revision().await?,
+        after_put,
+        "reads move nothing"
+    );
+    store.delete_calendar_override(&c, Some(p.id), day).await?;
+    let after_delete = store.calendar_revision().await?;
+    assert!(after_delete > after_put);
+    let hours = OfficeHoursRow {
+        unit_id: p.id,
+        valid_from: day,
+        valid_to: None,
+        sessions: vec![(Time::constant(7, 30, 0, 0), Time::constant(11, 30, 0, 0))],
+    };
+    store.put_office_hours(&c, &hours).await?;
+    let after_hours = store.calendar_revision().await?;
+    assert!(after_hours > after_delete);
+    store
+        .put_setting(
+            &c,
+            "global",
+            "calendar.culture_day_from",
+            &serde_json::json!(2026),
+        )
+        .await?;
+    assert!(store.calendar_revision().await? > after_hours);
+    Ok(())
+}

@@ -66,6 +66,7 @@ on_both!(true =>
     calendar::calendar_rows_for_an_unknown_unit_are_not_found,
     calendar::office_hours_are_ordered_and_replaced_by_start_date,
     calendar::calendar_changes_are_audited_by_scope,
+    calendar::the_calendar_revision_moves_with_every_calendar_change,
     settings::settings_round_trip_json_and_replace,
     settings::blank_setting_keys_are_invalid,
     audit::every_change_appends_one_entry_and_the_chain_verifies,

@@ -9,7 +9,6 @@ use motcua_service::auth as svc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::{Authed, ClientAddress};
 use crate::error::WebError;
@@ -86,21 +85,15 @@ pub async fn login(
     ClientAddress(addr): ClientAddress,
     ApiJson(body): ApiJson<LoginIn>,
 ) -> Result<Response, WebError> {
-    let signed = svc::login(
-        st.store.as_ref(),
-        now(),
-        &body.username,
-        &body.password,
-        &addr,
-        &st.auth.limits,
-    )
-    .await?;
-    let actor = motcua_service::access::Actor::load(
-        st.store.as_ref(),
-        signed.user.id,
-        &signed.user.username,
-    )
-    .await?;
+    let signed = st
+        .services
+        .auth()
+        .login(&body.username, &body.password, &addr, &st.auth.limits)
+        .await?;
+    let actor = st
+        .services
+        .actor(signed.user.id, &signed.user.username)
+        .await?;
     let out = me_out(&Authed {
         actor,
         session: Some(signed.session.clone()),
@@ -116,7 +109,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
 pub async fn logout(State(st): State<AppState>, a: Authed) -> Result<Response, WebError> {
     if let Some(secret) = &a.secret {
-        svc::logout(st.store.as_ref(), secret).await?;
+        st.services.auth().logout(secret).await?;
     }
     let clear = st.auth.session_cookie("", 0);
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, clear)]).into_response())
@@ -146,14 +139,10 @@ pub async fn change_password(
     a: Authed,
     ApiJson(body): ApiJson<PasswordIn>,
 ) -> Result<StatusCode, WebError> {
-    svc::change_password(
-        st.store.as_ref(),
-        &a.actor,
-        now(),
-        &body.current_password,
-        &body.new_password,
-    )
-    .await?;
+    st.services
+        .auth()
+        .change_password(&a.actor, &body.current_password, &body.new_password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -210,15 +199,11 @@ pub async fn create_token(
     a: Authed,
     ApiJson(body): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<TokenOut>), WebError> {
-    let (secret, token) = svc::create_token(
-        st.store.as_ref(),
-        &a.actor,
-        now(),
-        &body.name,
-        body.expires_in_days,
-        &st.auth.tokens,
-    )
-    .await?;
+    let (secret, token) = st
+        .services
+        .auth()
+        .create_token(&a.actor, &body.name, body.expires_in_days, &st.auth.tokens)
+        .await?;
     Ok((StatusCode::CREATED, Json(token_out(&token, Some(secret)))))
 }
 
@@ -228,7 +213,7 @@ pub async fn list_tokens(
     State(st): State<AppState>,
     a: Authed,
 ) -> Result<Json<Vec<TokenOut>>, WebError> {
-    let list = st.store.api_tokens_of(a.actor.user_id).await?;
+    let list = st.services.auth().tokens_of(&a.actor).await?;
     Ok(Json(list.iter().map(|t| token_out(t, None)).collect()))
 }
 
@@ -240,6 +225,6 @@ pub async fn revoke_token(
     a: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<TokenOut>, WebError> {
-    let t = svc::revoke_token(st.store.as_ref(), &a.actor, now(), id).await?;
+    let t = st.services.auth().revoke_token(&a.actor, id).await?;
     Ok(Json(token_out(&t, None)))
 }

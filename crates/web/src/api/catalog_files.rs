@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use motcua_service::catalog::FileFormat;
-use motcua_service::procedures::{self as svc, ImportFailure};
+use motcua_service::procedures::ImportFailure;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -78,7 +77,12 @@ pub async fn import(
             "send the file as text/csv or as an XLSX workbook",
         ));
     };
-    match svc::import_file(st.store.as_ref(), &a.actor, now(), &body, format).await {
+    match st
+        .services
+        .procedures()
+        .import_file(&a.actor, &body, format)
+        .await
+    {
         Ok(r) => Ok(Json(ImportOut {
             procedures: r.procedures,
             created: r.outcome.created,
@@ -109,7 +113,7 @@ pub async fn export(
     State(st): State<AppState>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, WebError> {
-    let rows = svc::export_rows(st.store.as_ref()).await?;
+    let rows = st.services.procedures().export_rows().await?;
     match q.format.as_deref().unwrap_or("csv") {
         "csv" => Ok((
             [

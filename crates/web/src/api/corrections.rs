@@ -65,7 +65,7 @@ pub async fn correct(
 ) -> Result<Response, WebError> {
     require_json(&headers)?;
     let cmd: Correct = parse_json(&body)?;
-    let svc = s.dossiers.clone();
+    let svc = s.services.dossiers();
     let actor = auth.actor;
     let username = actor.username.clone();
     let route = format!("POST /api/dossiers/{code}/corrections");

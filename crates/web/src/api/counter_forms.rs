@@ -192,7 +192,7 @@ pub async fn guidance(
 ) -> Result<Response, WebError> {
     require_json(&headers)?;
     let cmd: Guide = parse_json(&body)?;
-    let g = s.dossiers.guide(&auth.actor, cmd).await?;
+    let g = s.services.dossiers().guide(&auth.actor, cmd).await?;
     let name = download_name(GUIDANCE_NAME, &g.sheet);
     Ok(pdf(guidance_pdf(&s, g).await?, &name))
 }
@@ -211,7 +211,11 @@ pub async fn refusal(
 ) -> Result<Response, WebError> {
     require_json(&headers)?;
     let cmd: RefuseAtDesk = parse_json(&body)?;
-    let r = s.dossiers.refuse_at_desk(&auth.actor, cmd).await?;
+    let r = s
+        .services
+        .dossiers()
+        .refuse_at_desk(&auth.actor, cmd)
+        .await?;
     let name = download_name(REFUSAL_NAME, &r.sheet);
     Ok(pdf(refusal_pdf(&s, r).await?, &name))
 }

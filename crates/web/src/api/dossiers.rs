@@ -541,7 +541,11 @@ pub async fn list(
         .unwrap_or(false)
         .then_some(motcua_service::dossiers::LIST_COUNT_CAP);
     let q = parse_list(p)?;
-    let (page, total) = s.dossiers.list_counted(&auth.actor, &q, cap).await?;
+    let (page, total) = s
+        .services
+        .dossiers()
+        .list_counted(&auth.actor, &q, cap)
+        .await?;
     Ok(Json(CountedPage {
         page,
         total: total.map(|t| t.count),
@@ -563,7 +567,7 @@ pub async fn receive(
 ) -> Result<Response, WebError> {
     require_json(&headers)?;
     let cmd: Receive = parse_json(&body)?;
-    let svc = s.dossiers.clone();
+    let svc = s.services.dossiers();
     let actor = auth.actor;
     let username = actor.username.clone();
     if wants_minimal(&headers) {
@@ -600,7 +604,7 @@ pub async fn get_one(
     auth: Authed,
     Path(code): Path<String>,
 ) -> Result<Json<DossierView>, WebError> {
-    Ok(Json(s.dossiers.view(&auth.actor, &code).await?))
+    Ok(Json(s.services.dossiers().view(&auth.actor, &code).await?))
 }
 
 /// Takes an action on a dossier. 409 names the current status when the
@@ -621,7 +625,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     require_json(&headers)?;
     let cmd: Act = parse_json(&body)?;
-    let svc = s.dossiers.clone();
+    let svc = s.services.dossiers();
     let actor = auth.actor;
     let username = actor.username.clone();
     if wants_minimal(&headers) {
@@ -690,7 +694,9 @@ pub async fn public_status(
         })
     })?;
     let token = t.t.unwrap_or_default();
-    Ok(Json(s.dossiers.public_status(&code, &token).await?))
+    Ok(Json(
+        s.services.dossiers().public_status(&code, &token).await?,
+    ))
 }
 
 /// What an attached file is.
@@ -755,7 +761,8 @@ pub async fn attach(
         return Err(WebError::too_large(format!("at most {max} bytes")).with_field("body"));
     }
     let rec = s
-        .dossiers
+        .services
+        .dossiers()
         .attach_stream(
             &auth.actor,
             &code,
@@ -780,7 +787,7 @@ pub async fn download(
     let id: i64 = id
         .parse()
         .map_err(|_| WebError::invalid("id", "not a file id"))?;
-    let (rec, content) = s.dossiers.file(&auth.actor, &code, id).await?;
+    let (rec, content) = s.services.dossiers().file(&auth.actor, &code, id).await?;
     let mut r = Response::new(axum::body::Body::from(content));
     let h = r.headers_mut();
     if let Ok(v) = axum::http::HeaderValue::from_str(&rec.content_type) {

@@ -14,8 +14,9 @@ use motcua_domain::dossier::{OfficialForm, Regime, Status};
 use motcua_domain::time::to_local;
 use motcua_render as render;
 use motcua_service::ServiceError;
+use motcua_service::Services;
 use motcua_service::dossiers::{DossierView, ListQuery};
-use motcua_service::store::{DossierEvent, DossierSort, Store};
+use motcua_service::store::{DossierEvent, DossierSort};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -119,12 +120,11 @@ fn moment(detail: &Value, key: &str) -> Option<DateTime> {
         .or_else(|| s.parse::<DateTime>().ok())
 }
 
-async fn full_name(store: &dyn Store, username: &str) -> String {
-    store
-        .user_by_username(username)
-        .await
-        .map(|u| u.full_name)
-        .unwrap_or_else(|_| username.to_owned())
+async fn full_name(services: &Services, username: &str) -> String {
+    match services.full_name(username).await {
+        Ok(Some(name)) => name,
+        _ => username.to_owned(),
+    }
 }
 
 /// One form of a dossier as PDF: `receipt.pdf`, `supplement-request.pdf`,
@@ -140,8 +140,8 @@ pub async fn form(
     if !FORMS.contains(&form.as_str()) {
         return Err(WebError::from(ServiceError::not_found("form", form)));
     }
-    let v = s.dossiers.view(&auth.actor, &code).await?;
-    let store = s.store.as_ref();
+    let v = s.services.dossiers().view(&auth.actor, &code).await?;
+    let services = &s.services;
     let d = &v.dossier;
     let a = &d.applicant;
     let parent = upper(v.parent_unit_name.as_deref().unwrap_or(""));
@@ -212,7 +212,7 @@ pub async fn form(
                 received_at: received,
                 appointment_at: appointment,
                 return_method: return_method_vi(d.state.return_method).to_owned(),
-                officer_name: full_name(store, &d.received_by).await,
+                officer_name: full_name(services, &d.received_by).await,
                 status_url: Some(v.status_url.clone()),
             };
             s.renders
@@ -252,7 +252,7 @@ pub async fn form(
                 supply_by: det["deadline"]
                     .as_str()
                     .and_then(|s| s.parse::<jiff::civil::Date>().ok()),
-                officer_name: full_name(store, &e.event.actor).await,
+                officer_name: full_name(services, &e.event.actor).await,
             };
             s.renders
                 .run(move || render::supplement_request_pdf(&doc))
@@ -285,7 +285,7 @@ pub async fn form(
                     .map(str::to_owned)
                     .filter(|l| !l.trim().is_empty())
                     .collect(),
-                officer_name: full_name(store, &e.event.actor).await,
+                officer_name: full_name(services, &e.event.actor).await,
             };
             s.renders.run(move || render::refusal_pdf(&doc)).await?
         }
@@ -298,10 +298,10 @@ pub async fn form(
                 .as_str()
                 .and_then(|c| motcua_domain::unit::UnitCode::parse(c).ok())
             {
-                Some(code) => match store.unit_by_code(&code).await {
+                Some(code) => match services.unit_by_code(&code).await {
                     Ok(u) => {
                         let above = match u.parent_id {
-                            Some(p) => upper(&store.unit_by_id(p).await?.name),
+                            Some(p) => upper(&services.unit(p).await?.name),
                             None => String::new(),
                         };
                         (above, upper(&u.name))
@@ -327,7 +327,7 @@ pub async fn form(
                 new_appointment_at: moment(det, "new_due").unwrap_or(local(e.event.at)),
                 signer_title: text(det, "signer_title"),
                 signer_name: if signer.is_empty() {
-                    full_name(store, &e.event.actor).await
+                    full_name(services, &e.event.actor).await
                 } else {
                     signer
                 },
@@ -353,7 +353,7 @@ pub async fn form(
                 stage_reached: text(det, "stage"),
                 fee_settlement: text(det, "fee_settlement"),
                 signer_title: motcua_service::dossiers::DEFAULT_SIGNER_TITLE.to_owned(),
-                signer_name: full_name(store, &e.event.actor).await,
+                signer_name: full_name(services, &e.event.actor).await,
             };
             s.renders.run(move || render::stop_notice_pdf(&doc)).await?
         }
@@ -367,14 +367,14 @@ pub async fn form(
             let mut hand_overs = Vec::new();
             for st in &v.steps {
                 let to = match &st.holder {
-                    Some(h) => format!("{} ({})", st.unit_name, full_name(store, h).await),
+                    Some(h) => format!("{} ({})", st.unit_name, full_name(services, h).await),
                     None => st.unit_name.clone(),
                 };
                 hand_overs.push(render::HandOver {
                     from: format!(
                         "{} ({})",
                         st.sender_unit_name,
-                        full_name(store, &st.step.step.sender).await
+                        full_name(services, &st.step.step.sender).await
                     ),
                     to,
                     handed_at: local(st.step.step.started_at),
@@ -470,7 +470,7 @@ pub async fn register(
     };
     let mut rows = Vec::new();
     loop {
-        let page = s.dossiers.list(&auth.actor, &q).await?;
+        let page = s.services.dossiers().list(&auth.actor, &q).await?;
         rows.extend(page.items);
         if rows.len() > MAX_REGISTER_ROWS {
             return Err(WebError::invalid(
@@ -484,7 +484,7 @@ pub async fn register(
         }
     }
     rows.reverse();
-    let units = s.store.list_units().await?;
+    let units = s.services.all_units().await?;
     let name_of = |id: Option<i64>| {
         id.and_then(|id| units.iter().find(|u| u.id == id))
             .map(|u| u.name.clone())

@@ -6,12 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use motcua_service::notify;
 use motcua_service::store::{MessageStatus, OutboxMessage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -53,15 +51,10 @@ pub async fn list(
         })
         .transpose()?;
     Ok(Json(
-        notify::list_messages(
-            s.store.as_ref(),
-            &auth.actor,
-            now(),
-            status,
-            p.before,
-            p.limit.unwrap_or(50),
-        )
-        .await?,
+        s.services
+            .outbox()
+            .list_messages(&auth.actor, status, p.before, p.limit.unwrap_or(50))
+            .await?,
     ))
 }
 
@@ -77,6 +70,6 @@ pub async fn retry(
     let id: i64 = id
         .parse()
         .map_err(|_| WebError::invalid("id", "not a message id"))?;
-    notify::retry(s.store.as_ref(), &auth.actor, now(), id).await?;
+    s.services.outbox().retry(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,14 +14,3 @@ pub fn date(field: &'static str, v: &str) -> Result<Date, WebError> {
 pub fn opt_date(field: &'static str, v: Option<&str>) -> Result<Option<Date>, WebError> {
     v.map(|s| date(field, s)).transpose()
 }
-
-/// Today in Vietnam.
-pub fn today() -> Date {
-    motcua_domain::time::to_local(jiff::Timestamp::now()).date()
-}
-
-/// Now.
-pub fn now() -> jiff::Timestamp {
-    use motcua_service::clock::{Clock, SystemClock};
-    SystemClock.now()
-}

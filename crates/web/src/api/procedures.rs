@@ -14,11 +14,10 @@ use motcua_domain::deadline::TimeLimit;
 use motcua_domain::search::SearchHit;
 use motcua_domain::unit::Level;
 use motcua_service::store::{ProcedureFilter, ProcedureVersion};
-use motcua_service::{procedures as svc, units};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{date, now, opt_date};
+use super::params::{date, opt_date};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -269,7 +268,7 @@ async fn filter(st: &AppState, q: &FilterQuery) -> Result<ProcedureFilter, WebEr
             .transpose()
             .map_err(bad("online_level".into()))?,
         unit_ids: match &q.unit {
-            Some(c) => vec![units::find_unit(st.store.as_ref(), "unit", c).await?.id],
+            Some(c) => vec![st.services.units().find_unit("unit", c).await?.id],
             None => Vec::new(),
         },
     })
@@ -293,7 +292,11 @@ pub async fn list(
 ) -> Result<Json<ProcedurePage>, WebError> {
     let f = filter(&st, &q).await?;
     let limit = q.limit.unwrap_or(100).clamp(1, 500);
-    let items = svc::list(st.store.as_ref(), &f, q.after.clone(), limit).await?;
+    let items = st
+        .services
+        .procedures()
+        .list(&f, q.after.clone(), limit)
+        .await?;
     let next = if items.len() as u32 == limit {
         items.last().map(|v| v.draft.code.to_string())
     } else {
@@ -337,7 +340,11 @@ pub async fn search(
 ) -> Result<Json<Vec<HitOut>>, WebError> {
     let f = filter(&st, &q).await?;
     let text = q.q.clone().unwrap_or_default();
-    let hits = svc::search(st.store.as_ref(), &text, &f, q.limit.unwrap_or(20)).await?;
+    let hits = st
+        .services
+        .procedures()
+        .search(&text, &f, q.limit.unwrap_or(20))
+        .await?;
     Ok(Json(hits.iter().map(hit).collect()))
 }
 
@@ -358,7 +365,7 @@ pub async fn get_one(
 ) -> Result<Json<ProcedureIo>, WebError> {
     let on = opt_date("on", q.on.as_deref())?;
     Ok(Json(from_version(
-        &svc::get(st.store.as_ref(), &code, on).await?,
+        &st.services.procedures().get(&code, on).await?,
     )))
 }
 
@@ -370,7 +377,9 @@ pub async fn versions(
     Path(code): Path<String>,
 ) -> Result<Json<Vec<ProcedureIo>>, WebError> {
     Ok(Json(
-        svc::versions(st.store.as_ref(), &code)
+        st.services
+            .procedures()
+            .versions(&code)
             .await?
             .iter()
             .map(from_version)
@@ -387,7 +396,7 @@ pub async fn create(
     ApiJson(body): ApiJson<ProcedureIo>,
 ) -> Result<(StatusCode, Json<ProcedureIo>), WebError> {
     let draft = to_draft(body)?;
-    let v = svc::create(st.store.as_ref(), &a.actor, now(), draft).await?;
+    let v = st.services.procedures().create(&a.actor, draft).await?;
     Ok((StatusCode::CREATED, Json(from_version(&v))))
 }
 
@@ -402,7 +411,11 @@ pub async fn add_version(
 ) -> Result<(StatusCode, Json<ProcedureIo>), WebError> {
     body.code = code;
     let draft = to_draft(body)?;
-    let v = svc::add_version(st.store.as_ref(), &a.actor, now(), draft).await?;
+    let v = st
+        .services
+        .procedures()
+        .add_version(&a.actor, draft)
+        .await?;
     Ok((StatusCode::CREATED, Json(from_version(&v))))
 }
 
@@ -414,8 +427,11 @@ pub async fn assign(
     a: Authed,
     Path((code, unit)): Path<(String, String)>,
 ) -> Result<StatusCode, WebError> {
-    let u = units::find_unit(st.store.as_ref(), "unit", &unit).await?;
-    svc::assign(st.store.as_ref(), &a.actor, now(), &code, u.id).await?;
+    let u = st.services.units().find_unit("unit", &unit).await?;
+    st.services
+        .procedures()
+        .assign(&a.actor, &code, u.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -427,7 +443,10 @@ pub async fn unassign(
     a: Authed,
     Path((code, unit)): Path<(String, String)>,
 ) -> Result<StatusCode, WebError> {
-    let u = units::find_unit(st.store.as_ref(), "unit", &unit).await?;
-    svc::unassign(st.store.as_ref(), &a.actor, now(), &code, u.id).await?;
+    let u = st.services.units().find_unit("unit", &unit).await?;
+    st.services
+        .procedures()
+        .unassign(&a.actor, &code, u.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

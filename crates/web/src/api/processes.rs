@@ -8,13 +8,12 @@ use axum::routing::get;
 use axum::{Json, Router};
 use motcua_domain::deadline::TimeLimit;
 use motcua_domain::role::Role;
-use motcua_service::processes as svc;
+use motcua_service::procedures;
 use motcua_service::store::{NewProcess, NewReview, Process, ProcessStep, Review};
-use motcua_service::{procedures, units};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{date, now, opt_date, today};
+use super::params::{date, opt_date};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -141,11 +140,11 @@ pub async fn create_process(
     a: Authed,
     ApiJson(b): ApiJson<ProcessIn>,
 ) -> Result<(StatusCode, Json<ProcessOut>), WebError> {
-    let store = st.store.as_ref();
-    let unit = units::find_unit(store, "unit", &b.unit).await?;
+    let services = &st.services;
+    let unit = services.units().find_unit("unit", &b.unit).await?;
     let mut steps = Vec::with_capacity(b.steps.len());
     for (i, s) in b.steps.iter().enumerate() {
-        let step_unit = units::find_unit(store, "steps.unit", &s.unit).await?;
+        let step_unit = services.units().find_unit("steps.unit", &s.unit).await?;
         steps.push(ProcessStep {
             name: s.name.trim().to_owned(),
             unit_id: step_unit.id,
@@ -155,19 +154,19 @@ pub async fn create_process(
             external: s.external,
         });
     }
-    let p = svc::add_process(
-        store,
-        &a.actor,
-        now(),
-        NewProcess {
-            procedure_code: procedures::parse_code("procedure", &b.procedure)?,
-            unit_id: unit.id,
-            decision: b.decision.trim().to_owned(),
-            effective_from: date("effective_from", &b.effective_from)?,
-            steps,
-        },
-    )
-    .await?;
+    let p = services
+        .processes()
+        .add_process(
+            &a.actor,
+            NewProcess {
+                procedure_code: procedures::parse_code("procedure", &b.procedure)?,
+                unit_id: unit.id,
+                decision: b.decision.trim().to_owned(),
+                effective_from: date("effective_from", &b.effective_from)?,
+                steps,
+            },
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(process_out(&p))))
 }
 
@@ -189,9 +188,13 @@ pub async fn list_processes(
     a: Authed,
     ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<ProcessOut>>, WebError> {
-    let unit = units::find_unit(st.store.as_ref(), "unit", &q.unit).await?;
-    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);
-    let list = svc::processes(st.store.as_ref(), &a.actor, now(), unit.id, on).await?;
+    let unit = st.services.units().find_unit("unit", &q.unit).await?;
+    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(|| st.today());
+    let list = st
+        .services
+        .processes()
+        .processes(&a.actor, unit.id, on)
+        .await?;
     Ok(Json(list.iter().map(process_out).collect()))
 }
 
@@ -239,23 +242,24 @@ pub async fn create_review(
     a: Authed,
     ApiJson(b): ApiJson<ReviewIo>,
 ) -> Result<(StatusCode, Json<ReviewIo>), WebError> {
-    let unit = units::find_unit(st.store.as_ref(), "unit", &b.unit).await?;
-    let r = svc::add_review(
-        st.store.as_ref(),
-        &a.actor,
-        now(),
-        NewReview {
-            unit_id: unit.id,
-            procedure_code: procedures::parse_code("procedure", &b.procedure)?,
-            year: b.year,
-            limit_before: limit("limit_before".into(), &b.limit_before)?,
-            limit_after: limit("limit_after".into(), &b.limit_after)?,
-            components_removed: b.components_removed,
-            decision: b.decision.trim().to_owned(),
-            effective: date("effective", &b.effective)?,
-        },
-    )
-    .await?;
+    let unit = st.services.units().find_unit("unit", &b.unit).await?;
+    let r = st
+        .services
+        .processes()
+        .add_review(
+            &a.actor,
+            NewReview {
+                unit_id: unit.id,
+                procedure_code: procedures::parse_code("procedure", &b.procedure)?,
+                year: b.year,
+                limit_before: limit("limit_before".into(), &b.limit_before)?,
+                limit_after: limit("limit_after".into(), &b.limit_after)?,
+                components_removed: b.components_removed,
+                decision: b.decision.trim().to_owned(),
+                effective: date("effective", &b.effective)?,
+            },
+        )
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(review_out(&r, unit.code.as_str())),
@@ -303,12 +307,15 @@ pub async fn list_reviews(
     a: Authed,
     ApiQuery(q): ApiQuery<UnitYearQuery>,
 ) -> Result<Json<ReviewReport>, WebError> {
-    let store = st.store.as_ref();
-    let unit = units::find_unit(store, "unit", &q.unit).await?;
-    let (items, f) = svc::review_report(store, &a.actor, now(), unit.id, q.year).await?;
+    let services = &st.services;
+    let unit = services.units().find_unit("unit", &q.unit).await?;
+    let (items, f) = services
+        .processes()
+        .review_report(&a.actor, unit.id, q.year)
+        .await?;
     let mut out = Vec::with_capacity(items.len());
     for r in &items {
-        let code = store.unit_by_id(r.unit_id).await?.code;
+        let code = services.unit(r.unit_id).await?.code;
         out.push(review_out(r, code.as_str()));
     }
     let rc = &f.relative_cut;
@@ -361,9 +368,13 @@ pub async fn catalog_stats(
     a: Authed,
     ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<LevelCountsOut>>, WebError> {
-    let unit = units::find_unit(st.store.as_ref(), "unit", &q.unit).await?;
-    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);
-    let counts = procedures::catalog_stats(st.store.as_ref(), &a.actor, now(), unit.id, on).await?;
+    let unit = st.services.units().find_unit("unit", &q.unit).await?;
+    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(|| st.today());
+    let counts = st
+        .services
+        .procedures()
+        .catalog_stats(&a.actor, unit.id, on)
+        .await?;
     Ok(Json(
         counts
             .iter()

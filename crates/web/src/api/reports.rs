@@ -8,11 +8,10 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use motcua_domain::stats::Breakdown;
-use motcua_service::stats::report::{ReportQuery, dossier_report};
+use motcua_service::stats::report::ReportQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -98,10 +97,9 @@ pub async fn dossiers(
         to,
         by,
     };
-    let at = now();
-    let report = dossier_report(s.store.as_ref(), &auth.actor, at, &q).await?;
-    let today = motcua_domain::time::to_local(at).date();
-    let bytes = render(s.store.as_ref(), &report, format, today).await?;
+    let report = s.services.stats().dossier_report(&auth.actor, &q).await?;
+    let today = s.services.today();
+    let bytes = render(&s.services, &report, format, today).await?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -9,11 +9,9 @@ use axum::{Json, Router};
 use motcua_domain::catalog::routing::{Allotment, DefaultProcess, DefaultStep, StepPlace};
 use motcua_domain::role::Role;
 use motcua_domain::unit::Level;
-use motcua_service::{routing as svc, units};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -49,9 +47,9 @@ pub async fn get_sectors(
     a: Authed,
     Path(code): Path<String>,
 ) -> Result<Json<SectorsIo>, WebError> {
-    let store = st.store.as_ref();
-    let unit = units::find_unit(store, "code", &code).await?;
-    let sectors = svc::sectors_of(store, &a.actor, now(), unit.id).await?;
+    let services = &st.services;
+    let unit = services.units().find_unit("code", &code).await?;
+    let sectors = services.routing().sectors_of(&a.actor, unit.id).await?;
     Ok(Json(SectorsIo { sectors }))
 }
 
@@ -66,9 +64,12 @@ pub async fn put_sectors(
     Path(code): Path<String>,
     ApiJson(b): ApiJson<SectorsIo>,
 ) -> Result<Json<SectorsIo>, WebError> {
-    let store = st.store.as_ref();
-    let unit = units::find_unit(store, "code", &code).await?;
-    let sectors = svc::set_unit_sectors(store, &a.actor, now(), unit.id, &b.sectors).await?;
+    let services = &st.services;
+    let unit = services.units().find_unit("code", &code).await?;
+    let sectors = services
+        .routing()
+        .set_unit_sectors(&a.actor, unit.id, &b.sectors)
+        .await?;
     Ok(Json(SectorsIo { sectors }))
 }
 
@@ -156,7 +157,7 @@ pub async fn list_defaults(
     State(st): State<AppState>,
     a: Authed,
 ) -> Result<Json<Vec<DefaultProcessIo>>, WebError> {
-    let list = svc::list_defaults(st.store.as_ref(), &a.actor, now()).await?;
+    let list = st.services.routing().list_defaults(&a.actor).await?;
     Ok(Json(list.iter().map(out).collect()))
 }
 
@@ -171,7 +172,7 @@ pub async fn put_default(
     ApiJson(b): ApiJson<DefaultProcessIo>,
 ) -> Result<Json<DefaultProcessIo>, WebError> {
     let p = parse_default(&b)?;
-    let saved = svc::set_default(st.store.as_ref(), &a.actor, now(), p).await?;
+    let saved = st.services.routing().set_default(&a.actor, p).await?;
     Ok(Json(out(&saved)))
 }
 
@@ -194,6 +195,9 @@ pub async fn delete_default(
     ApiQuery(q): ApiQuery<DefaultKey>,
 ) -> Result<StatusCode, WebError> {
     let level = Level::parse(&q.level).map_err(|e| WebError::invalid("level", e.to_string()))?;
-    svc::remove_default(st.store.as_ref(), &a.actor, now(), &q.sector, level).await?;
+    st.services
+        .routing()
+        .remove_default(&a.actor, &q.sector, level)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,7 @@ use motcua_service::units as svc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::{date, now, opt_date, today};
+use super::params::{date, opt_date};
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -84,9 +84,11 @@ pub async fn list_units(
     State(st): State<AppState>,
     ApiQuery(q): ApiQuery<OnQuery>,
 ) -> Result<Json<Vec<UnitOut>>, WebError> {
-    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(today);
+    let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(|| st.today());
     Ok(Json(
-        svc::tree_on(st.store.as_ref(), on)
+        st.services
+            .units()
+            .tree_on(on)
             .await?
             .iter()
             .map(from_version)
@@ -112,8 +114,8 @@ pub async fn get_unit(
     State(st): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Json<UnitDetail>, WebError> {
-    let unit = svc::find_unit(st.store.as_ref(), "code", &code).await?;
-    let (versions, successions) = svc::history(st.store.as_ref(), unit.id).await?;
+    let unit = st.services.units().find_unit("code", &code).await?;
+    let (versions, successions) = st.services.units().history(unit.id).await?;
     Ok(Json(UnitDetail {
         unit: from_unit(&unit),
         versions: versions.iter().map(from_version).collect(),
@@ -166,7 +168,7 @@ async fn new_unit(st: &AppState, u: &UnitIn, prefix: &str) -> Result<NewUnit, We
         None => svc::default_level(kind),
     };
     let parent_id = match &u.parent {
-        Some(p) => Some(svc::find_unit(st.store.as_ref(), "parent", p).await?.id),
+        Some(p) => Some(st.services.units().find_unit("parent", p).await?.id),
         None => None,
     };
     Ok(NewUnit {
@@ -189,7 +191,7 @@ pub async fn create_unit(
     ApiJson(body): ApiJson<UnitIn>,
 ) -> Result<(StatusCode, Json<UnitOut>), WebError> {
     let unit = new_unit(&st, &body, "").await?;
-    let u = svc::add_unit(st.store.as_ref(), &a.actor, now(), unit).await?;
+    let u = st.services.units().add_unit(&a.actor, unit).await?;
     Ok((StatusCode::CREATED, Json(from_unit(&u))))
 }
 
@@ -250,8 +252,8 @@ pub async fn change_unit(
     Path(code): Path<String>,
     ApiJson(body): ApiJson<ChangeIn>,
 ) -> Result<Json<Vec<UnitOut>>, WebError> {
-    let store = st.store.as_ref();
-    let unit = svc::find_unit(store, "code", &code).await?;
+    let services = &st.services;
+    let unit = services.units().find_unit("code", &code).await?;
     let change = match body {
         ChangeIn::Rename {
             name,
@@ -273,7 +275,7 @@ pub async fn change_unit(
         } => UnitChange::Move {
             unit_id: unit.id,
             parent_id: match parent {
-                Some(p) => Some(svc::find_unit(store, "parent", &p).await?.id),
+                Some(p) => Some(services.units().find_unit("parent", &p).await?.id),
                 None => None,
             },
             level: level
@@ -295,11 +297,11 @@ pub async fn change_unit(
             let effective = date("effective", &effective)?;
             let mut sources = vec![unit.id];
             for c in &with {
-                sources.push(svc::find_unit(store, "with", c).await?.id);
+                sources.push(services.units().find_unit("with", c).await?.id);
             }
             let target = match (into, new) {
                 (Some(c), None) => {
-                    MergeTarget::Existing(svc::find_unit(store, "into", &c).await?.id)
+                    MergeTarget::Existing(services.units().find_unit("into", &c).await?.id)
                 }
                 (None, Some(u)) => {
                     let mut nu = new_unit(&st, &u, "new_unit.").await?;
@@ -334,6 +336,6 @@ pub async fn change_unit(
             }
         }
     };
-    let changed = svc::change(store, &a.actor, now(), change).await?;
+    let changed = services.units().change(&a.actor, change).await?;
     Ok(Json(changed.iter().map(from_unit).collect()))
 }

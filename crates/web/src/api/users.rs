@@ -7,11 +7,9 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use motcua_domain::role::Role;
 use motcua_service::store::User;
-use motcua_service::{units, users as svc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::params::now;
 use crate::AppState;
 use crate::auth::Authed;
 use crate::error::WebError;
@@ -67,14 +65,11 @@ pub async fn list_users(
     a: Authed,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<UserOut>>, WebError> {
-    let list = svc::list_as(
-        st.store.as_ref(),
-        &a.actor,
-        now(),
-        q.after.as_deref(),
-        q.limit.unwrap_or(100),
-    )
-    .await?;
+    let list = st
+        .services
+        .users()
+        .list_as(&a.actor, q.after.as_deref(), q.limit.unwrap_or(100))
+        .await?;
     Ok(Json(list.iter().map(out).collect()))
 }
 
@@ -117,19 +112,20 @@ pub async fn create_user(
     ApiJson(b): ApiJson<UserIn>,
 ) -> Result<(StatusCode, Json<UserOut>), WebError> {
     let role = role("role", &b.role)?;
-    let unit = units::find_unit(st.store.as_ref(), "unit", &b.unit).await?;
-    let (user, _) = svc::add_user_as(
-        st.store.as_ref(),
-        &a.actor,
-        now(),
-        &b.username,
-        &b.full_name,
-        b.email.as_deref(),
-        &b.password,
-        role,
-        unit.id,
-    )
-    .await?;
+    let unit = st.services.units().find_unit("unit", &b.unit).await?;
+    let (user, _) = st
+        .services
+        .users()
+        .add_user_as(
+            &a.actor,
+            &b.username,
+            &b.full_name,
+            b.email.as_deref(),
+            &b.password,
+            role,
+            unit.id,
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(out(&user))))
 }
 
@@ -157,8 +153,11 @@ pub async fn grant(
     ApiJson(b): ApiJson<GrantIn>,
 ) -> Result<StatusCode, WebError> {
     let role = role("role", &b.role)?;
-    let unit = units::find_unit(st.store.as_ref(), "unit", &b.unit).await?;
-    svc::grant_as(st.store.as_ref(), &a.actor, now(), &username, role, unit.id).await?;
+    let unit = st.services.units().find_unit("unit", &b.unit).await?;
+    st.services
+        .users()
+        .grant_as(&a.actor, &username, role, unit.id)
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -172,8 +171,11 @@ pub async fn revoke(
     Path((username, r, unit)): Path<(String, String, String)>,
 ) -> Result<StatusCode, WebError> {
     let role = role("role", &r)?;
-    let unit = units::find_unit(st.store.as_ref(), "unit", &unit).await?;
-    svc::revoke_as(st.store.as_ref(), &a.actor, now(), &username, role, unit.id).await?;
+    let unit = st.services.units().find_unit("unit", &unit).await?;
+    st.services
+        .users()
+        .revoke_as(&a.actor, &username, role, unit.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -195,6 +197,9 @@ pub async fn reset_password(
     Path(username): Path<String>,
     ApiJson(b): ApiJson<ResetIn>,
 ) -> Result<StatusCode, WebError> {
-    svc::reset_password_as(st.store.as_ref(), &a.actor, now(), &username, &b.password).await?;
+    st.services
+        .users()
+        .reset_password_as(&a.actor, &username, &b.password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

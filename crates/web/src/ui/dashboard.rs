@@ -140,12 +140,15 @@ async fn show(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let store = st.store.as_ref();
-    let units = svc::units(store, &staff.actor).await?;
+    let services = &st.services;
+    let units = services.dashboards().units(&staff.actor).await?;
     let (body, unit) = if units.is_empty() && q.unit.is_none() {
         (None, None)
     } else {
-        let d = svc::dashboard(store, &staff.actor, st.dossiers.now(), q.unit.as_deref()).await?;
+        let d = services
+            .dashboards()
+            .dashboard(&staff.actor, q.unit.as_deref())
+            .await?;
         let choices = units
             .iter()
             .map(|u| Choice {
@@ -202,7 +205,8 @@ async fn work_tiles(st: &AppState, staff: &Staff, t: &Texts) -> Result<Vec<Figur
             queue: q,
             ..QueueQuery::default()
         };
-        let (n, more) = queues::count_up_to(&st.dossiers, &staff.actor, &query, TILE_CAP).await?;
+        let (n, more) =
+            queues::count_up_to(st.services.dossiers(), &staff.actor, &query, TILE_CAP).await?;
         out.push(Figure {
             label: t.get(super::queues::tab_key(q)).to_owned(),
             value: if more { format!("{n}+") } else { n.to_string() },

@@ -481,7 +481,8 @@ async fn hits(
         return Ok(None);
     }
     let found = st
-        .dossiers
+        .services
+        .dossiers()
         .desk_search(&staff.actor, unit.code.as_str(), q, HITS)
         .await?;
     Ok(Some(
@@ -513,7 +514,7 @@ async fn search(
     staff: Staff,
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, WebError> {
-    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let desks = st.services.dossiers().reception_desks(&staff.actor).await?;
     let Some(unit) = pick(&desks, q.unit.as_deref()) else {
         return Err(WebError::from(ServiceError::Forbidden("no desk".into())));
     };
@@ -535,7 +536,7 @@ async fn show(
     headers: HeaderMap,
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, WebError> {
-    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let desks = st.services.dossiers().reception_desks(&staff.actor).await?;
     let Some(unit) = pick(&desks, q.unit.as_deref()).cloned() else {
         return Err(WebError::from(ServiceError::Forbidden("no desk".into())));
     };
@@ -544,7 +545,8 @@ async fn show(
     let mut refused = None;
     if !procedure.is_empty() {
         let p = st
-            .dossiers
+            .services
+            .dossiers()
             .preview_reception(
                 &staff.actor,
                 unit.code.as_str(),
@@ -785,7 +787,8 @@ async fn read_form(st: &AppState, req: Request) -> Result<DeskPost, Response> {
                     .unwrap_or_default();
                 let mut source = crate::stream::FieldSource::new(*part);
                 let kept = st
-                    .dossiers
+                    .services
+                    .dossiers()
                     .stage_scan(&staff.actor, &unit, row, &file_name, &mut source)
                     .await;
                 match kept {
@@ -822,7 +825,7 @@ async fn submit(State(st): State<AppState>, req: Request) -> Result<Response, We
         Ok(read) => read,
         Err(answer) => return Ok(answer),
     };
-    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let desks = st.services.dossiers().reception_desks(&staff.actor).await?;
     let get = |k: &str| {
         fields
             .iter()
@@ -839,7 +842,8 @@ async fn submit(State(st): State<AppState>, req: Request) -> Result<Response, We
     };
     let (posted, bad) = read(&fields);
     let preview = match st
-        .dossiers
+        .services
+        .dossiers()
         .preview_reception(&staff.actor, unit.code.as_str(), &procedure, posted.channel)
         .await
     {
@@ -1013,7 +1017,7 @@ async fn submit(State(st): State<AppState>, req: Request) -> Result<Response, We
             note: posted.values.note.clone(),
             scans: kept_scans,
         };
-        match st.dossiers.receive(&staff.actor, cmd).await {
+        match st.services.dossiers().receive(&staff.actor, cmd).await {
             Ok(v) => {
                 let to = format!("{}/{}?moi=1", super::dossier::PATH, v.dossier.code);
                 return Ok(Redirect::to(&to).into_response());

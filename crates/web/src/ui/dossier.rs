@@ -123,7 +123,7 @@ async fn respond(
     msg: Message,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let v = st.dossiers.view(&staff.actor, code).await?;
+    let v = st.services.dossiers().view(&staff.actor, code).await?;
     respond_with(st, staff, headers, v, msg, status).await
 }
 
@@ -142,14 +142,16 @@ async fn respond_with(
         None => correct::prefill(st, staff.lang, &v).await?,
     };
     let (target, moves) = if v.actions.contains(&"hand_over") {
-        st.dossiers
+        st.services
+            .dossiers()
             .hand_over_options(&staff.actor, v.dossier.code.as_str())
             .await?
     } else {
         (None, Default::default())
     };
     let messages = st
-        .dossiers
+        .services
+        .dossiers()
         .messages(&staff.actor, v.dossier.code.as_str())
         .await?;
     let names = people_names(st, &v).await?;
@@ -190,12 +192,8 @@ async fn people_names(
         .collect();
     let mut names = std::collections::HashMap::new();
     for login in logins {
-        match st.store.user_by_username(login).await {
-            Ok(u) if !u.full_name.trim().is_empty() => {
-                names.insert(login.to_owned(), u.full_name);
-            }
-            Ok(_) | Err(motcua_service::ServiceError::NotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
+        if let Some(name) = st.services.full_name(login).await? {
+            names.insert(login.to_owned(), name);
         }
     }
     Ok(names)
@@ -257,7 +255,7 @@ async fn act(
         }
     };
     let sent_version = cmd.version;
-    match st.dossiers.act(&staff.actor, &code, cmd).await {
+    match st.services.dossiers().act(&staff.actor, &code, cmd).await {
         Ok(acted) => {
             // Without JavaScript a redirect would read the dossier again;
             // when the action moved it out of the actor's sight that read
@@ -286,7 +284,7 @@ async fn act(
             Ok(Redirect::to(&to).into_response())
         }
         Err(ServiceError::Conflict(_)) => {
-            let now = st.dossiers.view(&staff.actor, &code).await?;
+            let now = st.services.dossiers().view(&staff.actor, &code).await?;
             let key = if now.dossier.version != sent_version {
                 "dossier.error.stale"
             } else {
@@ -369,7 +367,8 @@ async fn attach(
             Ok(upload::Part::File(file_name, part)) => {
                 let mut source = crate::stream::FieldSource::new(*part);
                 let result = st
-                    .dossiers
+                    .services
+                    .dossiers()
                     .attach_stream(&staff.actor, &code, &kind, &file_name, None, &mut source)
                     .await;
                 break (result, file_name, source.seen == 0);

@@ -166,18 +166,16 @@ impl Layout {
     ) -> Result<Self, WebError> {
         let t = staff.lang.texts();
         let user_name = if staff.actor.user_id > 0 {
-            let u = st.store.user_by_id(staff.actor.user_id).await?;
-            if u.full_name.trim().is_empty() {
-                u.username
-            } else {
-                u.full_name
-            }
+            st.services.display_name(staff.actor.user_id).await?
         } else {
             staff.actor.username.clone()
         };
         let unit_name = match unit {
             Some(u) => u.name.clone(),
-            None => motcua_service::dashboard::units(st.store.as_ref(), &staff.actor)
+            None => st
+                .services
+                .dashboards()
+                .units(&staff.actor)
                 .await?
                 .into_iter()
                 .next()

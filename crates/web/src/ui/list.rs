@@ -555,7 +555,7 @@ async fn show(
     if is_htmx(&headers) {
         return Ok(render(status, &ListPartial { t, r }));
     }
-    let units = motcua_service::dashboard::units(st.store.as_ref(), &staff.actor).await?;
+    let units = st.services.dashboards().units(&staff.actor).await?;
     let here = format!("{PATH}?{}", f.query(None));
     let layout = Layout::staff(
         &st,
@@ -622,7 +622,8 @@ async fn results(
         _ => return Ok(bad(t.get("list.bad_filter").to_owned())),
     };
     let (page, total) = match st
-        .dossiers
+        .services
+        .dossiers()
         .list_counted(&staff.actor, &q, Some(LIST_COUNT_CAP))
         .await
     {
@@ -764,9 +765,9 @@ pub async fn rows(
     lang: Lang,
     items: &[DossierSummary],
 ) -> Result<Vec<Row>, WebError> {
-    let store = st.store.as_ref();
-    let now = st.dossiers.now();
-    let late = st.dossiers.overdue_days(items).await?;
+    let services = &st.services;
+    let now = st.services.now();
+    let late = st.services.dossiers().overdue_days(items).await?;
     let t = lang.texts();
     let mut users: HashMap<i64, String> = HashMap::new();
     let mut units: HashMap<i64, String> = HashMap::new();
@@ -775,18 +776,13 @@ pub async fn rows(
         let holder = match (d.holder_user_id, d.holder_unit_id) {
             (Some(u), _) => {
                 if let Entry::Vacant(e) = users.entry(u) {
-                    let user = store.user_by_id(u).await?;
-                    e.insert(if user.full_name.trim().is_empty() {
-                        user.username
-                    } else {
-                        user.full_name
-                    });
+                    e.insert(services.display_name(u).await?);
                 }
                 users.get(&u).cloned().unwrap_or_default()
             }
             (None, Some(unit)) => {
                 if let Entry::Vacant(e) = units.entry(unit) {
-                    e.insert(store.unit_by_id(unit).await?.name);
+                    e.insert(services.unit(unit).await?.name);
                 }
                 units.get(&unit).cloned().unwrap_or_default()
             }

@@ -54,11 +54,11 @@ pub async fn export(
         .params()
         .map(parse_list)
         .ok_or_else(|| WebError::invalid("limit", "not a number"))??;
-    let now = st.dossiers.now();
+    let now = st.services.now();
     let mut all: Vec<Row> = Vec::new();
     let mut cut = false;
     loop {
-        let page = st.dossiers.list(&staff.actor, &q).await?;
+        let page = st.services.dossiers().list(&staff.actor, &q).await?;
         all.extend(rows(&st, staff.lang, &page.items).await?);
         match page.next {
             Some(next) if all.len() < MAX_ROWS => q.cursor = Some(next),

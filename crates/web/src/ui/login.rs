@@ -35,12 +35,6 @@ pub const PASSWORD_PATH: &str = "/doi-mat-khau";
 /// The double-submit cookie of the sign-in form.
 pub const LOGIN_CSRF_COOKIE: &str = "motcua_login_csrf";
 
-/// Sessions and login throttling run on the system clock, as in the API.
-fn now() -> jiff::Timestamp {
-    use motcua_service::clock::{Clock, SystemClock};
-    SystemClock.now()
-}
-
 /// Routes of this module.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -208,15 +202,11 @@ async fn login(
             t.get("login.missing").to_owned(),
         );
     }
-    match svc::login(
-        st.store.as_ref(),
-        now(),
-        &f.username,
-        &f.password,
-        &addr,
-        &st.auth.limits,
-    )
-    .await
+    match st
+        .services
+        .auth()
+        .login(&f.username, &f.password, &addr, &st.auth.limits)
+        .await
     {
         Ok(signed) => {
             let session = st
@@ -257,7 +247,7 @@ async fn login(
 /// `POST /dang-xuat`: ends the session on the server and clears the cookie.
 async fn logout(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
     if let Some(secret) = &staff.secret {
-        svc::logout(st.store.as_ref(), secret).await?;
+        st.services.auth().logout(secret).await?;
     }
     Ok(signed_out_to(&st, &format!("{PATH}?signed_out=1")))
 }
@@ -345,14 +335,11 @@ async fn change_password(
     if errors.any() {
         return password_page(&st, &staff, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
     }
-    match svc::change_password(
-        st.store.as_ref(),
-        &staff.actor,
-        now(),
-        &f.current_password,
-        &f.new_password,
-    )
-    .await
+    match st
+        .services
+        .auth()
+        .change_password(&staff.actor, &f.current_password, &f.new_password)
+        .await
     {
         Ok(()) => Ok(signed_out_to(&st, &format!("{PATH}?changed=1"))),
         Err(ServiceError::Invalid { field, .. }) => {

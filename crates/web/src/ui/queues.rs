@@ -194,7 +194,7 @@ async fn counts(
         .to_query() else {
             return Ok(Vec::new());
         };
-        match svc::count(&st.dossiers, &staff.actor, &query).await {
+        match svc::count(st.services.dossiers(), &staff.actor, &query).await {
             Ok((n, more)) => out.push((q, n, more)),
             Err(ServiceError::Invalid { .. }) => return Ok(Vec::new()),
             Err(e) => return Err(e.into()),
@@ -343,7 +343,7 @@ async fn results(
         Ok(q) => q,
         Err(_) => return Ok(bad(t.get("queue.bad_filter").to_owned())),
     };
-    let page = match svc::queue(&st.dossiers, &staff.actor, &q).await {
+    let page = match svc::queue(st.services.dossiers(), &staff.actor, &q).await {
         Ok(p) => p,
         Err(ServiceError::Invalid { .. }) => {
             return Ok(bad(t.get("queue.bad_filter").to_owned()));
@@ -354,9 +354,13 @@ async fn results(
     // Each dossier's own step due, beside the dossier's (issue 18, point 4):
     // a specialist's part may be late while the dossier is not.
     let ids: Vec<i64> = page.items.iter().map(|d| d.id).collect();
-    let dues: std::collections::HashMap<i64, Option<jiff::Timestamp>> =
-        st.store.open_step_dues(&ids).await?.into_iter().collect();
-    let now = st.dossiers.now();
+    let dues: std::collections::HashMap<i64, Option<jiff::Timestamp>> = st
+        .services
+        .open_step_dues(&ids)
+        .await?
+        .into_iter()
+        .collect();
+    let now = st.services.now();
     for (row, d) in rows.iter_mut().zip(&page.items) {
         if let Some(Some(due)) = dues.get(&d.id) {
             row.step_due = super::format::moment(staff.lang, *due);
@@ -367,7 +371,7 @@ async fn results(
     let colleagues = if rows.is_empty() {
         Vec::new()
     } else {
-        let people = svc::colleagues(&st.dossiers, &staff.actor).await?;
+        let people = svc::colleagues(st.services.dossiers(), &staff.actor).await?;
         let names: Vec<String> = people.iter().map(|c| c.full_name.clone()).collect();
         people
             .into_iter()
@@ -462,7 +466,7 @@ async fn hand_over(
                 to_user: Some(to_user.clone()),
             },
         };
-        let (done, message) = match st.dossiers.act(&staff.actor, &code, cmd).await {
+        let (done, message) = match st.services.dossiers().act(&staff.actor, &code, cmd).await {
             Ok(_) => (true, t.fill("queue.done", &[("user", to_user.as_str())])),
             Err(e) => {
                 if matches!(e, ServiceError::Internal(_) | ServiceError::Unavailable(_)) {

@@ -18,7 +18,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use motcua_domain::stats::{Breakdown, Figures, Period};
 use motcua_service::access::Permission;
-use motcua_service::stats::report::{Report, ReportQuery, dossier_report};
+use motcua_service::stats::report::{Report, ReportQuery};
 use serde::Deserialize;
 
 use super::charts::{self, Bar};
@@ -321,8 +321,8 @@ async fn show(
 ) -> Result<Response, WebError> {
     let lang = staff.lang;
     let t = lang.texts();
-    let store = st.store.as_ref();
-    let now = st.dossiers.now();
+    let services = &st.services;
+    let now = st.services.now();
     let today = motcua_domain::time::to_local(now).date();
     // Units the person may read figures of: their grants with the permission.
     let mut units = Vec::new();
@@ -332,7 +332,7 @@ async fn show(
                 .iter()
                 .any(|(id, _, _): &(i64, String, String)| *id == g.unit_id)
         {
-            let u = store.unit_by_id(g.unit_id).await?;
+            let u = services.unit(g.unit_id).await?;
             units.push((u.id, u.code.to_string(), u.name.clone()));
         }
     }
@@ -375,14 +375,16 @@ async fn show(
         })
     })();
     let report = match parsed {
-        Ok(rq) if !unit.is_empty() => match dossier_report(store, &staff.actor, now, &rq).await {
-            Ok(r) => Some(r),
-            Err(motcua_service::ServiceError::Invalid { field, reason }) => {
-                error = Some(format!("{field}: {reason}"));
-                None
+        Ok(rq) if !unit.is_empty() => {
+            match services.stats().dossier_report(&staff.actor, &rq).await {
+                Ok(r) => Some(r),
+                Err(motcua_service::ServiceError::Invalid { field, reason }) => {
+                    error = Some(format!("{field}: {reason}"));
+                    None
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
-        },
+        }
         Ok(_) => {
             error = Some(t.get("reports.no_units").to_owned());
             None
@@ -433,18 +435,18 @@ async fn show(
             });
         }
         // On-time rate by month over the period.
-        let monthly = dossier_report(
-            store,
-            &staff.actor,
-            now,
-            &ReportQuery {
-                unit: r.unit.clone(),
-                from: r.from,
-                to: r.to,
-                by: Breakdown::Month,
-            },
-        )
-        .await?;
+        let monthly = services
+            .stats()
+            .dossier_report(
+                &staff.actor,
+                &ReportQuery {
+                    unit: r.unit.clone(),
+                    from: r.from,
+                    to: r.to,
+                    by: Breakdown::Month,
+                },
+            )
+            .await?;
         let bars: Vec<Bar> = monthly
             .rows
             .iter()
@@ -512,12 +514,14 @@ async fn show(
     let mut catalog = Vec::new();
     let mut reviews = None;
     if let Some(r) = &report {
-        let unit_id = store
+        let unit_id = services
             .unit_by_code(&r.unit.parse().map_err(motcua_service::ServiceError::from)?)
             .await?
             .id;
         let n = |v: u32| format::number(lang, i64::from(v));
-        for c in motcua_service::procedures::catalog_stats(store, &staff.actor, now, unit_id, r.to)
+        for c in services
+            .procedures()
+            .catalog_stats(&staff.actor, unit_id, r.to)
             .await?
         {
             catalog.push(CatalogLine {
@@ -529,14 +533,10 @@ async fn show(
                 processes: n(c.processes),
             });
         }
-        let (_, f) = motcua_service::processes::review_report(
-            store,
-            &staff.actor,
-            now,
-            unit_id,
-            r.to.year(),
-        )
-        .await?;
+        let (_, f) = services
+            .processes()
+            .review_report(&staff.actor, unit_id, r.to.year())
+            .await?;
         reviews = Some(t.fill(
             "reports.reviews",
             &[

@@ -55,7 +55,11 @@ async fn go(
 ) -> Result<Response, WebError> {
     let text = p.q.unwrap_or_default();
     if let Ok(DossierQuery::Code(code)) = DossierQuery::parse(&text) {
-        let page = st.dossiers.list(&staff.actor, &query(&code, 2)).await;
+        let page = st
+            .services
+            .dossiers()
+            .list(&staff.actor, &query(&code, 2))
+            .await;
         if let Ok(page) = page
             && let Some(hit) = page.items.iter().find(|d| d.code == code)
         {
@@ -116,7 +120,12 @@ async fn hits(
     if text.trim().is_empty() {
         return Ok(render(StatusCode::OK, &empty(t, None)));
     }
-    let page = match st.dossiers.list(&staff.actor, &query(&text, SHOWN)).await {
+    let page = match st
+        .services
+        .dossiers()
+        .list(&staff.actor, &query(&text, SHOWN))
+        .await
+    {
         Ok(p) => p,
         Err(ServiceError::Invalid { .. }) => {
             let hint = t.get("search.hint").to_owned();

@@ -20,6 +20,7 @@ mod search;
 mod stats_replay;
 mod stats_snapshots;
 mod tree_of_time;
+mod two_nodes;
 mod ui_admin;
 mod ui_dashboard;
 mod ui_desk;

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::calendar::DayKind;
 use motcua_service::store::Unit;
-use motcua_service::{ServiceError, admin as svc, calendar, units};
+use motcua_service::{ServiceError, calendar};
 use serde::Deserialize;
 
 use super::units::Opt;
@@ -114,16 +114,14 @@ async fn scope_unit(st: &AppState, code: &str) -> Result<Option<Unit>, WebError>
     if code.trim().is_empty() {
         return Ok(None);
     }
-    Ok(Some(
-        units::find_unit(st.store.as_ref(), "unit", code).await?,
-    ))
+    Ok(Some(st.services.units().find_unit("unit", code).await?))
 }
 
 async fn unit_options(st: &AppState, staff: &Staff, current: &str) -> Result<Vec<Opt>, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
+    let now = st.services.now();
     let today = motcua_domain::time::to_local(now).date();
-    let tree = svc::unit_tree(st.store.as_ref(), &staff.actor, now, today).await?;
+    let tree = st.services.admin().unit_tree(&staff.actor, today).await?;
     let mut out = vec![Opt {
         value: String::new(),
         label: t.get("admin.calendar.every_unit").to_owned(),
@@ -155,7 +153,7 @@ async fn page(
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let lang = staff.lang;
-    let now = st.dossiers.now();
+    let now = st.services.now();
     let this_year = motcua_domain::time::to_local(now).date().year();
     let year = q
         .year
@@ -164,7 +162,11 @@ async fn page(
         .unwrap_or(this_year);
     let unit_code = q.unit.clone().unwrap_or_default();
     let unit = scope_unit(st, &unit_code).await?;
-    let (days, own) = svc::year(st.store.as_ref(), &staff.actor, now, unit.as_ref(), year).await?;
+    let (days, own) = st
+        .services
+        .admin()
+        .year(&staff.actor, unit.as_ref(), year)
+        .await?;
     let days = days
         .into_iter()
         .map(|d| DayRow {
@@ -266,23 +268,14 @@ async fn add(
     let result = match day {
         None => Err(ServiceError::invalid("date", "not a date")),
         Some(d) => {
-            svc::set_day_as(
-                st.store.as_ref(),
-                &staff.actor,
-                st.dossiers.now(),
-                unit.as_ref(),
-                d,
-                typed.working,
-                &typed.reason,
-            )
-            .await
+            st.services
+                .admin()
+                .set_day_as(&staff.actor, unit.as_ref(), d, typed.working, &typed.reason)
+                .await
         }
     };
     match result {
-        Ok(()) => {
-            st.dossiers.calendar_changed();
-            Ok(done(&back(&unit_code, day.map(|d| d.year())), "saved"))
-        }
+        Ok(()) => Ok(done(&back(&unit_code, day.map(|d| d.year())), "saved")),
         Err(e) => {
             let error = field_error(
                 &t,
@@ -313,15 +306,10 @@ async fn remove(
     let Some(day) = form_date(&field(&fields, "date")) else {
         return Err(ServiceError::invalid("date", "not a date").into());
     };
-    svc::unset_day_as(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        unit.as_ref(),
-        day,
-    )
-    .await?;
-    st.dossiers.calendar_changed();
+    st.services
+        .admin()
+        .unset_day_as(&staff.actor, unit.as_ref(), day)
+        .await?;
     Ok(done(&back(&unit_code, Some(day.year())), "removed"))
 }
 
@@ -360,7 +348,6 @@ async fn hours_page(
     error: FieldError,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
     let mut units = unit_options(st, staff, q.unit.as_deref().unwrap_or(""))
         .await?
         .into_iter()
@@ -375,17 +362,20 @@ async fn hours_page(
             }
             None => {
                 // Nobody's calendar to manage: the service says so.
-                let any = st.store.list_units().await?;
+                let any = st.services.all_units().await?;
                 let Some(u) = any.first() else {
                     return Err(ServiceError::not_found("unit", "any").into());
                 };
-                svc::office_hours(st.store.as_ref(), &staff.actor, now, u).await?;
+                st.services.admin().office_hours(&staff.actor, u).await?;
                 u.code.to_string()
             }
         },
     };
-    let unit = units::find_unit(st.store.as_ref(), "unit", &code).await?;
-    let rows = svc::office_hours(st.store.as_ref(), &staff.actor, now, &unit)
+    let unit = st.services.units().find_unit("unit", &code).await?;
+    let rows = st
+        .services
+        .admin()
+        .office_hours(&staff.actor, &unit)
         .await?
         .into_iter()
         .map(|r| HoursRow {
@@ -461,7 +451,7 @@ async fn set_hours(
         to: field(&fields, "to"),
         sessions: field(&fields, "sessions"),
     };
-    let unit = units::find_unit(st.store.as_ref(), "unit", &code).await?;
+    let unit = st.services.units().find_unit("unit", &code).await?;
     let result = async {
         let from =
             form_date(&typed.from).ok_or_else(|| ServiceError::invalid("from", "not a date"))?;
@@ -471,23 +461,14 @@ async fn set_hours(
             Some(form_date(&typed.to).ok_or_else(|| ServiceError::invalid("to", "not a date"))?)
         };
         let sessions = calendar::parse_sessions("sessions", &typed.sessions)?;
-        svc::set_office_hours_as(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            &unit,
-            from,
-            to,
-            sessions,
-        )
-        .await
+        st.services
+            .admin()
+            .set_office_hours_as(&staff.actor, &unit, from, to, sessions)
+            .await
     }
     .await;
     match result {
-        Ok(()) => {
-            st.dossiers.calendar_changed();
-            Ok(done(&format!("{HOURS_PATH}?unit={code}"), "saved"))
-        }
+        Ok(()) => Ok(done(&format!("{HOURS_PATH}?unit={code}"), "saved")),
         Err(e) => {
             let error = field_error(
                 &t,

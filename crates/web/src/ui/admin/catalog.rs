@@ -17,9 +17,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::catalog::{Money, OnlineLevel};
-use motcua_service::admin::{self as svc, CatalogRows};
+use motcua_service::admin::CatalogRows;
 use motcua_service::catalog::FileFormat;
-use motcua_service::procedures::{self, ImportFailure};
+use motcua_service::procedures::ImportFailure;
 use motcua_service::{ServiceError, store::ProcedureVersion};
 use serde::Deserialize;
 
@@ -122,15 +122,16 @@ async fn page(
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let query = q.q.clone().unwrap_or_default();
-    let rows_of = svc::catalog(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        &query,
-        q.after.clone().filter(|a| !a.is_empty()),
-        PAGE,
-    )
-    .await;
+    let rows_of = st
+        .services
+        .admin()
+        .catalog(
+            &staff.actor,
+            &query,
+            q.after.clone().filter(|a| !a.is_empty()),
+            PAGE,
+        )
+        .await;
     let rows = match rows_of {
         Ok(r) => r,
         Err(ServiceError::Invalid { .. }) => CatalogRows::Listed(Vec::new()),
@@ -265,14 +266,11 @@ async fn import(State(st): State<AppState>, req: Request) -> Result<Response, We
         }
         p
     };
-    let result = procedures::import_file(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        &sent.bytes,
-        sent.format,
-    )
-    .await;
+    let result = st
+        .services
+        .procedures()
+        .import_file(&staff.actor, &sent.bytes, sent.format)
+        .await;
     let (view, status) = match result {
         Ok(r) => (
             ImportView {
@@ -367,13 +365,15 @@ async fn procedure_page(
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let lang = staff.lang;
-    let versions =
-        svc::procedure_versions(st.store.as_ref(), &staff.actor, st.dossiers.now(), code)
-            .await
-            .map_err(|e| match e {
-                ServiceError::Invalid { .. } => ServiceError::not_found("procedure", code),
-                other => other,
-            })?;
+    let versions = st
+        .services
+        .admin()
+        .procedure_versions(&staff.actor, code)
+        .await
+        .map_err(|e| match e {
+            ServiceError::Invalid { .. } => ServiceError::not_found("procedure", code),
+            other => other,
+        })?;
     let Some(latest) = versions.last() else {
         return Err(ServiceError::not_found("procedure", code).into());
     };
@@ -469,9 +469,12 @@ async fn new_version(
         fee: field(&fields, "fee"),
         effective_from: field(&fields, "effective_from"),
     };
-    let now = st.dossiers.now();
     let result = async {
-        let versions = svc::procedure_versions(st.store.as_ref(), &staff.actor, now, &code).await?;
+        let versions = st
+            .services
+            .admin()
+            .procedure_versions(&staff.actor, &code)
+            .await?;
         let latest = versions
             .last()
             .ok_or_else(|| ServiceError::not_found("procedure", &code))?;
@@ -497,7 +500,10 @@ async fn new_version(
         draft.fee = Money::dong(dong).map_err(|e| ServiceError::invalid("fee", e.to_string()))?;
         draft.effective_from = form_date(&form.effective_from)
             .ok_or_else(|| ServiceError::invalid("effective_from", "not a date"))?;
-        procedures::add_version(st.store.as_ref(), &staff.actor, now, draft).await
+        st.services
+            .procedures()
+            .add_version(&staff.actor, draft)
+            .await
     }
     .await;
     match result {

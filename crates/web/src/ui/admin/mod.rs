@@ -259,8 +259,7 @@ struct IndexPage {
 
 /// `GET /quan-tri`: the sections the person may open.
 async fn index(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
-    motcua_service::admin::require_admin(st.store.as_ref(), &staff.actor, st.dossiers.now())
-        .await?;
+    st.services.admin().require_admin(&staff.actor).await?;
     let t = staff.lang.texts();
     let layout = Layout::staff(&st, &staff, Area::Admin, t.get("admin.title"), None, PATH).await?;
     Ok(render(

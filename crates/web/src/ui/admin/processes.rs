@@ -16,7 +16,7 @@ use axum::{Form, Router};
 use motcua_domain::deadline::TimeLimit;
 use motcua_domain::role::Role;
 use motcua_service::store::{NewProcess, ProcessStep};
-use motcua_service::{ServiceError, admin as svc, procedures, processes, units};
+use motcua_service::{ServiceError, procedures};
 use serde::Deserialize;
 
 use super::units::Opt;
@@ -178,10 +178,10 @@ async fn page(
     default_form: Option<(defaults::Typed, FieldError)>,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
-    let store = st.store.as_ref();
+    let now = st.services.now();
+    let services = &st.services;
     let today = motcua_domain::time::to_local(now).date();
-    let tree = svc::unit_tree(store, &staff.actor, now, today).await?;
+    let tree = services.admin().unit_tree(&staff.actor, today).await?;
     let mine: Vec<_> = tree
         .iter()
         .filter(|u| {
@@ -191,21 +191,23 @@ async fn page(
             )
         })
         .collect();
-    motcua_service::access::require_somewhere(
-        store,
-        &staff.actor,
-        now,
-        motcua_service::access::Permission::ManageProcesses,
-    )
-    .await?;
+    services
+        .require_somewhere(
+            &staff.actor,
+            motcua_service::access::Permission::ManageProcesses,
+        )
+        .await?;
     let chosen = match unit_code.filter(|c| !c.is_empty()) {
-        Some(c) => units::find_unit(store, "unit", c).await?,
+        Some(c) => services.units().find_unit("unit", c).await?,
         None => match mine.first() {
-            Some(u) => store.unit_by_id(u.unit_id).await?,
+            Some(u) => services.unit(u.unit_id).await?,
             None => return Err(ServiceError::not_found("unit", "with processes").into()),
         },
     };
-    let list = svc::processes(store, &staff.actor, now, &chosen, today).await?;
+    let list = services
+        .admin()
+        .processes(&staff.actor, &chosen, today)
+        .await?;
     let name_of = |id: i64| {
         tree.iter()
             .find(|u| u.unit_id == id)
@@ -389,11 +391,13 @@ async fn create(
         effective_from: field(&fields, "effective_from"),
         steps: typed_steps(&fields),
     };
-    let now = st.dossiers.now();
-    let store = st.store.as_ref();
-    let unit = units::find_unit(store, "unit", &unit_code).await?;
+    let now = st.services.now();
+    let services = &st.services;
+    let unit = services.units().find_unit("unit", &unit_code).await?;
     let today = motcua_domain::time::to_local(now).date();
-    let codes: Vec<(String, i64)> = svc::unit_tree(store, &staff.actor, now, today)
+    let codes: Vec<(String, i64)> = services
+        .admin()
+        .unit_tree(&staff.actor, today)
         .await?
         .into_iter()
         .map(|u| (u.code.to_string(), u.unit_id))
@@ -412,19 +416,19 @@ async fn create(
         let procedure_code = procedures::parse_code("procedure", &typed.procedure)?;
         let effective_from = form_date(&typed.effective_from)
             .ok_or_else(|| ServiceError::invalid("effective_from", "not a date"))?;
-        processes::add_process(
-            store,
-            &staff.actor,
-            now,
-            NewProcess {
-                procedure_code,
-                unit_id: unit.id,
-                decision: typed.decision.clone(),
-                effective_from,
-                steps,
-            },
-        )
-        .await
+        services
+            .processes()
+            .add_process(
+                &staff.actor,
+                NewProcess {
+                    procedure_code,
+                    unit_id: unit.id,
+                    decision: typed.decision.clone(),
+                    effective_from,
+                    steps,
+                },
+            )
+            .await
     }
     .await;
     match result {

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
-use motcua_service::admin::{self as svc, KNOWN_SETTINGS, Scope};
-use motcua_service::{ServiceError, procedures, units};
+use motcua_service::ServiceError;
+use motcua_service::admin::{KNOWN_SETTINGS, Scope};
 use serde::Deserialize;
 
 use super::units::Opt;
@@ -69,12 +69,10 @@ async fn scope(st: &AppState, kind: &str, code: &str) -> Result<Scope, ServiceEr
     match kind {
         "" | "global" => Ok(Scope::Global),
         "unit" => Ok(Scope::Unit(
-            units::find_unit(st.store.as_ref(), "code", code).await?.id,
+            st.services.units().find_unit("code", code).await?.id,
         )),
         "procedure" => Ok(Scope::Procedure(
-            procedures::get(st.store.as_ref(), code, None)
-                .await?
-                .procedure_id,
+            st.services.procedures().get(code, None).await?.procedure_id,
         )),
         _ => Err(ServiceError::invalid("kind", "global, unit or procedure")),
     }
@@ -95,7 +93,6 @@ async fn page(
     error: FieldError,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
     let kind = q.kind.clone().unwrap_or_else(|| "global".to_owned());
     let code = q.code.clone().unwrap_or_default();
     let sc = match scope(st, &kind, &code).await {
@@ -121,7 +118,7 @@ async fn page(
         if at != scope_kind {
             continue;
         }
-        let value = svc::setting(st.store.as_ref(), &staff.actor, now, sc, key).await?;
+        let value = st.services.admin().setting(&staff.actor, sc, key).await?;
         rows.push(SettingRow {
             key: key.to_owned(),
             meaning: t.get(meaning_key(key)).to_owned(),
@@ -135,7 +132,7 @@ async fn page(
     }
     if rows.is_empty() {
         // Reading the scope is the access check even when no known key is there.
-        svc::setting(st.store.as_ref(), &staff.actor, now, sc, "x").await?;
+        st.services.admin().setting(&staff.actor, sc, "x").await?;
     }
     let kinds = [
         ("global", "admin.settings.global"),
@@ -216,15 +213,10 @@ async fn save(
     };
     let result = async {
         let sc = scope(&st, &kind, &code).await?;
-        svc::put_setting(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            sc,
-            &typed.key,
-            &typed.value,
-        )
-        .await
+        st.services
+            .admin()
+            .put_setting(&staff.actor, sc, &typed.key, &typed.value)
+            .await
     }
     .await;
     let q = SettingsQuery {
@@ -234,7 +226,6 @@ async fn save(
     };
     match result {
         Ok(_) => {
-            st.dossiers.calendar_changed();
             let back =
                 serde_urlencoded::to_string([("kind", kind.as_str()), ("code", code.as_str())])
                     .unwrap_or_default();

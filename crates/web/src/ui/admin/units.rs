@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
 use motcua_service::store::{NewUnit, Unit, UnitChange, UnitVersion};
-use motcua_service::{ServiceError, admin as svc, units};
+use motcua_service::{ServiceError, units};
 use serde::Deserialize;
 
 use super::{FieldError, Section, SectionLink, done, field, field_error, form_date, notice};
@@ -161,10 +161,10 @@ async fn page(
     error: FieldError,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
+    let now = st.services.now();
     let today = motcua_domain::time::to_local(now).date();
     let on = form_date(on_text).unwrap_or(today);
-    let tree = svc::unit_tree(st.store.as_ref(), &staff.actor, now, on).await?;
+    let tree = st.services.admin().unit_tree(&staff.actor, on).await?;
     let nodes = ordered(&tree)
         .into_iter()
         .map(|(depth, v)| Node {
@@ -298,35 +298,34 @@ async fn create(
             None
         } else {
             Some(
-                units::find_unit(st.store.as_ref(), "parent", &form.parent)
+                st.services
+                    .units()
+                    .find_unit("parent", &form.parent)
                     .await?
                     .id,
             )
         };
         let valid_from = form_date(&form.valid_from)
             .ok_or_else(|| ServiceError::invalid("valid_from", "not a date"))?;
-        units::add_unit(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            NewUnit {
-                code,
-                name: form.name.clone(),
-                kind,
-                level,
-                parent_id,
-                valid_from,
-                valid_to: None,
-            },
-        )
-        .await
+        st.services
+            .units()
+            .add_unit(
+                &staff.actor,
+                NewUnit {
+                    code,
+                    name: form.name.clone(),
+                    kind,
+                    level,
+                    parent_id,
+                    valid_from,
+                    valid_to: None,
+                },
+            )
+            .await
     }
     .await;
     match result {
-        Ok(_) => {
-            st.dossiers.calendar_changed();
-            Ok(done(PATH, "created"))
-        }
+        Ok(_) => Ok(done(PATH, "created")),
         Err(ServiceError::Conflict(_)) => {
             let error = FieldError {
                 field: "code".to_owned(),
@@ -389,9 +388,9 @@ async fn sector_choices(
     {
         return Ok(None);
     }
-    let store = st.store.as_ref();
-    let set = motcua_service::routing::unit_sectors(store, unit.id).await?;
-    let mut all = motcua_service::stats::report::catalog_sectors(store).await?;
+    let services = &st.services;
+    let set = services.routing().unit_sectors(unit.id).await?;
+    let mut all = services.stats().catalog_sectors().await?;
     for s in &set {
         if !all.contains(s) {
             all.push(s.clone());
@@ -415,20 +414,16 @@ async fn set_sectors(
     Path(code): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let unit = units::find_unit(st.store.as_ref(), "code", &code).await?;
+    let unit = st.services.units().find_unit("code", &code).await?;
     let sectors: Vec<String> = fields
         .iter()
         .filter(|(k, _)| k == "sector")
         .map(|(_, v)| v.clone())
         .collect();
-    motcua_service::routing::set_unit_sectors(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        unit.id,
-        &sectors,
-    )
-    .await?;
+    st.services
+        .routing()
+        .set_unit_sectors(&staff.actor, unit.id, &sectors)
+        .await?;
     Ok(done(&format!("{PATH}/{}", unit.code), "saved"))
 }
 
@@ -441,10 +436,9 @@ async fn unit_page(
     error: FieldError,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
-    svc::require_admin(st.store.as_ref(), &staff.actor, now).await?;
-    let unit = units::find_unit(st.store.as_ref(), "code", code).await?;
-    let (versions, _) = units::history(st.store.as_ref(), unit.id).await?;
+    st.services.admin().require_admin(&staff.actor).await?;
+    let unit = st.services.units().find_unit("code", code).await?;
+    let (versions, _) = st.services.units().history(unit.id).await?;
     let rows = versions
         .iter()
         .map(|v| VersionRow {
@@ -512,7 +506,7 @@ async fn rename(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let unit = units::find_unit(st.store.as_ref(), "code", &code).await?;
+    let unit = st.services.units().find_unit("code", &code).await?;
     let typed = (
         field(&fields, "name"),
         field(&fields, "new_code"),
@@ -530,18 +524,18 @@ async fn rename(
         let name = (!typed.0.is_empty() && typed.0 != unit.name).then(|| typed.0.clone());
         let effective =
             form_date(&typed.2).ok_or_else(|| ServiceError::invalid("effective", "not a date"))?;
-        units::change(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            UnitChange::Rename {
-                unit_id: unit.id,
-                name,
-                code: new_code,
-                effective,
-            },
-        )
-        .await
+        st.services
+            .units()
+            .change(
+                &staff.actor,
+                UnitChange::Rename {
+                    unit_id: unit.id,
+                    name,
+                    code: new_code,
+                    effective,
+                },
+            )
+            .await
     }
     .await;
     match result {

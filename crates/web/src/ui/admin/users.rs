@@ -11,7 +11,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use motcua_domain::role::Role;
-use motcua_service::{ServiceError, admin as svc, units, users};
+use motcua_service::ServiceError;
 use serde::Deserialize;
 
 use super::units::Opt;
@@ -107,11 +107,14 @@ async fn page(
     error: FieldError,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let now = st.dossiers.now();
-    let store = st.store.as_ref();
-    let accounts = svc::accounts(store, &staff.actor, now, q.after.as_deref(), PAGE).await?;
+    let now = st.services.now();
+    let services = &st.services;
+    let accounts = services
+        .admin()
+        .accounts(&staff.actor, q.after.as_deref(), PAGE)
+        .await?;
     let today = motcua_domain::time::to_local(now).date();
-    let tree = svc::unit_tree(store, &staff.actor, now, today).await?;
+    let tree = services.admin().unit_tree(&staff.actor, today).await?;
     let names: HashMap<i64, (String, String)> = tree
         .iter()
         .map(|u| (u.unit_id, (u.name.clone(), u.code.to_string())))
@@ -228,19 +231,19 @@ async fn create(
     let password = field(&fields, "password");
     let result = async {
         let role = parse_role(&typed.role)?;
-        let unit = units::find_unit(st.store.as_ref(), "unit", &typed.unit).await?;
-        users::add_user_as(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            &typed.username,
-            &typed.full_name,
-            Some(typed.email.as_str()),
-            &password,
-            role,
-            unit.id,
-        )
-        .await
+        let unit = st.services.units().find_unit("unit", &typed.unit).await?;
+        st.services
+            .users()
+            .add_user_as(
+                &staff.actor,
+                &typed.username,
+                &typed.full_name,
+                Some(typed.email.as_str()),
+                &password,
+                role,
+                unit.id,
+            )
+            .await
     }
     .await;
     match result {
@@ -271,14 +274,11 @@ async fn activate(
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let active = field(&fields, "active") == "true";
-    match svc::set_active_as(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        &username,
-        active,
-    )
-    .await
+    match st
+        .services
+        .admin()
+        .set_active_as(&staff.actor, &username, active)
+        .await
     {
         Ok(()) => Ok(done(PATH, if active { "activated" } else { "deactivated" })),
         Err(e) => {
@@ -304,16 +304,11 @@ async fn grant(
     };
     let result = async {
         let role = parse_role(&typed.role)?;
-        let unit = units::find_unit(st.store.as_ref(), "unit", &typed.unit).await?;
-        users::grant_as(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            &username,
-            role,
-            unit.id,
-        )
-        .await
+        let unit = st.services.units().find_unit("unit", &typed.unit).await?;
+        st.services
+            .users()
+            .grant_as(&staff.actor, &username, role, unit.id)
+            .await
     }
     .await;
     match result {
@@ -345,16 +340,15 @@ async fn revoke(
     let t = staff.lang.texts();
     let result = async {
         let role = parse_role(&field(&fields, "role"))?;
-        let unit = units::find_unit(st.store.as_ref(), "unit", &field(&fields, "unit")).await?;
-        users::revoke_as(
-            st.store.as_ref(),
-            &staff.actor,
-            st.dossiers.now(),
-            &username,
-            role,
-            unit.id,
-        )
-        .await
+        let unit = st
+            .services
+            .units()
+            .find_unit("unit", &field(&fields, "unit"))
+            .await?;
+        st.services
+            .users()
+            .revoke_as(&staff.actor, &username, role, unit.id)
+            .await
     }
     .await;
     match result {

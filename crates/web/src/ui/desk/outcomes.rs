@@ -88,7 +88,7 @@ async fn print(
     outcome: Outcome,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let desks = st.dossiers.reception_desks(&staff.actor).await?;
+    let desks = st.services.dossiers().reception_desks(&staff.actor).await?;
     let get = |k: &str| {
         fields
             .iter()
@@ -105,7 +105,8 @@ async fn print(
     };
     let (posted, _) = read(fields);
     let preview = match st
-        .dossiers
+        .services
+        .dossiers()
         .preview_reception(&staff.actor, unit.code.as_str(), &procedure, posted.channel)
         .await
     {
@@ -165,7 +166,7 @@ async fn print(
                     reason: String::new(),
                     guidance: posted.values.guidance.clone(),
                 };
-                match st.dossiers.guide(&staff.actor, cmd).await {
+                match st.services.dossiers().guide(&staff.actor, cmd).await {
                     Ok(g) => {
                         let name = download_name(GUIDANCE_NAME, &g.sheet);
                         Ok((guidance_pdf(st, g).await?, name))
@@ -180,7 +181,12 @@ async fn print(
                     applicant,
                     reasons,
                 };
-                match st.dossiers.refuse_at_desk(&staff.actor, cmd).await {
+                match st
+                    .services
+                    .dossiers()
+                    .refuse_at_desk(&staff.actor, cmd)
+                    .await
+                {
                     Ok(r) => {
                         let name = download_name(REFUSAL_NAME, &r.sheet);
                         Ok((refusal_pdf(st, r).await?, name))

@@ -119,8 +119,9 @@ async fn sources(st: &AppState, v: &DossierView) -> Result<Vec<Source>, WebError
         })
         .collect();
     let version = st
-        .store
-        .procedure_version_by_id(v.dossier.procedure_version_id)
+        .services
+        .procedures()
+        .version_by_id(v.dossier.procedure_version_id)
         .await?;
     for c in &version.draft.components {
         if !v.components.iter().any(|r| r.name == c.name) {
@@ -358,7 +359,7 @@ pub async fn correct(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
-    let v = st.dossiers.view(&staff.actor, &code).await?;
+    let v = st.services.dossiers().view(&staff.actor, &code).await?;
     let (mut form, cmd) = read(&st, staff.lang, &v, &fields).await?;
     let sent_version = cmd.version;
     // Someone the service would not let correct is refused by it (and the
@@ -369,7 +370,12 @@ pub async fn correct(
             .or_else(|| Some(t.get("dossier.correction.summary").to_owned()));
         return show_form(&st, &staff, &headers, v, form).await;
     }
-    match st.dossiers.correct(&staff.actor, &code, cmd).await {
+    match st
+        .services
+        .dossiers()
+        .correct(&staff.actor, &code, cmd)
+        .await
+    {
         Ok(after) => {
             if is_htmx(&headers) {
                 let msg = Message {
@@ -387,7 +393,7 @@ pub async fn correct(
             show_form(&st, &staff, &headers, v, form).await
         }
         Err(ServiceError::Conflict(_)) => {
-            let now = st.dossiers.view(&staff.actor, &code).await?;
+            let now = st.services.dossiers().view(&staff.actor, &code).await?;
             let key = if now.correction.is_none() {
                 "dossier.correction.finished"
             } else if now.dossier.version != sent_version {

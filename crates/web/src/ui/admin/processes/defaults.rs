@@ -14,7 +14,6 @@ use motcua_domain::catalog::routing::{Allotment, DefaultProcess, DefaultStep, St
 use motcua_domain::role::Role;
 use motcua_domain::unit::Level;
 use motcua_service::ServiceError;
-use motcua_service::routing as svc;
 
 use super::super::units::Opt;
 use super::super::users::role_key;
@@ -96,10 +95,9 @@ pub async fn section(
     typed: Option<(Typed, FieldError)>,
 ) -> Result<Section, WebError> {
     let t = staff.lang.texts();
-    let store = st.store.as_ref();
-    let now = st.dossiers.now();
-    let list = svc::list_defaults(store, &staff.actor, now).await?;
-    let may_edit = svc::may_set_defaults(store, &staff.actor).await?;
+    let services = &st.services;
+    let list = services.routing().list_defaults(&staff.actor).await?;
+    let may_edit = services.routing().may_set_defaults(&staff.actor).await?;
     let rows = list
         .iter()
         .map(|p| Row {
@@ -123,7 +121,7 @@ pub async fn section(
         .collect();
     let (typed, error) = typed.unwrap_or_else(|| (blank(), FieldError::default()));
     let sectors = if may_edit {
-        motcua_service::stats::report::catalog_sectors(store).await?
+        services.stats().catalog_sectors().await?
     } else {
         Vec::new()
     };
@@ -264,7 +262,12 @@ async fn set(
             return refused(&st, &staff, &unit, typed, error).await;
         }
     };
-    match svc::set_default(st.store.as_ref(), &staff.actor, st.dossiers.now(), process).await {
+    match st
+        .services
+        .routing()
+        .set_default(&staff.actor, process)
+        .await
+    {
         Ok(_) => Ok(done(&format!("{PATH}?unit={unit}"), "saved")),
         Err(e @ ServiceError::Invalid { .. }) => {
             let error = field_error(
@@ -291,14 +294,10 @@ async fn remove(
     let unit = field(&fields, "unit");
     let level = Level::parse(&field(&fields, "level"))
         .map_err(|e| WebError::invalid("level", e.to_string()))?;
-    svc::remove_default(
-        st.store.as_ref(),
-        &staff.actor,
-        st.dossiers.now(),
-        &field(&fields, "sector"),
-        level,
-    )
-    .await?;
+    st.services
+        .routing()
+        .remove_default(&staff.actor, &field(&fields, "sector"), level)
+        .await?;
     Ok(done(&format!("{PATH}?unit={unit}"), "removed"))
 }
 
