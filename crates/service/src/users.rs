@@ -256,6 +256,9 @@ pub async fn list_as(
 }
 
 impl crate::services::Users<'_> {
+    /// [`add_user_as`](self::add_user_as) with the services' store and
+    /// clock (the same fields as the sign-up form, one argument each).
+    #[allow(clippy::too_many_arguments)]
     pub async fn add_user_as(
         &self,
         actor: &Actor,
