@@ -18,6 +18,7 @@ pub mod fields;
 pub mod files;
 pub mod notify;
 pub mod passwords;
+pub mod portal;
 pub mod procedures;
 pub mod processes;
 pub mod queues;

@@ -189,6 +189,11 @@ impl Services {
         Queues(self)
     }
 
+    /// What anyone may read without signing in (the citizen portal).
+    pub fn portal(&self) -> Portal<'_> {
+        Portal(self)
+    }
+
     /// Requests with an `Idempotency-Key`.
     pub fn idempotency(&self) -> Idempotency<'_> {
         Idempotency(self)
@@ -338,6 +343,11 @@ area!(
 area!(
     /// Work queues.
     Queues
+);
+area!(
+    /// Public use cases: the catalog in force, where to submit, status
+    /// lookup by receipt.
+    Portal
 );
 area!(
     /// Requests with an `Idempotency-Key`: claimed, completed or released

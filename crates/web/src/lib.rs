@@ -1,5 +1,6 @@
-//! HTTP for motcua: operations endpoints now; the JSON API, staff pages and
-//! citizen portal grow here in `api/`, `ui/` and `portal/`.
+//! HTTP for motcua: operations endpoints (`ops`), the JSON API (`api/`),
+//! the staff pages (`ui/`) and the citizen portal (`portal/`, its own
+//! routes and state, no sign-in).
 //!
 //! Handlers are thin: parse, call one service function, render. [`WebError`]
 //! is the only type that knows HTTP status codes.
@@ -13,6 +14,7 @@ pub mod idempotency;
 pub mod json;
 pub mod limits;
 pub mod ops;
+pub mod portal;
 pub mod query;
 pub mod renders;
 pub mod reports;
@@ -99,12 +101,14 @@ const REQUEST_ID: axum::http::HeaderName = telemetry::REQUEST_ID;
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
+    let portal = portal::routes(portal::PortalState::from(&state));
     Router::new()
         .merge(ops::routes())
         .merge(api::routes())
         .merge(ui::routes(&state))
         .fallback(ui::error_page::unknown_address)
         .with_state(state)
+        .merge(portal)
         .layer(axum::middleware::from_fn(hygiene::problem_errors))
         .layer(axum::middleware::from_fn(hygiene::no_store))
         .layer(compression())

@@ -238,7 +238,7 @@ impl Errors {
     }
 }
 
-fn component_form_label(t: &Texts, f: ComponentForm) -> String {
+pub(crate) fn component_form_label(t: &Texts, f: ComponentForm) -> String {
     t.get(match f {
         ComponentForm::Original => "desk.form_original",
         ComponentForm::Copy => "desk.form_copy",

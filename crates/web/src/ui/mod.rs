@@ -197,7 +197,7 @@ async fn switch_language(Query(q): Query<SwitchQuery>) -> Response {
 /// Security headers of every page: scripts, styles and images only from
 /// this server (htmx is configured to inject no inline style), no framing,
 /// no referrer to other sites, no caching of pages with personal data.
-async fn page_headers(req: axum::extract::Request, next: Next) -> Response {
+pub(crate) async fn page_headers(req: axum::extract::Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(

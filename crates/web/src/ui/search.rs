@@ -100,6 +100,9 @@ struct Hits {
     more_href: Option<String>,
     /// Nothing found.
     none: bool,
+    /// The text these hits answer: typing sends a request per pause, so
+    /// a reader (or a test) can tell the last answer from an earlier one.
+    answers: String,
 }
 
 /// `GET /tim-kiem/goi-y?q=`: the first hits, or why there are none.
@@ -110,12 +113,14 @@ async fn hits(
 ) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let text = p.q.unwrap_or_default();
+    let answers = text.trim().to_owned();
     let empty = |t: Texts, hint: Option<String>| Hits {
         t,
         rows: Vec::new(),
         hint,
         more_href: None,
         none: false,
+        answers: answers.clone(),
     };
     if text.trim().is_empty() {
         return Ok(render(StatusCode::OK, &empty(t, None)));
@@ -151,6 +156,7 @@ async fn hits(
             rows,
             hint: None,
             more_href,
+            answers,
         },
     ))
 }

@@ -49,13 +49,13 @@ pub(crate) struct World {
     pub(crate) desk: Client,
     specialist: Client,
     leader: Client,
-    admin: Client,
+    pub(crate) admin: Client,
 }
 
 /// The procedure "1.000003" (5 working days, fee 50.000 đ) assigned to
 /// district A, with a process: 24 working hours at the justice office,
 /// then 8 at the district's leader.
-async fn world(b: Backend) -> World {
+pub(crate) async fn world(b: Backend) -> World {
     world_with(b, motcua_testkit::Options::default()).await
 }
 

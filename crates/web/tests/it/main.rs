@@ -15,6 +15,7 @@ mod api_units;
 mod corrections;
 mod counter_forms;
 mod hardening;
+mod portal;
 mod routing;
 mod search;
 mod stats_replay;

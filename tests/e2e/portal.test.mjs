@@ -1,0 +1,112 @@
+// The citizen portal on a phone, in the browser, on the demo (issue 19,
+// points 1 and 8):
+//
+//   a visitor who never signs in opens /cong-dan on a 390 px phone, finds
+//   "Thủ tục đăng ký khai sinh" by typing without diacritics, reads its
+//   page (documents, time limit, where to submit), and opens a dossier's
+//   status from the address the receipt's QR code holds; the same pages
+//   read with JavaScript turned off. Each page weighs under 300 KB.
+//
+// The QR address is taken the way the receipt gets it: a desk officer's
+// API view of a dossier (`status_url`).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoSuite } from './lib/suite.mjs';
+import { keepFailures, newPage, screenshot, signIn } from './lib/browser.mjs';
+
+const env = demoSuite();
+
+/** A phone's browser context, without cookies (nobody signed in). */
+async function phone(browser, javaScriptEnabled = true) {
+  const context = await browser.newContext({
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    javaScriptEnabled,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  return page;
+}
+
+/** Bytes received for everything the page loaded (body sizes). */
+function weigh(page) {
+  const sizes = [];
+  page.on('response', (r) => {
+    sizes.push(r.body().then((b) => b.length).catch(() => 0));
+  });
+  return async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+}
+
+async function fitsThePhone(page, what) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `${what} is ${width} px wide on a 390 px phone`);
+}
+
+test('a visitor finds a procedure and follows a dossier on a phone', () =>
+  keepFailures(env.browser, 'portal', async () => {
+    const base = env.server.url;
+
+    // The address printed under the QR code of a demo dossier's receipt.
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    const list = await desk.request.get(`${base}/api/dossiers?limit=1&status=processing`);
+    assert.equal(list.status(), 200);
+    const code = (await list.json()).items[0].code;
+    const view = await (await desk.request.get(`${base}/api/dossiers/${code}`)).json();
+    const statusUrl = view.status_url;
+    assert.match(statusUrl, new RegExp(`/tra-cuu/${code.replace(/\./g, '\\.')}\\?t=.+`));
+    const applicant = view.applicant.name;
+
+    const page = await phone(env.browser);
+    let weight = weigh(page);
+    await page.goto(`${base}/cong-dan`);
+    await fitsThePhone(page, 'the home page');
+    assert.ok((await weight()) < 300_000, 'the home page under 300 KB');
+    await screenshot(page, 'portal-home');
+
+    // Typed without diacritics, Enter: the hits.
+    await page.locator('#home-q').fill('dang ky khai sinh');
+    await Promise.all([page.waitForURL(/\/cong-dan\/thu-tuc\?q=/), page.keyboard.press('Enter')]);
+    const hit = page.locator('ol.procedure-list a', { hasText: 'Thủ tục đăng ký khai sinh' }).first();
+    await hit.waitFor();
+    await fitsThePhone(page, 'the hits');
+    await screenshot(page, 'portal-hits');
+
+    weight = weigh(page);
+    await Promise.all([page.waitForURL(/\/cong-dan\/thu-tuc\/1\.001193$/), hit.click()]);
+    assert.match(await page.locator('h1').innerText(), /Thủ tục đăng ký khai sinh/);
+    const facts = await page.locator('dl.facts').innerText();
+    assert.match(facts, /Thời hạn giải quyết/);
+    assert.match(facts, /Dịch vụ công trực tuyến toàn trình/);
+    assert.ok((await page.locator('ol.components li').count()) >= 1, 'the documents are listed');
+    assert.ok((await page.locator('#places-title + ul li').count()) >= 1, 'where to submit');
+    await fitsThePhone(page, 'the procedure page');
+    assert.ok((await weight()) < 300_000, 'the procedure page under 300 KB');
+    await screenshot(page, 'portal-procedure');
+
+    // The QR code's address opens the dossier's progress.
+    await page.goto(`${base}${statusUrl}`);
+    assert.match(await page.locator('h1').innerText(), new RegExp(code.replace(/\./g, '\\.')));
+    assert.match(await page.locator('.badge').innerText(), /Đang xử lý/);
+    const body = await page.locator('main').innerText();
+    assert.ok(!body.includes(applicant), 'the applicant is not named');
+    await fitsThePhone(page, 'the status page');
+    await screenshot(page, 'portal-status');
+
+    // A mistyped check value: told so, on the form, nothing of the dossier.
+    await page.goto(`${base}/tra-cuu`);
+    await page.locator('#lookup-code').fill(code);
+    await page.locator('#lookup-t').fill('sai-ma');
+    await Promise.all([page.waitForURL(/\/tra-cuu\?/), page.locator('#lookup-t').press('Enter')]);
+    assert.match(await page.locator('[role=alert]').innerText(), /Không tìm thấy hồ sơ/);
+
+    // Without JavaScript the same pages read the same.
+    const plain = await phone(env.browser, false);
+    await plain.goto(`${base}/cong-dan/thu-tuc?q=ket+hon`);
+    assert.ok((await plain.locator('ol.procedure-list a', { hasText: 'Thủ tục đăng ký kết hôn' }).count()) >= 1);
+    await plain.goto(`${base}${statusUrl}`);
+    assert.match(await plain.locator('.badge').innerText(), /Đang xử lý/);
+  }));
