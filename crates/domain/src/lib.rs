@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bounds;
 pub mod calendar;
 pub mod catalog;
+pub mod contact;
 pub mod deadline;
 pub mod dossier;
 pub mod error;

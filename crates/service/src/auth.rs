@@ -132,7 +132,7 @@ pub const TOKEN_PREFIX: &str = "mct_";
 
 /// A hash for unknown users, so a login for a name that does not exist costs
 /// the same time as a wrong password (no probing for user names).
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Bv1bWf2pHn0E0b8qVvYb3cU7b0P3CqkqkzN6Jb4tDk";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2Bv1bWf2pHn0E0b8qVvYb3cU7b0P3CqkqkzN6Jb4tDk";
 
 /// A new random secret as lower-case hex.
 pub fn new_secret() -> ServiceResult<String> {
@@ -253,7 +253,7 @@ pub async fn login(
 }
 
 /// Seconds to wait, rounded up (a client retrying on the second would be early).
-fn whole_seconds(d: SignedDuration) -> u64 {
+pub(crate) fn whole_seconds(d: SignedDuration) -> u64 {
     u64::try_from((d.as_millis().max(0) + 999) / 1000).unwrap_or(u64::MAX)
 }
 

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod applicants;
 pub mod auth;
 pub mod calendar;
 pub mod catalog;

@@ -189,6 +189,11 @@ impl Services {
         Queues(self)
     }
 
+    /// Citizens' and businesses' accounts on the portal.
+    pub fn applicants(&self) -> Applicants<'_> {
+        Applicants(self)
+    }
+
     /// What anyone may read without signing in (the citizen portal).
     pub fn portal(&self) -> Portal<'_> {
         Portal(self)
@@ -343,6 +348,10 @@ area!(
 area!(
     /// Work queues.
     Queues
+);
+area!(
+    /// Portal accounts: registration, codes, sign-in, password reset.
+    Applicants
 );
 area!(
     /// Public use cases: the catalog in force, where to submit, status

@@ -102,6 +102,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "calendar_revision",
         include_str!("../migrations/sqlite/0015_calendar_revision.sql"),
     ),
+    (
+        16,
+        "applicant_accounts",
+        include_str!("../migrations/sqlite/0016_applicant_accounts.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -180,6 +185,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         15,
         "calendar_revision",
         include_str!("../migrations/postgres/0015_calendar_revision.sql"),
+    ),
+    (
+        16,
+        "applicant_accounts",
+        include_str!("../migrations/postgres/0016_applicant_accounts.sql"),
     ),
 ];
 

@@ -343,9 +343,14 @@ async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
 }
 
-/// Takes back migrations 14 and 15 (the access and calendar revisions and
-/// their triggers), so that migrating again re-creates them.
+/// Takes back migrations 14 to 16 (the access and calendar revisions with
+/// their triggers, the portal accounts), so that migrating again re-creates
+/// them.
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
+    // Migration 0016 (portal accounts) makes tables only.
+    for table in ["applicant_sessions", "one_time_codes", "applicant_accounts"] {
+        db.execute(&format!("DROP TABLE {table}")).await.unwrap();
+    }
     db.execute("DROP TABLE calendar_revision").await.unwrap();
     db.execute("DROP TABLE access_revision").await.unwrap();
     if db.backend() == motcua_testkit::Backend::Postgres {

@@ -7,6 +7,7 @@
 //! can exist without its trail.
 
 mod access;
+mod applicants;
 mod catalog;
 mod dashboard;
 mod dossier;
@@ -15,6 +16,7 @@ mod model;
 mod stats;
 
 pub use access::*;
+pub use applicants::*;
 pub use catalog::*;
 pub use dashboard::*;
 pub use dossier::*;
@@ -214,6 +216,7 @@ pub trait Store:
     + DossierStore
     + OutboxStore
     + IdempotencyStore
+    + ApplicantStore
     + DashboardStore
     + StatsStore
 {
@@ -232,6 +235,7 @@ impl<T> Store for T where
         + DossierStore
         + OutboxStore
         + IdempotencyStore
+        + ApplicantStore
         + DashboardStore
         + StatsStore
 {

@@ -6,6 +6,7 @@
 //! and readiness differ.
 
 pub(crate) mod access;
+pub(crate) mod applicants;
 pub(crate) mod calendar;
 pub(crate) mod corrections;
 pub(crate) mod dashboard;
@@ -530,6 +531,7 @@ macro_rules! store_ports {
             }
         };
         $crate::ports::dossier_ports::dossier_ports!($store);
+        $crate::ports::applicants::applicant_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
         $crate::ports::stats::stats_ports!($store);
     };

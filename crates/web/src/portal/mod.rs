@@ -15,6 +15,7 @@
 //! they cannot reach a staff session. Pages work without JavaScript, load
 //! no script at all, and fit a phone.
 
+pub mod account;
 pub mod catalog;
 pub mod lookup;
 
@@ -38,6 +39,8 @@ use crate::ui::render;
 
 /// Where the portal starts.
 pub const HOME: &str = "/cong-dan";
+/// The largest form the portal reads (its forms are a few short fields).
+pub const MAX_FORM_BYTES: usize = 16 << 10;
 
 /// What portal handlers can reach.
 #[derive(Clone)]
@@ -66,6 +69,8 @@ pub fn routes(state: PortalState) -> Router {
     Router::new()
         .merge(catalog::routes())
         .merge(lookup::routes())
+        .merge(account::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(middleware::from_fn(html_errors))
         .layer(middleware::from_fn(crate::ui::page_headers))
         .with_state(state)

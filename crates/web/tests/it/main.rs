@@ -16,6 +16,7 @@ mod corrections;
 mod counter_forms;
 mod hardening;
 mod portal;
+mod portal_accounts;
 mod routing;
 mod search;
 mod stats_replay;

@@ -1,0 +1,208 @@
+//! Accounts of citizens and businesses, their portal sessions and the
+//! one-time codes that prove a contact (issue 19, point 2).
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use motcua_domain::contact::Contact;
+use serde::Serialize;
+
+use super::{AuditContext, NewMessage};
+use crate::error::ServiceResult;
+
+/// Who an account stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A person (công dân).
+    Citizen,
+    /// An organisation or business (tổ chức, doanh nghiệp).
+    Organisation,
+}
+
+impl AccountKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Citizen => "citizen",
+            Self::Organisation => "organisation",
+        }
+    }
+
+    /// The kind named by its stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "citizen" => Some(Self::Citizen),
+            "organisation" => Some(Self::Organisation),
+            _ => None,
+        }
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    /// Person or organisation.
+    pub kind: AccountKind,
+    /// Full name (of the organisation, for one).
+    pub full_name: String,
+    /// How it is reached and signed in to.
+    pub contact: Contact,
+    /// argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Id.
+    pub id: i64,
+    /// Person or organisation.
+    pub kind: AccountKind,
+    /// Full name.
+    pub full_name: String,
+    /// E-mail address, normal form.
+    pub email: Option<String>,
+    /// Phone number, normal form.
+    pub phone: Option<String>,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// When the owner proved the contact; none before.
+    pub verified_at: Option<Timestamp>,
+    /// What an identity provider vouched for, if one did.
+    pub identity: Option<VerifiedIdentity>,
+    /// Whether the account may sign in.
+    pub active: bool,
+    /// Created.
+    pub created_at: Timestamp,
+}
+
+/// An identity provider's word on an account's owner (VNeID).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedIdentity {
+    /// The provider's stable subject for the person.
+    pub subject: String,
+    /// Level of assurance (VNeID's levels 1 and 2).
+    pub level: u8,
+    /// When it was vouched for.
+    pub at: Timestamp,
+}
+
+/// A portal session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountSession {
+    /// Hex SHA-256 of the cookie secret.
+    pub id_hash: String,
+    /// The account.
+    pub account_id: i64,
+    /// The CSRF token the session's forms echo.
+    pub csrf_token: String,
+    /// Created.
+    pub created_at: Timestamp,
+    /// Ends.
+    pub expires_at: Timestamp,
+}
+
+/// What a one-time code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePurpose {
+    /// Proving the contact of a new account.
+    Verify,
+    /// Setting a new password.
+    Reset,
+}
+
+impl CodePurpose {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verify => "verify",
+            Self::Reset => "reset",
+        }
+    }
+}
+
+/// A code to keep (its hash) and the message that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCode {
+    /// Where it was sent.
+    pub contact: Contact,
+    /// What it is for.
+    pub purpose: CodePurpose,
+    /// Hex SHA-256 of the code with its contact and purpose.
+    pub code_hash: String,
+    /// Dead after this.
+    pub expires_at: Timestamp,
+}
+
+/// What checking a code found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// The code was right and live; it is used up now.
+    Accepted,
+    /// Wrong: one more try counted.
+    Wrong,
+    /// No live code (none sent, expired, used, or too many wrong tries).
+    Dead,
+}
+
+/// Accounts, portal sessions and one-time codes. Account changes are
+/// audited under the account's id, never its contact or name.
+#[async_trait]
+pub trait ApplicantStore: Send + Sync {
+    /// Creates an account, unverified. A contact already taken is
+    /// `Conflict` (the service never tells the caller so).
+    async fn insert_account(&self, ctx: &AuditContext, a: &NewAccount) -> ServiceResult<Account>;
+    /// The account reached by `contact`, if any.
+    async fn account_by_contact(&self, contact: &Contact) -> ServiceResult<Option<Account>>;
+    /// An account by id, or `NotFound`.
+    async fn account_by_id(&self, id: i64) -> ServiceResult<Account>;
+    /// Records that the owner proved the contact (once; later calls keep
+    /// the first moment).
+    async fn mark_account_verified(&self, ctx: &AuditContext, id: i64) -> ServiceResult<()>;
+    /// Sets a new password and ends every session of the account.
+    async fn set_account_password(
+        &self,
+        ctx: &AuditContext,
+        id: i64,
+        password_hash: &str,
+    ) -> ServiceResult<()>;
+
+    /// Stores a session.
+    async fn create_account_session(&self, s: &AccountSession) -> ServiceResult<()>;
+    /// The session with this hash and its account, if it is live at `now`
+    /// and the account active.
+    async fn account_session(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> ServiceResult<Option<(AccountSession, Account)>>;
+    /// Ends a session; absent is fine.
+    async fn delete_account_session(&self, id_hash: &str) -> ServiceResult<()>;
+
+    /// Keeps a code (replacing any earlier one for the same contact and
+    /// purpose) and queues `message`, which carries it, in one transaction.
+    async fn put_code(
+        &self,
+        code: &NewCode,
+        message: &NewMessage,
+        now: Timestamp,
+    ) -> ServiceResult<()>;
+    /// Queues a message to a contact with no code (the note to an owner
+    /// that someone tried to register with their contact).
+    async fn queue_contact_message(
+        &self,
+        message: &NewMessage,
+        now: Timestamp,
+    ) -> ServiceResult<()>;
+    /// Checks a code in one guarded statement: the right hash of a live
+    /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
+    /// one counts a try.
+    async fn check_code(
+        &self,
+        contact: &Contact,
+        purpose: CodePurpose,
+        code_hash: &str,
+        now: Timestamp,
+        max_attempts: u32,
+    ) -> ServiceResult<CodeCheck>;
+}

@@ -1,0 +1,62 @@
+-- Accounts of citizens and businesses on the portal (issue 19, point 2).
+-- Paired with migrations/postgres/0016_applicant_accounts.sql: same tables,
+-- columns and constraint names.
+--
+-- An account is reached by an e-mail address or a phone number (at least
+-- one), kept in their normal form (service: motcua_domain::contact): lower
+-- case for e-mail, 0xxxxxxxxx for a phone. verified_at_ms is when the owner
+-- proved the contact with a one-time code; an account is not signed in to
+-- before that. identity_* hold what an identity provider (VNeID) vouched
+-- for: its subject, the level of assurance and when.
+CREATE TABLE applicant_accounts (
+    id                     INTEGER CONSTRAINT applicant_accounts_pkey PRIMARY KEY AUTOINCREMENT,
+    kind                   TEXT    NOT NULL,
+    full_name              TEXT    NOT NULL,
+    email                  TEXT,
+    phone                  TEXT,
+    password_hash          TEXT    NOT NULL,
+    verified_at_ms         INTEGER,
+    identity_subject       TEXT,
+    identity_level         INTEGER,
+    identity_verified_at_ms INTEGER,
+    active                 INTEGER NOT NULL DEFAULT 1,
+    created_at_ms          INTEGER NOT NULL,
+    CONSTRAINT applicant_accounts_email_key UNIQUE (email),
+    CONSTRAINT applicant_accounts_phone_key UNIQUE (phone),
+    CONSTRAINT applicant_accounts_identity_subject_key UNIQUE (identity_subject),
+    CONSTRAINT applicant_accounts_kind_check CHECK (kind IN ('citizen', 'organisation')),
+    CONSTRAINT applicant_accounts_contact_check CHECK (email IS NOT NULL OR phone IS NOT NULL),
+    CONSTRAINT applicant_accounts_email_check CHECK (email IS NULL OR email = lower(email)),
+    CONSTRAINT applicant_accounts_active_check CHECK (active IN (0, 1))
+);
+
+-- Portal sessions, apart from staff sessions: a citizen's cookie never
+-- opens a staff page, and a staff cookie never a citizen's.
+CREATE TABLE applicant_sessions (
+    id_hash        TEXT    NOT NULL,
+    account_id     INTEGER NOT NULL,
+    csrf_token     TEXT    NOT NULL,
+    created_at_ms  INTEGER NOT NULL,
+    expires_at_ms  INTEGER NOT NULL,
+    CONSTRAINT applicant_sessions_pkey PRIMARY KEY (id_hash),
+    CONSTRAINT applicant_sessions_account_id_fkey FOREIGN KEY (account_id) REFERENCES applicant_accounts (id) ON DELETE CASCADE
+);
+CREATE INDEX applicant_sessions_account_id_idx ON applicant_sessions (account_id);
+
+-- One-time codes sent to a contact: to prove it after registering, to reset
+-- a password. Only a hash of the code is kept; a new code for the same
+-- contact and purpose replaces the old; `attempts` counts wrong tries, and
+-- a code is dead after the limit, its expiry or its use.
+CREATE TABLE one_time_codes (
+    id             INTEGER CONSTRAINT one_time_codes_pkey PRIMARY KEY AUTOINCREMENT,
+    contact        TEXT    NOT NULL,
+    purpose        TEXT    NOT NULL,
+    code_hash      TEXT    NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    expires_at_ms  INTEGER NOT NULL,
+    used_at_ms     INTEGER,
+    created_at_ms  INTEGER NOT NULL,
+    CONSTRAINT one_time_codes_contact_purpose_key UNIQUE (contact, purpose),
+    CONSTRAINT one_time_codes_purpose_check CHECK (purpose IN ('verify', 'reset')),
+    CONSTRAINT one_time_codes_attempts_check CHECK (attempts >= 0)
+);

@@ -1,0 +1,518 @@
+//! Portal accounts, their sessions and one-time codes, the same on both
+//! databases (migration 0016).
+//!
+//! Audit entries name an account by id (`applicant:42`), never by its
+//! contact or name: the audit log is read by staff, and a citizen's e-mail
+//! address or phone number is not theirs to browse.
+
+use jiff::Timestamp;
+use motcua_domain::contact::Contact;
+use motcua_service::ServiceError;
+use motcua_service::error::ServiceResult;
+use motcua_service::store::{
+    Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
+    NewCode, NewMessage, VerifiedIdentity,
+};
+use serde_json::json;
+
+use crate::conn::{Backend, Conn, Sql, commit};
+use crate::convert::{instant, millis};
+use crate::error::{corrupt, db, map_db};
+
+/// An account was created (unverified).
+pub const APPLICANT_CREATE: &str = "applicant.create";
+/// An account's owner proved the contact.
+pub const APPLICANT_VERIFY: &str = "applicant.verify";
+/// An account's password was replaced (its sessions ended).
+pub const APPLICANT_PASSWORD_SET: &str = "applicant.password_set";
+
+const ACCOUNT_COLUMNS: &str = "id, kind, full_name, email, phone, password_hash, verified_at_ms, \
+     identity_subject, identity_level, identity_verified_at_ms, active, created_at_ms";
+
+type AccountRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    bool,
+    i64,
+);
+
+fn subject(id: i64) -> String {
+    format!("applicant:{id}")
+}
+
+fn account(r: AccountRow) -> ServiceResult<Account> {
+    let (
+        id,
+        kind,
+        full_name,
+        email,
+        phone,
+        password_hash,
+        verified,
+        sub,
+        level,
+        vouched,
+        active,
+        created,
+    ) = r;
+    let identity = match (sub, level, vouched) {
+        (Some(subject), Some(level), Some(at)) => Some(VerifiedIdentity {
+            subject,
+            level: u8::try_from(level)
+                .map_err(|e| corrupt("applicant_accounts.identity_level", &level.to_string(), e))?,
+            at: instant(at, "applicant_accounts")?,
+        }),
+        _ => None,
+    };
+    Ok(Account {
+        id,
+        kind: AccountKind::parse(&kind)
+            .ok_or_else(|| corrupt("applicant_accounts.kind", &kind, "unknown kind"))?,
+        full_name,
+        email,
+        phone,
+        password_hash,
+        verified_at: verified
+            .map(|ms| instant(ms, "applicant_accounts"))
+            .transpose()?,
+        identity,
+        active,
+        created_at: instant(created, "applicant_accounts")?,
+    })
+}
+
+pub(crate) async fn insert_account<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    a: &NewAccount,
+) -> ServiceResult<Account> {
+    let (email, phone) = match &a.contact {
+        Contact::Email(e) => (Some(e.clone()), None),
+        Contact::Phone(p) => (None, Some(p.clone())),
+    };
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let (id,): (i64,) = c
+        .one(
+            Sql::new(
+                "INSERT INTO applicant_accounts (kind, full_name, email, phone, password_hash, \
+                 active, created_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .text(a.kind.as_str())
+            .text(a.full_name.clone())
+            .opt_text(email.clone())
+            .opt_text(phone.clone())
+            .text(a.password_hash.clone())
+            .bool(true)
+            .int(millis(ctx.at)),
+        )
+        .await
+        .map_err(|e| {
+            map_db(e, |broken| match broken {
+                crate::error::Broken::Unique(_) => Some(ServiceError::Conflict(
+                    "an account with this contact exists".into(),
+                )),
+                _ => None,
+            })
+        })?;
+    c.append(
+        ctx,
+        APPLICANT_CREATE,
+        &subject(id),
+        &json!({ "id": id, "kind": a.kind.as_str() }),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(Account {
+        id,
+        kind: a.kind,
+        full_name: a.full_name.clone(),
+        email,
+        phone,
+        password_hash: a.password_hash.clone(),
+        verified_at: None,
+        identity: None,
+        active: true,
+        created_at: crate::convert::stored_instant(ctx.at),
+    })
+}
+
+pub(crate) async fn account_by_contact<B: Backend>(
+    b: &B,
+    contact: &Contact,
+) -> ServiceResult<Option<Account>> {
+    let column = match contact {
+        Contact::Email(_) => "email",
+        Contact::Phone(_) => "phone",
+    };
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM applicant_accounts WHERE {column} = $1");
+    let row: Option<AccountRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(sql, Vec::new()).text(contact.as_str()))
+        .await
+        .map_err(db)?;
+    row.map(account).transpose()
+}
+
+pub(crate) async fn account_by_id<B: Backend>(b: &B, id: i64) -> ServiceResult<Account> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM applicant_accounts WHERE id = $1");
+    let row: Option<AccountRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(sql, Vec::new()).int(id))
+        .await
+        .map_err(db)?;
+    account(row.ok_or_else(|| ServiceError::not_found("account", id.to_string()))?)
+}
+
+pub(crate) async fn mark_account_verified<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    id: i64,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE applicant_accounts SET verified_at_ms = $1 \
+                 WHERE id = $2 AND verified_at_ms IS NULL",
+            )
+            .int(millis(ctx.at))
+            .int(id),
+        )
+        .await
+        .map_err(db)?;
+    if n > 0 {
+        c.append(ctx, APPLICANT_VERIFY, &subject(id), &json!({ "id": id }))
+            .await?;
+    }
+    commit(tx).await
+}
+
+pub(crate) async fn set_account_password<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    id: i64,
+    password_hash: &str,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let n = c
+        .execute(
+            Sql::new("UPDATE applicant_accounts SET password_hash = $1 WHERE id = $2")
+                .text(password_hash)
+                .int(id),
+        )
+        .await
+        .map_err(db)?;
+    if n == 0 {
+        return Err(ServiceError::not_found("account", id.to_string()));
+    }
+    let ended = c
+        .execute(Sql::new("DELETE FROM applicant_sessions WHERE account_id = $1").int(id))
+        .await
+        .map_err(db)?;
+    c.append(
+        ctx,
+        APPLICANT_PASSWORD_SET,
+        &subject(id),
+        &json!({ "id": id, "sessions_ended": ended }),
+    )
+    .await?;
+    commit(tx).await
+}
+
+pub(crate) async fn create_account_session<B: Backend>(
+    b: &B,
+    s: &AccountSession,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    // Sessions past their end are swept as new ones start, account by
+    // account, so the table holds live sessions only.
+    c.execute(
+        Sql::new("DELETE FROM applicant_sessions WHERE account_id = $1 AND expires_at_ms <= $2")
+            .int(s.account_id)
+            .int(millis(s.created_at)),
+    )
+    .await
+    .map_err(db)?;
+    c.execute(
+        Sql::new(
+            "INSERT INTO applicant_sessions (id_hash, account_id, csrf_token, created_at_ms, \
+             expires_at_ms) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .text(s.id_hash.clone())
+        .int(s.account_id)
+        .text(s.csrf_token.clone())
+        .int(millis(s.created_at))
+        .int(millis(s.expires_at)),
+    )
+    .await
+    .map_err(db)?;
+    commit(tx).await
+}
+
+pub(crate) async fn account_session<B: Backend>(
+    b: &B,
+    id_hash: &str,
+    now: Timestamp,
+) -> ServiceResult<Option<(AccountSession, Account)>> {
+    let row: Option<(String, i64, String, i64, i64)> = b
+        .read()
+        .await?
+        .optional(
+            Sql::new(
+                "SELECT id_hash, account_id, csrf_token, created_at_ms, expires_at_ms \
+                 FROM applicant_sessions WHERE id_hash = $1",
+            )
+            .text(id_hash),
+        )
+        .await
+        .map_err(db)?;
+    let Some((id_hash, account_id, csrf_token, created, expires)) = row else {
+        return Ok(None);
+    };
+    // The end is compared here, not in SQL: a bound "now" makes SQLite
+    // plan the statement again on every request (see the staff sessions).
+    if expires <= millis(now) {
+        return Ok(None);
+    }
+    let a = account_by_id(b, account_id).await?;
+    if !a.active {
+        return Ok(None);
+    }
+    let s = AccountSession {
+        id_hash,
+        account_id,
+        csrf_token,
+        created_at: instant(created, "applicant_sessions")?,
+        expires_at: instant(expires, "applicant_sessions")?,
+    };
+    Ok(Some((s, a)))
+}
+
+pub(crate) async fn delete_account_session<B: Backend>(b: &B, id_hash: &str) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(Sql::new("DELETE FROM applicant_sessions WHERE id_hash = $1").text(id_hash))
+        .await
+        .map_err(db)?;
+    commit(tx).await
+}
+
+const INSERT_CONTACT_MESSAGE: &str = "INSERT INTO outbox (dossier_id, channel, recipient, \
+     subject, body, status, attempts, next_attempt_ms, created_at_ms) \
+     VALUES (NULL, $1, $2, $3, $4, 'pending', 0, $5, $5)";
+
+fn message_sql(m: &NewMessage, now: Timestamp) -> Sql {
+    Sql::new(INSERT_CONTACT_MESSAGE)
+        .text(m.channel.as_str())
+        .text(m.recipient.clone())
+        .text(m.subject.clone())
+        .text(m.body.clone())
+        .int(millis(now))
+}
+
+pub(crate) async fn put_code<B: Backend>(
+    b: &B,
+    code: &NewCode,
+    message: &NewMessage,
+    now: Timestamp,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(
+        Sql::new(
+            "INSERT INTO one_time_codes (contact, purpose, code_hash, attempts, expires_at_ms, \
+             used_at_ms, created_at_ms) VALUES ($1, $2, $3, 0, $4, NULL, $5) \
+             ON CONFLICT (contact, purpose) DO UPDATE SET code_hash = excluded.code_hash, \
+             attempts = 0, expires_at_ms = excluded.expires_at_ms, used_at_ms = NULL, \
+             created_at_ms = excluded.created_at_ms",
+        )
+        .text(code.contact.as_str())
+        .text(code.purpose.as_str())
+        .text(code.code_hash.clone())
+        .int(millis(code.expires_at))
+        .int(millis(now)),
+    )
+    .await
+    .map_err(db)?;
+    c.execute(message_sql(message, now)).await.map_err(db)?;
+    commit(tx).await
+}
+
+pub(crate) async fn queue_contact_message<B: Backend>(
+    b: &B,
+    message: &NewMessage,
+    now: Timestamp,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(message_sql(message, now)).await.map_err(db)?;
+    commit(tx).await
+}
+
+pub(crate) async fn check_code<B: Backend>(
+    b: &B,
+    contact: &Contact,
+    purpose: CodePurpose,
+    code_hash: &str,
+    now: Timestamp,
+    max_attempts: u32,
+) -> ServiceResult<CodeCheck> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let used = c
+        .execute(
+            Sql::new(
+                "UPDATE one_time_codes SET used_at_ms = $1 WHERE contact = $2 AND purpose = $3 \
+                 AND used_at_ms IS NULL AND expires_at_ms > $1 AND attempts < $4 \
+                 AND code_hash = $5",
+            )
+            .int(millis(now))
+            .text(contact.as_str())
+            .text(purpose.as_str())
+            .int(i64::from(max_attempts))
+            .text(code_hash),
+        )
+        .await
+        .map_err(db)?;
+    let outcome = if used > 0 {
+        CodeCheck::Accepted
+    } else {
+        let counted = c
+            .execute(
+                Sql::new(
+                    "UPDATE one_time_codes SET attempts = attempts + 1 WHERE contact = $1 \
+                     AND purpose = $2 AND used_at_ms IS NULL AND expires_at_ms > $3 \
+                     AND attempts < $4",
+                )
+                .text(contact.as_str())
+                .text(purpose.as_str())
+                .int(millis(now))
+                .int(i64::from(max_attempts)),
+            )
+            .await
+            .map_err(db)?;
+        if counted > 0 {
+            CodeCheck::Wrong
+        } else {
+            CodeCheck::Dead
+        }
+    };
+    commit(tx).await?;
+    Ok(outcome)
+}
+
+/// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
+macro_rules! applicant_ports {
+    ($store:ty) => {
+        const _: () = {
+            use async_trait::async_trait;
+            use jiff::Timestamp;
+            use motcua_domain::contact::Contact;
+            use motcua_service::error::ServiceResult;
+            use motcua_service::store::{
+                Account, AccountSession, ApplicantStore, AuditContext, CodeCheck, CodePurpose,
+                NewAccount, NewCode, NewMessage,
+            };
+
+            use $crate::ports::applicants as ap;
+
+            #[async_trait]
+            impl ApplicantStore for $store {
+                async fn insert_account(
+                    &self,
+                    ctx: &AuditContext,
+                    a: &NewAccount,
+                ) -> ServiceResult<Account> {
+                    ap::insert_account(self, ctx, a).await
+                }
+
+                async fn account_by_contact(
+                    &self,
+                    contact: &Contact,
+                ) -> ServiceResult<Option<Account>> {
+                    ap::account_by_contact(self, contact).await
+                }
+
+                async fn account_by_id(&self, id: i64) -> ServiceResult<Account> {
+                    ap::account_by_id(self, id).await
+                }
+
+                async fn mark_account_verified(
+                    &self,
+                    ctx: &AuditContext,
+                    id: i64,
+                ) -> ServiceResult<()> {
+                    ap::mark_account_verified(self, ctx, id).await
+                }
+
+                async fn set_account_password(
+                    &self,
+                    ctx: &AuditContext,
+                    id: i64,
+                    password_hash: &str,
+                ) -> ServiceResult<()> {
+                    ap::set_account_password(self, ctx, id, password_hash).await
+                }
+
+                async fn create_account_session(&self, s: &AccountSession) -> ServiceResult<()> {
+                    ap::create_account_session(self, s).await
+                }
+
+                async fn account_session(
+                    &self,
+                    id_hash: &str,
+                    now: Timestamp,
+                ) -> ServiceResult<Option<(AccountSession, Account)>> {
+                    ap::account_session(self, id_hash, now).await
+                }
+
+                async fn delete_account_session(&self, id_hash: &str) -> ServiceResult<()> {
+                    ap::delete_account_session(self, id_hash).await
+                }
+
+                async fn put_code(
+                    &self,
+                    code: &NewCode,
+                    message: &NewMessage,
+                    now: Timestamp,
+                ) -> ServiceResult<()> {
+                    ap::put_code(self, code, message, now).await
+                }
+
+                async fn queue_contact_message(
+                    &self,
+                    message: &NewMessage,
+                    now: Timestamp,
+                ) -> ServiceResult<()> {
+                    ap::queue_contact_message(self, message, now).await
+                }
+
+                async fn check_code(
+                    &self,
+                    contact: &Contact,
+                    purpose: CodePurpose,
+                    code_hash: &str,
+                    now: Timestamp,
+                    max_attempts: u32,
+                ) -> ServiceResult<CodeCheck> {
+                    ap::check_code(self, contact, purpose, code_hash, now, max_attempts).await
+                }
+            }
+        };
+    };
+}
+pub(crate) use applicant_ports;
