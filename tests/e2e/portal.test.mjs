@@ -10,6 +10,8 @@
 // The QR address is taken the way the receipt gets it: a desk officer's
 // API view of a dossier (`status_url`).
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoSuite } from './lib/suite.mjs';
@@ -109,4 +111,54 @@ test('a visitor finds a procedure and follows a dossier on a phone', () =>
     assert.ok((await plain.locator('ol.procedure-list a', { hasText: 'Thủ tục đăng ký kết hôn' }).count()) >= 1);
     await plain.goto(`${base}${statusUrl}`);
     assert.match(await plain.locator('.badge').innerText(), /Đang xử lý/);
+  }));
+
+/** The newest six-digit code the demo wrote for `recipient` (it logs every
+ * message instead of sending it), waiting for the dispatcher. */
+async function codeFor(dir, recipient) {
+  const file = join(dir, 'data', 'notifications.log');
+  for (let i = 0; i < 100; i += 1) {
+    if (existsSync(file)) {
+      const lines = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      const mine = lines.filter((m) => m.recipient === recipient);
+      const code = mine.length ? /\b(\d{6})\b/.exec(mine[mine.length - 1].body) : null;
+      if (code) return code[1];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no code for ${recipient} in ${file}`);
+}
+
+test('a citizen registers on a phone, confirms with the code and signs in', () =>
+  keepFailures(env.browser, 'portal-account', async () => {
+    const base = env.server.url;
+    const page = await phone(env.browser);
+    await page.goto(`${base}/cong-dan`);
+    await Promise.all([page.waitForURL(/\/cong-dan\/dang-nhap/), page.locator('header a', { hasText: 'Tài khoản' }).click()]);
+    await Promise.all([page.waitForURL(/\/cong-dan\/dang-ky$/), page.locator('a', { hasText: 'Chưa có tài khoản' }).click()]);
+    await page.locator('#f-full_name').fill('Phạm Thị Hoa');
+    await page.locator('#f-contact').fill('0977 123 456');
+    await page.locator('#f-password').fill('hoa-mat-khau-1');
+    await fitsThePhone(page, 'the registration form');
+    await screenshot(page, 'portal-register');
+    await page.locator('button.primary', { hasText: 'Đăng ký' }).click();
+    await page.locator('[role=status]', { hasText: '097****456' }).waitFor();
+
+    const code = await codeFor(env.server.dir, '0977123456');
+    await page.locator('#f-code').fill(code);
+    await page.locator('button.primary', { hasText: 'Xác nhận' }).click();
+    await page.locator('[role=status]', { hasText: 'đã được xác nhận' }).waitFor();
+    await page.locator('#f-password').fill('hoa-mat-khau-1');
+    await Promise.all([page.waitForURL(/\/cong-dan\/tai-khoan$/), page.locator('#f-password').press('Enter')]);
+    assert.match(await page.locator('main').innerText(), /Phạm Thị Hoa/);
+    await fitsThePhone(page, 'the account page');
+    await screenshot(page, 'portal-account');
+    await Promise.all([page.waitForURL(`${base}/cong-dan`), page.locator('button', { hasText: 'Đăng xuất' }).click()]);
+
+    // The demo's own citizen signs in with the demo password.
+    await page.goto(`${base}/cong-dan/dang-nhap`);
+    await page.locator('#f-contact').fill('0912 000 111');
+    await page.locator('#f-password').fill('motcua-demo');
+    await Promise.all([page.waitForURL(/\/cong-dan\/tai-khoan$/), page.locator('#f-password').press('Enter')]);
+    assert.match(await page.locator('main').innerText(), /Nguyễn Văn Dân/);
   }));

@@ -521,6 +521,7 @@ pub async fn seed(
         let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
         users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
+    seed_citizen(store, &ctx).await?;
     let history = crate::demo_history::seed(shared.clone(), &ctx).await?;
     let dossiers = crate::demo_dossiers::seed(shared.clone(), files).await?;
     tracing::info!(
@@ -532,6 +533,28 @@ pub async fn seed(
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The portal's demo account (phone [`DEMO_CITIZEN_PHONE`], the demo
+/// password), confirmed, so the portal can be tried without reading a code.
+pub const DEMO_CITIZEN_PHONE: &str = "0912000111";
+
+async fn seed_citizen(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
+    use motcua_domain::contact::Contact;
+    use motcua_service::store::{AccountKind, NewAccount};
+
+    let account = store
+        .insert_account(
+            ctx,
+            &NewAccount {
+                kind: AccountKind::Citizen,
+                full_name: "Nguyễn Văn Dân".to_owned(),
+                contact: Contact::Phone(DEMO_CITIZEN_PHONE.to_owned()),
+                password_hash: motcua_service::passwords::hash_password(DEMO_PASSWORD)?,
+            },
+        )
+        .await?;
+    store.mark_account_verified(ctx, account.id).await
 }
 
 /// The demo catalog: real district and commune procedures (see

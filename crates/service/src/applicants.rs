@@ -24,6 +24,7 @@ use motcua_domain::contact::Contact;
 use serde_json::json;
 
 use crate::auth::{DUMMY_HASH, SignInLimits, new_secret, secret_hash, whole_seconds};
+use crate::dossiers::NoticeSettings;
 use crate::error::{ServiceError, ServiceResult};
 use crate::passwords::{hash_password, verify_password};
 use crate::services::Applicants;
@@ -171,14 +172,33 @@ fn code_hash(c: &Contact, purpose: CodePurpose, code: &str) -> String {
     secret_hash(&format!("{}|{}|{code}", c.as_str(), purpose.as_str()))
 }
 
-fn channel_of(c: &Contact) -> MessageChannel {
+/// The channel that reaches `c` on this server: e-mail or SMS when it is
+/// configured, the log file of the demo otherwise; a server with neither
+/// cannot reach that kind of contact, which the visitor is told before
+/// anything is written (it depends on the kind of contact, never on
+/// whether an account exists).
+fn channel_of(n: &NoticeSettings, c: &Contact) -> ServiceResult<MessageChannel> {
     match c {
-        Contact::Email(_) => MessageChannel::Email,
-        Contact::Phone(_) => MessageChannel::Sms,
+        Contact::Email(_) if n.email => Ok(MessageChannel::Email),
+        Contact::Phone(_) if n.sms => Ok(MessageChannel::Sms),
+        _ if n.log => Ok(MessageChannel::Log),
+        Contact::Email(_) => Err(ServiceError::invalid(
+            "contact",
+            "this server sends no e-mail: use a phone number",
+        )),
+        Contact::Phone(_) => Err(ServiceError::invalid(
+            "contact",
+            "this server sends no SMS: use an e-mail address",
+        )),
     }
 }
 
-fn code_message(c: &Contact, purpose: CodePurpose, code: &str) -> NewMessage {
+fn code_message(
+    channel: MessageChannel,
+    c: &Contact,
+    purpose: CodePurpose,
+    code: &str,
+) -> NewMessage {
     let minutes = CODE_LIFETIME.as_mins();
     let (subject, body) = match purpose {
         CodePurpose::Verify => (
@@ -197,7 +217,7 @@ fn code_message(c: &Contact, purpose: CodePurpose, code: &str) -> NewMessage {
         ),
     };
     NewMessage {
-        channel: channel_of(c),
+        channel,
         recipient: c.as_str().to_owned(),
         subject: subject.to_owned(),
         body,
@@ -206,9 +226,9 @@ fn code_message(c: &Contact, purpose: CodePurpose, code: &str) -> NewMessage {
 
 /// The note to an account's owner when someone registers with their
 /// contact: the stranger learns nothing, the owner learns what happened.
-fn taken_message(c: &Contact) -> NewMessage {
+fn taken_message(channel: MessageChannel, c: &Contact) -> NewMessage {
     NewMessage {
-        channel: channel_of(c),
+        channel,
         recipient: c.as_str().to_owned(),
         subject: "Thông báo về tài khoản dịch vụ công".to_owned(),
         body: "Có người vừa dùng thông tin liên hệ này để đăng ký tài khoản dịch vụ công, \
@@ -280,8 +300,13 @@ impl Applicants<'_> {
         self.services().sign_in_now()
     }
 
+    fn channel(&self, c: &Contact) -> ServiceResult<MessageChannel> {
+        channel_of(self.services().dossiers().notices(), c)
+    }
+
     /// Keeps a new code for `contact` and queues its message.
     async fn send_code(&self, contact: &Contact, purpose: CodePurpose) -> ServiceResult<()> {
+        let channel = self.channel(contact)?;
         let now = self.sign_in_now();
         let code = new_code()?;
         let record = NewCode {
@@ -291,7 +316,11 @@ impl Applicants<'_> {
             expires_at: now + CODE_LIFETIME,
         };
         self.store()
-            .put_code(&record, &code_message(contact, purpose, &code), now)
+            .put_code(
+                &record,
+                &code_message(channel, contact, purpose, &code),
+                now,
+            )
             .await
     }
 
@@ -310,6 +339,7 @@ impl Applicants<'_> {
                 "a password of at least 8 characters",
             ));
         }
+        self.channel(&contact)?;
         let now = self.sign_in_now();
         reserve(self.store(), &code_rules(&contact, address), now).await?;
         let sent = CodeSent {
@@ -331,7 +361,7 @@ impl Applicants<'_> {
             Ok(_) => self.send_code(&contact, CodePurpose::Verify).await?,
             Err(ServiceError::Conflict(_)) => {
                 self.store()
-                    .queue_contact_message(&taken_message(&contact), now)
+                    .queue_contact_message(&taken_message(self.channel(&contact)?, &contact), now)
                     .await?;
             }
             Err(e) => return Err(e),
@@ -343,6 +373,7 @@ impl Applicants<'_> {
     /// answers the same for any contact.
     pub async fn resend_code(&self, contact: &str, address: &str) -> ServiceResult<CodeSent> {
         let contact = parse_contact(contact)?;
+        self.channel(&contact)?;
         reserve(
             self.store(),
             &code_rules(&contact, address),
@@ -493,6 +524,7 @@ impl Applicants<'_> {
     /// answers the same when none does.
     pub async fn request_reset(&self, contact: &str, address: &str) -> ServiceResult<CodeSent> {
         let contact = parse_contact(contact)?;
+        self.channel(&contact)?;
         reserve(
             self.store(),
             &code_rules(&contact, address),
@@ -581,6 +613,32 @@ mod tests {
         for bad in ["", "12345", "1234567", "12345a", "１２３４５６"] {
             assert!(parse_code(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn codes_go_by_the_channel_the_server_has() {
+        let phone = Contact::Phone("0912345678".into());
+        let mail = Contact::Email("an@example.org".into());
+        let on = |email, sms, log| NoticeSettings {
+            email,
+            sms,
+            log,
+            webhooks: Vec::new(),
+        };
+        assert_eq!(
+            channel_of(&on(true, true, true), &phone).unwrap(),
+            MessageChannel::Sms
+        );
+        assert_eq!(
+            channel_of(&on(true, true, true), &mail).unwrap(),
+            MessageChannel::Email
+        );
+        assert_eq!(
+            channel_of(&on(false, false, true), &phone).unwrap(),
+            MessageChannel::Log
+        );
+        assert!(channel_of(&on(true, false, false), &phone).is_err());
+        assert!(channel_of(&on(false, true, false), &mail).is_err());
     }
 
     #[test]

@@ -290,6 +290,11 @@ impl DossierService {
     }
 
     /// The store and the clock these use cases share with the rest.
+    /// Which channels messages may go out on.
+    pub(crate) fn notices(&self) -> &NoticeSettings {
+        &self.notices
+    }
+
     pub(crate) fn parts(&self) -> (Arc<dyn Store>, Arc<dyn Clock>) {
         (self.store.clone(), self.clock.clone())
     }

@@ -178,6 +178,7 @@ impl FormPage {
                     "contact" if reason.contains("not confirmed") => {
                         "portal.account.err.unconfirmed"
                     }
+                    "contact" if reason.contains("sends no") => "portal.account.err.no_channel",
                     "contact" => "portal.account.err.contact",
                     "password" => "portal.account.err.password",
                     "full_name" => "portal.account.err.name",
