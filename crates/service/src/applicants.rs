@@ -30,7 +30,7 @@ use crate::passwords::{hash_password, verify_password};
 use crate::services::Applicants;
 use crate::store::{
     Account, AccountKind, AccountSession, AttemptRule, AuditContext, CodeCheck, CodePurpose,
-    MessageChannel, NewAccount, NewCode, NewMessage, Reservation, Store,
+    MessageChannel, NewAccount, NewCode, NewMessage, PublicStatus, Reservation, Store,
 };
 
 /// How long a portal session lasts.
@@ -568,6 +568,47 @@ impl Applicants<'_> {
         let ctx = self.ctx(format!("applicant:{}", a.id));
         self.store().set_account_password(&ctx, a.id, &hash).await?;
         self.store().mark_account_verified(&ctx, a.id).await
+    }
+
+    /// Submits a dossier online as `who` (see
+    /// [`DossierService::submit_online`](crate::dossiers::DossierService::submit_online)).
+    pub async fn submit(
+        &self,
+        who: &Applicant,
+        cmd: crate::dossiers::Receive,
+    ) -> ServiceResult<crate::store::Dossier> {
+        self.services().dossiers().submit_online(who, cmd).await
+    }
+
+    /// Keeps a file `who` uploads for a submission.
+    pub async fn stage_file(
+        &self,
+        who: &Applicant,
+        component: usize,
+        name: &str,
+        source: &mut dyn crate::files::ByteSource,
+    ) -> ServiceResult<crate::dossiers::particulars::Scan> {
+        self.services()
+            .dossiers()
+            .stage_online_file(who, component, name, source)
+            .await
+    }
+
+    /// The dossiers `who` submitted, newest first.
+    pub async fn my_dossiers(&self, who: &Applicant) -> ServiceResult<Vec<PublicStatus>> {
+        self.store().account_dossiers(who.account_id, 100).await
+    }
+
+    /// One of `who`'s dossiers; another's, or none, is `NotFound` alike.
+    pub async fn my_dossier(&self, who: &Applicant, code: &str) -> ServiceResult<PublicStatus> {
+        let code = code.trim();
+        if code.len() > 100 {
+            return Err(ServiceError::not_found("dossier", "?"));
+        }
+        self.store()
+            .account_dossier(who.account_id, code)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("dossier", code))
     }
 
     /// The signed-in applicant's own account, read again (a page shows it).

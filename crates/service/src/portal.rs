@@ -114,6 +114,38 @@ impl Portal<'_> {
         Ok(PublicProcedure { version, places })
     }
 
+    /// The one-stop units an online submission of `code` may go to today:
+    /// desks and service centres under a unit that receives the procedure,
+    /// in Vietnamese order.
+    pub async fn online_places(&self, code: &str) -> ServiceResult<Vec<Unit>> {
+        use motcua_domain::unit::UnitKind;
+        let code = parse_code("procedure", code.trim())?;
+        let today = self.services().today();
+        let assigned = self.store().procedure_units(&code).await?;
+        let all = self.store().list_units().await?;
+        let parent: std::collections::HashMap<i64, Option<i64>> =
+            all.iter().map(|u| (u.id, u.parent_id)).collect();
+        let under_assigned = |mut id: Option<i64>| {
+            // The tree is shallow; the bound stops a corrupt cycle.
+            for _ in 0..16 {
+                let Some(i) = id else { return false };
+                if assigned.contains(&i) {
+                    return true;
+                }
+                id = parent.get(&i).copied().flatten();
+            }
+            false
+        };
+        let mut out: Vec<Unit> = all
+            .iter()
+            .filter(|u| matches!(u.kind, UnitKind::Desk | UnitKind::ServiceCentre))
+            .filter(|u| exists_on(u, today) && under_assigned(Some(u.id)))
+            .cloned()
+            .collect();
+        out.sort_by_cached_key(|u| (fold_vi(&u.name), u.name.clone()));
+        Ok(out)
+    }
+
     /// A dossier's public status by its code and the check value on its
     /// receipt; a wrong value answers like an unknown code.
     pub async fn status(&self, code: &str, check: &str) -> ServiceResult<PublicStatus> {

@@ -348,7 +348,12 @@ async fn dossier_history_imports_on_postgres() {
 /// them.
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
     // Migration 0016 (portal accounts) makes tables only.
-    for table in ["applicant_sessions", "one_time_codes", "applicant_accounts"] {
+    for table in [
+        "applicant_sessions",
+        "applicant_dossiers",
+        "one_time_codes",
+        "applicant_accounts",
+    ] {
         db.execute(&format!("DROP TABLE {table}")).await.unwrap();
     }
     db.execute("DROP TABLE calendar_revision").await.unwrap();

@@ -325,6 +325,7 @@ impl DossierService {
                 .get(..24)
                 .unwrap_or_default()
                 .to_owned(),
+            owner_account_id: None,
             imported: true,
             received_by: IMPORT_ACTOR.to_owned(),
             event: NewEvent {

@@ -35,7 +35,7 @@ use motcua_domain::deadline::WorkTime;
 use motcua_domain::dossier::{Channel, ClockPolicy, DossierClock, ReturnMethod, Status};
 use motcua_domain::role::Role;
 use motcua_domain::time::from_local;
-use motcua_domain::unit::UnitCode;
+use motcua_domain::unit::{UnitCode, UnitKind};
 use serde_json::json;
 
 pub use act::{Acted, Brief};
@@ -289,12 +289,12 @@ impl DossierService {
         self.store.as_ref()
     }
 
-    /// The store and the clock these use cases share with the rest.
     /// Which channels messages may go out on.
     pub(crate) fn notices(&self) -> &NoticeSettings {
         &self.notices
     }
 
+    /// The store and the clock these use cases share with the rest.
     pub(crate) fn parts(&self) -> (Arc<dyn Store>, Arc<dyn Clock>) {
         (self.store.clone(), self.clock.clone())
     }
@@ -334,8 +334,71 @@ impl DossierService {
     }
 
     async fn receive_dossier(&self, actor: &Actor, cmd: Receive) -> ServiceResult<Dossier> {
-        let now = self.now();
         let unit = self.desk_unit(actor, &cmd.unit).await?;
+        self.create_dossier(unit, cmd, &actor.username, None).await
+    }
+
+    /// A citizen's or business's online submission through the portal: the
+    /// dossier waits in "awaiting online reception" at the one-stop unit
+    /// they chose (a desk or public administrative service centre that
+    /// receives the procedure) until the desk accepts it (the clock starts)
+    /// or refuses it. Only procedures offered online take one; every
+    /// mandatory document must come as a file (`scans`, staged with
+    /// [`stage_online_file`](Self::stage_online_file)).
+    pub async fn submit_online(
+        &self,
+        owner: &crate::applicants::Applicant,
+        mut cmd: Receive,
+    ) -> ServiceResult<Dossier> {
+        let unit = self.unit_field(&cmd.unit, "unit").await?;
+        let today = local(self.now()).date();
+        let receives = matches!(unit.kind, UnitKind::Desk | UnitKind::ServiceCentre)
+            && unit.valid_from <= today
+            && unit.valid_to.is_none_or(|t| t >= today);
+        if !receives {
+            return Err(ServiceError::invalid(
+                "unit",
+                "a one-stop desk or service centre that exists today",
+            ));
+        }
+        cmd.channel = Channel::Online;
+        cmd.fee_dong = None;
+        cmd.fee_reason = String::new();
+        cmd.representative = None;
+        self.create_dossier(unit, cmd, &owner.audit_name(), Some(owner.account_id))
+            .await
+    }
+
+    /// Keeps a file a citizen uploads with an online submission, checked as
+    /// any attached file is (type told from the content, size bounded),
+    /// for the submission that names it.
+    pub async fn stage_online_file(
+        &self,
+        _owner: &crate::applicants::Applicant,
+        component: usize,
+        name: &str,
+        source: &mut dyn crate::files::ByteSource,
+    ) -> ServiceResult<particulars::Scan> {
+        let (name, content_type, stored) = self.keep_file(name, None, source).await?;
+        Ok(particulars::Scan {
+            component,
+            name,
+            content_type,
+            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+            sha256: stored.sha256,
+        })
+    }
+
+    /// Writes a new dossier received at `unit` by `by` (a user name, or
+    /// `applicant:<id>` for the portal), owned on the portal by `owner`.
+    async fn create_dossier(
+        &self,
+        unit: Unit,
+        cmd: Receive,
+        by: &str,
+        owner: Option<i64>,
+    ) -> ServiceResult<Dossier> {
+        let now = self.now();
         let code = crate::procedures::parse_code("procedure", &cmd.procedure)?;
         let today = local(now).date();
         let version = self
@@ -349,6 +412,9 @@ impl DossierService {
                 ),
                 other => other,
             })?;
+        if owner.is_some() {
+            online_requirements(&version.draft, &cmd)?;
+        }
         let chain = self.unit_chain(&unit).await?;
         let assigned = self.store.procedure_units(&code).await?;
         if !assigned.is_empty() && !self.unit_handles(&unit, &chain, &assigned).await? {
@@ -426,7 +492,7 @@ impl DossierService {
         state.holder_unit_id = Some(unit.id);
         let mut event = NewEvent {
             at: now,
-            actor: actor.username.clone(),
+            actor: by.to_owned(),
             action: action.to_owned(),
             from: None,
             to,
@@ -487,15 +553,20 @@ impl DossierService {
             scans: cmd.scans,
             state,
             lookup_token: token,
+            owner_account_id: owner,
             imported: false,
-            received_by: actor.username.clone(),
+            received_by: by.to_owned(),
             event,
             steps: Vec::new(),
             more_events: Vec::new(),
             outbox,
             stats,
         };
-        self.store.insert_dossier(&actor.context(now), &new).await
+        let ctx = crate::store::AuditContext {
+            actor: by.to_owned(),
+            at: now,
+        };
+        self.store.insert_dossier(&ctx, &new).await
     }
 
     /// The clock policy of a procedure: the defaults, with a per-procedure
@@ -873,6 +944,30 @@ impl DossierService {
             _ => Err(ServiceError::not_found("dossier", code.trim())),
         }
     }
+}
+
+/// What an online submission must bring: a procedure offered online, and
+/// a file for each mandatory document of the catalog.
+fn online_requirements(
+    draft: &motcua_domain::catalog::ProcedureDraft,
+    cmd: &Receive,
+) -> ServiceResult<()> {
+    use motcua_domain::catalog::{OnlineLevel, Requirement};
+    if draft.online_level == OnlineLevel::None {
+        return Err(ServiceError::invalid(
+            "procedure",
+            format!("{} is not offered online", draft.code),
+        ));
+    }
+    for (i, c) in draft.components.iter().enumerate() {
+        if c.requirement == Requirement::Mandatory && !cmd.scans.iter().any(|s| s.component == i) {
+            return Err(ServiceError::invalid(
+                format!("components[{i}]"),
+                format!("attach {}", c.name),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The units each of the actor's grants that read dossiers covers today.

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use motcua_domain::contact::Contact;
 use serde::Serialize;
 
-use super::{AuditContext, NewMessage};
+use super::{AuditContext, NewMessage, PublicStatus};
 use crate::error::ServiceResult;
 
 /// Who an account stands for.
@@ -194,6 +194,19 @@ pub trait ApplicantStore: Send + Sync {
         message: &NewMessage,
         now: Timestamp,
     ) -> ServiceResult<()>;
+    /// The dossiers an account submitted, newest first (at most `limit`).
+    async fn account_dossiers(
+        &self,
+        account_id: i64,
+        limit: u32,
+    ) -> ServiceResult<Vec<PublicStatus>>;
+    /// One dossier by code if this account submitted it; none otherwise
+    /// (another's dossier and a missing one look the same).
+    async fn account_dossier(
+        &self,
+        account_id: i64,
+        code: &str,
+    ) -> ServiceResult<Option<PublicStatus>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

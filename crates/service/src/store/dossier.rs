@@ -224,6 +224,9 @@ pub struct NewDossier {
     pub state: DossierState,
     /// The unguessable token of the public status page.
     pub lookup_token: String,
+    /// The portal account that submitted it online, whose owner follows it
+    /// there; none for the desk's, postal and imported dossiers.
+    pub owner_account_id: Option<i64>,
     /// Loaded from another system rather than received here.
     pub imported: bool,
     /// The user name of whoever received it.

@@ -48,3 +48,16 @@ CREATE TABLE one_time_codes (
     CONSTRAINT one_time_codes_purpose_check CHECK (purpose IN ('verify', 'reset')),
     CONSTRAINT one_time_codes_attempts_check CHECK (attempts >= 0)
 );
+
+-- The account that submitted a dossier through the portal (none for a
+-- dossier received at the desk, by post or imported): its owner sees it,
+-- and nobody else's, on the portal. A table of its own rather than a
+-- column of dossiers, written in the dossier's insert transaction.
+CREATE TABLE applicant_dossiers (
+    dossier_id  BIGINT  NOT NULL,
+    account_id  BIGINT  NOT NULL,
+    CONSTRAINT applicant_dossiers_pkey PRIMARY KEY (dossier_id),
+    CONSTRAINT applicant_dossiers_dossier_id_fkey FOREIGN KEY (dossier_id) REFERENCES dossiers (id),
+    CONSTRAINT applicant_dossiers_account_id_fkey FOREIGN KEY (account_id) REFERENCES applicant_accounts (id)
+);
+CREATE INDEX applicant_dossiers_account_id_idx ON applicant_dossiers (account_id, dossier_id);

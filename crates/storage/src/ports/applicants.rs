@@ -7,11 +7,12 @@
 
 use jiff::Timestamp;
 use motcua_domain::contact::Contact;
+use motcua_domain::dossier::Status;
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, VerifiedIdentity,
+    NewCode, NewMessage, PublicStatus, VerifiedIdentity,
 };
 use serde_json::json;
 
@@ -415,6 +416,79 @@ pub(crate) async fn check_code<B: Backend>(
     Ok(outcome)
 }
 
+const OWN_DOSSIERS: &str = "SELECT d.code, d.lookup_token, d.status, v.name, u.name, \
+     d.received_at_ms, d.current_due_ms, d.ended_at_ms, d.returned_at_ms \
+     FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
+     JOIN procedure_versions v ON v.id = d.procedure_version_id \
+     JOIN units u ON u.id = d.unit_id WHERE o.account_id = $1";
+
+type OwnRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn own(r: OwnRow) -> ServiceResult<PublicStatus> {
+    let (code, token, status, procedure_name, unit_name, rec, due, end, ret) = r;
+    let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
+    Ok(PublicStatus {
+        status: Status::parse(&status).map_err(|e| corrupt("dossiers.status", &status, e))?,
+        code,
+        lookup_token: token,
+        procedure_name,
+        unit_name,
+        received_at: opt(rec)?,
+        current_due: opt(due)?,
+        ended_at: opt(end)?,
+        returned_at: opt(ret)?,
+    })
+}
+
+pub(crate) async fn account_dossiers<B: Backend>(
+    b: &B,
+    account_id: i64,
+    limit: u32,
+) -> ServiceResult<Vec<PublicStatus>> {
+    let rows: Vec<OwnRow> = b
+        .read()
+        .await?
+        .all(
+            Sql::assembled(
+                format!("{OWN_DOSSIERS} ORDER BY o.dossier_id DESC LIMIT $2"),
+                Vec::new(),
+            )
+            .int(account_id)
+            .int(i64::from(limit.clamp(1, 500))),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter().map(own).collect()
+}
+
+pub(crate) async fn account_dossier<B: Backend>(
+    b: &B,
+    account_id: i64,
+    code: &str,
+) -> ServiceResult<Option<PublicStatus>> {
+    let row: Option<OwnRow> = b
+        .read()
+        .await?
+        .optional(
+            Sql::assembled(format!("{OWN_DOSSIERS} AND d.code = $2"), Vec::new())
+                .int(account_id)
+                .text(code),
+        )
+        .await
+        .map_err(db)?;
+    row.map(own).transpose()
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -425,7 +499,7 @@ macro_rules! applicant_ports {
             use motcua_service::error::ServiceResult;
             use motcua_service::store::{
                 Account, AccountSession, ApplicantStore, AuditContext, CodeCheck, CodePurpose,
-                NewAccount, NewCode, NewMessage,
+                NewAccount, NewCode, NewMessage, PublicStatus,
             };
 
             use $crate::ports::applicants as ap;
@@ -499,6 +573,22 @@ macro_rules! applicant_ports {
                     now: Timestamp,
                 ) -> ServiceResult<()> {
                     ap::queue_contact_message(self, message, now).await
+                }
+
+                async fn account_dossiers(
+                    &self,
+                    account_id: i64,
+                    limit: u32,
+                ) -> ServiceResult<Vec<PublicStatus>> {
+                    ap::account_dossiers(self, account_id, limit).await
+                }
+
+                async fn account_dossier(
+                    &self,
+                    account_id: i64,
+                    code: &str,
+                ) -> ServiceResult<Option<PublicStatus>> {
+                    ap::account_dossier(self, account_id, code).await
                 }
 
                 async fn check_code(

@@ -632,8 +632,8 @@ fn bind_dossier(q: Sql, at: Timestamp, d: &NewDossier, code: &DossierCode) -> Sq
         .int(millis(at))
 }
 
-/// A new dossier's components (when `components`), events, steps and
-/// messages.
+/// A new dossier's owner on the portal (when submitted there), components
+/// (when `components`), events, steps and messages.
 fn children_sql(
     id: i64,
     at: Timestamp,
@@ -642,6 +642,13 @@ fn children_sql(
     components: bool,
 ) -> Vec<Sql> {
     let mut rest = Vec::new();
+    if let Some(owner) = d.owner_account_id {
+        rest.push(
+            Sql::new("INSERT INTO applicant_dossiers (dossier_id, account_id) VALUES ($1, $2)")
+                .int(id)
+                .int(owner),
+        );
+    }
     if components {
         rest.extend(
             d.components

@@ -293,6 +293,7 @@ fn new_dossier(
             return_detail: None,
         },
         lookup_token: format!("token-{seq}"),
+        owner_account_id: None,
         imported: true,
         received_by: "import".to_owned(),
         event: NewEvent {

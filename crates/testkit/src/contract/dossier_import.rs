@@ -103,6 +103,7 @@ pub(super) fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Res
             return_detail: None,
         },
         lookup_token: format!("token-{}", code.unwrap_or("live")),
+        owner_account_id: None,
         imported: code.is_some(),
         received_by: "import".to_owned(),
         event: NewEvent {

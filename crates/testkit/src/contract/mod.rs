@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod admin;
+pub mod applicants;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;

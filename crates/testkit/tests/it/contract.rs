@@ -3,8 +3,8 @@
 //! case fails when neither can be had). Each case gets a database of its own.
 
 use motcua_testkit::contract::{
-    access, admin, audit, calendar, catalog, dashboard, dossier_changes, dossier_corrections,
-    dossier_import, history, outbox, settings, stats, throttle, units, users,
+    access, admin, applicants, audit, calendar, catalog, dashboard, dossier_changes,
+    dossier_corrections, dossier_import, history, outbox, settings, stats, throttle, units, users,
 };
 use motcua_testkit::{Backend, TestDb};
 
@@ -85,6 +85,10 @@ on_both!(true =>
     throttle::released_attempts_no_longer_count,
     throttle::concurrent_attempts_never_pass_a_full_key,
     throttle::old_counters_are_pruned_and_long_keys_refused,
+    applicants::accounts_are_one_per_contact,
+    applicants::sessions_end_with_their_time_or_a_new_password,
+    applicants::codes_are_used_once_and_die,
+    applicants::a_code_tried_at_once_is_accepted_once,
     access::api_tokens_expire_record_their_use_and_end_with_the_password,
     access::api_tokens_are_created_listed_and_revoked_once,
     access::users_read_back_by_id,

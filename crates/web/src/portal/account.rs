@@ -829,6 +829,14 @@ struct AccountPage {
     contact: String,
     identity: String,
     csrf: String,
+    dossiers: Vec<MineRow>,
+}
+
+/// One of the applicant's dossiers in the account page's list.
+struct MineRow {
+    code: String,
+    status: String,
+    procedure: String,
 }
 
 async fn account(
@@ -838,6 +846,18 @@ async fn account(
 ) -> Result<Response, WebError> {
     let me = st.services.applicants().me(&who.applicant).await?;
     let t = lang.texts();
+    let dossiers = st
+        .services
+        .applicants()
+        .my_dossiers(&who.applicant)
+        .await?
+        .into_iter()
+        .map(|d| MineRow {
+            status: crate::ui::dashboard::status_label(&t, d.status),
+            code: d.code,
+            procedure: d.procedure_name,
+        })
+        .collect();
     let page = AccountPage {
         layout: PortalLayout::new(lang, t.get("portal.account.title"), ACCOUNT),
         name: me.full_name.clone(),
@@ -856,6 +876,7 @@ async fn account(
             })
             .to_owned(),
         csrf: who.csrf,
+        dossiers,
         t,
     };
     Ok(render(StatusCode::OK, &page))

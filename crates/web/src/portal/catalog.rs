@@ -211,6 +211,8 @@ struct ProcedurePage {
     components: Vec<ComponentRow>,
     places: Vec<String>,
     legal_basis: String,
+    /// Offered online: the page offers to submit.
+    online: bool,
 }
 
 fn level_label(t: &Texts, l: Level) -> &str {
@@ -327,6 +329,7 @@ async fn procedure(
         components,
         places,
         legal_basis: d.legal_basis.trim().to_owned(),
+        online: d.online_level != OnlineLevel::None,
         t,
     };
     Ok(render(StatusCode::OK, &page).into_response())

@@ -143,7 +143,7 @@ async fn show(
     Ok(status_page(lang, &s, now))
 }
 
-fn explain_key(s: Status) -> &'static str {
+pub(crate) fn explain_key(s: Status) -> &'static str {
     match s {
         Status::Draft => "portal.explain.draft",
         Status::AwaitingOnlineReception => "portal.explain.awaiting_online_reception",

@@ -18,6 +18,7 @@
 pub mod account;
 pub mod catalog;
 pub mod lookup;
+pub mod submit;
 
 use std::sync::Arc;
 
@@ -71,6 +72,7 @@ pub fn routes(state: PortalState) -> Router {
         .merge(lookup::routes())
         .merge(account::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .merge(submit::routes())
         .layer(middleware::from_fn(html_errors))
         .layer(middleware::from_fn(crate::ui::page_headers))
         .with_state(state)

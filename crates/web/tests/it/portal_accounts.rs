@@ -20,23 +20,23 @@ on_both!(
 );
 
 /// A browser without a cookie jar: the cookies are kept here by hand.
-struct Browser {
-    http: reqwest::Client,
-    base: String,
+pub(crate) struct Browser {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: String,
     form_cookie: String,
-    session: String,
+    pub(crate) session: String,
 }
 
 /// An answer: status, `Set-Cookie` headers, `Location`, body.
-struct Answer {
-    status: u16,
-    cookies: Vec<String>,
-    location: String,
-    body: String,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) cookies: Vec<String>,
+    pub(crate) location: String,
+    pub(crate) body: String,
 }
 
 impl Browser {
-    fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
@@ -48,7 +48,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         [&self.form_cookie, &self.session]
             .iter()
             .filter(|c| !c.is_empty())
@@ -57,7 +57,7 @@ impl Browser {
             .join("; ")
     }
 
-    async fn answer(&mut self, r: reqwest::Response) -> Answer {
+    pub(crate) async fn answer(&mut self, r: reqwest::Response) -> Answer {
         let status = r.status().as_u16();
         let cookies: Vec<String> = r
             .headers()
@@ -90,7 +90,7 @@ impl Browser {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Answer {
+    pub(crate) async fn get(&mut self, path: &str) -> Answer {
         let r = self
             .http
             .get(format!("{}{path}", self.base))
@@ -125,7 +125,7 @@ impl Browser {
 }
 
 /// The hidden `csrf_token` of the first form on a page.
-fn token(body: &str) -> String {
+pub(crate) fn token(body: &str) -> String {
     let at = body
         .find(r#"name="csrf_token" value=""#)
         .expect("a form with a token");
@@ -166,7 +166,12 @@ async fn accounts(app: &TestApp) -> i64 {
 
 /// Registers and confirms an account; returns the browser with its form
 /// cookie.
-async fn registered(app: &TestApp, contact: &str, normal: &str, password: &str) -> Browser {
+pub(crate) async fn registered(
+    app: &TestApp,
+    contact: &str,
+    normal: &str,
+    password: &str,
+) -> Browser {
     let mut b = Browser::new(app);
     let page = b.get("/cong-dan/dang-ky").await;
     let t = token(&page.body);
@@ -195,7 +200,7 @@ async fn registered(app: &TestApp, contact: &str, normal: &str, password: &str) 
     b
 }
 
-async fn sign_in(b: &mut Browser, contact: &str, password: &str) -> Answer {
+pub(crate) async fn sign_in(b: &mut Browser, contact: &str, password: &str) -> Answer {
     let page = b.get("/cong-dan/dang-nhap").await;
     let t = token(&page.body);
     b.post(

@@ -1,0 +1,518 @@
+//! Online submission (issue 19, point 3): a signed-in citizen or business
+//! fills in the application, attaches a file for each document and sends
+//! it to the one-stop unit they choose; the dossier then waits there for
+//! the desk to accept it (the clock starts) or refuse it. The applicant
+//! follows it under `/cong-dan/ho-so/{code}`, which only they can open.
+//!
+//! The form is `multipart/form-data`; its first part is the session's CSRF
+//! token, checked before any other part is read. Each file goes to the
+//! file store as it arrives, its type told from its content (PDF, JPEG,
+//! PNG); nothing refers to it until the submission is written.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use motcua_domain::catalog::{ComponentForm, OnlineLevel, Requirement};
+use motcua_domain::dossier::{Channel, ReturnMethod};
+use motcua_service::ServiceError;
+use motcua_service::dossiers::Receive;
+use motcua_service::dossiers::particulars::Scan;
+use motcua_service::store::{AccountKind, Applicant, ApplicantType, ComponentCopy, ReceivedItem};
+
+use super::account::SignedApplicant;
+use super::{PortalLayout, PortalState};
+use crate::auth::constant_time_eq;
+use crate::error::WebError;
+use crate::i18n::{Lang, Texts};
+use crate::stream::FieldSource;
+use crate::ui::{format, render};
+
+/// Where a submission's form lives (`/cong-dan/nop/{procedure}`).
+pub const SUBMIT: &str = "/cong-dan/nop";
+/// The applicant's own dossiers (`/cong-dan/ho-so/{code}`).
+pub const MINE: &str = "/cong-dan/ho-so";
+/// The most files one submission carries.
+const MAX_FILES: usize = 30;
+/// Text a submission's form may hold in memory.
+const TEXT_BUDGET: usize = 32 << 10;
+/// The largest submission read: files of up to 20 MiB each, a few of them.
+pub const BODY_LIMIT: usize = 100 << 20;
+
+/// Routes of this module.
+pub fn routes() -> Router<PortalState> {
+    Router::new()
+        .route(
+            "/cong-dan/nop/{procedure}",
+            get(show)
+                .post(submit)
+                .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
+        )
+        .route("/cong-dan/ho-so/{code}", get(mine))
+}
+
+/// One document of the form.
+struct Doc {
+    index: usize,
+    name: String,
+    form: String,
+    mandatory: bool,
+    error: Option<String>,
+}
+
+/// A choice of the unit to submit to.
+struct Place {
+    code: String,
+    name: String,
+    selected: bool,
+}
+
+/// What the applicant typed, kept when the form comes back.
+#[derive(Default, Clone)]
+struct Typed {
+    place: String,
+    name: String,
+    identity: String,
+    phone: String,
+    email: String,
+    address: String,
+    postal: bool,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "portal_submit.html")]
+struct SubmitPage {
+    t: Texts,
+    layout: PortalLayout,
+    code: String,
+    procedure: String,
+    places: Vec<Place>,
+    docs: Vec<Doc>,
+    typed: Typed,
+    /// Errors by field name (`applicant.name`, `unit`, …).
+    errors: Vec<(String, String)>,
+    /// An error above the form.
+    error: Option<String>,
+    csrf: String,
+}
+
+impl SubmitPage {
+    fn on(&self, field: &str) -> String {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn form_label(t: &Texts, f: ComponentForm) -> String {
+    crate::ui::desk::component_form_label(t, f)
+}
+
+async fn page(
+    st: &PortalState,
+    lang: Lang,
+    who: &SignedApplicant,
+    procedure: &str,
+    typed: Typed,
+) -> Result<SubmitPage, Response> {
+    let t = lang.texts();
+    let p = match st.services.portal().procedure(procedure).await {
+        Ok(p) if p.version.draft.online_level != OnlineLevel::None => p,
+        Ok(_) | Err(ServiceError::NotFound { .. } | ServiceError::Invalid { .. }) => {
+            return Err(super::error_page(lang, StatusCode::NOT_FOUND));
+        }
+        Err(e) => return Err(WebError::from(e).into_response()),
+    };
+    let places = st
+        .services
+        .portal()
+        .online_places(procedure)
+        .await
+        .map_err(|e| WebError::from(e).into_response())?;
+    let d = &p.version.draft;
+    let docs = d
+        .components
+        .iter()
+        .enumerate()
+        .map(|(index, c)| Doc {
+            index,
+            name: c.name.clone(),
+            form: form_label(&t, c.form),
+            mandatory: c.requirement == Requirement::Mandatory,
+            error: None,
+        })
+        .collect();
+    let mut typed = typed;
+    if typed.name.is_empty() {
+        typed.name = who.applicant.full_name.clone();
+    }
+    let single = places.len() == 1;
+    let code = d.code.to_string();
+    Ok(SubmitPage {
+        layout: PortalLayout::new(lang, &d.name, &format!("{SUBMIT}/{code}")),
+        procedure: d.name.clone(),
+        code,
+        places: places
+            .into_iter()
+            .map(|u| Place {
+                selected: single || typed.place == u.code.as_str(),
+                code: u.code.to_string(),
+                name: u.name,
+            })
+            .collect(),
+        docs,
+        typed,
+        errors: Vec::new(),
+        error: None,
+        csrf: who.csrf.clone(),
+        t,
+    })
+}
+
+/// `GET /cong-dan/nop/{procedure}`: the application form.
+async fn show(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path(procedure): Path<String>,
+) -> Response {
+    match page(&st, lang, &who, &procedure, Typed::default()).await {
+        Ok(p) => render(StatusCode::OK, &p),
+        Err(r) => r,
+    }
+}
+
+/// What the form sent.
+struct Sent {
+    typed: Typed,
+    scans: Vec<Scan>,
+}
+
+/// Why a form could not be read as a whole.
+enum Broken {
+    /// The token is missing or wrong: nothing else was read.
+    Token,
+    /// A file or the text was refused (its field and the error).
+    Service(ServiceError),
+    /// Not a multipart form, or a broken one.
+    Malformed,
+}
+
+async fn read_form(
+    st: &PortalState,
+    who: &SignedApplicant,
+    m: &mut Multipart,
+) -> Result<Sent, Broken> {
+    let first = m.next_field().await.map_err(|_| Broken::Malformed)?;
+    let token_ok = match first {
+        Some(f) if f.name() == Some("csrf_token") => {
+            let text = f.text().await.map_err(|_| Broken::Malformed)?;
+            constant_time_eq(text.as_bytes(), who.csrf.as_bytes())
+        }
+        _ => false,
+    };
+    if !token_ok {
+        return Err(Broken::Token);
+    }
+    let mut typed = Typed::default();
+    let mut scans = Vec::new();
+    let mut budget = TEXT_BUDGET;
+    while let Some(field) = m.next_field().await.map_err(|_| Broken::Malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(file_name) = field.file_name().map(str::to_owned) {
+            let file_name = file_name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            let index = name
+                .strip_prefix("file-")
+                .and_then(|i| i.parse::<usize>().ok());
+            let mut source = FieldSource::new(field);
+            if file_name.is_empty() {
+                // An input left empty: read and drop.
+                while motcua_service::files::ByteSource::next_chunk(&mut source)
+                    .await
+                    .map_err(Broken::Service)?
+                    .is_some()
+                {}
+                continue;
+            }
+            let Some(index) = index else {
+                return Err(Broken::Malformed);
+            };
+            if scans.len() >= MAX_FILES {
+                return Err(Broken::Service(ServiceError::invalid(
+                    "files",
+                    format!("at most {MAX_FILES} files"),
+                )));
+            }
+            let scan = st
+                .services
+                .applicants()
+                .stage_file(&who.applicant, index, &file_name, &mut source)
+                .await
+                .map_err(|e| match e {
+                    ServiceError::Invalid { reason, .. } => {
+                        Broken::Service(ServiceError::Invalid {
+                            field: format!("components[{index}]"),
+                            reason,
+                        })
+                    }
+                    ServiceError::TooLarge { limit_bytes, .. } => {
+                        Broken::Service(ServiceError::TooLarge {
+                            field: format!("components[{index}]"),
+                            limit_bytes,
+                        })
+                    }
+                    other => Broken::Service(other),
+                })?;
+            scans.push(scan);
+            continue;
+        }
+        let text = field.text().await.map_err(|_| Broken::Malformed)?;
+        if text.len() > budget {
+            return Err(Broken::Malformed);
+        }
+        budget -= text.len();
+        let slot = match name.as_str() {
+            "unit" => &mut typed.place,
+            "name" => &mut typed.name,
+            "identity" => &mut typed.identity,
+            "phone" => &mut typed.phone,
+            "email" => &mut typed.email,
+            "address" => &mut typed.address,
+            "note" => &mut typed.note,
+            "postal" => {
+                typed.postal = text == "1";
+                continue;
+            }
+            _ => continue,
+        };
+        *slot = text;
+    }
+    Ok(Sent { typed, scans })
+}
+
+/// `POST /cong-dan/nop/{procedure}`: reads the form, keeps its files and
+/// submits; the form comes back with every error on its field.
+async fn submit(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path(procedure): Path<String>,
+    req: Request,
+) -> Response {
+    let t = lang.texts();
+    let mut m = match Multipart::from_request(req, &st).await {
+        Ok(m) => m,
+        Err(_) => return super::error_page(lang, StatusCode::BAD_REQUEST),
+    };
+    let sent = read_form(&st, &who, &mut m).await;
+    // The browser is told even when it is still sending.
+    while let Ok(Some(mut f)) = m.next_field().await {
+        while let Ok(Some(_)) = f.chunk().await {}
+    }
+    let (typed, scans) = match sent {
+        Ok(s) => (s.typed, s.scans),
+        Err(Broken::Token) => return super::error_page(lang, StatusCode::FORBIDDEN),
+        Err(Broken::Malformed) => return super::error_page(lang, StatusCode::BAD_REQUEST),
+        Err(Broken::Service(e)) => {
+            let mut p = match page(&st, lang, &who, &procedure, Typed::default()).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
+            let status = fail(&mut p, &t, &e);
+            return render(status, &p);
+        }
+    };
+    let mut p = match page(&st, lang, &who, &procedure, typed.clone()).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let applicant = Applicant {
+        kind: match who.applicant.kind {
+            AccountKind::Citizen => ApplicantType::Citizen,
+            AccountKind::Organisation => ApplicantType::Organisation,
+        },
+        name: typed.name.clone(),
+        identity: typed.identity.clone(),
+        phone: typed.phone.clone(),
+        email: typed.email.clone(),
+        address: typed.address.clone(),
+    };
+    let errors = motcua_service::dossiers::applicant_errors(&applicant);
+    if !errors.is_empty() || typed.place.trim().is_empty() {
+        for e in &errors {
+            fail(&mut p, &t, e);
+        }
+        if typed.place.trim().is_empty() {
+            p.errors
+                .push(("unit".into(), t.get("portal.submit.err_place").to_owned()));
+        }
+        p.error = Some(t.get("portal.submit.err_again").to_owned());
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
+    }
+    let components = p
+        .docs
+        .iter()
+        .map(|d| ReceivedItem {
+            name: d.name.clone(),
+            form: ComponentCopy::Electronic,
+            copies: 1,
+            digitised: false,
+            reused: false,
+            file_id: None,
+        })
+        .collect();
+    let cmd = Receive {
+        unit: typed.place.clone(),
+        procedure: p.code.clone(),
+        channel: Channel::Online,
+        return_method: Some(if typed.postal {
+            ReturnMethod::Postal
+        } else {
+            ReturnMethod::InPerson
+        }),
+        applicant,
+        sets: Some(1),
+        components,
+        fee_dong: None,
+        fee_reason: String::new(),
+        representative: None,
+        note: typed.note.clone(),
+        scans,
+    };
+    match st.services.applicants().submit(&who.applicant, cmd).await {
+        Ok(d) => Redirect::to(&format!("{MINE}/{}?moi=1", d.code)).into_response(),
+        Err(e) => {
+            let status = fail(&mut p, &t, &e);
+            p.error = Some(t.get("portal.submit.err_again").to_owned());
+            render(status, &p)
+        }
+    }
+}
+
+/// Puts an error on its field (a document, the unit, an applicant field)
+/// or above the form; answers the status to send.
+fn fail(p: &mut SubmitPage, t: &Texts, e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::Invalid { field, reason } => {
+            if let Some(i) = field
+                .strip_prefix("components[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+                && let Some(d) = p.docs.get_mut(i)
+            {
+                d.error = Some(if reason.starts_with("attach") {
+                    t.get("portal.submit.err_missing").to_owned()
+                } else {
+                    t.get("portal.submit.err_file").to_owned()
+                });
+            } else if field.starts_with("applicant.") || field == "unit" {
+                let key = match field.as_str() {
+                    "applicant.name" => "portal.submit.err_name",
+                    "applicant.identity" => "portal.submit.err_identity",
+                    "applicant.phone" => "portal.submit.err_phone",
+                    "applicant.email" => "portal.submit.err_email",
+                    "applicant.address" => "portal.submit.err_address",
+                    _ => "portal.submit.err_place",
+                };
+                p.errors.push((field.clone(), t.get(key).to_owned()));
+            } else {
+                p.error = Some(t.get("portal.error.bad_request").to_owned());
+            }
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ServiceError::TooLarge { field, .. } => {
+            let msg = t.get("portal.submit.err_too_large").to_owned();
+            match field
+                .strip_prefix("components[")
+                .and_then(|r| r.strip_suffix(']'))
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| p.docs.get_mut(i))
+            {
+                Some(d) => d.error = Some(msg),
+                None => p.error = Some(msg),
+            }
+            StatusCode::PAYLOAD_TOO_LARGE
+        }
+        _ => {
+            p.error = Some(t.get("error.internal").to_owned());
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_my_dossier.html")]
+struct MinePage {
+    t: Texts,
+    layout: PortalLayout,
+    status: String,
+    explain: String,
+    facts: Vec<(String, String)>,
+    fresh: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct MineQuery {
+    moi: Option<String>,
+}
+
+/// `GET /cong-dan/ho-so/{code}`: one of the applicant's dossiers; another's
+/// or a missing one is the same 404.
+async fn mine(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path(code): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<MineQuery>,
+) -> Result<Response, WebError> {
+    let s = match st
+        .services
+        .applicants()
+        .my_dossier(&who.applicant, &code)
+        .await
+    {
+        Ok(s) => s,
+        Err(ServiceError::NotFound { .. }) => {
+            return Ok(super::error_page(lang, StatusCode::NOT_FOUND));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let t = lang.texts();
+    let mut facts = vec![
+        (
+            t.get("portal.status.procedure").to_owned(),
+            s.procedure_name.clone(),
+        ),
+        (t.get("portal.status.unit").to_owned(), s.unit_name.clone()),
+    ];
+    for (key, at) in [
+        ("portal.status.received", s.received_at),
+        ("portal.status.due", s.current_due),
+        ("portal.status.ended", s.ended_at),
+        ("portal.status.returned", s.returned_at),
+    ] {
+        if let Some(at) = at {
+            facts.push((t.get(key).to_owned(), format::moment(lang, at)));
+        }
+    }
+    let title = t.fill("portal.status.title", &[("code", &s.code)]);
+    let page = MinePage {
+        layout: PortalLayout::new(lang, &title, &format!("{MINE}/{}", s.code)),
+        status: crate::ui::dashboard::status_label(&t, s.status),
+        explain: t.get(super::lookup::explain_key(s.status)).to_owned(),
+        facts,
+        fresh: q.moi.is_some(),
+        t,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
