@@ -162,3 +162,53 @@ test('a citizen registers on a phone, confirms with the code and signs in', () =
     await Promise.all([page.waitForURL(/\/cong-dan\/tai-khoan$/), page.locator('#f-password').press('Enter')]);
     assert.match(await page.locator('main').innerText(), /Nguyễn Văn Dân/);
   }));
+
+test('a citizen submits online with a file and the desk accepts it', () =>
+  keepFailures(env.browser, 'portal-submit', async () => {
+    const base = env.server.url;
+    const citizen = await phone(env.browser);
+    await citizen.goto(`${base}/cong-dan/dang-nhap`);
+    await citizen.locator('#f-contact').fill('0912 000 111');
+    await citizen.locator('#f-password').fill('motcua-demo');
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
+
+    await citizen.goto(`${base}/cong-dan/thu-tuc/1.001193`);
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/nop\/1\.001193$/), citizen.locator('a.button', { hasText: 'Nộp hồ sơ trực tuyến' }).click()]);
+    const place = citizen.locator('#s-unit option', { hasText: 'Trung tâm Phục vụ hành chính công xã Đô Lương' });
+    await citizen.locator('#s-unit').selectOption(await place.getAttribute('value'));
+    await citizen.locator('#s-identity').fill('040095000123');
+    await citizen.locator('#s-phone').fill('0912 000 111');
+    await citizen.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
+    // A file for each mandatory document, a PDF as a phone's scanner makes.
+    const required = citizen.locator('.doc', { has: citizen.locator('.req') });
+    const n = await required.count();
+    assert.ok(n >= 1, 'the procedure has mandatory documents');
+    for (let i = 0; i < n; i += 1) {
+      await required.nth(i).locator('input[type=file]').setInputFiles({
+        name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% giay to ${i + 1}\n%%EOF\n`),
+      });
+    }
+    await fitsThePhone(citizen, 'the submission form');
+    await screenshot(citizen, 'portal-submit-form');
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), citizen.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
+    const code = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+    assert.match(await citizen.locator('.badge').innerText(), /Chờ tiếp nhận/);
+    await screenshot(citizen, 'portal-submitted');
+
+    // The desk of the centre opens it and accepts it: the clock starts.
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    await desk.goto(`${base}/ho-so?status=awaiting_online_reception&sort=newest`);
+    const row = desk.locator('tbody tr', { hasText: code });
+    assert.equal(await row.count(), 1, 'the desk sees the online dossier waiting');
+    await Promise.all([desk.waitForURL(`${base}/ho-so/${code}`), row.getByRole('link', { name: code }).click()]);
+    const fold = desk.locator('details.action', { has: desk.locator('input[name=action][value=accept_online]') });
+    if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
+    await fold.locator('button[type=submit]').click();
+    await desk.getByText('Đã thực hiện').first().waitFor();
+    assert.equal(await desk.locator('.page-head .badge').innerText(), 'Mới tiếp nhận');
+
+    await citizen.reload();
+    assert.match(await citizen.locator('.badge').innerText(), /Mới tiếp nhận/);
+    assert.match(await citizen.locator('dl.facts').innerText(), /Hẹn trả kết quả/);
+  }));
