@@ -35,6 +35,9 @@ enum Bench {
     ListThroughput(dossiers::throughput::Args),
     /// Public status lookups, 64 connections (issue 5 target: >= 10,000/s, p99 < 25 ms).
     StatusLookup(dossiers::lookup::Args),
+    /// Online submissions through the portal's form, each with a 2 MB
+    /// file (issue 19 target: >= 100/s on SQLite).
+    OnlineSubmit(dossiers::submit::Args),
     /// Sustained dossier transitions over HTTP (issue 5 target: >= 2,000/s on SQLite).
     DossierTransitions(dossiers::transitions::Args),
     /// The dashboard and work-queue pages (issue 6 target: server p95 < 100 ms at 1,000,000 dossiers).
@@ -65,6 +68,7 @@ fn main() -> std::process::ExitCode {
             Bench::DossierSearch(args) => dossiers::search::run(args).await,
             Bench::ListThroughput(args) => dossiers::throughput::run(args).await,
             Bench::StatusLookup(args) => dossiers::lookup::run(args).await,
+            Bench::OnlineSubmit(args) => dossiers::submit::run(args).await,
             Bench::DossierTransitions(args) => dossiers::transitions::run(args).await,
             Bench::UiPages(args) => dossiers::pages::run(args).await,
             Bench::Reports(args) => dossiers::reports::run(args).await,

@@ -13,6 +13,7 @@ pub mod lookup;
 pub mod pages;
 pub mod reports;
 pub mod search;
+pub mod submit;
 pub mod throughput;
 pub mod transitions;
 
@@ -441,6 +442,15 @@ impl Server {
     /// Starts the server over a store of its own on the dataset's database,
     /// opened on the server's runtime, with the system clock.
     pub async fn start(ds: &Dataset, lookups_per_minute: u32) -> anyhow::Result<Self> {
+        Self::start_with_files(ds, lookups_per_minute, None).await
+    }
+
+    /// [`start`](Self::start) keeping uploaded files under `files`.
+    pub async fn start_with_files(
+        ds: &Dataset,
+        lookups_per_minute: u32,
+        files: Option<std::path::PathBuf>,
+    ) -> anyhow::Result<Self> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("server")
@@ -475,6 +485,12 @@ impl Server {
                     NoticeSettings::default(),
                     Some("https://dichvucong.test".to_owned()),
                 );
+                let dossiers = match files {
+                    Some(dir) => {
+                        dossiers.with_files(Arc::new(motcua_storage::LocalFileStore::new(dir)))
+                    }
+                    None => dossiers,
+                };
                 let state = motcua_web::AppState::with(dossiers.into(), lookups_per_minute);
                 let app = motcua_web::router(state).layer(axum::middleware::from_fn(
                     move |req: axum::extract::Request, next: axum::middleware::Next| {
