@@ -611,6 +611,51 @@ impl Applicants<'_> {
             .ok_or_else(|| ServiceError::not_found("dossier", code))
     }
 
+    /// The files of one of `who`'s dossiers they may download: what they
+    /// submitted, and the result once the dossier is decided (done or
+    /// returned).
+    pub async fn my_files(
+        &self,
+        who: &Applicant,
+        code: &str,
+    ) -> ServiceResult<Vec<crate::store::FileRecord>> {
+        let s = self.my_dossier(who, code).await?;
+        let id = self
+            .store()
+            .account_dossier_id(who.account_id, &s.code)
+            .await?
+            .ok_or_else(|| ServiceError::not_found("dossier", code))?;
+        let decided = matches!(
+            s.status,
+            motcua_domain::dossier::Status::Done | motcua_domain::dossier::Status::Returned
+        );
+        Ok(self
+            .store()
+            .dossier_files(id)
+            .await?
+            .into_iter()
+            .filter(|f| f.kind == "component" || (f.kind == "result" && decided))
+            .collect())
+    }
+
+    /// One file of [`my_files`](Self::my_files) with its content; any other
+    /// is `NotFound`.
+    pub async fn my_file(
+        &self,
+        who: &Applicant,
+        code: &str,
+        file_id: i64,
+    ) -> ServiceResult<(crate::store::FileRecord, Vec<u8>)> {
+        let rec = self
+            .my_files(who, code)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or_else(|| ServiceError::not_found("file", file_id.to_string()))?;
+        let content = self.services().dossiers().file_content(&rec.sha256).await?;
+        Ok((rec, content))
+    }
+
     /// The signed-in applicant's own account, read again (a page shows it).
     pub async fn me(&self, who: &Applicant) -> ServiceResult<Applicant> {
         Ok(Applicant::of(

@@ -284,6 +284,12 @@ impl DossierService {
         Ok((rec, content))
     }
 
+    /// A stored file's content by its hash (the caller has checked that
+    /// its reader may have it).
+    pub(crate) async fn file_content(&self, sha256: &str) -> ServiceResult<Vec<u8>> {
+        self.files()?.get(sha256).await
+    }
+
     /// The store, for callers that combine dossier reads with others.
     pub(crate) fn store(&self) -> &dyn Store {
         self.store.as_ref()

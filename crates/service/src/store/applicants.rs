@@ -207,6 +207,8 @@ pub trait ApplicantStore: Send + Sync {
         account_id: i64,
         code: &str,
     ) -> ServiceResult<Option<PublicStatus>>;
+    /// The id of a dossier this account submitted, by code; none otherwise.
+    async fn account_dossier_id(&self, account_id: i64, code: &str) -> ServiceResult<Option<i64>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

@@ -489,6 +489,27 @@ pub(crate) async fn account_dossier<B: Backend>(
     row.map(own).transpose()
 }
 
+pub(crate) async fn account_dossier_id<B: Backend>(
+    b: &B,
+    account_id: i64,
+    code: &str,
+) -> ServiceResult<Option<i64>> {
+    let row: Option<(i64,)> = b
+        .read()
+        .await?
+        .optional(
+            Sql::new(
+                "SELECT d.id FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
+                 WHERE o.account_id = $1 AND d.code = $2",
+            )
+            .int(account_id)
+            .text(code),
+        )
+        .await
+        .map_err(db)?;
+    Ok(row.map(|(id,)| id))
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -589,6 +610,14 @@ macro_rules! applicant_ports {
                     code: &str,
                 ) -> ServiceResult<Option<PublicStatus>> {
                     ap::account_dossier(self, account_id, code).await
+                }
+
+                async fn account_dossier_id(
+                    &self,
+                    account_id: i64,
+                    code: &str,
+                ) -> ServiceResult<Option<i64>> {
+                    ap::account_dossier_id(self, account_id, code).await
                 }
 
                 async fn check_code(

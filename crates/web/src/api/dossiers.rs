@@ -788,6 +788,12 @@ pub async fn download(
         .parse()
         .map_err(|_| WebError::invalid("id", "not a file id"))?;
     let (rec, content) = s.services.dossiers().file(&auth.actor, &code, id).await?;
+    Ok(file_response(&rec, content))
+}
+
+/// A stored file as a download: its checked type, an ASCII file name (the
+/// browser saves it under), and no sniffing.
+pub(crate) fn file_response(rec: &motcua_service::store::FileRecord, content: Vec<u8>) -> Response {
     let mut r = Response::new(axum::body::Body::from(content));
     let h = r.headers_mut();
     if let Ok(v) = axum::http::HeaderValue::from_str(&rec.content_type) {
@@ -811,5 +817,5 @@ pub async fn download(
         axum::http::header::X_CONTENT_TYPE_OPTIONS,
         axum::http::HeaderValue::from_static("nosniff"),
     );
-    Ok(r)
+    r
 }

@@ -51,6 +51,7 @@ pub fn routes() -> Router<PortalState> {
                 .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
         )
         .route("/cong-dan/ho-so/{code}", get(mine))
+        .route("/cong-dan/ho-so/{code}/tep/{id}", get(download))
 }
 
 /// One document of the form.
@@ -459,6 +460,8 @@ struct MinePage {
     explain: String,
     facts: Vec<(String, String)>,
     fresh: bool,
+    /// Files to download: (href, name, is the result).
+    files: Vec<(String, String, bool)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -505,8 +508,23 @@ async fn mine(
             facts.push((t.get(key).to_owned(), format::moment(lang, at)));
         }
     }
+    let files = st
+        .services
+        .applicants()
+        .my_files(&who.applicant, &s.code)
+        .await?
+        .into_iter()
+        .map(|f| {
+            (
+                format!("{MINE}/{}/tep/{}", s.code, f.id),
+                f.name,
+                f.kind == "result",
+            )
+        })
+        .collect();
     let title = t.fill("portal.status.title", &[("code", &s.code)]);
     let page = MinePage {
+        files,
         layout: PortalLayout::new(lang, &title, &format!("{MINE}/{}", s.code)),
         status: crate::ui::dashboard::status_label(&t, s.status),
         explain: t.get(super::lookup::explain_key(s.status)).to_owned(),
@@ -515,4 +533,30 @@ async fn mine(
         t,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /cong-dan/ho-so/{code}/tep/{id}`: a file of the applicant's own
+/// dossier, as an attachment; another's, or none, is the same 404.
+async fn download(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path((code, id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(super::error_page(lang, StatusCode::NOT_FOUND));
+    };
+    let (rec, content) = match st
+        .services
+        .applicants()
+        .my_file(&who.applicant, &code, id)
+        .await
+    {
+        Ok(x) => x,
+        Err(ServiceError::NotFound { .. }) => {
+            return Ok(super::error_page(lang, StatusCode::NOT_FOUND));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(crate::api::dossiers::file_response(&rec, content))
 }

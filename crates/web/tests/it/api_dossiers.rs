@@ -47,8 +47,8 @@ fn set_clock(app: &TestApp, local: &str) {
 pub(crate) struct World {
     pub(crate) app: TestApp,
     pub(crate) desk: Client,
-    specialist: Client,
-    leader: Client,
+    pub(crate) specialist: Client,
+    pub(crate) leader: Client,
     pub(crate) admin: Client,
 }
 
@@ -128,7 +128,7 @@ pub(crate) async fn world_with(b: Backend, opts: motcua_testkit::Options) -> Wor
 }
 
 /// Attaches a result file (a PDF's first bytes are what is checked).
-async fn attach_result(c: &Client, code: &str) {
+pub(crate) async fn attach_result(c: &Client, code: &str) {
     let r = c
         .http
         .post(c.url(&format!(
@@ -163,7 +163,7 @@ pub(crate) async fn receive(c: &Client, body: &Value) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn act(c: &Client, code: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn act(c: &Client, code: &str, body: Value) -> (u16, Value) {
     let r = c
         .http
         .post(c.url(&format!("/api/dossiers/{code}/actions")))

@@ -12,7 +12,7 @@ use motcua_testkit::{Backend, codes};
 use serde_json::json;
 
 use crate::api_auth::on_both;
-use crate::api_dossiers::{get_json, ok, world};
+use crate::api_dossiers::{act, attach_result, get_json, ok, world};
 use crate::portal_accounts::{Answer, Browser, registered, sign_in, token};
 
 on_both!(
@@ -167,6 +167,62 @@ async fn a_citizen_submits_online_and_the_desk_accepts(b: Backend) {
     let after = citizen.get(&format!("/cong-dan/ho-so/{code}")).await;
     assert!(after.body.contains("Mới tiếp nhận"), "{}", after.body);
     assert!(after.body.contains("Hẹn trả kết quả"), "{}", after.body);
+    // What they sent is theirs to download, byte for byte.
+    let link = format!("/cong-dan/ho-so/{code}/tep/");
+    let at = after
+        .body
+        .find(&link)
+        .expect("a link to the submitted file");
+    let href: String = after.body[at..].chars().take_while(|c| *c != '"').collect();
+    let r = citizen
+        .http
+        .get(format!("{}{href}", citizen.base))
+        .header("cookie", citizen.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
+
+    // Through the office to a signed result: the result appears for the
+    // applicant only once the dossier is decided.
+    let v = |a: &serde_json::Value| a["dossier"]["version"].clone();
+    let a = ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "hand_over", "version": 2, "to_user": "chuyenvien" }),
+    )
+    .await);
+    ok(act(
+        &w.specialist,
+        &code,
+        json!({ "action": "hand_over", "version": v(&a), "to_user": "lanhdao" }),
+    )
+    .await);
+    attach_result(&w.leader, &code).await;
+    let before = citizen.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(
+        !before.body.contains("Kết quả giải quyết"),
+        "not before it is signed"
+    );
+    let version =
+        ok(get_json(&w.leader, &format!("/api/dossiers/{code}")).await)["version"].clone();
+    ok(act(
+        &w.leader,
+        &code,
+        json!({ "action": "sign_result", "version": version }),
+    )
+    .await);
+    let done = citizen.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(done.body.contains("Đã xử lý xong"), "{}", done.body);
+    assert!(done.body.contains("Kết quả giải quyết"), "{}", done.body);
     // The audit trail names the account, not the person.
     let by: i64 = w
         .app
@@ -302,6 +358,18 @@ async fn files_the_token_and_the_owner_are_checked(b: Backend) {
     );
     let list = other.get("/cong-dan/tai-khoan").await;
     assert!(!list.body.contains(&code), "not in the other's list");
+    // Nor its files, whatever the id.
+    let own = a.get(&format!("/cong-dan/ho-so/{code}")).await;
+    let link = format!("/cong-dan/ho-so/{code}/tep/");
+    let at = own.body.find(&link).expect("the owner sees the file");
+    let href: String = own.body[at..].chars().take_while(|c| *c != '"').collect();
+    assert_eq!(a.get(&href).await.status, 200);
+    let theirs_file = other.get(&href).await;
+    assert_eq!(theirs_file.status, 404);
+    assert_eq!(theirs_file.body, missing.body);
+    for bad in ["x", "-1", "99999999999999999999"] {
+        assert_eq!(a.get(&format!("{link}{bad}")).await.status, 404, "{bad}");
+    }
     // Nobody signed in: to the sign-in page.
     let mut anon = Browser::new(&w.app);
     let r = anon.get(&format!("/cong-dan/ho-so/{code}")).await;
