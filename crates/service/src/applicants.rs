@@ -82,6 +82,19 @@ impl Applicant {
     }
 }
 
+/// What a supplement request asks of the applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplementAsked {
+    /// Why.
+    pub reason: String,
+    /// How to complete the dossier.
+    pub guidance: String,
+    /// The documents asked for, each with what is wrong or missing.
+    pub items: Vec<(String, String)>,
+    /// The dossier's version, for the answer.
+    pub version: i64,
+}
+
 /// What a registration asks for.
 #[derive(Debug, Clone)]
 pub struct Registration {
@@ -654,6 +667,64 @@ impl Applicants<'_> {
             .ok_or_else(|| ServiceError::not_found("file", file_id.to_string()))?;
         let content = self.services().dossiers().file_content(&rec.sha256).await?;
         Ok((rec, content))
+    }
+
+    /// What the latest supplement request on one of `who`'s dossiers asks
+    /// for, while the dossier waits for it.
+    pub async fn supplement_asked(
+        &self,
+        who: &Applicant,
+        code: &str,
+    ) -> ServiceResult<Option<SupplementAsked>> {
+        let d = self.services().dossiers().owned(who, code).await?;
+        if d.state.status != motcua_domain::dossier::Status::AwaitingSupplement {
+            return Ok(None);
+        }
+        let events = self.store().dossier_events(d.id).await?;
+        let Some(e) = events
+            .iter()
+            .rev()
+            .find(|e| e.event.action == "request_supplement")
+        else {
+            return Ok(None);
+        };
+        let detail = &e.event.detail;
+        let text = |k: &str| detail[k].as_str().unwrap_or_default().to_owned();
+        let items = detail["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| {
+                        (
+                            i["name"].as_str().unwrap_or_default().to_owned(),
+                            i["note"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Some(SupplementAsked {
+            reason: text("reason"),
+            guidance: text("guidance"),
+            items,
+            version: d.version,
+        }))
+    }
+
+    /// `who` answers the supplement request with files (see
+    /// [`DossierService::supply_online`](crate::dossiers::DossierService::supply_online)).
+    pub async fn supply(
+        &self,
+        who: &Applicant,
+        code: &str,
+        version: i64,
+        scans: &[crate::dossiers::particulars::Scan],
+        note: &str,
+    ) -> ServiceResult<crate::store::Dossier> {
+        self.services()
+            .dossiers()
+            .supply_online(who, code, version, scans, note)
+            .await
     }
 
     /// The signed-in applicant's own account, read again (a page shows it).

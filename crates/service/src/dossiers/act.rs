@@ -71,6 +71,38 @@ impl Brief {
 }
 
 /// The state machine's action for an input.
+/// Who acts on a dossier: staff with their grants, or the dossier's owner
+/// through the portal (the state machine lets an applicant supply a
+/// supplement, and nothing a member of staff does).
+pub(crate) enum Caller<'a> {
+    /// A member of staff (or the system).
+    Staff(&'a Actor),
+    /// The citizen or business who submitted the dossier online.
+    Owner(&'a crate::applicants::Applicant),
+}
+
+impl Caller<'_> {
+    /// The name the timeline and the audit log carry.
+    fn name(&self) -> String {
+        match self {
+            Self::Staff(a) => a.username.clone(),
+            Self::Owner(o) => o.audit_name(),
+        }
+    }
+
+    /// The staff user's id (0 for the system); none for an owner.
+    fn user_id(&self) -> Option<i64> {
+        match self {
+            Self::Staff(a) => Some(a.user_id),
+            Self::Owner(_) => None,
+        }
+    }
+
+    fn is_system(&self) -> bool {
+        matches!(self, Self::Staff(a) if a.is_system())
+    }
+}
+
 fn domain_action(input: &ActionInput, next_step: u32) -> Action {
     match input {
         ActionInput::AcceptOnline {} => Action::AcceptOnline,
@@ -186,7 +218,7 @@ impl DossierService {
     /// the dossier's status (naming it), `Forbidden` when the actor may not
     /// take it, `Invalid` for bad input; nothing changes on any error.
     pub async fn act(&self, actor: &Actor, code: &str, cmd: Act) -> ServiceResult<Acted> {
-        let (after, warning) = self.apply(actor, code, cmd).await?;
+        let (after, warning) = self.apply(&Caller::Staff(actor), code, cmd).await?;
         let still_visible = dossier_units(&after)
             .iter()
             .any(|&u| actor.may(Permission::ViewDossiers, u));
@@ -201,17 +233,70 @@ impl DossierService {
     /// new version and status): for clients that asked for a minimal
     /// answer, it skips reading the timeline back.
     pub async fn act_brief(&self, actor: &Actor, code: &str, cmd: Act) -> ServiceResult<Brief> {
-        let (after, warning) = self.apply(actor, code, cmd).await?;
+        let (after, warning) = self.apply(&Caller::Staff(actor), code, cmd).await?;
         Ok(Brief::of(&after, warning))
+    }
+
+    /// The owner answers a supplement request online: the files they send
+    /// join the dossier as its documents, and the dossier goes back to
+    /// processing (the clock resumes), as if the desk recorded it.
+    pub async fn supply_online(
+        &self,
+        owner: &crate::applicants::Applicant,
+        code: &str,
+        version: i64,
+        scans: &[super::particulars::Scan],
+        note: &str,
+    ) -> ServiceResult<Dossier> {
+        let d = self.owned(owner, code).await?;
+        if d.state.status != Status::AwaitingSupplement {
+            return Err(ServiceError::Conflict(format!(
+                "dossier {} is not waiting for a supplement",
+                d.code
+            )));
+        }
+        if scans.is_empty() {
+            return Err(ServiceError::invalid(
+                "files",
+                "attach the documents asked for",
+            ));
+        }
+        text_field("note", note, false)?;
+        let ctx = crate::store::AuditContext {
+            actor: owner.audit_name(),
+            at: self.now(),
+        };
+        for s in scans {
+            self.store
+                .insert_file(
+                    &ctx,
+                    d.id,
+                    "component",
+                    &s.name,
+                    &s.content_type,
+                    s.size_bytes,
+                    &s.sha256,
+                )
+                .await?;
+        }
+        let cmd = Act {
+            version,
+            note: note.to_owned(),
+            action: ActionInput::SupplySupplement { components: None },
+        };
+        Ok(self.apply(&Caller::Owner(owner), code, cmd).await?.0)
     }
 
     async fn apply(
         &self,
-        actor: &Actor,
+        caller: &Caller<'_>,
         code: &str,
         cmd: Act,
     ) -> ServiceResult<(Dossier, Option<String>)> {
-        let d = self.visible(actor, code).await?;
+        let d = match caller {
+            Caller::Staff(actor) => self.visible(actor, code).await?,
+            Caller::Owner(owner) => self.owned(owner, code).await?,
+        };
         let now = self.now();
         text_field("note", &cmd.note, false)?;
         if cmd.version != d.version {
@@ -221,28 +306,47 @@ impl DossierService {
             )));
         }
         let units = dossier_units(&d);
-        let roles = roles_on(actor, &units);
+        let roles = match caller {
+            Caller::Staff(actor) => roles_on(actor, &units),
+            Caller::Owner(_) => Vec::new(),
+        };
         let next_step = d.state.step_no.map_or(1, |n| n.saturating_add(1));
         let action = domain_action(&cmd.action, next_step);
-        let to = match transition(d.state.status, &action, DomainActor::Staff(&roles)) {
+        let domain_actor = match caller {
+            Caller::Staff(_) => DomainActor::Staff(&roles),
+            Caller::Owner(_) => DomainActor::Applicant,
+        };
+        let to = match transition(d.state.status, &action, domain_actor) {
             Ok(to) => to,
             Err(TransitionError::Forbidden { .. }) => {
-                return deny(
-                    self.store(),
-                    actor,
-                    now,
-                    Permission::ViewDossiers,
-                    &format!("dossier:{}:{}", d.code, action.as_str()),
-                )
-                .await
-                .map_err(|_| {
-                    ServiceError::Forbidden(format!(
-                        "{} may not {} dossier {}",
-                        actor.username,
-                        action.as_str(),
-                        d.code
-                    ))
-                });
+                let refused = ServiceError::Forbidden(format!(
+                    "{} may not {} dossier {}",
+                    caller.name(),
+                    action.as_str(),
+                    d.code
+                ));
+                let subject = format!("dossier:{}:{}", d.code, action.as_str());
+                return match caller {
+                    Caller::Staff(actor) => {
+                        deny(self.store(), actor, now, Permission::ViewDossiers, &subject)
+                            .await
+                            .map_err(|_| refused)
+                    }
+                    Caller::Owner(_) => {
+                        self.store
+                            .append_audit(
+                                &crate::store::AuditContext {
+                                    actor: caller.name(),
+                                    at: now,
+                                },
+                                "access.denied",
+                                &subject,
+                                &json!({ "action": action.as_str() }),
+                            )
+                            .await?;
+                        Err(refused)
+                    }
+                };
             }
             Err(e @ TransitionError::NotAllowedInState { .. }) => {
                 return Err(ServiceError::Conflict(e.to_string()));
@@ -257,8 +361,8 @@ impl DossierService {
             && d.state.status == Status::Processing);
         if step_action
             && let Some(holder) = d.state.holder_user_id
-            && holder != actor.user_id
-            && !actor.is_system()
+            && Some(holder) != caller.user_id()
+            && !caller.is_system()
             && !roles.contains(&Role::Leader)
         {
             return Err(ServiceError::Forbidden(format!(
@@ -363,7 +467,7 @@ impl DossierService {
                         name: first.name.clone(),
                         unit_id: first.unit_id,
                         role: first.role,
-                        holder_user_id: Some(actor.user_id).filter(|_| !actor.is_system()),
+                        holder_user_id: caller.user_id().filter(|_| !caller.is_system()),
                         external: first.external,
                         sender_unit_id: d.unit_id,
                         sender: d.received_by.clone(),
@@ -403,7 +507,7 @@ impl DossierService {
                     holder_user_id: holder,
                     external: step.external,
                     sender_unit_id: sender_unit,
-                    sender: actor.username.clone(),
+                    sender: caller.name(),
                     started_at: now,
                     due,
                     ended_at: None,
@@ -459,7 +563,7 @@ impl DossierService {
                     holder_user_id: None,
                     external: false,
                     sender_unit_id: sender_unit,
-                    sender: actor.username.clone(),
+                    sender: caller.name(),
                     started_at: now,
                     due: None,
                     ended_at: None,
@@ -477,7 +581,7 @@ impl DossierService {
                 let Some(proposal) = proposal_step(&open.step.name) else {
                     return Err(no_proposal(&d));
                 };
-                if !actor.is_system()
+                if !caller.is_system()
                     && !roles.contains(&open.step.role)
                     && !roles.contains(&Role::Leader)
                 {
@@ -761,7 +865,7 @@ impl DossierService {
         let stats = self
             .stat_changes(&d, &state, components.as_deref(), &mut w, &work_time)
             .await?;
-        self.write(actor, &d, w, state, components, stats, &cmd, to)
+        self.write(&caller.name(), &d, w, state, components, stats, &cmd, to)
             .await
     }
 
@@ -805,7 +909,7 @@ impl DossierService {
     #[allow(clippy::too_many_arguments)]
     async fn write(
         &self,
-        actor: &Actor,
+        by: &str,
         d: &Dossier,
         w: Work<'_>,
         state: crate::store::DossierState,
@@ -845,7 +949,7 @@ impl DossierService {
             state,
             event: NewEvent {
                 at: w.now,
-                actor: actor.username.clone(),
+                actor: by.to_owned(),
                 action: name.to_owned(),
                 from: Some(d.state.status),
                 to,
@@ -859,7 +963,13 @@ impl DossierService {
         };
         let after = self
             .store
-            .change_dossier(&actor.context(w.now), &change)
+            .change_dossier(
+                &crate::store::AuditContext {
+                    actor: by.to_owned(),
+                    at: w.now,
+                },
+                &change,
+            )
             .await?;
         Ok((after, w.warning))
     }

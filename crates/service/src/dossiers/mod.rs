@@ -651,6 +651,24 @@ impl DossierService {
         Err(ServiceError::not_found("dossier", code))
     }
 
+    /// A dossier its owner submitted through the portal; any other is
+    /// `NotFound`, like a missing one.
+    pub(crate) async fn owned(
+        &self,
+        owner: &crate::applicants::Applicant,
+        code: &str,
+    ) -> ServiceResult<Dossier> {
+        let code = code.trim();
+        let id = self
+            .store
+            .account_dossier_id(owner.account_id, code)
+            .await?;
+        match id {
+            Some(_) => self.store.dossier_by_code(code).await,
+            None => Err(ServiceError::not_found("dossier", code)),
+        }
+    }
+
     /// Whether the actor may see the dossier: it is in one of their units
     /// now, or was received there before its unit left (no audit here:
     /// [`Self::visible`] records refusals).

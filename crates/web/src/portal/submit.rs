@@ -52,6 +52,10 @@ pub fn routes() -> Router<PortalState> {
         )
         .route("/cong-dan/ho-so/{code}", get(mine))
         .route("/cong-dan/ho-so/{code}/tep/{id}", get(download))
+        .route(
+            "/cong-dan/ho-so/{code}/bo-sung",
+            axum::routing::post(supply).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
+        )
 }
 
 /// One document of the form.
@@ -462,6 +466,12 @@ struct MinePage {
     fresh: bool,
     /// Files to download: (href, name, is the result).
     files: Vec<(String, String, bool)>,
+    /// The supplement request to answer, if the dossier waits for one.
+    asked: Option<motcua_service::applicants::SupplementAsked>,
+    /// Why the last answer was not taken.
+    asked_error: Option<String>,
+    code: String,
+    csrf: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -478,10 +488,31 @@ async fn mine(
     Path(code): Path<String>,
     axum::extract::Query(q): axum::extract::Query<MineQuery>,
 ) -> Result<Response, WebError> {
+    mine_page(
+        &st,
+        lang,
+        &who,
+        &code,
+        q.moi.is_some(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn mine_page(
+    st: &PortalState,
+    lang: Lang,
+    who: &SignedApplicant,
+    code: &str,
+    fresh: bool,
+    asked_error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
     let s = match st
         .services
         .applicants()
-        .my_dossier(&who.applicant, &code)
+        .my_dossier(&who.applicant, code)
         .await
     {
         Ok(s) => s,
@@ -522,17 +553,155 @@ async fn mine(
             )
         })
         .collect();
+    let asked = st
+        .services
+        .applicants()
+        .supplement_asked(&who.applicant, &s.code)
+        .await?;
     let title = t.fill("portal.status.title", &[("code", &s.code)]);
     let page = MinePage {
         files,
+        asked,
+        asked_error,
+        code: s.code.clone(),
+        csrf: who.csrf.clone(),
         layout: PortalLayout::new(lang, &title, &format!("{MINE}/{}", s.code)),
         status: crate::ui::dashboard::status_label(&t, s.status),
         explain: t.get(super::lookup::explain_key(s.status)).to_owned(),
         facts,
-        fresh: q.moi.is_some(),
+        fresh,
         t,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
+}
+
+/// `POST /cong-dan/ho-so/{code}/bo-sung`: the owner answers a supplement
+/// request with files (multipart, the token first).
+async fn supply(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path(code): Path<String>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let t = lang.texts();
+    let Ok(mut m) = Multipart::from_request(req, &st).await else {
+        return Ok(super::error_page(lang, StatusCode::BAD_REQUEST));
+    };
+    // Only the owner's dossier takes files: another's is a 404 before any
+    // file is read.
+    if let Err(ServiceError::NotFound { .. }) = st
+        .services
+        .applicants()
+        .my_dossier(&who.applicant, &code)
+        .await
+    {
+        return Ok(super::error_page(lang, StatusCode::NOT_FOUND));
+    }
+    let read = read_supply(&st, &who, &mut m).await;
+    while let Ok(Some(mut f)) = m.next_field().await {
+        while let Ok(Some(_)) = f.chunk().await {}
+    }
+    let (scans, version, note) = match read {
+        Ok(x) => x,
+        Err(Broken::Token) => return Ok(super::error_page(lang, StatusCode::FORBIDDEN)),
+        Err(Broken::Malformed) => return Ok(super::error_page(lang, StatusCode::BAD_REQUEST)),
+        Err(Broken::Service(e)) => {
+            let status = if matches!(e, ServiceError::TooLarge { .. }) {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let msg = t.get("portal.submit.err_file").to_owned();
+            return mine_page(&st, lang, &who, &code, false, Some(msg), status).await;
+        }
+    };
+    match st
+        .services
+        .applicants()
+        .supply(&who.applicant, &code, version, &scans, &note)
+        .await
+    {
+        Ok(d) => Ok(Redirect::to(&format!("{MINE}/{}", d.code)).into_response()),
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
+            let key = if matches!(e, ServiceError::Conflict(_)) {
+                "portal.supply.err_state"
+            } else {
+                "portal.supply.err_files"
+            };
+            let msg = t.get(key).to_owned();
+            let status = if matches!(e, ServiceError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            mine_page(&st, lang, &who, &code, false, Some(msg), status).await
+        }
+        Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The supplement form's parts: the token (first), files, the version
+/// and a note.
+async fn read_supply(
+    st: &PortalState,
+    who: &SignedApplicant,
+    m: &mut Multipart,
+) -> Result<(Vec<Scan>, i64, String), Broken> {
+    let first = m.next_field().await.map_err(|_| Broken::Malformed)?;
+    let token_ok = match first {
+        Some(f) if f.name() == Some("csrf_token") => {
+            let text = f.text().await.map_err(|_| Broken::Malformed)?;
+            constant_time_eq(text.as_bytes(), who.csrf.as_bytes())
+        }
+        _ => false,
+    };
+    if !token_ok {
+        return Err(Broken::Token);
+    }
+    let (mut scans, mut version, mut note) = (Vec::new(), 0_i64, String::new());
+    while let Some(field) = m.next_field().await.map_err(|_| Broken::Malformed)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(file_name) = field.file_name().map(str::to_owned) {
+            let file_name = file_name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            let mut source = FieldSource::new(field);
+            if file_name.is_empty() {
+                while motcua_service::files::ByteSource::next_chunk(&mut source)
+                    .await
+                    .map_err(Broken::Service)?
+                    .is_some()
+                {}
+                continue;
+            }
+            if scans.len() >= MAX_FILES {
+                return Err(Broken::Malformed);
+            }
+            let scan = st
+                .services
+                .applicants()
+                .stage_file(&who.applicant, scans.len(), &file_name, &mut source)
+                .await
+                .map_err(Broken::Service)?;
+            scans.push(scan);
+            continue;
+        }
+        let text = field.text().await.map_err(|_| Broken::Malformed)?;
+        if text.len() > TEXT_BUDGET {
+            return Err(Broken::Malformed);
+        }
+        match name.as_str() {
+            "version" => version = text.trim().parse().map_err(|_| Broken::Malformed)?,
+            "note" => note = text,
+            _ => {}
+        }
+    }
+    Ok((scans, version, note))
 }
 
 /// `GET /cong-dan/ho-so/{code}/tep/{id}`: a file of the applicant's own

@@ -17,7 +17,8 @@ use crate::portal_accounts::{Answer, Browser, registered, sign_in, token};
 
 on_both!(
     a_citizen_submits_online_and_the_desk_accepts,
-    files_the_token_and_the_owner_are_checked
+    files_the_token_and_the_owner_are_checked,
+    a_supplement_is_answered_online
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n% to khai khai sinh\n";
@@ -377,4 +378,134 @@ async fn files_the_token_and_the_owner_are_checked(b: Backend) {
     assert!(r.location.starts_with("/cong-dan/dang-nhap"));
     let r = anon.get("/cong-dan/nop/1.000003").await;
     assert_eq!(r.status, 303);
+}
+
+async fn a_supplement_is_answered_online(b: Backend) {
+    let w = world(b).await;
+    let mut a = registered(&w.app, "0955000555", "0955000555", "mat-khau-dai-5").await;
+    assert_eq!(
+        sign_in(&mut a, "0955000555", "mat-khau-dai-5").await.status,
+        303
+    );
+    let form = a.get("/cong-dan/nop/1.000003").await;
+    let t = token(&form.body);
+    let r = post_multipart(
+        &mut a,
+        "/cong-dan/nop/1.000003",
+        &good(&t),
+        &[("file-0", "a.pdf", PDF)],
+    )
+    .await;
+    let code = r
+        .location
+        .trim_start_matches("/cong-dan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned();
+    let url = format!("/cong-dan/ho-so/{code}/bo-sung");
+    // Nothing to supply yet: refused, nothing attached.
+    let early = post_multipart(
+        &mut a,
+        &url,
+        &[("csrf_token", &t), ("version", "1")],
+        &[("file-1", "b.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(early.status, 409, "{}", early.body);
+
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "accept_online", "version": 1 }),
+    )
+    .await);
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "hand_over", "version": 2, "to_user": "chuyenvien" }),
+    )
+    .await);
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "request_supplement", "version": 3, "reason": "Thiếu giấy chứng sinh",
+                "items": [{ "name": "Giấy chứng sinh", "note": "bản chụp rõ nét" }] }),
+    )
+    .await);
+    let page = a.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(page.body.contains("Yêu cầu bổ sung hồ sơ"), "{}", page.body);
+    assert!(page.body.contains("Thiếu giấy chứng sinh"));
+    assert!(
+        page.body.contains("Giấy chứng sinh: bản chụp rõ nét"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"name="version" value="4""#),
+        "{}",
+        page.body
+    );
+
+    // Another citizen cannot answer it.
+    let mut other = registered(&w.app, "0966000666", "0966000666", "mat-khau-dai-6").await;
+    assert_eq!(
+        sign_in(&mut other, "0966000666", "mat-khau-dai-6")
+            .await
+            .status,
+        303
+    );
+    let other_form = other.get("/cong-dan/tai-khoan").await;
+    let ot = token(&other_form.body);
+    let r = post_multipart(
+        &mut other,
+        &url,
+        &[("csrf_token", &ot), ("version", "4")],
+        &[("file-1", "x.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(r.status, 404);
+    // Without a file, or with a page posing as a PDF: said so, nothing moves.
+    let r = post_multipart(&mut a, &url, &[("csrf_token", &t), ("version", "4")], &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("ít nhất một tệp"), "{}", r.body);
+    let r = post_multipart(
+        &mut a,
+        &url,
+        &[("csrf_token", &t), ("version", "4")],
+        &[("file-1", "x.pdf", HTML_AS_PDF)],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let d = ok(get_json(&w.desk, &format!("/api/dossiers/{code}")).await);
+    assert_eq!(d["status"], "awaiting_supplement");
+    assert_eq!(d["files"].as_array().unwrap().len(), 1);
+
+    // The owner answers: the file joins the dossier, processing resumes.
+    let r = post_multipart(
+        &mut a,
+        &url,
+        &[("csrf_token", &t), ("version", "4"), ("note", "Đã bổ sung")],
+        &[("file-1", "giay-chung-sinh.png", PNG)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let d = ok(get_json(&w.desk, &format!("/api/dossiers/{code}")).await);
+    assert_eq!(d["status"], "processing");
+    assert_eq!(d["files"].as_array().unwrap().len(), 2);
+    assert!(
+        d["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["content_type"] == "image/png")
+    );
+    let events = d["events"].as_array().expect("the timeline");
+    let last = events.last().unwrap();
+    assert_eq!(last["action"], "supply_supplement");
+    assert!(
+        last["actor"].as_str().unwrap().starts_with("applicant:"),
+        "{last}"
+    );
+    let page = a.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(!page.body.contains("Yêu cầu bổ sung hồ sơ"));
+    assert!(page.body.contains("Đang xử lý"));
 }
