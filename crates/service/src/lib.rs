@@ -23,6 +23,7 @@ pub mod portal;
 pub mod procedures;
 pub mod processes;
 pub mod queues;
+pub mod ratings;
 pub mod routing;
 pub mod services;
 pub mod stats;

@@ -351,6 +351,7 @@ async fn undo_revisions(db: &motcua_testkit::TestDb) {
     for table in [
         "applicant_sessions",
         "applicant_dossiers",
+        "dossier_ratings",
         "one_time_codes",
         "applicant_accounts",
     ] {

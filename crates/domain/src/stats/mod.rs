@@ -12,6 +12,7 @@ pub mod figures;
 pub mod grain;
 pub mod measure;
 pub mod period;
+pub mod satisfaction;
 pub mod track;
 
 pub use figures::{Figures, RATE_NAMES, Rate};

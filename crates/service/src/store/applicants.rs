@@ -145,6 +145,31 @@ pub enum CodeCheck {
     Dead,
 }
 
+/// A rating to keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRating {
+    /// The dossier rated.
+    pub dossier_id: i64,
+    /// The overall score, 1 to 5.
+    pub overall: u8,
+    /// Each SIPAS aspect's score, in `stats::satisfaction::ASPECTS` order,
+    /// when answered.
+    pub aspects: [Option<u8>; 5],
+    /// What the applicant wrote.
+    pub comment: String,
+    /// `portal` (the owner), `receipt` (through the status page), `kiosk`.
+    pub channel: &'static str,
+}
+
+/// A kept rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRating {
+    /// What was given.
+    pub rating: NewRating,
+    /// When.
+    pub rated_at: Timestamp,
+}
+
 /// Accounts, portal sessions and one-time codes. Account changes are
 /// audited under the account's id, never its contact or name.
 #[async_trait]
@@ -209,6 +234,17 @@ pub trait ApplicantStore: Send + Sync {
     ) -> ServiceResult<Option<PublicStatus>>;
     /// The id of a dossier this account submitted, by code; none otherwise.
     async fn account_dossier_id(&self, account_id: i64, code: &str) -> ServiceResult<Option<i64>>;
+    /// Keeps a rating, once per dossier (a second is `Conflict`), with an
+    /// audit entry.
+    async fn insert_rating(&self, ctx: &AuditContext, r: &NewRating) -> ServiceResult<()>;
+    /// A dossier's rating, if given.
+    async fn rating(&self, dossier_id: i64) -> ServiceResult<Option<StoredRating>>;
+    /// Ratings given in `[from, to)`, summed per receiving unit.
+    async fn ratings_by_unit(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> ServiceResult<Vec<(i64, motcua_domain::stats::satisfaction::Ratings)>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

@@ -61,3 +61,30 @@ CREATE TABLE applicant_dossiers (
     CONSTRAINT applicant_dossiers_account_id_fkey FOREIGN KEY (account_id) REFERENCES applicant_accounts (id)
 );
 CREATE INDEX applicant_dossiers_account_id_idx ON applicant_dossiers (account_id, dossier_id);
+
+-- Ratings given after a result was returned (domain.md §8, §12): the
+-- overall score and, optionally, each SIPAS aspect, on the 5-point scale;
+-- one per dossier, given by its owner on the portal or by whoever holds
+-- the receipt (its QR code opens the status page).
+CREATE TABLE dossier_ratings (
+    dossier_id     BIGINT NOT NULL,
+    overall        BIGINT NOT NULL,
+    access         BIGINT,
+    procedure      BIGINT,
+    civil_servant  BIGINT,
+    result         BIGINT,
+    feedback       BIGINT,
+    comment        TEXT    NOT NULL,
+    channel        TEXT    NOT NULL,
+    rated_at_ms    BIGINT NOT NULL,
+    CONSTRAINT dossier_ratings_pkey PRIMARY KEY (dossier_id),
+    CONSTRAINT dossier_ratings_dossier_id_fkey FOREIGN KEY (dossier_id) REFERENCES dossiers (id),
+    CONSTRAINT dossier_ratings_overall_check CHECK (overall BETWEEN 1 AND 5),
+    CONSTRAINT dossier_ratings_aspects_check CHECK (
+        (access IS NULL OR access BETWEEN 1 AND 5) AND (procedure IS NULL OR procedure BETWEEN 1 AND 5)
+        AND (civil_servant IS NULL OR civil_servant BETWEEN 1 AND 5)
+        AND (result IS NULL OR result BETWEEN 1 AND 5) AND (feedback IS NULL OR feedback BETWEEN 1 AND 5)),
+    CONSTRAINT dossier_ratings_channel_check CHECK (channel IN ('portal', 'receipt', 'kiosk')),
+    CONSTRAINT dossier_ratings_comment_check CHECK (length(comment) <= 2000)
+);
+CREATE INDEX dossier_ratings_rated_at_ms_idx ON dossier_ratings (rated_at_ms);

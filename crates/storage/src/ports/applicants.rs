@@ -8,11 +8,12 @@
 use jiff::Timestamp;
 use motcua_domain::contact::Contact;
 use motcua_domain::dossier::Status;
+use motcua_domain::stats::satisfaction::{Answers, Ratings};
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, PublicStatus, VerifiedIdentity,
+    NewCode, NewMessage, NewRating, PublicStatus, StoredRating, VerifiedIdentity,
 };
 use serde_json::json;
 
@@ -510,6 +511,177 @@ pub(crate) async fn account_dossier_id<B: Backend>(
     Ok(row.map(|(id,)| id))
 }
 
+/// A rating was given.
+pub const DOSSIER_RATE: &str = "dossier.rate";
+
+pub(crate) async fn insert_rating<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    r: &NewRating,
+) -> ServiceResult<()> {
+    let opt = |v: Option<u8>| v.map(i64::from);
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(
+        Sql::new(
+            "INSERT INTO dossier_ratings (dossier_id, overall, access, procedure, civil_servant, \
+             result, feedback, comment, channel, rated_at_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .int(r.dossier_id)
+        .int(i64::from(r.overall))
+        .opt_int(opt(r.aspects[0]))
+        .opt_int(opt(r.aspects[1]))
+        .opt_int(opt(r.aspects[2]))
+        .opt_int(opt(r.aspects[3]))
+        .opt_int(opt(r.aspects[4]))
+        .text(r.comment.clone())
+        .text(r.channel)
+        .int(millis(ctx.at)),
+    )
+    .await
+    .map_err(|e| {
+        map_db(e, |broken| match broken {
+            crate::error::Broken::Unique(_) => Some(ServiceError::Conflict(
+                "the dossier has been rated already".into(),
+            )),
+            _ => None,
+        })
+    })?;
+    c.append(
+        ctx,
+        DOSSIER_RATE,
+        &format!("dossier_id:{}", r.dossier_id),
+        &json!({ "overall": r.overall, "aspects": r.aspects, "channel": r.channel }),
+    )
+    .await?;
+    commit(tx).await
+}
+
+type RatingRow = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    i64,
+);
+
+pub(crate) async fn rating<B: Backend>(
+    b: &B,
+    dossier_id: i64,
+) -> ServiceResult<Option<StoredRating>> {
+    let row: Option<RatingRow> = b
+        .read()
+        .await?
+        .optional(
+            Sql::new(
+                "SELECT dossier_id, overall, access, procedure, civil_servant, result, feedback, \
+                 comment, channel, rated_at_ms FROM dossier_ratings WHERE dossier_id = $1",
+            )
+            .int(dossier_id),
+        )
+        .await
+        .map_err(db)?;
+    let Some((id, overall, a, p, c, r, f, comment, channel, at)) = row else {
+        return Ok(None);
+    };
+    let score = |v: i64| u8::try_from(v).map_err(|e| corrupt("dossier_ratings", &v.to_string(), e));
+    let opt = |v: Option<i64>| v.map(score).transpose();
+    let channel = match channel.as_str() {
+        "portal" => "portal",
+        "receipt" => "receipt",
+        "kiosk" => "kiosk",
+        other => return Err(corrupt("dossier_ratings.channel", other, "unknown channel")),
+    };
+    Ok(Some(StoredRating {
+        rating: NewRating {
+            dossier_id: id,
+            overall: score(overall)?,
+            aspects: [opt(a)?, opt(p)?, opt(c)?, opt(r)?, opt(f)?],
+            comment,
+            channel,
+        },
+        rated_at: instant(at, "dossier_ratings")?,
+    }))
+}
+
+pub(crate) async fn ratings_by_unit<B: Backend>(
+    b: &B,
+    from: Timestamp,
+    to: Timestamp,
+) -> ServiceResult<Vec<(i64, Ratings)>> {
+    let mut sql = String::from(
+        "SELECT d.unit_id, count(*), CAST(sum(r.overall) AS BIGINT), \
+         CAST(sum(CASE WHEN r.overall >= 4 THEN 1 ELSE 0 END) AS BIGINT)",
+    );
+    for a in ["access", "procedure", "civil_servant", "result", "feedback"] {
+        sql.push_str(&format!(
+            ", CAST(sum(CASE WHEN r.{a} IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(sum(CASE WHEN r.{a} >= 4 THEN 1 ELSE 0 END) AS BIGINT)"
+        ));
+    }
+    sql.push_str(
+        " FROM dossier_ratings r JOIN dossiers d ON d.id = r.dossier_id \
+         WHERE r.rated_at_ms >= $1 AND r.rated_at_ms < $2 GROUP BY d.unit_id",
+    );
+    type Row = (
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+        i64,
+    );
+    let rows: Vec<Row> = b
+        .read()
+        .await?
+        .all(
+            Sql::assembled(sql, Vec::new())
+                .int(millis(from))
+                .int(millis(to)),
+        )
+        .await
+        .map_err(db)?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let answers = |valid: i64, satisfied: i64| Answers {
+                valid: n(valid),
+                satisfied: n(satisfied),
+            };
+            (
+                r.0,
+                Ratings {
+                    responses: n(r.1),
+                    overall_sum: n(r.2),
+                    overall: answers(r.1, r.3),
+                    aspects: [
+                        answers(r.4, r.5),
+                        answers(r.6, r.7),
+                        answers(r.8, r.9),
+                        answers(r.10, r.11),
+                        answers(r.12, r.13),
+                    ],
+                },
+            )
+        })
+        .collect())
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -520,7 +692,7 @@ macro_rules! applicant_ports {
             use motcua_service::error::ServiceResult;
             use motcua_service::store::{
                 Account, AccountSession, ApplicantStore, AuditContext, CodeCheck, CodePurpose,
-                NewAccount, NewCode, NewMessage, PublicStatus,
+                NewAccount, NewCode, NewMessage, NewRating, PublicStatus, StoredRating,
             };
 
             use $crate::ports::applicants as ap;
@@ -618,6 +790,27 @@ macro_rules! applicant_ports {
                     code: &str,
                 ) -> ServiceResult<Option<i64>> {
                     ap::account_dossier_id(self, account_id, code).await
+                }
+
+                async fn insert_rating(
+                    &self,
+                    ctx: &AuditContext,
+                    r: &NewRating,
+                ) -> ServiceResult<()> {
+                    ap::insert_rating(self, ctx, r).await
+                }
+
+                async fn rating(&self, dossier_id: i64) -> ServiceResult<Option<StoredRating>> {
+                    ap::rating(self, dossier_id).await
+                }
+
+                async fn ratings_by_unit(
+                    &self,
+                    from: Timestamp,
+                    to: Timestamp,
+                ) -> ServiceResult<Vec<(i64, motcua_domain::stats::satisfaction::Ratings)>>
+                {
+                    ap::ratings_by_unit(self, from, to).await
                 }
 
                 async fn check_code(

@@ -40,6 +40,7 @@ use crate::AppState;
         dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, corrections::correct, forms::form, forms::register,
         counter_forms::guidance, counter_forms::refusal, outbox::list, outbox::retry,
         reports::dossiers,
+        reports::satisfaction,
     ),
     components(schemas(crate::error::Problem)),
     tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports")),

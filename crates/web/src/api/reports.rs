@@ -19,7 +19,9 @@ use crate::query::ApiQuery;
 use crate::reports::{Format, render};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/reports/dossiers", get(dossiers))
+    Router::new()
+        .route("/api/reports/dossiers", get(dossiers))
+        .route("/api/reports/satisfaction", get(satisfaction))
 }
 
 /// What the report is asked for.
@@ -119,4 +121,41 @@ pub async fn dossiers(
         }
     }
     Ok(resp)
+}
+
+/// The period and subtree of a satisfaction report.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SatisfactionParams {
+    /// The unit's code: its subtree.
+    #[param(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
+    pub unit: String,
+    /// First day (YYYY-MM-DD).
+    #[param(value_type = String, format = Date)]
+    pub from: String,
+    /// Last day (YYYY-MM-DD), not before `from`.
+    #[param(value_type = String, format = Date)]
+    pub to: String,
+}
+
+/// Citizens' ratings given over a period to the receiving units of a
+/// subtree: responses, the share satisfied (4 or 5 of 5) overall and for
+/// each SIPAS aspect (access, procedure, civil servant, result, feedback),
+/// the index (the mean of the aspects) and the rank among units with at
+/// least `min_sample` responses.
+#[utoipa::path(get, path = "/api/reports/satisfaction", tag = "reports", params(SatisfactionParams),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn satisfaction(
+    State(s): State<AppState>,
+    auth: Authed,
+    ApiQuery(p): ApiQuery<SatisfactionParams>,
+) -> Result<Response, WebError> {
+    let from = date("from", &p.from)?;
+    let to = date("to", &p.to)?;
+    let report = s
+        .services
+        .stats()
+        .satisfaction(&auth.actor, &p.unit, from, to)
+        .await?;
+    Ok(axum::Json(report).into_response())
 }

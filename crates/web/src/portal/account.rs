@@ -218,7 +218,7 @@ fn status_of(e: &ServiceError) -> StatusCode {
 }
 
 /// The request's head, for cookies and the origin check.
-pub struct Head(Parts);
+pub struct Head(pub Parts);
 
 impl<S: Send + Sync> FromRequestParts<S> for Head {
     type Rejection = std::convert::Infallible;
@@ -234,7 +234,10 @@ fn is_token(s: &str) -> bool {
 
 /// The double-submit token of a visitor's forms: the one in their cookie,
 /// or a new one with the cookie that sets it.
-fn form_token(head: &Parts, st: &PortalState) -> Result<(String, Option<String>), WebError> {
+pub(crate) fn form_token(
+    head: &Parts,
+    st: &PortalState,
+) -> Result<(String, Option<String>), WebError> {
     if let Some(t) = cookie(head, FORM_COOKIE).filter(|t| is_token(t)) {
         return Ok((t, None));
     }
@@ -248,13 +251,16 @@ fn form_token(head: &Parts, st: &PortalState) -> Result<(String, Option<String>)
 
 /// Whether a visitor's form came from this site: its token matches the
 /// cookie and the `Origin`, if sent, is this host.
-fn form_ok(head: &Parts, sent: &str) -> bool {
+pub(crate) fn form_ok(head: &Parts, sent: &str) -> bool {
     check_origin(head).is_ok()
         && cookie(head, FORM_COOKIE)
             .is_some_and(|c| is_token(&c) && constant_time_eq(c.as_bytes(), sent.as_bytes()))
 }
 
-fn with_cookies(mut res: Response, cookies: impl IntoIterator<Item = String>) -> Response {
+pub(crate) fn with_cookies(
+    mut res: Response,
+    cookies: impl IntoIterator<Item = String>,
+) -> Response {
     for c in cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);

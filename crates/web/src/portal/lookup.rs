@@ -18,11 +18,13 @@ use motcua_service::ServiceError;
 use motcua_service::store::PublicStatus;
 use serde::Deserialize;
 
+use super::account::Head;
 use super::{PortalLayout, PortalState, Visitor, here};
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
 use crate::ui::dashboard::status_label;
 use crate::ui::{format, render};
+use axum::response::IntoResponse;
 
 /// The lookup form, and the page the QR code opens (`/tra-cuu/{code}`).
 pub const PATH: &str = "/tra-cuu";
@@ -32,6 +34,7 @@ pub fn routes() -> Router<PortalState> {
     Router::new()
         .route(PATH, get(form))
         .route("/tra-cuu/{code}", get(by_code))
+        .route("/tra-cuu/{code}/danh-gia", axum::routing::post(rate))
 }
 
 #[derive(Deserialize)]
@@ -64,6 +67,7 @@ struct StatusPage {
     explain: String,
     facts: Vec<Fact>,
     overdue: bool,
+    rating: Option<super::rating::RatingView>,
 }
 
 /// `GET /tra-cuu?code=&t=`: the form (filled with `code` when a link
@@ -72,6 +76,7 @@ async fn form(
     State(st): State<PortalState>,
     lang: Lang,
     visitor: Visitor,
+    Head(head): Head,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, WebError> {
     let code = q.code.unwrap_or_default();
@@ -87,7 +92,7 @@ async fn form(
             Some(error),
         ));
     }
-    show(&st, lang, &visitor, &code, &check).await
+    show(&st, lang, &visitor, &head, &code, &check, None).await
 }
 
 /// `GET /tra-cuu/{code}?t=`: the page the receipt's QR code opens.
@@ -95,6 +100,7 @@ async fn by_code(
     State(st): State<PortalState>,
     lang: Lang,
     visitor: Visitor,
+    Head(head): Head,
     Path(code): Path<String>,
     Query(q): Query<LookupQuery>,
 ) -> Result<Response, WebError> {
@@ -102,7 +108,67 @@ async fn by_code(
     if check.trim().is_empty() {
         return Ok(form_page(lang, StatusCode::OK, &code, None));
     }
-    show(&st, lang, &visitor, &code, &check).await
+    show(&st, lang, &visitor, &head, &code, &check, None).await
+}
+
+/// `POST /tra-cuu/{code}/danh-gia`: a rating through the receipt (the
+/// check value in the form), once the result is returned.
+async fn rate(
+    State(st): State<PortalState>,
+    lang: Lang,
+    visitor: Visitor,
+    Head(head): Head,
+    Path(code): Path<String>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let field = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let check = field("t");
+    if !super::account::form_ok(&head, &field("csrf_token")) {
+        return Ok(super::error_page(lang, StatusCode::FORBIDDEN));
+    }
+    if let Err(secs) = st.lookups.check(&visitor.0) {
+        let mut res = super::error_page(lang, StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Ok(res);
+    }
+    let input = super::rating::input(&fields);
+    match st
+        .services
+        .portal()
+        .rate_by_receipt(&code, &check, &input)
+        .await
+    {
+        Ok(()) => {
+            let q = serde_urlencoded::to_string([("t", check.as_str())]).unwrap_or_default();
+            Ok(
+                axum::response::Redirect::to(&format!("{PATH}/{}?{q}", code.trim()))
+                    .into_response(),
+            )
+        }
+        Err(ServiceError::NotFound { .. }) => {
+            let error = lang.texts().get("portal.lookup.not_found").to_owned();
+            Ok(form_page(lang, StatusCode::NOT_FOUND, &code, Some(error)))
+        }
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
+            let status = if matches!(e, ServiceError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let mut res = show(&st, lang, &visitor, &head, &code, &check, Some(e)).await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn form_page(lang: Lang, status: StatusCode, code: &str, error: Option<String>) -> Response {
@@ -120,8 +186,10 @@ async fn show(
     st: &PortalState,
     lang: Lang,
     visitor: &Visitor,
+    head: &axum::http::request::Parts,
     code: &str,
     check: &str,
+    rating_error: Option<ServiceError>,
 ) -> Result<Response, WebError> {
     if let Err(secs) = st.lookups.check(&visitor.0) {
         let mut res = super::error_page(lang, StatusCode::TOO_MANY_REQUESTS);
@@ -140,7 +208,26 @@ async fn show(
         Err(e) => return Err(e.into()),
     };
     let now = st.services.now();
-    Ok(status_page(lang, &s, now))
+    if !motcua_service::ratings::rateable(s.status) {
+        return Ok(status_page(lang, &s, now, None));
+    }
+    let given = st.services.portal().rating_by_receipt(code, check).await?;
+    let (token, set) = super::account::form_token(head, st)?;
+    let t = lang.texts();
+    let mut view = super::rating::RatingView::new(
+        &t,
+        format!("{PATH}/{}/danh-gia", s.code),
+        token,
+        vec![("t".to_owned(), check.trim().to_owned())],
+        given.as_ref(),
+    );
+    if let Some(e) = &rating_error {
+        view.fail(&t, e);
+    }
+    Ok(super::account::with_cookies(
+        status_page(lang, &s, now, Some(view)),
+        set,
+    ))
 }
 
 pub(crate) fn explain_key(s: Status) -> &'static str {
@@ -171,7 +258,12 @@ pub fn is_overdue(s: &PublicStatus, now: jiff::Timestamp) -> bool {
     working && s.ended_at.is_none() && s.current_due.is_some_and(|d| d < now)
 }
 
-fn status_page(lang: Lang, s: &PublicStatus, now: jiff::Timestamp) -> Response {
+fn status_page(
+    lang: Lang,
+    s: &PublicStatus,
+    now: jiff::Timestamp,
+    rating: Option<super::rating::RatingView>,
+) -> Response {
     let t = lang.texts();
     let mut facts = vec![
         Fact {
@@ -204,6 +296,7 @@ fn status_page(lang: Lang, s: &PublicStatus, now: jiff::Timestamp) -> Response {
         explain: t.get(explain_key(s.status)).to_owned(),
         facts,
         overdue: is_overdue(s, now),
+        rating,
         t,
     };
     render(StatusCode::OK, &page)

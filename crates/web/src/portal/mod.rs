@@ -18,6 +18,7 @@
 pub mod account;
 pub mod catalog;
 pub mod lookup;
+pub mod rating;
 pub mod submit;
 
 use std::sync::Arc;

@@ -52,6 +52,7 @@ pub fn routes() -> Router<PortalState> {
         )
         .route("/cong-dan/ho-so/{code}", get(mine))
         .route("/cong-dan/ho-so/{code}/tep/{id}", get(download))
+        .route("/cong-dan/ho-so/{code}/danh-gia", axum::routing::post(rate))
         .route(
             "/cong-dan/ho-so/{code}/bo-sung",
             axum::routing::post(supply).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
@@ -472,6 +473,8 @@ struct MinePage {
     asked_error: Option<String>,
     code: String,
     csrf: String,
+    /// The rating form (or thanks) once the result is returned.
+    rating: Option<super::rating::RatingView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -496,10 +499,15 @@ async fn mine(
         q.moi.is_some(),
         None,
         StatusCode::OK,
+        None,
     )
     .await
 }
 
+/// The owner's page of a dossier; the last three say what to show after a
+/// refused supplement or rating (a notice of a fresh submission, the
+/// supplement's error, the status to answer with, the rating's error).
+#[allow(clippy::too_many_arguments)]
 async fn mine_page(
     st: &PortalState,
     lang: Lang,
@@ -508,6 +516,7 @@ async fn mine_page(
     fresh: bool,
     asked_error: Option<String>,
     status: StatusCode,
+    rating_error: Option<ServiceError>,
 ) -> Result<Response, WebError> {
     let s = match st
         .services
@@ -558,8 +567,29 @@ async fn mine_page(
         .applicants()
         .supplement_asked(&who.applicant, &s.code)
         .await?;
+    let rating = if motcua_service::ratings::rateable(s.status) {
+        let given = st
+            .services
+            .applicants()
+            .my_rating(&who.applicant, &s.code)
+            .await?;
+        let mut view = super::rating::RatingView::new(
+            &t,
+            format!("{MINE}/{}/danh-gia", s.code),
+            who.csrf.clone(),
+            Vec::new(),
+            given.as_ref(),
+        );
+        if let Some(e) = &rating_error {
+            view.fail(&t, e);
+        }
+        Some(view)
+    } else {
+        None
+    };
     let title = t.fill("portal.status.title", &[("code", &s.code)]);
     let page = MinePage {
+        rating,
         files,
         asked,
         asked_error,
@@ -613,7 +643,7 @@ async fn supply(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let msg = t.get("portal.submit.err_file").to_owned();
-            return mine_page(&st, lang, &who, &code, false, Some(msg), status).await;
+            return mine_page(&st, lang, &who, &code, false, Some(msg), status, None).await;
         }
     };
     match st
@@ -635,7 +665,7 @@ async fn supply(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            mine_page(&st, lang, &who, &code, false, Some(msg), status).await
+            mine_page(&st, lang, &who, &code, false, Some(msg), status, None).await
         }
         Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
         Err(e) => Err(e.into()),
@@ -728,4 +758,42 @@ async fn download(
         Err(e) => return Err(e.into()),
     };
     Ok(crate::api::dossiers::file_response(&rec, content))
+}
+
+/// `POST /cong-dan/ho-so/{code}/danh-gia`: the owner rates a returned
+/// dossier.
+async fn rate(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path(code): Path<String>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if !constant_time_eq(token.as_bytes(), who.csrf.as_bytes()) {
+        return Ok(super::error_page(lang, StatusCode::FORBIDDEN));
+    }
+    let input = super::rating::input(&fields);
+    match st
+        .services
+        .applicants()
+        .rate(&who.applicant, &code, &input)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("{MINE}/{}", code.trim())).into_response()),
+        Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
+            let status = if matches!(e, ServiceError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            mine_page(&st, lang, &who, &code, false, None, status, Some(e)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -109,7 +109,12 @@ impl Browser {
             .await
     }
 
-    async fn post_raw(&mut self, path: &str, body: String, headers: &[(&str, &str)]) -> Answer {
+    pub(crate) async fn post_raw(
+        &mut self,
+        path: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut req = self
             .http
             .post(format!("{}{path}", self.base))
