@@ -34,6 +34,24 @@ use crate::ui::{format, render};
 pub const SUBMIT: &str = "/cong-dan/nop";
 /// The applicant's own dossiers (`/cong-dan/ho-so/{code}`).
 pub const MINE: &str = "/cong-dan/ho-so";
+/// An owner's dossier page.
+pub const MINE_PAGE: &str = "/cong-dan/ho-so/{code}";
+/// One of its files.
+pub const MINE_FILE: &str = "/cong-dan/ho-so/{code}/tep/{id}";
+/// The answer to a supplement request.
+pub const MINE_SUPPLY: &str = "/cong-dan/ho-so/{code}/bo-sung";
+/// The rating after return.
+pub const MINE_RATE: &str = "/cong-dan/ho-so/{code}/danh-gia";
+/// Every route that takes an owned dossier's code, with its method: the
+/// router registers exactly these, and the two-account access test
+/// (`tests/it/portal_matrix.rs`) tries each with another's code.
+pub const OWNED_ROUTES: [(&str, &str); 4] = [
+    ("GET", MINE_PAGE),
+    ("GET", MINE_FILE),
+    ("POST", MINE_SUPPLY),
+    ("POST", MINE_RATE),
+];
+
 /// The most files one submission carries.
 const MAX_FILES: usize = 30;
 /// Text a submission's form may hold in memory.
@@ -50,11 +68,11 @@ pub fn routes() -> Router<PortalState> {
                 .post(submit)
                 .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
         )
-        .route("/cong-dan/ho-so/{code}", get(mine))
-        .route("/cong-dan/ho-so/{code}/tep/{id}", get(download))
-        .route("/cong-dan/ho-so/{code}/danh-gia", axum::routing::post(rate))
+        .route(MINE_PAGE, get(mine))
+        .route(MINE_FILE, get(download))
+        .route(MINE_RATE, axum::routing::post(rate))
         .route(
-            "/cong-dan/ho-so/{code}/bo-sung",
+            MINE_SUPPLY,
             axum::routing::post(supply).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
         )
 }

@@ -17,6 +17,7 @@ mod counter_forms;
 mod hardening;
 mod portal;
 mod portal_accounts;
+mod portal_matrix;
 mod portal_ratings;
 mod portal_submit;
 mod routing;
