@@ -50,6 +50,10 @@ pub struct Config {
     /// The `[notifications]` table: SMTP, SMS gateway, webhooks, log file
     /// (see docs/operations.md); checked when the server starts.
     pub notifications: Option<serde_json::Value>,
+    /// The `[vneid]` table: the identity provider's endpoints and this
+    /// client's id and secret (OpenID Connect); none disables VNeID
+    /// sign-in, except in the demo, which runs a simulator.
+    pub vneid: Option<serde_json::Value>,
 }
 
 impl Default for Config {
@@ -71,6 +75,7 @@ impl Default for Config {
             max_connections: 512,
             render_slots: None,
             notifications: None,
+            vneid: None,
         }
     }
 }

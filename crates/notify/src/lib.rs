@@ -19,6 +19,7 @@ mod log_file;
 pub mod simulators;
 mod sms;
 mod smtp;
+pub mod vneid;
 mod webhook;
 
 pub use config::{Channels, Secret, SmsConfig, SmtpConfig, SmtpTls, WebhookConfig, channel_map};

@@ -487,6 +487,16 @@ impl Applicants<'_> {
                 "not confirmed yet: enter the code sent to it",
             ));
         }
+        self.start_session(&account, address).await
+    }
+
+    /// A new portal session for `account`, audited.
+    async fn start_session(
+        &self,
+        account: &Account,
+        address: &str,
+    ) -> ServiceResult<ApplicantSignedIn> {
+        let now = self.sign_in_now();
         let secret = new_secret()?;
         let csrf = new_secret()?;
         self.store()
@@ -509,7 +519,7 @@ impl Applicants<'_> {
         Ok(ApplicantSignedIn {
             secret,
             csrf,
-            applicant: Applicant::of(&account),
+            applicant: Applicant::of(account),
         })
     }
 
@@ -725,6 +735,96 @@ impl Applicants<'_> {
             .dossiers()
             .supply_online(who, code, version, scans, note)
             .await
+    }
+
+    /// Whether citizens may sign in with VNeID here.
+    pub fn identity_available(&self) -> bool {
+        self.services().identity().is_some()
+    }
+
+    /// Where to send a browser to sign in with VNeID (`None` when no
+    /// provider is configured).
+    pub fn identity_url(&self, state: &str, redirect_uri: &str) -> Option<String> {
+        self.services()
+            .identity()
+            .map(|p| p.authorize_url(state, redirect_uri))
+    }
+
+    /// Signs in with the code VNeID sent back. The person's account is the
+    /// one linked to their subject; else the signed-in `current` account,
+    /// which gets linked; else the account of the phone VNeID registered
+    /// (the provider proved it), linked; else a new confirmed account on
+    /// that phone. Owning the identity is what every path relies on.
+    pub async fn identity_sign_in(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        current: Option<&Applicant>,
+        address: &str,
+    ) -> ServiceResult<ApplicantSignedIn> {
+        let provider = self.services().identity().ok_or_else(|| {
+            ServiceError::Unavailable("no identity provider is configured".into())
+        })?;
+        let who = provider.exchange(code, redirect_uri).await?;
+        let vouched = crate::store::VerifiedIdentity {
+            subject: who.subject.clone(),
+            level: who.level,
+            at: self.now(),
+        };
+        let account = match self.store().account_by_identity(&who.subject).await? {
+            Some(a) => a,
+            None => {
+                let target = match current {
+                    Some(c) => Some(self.store().account_by_id(c.account_id).await?),
+                    None => match who.phone.as_deref().map(Contact::parse) {
+                        Some(Ok(phone)) => self.store().account_by_contact(&phone).await?,
+                        _ => None,
+                    },
+                };
+                let account = match target {
+                    Some(a) => a,
+                    None => {
+                        let phone = who
+                            .phone
+                            .as_deref()
+                            .map(Contact::parse)
+                            .and_then(Result::ok)
+                            .ok_or_else(|| {
+                                ServiceError::invalid(
+                                    "contact",
+                                    "VNeID gave no phone number: register first, then link VNeID",
+                                )
+                            })?;
+                        let unusable = hash_off_thread(new_secret()?).await?;
+                        self.store()
+                            .insert_account(
+                                &self.ctx("vneid".into()),
+                                &NewAccount {
+                                    kind: AccountKind::Citizen,
+                                    full_name: parse_name(&who.full_name)?,
+                                    contact: phone,
+                                    password_hash: unusable,
+                                },
+                            )
+                            .await?
+                    }
+                };
+                self.store()
+                    .link_identity(
+                        &self.ctx(format!("applicant:{}", account.id)),
+                        account.id,
+                        &vouched,
+                    )
+                    .await?;
+                self.store().account_by_id(account.id).await?
+            }
+        };
+        if !account.active {
+            return Err(ServiceError::Unauthenticated(
+                "the account is closed".into(),
+            ));
+        }
+        self.start_session(&account, address).await
     }
 
     /// The signed-in applicant's own account, read again (a page shows it).

@@ -17,6 +17,7 @@ pub mod dossiers;
 pub mod error;
 pub mod fields;
 pub mod files;
+pub mod identity;
 pub mod notify;
 pub mod passwords;
 pub mod portal;

@@ -30,6 +30,7 @@ pub struct Services {
     clock: Arc<dyn Clock>,
     sign_in_clock: Arc<dyn Clock>,
     dossiers: DossierService,
+    identity: Option<Arc<dyn crate::identity::IdentityProvider>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -57,7 +58,19 @@ impl Services {
             clock,
             sign_in_clock: Arc::new(crate::clock::SystemClock),
             dossiers,
+            identity: None,
         }
+    }
+
+    /// Signs citizens in through `provider` (VNeID) as well.
+    #[must_use]
+    pub fn with_identity(mut self, provider: Arc<dyn crate::identity::IdentityProvider>) -> Self {
+        self.identity = Some(provider);
+        self
+    }
+
+    pub(crate) fn identity(&self) -> Option<&dyn crate::identity::IdentityProvider> {
+        self.identity.as_deref()
     }
 
     /// The use cases over `store` with the system clock, no notification
@@ -272,6 +285,7 @@ impl From<DossierService> for Services {
             clock,
             sign_in_clock: Arc::new(crate::clock::SystemClock),
             dossiers,
+            identity: None,
         }
     }
 }

@@ -73,6 +73,18 @@ pub struct Options {
     pub render_slots: Option<usize>,
     /// Sign-in settings (throttling, trusted proxies, cookies).
     pub auth: motcua_web::auth::AuthSettings,
+    /// An identity provider (VNeID) citizens may sign in with.
+    pub identity: Option<Identity>,
+}
+
+/// An identity provider for [`Options`].
+#[derive(Clone)]
+pub struct Identity(pub std::sync::Arc<dyn motcua_service::identity::IdentityProvider>);
+
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Identity(..)")
+    }
 }
 
 impl TestApp {
@@ -111,6 +123,10 @@ impl TestApp {
         .with_files(std::sync::Arc::new(motcua_storage::LocalFileStore::new(
             files.clone(),
         )));
+        let services = match &opts.identity {
+            Some(Identity(p)) => services.with_identity(p.clone()),
+            None => services,
+        };
         let mut state = motcua_web::AppState::with(services, 30).with_auth(opts.auth);
         if let Some(n) = opts.render_slots {
             state = state.with_render_slots(n);

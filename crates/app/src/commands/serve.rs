@@ -80,8 +80,34 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     let dispatching = tokio::spawn(dispatcher.run(async move {
         let _ = stop_rx.changed().await;
     }));
-    let services =
+    let mut services =
         Services::new(store, clock, notices, cfg.public_base_url.clone()).with_files(files);
+    // VNeID: the configured provider; the demo runs a simulator on the
+    // loopback (kept alive as long as the server).
+    let mut _vneid_simulator = None;
+    let vneid = match &cfg.vneid {
+        Some(v) => Some(
+            serde_json::from_value::<motcua_notify::vneid::OidcSettings>(v.clone())
+                .map_err(|e| anyhow::anyhow!("configuration: vneid: {e}"))?,
+        ),
+        None if demo => {
+            let sim = motcua_notify::simulators::VneidSimulator::start(
+                "motcua-demo",
+                "motcua-demo-secret",
+                motcua_notify::simulators::demo_people(),
+            )
+            .await?;
+            let settings = sim.settings("motcua-demo", "motcua-demo-secret");
+            _vneid_simulator = Some(sim);
+            Some(settings)
+        }
+        None => None,
+    };
+    if let Some(settings) = vneid {
+        let provider = motcua_notify::vneid::OidcIdentity::new(settings)
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        services = services.with_identity(Arc::new(provider));
+    }
     let mut state = AppState::with(services, cfg.lookups_per_minute).with_auth(auth);
     if let Some(slots) = cfg.render_slots {
         state = state.with_render_slots(slots);

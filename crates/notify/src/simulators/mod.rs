@@ -6,6 +6,7 @@
 
 mod sms_gateway;
 mod smtp_sink;
+mod vneid;
 mod webhook_receiver;
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 pub use sms_gateway::{ReceivedSms, SmsGateway};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
+pub use vneid::{Person, VneidSimulator, demo_people};
 pub use webhook_receiver::{ReceivedWebhook, WebhookReceiver};
 
 /// How a simulator misbehaves.

@@ -9,6 +9,7 @@ mod dispatcher;
 mod log_file;
 mod sms;
 mod smtp;
+mod vneid;
 mod webhook;
 
 use jiff::Timestamp;

@@ -326,6 +326,7 @@ impl DossierService {
                 .unwrap_or_default()
                 .to_owned(),
             owner_account_id: None,
+            owner_identity_verified: false,
             imported: true,
             received_by: IMPORT_ACTOR.to_owned(),
             event: NewEvent {

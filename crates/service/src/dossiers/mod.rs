@@ -319,6 +319,11 @@ impl DossierService {
         self.calendars.get(self.store(), unit).await
     }
 
+    /// The address citizens reach this server at, when configured.
+    pub fn public_base_url(&self) -> Option<&str> {
+        self.public_base_url.as_deref()
+    }
+
     /// The public status page of a dossier.
     pub fn status_url(&self, code: &str, token: &str) -> String {
         let base = self.public_base_url.as_deref().unwrap_or("");
@@ -371,7 +376,7 @@ impl DossierService {
         cmd.fee_dong = None;
         cmd.fee_reason = String::new();
         cmd.representative = None;
-        self.create_dossier(unit, cmd, &owner.audit_name(), Some(owner.account_id))
+        self.create_dossier(unit, cmd, &owner.audit_name(), Some(owner))
             .await
     }
 
@@ -402,7 +407,7 @@ impl DossierService {
         unit: Unit,
         cmd: Receive,
         by: &str,
-        owner: Option<i64>,
+        owner: Option<&crate::applicants::Applicant>,
     ) -> ServiceResult<Dossier> {
         let now = self.now();
         let code = crate::procedures::parse_code("procedure", &cmd.procedure)?;
@@ -559,7 +564,8 @@ impl DossierService {
             scans: cmd.scans,
             state,
             lookup_token: token,
-            owner_account_id: owner,
+            owner_account_id: owner.map(|o| o.account_id),
+            owner_identity_verified: owner.is_some_and(|o| o.identity_verified),
             imported: false,
             received_by: by.to_owned(),
             event,

@@ -234,6 +234,17 @@ pub trait ApplicantStore: Send + Sync {
     ) -> ServiceResult<Option<PublicStatus>>;
     /// The id of a dossier this account submitted, by code; none otherwise.
     async fn account_dossier_id(&self, account_id: i64, code: &str) -> ServiceResult<Option<i64>>;
+    /// The account an identity provider's subject is linked to, if any.
+    async fn account_by_identity(&self, subject: &str) -> ServiceResult<Option<Account>>;
+    /// Links what an identity provider vouched for to an account (a subject
+    /// linked elsewhere is `Conflict`); owning it proves the account's
+    /// contact too.
+    async fn link_identity(
+        &self,
+        ctx: &AuditContext,
+        account_id: i64,
+        identity: &VerifiedIdentity,
+    ) -> ServiceResult<()>;
     /// Keeps a rating, once per dossier (a second is `Conflict`), with an
     /// audit entry.
     async fn insert_rating(&self, ctx: &AuditContext, r: &NewRating) -> ServiceResult<()>;

@@ -227,6 +227,9 @@ pub struct NewDossier {
     /// The portal account that submitted it online, whose owner follows it
     /// there; none for the desk's, postal and imported dossiers.
     pub owner_account_id: Option<i64>,
+    /// Whether that account's owner was vouched for by VNeID when it was
+    /// submitted (766 indicator 4.5).
+    pub owner_identity_verified: bool,
     /// Loaded from another system rather than received here.
     pub imported: bool,
     /// The user name of whoever received it.

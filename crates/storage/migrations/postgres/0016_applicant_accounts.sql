@@ -56,6 +56,8 @@ CREATE TABLE one_time_codes (
 CREATE TABLE applicant_dossiers (
     dossier_id  BIGINT  NOT NULL,
     account_id  BIGINT  NOT NULL,
+    -- Submitted by an account whose owner VNeID vouched for (766 §4.5).
+    identity_verified BOOLEAN NOT NULL DEFAULT FALSE,
     CONSTRAINT applicant_dossiers_pkey PRIMARY KEY (dossier_id),
     CONSTRAINT applicant_dossiers_dossier_id_fkey FOREIGN KEY (dossier_id) REFERENCES dossiers (id),
     CONSTRAINT applicant_dossiers_account_id_fkey FOREIGN KEY (account_id) REFERENCES applicant_accounts (id)

@@ -511,6 +511,66 @@ pub(crate) async fn account_dossier_id<B: Backend>(
     Ok(row.map(|(id,)| id))
 }
 
+/// An identity provider's subject was linked to an account.
+pub const APPLICANT_IDENTITY: &str = "applicant.identity";
+
+pub(crate) async fn account_by_identity<B: Backend>(
+    b: &B,
+    subject: &str,
+) -> ServiceResult<Option<Account>> {
+    let sql =
+        format!("SELECT {ACCOUNT_COLUMNS} FROM applicant_accounts WHERE identity_subject = $1");
+    let row: Option<AccountRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(sql, Vec::new()).text(subject))
+        .await
+        .map_err(db)?;
+    row.map(account).transpose()
+}
+
+pub(crate) async fn link_identity<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    account_id: i64,
+    identity: &VerifiedIdentity,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE applicant_accounts SET identity_subject = $1, identity_level = $2, \
+                 identity_verified_at_ms = $3, verified_at_ms = COALESCE(verified_at_ms, $3) \
+                 WHERE id = $4",
+            )
+            .text(identity.subject.clone())
+            .int(i64::from(identity.level))
+            .int(millis(identity.at))
+            .int(account_id),
+        )
+        .await
+        .map_err(|e| {
+            map_db(e, |broken| match broken {
+                crate::error::Broken::Unique(_) => Some(ServiceError::Conflict(
+                    "this identity is linked to another account".into(),
+                )),
+                _ => None,
+            })
+        })?;
+    if n == 0 {
+        return Err(ServiceError::not_found("account", account_id.to_string()));
+    }
+    c.append(
+        ctx,
+        APPLICANT_IDENTITY,
+        &subject(account_id),
+        &json!({ "id": account_id, "level": identity.level }),
+    )
+    .await?;
+    commit(tx).await
+}
+
 /// A rating was given.
 pub const DOSSIER_RATE: &str = "dossier.rate";
 
@@ -693,6 +753,7 @@ macro_rules! applicant_ports {
             use motcua_service::store::{
                 Account, AccountSession, ApplicantStore, AuditContext, CodeCheck, CodePurpose,
                 NewAccount, NewCode, NewMessage, NewRating, PublicStatus, StoredRating,
+                VerifiedIdentity,
             };
 
             use $crate::ports::applicants as ap;
@@ -790,6 +851,22 @@ macro_rules! applicant_ports {
                     code: &str,
                 ) -> ServiceResult<Option<i64>> {
                     ap::account_dossier_id(self, account_id, code).await
+                }
+
+                async fn account_by_identity(
+                    &self,
+                    subject: &str,
+                ) -> ServiceResult<Option<Account>> {
+                    ap::account_by_identity(self, subject).await
+                }
+
+                async fn link_identity(
+                    &self,
+                    ctx: &AuditContext,
+                    account_id: i64,
+                    identity: &VerifiedIdentity,
+                ) -> ServiceResult<()> {
+                    ap::link_identity(self, ctx, account_id, identity).await
                 }
 
                 async fn insert_rating(

@@ -644,9 +644,13 @@ fn children_sql(
     let mut rest = Vec::new();
     if let Some(owner) = d.owner_account_id {
         rest.push(
-            Sql::new("INSERT INTO applicant_dossiers (dossier_id, account_id) VALUES ($1, $2)")
-                .int(id)
-                .int(owner),
+            Sql::new(
+                "INSERT INTO applicant_dossiers (dossier_id, account_id, identity_verified) \
+                 VALUES ($1, $2, $3)",
+            )
+            .int(id)
+            .int(owner)
+            .bool(d.owner_identity_verified),
         );
     }
     if components {

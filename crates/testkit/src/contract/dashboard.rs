@@ -294,6 +294,7 @@ fn new_dossier(
         },
         lookup_token: format!("token-{seq}"),
         owner_account_id: None,
+        owner_identity_verified: false,
         imported: true,
         received_by: "import".to_owned(),
         event: NewEvent {

@@ -104,6 +104,7 @@ pub(super) fn dossier(f: &Fixture, day: Date, code: Option<&str>) -> anyhow::Res
         },
         lookup_token: format!("token-{}", code.unwrap_or("live")),
         owner_account_id: None,
+        owner_identity_verified: false,
         imported: code.is_some(),
         received_by: "import".to_owned(),
         event: NewEvent {

@@ -49,6 +49,12 @@ pub const FORGOT: &str = "/cong-dan/quen-mat-khau";
 pub const RESET: &str = "/cong-dan/dat-lai-mat-khau";
 /// The account page.
 pub const ACCOUNT: &str = "/cong-dan/tai-khoan";
+/// Signing in with VNeID (to the provider and back).
+pub const VNEID: &str = "/cong-dan/vneid";
+/// Where VNeID sends the browser back.
+pub const VNEID_BACK: &str = "/cong-dan/vneid/ve";
+/// The cookie holding the VNeID round trip's state.
+pub const VNEID_COOKIE: &str = "motcua_portal_vneid";
 
 /// Routes of this module.
 pub fn routes() -> axum::Router<PortalState> {
@@ -61,6 +67,8 @@ pub fn routes() -> axum::Router<PortalState> {
         .route(FORGOT, get(show_forgot).post(forgot))
         .route(RESET, post(reset))
         .route(ACCOUNT, get(account))
+        .route(VNEID, get(vneid_start))
+        .route(VNEID_BACK, get(vneid_back))
 }
 
 /// A select's choice.
@@ -485,7 +493,12 @@ async fn confirm(
     }
     match st.services.applicants().confirm(&f.contact, &f.code).await {
         Ok(()) => {
-            let mut p = sign_in_page(lang, &f.contact, "");
+            let mut p = sign_in_page(
+                lang,
+                &f.contact,
+                "",
+                st.services.applicants().identity_available(),
+            );
             p.notice = Some(p.t.get("portal.account.confirmed").to_owned());
             visitor_form(&st, &head, StatusCode::OK, p)
         }
@@ -540,15 +553,20 @@ struct SignInForm {
     next: String,
 }
 
-fn sign_in_page(lang: Lang, contact: &str, next: &str) -> FormPage {
+/// The sign-in form; `vneid` offers signing in with VNeID too.
+fn sign_in_page(lang: Lang, contact: &str, next: &str, vneid: bool) -> FormPage {
     let mut p = FormPage::new(
         lang,
         "portal.account.sign_in_title",
         SIGN_IN,
         "portal.account.sign_in_submit",
-    )
-    .link(REGISTER, "portal.account.no_account")
-    .link(FORGOT, "portal.account.forgot");
+    );
+    if vneid {
+        p = p.link(VNEID, "portal.account.vneid");
+    }
+    let mut p = p
+        .link(REGISTER, "portal.account.no_account")
+        .link(FORGOT, "portal.account.forgot");
     let t = p.t;
     let mut next_field = Field::new("next", String::new(), "hidden");
     next_field.value = next.to_owned();
@@ -587,7 +605,17 @@ async fn show_sign_in(
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let next = portal_next(q.next.as_deref());
-    visitor_form(&st, &head, StatusCode::OK, sign_in_page(lang, "", &next))
+    visitor_form(
+        &st,
+        &head,
+        StatusCode::OK,
+        sign_in_page(
+            lang,
+            "",
+            &next,
+            st.services.applicants().identity_available(),
+        ),
+    )
 }
 
 async fn sign_in(
@@ -599,7 +627,16 @@ async fn sign_in(
 ) -> Result<Response, WebError> {
     let next = portal_next(Some(&f.next));
     if !form_ok(&head, &f.csrf_token) {
-        return expired(&st, &head, sign_in_page(lang, &f.contact, &next));
+        return expired(
+            &st,
+            &head,
+            sign_in_page(
+                lang,
+                &f.contact,
+                &next,
+                st.services.applicants().identity_available(),
+            ),
+        );
     }
     match st
         .services
@@ -626,7 +663,12 @@ async fn sign_in(
             visitor_form(&st, &head, StatusCode::UNPROCESSABLE_ENTITY, p)
         }
         Err(e) => {
-            let mut p = sign_in_page(lang, &f.contact, &next);
+            let mut p = sign_in_page(
+                lang,
+                &f.contact,
+                &next,
+                st.services.applicants().identity_available(),
+            );
             p.fail(&e);
             visitor_form(&st, &head, status_of(&e), p)
         }
@@ -811,7 +853,12 @@ async fn reset(
         .await
     {
         Ok(()) => {
-            let mut p = sign_in_page(lang, &f.contact, ACCOUNT);
+            let mut p = sign_in_page(
+                lang,
+                &f.contact,
+                ACCOUNT,
+                st.services.applicants().identity_available(),
+            );
             p.notice = Some(p.t.get("portal.account.reset_done").to_owned());
             visitor_form(&st, &head, StatusCode::OK, p)
         }
@@ -886,4 +933,127 @@ async fn account(
         t,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+// ---- VNeID ------------------------------------------------------------------
+
+/// Where VNeID sends the browser back: the configured public address, else
+/// this request's host.
+fn vneid_back_url(st: &PortalState, head: &Parts) -> String {
+    let base = match st.services.dossiers().public_base_url() {
+        Some(b) => b.trim_end_matches('/').to_owned(),
+        None => {
+            let host = head
+                .headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            format!("http://{host}")
+        }
+    };
+    format!("{base}{VNEID_BACK}")
+}
+
+/// `GET /cong-dan/vneid`: to the provider, with a fresh state kept in a
+/// cookie only this round trip reads.
+async fn vneid_start(
+    State(st): State<PortalState>,
+    lang: Lang,
+    Head(head): Head,
+) -> Result<Response, WebError> {
+    let state = motcua_service::auth::new_secret()?;
+    let back = vneid_back_url(&st, &head);
+    let Some(url) = st.services.applicants().identity_url(&state, &back) else {
+        return Ok(super::error_page(lang, StatusCode::NOT_FOUND));
+    };
+    let cookie = format!(
+        "{VNEID_COOKIE}={state}; Path={VNEID}; HttpOnly; SameSite=Lax; Max-Age=600{}",
+        st.auth.secure_attr()
+    );
+    Ok(with_cookies(Redirect::to(&url).into_response(), [cookie]))
+}
+
+#[derive(Deserialize)]
+struct VneidBack {
+    code: Option<String>,
+    state: Option<String>,
+}
+
+/// `GET /cong-dan/vneid/ve?code&state`: the state must be this browser's;
+/// the code becomes the person's identity, and a session.
+async fn vneid_back(
+    State(st): State<PortalState>,
+    lang: Lang,
+    Visitor(addr): Visitor,
+    Head(head): Head,
+    Query(q): Query<VneidBack>,
+) -> Result<Response, WebError> {
+    let clear = format!(
+        "{VNEID_COOKIE}=; Path={VNEID}; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        st.auth.secure_attr()
+    );
+    let sent = q.state.unwrap_or_default();
+    let kept = cookie(&head, VNEID_COOKIE).unwrap_or_default();
+    if kept.is_empty() || !constant_time_eq(kept.as_bytes(), sent.as_bytes()) {
+        let mut p = sign_in_page(
+            lang,
+            "",
+            ACCOUNT,
+            st.services.applicants().identity_available(),
+        );
+        p.error = Some(p.t.get("portal.account.err.vneid_expired").to_owned());
+        let res = visitor_form(&st, &head, StatusCode::FORBIDDEN, p)?;
+        return Ok(with_cookies(res, [clear]));
+    }
+    let current = match cookie(&head, SESSION_COOKIE) {
+        Some(secret) => st
+            .services
+            .applicants()
+            .session(&secret)
+            .await?
+            .map(|(a, _)| a),
+        None => None,
+    };
+    let back = vneid_back_url(&st, &head);
+    let code = q.code.unwrap_or_default();
+    match st
+        .services
+        .applicants()
+        .identity_sign_in(&code, &back, current.as_ref(), &addr)
+        .await
+    {
+        Ok(signed) => {
+            let session = format!(
+                "{SESSION_COOKIE}={}; Path={HOME}; HttpOnly; SameSite=Lax; Max-Age={}{}",
+                signed.secret,
+                SESSION_LIFETIME.as_secs(),
+                st.auth.secure_attr()
+            );
+            Ok(with_cookies(
+                Redirect::to(ACCOUNT).into_response(),
+                [session, clear],
+            ))
+        }
+        Err(
+            e @ (ServiceError::Unauthenticated(_)
+            | ServiceError::Invalid { .. }
+            | ServiceError::Conflict(_)),
+        ) => {
+            let mut p = sign_in_page(
+                lang,
+                "",
+                ACCOUNT,
+                st.services.applicants().identity_available(),
+            );
+            let key = match &e {
+                ServiceError::Invalid { .. } => "portal.account.err.vneid_phone",
+                ServiceError::Conflict(_) => "portal.account.err.vneid_linked",
+                _ => "portal.account.err.vneid",
+            };
+            p.error = Some(p.t.get(key).to_owned());
+            let res = visitor_form(&st, &head, StatusCode::UNAUTHORIZED, p)?;
+            Ok(with_cookies(res, [clear]))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

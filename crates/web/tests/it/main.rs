@@ -20,6 +20,7 @@ mod portal_accounts;
 mod portal_matrix;
 mod portal_ratings;
 mod portal_submit;
+mod portal_vneid;
 mod routing;
 mod search;
 mod stats_replay;

@@ -25,6 +25,8 @@ pub(crate) struct Browser {
     pub(crate) base: String,
     form_cookie: String,
     pub(crate) session: String,
+    /// Other cookies (`name=value`), such as the VNeID round trip's.
+    others: Vec<String>,
 }
 
 /// An answer: status, `Set-Cookie` headers, `Location`, body.
@@ -45,12 +47,14 @@ impl Browser {
             base: app.base.clone(),
             form_cookie: String::new(),
             session: String::new(),
+            others: Vec::new(),
         }
     }
 
     pub(crate) fn cookie_header(&self) -> String {
         [&self.form_cookie, &self.session]
-            .iter()
+            .into_iter()
+            .chain(self.others.iter())
             .filter(|c| !c.is_empty())
             .map(|c| c.as_str())
             .collect::<Vec<_>>()
@@ -75,6 +79,12 @@ impl Browser {
                 } else {
                     pair
                 };
+            } else if let Some((name, value)) = pair.split_once('=') {
+                let prefix = format!("{name}=");
+                self.others.retain(|c| !c.starts_with(&prefix));
+                if !value.is_empty() {
+                    self.others.push(pair.clone());
+                }
             }
         }
         let location = r
