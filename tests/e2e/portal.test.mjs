@@ -212,3 +212,18 @@ test('a citizen submits online with a file and the desk accepts it', () =>
     assert.match(await citizen.locator('.badge').innerText(), /Mới tiếp nhận/);
     assert.match(await citizen.locator('dl.facts').innerText(), /Hẹn trả kết quả/);
   }));
+
+test('a citizen signs in with VNeID on a phone', () =>
+  keepFailures(env.browser, 'portal-vneid', async () => {
+    const base = env.server.url;
+    const page = await phone(env.browser);
+    await page.goto(`${base}/cong-dan/dang-nhap`);
+    // To the provider (the demo's simulator), pick the person, and back.
+    await Promise.all([page.waitForURL(/\/authorize\?/), page.locator('a', { hasText: 'VNeID' }).click()]);
+    await screenshot(page, 'portal-vneid-provider');
+    await Promise.all([page.waitForURL(`${base}/cong-dan/tai-khoan`), page.locator('a', { hasText: 'Trần Thị Hạnh' }).click()]);
+    const main = await page.locator('main').innerText();
+    assert.match(main, /Trần Thị Hạnh/);
+    assert.match(main, /Đã xác thực/);
+    await screenshot(page, 'portal-vneid-account');
+  }));
