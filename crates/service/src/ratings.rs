@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::access::{Actor, Permission, deny};
 use crate::applicants::Applicant;
 use crate::error::{ServiceError, ServiceResult};
-use crate::store::{AuditContext, NewRating, StoredRating};
+use crate::store::{AuditContext, NewRating};
 
 /// The longest comment kept.
 pub const MAX_COMMENT_CHARS: usize = 1000;
@@ -103,17 +103,6 @@ impl crate::services::Portal<'_> {
         };
         self.store().insert_rating(&ctx, &r).await
     }
-
-    /// The rating given to a dossier, seen through its receipt.
-    pub async fn rating_by_receipt(
-        &self,
-        code: &str,
-        check: &str,
-    ) -> ServiceResult<Option<StoredRating>> {
-        let s = self.status(code, check).await?;
-        let d = self.store().dossier_by_code(&s.code).await?;
-        self.store().rating(d.id).await
-    }
 }
 
 impl crate::services::Applicants<'_> {
@@ -136,16 +125,6 @@ impl crate::services::Applicants<'_> {
             at: self.now(),
         };
         self.store().insert_rating(&ctx, &r).await
-    }
-
-    /// The rating of one of `who`'s dossiers, if given.
-    pub async fn my_rating(
-        &self,
-        who: &Applicant,
-        code: &str,
-    ) -> ServiceResult<Option<StoredRating>> {
-        let d = self.services().dossiers().owned(who, code).await?;
-        self.store().rating(d.id).await
     }
 }
 

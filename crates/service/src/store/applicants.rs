@@ -161,15 +161,6 @@ pub struct NewRating {
     pub channel: &'static str,
 }
 
-/// A kept rating.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRating {
-    /// What was given.
-    pub rating: NewRating,
-    /// When.
-    pub rated_at: Timestamp,
-}
-
 /// Accounts, portal sessions and one-time codes. Account changes are
 /// audited under the account's id, never its contact or name.
 #[async_trait]
@@ -248,8 +239,6 @@ pub trait ApplicantStore: Send + Sync {
     /// Keeps a rating, once per dossier (a second is `Conflict`), with an
     /// audit entry.
     async fn insert_rating(&self, ctx: &AuditContext, r: &NewRating) -> ServiceResult<()>;
-    /// A dossier's rating, if given.
-    async fn rating(&self, dossier_id: i64) -> ServiceResult<Option<StoredRating>>;
     /// Ratings given in `[from, to)`, summed per receiving unit.
     async fn ratings_by_unit(
         &self,

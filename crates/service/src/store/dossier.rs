@@ -771,6 +771,9 @@ pub struct PublicStatus {
     pub ended_at: Option<Timestamp>,
     /// Return.
     pub returned_at: Option<Timestamp>,
+    /// The overall score it was rated, once rated.
+    #[serde(skip)]
+    pub rating: Option<u8>,
 }
 
 /// Metadata of a stored file.

@@ -13,7 +13,7 @@ use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, NewRating, PublicStatus, StoredRating, VerifiedIdentity,
+    NewCode, NewMessage, NewRating, PublicStatus, VerifiedIdentity,
 };
 use serde_json::json;
 
@@ -418,10 +418,11 @@ pub(crate) async fn check_code<B: Backend>(
 }
 
 const OWN_DOSSIERS: &str = "SELECT d.code, d.lookup_token, d.status, v.name, u.name, \
-     d.received_at_ms, d.current_due_ms, d.ended_at_ms, d.returned_at_ms \
+     d.received_at_ms, d.current_due_ms, d.ended_at_ms, d.returned_at_ms, r.overall \
      FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
      JOIN procedure_versions v ON v.id = d.procedure_version_id \
-     JOIN units u ON u.id = d.unit_id WHERE o.account_id = $1";
+     JOIN units u ON u.id = d.unit_id \
+     LEFT JOIN dossier_ratings r ON r.dossier_id = d.id WHERE o.account_id = $1";
 
 type OwnRow = (
     String,
@@ -433,10 +434,11 @@ type OwnRow = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 fn own(r: OwnRow) -> ServiceResult<PublicStatus> {
-    let (code, token, status, procedure_name, unit_name, rec, due, end, ret) = r;
+    let (code, token, status, procedure_name, unit_name, rec, due, end, ret, rating) = r;
     let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
     Ok(PublicStatus {
         status: Status::parse(&status).map_err(|e| corrupt("dossiers.status", &status, e))?,
@@ -448,6 +450,7 @@ fn own(r: OwnRow) -> ServiceResult<PublicStatus> {
         current_due: opt(due)?,
         ended_at: opt(end)?,
         returned_at: opt(ret)?,
+        rating: rating.and_then(|r| u8::try_from(r).ok()),
     })
 }
 
@@ -618,58 +621,6 @@ pub(crate) async fn insert_rating<B: Backend>(
     commit(tx).await
 }
 
-type RatingRow = (
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    i64,
-);
-
-pub(crate) async fn rating<B: Backend>(
-    b: &B,
-    dossier_id: i64,
-) -> ServiceResult<Option<StoredRating>> {
-    let row: Option<RatingRow> = b
-        .read()
-        .await?
-        .optional(
-            Sql::new(
-                "SELECT dossier_id, overall, access, procedure, civil_servant, result, feedback, \
-                 comment, channel, rated_at_ms FROM dossier_ratings WHERE dossier_id = $1",
-            )
-            .int(dossier_id),
-        )
-        .await
-        .map_err(db)?;
-    let Some((id, overall, a, p, c, r, f, comment, channel, at)) = row else {
-        return Ok(None);
-    };
-    let score = |v: i64| u8::try_from(v).map_err(|e| corrupt("dossier_ratings", &v.to_string(), e));
-    let opt = |v: Option<i64>| v.map(score).transpose();
-    let channel = match channel.as_str() {
-        "portal" => "portal",
-        "receipt" => "receipt",
-        "kiosk" => "kiosk",
-        other => return Err(corrupt("dossier_ratings.channel", other, "unknown channel")),
-    };
-    Ok(Some(StoredRating {
-        rating: NewRating {
-            dossier_id: id,
-            overall: score(overall)?,
-            aspects: [opt(a)?, opt(p)?, opt(c)?, opt(r)?, opt(f)?],
-            comment,
-            channel,
-        },
-        rated_at: instant(at, "dossier_ratings")?,
-    }))
-}
-
 pub(crate) async fn ratings_by_unit<B: Backend>(
     b: &B,
     from: Timestamp,
@@ -752,8 +703,7 @@ macro_rules! applicant_ports {
             use motcua_service::error::ServiceResult;
             use motcua_service::store::{
                 Account, AccountSession, ApplicantStore, AuditContext, CodeCheck, CodePurpose,
-                NewAccount, NewCode, NewMessage, NewRating, PublicStatus, StoredRating,
-                VerifiedIdentity,
+                NewAccount, NewCode, NewMessage, NewRating, PublicStatus, VerifiedIdentity,
             };
 
             use $crate::ports::applicants as ap;
@@ -875,10 +825,6 @@ macro_rules! applicant_ports {
                     r: &NewRating,
                 ) -> ServiceResult<()> {
                     ap::insert_rating(self, ctx, r).await
-                }
-
-                async fn rating(&self, dossier_id: i64) -> ServiceResult<Option<StoredRating>> {
-                    ap::rating(self, dossier_id).await
                 }
 
                 async fn ratings_by_unit(

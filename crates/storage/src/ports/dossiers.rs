@@ -1844,23 +1844,28 @@ pub(crate) async fn public_status<B: Backend>(
         Option<i64>,
         Option<i64>,
         Option<i64>,
+        Option<i64>,
     );
+    // The rating comes with it: the status page of a returned dossier
+    // offers the form or thanks, and must not read the dossier again.
     let row: Option<Row> = b
         .read()
         .await?
         .optional(
             Sql::new(
                 "SELECT d.code, d.lookup_token, d.status, v.name, u.name, d.received_at_ms, \
-                 d.current_due_ms, d.ended_at_ms, d.returned_at_ms FROM dossiers d \
+                 d.current_due_ms, d.ended_at_ms, d.returned_at_ms, r.overall FROM dossiers d \
                  JOIN procedure_versions v ON v.id = d.procedure_version_id \
                  JOIN units u ON u.id = d.unit_id \
+                 LEFT JOIN dossier_ratings r ON r.dossier_id = d.id \
                  WHERE d.code = $1 AND d.status NOT IN ('draft', 'voided')",
             )
             .text(code),
         )
         .await
         .map_err(db)?;
-    let Some((code, token, status, procedure_name, unit_name, rec, due, end, ret)) = row else {
+    let Some((code, token, status, procedure_name, unit_name, rec, due, end, ret, rating)) = row
+    else {
         return Ok(None);
     };
     let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
@@ -1874,6 +1879,7 @@ pub(crate) async fn public_status<B: Backend>(
         current_due: opt(due)?,
         ended_at: opt(end)?,
         returned_at: opt(ret)?,
+        rating: rating.and_then(|r| u8::try_from(r).ok()),
     }))
 }
 

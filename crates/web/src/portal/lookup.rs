@@ -211,7 +211,6 @@ async fn show(
     if !motcua_service::ratings::rateable(s.status) {
         return Ok(status_page(lang, &s, now, None));
     }
-    let given = st.services.portal().rating_by_receipt(code, check).await?;
     let (token, set) = super::account::form_token(head, st)?;
     let t = lang.texts();
     let mut view = super::rating::RatingView::new(
@@ -219,7 +218,7 @@ async fn show(
         format!("{PATH}/{}/danh-gia", s.code),
         token,
         vec![("t".to_owned(), check.trim().to_owned())],
-        given.as_ref(),
+        s.rating,
     );
     if let Some(e) = &rating_error {
         view.fail(&t, e);

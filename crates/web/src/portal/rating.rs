@@ -5,7 +5,6 @@
 use motcua_domain::stats::satisfaction::ASPECTS;
 use motcua_service::ServiceError;
 use motcua_service::ratings::RatingInput;
-use motcua_service::store::StoredRating;
 
 use crate::i18n::Texts;
 
@@ -42,7 +41,7 @@ impl RatingView {
         action: String,
         csrf: String,
         hidden: Vec<(String, String)>,
-        given: Option<&StoredRating>,
+        given: Option<u8>,
     ) -> Self {
         let mut questions = vec![Question {
             name: "overall",
@@ -61,12 +60,8 @@ impl RatingView {
             csrf,
             hidden,
             questions,
-            given: given.map(|g| {
-                t.fill(
-                    "portal.rate.thanks",
-                    &[("score", &g.rating.overall.to_string())],
-                )
-            }),
+            given: given
+                .map(|score| t.fill("portal.rate.thanks", &[("score", &score.to_string())])),
             error: None,
         }
     }

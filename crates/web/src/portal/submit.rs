@@ -586,17 +586,12 @@ async fn mine_page(
         .supplement_asked(&who.applicant, &s.code)
         .await?;
     let rating = if motcua_service::ratings::rateable(s.status) {
-        let given = st
-            .services
-            .applicants()
-            .my_rating(&who.applicant, &s.code)
-            .await?;
         let mut view = super::rating::RatingView::new(
             &t,
             format!("{MINE}/{}/danh-gia", s.code),
             who.csrf.clone(),
             Vec::new(),
-            given.as_ref(),
+            s.rating,
         );
         if let Some(e) = &rating_error {
             view.fail(&t, e);
