@@ -54,6 +54,10 @@ pub struct Config {
     /// client's id and secret (OpenID Connect); none disables VNeID
     /// sign-in, except in the demo, which runs a simulator.
     pub vneid: Option<serde_json::Value>,
+    /// The `[payment]` table: the payment gateway's page, this merchant's
+    /// code and the signing secret; none disables online payment, except
+    /// in the demo, which runs a simulated gateway.
+    pub payment: Option<serde_json::Value>,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             render_slots: None,
             notifications: None,
             vneid: None,
+            payment: None,
         }
     }
 }

@@ -16,6 +16,7 @@
 mod config;
 mod http;
 mod log_file;
+pub mod payment;
 pub mod simulators;
 mod sms;
 mod smtp;

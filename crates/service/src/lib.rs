@@ -20,6 +20,7 @@ pub mod files;
 pub mod identity;
 pub mod notify;
 pub mod passwords;
+pub mod payments;
 pub mod portal;
 pub mod procedures;
 pub mod processes;

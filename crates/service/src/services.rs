@@ -31,6 +31,7 @@ pub struct Services {
     sign_in_clock: Arc<dyn Clock>,
     dossiers: DossierService,
     identity: Option<Arc<dyn crate::identity::IdentityProvider>>,
+    payments: Option<Arc<dyn crate::payments::PaymentGateway>>,
 }
 
 impl std::fmt::Debug for Services {
@@ -59,6 +60,7 @@ impl Services {
             sign_in_clock: Arc::new(crate::clock::SystemClock),
             dossiers,
             identity: None,
+            payments: None,
         }
     }
 
@@ -71,6 +73,17 @@ impl Services {
 
     pub(crate) fn identity(&self) -> Option<&dyn crate::identity::IdentityProvider> {
         self.identity.as_deref()
+    }
+
+    /// Takes fees online through `gateway` as well.
+    #[must_use]
+    pub fn with_payments(mut self, gateway: Arc<dyn crate::payments::PaymentGateway>) -> Self {
+        self.payments = Some(gateway);
+        self
+    }
+
+    pub(crate) fn payments(&self) -> Option<&dyn crate::payments::PaymentGateway> {
+        self.payments.as_deref()
     }
 
     /// The use cases over `store` with the system clock, no notification
@@ -286,6 +299,7 @@ impl From<DossierService> for Services {
             sign_in_clock: Arc::new(crate::clock::SystemClock),
             dossiers,
             identity: None,
+            payments: None,
         }
     }
 }

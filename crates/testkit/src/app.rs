@@ -75,6 +75,18 @@ pub struct Options {
     pub auth: motcua_web::auth::AuthSettings,
     /// An identity provider (VNeID) citizens may sign in with.
     pub identity: Option<Identity>,
+    /// A payment gateway fees may be paid through.
+    pub payments: Option<Gateway>,
+}
+
+/// A payment gateway for [`Options`].
+#[derive(Clone)]
+pub struct Gateway(pub std::sync::Arc<dyn motcua_service::payments::PaymentGateway>);
+
+impl std::fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Gateway(..)")
+    }
 }
 
 /// An identity provider for [`Options`].
@@ -125,6 +137,10 @@ impl TestApp {
         )));
         let services = match &opts.identity {
             Some(Identity(p)) => services.with_identity(p.clone()),
+            None => services,
+        };
+        let services = match &opts.payments {
+            Some(Gateway(g)) => services.with_payments(g.clone()),
             None => services,
         };
         let mut state = motcua_web::AppState::with(services, 30).with_auth(opts.auth);

@@ -103,6 +103,29 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
         }
         None => None,
     };
+    let mut _gateway_simulator = None;
+    let payment = match &cfg.payment {
+        Some(v) => Some(
+            serde_json::from_value::<motcua_notify::payment::GatewaySettings>(v.clone())
+                .map_err(|e| anyhow::anyhow!("configuration: payment: {e}"))?,
+        ),
+        None if demo => {
+            let sim = motcua_notify::simulators::PaymentGatewaySimulator::start(
+                "MOTCUADEMO",
+                "motcua-demo-payment-secret",
+            )
+            .await?;
+            let settings = sim.settings("MOTCUADEMO", "motcua-demo-payment-secret");
+            _gateway_simulator = Some(sim);
+            Some(settings)
+        }
+        None => None,
+    };
+    if let Some(settings) = payment {
+        let gateway = motcua_notify::payment::SignedGateway::new(settings)
+            .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+        services = services.with_payments(Arc::new(gateway));
+    }
     if let Some(settings) = vneid {
         let provider = motcua_notify::vneid::OidcIdentity::new(settings)
             .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;

@@ -352,6 +352,7 @@ async fn undo_revisions(db: &motcua_testkit::TestDb) {
         "applicant_sessions",
         "applicant_dossiers",
         "dossier_ratings",
+        "payments",
         "one_time_codes",
         "applicant_accounts",
     ] {

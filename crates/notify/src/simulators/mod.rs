@@ -4,6 +4,7 @@
 //! records what it received, and can be told to fail its first requests or to
 //! answer slowly, so the retry path runs too. Each stops when dropped.
 
+mod payment_gateway;
 mod sms_gateway;
 mod smtp_sink;
 mod vneid;
@@ -12,6 +13,7 @@ mod webhook_receiver;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+pub use payment_gateway::PaymentGatewaySimulator;
 pub use sms_gateway::{ReceivedSms, SmsGateway};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
 pub use vneid::{Person, VneidSimulator, demo_people};

@@ -7,6 +7,7 @@
 mod config;
 mod dispatcher;
 mod log_file;
+mod payment;
 mod sms;
 mod smtp;
 mod vneid;

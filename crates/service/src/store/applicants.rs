@@ -161,6 +161,42 @@ pub struct NewRating {
     pub channel: &'static str,
 }
 
+/// A payment attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// Our reference.
+    pub reference: String,
+    /// The amount asked, in đồng.
+    pub amount_dong: i64,
+    /// `pending`, `paid` or `failed`.
+    pub status: String,
+    /// The gateway's transaction, once settled.
+    pub transaction_no: Option<String>,
+    /// When it was settled.
+    pub settled_at: Option<Timestamp>,
+}
+
+/// What settling a payment found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settled {
+    /// It is settled now (paid or not), for this dossier.
+    Now {
+        /// The dossier's code.
+        code: String,
+        /// Whether it was paid.
+        paid: bool,
+    },
+    /// It was settled before: a repeated answer changes nothing.
+    Already {
+        /// The dossier's code.
+        code: String,
+    },
+    /// No payment has this reference.
+    Unknown,
+    /// The gateway took another amount than was asked.
+    AmountMismatch,
+}
+
 /// Accounts, portal sessions and one-time codes. Account changes are
 /// audited under the account's id, never its contact or name.
 #[async_trait]
@@ -236,6 +272,26 @@ pub trait ApplicantStore: Send + Sync {
         account_id: i64,
         identity: &VerifiedIdentity,
     ) -> ServiceResult<()>;
+    /// Opens a payment attempt for a dossier, audited.
+    async fn insert_payment(
+        &self,
+        ctx: &AuditContext,
+        dossier_id: i64,
+        reference: &str,
+        amount_dong: i64,
+    ) -> ServiceResult<()>;
+    /// Settles a pending attempt with the gateway's answer, once, in one
+    /// guarded statement.
+    async fn settle_payment(
+        &self,
+        ctx: &AuditContext,
+        reference: &str,
+        transaction: &str,
+        amount_dong: i64,
+        paid: bool,
+    ) -> ServiceResult<Settled>;
+    /// A dossier's payment attempts, newest first.
+    async fn dossier_payments(&self, dossier_id: i64) -> ServiceResult<Vec<Payment>>;
     /// Keeps a rating, once per dossier (a second is `Conflict`), with an
     /// audit entry.
     async fn insert_rating(&self, ctx: &AuditContext, r: &NewRating) -> ServiceResult<()>;

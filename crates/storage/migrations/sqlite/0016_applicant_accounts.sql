@@ -102,3 +102,22 @@ CREATE TABLE dossier_ratings (
     CONSTRAINT dossier_ratings_comment_check CHECK (length(comment) <= 2000)
 );
 CREATE INDEX dossier_ratings_rated_at_ms_idx ON dossier_ratings (rated_at_ms);
+
+-- Fees paid online through the payment gateway (domain.md §8): one row per
+-- attempt under our unique reference; the gateway's signed answer settles
+-- it once (paid or failed). A dossier with a paid row was paid online.
+CREATE TABLE payments (
+    id              INTEGER CONSTRAINT payments_pkey PRIMARY KEY AUTOINCREMENT,
+    dossier_id      INTEGER NOT NULL,
+    reference       TEXT    NOT NULL,
+    amount_dong     INTEGER NOT NULL,
+    status          TEXT    NOT NULL,
+    transaction_no  TEXT,
+    created_at_ms   INTEGER NOT NULL,
+    settled_at_ms   INTEGER,
+    CONSTRAINT payments_reference_key UNIQUE (reference),
+    CONSTRAINT payments_dossier_id_fkey FOREIGN KEY (dossier_id) REFERENCES dossiers (id),
+    CONSTRAINT payments_status_check CHECK (status IN ('pending', 'paid', 'failed')),
+    CONSTRAINT payments_amount_dong_check CHECK (amount_dong > 0)
+);
+CREATE INDEX payments_dossier_id_idx ON payments (dossier_id);

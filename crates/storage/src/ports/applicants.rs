@@ -13,7 +13,7 @@ use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, NewRating, PublicStatus, VerifiedIdentity,
+    NewCode, NewMessage, NewRating, Payment, PublicStatus, Settled, VerifiedIdentity,
 };
 use serde_json::json;
 
@@ -574,6 +574,124 @@ pub(crate) async fn link_identity<B: Backend>(
     commit(tx).await
 }
 
+/// A payment attempt was opened.
+pub const PAYMENT_OPEN: &str = "payment.open";
+/// A payment attempt was settled by the gateway's answer.
+pub const PAYMENT_SETTLE: &str = "payment.settle";
+
+pub(crate) async fn insert_payment<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    dossier_id: i64,
+    reference: &str,
+    amount_dong: i64,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(
+        Sql::new(
+            "INSERT INTO payments (dossier_id, reference, amount_dong, status, created_at_ms) \
+             VALUES ($1, $2, $3, 'pending', $4)",
+        )
+        .int(dossier_id)
+        .text(reference)
+        .int(amount_dong)
+        .int(millis(ctx.at)),
+    )
+    .await
+    .map_err(db)?;
+    c.append(
+        ctx,
+        PAYMENT_OPEN,
+        &format!("dossier_id:{dossier_id}"),
+        &json!({ "reference": reference, "amount_dong": amount_dong }),
+    )
+    .await?;
+    commit(tx).await
+}
+
+pub(crate) async fn settle_payment<B: Backend>(
+    b: &B,
+    ctx: &AuditContext,
+    reference: &str,
+    transaction: &str,
+    amount_dong: i64,
+    paid: bool,
+) -> ServiceResult<Settled> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    let row: Option<(i64, i64, String, String)> = c
+        .optional(
+            Sql::new(
+                "SELECT p.dossier_id, p.amount_dong, p.status, d.code FROM payments p \
+                 JOIN dossiers d ON d.id = p.dossier_id WHERE p.reference = $1",
+            )
+            .text(reference),
+        )
+        .await
+        .map_err(db)?;
+    let Some((dossier_id, asked, _, code)) = row else {
+        return Ok(Settled::Unknown);
+    };
+    if asked != amount_dong {
+        return Ok(Settled::AmountMismatch);
+    }
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE payments SET status = $1, transaction_no = $2, settled_at_ms = $3 \
+                 WHERE reference = $4 AND status = 'pending'",
+            )
+            .text(if paid { "paid" } else { "failed" })
+            .text(transaction)
+            .int(millis(ctx.at))
+            .text(reference),
+        )
+        .await
+        .map_err(db)?;
+    if n == 0 {
+        return Ok(Settled::Already { code });
+    }
+    c.append(
+        ctx,
+        PAYMENT_SETTLE,
+        &format!("dossier_id:{dossier_id}"),
+        &json!({ "reference": reference, "paid": paid, "transaction": transaction }),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(Settled::Now { code, paid })
+}
+
+pub(crate) async fn dossier_payments<B: Backend>(
+    b: &B,
+    dossier_id: i64,
+) -> ServiceResult<Vec<Payment>> {
+    let rows: Vec<(String, i64, String, Option<String>, Option<i64>)> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT reference, amount_dong, status, transaction_no, settled_at_ms \
+                 FROM payments WHERE dossier_id = $1 ORDER BY id DESC",
+            )
+            .int(dossier_id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter()
+        .map(|(reference, amount_dong, status, transaction_no, at)| {
+            Ok(Payment {
+                reference,
+                amount_dong,
+                status,
+                transaction_no,
+                settled_at: at.map(|ms| instant(ms, "payments")).transpose()?,
+            })
+        })
+        .collect()
+}
+
 /// A rating was given.
 pub const DOSSIER_RATE: &str = "dossier.rate";
 
@@ -817,6 +935,34 @@ macro_rules! applicant_ports {
                     identity: &VerifiedIdentity,
                 ) -> ServiceResult<()> {
                     ap::link_identity(self, ctx, account_id, identity).await
+                }
+
+                async fn insert_payment(
+                    &self,
+                    ctx: &AuditContext,
+                    dossier_id: i64,
+                    reference: &str,
+                    amount_dong: i64,
+                ) -> ServiceResult<()> {
+                    ap::insert_payment(self, ctx, dossier_id, reference, amount_dong).await
+                }
+
+                async fn settle_payment(
+                    &self,
+                    ctx: &AuditContext,
+                    reference: &str,
+                    transaction: &str,
+                    amount_dong: i64,
+                    paid: bool,
+                ) -> ServiceResult<motcua_service::store::Settled> {
+                    ap::settle_payment(self, ctx, reference, transaction, amount_dong, paid).await
+                }
+
+                async fn dossier_payments(
+                    &self,
+                    dossier_id: i64,
+                ) -> ServiceResult<Vec<motcua_service::store::Payment>> {
+                    ap::dossier_payments(self, dossier_id).await
                 }
 
                 async fn insert_rating(

@@ -937,9 +937,14 @@ async fn account(
 
 // ---- VNeID ------------------------------------------------------------------
 
-/// Where VNeID sends the browser back: the configured public address, else
-/// this request's host.
+/// Where VNeID sends the browser back.
 fn vneid_back_url(st: &PortalState, head: &Parts) -> String {
+    public_url(st, head, VNEID_BACK)
+}
+
+/// `path` on this server as an outside service sends a browser back to
+/// it: the configured public address, else this request's host.
+pub(crate) fn public_url(st: &PortalState, head: &Parts, path: &str) -> String {
     let base = match st.services.dossiers().public_base_url() {
         Some(b) => b.trim_end_matches('/').to_owned(),
         None => {
@@ -951,7 +956,7 @@ fn vneid_back_url(st: &PortalState, head: &Parts) -> String {
             format!("http://{host}")
         }
     };
-    format!("{base}{VNEID_BACK}")
+    format!("{base}{path}")
 }
 
 /// `GET /cong-dan/vneid`: to the provider, with a fresh state kept in a

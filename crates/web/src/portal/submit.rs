@@ -42,14 +42,19 @@ pub const MINE_FILE: &str = "/cong-dan/ho-so/{code}/tep/{id}";
 pub const MINE_SUPPLY: &str = "/cong-dan/ho-so/{code}/bo-sung";
 /// The rating after return.
 pub const MINE_RATE: &str = "/cong-dan/ho-so/{code}/danh-gia";
+/// Paying the fee online (to the gateway).
+pub const MINE_PAY: &str = "/cong-dan/ho-so/{code}/thanh-toan";
+/// Where the payment gateway sends the browser back.
+pub const PAY_BACK: &str = "/cong-dan/thanh-toan/ve";
 /// Every route that takes an owned dossier's code, with its method: the
 /// router registers exactly these, and the two-account access test
 /// (`tests/it/portal_matrix.rs`) tries each with another's code.
-pub const OWNED_ROUTES: [(&str, &str); 4] = [
+pub const OWNED_ROUTES: [(&str, &str); 5] = [
     ("GET", MINE_PAGE),
     ("GET", MINE_FILE),
     ("POST", MINE_SUPPLY),
     ("POST", MINE_RATE),
+    ("POST", MINE_PAY),
 ];
 
 /// The most files one submission carries.
@@ -71,6 +76,8 @@ pub fn routes() -> Router<PortalState> {
         .route(MINE_PAGE, get(mine))
         .route(MINE_FILE, get(download))
         .route(MINE_RATE, axum::routing::post(rate))
+        .route(MINE_PAY, axum::routing::post(pay))
+        .route(PAY_BACK, get(paid))
         .route(
             MINE_SUPPLY,
             axum::routing::post(supply).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
@@ -493,11 +500,17 @@ struct MinePage {
     csrf: String,
     /// The rating form (or thanks) once the result is returned.
     rating: Option<super::rating::RatingView>,
+    /// The fee: amount, paid online, payable now.
+    fee: Option<(String, bool, bool)>,
+    /// What the gateway's answer did, when the browser comes back from it.
+    payment_notice: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 struct MineQuery {
     moi: Option<String>,
+    /// Back from the gateway: `ok`, `huy` or `lai`.
+    tt: Option<String>,
 }
 
 /// `GET /cong-dan/ho-so/{code}`: one of the applicant's dossiers; another's
@@ -509,33 +522,59 @@ async fn mine(
     Path(code): Path<String>,
     axum::extract::Query(q): axum::extract::Query<MineQuery>,
 ) -> Result<Response, WebError> {
+    let payment_notice = q.tt.as_deref().map(|t| {
+        let key = match t {
+            "ok" => "portal.pay.done",
+            "lai" => "portal.pay.again",
+            _ => "portal.pay.cancelled",
+        };
+        lang.texts().get(key).to_owned()
+    });
     mine_page(
         &st,
         lang,
         &who,
         &code,
-        q.moi.is_some(),
-        None,
-        StatusCode::OK,
-        None,
+        Extra {
+            fresh: q.moi.is_some(),
+            payment_notice,
+            ..Extra::default()
+        },
     )
     .await
 }
 
-/// The owner's page of a dossier; the last three say what to show after a
-/// refused supplement or rating (a notice of a fresh submission, the
-/// supplement's error, the status to answer with, the rating's error).
-#[allow(clippy::too_many_arguments)]
+/// What the owner's page shows beyond the dossier, after an action.
+#[derive(Default)]
+struct Extra {
+    /// A fresh submission's notice.
+    fresh: bool,
+    /// Why a supplement was not taken.
+    asked_error: Option<String>,
+    /// Why a rating was not taken.
+    rating_error: Option<ServiceError>,
+    /// What the gateway's answer did.
+    payment_notice: Option<String>,
+    /// The status to answer with (200 by default).
+    status: Option<StatusCode>,
+}
+
+/// The owner's page of a dossier, with what `extra` says to show.
 async fn mine_page(
     st: &PortalState,
     lang: Lang,
     who: &SignedApplicant,
     code: &str,
-    fresh: bool,
-    asked_error: Option<String>,
-    status: StatusCode,
-    rating_error: Option<ServiceError>,
+    extra: Extra,
 ) -> Result<Response, WebError> {
+    let Extra {
+        fresh,
+        asked_error,
+        rating_error,
+        payment_notice,
+        status,
+    } = extra;
+    let status = status.unwrap_or(StatusCode::OK);
     let s = match st
         .services
         .applicants()
@@ -600,8 +639,19 @@ async fn mine_page(
     } else {
         None
     };
+    let fee = match st
+        .services
+        .applicants()
+        .fee_state(&who.applicant, &s.code)
+        .await?
+    {
+        f if f.fee_dong > 0 => Some((format::money(lang, f.fee_dong), f.paid, f.payable)),
+        _ => None,
+    };
     let title = t.fill("portal.status.title", &[("code", &s.code)]);
     let page = MinePage {
+        fee,
+        payment_notice,
         rating,
         files,
         asked,
@@ -656,7 +706,18 @@ async fn supply(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             let msg = t.get("portal.submit.err_file").to_owned();
-            return mine_page(&st, lang, &who, &code, false, Some(msg), status, None).await;
+            return mine_page(
+                &st,
+                lang,
+                &who,
+                &code,
+                Extra {
+                    asked_error: Some(msg),
+                    status: Some(status),
+                    ..Extra::default()
+                },
+            )
+            .await;
         }
     };
     match st
@@ -678,7 +739,18 @@ async fn supply(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            mine_page(&st, lang, &who, &code, false, Some(msg), status, None).await
+            mine_page(
+                &st,
+                lang,
+                &who,
+                &code,
+                Extra {
+                    asked_error: Some(msg),
+                    status: Some(status),
+                    ..Extra::default()
+                },
+            )
+            .await
         }
         Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
         Err(e) => Err(e.into()),
@@ -805,7 +877,86 @@ async fn rate(
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            mine_page(&st, lang, &who, &code, false, None, status, Some(e)).await
+            mine_page(
+                &st,
+                lang,
+                &who,
+                &code,
+                Extra {
+                    rating_error: Some(e),
+                    status: Some(status),
+                    ..Extra::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /cong-dan/ho-so/{code}/thanh-toan`: to the gateway to pay the fee.
+async fn pay(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    super::account::Head(head): super::account::Head,
+    Path(code): Path<String>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default();
+    if !constant_time_eq(token.as_bytes(), who.csrf.as_bytes()) {
+        return Ok(super::error_page(lang, StatusCode::FORBIDDEN));
+    }
+    let back = super::account::public_url(&st, &head, PAY_BACK);
+    match st
+        .services
+        .applicants()
+        .start_payment(&who.applicant, &code, &back)
+        .await
+    {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
+        Err(ServiceError::Conflict(_)) => {
+            mine_page(
+                &st,
+                lang,
+                &who,
+                &code,
+                Extra {
+                    status: Some(StatusCode::CONFLICT),
+                    ..Extra::default()
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /cong-dan/thanh-toan/ve?…`: the gateway's signed answer. A forged
+/// or altered one changes nothing and says so; otherwise back to the
+/// dossier's page with what happened.
+async fn paid(
+    State(st): State<PortalState>,
+    lang: Lang,
+    axum::extract::Query(params): axum::extract::Query<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    use motcua_service::payments::Returned;
+    match st.services.portal().payment_returned(&params).await {
+        Ok((code, outcome)) => {
+            let tt = match outcome {
+                Returned::Paid => "ok",
+                Returned::NotPaid => "huy",
+                Returned::Again => "lai",
+            };
+            Ok(Redirect::to(&format!("{MINE}/{code}?tt={tt}")).into_response())
+        }
+        Err(ServiceError::Invalid { .. } | ServiceError::NotFound { .. }) => {
+            Ok(super::error_page(lang, StatusCode::BAD_REQUEST))
         }
         Err(e) => Err(e.into()),
     }

@@ -18,6 +18,7 @@ mod hardening;
 mod portal;
 mod portal_accounts;
 mod portal_matrix;
+mod portal_payment;
 mod portal_ratings;
 mod portal_submit;
 mod portal_vneid;

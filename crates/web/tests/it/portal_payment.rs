@@ -1,0 +1,183 @@
+//! Paying a dossier's fee online through the portal over HTTP on both
+//! databases (issue 19, point 5), against the simulated gateway: the owner
+//! goes to the gateway and back, the dossier is paid once however often
+//! the answer comes back, and an altered answer changes nothing.
+
+use std::sync::Arc;
+
+use motcua_notify::payment::SignedGateway;
+use motcua_notify::simulators::PaymentGatewaySimulator;
+use motcua_testkit::{Backend, Gateway, Options, codes};
+use serde_json::json;
+
+use crate::api_auth::on_both;
+use crate::api_dossiers::{act, ok, world_with};
+use crate::portal_accounts::{Browser, registered, sign_in, token};
+
+on_both!(the_owner_pays_once_and_forged_answers_change_nothing);
+
+/// The gateway's page for a payment URL, then "Pay" (0) or "Cancel" (1);
+/// answers where the gateway sends the browser back.
+async fn at_gateway(url: &str, line: usize) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("50000 đồng"), "{page}");
+    let links: Vec<String> = page
+        .split("href=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().replace("&amp;", "&"))
+        .collect();
+    let origin = url.split("/pay").next().unwrap();
+    let r = http
+        .get(format!("{origin}{}", links[line]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap().to_owned()
+}
+
+fn path_of(url: &str) -> String {
+    format!("/{}", url.splitn(4, '/').nth(3).unwrap())
+}
+
+async fn the_owner_pays_once_and_forged_answers_change_nothing(b: Backend) {
+    let sim = PaymentGatewaySimulator::start("MOTCUATEST", "bi-mat-ky")
+        .await
+        .unwrap();
+    let gateway = SignedGateway::new(sim.settings("MOTCUATEST", "bi-mat-ky")).unwrap();
+    let w = world_with(
+        b,
+        Options {
+            payments: Some(Gateway(Arc::new(gateway))),
+            ..Options::default()
+        },
+    )
+    .await;
+    let mut c = registered(&w.app, "0932000333", "0932000333", "mat-khau-tien-1").await;
+    assert_eq!(
+        sign_in(&mut c, "0932000333", "mat-khau-tien-1")
+            .await
+            .status,
+        303
+    );
+    let form = c.get("/cong-dan/nop/1.000003").await;
+    let t = token(&form.body);
+    let boundary = "payB";
+    let mut body = String::new();
+    for (k, v) in [
+        ("csrf_token", t.as_str()),
+        ("unit", codes::DESK_A),
+        ("name", "Vũ Thị Thu"),
+        ("identity", "040095000123"),
+        ("phone", "0932000333"),
+        ("address", "Đô Lương"),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file-0\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 a\r\n--{boundary}--\r\n"
+    ));
+    let r = c
+        .http
+        .post(format!("{}/cong-dan/nop/1.000003", c.base))
+        .header("cookie", c.cookie_header())
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let code = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/cong-dan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned();
+    // Before the desk accepts it there is nothing to pay.
+    let page = c.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(page.body.contains("50.000"), "{}", page.body);
+    assert!(!page.body.contains("/thanh-toan\""), "not payable yet");
+    ok(act(
+        &w.desk,
+        &code,
+        json!({ "action": "accept_online", "version": 1 }),
+    )
+    .await);
+
+    let page = c.get(&format!("/cong-dan/ho-so/{code}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/cong-dan/ho-so/{code}/thanh-toan")),
+        "{}",
+        page.body
+    );
+    let t = token(&page.body);
+    let pay_path = format!("/cong-dan/ho-so/{code}/thanh-toan");
+    // Cancelled at the gateway: not paid, and it may be paid again.
+    let go = pay(&mut c, &pay_path, &t).await;
+    assert_eq!(go.status, 303);
+    let back = at_gateway(&go.location, 1).await;
+    let r = c.get(&path_of(&back)).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location.ends_with("?tt=huy"), "{}", r.location);
+    // Paid.
+    let go = pay(&mut c, &pay_path, &t).await;
+    let back = at_gateway(&go.location, 0).await;
+    // Altered on the way back (the amount lowered): refused, nothing paid.
+    let forged = back.replace("vnp_Amount=5000000", "vnp_Amount=100");
+    assert_ne!(forged, back);
+    let r = c.get(&path_of(&forged)).await;
+    assert_eq!(r.status, 400);
+
+    assert_eq!(paid(&w.app.db).await, 0);
+    let r = c.get(&path_of(&back)).await;
+    assert_eq!(r.status, 303);
+    assert!(r.location.ends_with("?tt=ok"), "{}", r.location);
+    let page = c.get(&r.location).await;
+    assert!(
+        page.body.contains("Đã thanh toán phí, lệ phí"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Đã thanh toán trực tuyến"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("/cong-dan/ho-so/{code}/thanh-toan")),
+        "nothing more to pay"
+    );
+    // The same answer again changes nothing.
+    let r = c.get(&path_of(&back)).await;
+    assert!(r.location.ends_with("?tt=lai"), "{}", r.location);
+    assert_eq!(paid(&w.app.db).await, 1);
+    // Paying again is refused.
+    let again = pay(&mut c, &pay_path, &t).await;
+    assert_eq!(again.status, 409);
+    assert_eq!(
+        w.app
+            .db
+            .query_i64("SELECT count(*) FROM audit_log WHERE action = 'payment.settle'")
+            .await
+            .unwrap(),
+        2,
+        "the cancellation and the payment"
+    );
+}
+
+async fn pay(c: &mut Browser, path: &str, t: &str) -> crate::portal_accounts::Answer {
+    c.post_raw(path, format!("csrf_token={t}"), &[]).await
+}
+
+async fn paid(db: &motcua_testkit::TestDb) -> i64 {
+    db.query_i64("SELECT count(*) FROM payments WHERE status = 'paid'")
+        .await
+        .unwrap()
+}
