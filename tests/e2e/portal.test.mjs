@@ -227,3 +227,46 @@ test('a citizen signs in with VNeID on a phone', () =>
     assert.match(main, /Đã xác thực/);
     await screenshot(page, 'portal-vneid-account');
   }));
+
+test('a citizen pays the fee online through the gateway', () =>
+  keepFailures(env.browser, 'portal-pay', async () => {
+    const base = env.server.url;
+    const citizen = await phone(env.browser);
+    await citizen.goto(`${base}/cong-dan/dang-nhap`);
+    await citizen.locator('#f-contact').fill('0912 000 111');
+    await citizen.locator('#f-password').fill('motcua-demo');
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
+    // "Đăng ký thành lập hộ kinh doanh" carries a fee.
+    await citizen.goto(`${base}/cong-dan/nop/1.001612`);
+    const place = citizen.locator('#s-unit option', { hasText: 'Đô Lương' }).first();
+    await citizen.locator('#s-unit').selectOption(await place.getAttribute('value'));
+    await citizen.locator('#s-identity').fill('040095000123');
+    await citizen.locator('#s-phone').fill('0912 000 111');
+    await citizen.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
+    const required = citizen.locator('.doc', { has: citizen.locator('.req') });
+    for (let i = 0; i < await required.count(); i += 1) {
+      await required.nth(i).locator('input[type=file]').setInputFiles({
+        name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${i}\n%%EOF\n`),
+      });
+    }
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), citizen.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
+    const code = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    await desk.goto(`${base}/ho-so/${code}`);
+    const fold = desk.locator('details.action', { has: desk.locator('input[name=action][value=accept_online]') });
+    if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
+    await fold.locator('button[type=submit]').click();
+    await desk.getByText('Đã thực hiện').first().waitFor();
+
+    // To the gateway (the demo's simulator), pay, and back.
+    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
+    await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).click();
+    await Promise.all([citizen.waitForURL(/\/pay\?/), citizen.locator('#to-gateway').click()]);
+    await screenshot(citizen, 'portal-pay-gateway');
+    await Promise.all([citizen.waitForURL(/\?tt=ok$/), citizen.locator('a', { hasText: 'Thanh toán' }).click()]);
+    assert.match(await citizen.locator('main').innerText(), /Đã thanh toán trực tuyến/);
+    assert.equal(await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).count(), 0, 'nothing more to pay');
+    await screenshot(citizen, 'portal-paid');
+  }));

@@ -918,7 +918,21 @@ async fn pay(
         .start_payment(&who.applicant, &code, &back)
         .await
     {
-        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        // A page with a link rather than a redirect: the pages' policy lets
+        // forms post to this server only, and a browser applies it to where
+        // a form's answer redirects too; a link is the citizen's own step.
+        Ok(url) => {
+            let t = lang.texts();
+            Ok(render(
+                StatusCode::OK,
+                &PayGo {
+                    layout: PortalLayout::new(lang, t.get("portal.pay.go_title"), MINE),
+                    url,
+                    code: code.trim().to_owned(),
+                    t,
+                },
+            ))
+        }
         Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
         Err(ServiceError::Conflict(_)) => {
             mine_page(
@@ -935,6 +949,15 @@ async fn pay(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template)]
+#[template(path = "portal_pay_go.html")]
+struct PayGo {
+    t: Texts,
+    layout: PortalLayout,
+    url: String,
+    code: String,
 }
 
 /// `GET /cong-dan/thanh-toan/ve?…`: the gateway's signed answer. A forged
