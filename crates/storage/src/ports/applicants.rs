@@ -663,11 +663,14 @@ pub(crate) async fn settle_payment<B: Backend>(
     Ok(Settled::Now { code, paid })
 }
 
+/// `reference, amount_dong, status, transaction_no, settled_at_ms`.
+type PaymentRow = (String, i64, String, Option<String>, Option<i64>);
+
 pub(crate) async fn dossier_payments<B: Backend>(
     b: &B,
     dossier_id: i64,
 ) -> ServiceResult<Vec<Payment>> {
-    let rows: Vec<(String, i64, String, Option<String>, Option<i64>)> = b
+    let rows: Vec<PaymentRow> = b
         .read()
         .await?
         .all(

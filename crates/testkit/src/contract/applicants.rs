@@ -57,7 +57,10 @@ pub async fn accounts_are_one_per_contact(db: &TestDb) -> anyhow::Result<()> {
     let s = db.store();
     let phone = Contact::Phone("0912345678".into());
     let a = s.insert_account(&ctx(0)?, &account(phone.clone())).await?;
-    let back = s.account_by_contact(&phone).await?.expect("found");
+    let back = s
+        .account_by_contact(&phone)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the account is not found by its phone"))?;
     assert_eq!(back, a);
     assert_eq!(s.account_by_id(a.id).await?, a);
     assert_eq!(back.phone.as_deref(), Some("0912345678"));
@@ -107,7 +110,10 @@ pub async fn sessions_end_with_their_time_or_a_new_password(db: &TestDb) -> anyh
     assert!(s.account_session("h1", at(59_999)?).await?.is_some());
     assert!(s.account_session("h1", at(60_000)?).await?.is_none());
     assert!(s.account_session("nope", at(0)?).await?.is_none());
-    let (session, who) = s.account_session("h2", at(1)?).await?.expect("live");
+    let (session, who) = s
+        .account_session("h2", at(1)?)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("a live session is not found"))?;
     assert_eq!((session.account_id, who.id), (a.id, a.id));
     s.set_account_password(&ctx(5)?, a.id, "$argon2id$new")
         .await?;
@@ -223,7 +229,7 @@ pub async fn a_code_tried_at_once_is_accepted_once(db: &TestDb) -> anyhow::Resul
         match r?? {
             CodeCheck::Accepted => accepted += 1,
             CodeCheck::Dead => {}
-            CodeCheck::Wrong => panic!("the right code was counted wrong"),
+            CodeCheck::Wrong => anyhow::bail!("the right code was counted wrong"),
         }
     }
     assert_eq!(accepted, 1);
