@@ -90,7 +90,21 @@ struct ReportsPage {
     groups_chart: String,
     catalog: Vec<CatalogLine>,
     reviews: Option<String>,
+    /// Citizens' ratings per receiving unit over the period.
+    satisfaction: Vec<SatisfactionLine>,
     error: Option<String>,
+}
+
+/// One receiving unit's ratings (the total last).
+struct SatisfactionLine {
+    name: String,
+    responses: String,
+    satisfied: String,
+    mean: String,
+    aspects: Vec<String>,
+    index: String,
+    rank: String,
+    total: bool,
 }
 
 /// Procedures of one level on the period's last day.
@@ -546,6 +560,33 @@ async fn show(
             ],
         ));
     }
+    // Citizens' satisfaction from the ratings given in the period.
+    let mut satisfaction = Vec::new();
+    if let Some(r) = &report
+        && let Ok(sat) = services
+            .stats()
+            .satisfaction(&staff.actor, &r.unit, r.from, r.to)
+            .await
+        && sat.total.ratings.responses > 0
+    {
+        let pct = |v: Option<f64>| v.map_or_else(|| "—".to_owned(), |p| format!("{p:.1} %"));
+        let row = |name: String, x: &motcua_service::ratings::SatisfactionRow, total: bool| {
+            SatisfactionLine {
+                name,
+                responses: format::number(lang, i64::try_from(x.ratings.responses).unwrap_or(0)),
+                satisfied: pct(x.satisfied_percent),
+                mean: x.mean.map_or_else(|| "—".to_owned(), |m| format!("{m:.2}")),
+                aspects: x.aspect_percents.iter().map(|a| pct(*a)).collect(),
+                index: pct(x.index),
+                rank: x.rank.map_or_else(|| "—".to_owned(), |r| r.to_string()),
+                total,
+            }
+        };
+        for x in &sat.rows {
+            satisfaction.push(row(x.name.clone(), x, false));
+        }
+        satisfaction.push(row(t.get("reports.sat_total").to_owned(), &sat.total, true));
+    }
     let presets = presets(&t, today)
         .into_iter()
         .map(|(label, p)| Preset {
@@ -613,6 +654,7 @@ async fn show(
             groups_chart,
             catalog,
             reviews,
+            satisfaction,
             error,
         },
     ))

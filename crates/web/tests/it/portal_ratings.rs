@@ -296,6 +296,33 @@ async fn the_owner_rates_and_the_report_counts(b: Backend) {
     assert_eq!(row["rank"], Value::Null);
     assert_eq!(rep["total"]["ratings"]["responses"], 2);
     assert_eq!(rep["min_sample"], 30);
+    // The same figures on the staff reports page.
+    let page = viewer
+        .http
+        .get(viewer.url(&format!(
+            "/bao-cao?unit={}&from=2025-11-01&to=2025-12-31",
+            codes::PROVINCE
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Mức độ hài lòng của người dân, doanh nghiệp"),
+        "{page}"
+    );
+    let at = page.find(r#"id="satisfaction""#).expect("the section");
+    let section = &page[at..];
+    assert!(
+        section.contains("Bộ phận Một cửa huyện Đô Lương"),
+        "{section}"
+    );
+    assert!(
+        section.contains("50.0 %") && section.contains("100.0 %") && section.contains("3.00"),
+        "{section}"
+    );
     // A period without ratings, and another district's subtree: none.
     let (_, none) = get_json(
         &viewer,
