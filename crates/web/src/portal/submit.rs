@@ -234,22 +234,26 @@ enum Broken {
     Malformed,
 }
 
+/// Reads a form's first part, which must be the session's CSRF token: no
+/// other part (no file) is read before it is checked.
+async fn token_first(m: &mut Multipart, csrf: &str) -> Result<(), Broken> {
+    let first = m.next_field().await.map_err(|_| Broken::Malformed)?;
+    let ok = match first {
+        Some(f) if f.name() == Some("csrf_token") => {
+            let text = f.text().await.map_err(|_| Broken::Malformed)?;
+            constant_time_eq(text.as_bytes(), csrf.as_bytes())
+        }
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(Broken::Token) }
+}
+
 async fn read_form(
     st: &PortalState,
     who: &SignedApplicant,
     m: &mut Multipart,
 ) -> Result<Sent, Broken> {
-    let first = m.next_field().await.map_err(|_| Broken::Malformed)?;
-    let token_ok = match first {
-        Some(f) if f.name() == Some("csrf_token") => {
-            let text = f.text().await.map_err(|_| Broken::Malformed)?;
-            constant_time_eq(text.as_bytes(), who.csrf.as_bytes())
-        }
-        _ => false,
-    };
-    if !token_ok {
-        return Err(Broken::Token);
-    }
+    token_first(m, &who.csrf).await?;
     let mut typed = Typed::default();
     let mut scans = Vec::new();
     let mut budget = TEXT_BUDGET;
@@ -764,17 +768,7 @@ async fn read_supply(
     who: &SignedApplicant,
     m: &mut Multipart,
 ) -> Result<(Vec<Scan>, i64, String), Broken> {
-    let first = m.next_field().await.map_err(|_| Broken::Malformed)?;
-    let token_ok = match first {
-        Some(f) if f.name() == Some("csrf_token") => {
-            let text = f.text().await.map_err(|_| Broken::Malformed)?;
-            constant_time_eq(text.as_bytes(), who.csrf.as_bytes())
-        }
-        _ => false,
-    };
-    if !token_ok {
-        return Err(Broken::Token);
-    }
+    token_first(m, &who.csrf).await?;
     let (mut scans, mut version, mut note) = (Vec::new(), 0_i64, String::new());
     while let Some(field) = m.next_field().await.map_err(|_| Broken::Malformed)? {
         let name = field.name().unwrap_or_default().to_owned();

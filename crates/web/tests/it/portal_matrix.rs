@@ -8,7 +8,7 @@
 //! code does (same status, same page) and changes nothing: no file joins
 //! it, no rating is kept, its version stays.
 
-use motcua_testkit::{Backend, codes};
+use motcua_testkit::Backend;
 use motcua_web::portal::submit::OWNED_ROUTES;
 use serde_json::json;
 
@@ -62,34 +62,7 @@ async fn applicant(w: &World, phone: &str) -> Who {
 }
 
 async fn submit(w: &World, who: &mut Who) -> String {
-    let (ctype, body) = multipart(
-        &[
-            ("csrf_token", &who.csrf),
-            ("unit", codes::DESK_A),
-            ("name", "Người Thử"),
-            ("identity", "040095000123"),
-            ("phone", "0912345678"),
-            ("address", "Đô Lương"),
-        ],
-        Some(PDF),
-    );
-    let r = who
-        .b
-        .http
-        .post(format!("{}/cong-dan/nop/1.000003", who.b.base))
-        .header("cookie", who.b.cookie_header())
-        .header("content-type", ctype)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let code = r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/cong-dan/ho-so/")
-        .trim_end_matches("?moi=1")
-        .to_owned();
+    let code = crate::portal_submit::submit_online(&mut who.b, "Người Thử", "0912345678").await;
     ok(act(
         &w.desk,
         &code,

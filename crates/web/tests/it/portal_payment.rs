@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use motcua_notify::payment::SignedGateway;
 use motcua_notify::simulators::PaymentGatewaySimulator;
-use motcua_testkit::{Backend, Gateway, Options, codes};
+use motcua_testkit::{Backend, Gateway, Options};
 use serde_json::json;
 
 use crate::api_auth::on_both;
@@ -64,43 +64,7 @@ async fn the_owner_pays_once_and_forged_answers_change_nothing(b: Backend) {
             .status,
         303
     );
-    let form = c.get("/cong-dan/nop/1.000003").await;
-    let t = token(&form.body);
-    let boundary = "payB";
-    let mut body = String::new();
-    for (k, v) in [
-        ("csrf_token", t.as_str()),
-        ("unit", codes::DESK_A),
-        ("name", "Vũ Thị Thu"),
-        ("identity", "040095000123"),
-        ("phone", "0932000333"),
-        ("address", "Đô Lương"),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file-0\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 a\r\n--{boundary}--\r\n"
-    ));
-    let r = c
-        .http
-        .post(format!("{}/cong-dan/nop/1.000003", c.base))
-        .header("cookie", c.cookie_header())
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let code = r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/cong-dan/ho-so/")
-        .trim_end_matches("?moi=1")
-        .to_owned();
+    let code = crate::portal_submit::submit_online(&mut c, "Vũ Thị Thu", "0932000333").await;
     // Before the desk accepts it there is nothing to pay.
     let page = c.get(&format!("/cong-dan/ho-so/{code}")).await;
     assert!(page.body.contains("50.000"), "{}", page.body);

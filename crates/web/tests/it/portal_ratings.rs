@@ -192,44 +192,8 @@ async fn the_owner_rates_and_the_report_counts(b: Backend) {
             .status,
         303
     );
-    let form = citizen.get("/cong-dan/nop/1.000003").await;
-    let t = token(&form.body);
-    let boundary = "b0undary";
-    let mut body = String::new();
-    for (k, v) in [
-        ("csrf_token", t.as_str()),
-        ("unit", codes::DESK_A),
-        ("name", "Đinh Văn Tâm"),
-        ("identity", "040095000123"),
-        ("phone", "0977000777"),
-        ("address", "Đô Lương"),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file-0\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4 x\r\n--{boundary}--\r\n"
-    ));
-    let r = citizen
-        .http
-        .post(format!("{}/cong-dan/nop/1.000003", citizen.base))
-        .header("cookie", citizen.cookie_header())
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let code2 = r.headers()["location"]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/cong-dan/ho-so/")
-        .trim_end_matches("?moi=1")
-        .to_owned();
+    let code2 =
+        crate::portal_submit::submit_online(&mut citizen, "Đinh Văn Tâm", "0977000777").await;
     ok(act(
         &w.desk,
         &code2,

@@ -50,7 +50,33 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String,
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-async fn post_multipart(
+/// A signed-in citizen submits procedure 1.000003 at the district's desk
+/// with a PDF for its document; answers the new dossier's code.
+pub(crate) async fn submit_online(b: &mut Browser, name: &str, phone: &str) -> String {
+    let form = b.get("/cong-dan/nop/1.000003").await;
+    let t = token(&form.body);
+    let r = post_multipart(
+        b,
+        "/cong-dan/nop/1.000003",
+        &[
+            ("csrf_token", &t),
+            ("unit", codes::DESK_A),
+            ("name", name),
+            ("identity", "040095000123"),
+            ("phone", phone),
+            ("address", "Đô Lương"),
+        ],
+        &[("file-0", "a.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    r.location
+        .trim_start_matches("/cong-dan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned()
+}
+
+pub(crate) async fn post_multipart(
     b: &mut Browser,
     path: &str,
     fields: &[(&str, &str)],

@@ -169,7 +169,7 @@ async fn vneid_signs_citizens_in_and_links_known_phones(backend: Backend) {
             "code": "1.000003", "name": "Đăng ký khai sinh", "field": "Hộ tịch", "levels": ["district"],
             "agency": "UBND cấp huyện", "time_limit": "5 working_days", "online_level": "full_process",
             "fee": 0, "result_type": "certificate", "applicant": "citizen", "effective_from": "2024-01-01",
-            "components": []
+            "components": [{ "name": "Tờ khai", "form": "original", "copies": 1, "requirement": "mandatory", "must_digitise": true }]
         }))
         .send()
         .await
@@ -185,36 +185,7 @@ async fn vneid_signs_citizens_in_and_links_known_phones(backend: Backend) {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let form = dan.get("/cong-dan/nop/1.000003").await;
-    let t = crate::portal_accounts::token(&form.body);
-    let boundary = "vneidB";
-    let mut body = String::new();
-    for (k, v) in [
-        ("csrf_token", t.as_str()),
-        ("unit", motcua_testkit::codes::DESK_A),
-        ("name", "Nguyễn Văn Dân"),
-        ("identity", "040095000123"),
-        ("phone", "0912000111"),
-        ("address", "Đô Lương"),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let r = dan
-        .http
-        .post(format!("{}/cong-dan/nop/1.000003", dan.base))
-        .header("cookie", dan.cookie_header())
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
+    crate::portal_submit::submit_online(&mut dan, "Nguyễn Văn Dân", "0912000111").await;
     let flagged = app
         .db
         .query_i64("SELECT count(*) FROM applicant_dossiers WHERE identity_verified = TRUE")
