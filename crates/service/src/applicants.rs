@@ -827,6 +827,44 @@ impl Applicants<'_> {
         self.start_session(&account, address).await
     }
 
+    /// The documents `who` handed in before (and results received), newest
+    /// first, offered for reuse in a new dossier.
+    pub async fn my_documents(
+        &self,
+        who: &Applicant,
+    ) -> ServiceResult<Vec<crate::store::StoredDocument>> {
+        self.store().account_documents(who.account_id, 200).await
+    }
+
+    /// One of `who`'s documents taken again for `component` of a new
+    /// dossier; a document that is not theirs is refused like one that
+    /// does not exist.
+    pub async fn reuse_document(
+        &self,
+        who: &Applicant,
+        component: usize,
+        sha256: &str,
+    ) -> ServiceResult<crate::dossiers::particulars::Scan> {
+        let doc = self
+            .my_documents(who)
+            .await?
+            .into_iter()
+            .find(|d| d.sha256 == sha256.trim())
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    format!("components[{component}]"),
+                    "no such document of yours to reuse",
+                )
+            })?;
+        Ok(crate::dossiers::particulars::Scan {
+            component,
+            name: doc.name,
+            content_type: doc.content_type,
+            size_bytes: doc.size_bytes,
+            sha256: doc.sha256,
+        })
+    }
+
     /// The signed-in applicant's own account, read again (a page shows it).
     pub async fn me(&self, who: &Applicant) -> ServiceResult<Applicant> {
         Ok(Applicant::of(

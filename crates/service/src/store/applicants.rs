@@ -197,6 +197,23 @@ pub enum Settled {
     AmountMismatch,
 }
 
+/// A document an account handed in (or received as a result) before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// The content's hash in the file store.
+    pub sha256: String,
+    /// The file's name.
+    pub name: String,
+    /// Its checked type.
+    pub content_type: String,
+    /// Its size.
+    pub size_bytes: i64,
+    /// The dossier it came with.
+    pub dossier_code: String,
+    /// When it was kept.
+    pub at: Timestamp,
+}
+
 /// Accounts, portal sessions and one-time codes. Account changes are
 /// audited under the account's id, never its contact or name.
 #[async_trait]
@@ -301,6 +318,14 @@ pub trait ApplicantStore: Send + Sync {
         from: Timestamp,
         to: Timestamp,
     ) -> ServiceResult<Vec<(i64, motcua_domain::stats::satisfaction::Ratings)>>;
+    /// The documents of an account's dossiers, newest first, one per
+    /// content: what it handed in, and results of dossiers decided (done
+    /// or returned).
+    async fn account_documents(
+        &self,
+        account_id: i64,
+        limit: u32,
+    ) -> ServiceResult<Vec<StoredDocument>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

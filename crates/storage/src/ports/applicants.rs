@@ -13,7 +13,8 @@ use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, NewRating, Payment, PublicStatus, Settled, VerifiedIdentity,
+    NewCode, NewMessage, NewRating, Payment, PublicStatus, Settled, StoredDocument,
+    VerifiedIdentity,
 };
 use serde_json::json;
 
@@ -814,6 +815,47 @@ pub(crate) async fn ratings_by_unit<B: Backend>(
         .collect())
 }
 
+/// `sha256, name, content_type, size_bytes, code, created_at_ms`.
+type DocumentRow = (String, String, String, i64, String, i64);
+
+pub(crate) async fn account_documents<B: Backend>(
+    b: &B,
+    account_id: i64,
+    limit: u32,
+) -> ServiceResult<Vec<StoredDocument>> {
+    let rows: Vec<DocumentRow> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT f.sha256, f.name, f.content_type, f.size_bytes, d.code, f.created_at_ms \
+                 FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
+                 JOIN files f ON f.dossier_id = d.id WHERE o.account_id = $1 \
+                 AND (f.kind = 'component' OR d.status IN ('done', 'returned')) \
+                 ORDER BY f.id DESC LIMIT $2",
+            )
+            .int(account_id)
+            .int(i64::from(limit.clamp(1, 1000))),
+        )
+        .await
+        .map_err(db)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (sha256, name, content_type, size_bytes, dossier_code, at) in rows {
+        if seen.insert(sha256.clone()) {
+            out.push(StoredDocument {
+                sha256,
+                name,
+                content_type,
+                size_bytes,
+                dossier_code,
+                at: instant(at, "files")?,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -983,6 +1025,14 @@ macro_rules! applicant_ports {
                 ) -> ServiceResult<Vec<(i64, motcua_domain::stats::satisfaction::Ratings)>>
                 {
                     ap::ratings_by_unit(self, from, to).await
+                }
+
+                async fn account_documents(
+                    &self,
+                    account_id: i64,
+                    limit: u32,
+                ) -> ServiceResult<Vec<motcua_service::store::StoredDocument>> {
+                    ap::account_documents(self, account_id, limit).await
                 }
 
                 async fn check_code(

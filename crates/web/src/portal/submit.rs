@@ -128,6 +128,8 @@ struct SubmitPage {
     /// An error above the form.
     error: Option<String>,
     csrf: String,
+    /// Documents handed in before, offered for reuse: (hash, label).
+    reuse: Vec<(String, String)>,
 }
 
 impl SubmitPage {
@@ -184,6 +186,18 @@ async fn page(
     }
     let single = places.len() == 1;
     let code = d.code.to_string();
+    let reuse = st
+        .services
+        .applicants()
+        .my_documents(&who.applicant)
+        .await
+        .map_err(|e| WebError::from(e).into_response())?
+        .into_iter()
+        .map(|doc| {
+            let label = format!("{} · {}", doc.name, doc.dossier_code);
+            (doc.sha256, label)
+        })
+        .collect();
     Ok(SubmitPage {
         layout: PortalLayout::new(lang, &d.name, &format!("{SUBMIT}/{code}")),
         procedure: d.name.clone(),
@@ -201,6 +215,7 @@ async fn page(
         errors: Vec::new(),
         error: None,
         csrf: who.csrf.clone(),
+        reuse,
         t,
     })
 }
@@ -222,6 +237,8 @@ async fn show(
 struct Sent {
     typed: Typed,
     scans: Vec<Scan>,
+    /// Documents to take again: (component, content hash).
+    reuse: Vec<(usize, String)>,
 }
 
 /// Why a form could not be read as a whole.
@@ -256,6 +273,7 @@ async fn read_form(
     token_first(m, &who.csrf).await?;
     let mut typed = Typed::default();
     let mut scans = Vec::new();
+    let mut reuse = Vec::new();
     let mut budget = TEXT_BUDGET;
     while let Some(field) = m.next_field().await.map_err(|_| Broken::Malformed)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -316,6 +334,15 @@ async fn read_form(
             return Err(Broken::Malformed);
         }
         budget -= text.len();
+        if let Some(i) = name
+            .strip_prefix("reuse-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            if !text.trim().is_empty() {
+                reuse.push((i, text.trim().to_owned()));
+            }
+            continue;
+        }
         let slot = match name.as_str() {
             "unit" => &mut typed.place,
             "name" => &mut typed.name,
@@ -332,7 +359,11 @@ async fn read_form(
         };
         *slot = text;
     }
-    Ok(Sent { typed, scans })
+    Ok(Sent {
+        typed,
+        scans,
+        reuse,
+    })
 }
 
 /// `POST /cong-dan/nop/{procedure}`: reads the form, keeps its files and
@@ -354,8 +385,8 @@ async fn submit(
     while let Ok(Some(mut f)) = m.next_field().await {
         while let Ok(Some(_)) = f.chunk().await {}
     }
-    let (typed, scans) = match sent {
-        Ok(s) => (s.typed, s.scans),
+    let (typed, mut scans, reuse) = match sent {
+        Ok(s) => (s.typed, s.scans, s.reuse),
         Err(Broken::Token) => return super::error_page(lang, StatusCode::FORBIDDEN),
         Err(Broken::Malformed) => return super::error_page(lang, StatusCode::BAD_REQUEST),
         Err(Broken::Service(e)) => {
@@ -394,6 +425,30 @@ async fn submit(
         p.error = Some(t.get("portal.submit.err_again").to_owned());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &p);
     }
+    // A document taken again where no new file was chosen: the owner's own,
+    // checked by the service; the component counts as reused.
+    let mut reused = Vec::new();
+    for (i, sha) in reuse {
+        if scans.iter().any(|s| s.component == i) || i >= p.docs.len() {
+            continue;
+        }
+        match st
+            .services
+            .applicants()
+            .reuse_document(&who.applicant, i, &sha)
+            .await
+        {
+            Ok(scan) => {
+                scans.push(scan);
+                reused.push(i);
+            }
+            Err(e) => {
+                let status = fail(&mut p, &t, &e);
+                p.error = Some(t.get("portal.submit.err_again").to_owned());
+                return render(status, &p);
+            }
+        }
+    }
     let components = p
         .docs
         .iter()
@@ -402,7 +457,7 @@ async fn submit(
             form: ComponentCopy::Electronic,
             copies: 1,
             digitised: false,
-            reused: false,
+            reused: reused.contains(&d.index),
             file_id: None,
         })
         .collect();

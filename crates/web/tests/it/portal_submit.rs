@@ -18,7 +18,8 @@ use crate::portal_accounts::{Answer, Browser, registered, sign_in, token};
 on_both!(
     a_citizen_submits_online_and_the_desk_accepts,
     files_the_token_and_the_owner_are_checked,
-    a_supplement_is_answered_online
+    a_supplement_is_answered_online,
+    a_document_handed_in_once_is_reused_later
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n% to khai khai sinh\n";
@@ -534,4 +535,86 @@ async fn a_supplement_is_answered_online(b: Backend) {
     let page = a.get(&format!("/cong-dan/ho-so/{code}")).await;
     assert!(!page.body.contains("Yêu cầu bổ sung hồ sơ"));
     assert!(page.body.contains("Đang xử lý"));
+}
+
+async fn a_document_handed_in_once_is_reused_later(b: Backend) {
+    let w = world(b).await;
+    let mut a = registered(&w.app, "0944000444", "0944000444", "mat-khau-dai-4").await;
+    assert_eq!(
+        sign_in(&mut a, "0944000444", "mat-khau-dai-4").await.status,
+        303
+    );
+    let first = submit_online(&mut a, "Hồ Thị Xuân", "0944000444").await;
+    // The form offers it again, named with the dossier it came with.
+    let form = a.get("/cong-dan/nop/1.000003").await;
+    let at = form.body.find(r#"name="reuse-0""#).expect("a reuse choice");
+    let option = form.body[at..]
+        .split("<option value=\"")
+        .nth(2)
+        .expect("one document");
+    let sha: String = option.chars().take_while(|c| *c != '"').collect();
+    assert_eq!(sha.len(), 64, "{option}");
+    assert!(
+        option.contains(&first),
+        "labelled with its dossier: {option}"
+    );
+    let t = token(&form.body);
+
+    // Someone else's document, or none of anyone's: refused, nothing made.
+    let mut other = registered(&w.app, "0944000555", "0944000555", "mat-khau-dai-5").await;
+    assert_eq!(
+        sign_in(&mut other, "0944000555", "mat-khau-dai-5")
+            .await
+            .status,
+        303
+    );
+    let theirs = other.get("/cong-dan/nop/1.000003").await;
+    let ot = token(&theirs.body);
+    let before = dossiers(&w).await;
+    let mut fields = good(&ot);
+    fields.push(("reuse-0", &sha));
+    let r = post_multipart(&mut other, "/cong-dan/nop/1.000003", &fields, &[]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    let mut fields = good(&t);
+    let none = "0".repeat(64);
+    fields.push(("reuse-0", &none));
+    assert_eq!(
+        post_multipart(&mut a, "/cong-dan/nop/1.000003", &fields, &[])
+            .await
+            .status,
+        422
+    );
+    assert_eq!(dossiers(&w).await, before);
+
+    // Reused: the new dossier holds the same content, counted as reused.
+    let mut fields = good(&t);
+    fields.push(("reuse-0", &sha));
+    let r = post_multipart(&mut a, "/cong-dan/nop/1.000003", &fields, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let second = r
+        .location
+        .trim_start_matches("/cong-dan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned();
+    let d = ok(get_json(&w.desk, &format!("/api/dossiers/{second}")).await);
+    assert_eq!(d["files"][0]["sha256"], sha.as_str());
+    assert_eq!(d["components"][0]["reused"], true);
+    assert_eq!(d["components"][0]["digitised"], true);
+    // Once received, it counts in the digitisation figures.
+    ok(act(
+        &w.desk,
+        &second,
+        json!({ "action": "accept_online", "version": 1 }),
+    )
+    .await);
+    let (status, rep) = get_json(
+        &w.leader,
+        &format!(
+            "/api/reports/dossiers?unit={}&from=2025-11-01&to=2025-11-30",
+            codes::DISTRICT_A
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{rep}");
+    assert_eq!(rep["total"]["received_reused"], 1, "{}", rep["total"]);
 }
