@@ -95,6 +95,30 @@ pub struct SupplementAsked {
     pub version: i64,
 }
 
+/// An online application kept unfinished: what was typed and the files
+/// already attached.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Draft {
+    /// The one-stop unit chosen.
+    pub unit: String,
+    /// The applicant's name.
+    pub name: String,
+    /// Identity number.
+    pub identity: String,
+    /// Phone.
+    pub phone: String,
+    /// E-mail.
+    pub email: String,
+    /// Address.
+    pub address: String,
+    /// Result by post.
+    pub postal: bool,
+    /// Note for the desk.
+    pub note: String,
+    /// Files attached so far, by component.
+    pub scans: Vec<crate::dossiers::particulars::Scan>,
+}
+
 /// What a registration asks for.
 #[derive(Debug, Clone)]
 pub struct Registration {
@@ -863,6 +887,46 @@ impl Applicants<'_> {
             size_bytes: doc.size_bytes,
             sha256: doc.sha256,
         })
+    }
+
+    /// Keeps `who`'s unfinished application for `procedure`.
+    pub async fn save_draft(
+        &self,
+        who: &Applicant,
+        procedure: &str,
+        d: &Draft,
+    ) -> ServiceResult<()> {
+        let code = crate::procedures::parse_code("procedure", procedure.trim())?;
+        let body = serde_json::to_string(d).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        if body.len() > 65_536 {
+            return Err(ServiceError::invalid("draft", "too long to keep"));
+        }
+        self.store()
+            .put_draft(who.account_id, code.as_str(), &body, self.now())
+            .await
+    }
+
+    /// `who`'s unfinished application for `procedure`, if any.
+    pub async fn draft(&self, who: &Applicant, procedure: &str) -> ServiceResult<Option<Draft>> {
+        let code = crate::procedures::parse_code("procedure", procedure.trim())?;
+        Ok(self
+            .store()
+            .draft(who.account_id, code.as_str())
+            .await?
+            .and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// Drops `who`'s unfinished application for `procedure`.
+    pub async fn discard_draft(&self, who: &Applicant, procedure: &str) -> ServiceResult<()> {
+        let code = crate::procedures::parse_code("procedure", procedure.trim())?;
+        self.store()
+            .delete_draft(who.account_id, code.as_str())
+            .await
+    }
+
+    /// The procedures `who` has unfinished applications for.
+    pub async fn my_drafts(&self, who: &Applicant) -> ServiceResult<Vec<(String, Timestamp)>> {
+        self.store().account_drafts(who.account_id).await
     }
 
     /// The signed-in applicant's own account, read again (a page shows it).

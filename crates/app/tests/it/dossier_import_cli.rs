@@ -349,6 +349,7 @@ async fn dossier_history_imports_on_postgres() {
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
     // Migration 0016 (portal accounts) makes tables only.
     for table in [
+        "portal_drafts",
         "applicant_sessions",
         "applicant_dossiers",
         "dossier_ratings",

@@ -326,6 +326,22 @@ pub trait ApplicantStore: Send + Sync {
         account_id: i64,
         limit: u32,
     ) -> ServiceResult<Vec<StoredDocument>>;
+    /// Keeps (or replaces) an account's unfinished application for a
+    /// procedure.
+    async fn put_draft(
+        &self,
+        account_id: i64,
+        procedure: &str,
+        body: &str,
+        at: Timestamp,
+    ) -> ServiceResult<()>;
+    /// An account's unfinished application for a procedure.
+    async fn draft(&self, account_id: i64, procedure: &str) -> ServiceResult<Option<String>>;
+    /// Drops it (submitted, or given up).
+    async fn delete_draft(&self, account_id: i64, procedure: &str) -> ServiceResult<()>;
+    /// The procedures an account has unfinished applications for, newest
+    /// first.
+    async fn account_drafts(&self, account_id: i64) -> ServiceResult<Vec<(String, Timestamp)>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

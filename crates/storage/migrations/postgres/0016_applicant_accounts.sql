@@ -110,3 +110,15 @@ CREATE TABLE payments (
     CONSTRAINT payments_amount_dong_check CHECK (amount_dong > 0)
 );
 CREATE INDEX payments_dossier_id_idx ON payments (dossier_id);
+
+-- An online application kept unfinished (its fields and the files already
+-- attached, as JSON), one per account and procedure, until it is submitted.
+CREATE TABLE portal_drafts (
+    account_id      BIGINT NOT NULL,
+    procedure_code  TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    updated_at_ms   BIGINT NOT NULL,
+    CONSTRAINT portal_drafts_pkey PRIMARY KEY (account_id, procedure_code),
+    CONSTRAINT portal_drafts_account_id_fkey FOREIGN KEY (account_id) REFERENCES applicant_accounts (id) ON DELETE CASCADE,
+    CONSTRAINT portal_drafts_body_check CHECK (length(body) <= 65536)
+);

@@ -856,6 +856,89 @@ pub(crate) async fn account_documents<B: Backend>(
     Ok(out)
 }
 
+pub(crate) async fn put_draft<B: Backend>(
+    b: &B,
+    account_id: i64,
+    procedure: &str,
+    body: &str,
+    at: Timestamp,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(
+        Sql::new(
+            "INSERT INTO portal_drafts (account_id, procedure_code, body, updated_at_ms) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, procedure_code) \
+             DO UPDATE SET body = excluded.body, updated_at_ms = excluded.updated_at_ms",
+        )
+        .int(account_id)
+        .text(procedure)
+        .text(body)
+        .int(millis(at)),
+    )
+    .await
+    .map_err(db)?;
+    commit(tx).await
+}
+
+pub(crate) async fn draft<B: Backend>(
+    b: &B,
+    account_id: i64,
+    procedure: &str,
+) -> ServiceResult<Option<String>> {
+    let row: Option<(String,)> = b
+        .read()
+        .await?
+        .optional(
+            Sql::new(
+                "SELECT body FROM portal_drafts WHERE account_id = $1 AND procedure_code = $2",
+            )
+            .int(account_id)
+            .text(procedure),
+        )
+        .await
+        .map_err(db)?;
+    Ok(row.map(|(b,)| b))
+}
+
+pub(crate) async fn delete_draft<B: Backend>(
+    b: &B,
+    account_id: i64,
+    procedure: &str,
+) -> ServiceResult<()> {
+    let mut tx = b.begin_write().await?;
+    let c: &mut B::Conn = &mut tx;
+    c.execute(
+        Sql::new("DELETE FROM portal_drafts WHERE account_id = $1 AND procedure_code = $2")
+            .int(account_id)
+            .text(procedure),
+    )
+    .await
+    .map_err(db)?;
+    commit(tx).await
+}
+
+pub(crate) async fn account_drafts<B: Backend>(
+    b: &B,
+    account_id: i64,
+) -> ServiceResult<Vec<(String, Timestamp)>> {
+    let rows: Vec<(String, i64)> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT procedure_code, updated_at_ms FROM portal_drafts WHERE account_id = $1 \
+                 ORDER BY updated_at_ms DESC",
+            )
+            .int(account_id),
+        )
+        .await
+        .map_err(db)?;
+    rows.into_iter()
+        .map(|(c, at)| Ok((c, instant(at, "portal_drafts")?)))
+        .collect()
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -1033,6 +1116,39 @@ macro_rules! applicant_ports {
                     limit: u32,
                 ) -> ServiceResult<Vec<motcua_service::store::StoredDocument>> {
                     ap::account_documents(self, account_id, limit).await
+                }
+
+                async fn put_draft(
+                    &self,
+                    account_id: i64,
+                    procedure: &str,
+                    body: &str,
+                    at: Timestamp,
+                ) -> ServiceResult<()> {
+                    ap::put_draft(self, account_id, procedure, body, at).await
+                }
+
+                async fn draft(
+                    &self,
+                    account_id: i64,
+                    procedure: &str,
+                ) -> ServiceResult<Option<String>> {
+                    ap::draft(self, account_id, procedure).await
+                }
+
+                async fn delete_draft(
+                    &self,
+                    account_id: i64,
+                    procedure: &str,
+                ) -> ServiceResult<()> {
+                    ap::delete_draft(self, account_id, procedure).await
+                }
+
+                async fn account_drafts(
+                    &self,
+                    account_id: i64,
+                ) -> ServiceResult<Vec<(String, Timestamp)>> {
+                    ap::account_drafts(self, account_id).await
                 }
 
                 async fn check_code(

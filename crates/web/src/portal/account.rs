@@ -883,6 +883,8 @@ struct AccountPage {
     identity: String,
     csrf: String,
     dossiers: Vec<MineRow>,
+    /// Unfinished applications: (procedure code, name).
+    drafts: Vec<(String, String)>,
 }
 
 /// One of the applicant's dossiers in the account page's list.
@@ -898,6 +900,14 @@ async fn account(
     who: SignedApplicant,
 ) -> Result<Response, WebError> {
     let me = st.services.applicants().me(&who.applicant).await?;
+    let mut drafts = Vec::new();
+    for (code, _) in st.services.applicants().my_drafts(&who.applicant).await? {
+        let name = match st.services.portal().procedure(&code).await {
+            Ok(p) => p.version.draft.name,
+            Err(_) => code.clone(),
+        };
+        drafts.push((code, name));
+    }
     let t = lang.texts();
     let dossiers = st
         .services
@@ -930,6 +940,7 @@ async fn account(
             .to_owned(),
         csrf: who.csrf,
         dossiers,
+        drafts,
         t,
     };
     Ok(render(StatusCode::OK, &page))

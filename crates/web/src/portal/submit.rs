@@ -18,6 +18,7 @@ use axum::routing::get;
 use motcua_domain::catalog::{ComponentForm, OnlineLevel, Requirement};
 use motcua_domain::dossier::{Channel, ReturnMethod};
 use motcua_service::ServiceError;
+use motcua_service::applicants::Draft;
 use motcua_service::dossiers::Receive;
 use motcua_service::dossiers::particulars::Scan;
 use motcua_service::store::{AccountKind, Applicant, ApplicantType, ComponentCopy, ReceivedItem};
@@ -91,6 +92,8 @@ struct Doc {
     form: String,
     mandatory: bool,
     error: Option<String>,
+    /// The file kept with the draft for it, if any.
+    saved: Option<String>,
 }
 
 /// A choice of the unit to submit to.
@@ -111,6 +114,47 @@ struct Typed {
     address: String,
     postal: bool,
     note: String,
+    /// "Save as draft" was pressed rather than "Submit".
+    save: bool,
+}
+
+impl Typed {
+    fn of(d: &Draft) -> Self {
+        Self {
+            place: d.unit.clone(),
+            name: d.name.clone(),
+            identity: d.identity.clone(),
+            phone: d.phone.clone(),
+            email: d.email.clone(),
+            address: d.address.clone(),
+            postal: d.postal,
+            note: d.note.clone(),
+            save: false,
+        }
+    }
+
+    fn draft(&self, scans: Vec<Scan>) -> Draft {
+        Draft {
+            unit: self.place.clone(),
+            name: self.name.clone(),
+            identity: self.identity.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            address: self.address.clone(),
+            postal: self.postal,
+            note: self.note.clone(),
+            scans,
+        }
+    }
+}
+
+/// Marks the documents whose file the draft keeps.
+fn show_saved(p: &mut SubmitPage, scans: &[Scan]) {
+    for s in scans {
+        if let Some(d) = p.docs.get_mut(s.component) {
+            d.saved = Some(s.name.clone());
+        }
+    }
 }
 
 #[derive(Template)]
@@ -130,6 +174,8 @@ struct SubmitPage {
     csrf: String,
     /// Documents handed in before, offered for reuse: (hash, label).
     reuse: Vec<(String, String)>,
+    /// A notice above the form (the draft was kept).
+    notice: Option<String>,
 }
 
 impl SubmitPage {
@@ -178,6 +224,7 @@ async fn page(
             form: form_label(&t, c.form),
             mandatory: c.requirement == Requirement::Mandatory,
             error: None,
+            saved: None,
         })
         .collect();
     let mut typed = typed;
@@ -216,6 +263,7 @@ async fn page(
         error: None,
         csrf: who.csrf.clone(),
         reuse,
+        notice: None,
         t,
     })
 }
@@ -227,8 +275,23 @@ async fn show(
     who: SignedApplicant,
     Path(procedure): Path<String>,
 ) -> Response {
-    match page(&st, lang, &who, &procedure, Typed::default()).await {
-        Ok(p) => render(StatusCode::OK, &p),
+    // An unfinished application comes back as it was left.
+    let draft = st
+        .services
+        .applicants()
+        .draft(&who.applicant, &procedure)
+        .await
+        .ok()
+        .flatten();
+    let typed = draft.as_ref().map(Typed::of).unwrap_or_default();
+    match page(&st, lang, &who, &procedure, typed).await {
+        Ok(mut p) => {
+            if let Some(d) = &draft {
+                show_saved(&mut p, &d.scans);
+                p.notice = Some(p.t.get("portal.submit.draft_back").to_owned());
+            }
+            render(StatusCode::OK, &p)
+        }
         Err(r) => r,
     }
 }
@@ -351,6 +414,10 @@ async fn read_form(
             "email" => &mut typed.email,
             "address" => &mut typed.address,
             "note" => &mut typed.note,
+            "save" => {
+                typed.save = text == "1";
+                continue;
+            }
             "postal" => {
                 typed.postal = text == "1";
                 continue;
@@ -402,6 +469,41 @@ async fn submit(
         Ok(p) => p,
         Err(r) => return r,
     };
+    // Files kept with a draft stand for a document unless a new one came.
+    if let Ok(Some(d)) = st
+        .services
+        .applicants()
+        .draft(&who.applicant, &procedure)
+        .await
+    {
+        for kept in d.scans {
+            if !scans.iter().any(|s| s.component == kept.component) {
+                scans.push(kept);
+            }
+        }
+    }
+    if typed.save {
+        let kept: Vec<Scan> = scans
+            .into_iter()
+            .filter(|s| s.component < p.docs.len())
+            .collect();
+        return match st
+            .services
+            .applicants()
+            .save_draft(&who.applicant, &procedure, &typed.draft(kept.clone()))
+            .await
+        {
+            Ok(()) => {
+                show_saved(&mut p, &kept);
+                p.notice = Some(t.get("portal.submit.draft_saved").to_owned());
+                render(StatusCode::OK, &p)
+            }
+            Err(e) => {
+                let status = fail(&mut p, &t, &e);
+                render(status, &p)
+            }
+        };
+    }
     let applicant = Applicant {
         kind: match who.applicant.kind {
             AccountKind::Citizen => ApplicantType::Citizen,
@@ -480,7 +582,16 @@ async fn submit(
         scans,
     };
     match st.services.applicants().submit(&who.applicant, cmd).await {
-        Ok(d) => Redirect::to(&format!("{MINE}/{}?moi=1", d.code)).into_response(),
+        Ok(d) => {
+            // Submitted: the draft is done with (a failure here leaves a
+            // draft the applicant can discard by submitting again).
+            let _ = st
+                .services
+                .applicants()
+                .discard_draft(&who.applicant, &procedure)
+                .await;
+            Redirect::to(&format!("{MINE}/{}?moi=1", d.code)).into_response()
+        }
         Err(e) => {
             let status = fail(&mut p, &t, &e);
             p.error = Some(t.get("portal.submit.err_again").to_owned());

@@ -19,7 +19,8 @@ on_both!(
     a_citizen_submits_online_and_the_desk_accepts,
     files_the_token_and_the_owner_are_checked,
     a_supplement_is_answered_online,
-    a_document_handed_in_once_is_reused_later
+    a_document_handed_in_once_is_reused_later,
+    a_draft_is_kept_with_its_files_until_submitted
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n% to khai khai sinh\n";
@@ -617,4 +618,63 @@ async fn a_document_handed_in_once_is_reused_later(b: Backend) {
     .await;
     assert_eq!(status, 200, "{rep}");
     assert_eq!(rep["total"]["received_reused"], 1, "{}", rep["total"]);
+}
+
+async fn a_draft_is_kept_with_its_files_until_submitted(b: Backend) {
+    let w = world(b).await;
+    let mut a = registered(&w.app, "0966000111", "0966000111", "mat-khau-nhap-1").await;
+    assert_eq!(
+        sign_in(&mut a, "0966000111", "mat-khau-nhap-1")
+            .await
+            .status,
+        303
+    );
+    let form = a.get("/cong-dan/nop/1.000003").await;
+    assert!(form.body.contains(r#"name="save" value="1""#));
+    let t = token(&form.body);
+    // Half filled in (no identity yet), one file: kept as a draft.
+    let r = post_multipart(
+        &mut a,
+        "/cong-dan/nop/1.000003",
+        &[
+            ("csrf_token", &t),
+            ("unit", codes::DESK_A),
+            ("name", "Cao Thị Nháp"),
+            ("phone", "0966000111"),
+            ("save", "1"),
+        ],
+        &[("file-0", "to-khai-nhap.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Đã lưu nháp"), "{}", r.body);
+    assert_eq!(dossiers(&w).await, 0, "a draft is no dossier");
+    let account = a.get("/cong-dan/tai-khoan").await;
+    assert!(account.body.contains("Hồ sơ đang soạn") && account.body.contains("Đăng ký khai sinh"));
+    // Back later: the fields and the file are there.
+    let back = a.get("/cong-dan/nop/1.000003").await;
+    assert!(back.body.contains("Cao Thị Nháp"), "{}", back.body);
+    assert!(
+        back.body.contains("Đã đính kèm: to-khai-nhap.pdf"),
+        "{}",
+        back.body
+    );
+    // Finished and submitted without attaching again: the kept file goes
+    // with it, and the draft is gone.
+    let mut fields = good(&t);
+    fields[2] = ("name", "Cao Thị Nháp");
+    let r = post_multipart(&mut a, "/cong-dan/nop/1.000003", &fields, &[]).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let code = r
+        .location
+        .trim_start_matches("/cong-dan/ho-so/")
+        .trim_end_matches("?moi=1")
+        .to_owned();
+    let d = ok(get_json(&w.desk, &format!("/api/dossiers/{code}")).await);
+    assert_eq!(d["files"][0]["name"], "to-khai-nhap.pdf");
+    assert_eq!(d["applicant"]["name"], "Cao Thị Nháp");
+    let again = a.get("/cong-dan/nop/1.000003").await;
+    assert!(!again.body.contains("Đã đính kèm"), "the draft is gone");
+    let account = a.get("/cong-dan/tai-khoan").await;
+    assert!(!account.body.contains("Hồ sơ đang soạn"));
 }
