@@ -182,15 +182,15 @@ pub struct SatisfactionReport {
 }
 
 impl crate::services::Stats<'_> {
-    /// Ratings given from `from` to `to` (Vietnam days) to the units of
-    /// `unit`'s subtree, per receiving unit. Needs statistics on the unit.
-    pub async fn satisfaction(
+    /// The unit a figure of `unit`'s subtree is asked for, once the caller
+    /// may read its statistics, and the period's instants `[start, end)`.
+    async fn stats_scope(
         &self,
         actor: &Actor,
         unit: &str,
         from: Date,
         to: Date,
-    ) -> ServiceResult<SatisfactionReport> {
+    ) -> ServiceResult<(crate::store::Unit, jiff::Timestamp, jiff::Timestamp)> {
         if to < from {
             return Err(ServiceError::invalid("to", "not before from"));
         }
@@ -223,6 +223,19 @@ impl crate::services::Stats<'_> {
                 .map_err(|e| ServiceError::invalid("to", e.to_string()))?
                 .to_datetime(jiff::civil::Time::midnight()),
         )?;
+        Ok((root, start, end))
+    }
+
+    /// Ratings given from `from` to `to` (Vietnam days) to the units of
+    /// `unit`'s subtree, per receiving unit. Needs statistics on the unit.
+    pub async fn satisfaction(
+        &self,
+        actor: &Actor,
+        unit: &str,
+        from: Date,
+        to: Date,
+    ) -> ServiceResult<SatisfactionReport> {
+        let (root, start, end) = self.stats_scope(actor, unit, from, to).await?;
         let subtree: std::collections::HashSet<i64> = self
             .store()
             .subtree_ids(root.id)
@@ -268,6 +281,63 @@ impl crate::services::Stats<'_> {
             rows,
             total: SatisfactionRow::of(root.code.to_string(), root.name.clone(), total, None),
             min_sample: satisfaction::MIN_SAMPLE,
+        })
+    }
+}
+
+/// The portal's figures of a subtree over a period (766 §4.5 and the
+/// online-payment rate, domain.md §8), counted on the dossiers received.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalFigures {
+    /// The root unit's code.
+    pub unit: String,
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// The counts.
+    pub counts: crate::store::PortalCounts,
+    /// Dossiers by a VNeID-vouched account ÷ received, in percent.
+    pub identity_percent: Option<f64>,
+    /// Paid online ÷ received with a fee above zero, in percent.
+    pub online_payment_percent: Option<f64>,
+}
+
+fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+impl crate::services::Stats<'_> {
+    /// Dossiers received from `from` to `to` in `unit`'s subtree with what
+    /// the portal adds: submitted there, by a vouched-for account, paid
+    /// online. Needs statistics on the unit.
+    pub async fn portal_figures(
+        &self,
+        actor: &Actor,
+        unit: &str,
+        from: Date,
+        to: Date,
+    ) -> ServiceResult<PortalFigures> {
+        let (root, start, end) = self.stats_scope(actor, unit, from, to).await?;
+        let subtree: std::collections::HashSet<i64> = self
+            .store()
+            .subtree_ids(root.id)
+            .await?
+            .into_iter()
+            .collect();
+        let mut counts = crate::store::PortalCounts::default();
+        for (u, c) in self.store().portal_counts(start, end).await? {
+            if subtree.contains(&u) {
+                counts.add(&c);
+            }
+        }
+        Ok(PortalFigures {
+            unit: root.code.to_string(),
+            from,
+            to,
+            identity_percent: percent(counts.identity_verified, counts.received),
+            online_payment_percent: percent(counts.paid_online, counts.fee_bearing),
+            counts,
         })
     }
 }

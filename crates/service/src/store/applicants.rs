@@ -214,6 +214,33 @@ pub struct StoredDocument {
     pub at: Timestamp,
 }
 
+/// What the portal adds to a receiving unit's dossiers received in a
+/// period: the 766 figures that start there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PortalCounts {
+    /// Dossiers received.
+    pub received: i64,
+    /// Of which submitted through the portal by an account.
+    pub via_portal: i64,
+    /// Of which by an account VNeID vouched for (766 §4.5).
+    pub identity_verified: i64,
+    /// Dossiers received with a fee above zero.
+    pub fee_bearing: i64,
+    /// Of which paid online through the gateway.
+    pub paid_online: i64,
+}
+
+impl PortalCounts {
+    /// Adds another unit's counts.
+    pub fn add(&mut self, o: &PortalCounts) {
+        self.received += o.received;
+        self.via_portal += o.via_portal;
+        self.identity_verified += o.identity_verified;
+        self.fee_bearing += o.fee_bearing;
+        self.paid_online += o.paid_online;
+    }
+}
+
 /// Accounts, portal sessions and one-time codes. Account changes are
 /// audited under the account's id, never its contact or name.
 #[async_trait]
@@ -342,6 +369,13 @@ pub trait ApplicantStore: Send + Sync {
     /// The procedures an account has unfinished applications for, newest
     /// first.
     async fn account_drafts(&self, account_id: i64) -> ServiceResult<Vec<(String, Timestamp)>>;
+    /// Dossiers received in `[from, to)`, per receiving unit, with what
+    /// the portal adds ([`PortalCounts`]).
+    async fn portal_counts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> ServiceResult<Vec<(i64, PortalCounts)>>;
     /// Checks a code in one guarded statement: the right hash of a live
     /// code with fewer than `max_attempts` wrong tries uses it up; a wrong
     /// one counts a try.

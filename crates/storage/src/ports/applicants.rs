@@ -13,7 +13,7 @@ use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
 use motcua_service::store::{
     Account, AccountKind, AccountSession, AuditContext, CodeCheck, CodePurpose, NewAccount,
-    NewCode, NewMessage, NewRating, Payment, PublicStatus, Settled, StoredDocument,
+    NewCode, NewMessage, NewRating, Payment, PortalCounts, PublicStatus, Settled, StoredDocument,
     VerifiedIdentity,
 };
 use serde_json::json;
@@ -939,6 +939,50 @@ pub(crate) async fn account_drafts<B: Backend>(
         .collect()
 }
 
+pub(crate) async fn portal_counts<B: Backend>(
+    b: &B,
+    from: Timestamp,
+    to: Timestamp,
+) -> ServiceResult<Vec<(i64, PortalCounts)>> {
+    type Row = (i64, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = b
+        .read()
+        .await?
+        .all(
+            Sql::new(
+                "SELECT d.unit_id, count(*), \
+                 CAST(sum(CASE WHEN o.dossier_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(sum(CASE WHEN o.identity_verified THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(sum(CASE WHEN d.fee_dong > 0 THEN 1 ELSE 0 END) AS BIGINT), \
+                 CAST(sum(CASE WHEN EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = d.id \
+                 AND p.status = 'paid') THEN 1 ELSE 0 END) AS BIGINT) \
+                 FROM dossiers d LEFT JOIN applicant_dossiers o ON o.dossier_id = d.id \
+                 WHERE d.received_at_ms >= $1 AND d.received_at_ms < $2 GROUP BY d.unit_id",
+            )
+            .int(millis(from))
+            .int(millis(to)),
+        )
+        .await
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(unit, received, via_portal, identity_verified, fee_bearing, paid_online)| {
+                (
+                    unit,
+                    PortalCounts {
+                        received,
+                        via_portal,
+                        identity_verified,
+                        fee_bearing,
+                        paid_online,
+                    },
+                )
+            },
+        )
+        .collect())
+}
+
 /// Implements `ApplicantStore` for `$store` (called from `store_ports!`).
 macro_rules! applicant_ports {
     ($store:ty) => {
@@ -1149,6 +1193,14 @@ macro_rules! applicant_ports {
                     account_id: i64,
                 ) -> ServiceResult<Vec<(String, Timestamp)>> {
                     ap::account_drafts(self, account_id).await
+                }
+
+                async fn portal_counts(
+                    &self,
+                    from: Timestamp,
+                    to: Timestamp,
+                ) -> ServiceResult<Vec<(i64, motcua_service::store::PortalCounts)>> {
+                    ap::portal_counts(self, from, to).await
                 }
 
                 async fn check_code(

@@ -41,6 +41,7 @@ use crate::AppState;
         counter_forms::guidance, counter_forms::refusal, outbox::list, outbox::retry,
         reports::dossiers,
         reports::satisfaction,
+        reports::portal,
     ),
     components(schemas(crate::error::Problem)),
     tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports")),

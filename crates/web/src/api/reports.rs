@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/reports/dossiers", get(dossiers))
         .route("/api/reports/satisfaction", get(satisfaction))
+        .route("/api/reports/portal", get(portal))
 }
 
 /// What the report is asked for.
@@ -158,4 +159,24 @@ pub async fn satisfaction(
         .satisfaction(&auth.actor, &p.unit, from, to)
         .await?;
     Ok(axum::Json(report).into_response())
+}
+
+/// What the portal adds to the dossiers received over a period in a
+/// subtree: submitted there, by an account VNeID vouched for (766 §4.5),
+/// paid online (the online-payment rate: paid online ÷ received with a fee).
+#[utoipa::path(get, path = "/api/reports/portal", tag = "reports", params(SatisfactionParams),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn portal(
+    State(s): State<AppState>,
+    auth: Authed,
+    ApiQuery(p): ApiQuery<SatisfactionParams>,
+) -> Result<Response, WebError> {
+    let from = date("from", &p.from)?;
+    let to = date("to", &p.to)?;
+    let figures = s
+        .services
+        .stats()
+        .portal_figures(&auth.actor, &p.unit, from, to)
+        .await?;
+    Ok(axum::Json(figures).into_response())
 }

@@ -125,6 +125,33 @@ async fn the_owner_pays_once_and_forged_answers_change_nothing(b: Backend) {
     // Paying again is refused.
     let again = pay(&mut c, &pay_path, &t).await;
     assert_eq!(again.status, 409);
+    // The figures: one dossier received in November at the desk, with a
+    // fee, submitted through the portal, paid online; no VNeID.
+    let (status, rep) = crate::api_dossiers::get_json(
+        &w.leader,
+        &format!(
+            "/api/reports/portal?unit={}&from=2025-11-01&to=2025-11-30",
+            motcua_testkit::codes::DISTRICT_A
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{rep}");
+    assert_eq!(rep["counts"]["received"], 1);
+    assert_eq!(rep["counts"]["via_portal"], 1);
+    assert_eq!(rep["counts"]["identity_verified"], 0);
+    assert_eq!(rep["counts"]["fee_bearing"], 1);
+    assert_eq!(rep["counts"]["paid_online"], 1);
+    assert_eq!(rep["online_payment_percent"], 100.0);
+    assert_eq!(rep["identity_percent"], 0.0);
+    let (status, _) = crate::api_dossiers::get_json(
+        &w.desk,
+        &format!(
+            "/api/reports/portal?unit={}&from=2025-11-01&to=2025-11-30",
+            motcua_testkit::codes::DISTRICT_A
+        ),
+    )
+    .await;
+    assert_eq!(status, 403, "a desk officer reads no statistics");
     assert_eq!(
         w.app
             .db
