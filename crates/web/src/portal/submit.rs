@@ -328,13 +328,15 @@ async fn token_first(m: &mut Multipart, csrf: &str) -> Result<(), Broken> {
     if ok { Ok(()) } else { Err(Broken::Token) }
 }
 
+/// Reads the submission form into `typed` (kept by the caller even when a
+/// later part is refused, so the form comes back filled in) and the files.
 async fn read_form(
     st: &PortalState,
     who: &SignedApplicant,
     m: &mut Multipart,
+    typed: &mut Typed,
 ) -> Result<Sent, Broken> {
     token_first(m, &who.csrf).await?;
-    let mut typed = Typed::default();
     let mut scans = Vec::new();
     let mut reuse = Vec::new();
     let mut budget = TEXT_BUDGET;
@@ -427,7 +429,7 @@ async fn read_form(
         *slot = text;
     }
     Ok(Sent {
-        typed,
+        typed: typed.clone(),
         scans,
         reuse,
     })
@@ -447,7 +449,8 @@ async fn submit(
         Ok(m) => m,
         Err(_) => return super::error_page(lang, StatusCode::BAD_REQUEST),
     };
-    let sent = read_form(&st, &who, &mut m).await;
+    let mut partial = Typed::default();
+    let sent = read_form(&st, &who, &mut m, &mut partial).await;
     // The browser is told even when it is still sending.
     while let Ok(Some(mut f)) = m.next_field().await {
         while let Ok(Some(_)) = f.chunk().await {}
@@ -457,11 +460,12 @@ async fn submit(
         Err(Broken::Token) => return super::error_page(lang, StatusCode::FORBIDDEN),
         Err(Broken::Malformed) => return super::error_page(lang, StatusCode::BAD_REQUEST),
         Err(Broken::Service(e)) => {
-            let mut p = match page(&st, lang, &who, &procedure, Typed::default()).await {
+            let mut p = match page(&st, lang, &who, &procedure, partial).await {
                 Ok(p) => p,
                 Err(r) => return r,
             };
             let status = fail(&mut p, &t, &e);
+            p.error = Some(t.get("portal.submit.err_again").to_owned());
             return render(status, &p);
         }
     };

@@ -287,6 +287,10 @@ async fn files_the_token_and_the_owner_are_checked(b: Backend) {
     .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Tệp không hợp lệ"), "{}", r.body);
+    assert!(
+        r.body.contains("Hoàng Văn Bình"),
+        "what was typed is kept with a refused file"
+    );
     // Every bad applicant field at once, each on its field.
     let mut bad = good(&t);
     for (k, v) in bad.iter_mut() {
