@@ -270,3 +270,61 @@ test('a citizen pays the fee online through the gateway', () =>
     assert.equal(await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).count(), 0, 'nothing more to pay');
     await screenshot(citizen, 'portal-paid');
   }));
+
+test('the desk asks for a supplement and the citizen answers it online', () =>
+  keepFailures(env.browser, 'portal-supplement', async () => {
+    const base = env.server.url;
+    const citizen = await phone(env.browser);
+    await citizen.goto(`${base}/cong-dan/dang-nhap`);
+    await citizen.locator('#f-contact').fill('0912 000 111');
+    await citizen.locator('#f-password').fill('motcua-demo');
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
+    await citizen.goto(`${base}/cong-dan/nop/1.001193`);
+    const place = citizen.locator('#s-unit option', { hasText: 'Đô Lương' }).first();
+    await citizen.locator('#s-unit').selectOption(await place.getAttribute('value'));
+    await citizen.locator('#s-identity').fill('040095000123');
+    await citizen.locator('#s-phone').fill('0912 000 111');
+    await citizen.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
+    const required = citizen.locator('.doc', { has: citizen.locator('.req') });
+    for (let i = 0; i < await required.count(); i += 1) {
+      await required.nth(i).locator('input[type=file]').setInputFiles({
+        name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${i}\n%%EOF\n`),
+      });
+    }
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), citizen.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
+    const code = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+
+    // The desk accepts it, hands it over, then asks for a supplement.
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    await desk.goto(`${base}/ho-so/${code}`);
+    const fold = (name) => desk.locator('details.action', { has: desk.locator(`input[name=action][value=${name}]`) });
+    const open = async (name) => {
+      const f = fold(name);
+      if ((await f.getAttribute('open')) === null) await f.locator('summary').click();
+      return f;
+    };
+    await (await open('accept_online')).locator('button[type=submit]').click();
+    await desk.getByText('Đã thực hiện').first().waitFor();
+    await (await open('hand_over')).locator('button[type=submit]').click();
+    await desk.locator('.page-head .badge', { hasText: 'Đang xử lý' }).waitFor();
+    const ask = await open('request_supplement');
+    await ask.locator('textarea[name=items]').fill('Giấy chứng sinh: bản chụp rõ nét');
+    await ask.locator('textarea[name=reason]').fill('Bản chụp giấy chứng sinh bị mờ');
+    await ask.locator('button[type=submit]').click();
+    await desk.locator('.page-head .badge', { hasText: 'Chờ bổ sung' }).waitFor();
+
+    // The citizen reads what is asked and answers with a file.
+    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
+    const main = await citizen.locator('main').innerText();
+    assert.match(main, /Yêu cầu bổ sung hồ sơ/);
+    assert.match(main, /Bản chụp giấy chứng sinh bị mờ/);
+    await fitsThePhone(citizen, 'the supplement form');
+    await screenshot(citizen, 'portal-supplement');
+    await citizen.locator('#supply-1').setInputFiles({
+      name: 'giay-chung-sinh-ro.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+    });
+    await Promise.all([citizen.waitForURL(`${base}/cong-dan/ho-so/${code}`), citizen.locator('button', { hasText: 'Gửi bổ sung' }).click()]);
+    assert.match(await citizen.locator('.badge').first().innerText(), /Đang xử lý/);
+    assert.match(await citizen.locator('main').innerText(), /giay-chung-sinh-ro\.png/);
+  }));
