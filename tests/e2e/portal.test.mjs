@@ -42,6 +42,35 @@ function weigh(page) {
   return async () => (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
 }
 
+/** Signs the demo's citizen in on the portal (phone and demo password). */
+async function signInCitizen(page, base) {
+  await page.goto(`${base}/cong-dan/dang-nhap`);
+  await page.locator('#f-contact').fill('0912 000 111');
+  await page.locator('#f-password').fill('motcua-demo');
+  await Promise.all([page.waitForURL(/\/cong-dan\/tai-khoan$/), page.locator('#f-password').press('Enter')]);
+}
+
+/**
+ * Submits `procedure` online at the Đô Lương centre with a PDF for each
+ * mandatory document; answers the new dossier's code.
+ */
+async function submitOnline(page, base, procedure) {
+  await page.goto(`${base}/cong-dan/nop/${procedure}`);
+  const place = page.locator('#s-unit option', { hasText: 'Đô Lương' }).first();
+  await page.locator('#s-unit').selectOption(await place.getAttribute('value'));
+  await page.locator('#s-identity').fill('040095000123');
+  await page.locator('#s-phone').fill('0912 000 111');
+  await page.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
+  const required = page.locator('.doc', { has: page.locator('.req') });
+  for (let i = 0; i < await required.count(); i += 1) {
+    await required.nth(i).locator('input[type=file]').setInputFiles({
+      name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${i}\n%%EOF\n`),
+    });
+  }
+  await Promise.all([page.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), page.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
 async function fitsThePhone(page, what) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `${what} is ${width} px wide on a 390 px phone`);
@@ -167,10 +196,7 @@ test('a citizen submits online with a file and the desk accepts it', () =>
   keepFailures(env.browser, 'portal-submit', async () => {
     const base = env.server.url;
     const citizen = await phone(env.browser);
-    await citizen.goto(`${base}/cong-dan/dang-nhap`);
-    await citizen.locator('#f-contact').fill('0912 000 111');
-    await citizen.locator('#f-password').fill('motcua-demo');
-    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
+    await signInCitizen(citizen, base);
 
     await citizen.goto(`${base}/cong-dan/thu-tuc/1.001193`);
     await Promise.all([citizen.waitForURL(/\/cong-dan\/nop\/1\.001193$/), citizen.locator('a.button', { hasText: 'Nộp hồ sơ trực tuyến' }).click()]);
@@ -232,25 +258,9 @@ test('a citizen pays the fee online through the gateway', () =>
   keepFailures(env.browser, 'portal-pay', async () => {
     const base = env.server.url;
     const citizen = await phone(env.browser);
-    await citizen.goto(`${base}/cong-dan/dang-nhap`);
-    await citizen.locator('#f-contact').fill('0912 000 111');
-    await citizen.locator('#f-password').fill('motcua-demo');
-    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
+    await signInCitizen(citizen, base);
     // "Đăng ký thành lập hộ kinh doanh" carries a fee.
-    await citizen.goto(`${base}/cong-dan/nop/1.001612`);
-    const place = citizen.locator('#s-unit option', { hasText: 'Đô Lương' }).first();
-    await citizen.locator('#s-unit').selectOption(await place.getAttribute('value'));
-    await citizen.locator('#s-identity').fill('040095000123');
-    await citizen.locator('#s-phone').fill('0912 000 111');
-    await citizen.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
-    const required = citizen.locator('.doc', { has: citizen.locator('.req') });
-    for (let i = 0; i < await required.count(); i += 1) {
-      await required.nth(i).locator('input[type=file]').setInputFiles({
-        name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${i}\n%%EOF\n`),
-      });
-    }
-    await Promise.all([citizen.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), citizen.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
-    const code = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+    const code = await submitOnline(citizen, base, '1.001612');
 
     const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
@@ -275,24 +285,8 @@ test('the desk asks for a supplement and the citizen answers it online', () =>
   keepFailures(env.browser, 'portal-supplement', async () => {
     const base = env.server.url;
     const citizen = await phone(env.browser);
-    await citizen.goto(`${base}/cong-dan/dang-nhap`);
-    await citizen.locator('#f-contact').fill('0912 000 111');
-    await citizen.locator('#f-password').fill('motcua-demo');
-    await Promise.all([citizen.waitForURL(/\/cong-dan\/tai-khoan$/), citizen.locator('#f-password').press('Enter')]);
-    await citizen.goto(`${base}/cong-dan/nop/1.001193`);
-    const place = citizen.locator('#s-unit option', { hasText: 'Đô Lương' }).first();
-    await citizen.locator('#s-unit').selectOption(await place.getAttribute('value'));
-    await citizen.locator('#s-identity').fill('040095000123');
-    await citizen.locator('#s-phone').fill('0912 000 111');
-    await citizen.locator('#s-address').fill('Xóm 3, xã Đô Lương, Nghệ An');
-    const required = citizen.locator('.doc', { has: citizen.locator('.req') });
-    for (let i = 0; i < await required.count(); i += 1) {
-      await required.nth(i).locator('input[type=file]').setInputFiles({
-        name: `giay-to-${i + 1}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4\n% ${i}\n%%EOF\n`),
-      });
-    }
-    await Promise.all([citizen.waitForURL(/\/cong-dan\/ho-so\/.+\?moi=1$/), citizen.locator('button.primary', { hasText: 'Nộp hồ sơ' }).click()]);
-    const code = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop());
+    await signInCitizen(citizen, base);
+    const code = await submitOnline(citizen, base, '1.001193');
 
     // The desk accepts it, hands it over, then asks for a supplement.
     const desk = await newPage(env.browser);

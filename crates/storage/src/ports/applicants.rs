@@ -7,7 +7,6 @@
 
 use jiff::Timestamp;
 use motcua_domain::contact::Contact;
-use motcua_domain::dossier::Status;
 use motcua_domain::stats::satisfaction::{Answers, Ratings};
 use motcua_service::ServiceError;
 use motcua_service::error::ServiceResult;
@@ -418,41 +417,15 @@ pub(crate) async fn check_code<B: Backend>(
     Ok(outcome)
 }
 
-const OWN_DOSSIERS: &str = "SELECT d.code, d.lookup_token, d.status, v.name, u.name, \
-     d.received_at_ms, d.current_due_ms, d.ended_at_ms, d.returned_at_ms, r.overall \
-     FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
-     JOIN procedure_versions v ON v.id = d.procedure_version_id \
-     JOIN units u ON u.id = d.unit_id \
-     LEFT JOIN dossier_ratings r ON r.dossier_id = d.id WHERE o.account_id = $1";
-
-type OwnRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn own(r: OwnRow) -> ServiceResult<PublicStatus> {
-    let (code, token, status, procedure_name, unit_name, rec, due, end, ret, rating) = r;
-    let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
-    Ok(PublicStatus {
-        status: Status::parse(&status).map_err(|e| corrupt("dossiers.status", &status, e))?,
-        code,
-        lookup_token: token,
-        procedure_name,
-        unit_name,
-        received_at: opt(rec)?,
-        current_due: opt(due)?,
-        ended_at: opt(end)?,
-        returned_at: opt(ret)?,
-        rating: rating.and_then(|r| u8::try_from(r).ok()),
-    })
+/// The owner's dossiers, read as the status page reads one.
+fn own_dossiers_sql(tail: &str) -> String {
+    format!(
+        "SELECT {} FROM applicant_dossiers o JOIN dossiers d ON d.id = o.dossier_id \
+         JOIN procedure_versions v ON v.id = d.procedure_version_id \
+         JOIN units u ON u.id = d.unit_id \
+         LEFT JOIN dossier_ratings r ON r.dossier_id = d.id WHERE o.account_id = $1 {tail}",
+        super::dossiers::PUBLIC_STATUS_COLUMNS
+    )
 }
 
 pub(crate) async fn account_dossiers<B: Backend>(
@@ -460,12 +433,12 @@ pub(crate) async fn account_dossiers<B: Backend>(
     account_id: i64,
     limit: u32,
 ) -> ServiceResult<Vec<PublicStatus>> {
-    let rows: Vec<OwnRow> = b
+    let rows: Vec<super::dossiers::PublicStatusRow> = b
         .read()
         .await?
         .all(
             Sql::assembled(
-                format!("{OWN_DOSSIERS} ORDER BY o.dossier_id DESC LIMIT $2"),
+                own_dossiers_sql("ORDER BY o.dossier_id DESC LIMIT $2"),
                 Vec::new(),
             )
             .int(account_id)
@@ -473,7 +446,9 @@ pub(crate) async fn account_dossiers<B: Backend>(
         )
         .await
         .map_err(db)?;
-    rows.into_iter().map(own).collect()
+    rows.into_iter()
+        .map(super::dossiers::public_status_of)
+        .collect()
 }
 
 pub(crate) async fn account_dossier<B: Backend>(
@@ -481,17 +456,17 @@ pub(crate) async fn account_dossier<B: Backend>(
     account_id: i64,
     code: &str,
 ) -> ServiceResult<Option<PublicStatus>> {
-    let row: Option<OwnRow> = b
+    let row: Option<super::dossiers::PublicStatusRow> = b
         .read()
         .await?
         .optional(
-            Sql::assembled(format!("{OWN_DOSSIERS} AND d.code = $2"), Vec::new())
+            Sql::assembled(own_dossiers_sql("AND d.code = $2"), Vec::new())
                 .int(account_id)
                 .text(code),
         )
         .await
         .map_err(db)?;
-    row.map(own).transpose()
+    row.map(super::dossiers::public_status_of).transpose()
 }
 
 pub(crate) async fn account_dossier_id<B: Backend>(

@@ -1830,46 +1830,30 @@ fn text_condition(
     }
 }
 
-pub(crate) async fn public_status<B: Backend>(
-    b: &B,
-    code: &str,
-) -> ServiceResult<Option<PublicStatus>> {
-    type Row = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    // The rating comes with it: the status page of a returned dossier
-    // offers the form or thanks, and must not read the dossier again.
-    let row: Option<Row> = b
-        .read()
-        .await?
-        .optional(
-            Sql::new(
-                "SELECT d.code, d.lookup_token, d.status, v.name, u.name, d.received_at_ms, \
-                 d.current_due_ms, d.ended_at_ms, d.returned_at_ms, r.overall FROM dossiers d \
-                 JOIN procedure_versions v ON v.id = d.procedure_version_id \
-                 JOIN units u ON u.id = d.unit_id \
-                 LEFT JOIN dossier_ratings r ON r.dossier_id = d.id \
-                 WHERE d.code = $1 AND d.status NOT IN ('draft', 'voided')",
-            )
-            .text(code),
-        )
-        .await
-        .map_err(db)?;
-    let Some((code, token, status, procedure_name, unit_name, rec, due, end, ret, rating)) = row
-    else {
-        return Ok(None);
-    };
+/// The columns a dossier's public status is read from, with its rating:
+/// the status page and the owner's pages read the same row.
+pub(crate) const PUBLIC_STATUS_COLUMNS: &str = "d.code, d.lookup_token, d.status, v.name, \
+     u.name, d.received_at_ms, d.current_due_ms, d.ended_at_ms, d.returned_at_ms, r.overall";
+
+/// A row of [`PUBLIC_STATUS_COLUMNS`].
+pub(crate) type PublicStatusRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Decodes a row of [`PUBLIC_STATUS_COLUMNS`].
+pub(crate) fn public_status_of(r: PublicStatusRow) -> ServiceResult<PublicStatus> {
+    let (code, token, status, procedure_name, unit_name, rec, due, end, ret, rating) = r;
     let opt = |v: Option<i64>| v.map(|ms| instant(ms, "dossiers")).transpose();
-    Ok(Some(PublicStatus {
+    Ok(PublicStatus {
         status: Status::parse(&status).map_err(|e| corrupt("dossiers.status", &status, e))?,
         code,
         lookup_token: token,
@@ -1880,7 +1864,29 @@ pub(crate) async fn public_status<B: Backend>(
         ended_at: opt(end)?,
         returned_at: opt(ret)?,
         rating: rating.and_then(|r| u8::try_from(r).ok()),
-    }))
+    })
+}
+
+pub(crate) async fn public_status<B: Backend>(
+    b: &B,
+    code: &str,
+) -> ServiceResult<Option<PublicStatus>> {
+    // The rating comes with it: the status page of a returned dossier
+    // offers the form or thanks, and must not read the dossier again.
+    let sql = format!(
+        "SELECT {PUBLIC_STATUS_COLUMNS} FROM dossiers d \
+         JOIN procedure_versions v ON v.id = d.procedure_version_id \
+         JOIN units u ON u.id = d.unit_id \
+         LEFT JOIN dossier_ratings r ON r.dossier_id = d.id \
+         WHERE d.code = $1 AND d.status NOT IN ('draft', 'voided')"
+    );
+    let row: Option<PublicStatusRow> = b
+        .read()
+        .await?
+        .optional(Sql::assembled(sql, Vec::new()).text(code))
+        .await
+        .map_err(db)?;
+    row.map(public_status_of).transpose()
 }
 
 type FileRow = (i64, i64, String, String, String, i64, String, String, i64);
