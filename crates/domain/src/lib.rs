@@ -12,6 +12,7 @@ pub mod contact;
 pub mod deadline;
 pub mod dossier;
 pub mod error;
+pub mod feedback;
 pub mod lunar;
 pub mod role;
 pub mod search;

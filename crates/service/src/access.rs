@@ -36,6 +36,8 @@ pub enum Permission {
     ViewDossiers,
     /// Read and retry the notification outbox.
     ManageNotifications,
+    /// Take up, answer and publish feedback sent to the unit (PAKN).
+    HandleFeedback,
 }
 
 impl Permission {
@@ -52,6 +54,7 @@ impl Permission {
             Self::ViewStatistics => "view_statistics",
             Self::ViewDossiers => "view_dossiers",
             Self::ManageNotifications => "manage_notifications",
+            Self::HandleFeedback => "handle_feedback",
         }
     }
 }
@@ -75,14 +78,20 @@ pub fn role_permits(role: Role, p: Permission) -> bool {
         ),
         Role::Leader => matches!(
             p,
-            P::ViewCatalog | P::ManageProcesses | P::ViewStatistics | P::ViewDossiers
+            P::ViewCatalog
+                | P::ManageProcesses
+                | P::ViewStatistics
+                | P::ViewDossiers
+                | P::HandleFeedback
         ),
         Role::ReformEvaluator => matches!(
             p,
             P::ViewCatalog | P::ManageReviews | P::ViewStatistics | P::ViewDossiers
         ),
         Role::Viewer => matches!(p, P::ViewCatalog | P::ViewStatistics | P::ViewDossiers),
-        Role::DeskOfficer | Role::Specialist => matches!(p, P::ViewCatalog | P::ViewDossiers),
+        Role::DeskOfficer | Role::Specialist => {
+            matches!(p, P::ViewCatalog | P::ViewDossiers | P::HandleFeedback)
+        }
     }
 }
 

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod dossiers;
 pub mod error;
+pub mod feedback;
 pub mod fields;
 pub mod files;
 pub mod identity;

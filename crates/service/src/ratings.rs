@@ -184,7 +184,7 @@ pub struct SatisfactionReport {
 impl crate::services::Stats<'_> {
     /// The unit a figure of `unit`'s subtree is asked for, once the caller
     /// may read its statistics, and the period's instants `[start, end)`.
-    async fn stats_scope(
+    pub(crate) async fn stats_scope(
         &self,
         actor: &Actor,
         unit: &str,

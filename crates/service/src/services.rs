@@ -220,6 +220,11 @@ impl Services {
         Applicants(self)
     }
 
+    /// Staff handling feedback sent to their units (PAKN).
+    pub fn feedback(&self) -> FeedbackDesk<'_> {
+        FeedbackDesk(self)
+    }
+
     /// What anyone may read without signing in (the citizen portal).
     pub fn portal(&self) -> Portal<'_> {
         Portal(self)
@@ -380,6 +385,10 @@ area!(
 area!(
     /// Portal accounts: registration, codes, sign-in, password reset.
     Applicants
+);
+area!(
+    /// Staff handling feedback (phản ánh, kiến nghị) sent to their units.
+    FeedbackDesk
 );
 area!(
     /// Public use cases: the catalog in force, where to submit, status

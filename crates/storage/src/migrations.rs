@@ -107,6 +107,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "applicant_accounts",
         include_str!("../migrations/sqlite/0016_applicant_accounts.sql"),
     ),
+    (
+        17,
+        "feedback",
+        include_str!("../migrations/sqlite/0017_feedback.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -190,6 +195,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         16,
         "applicant_accounts",
         include_str!("../migrations/postgres/0016_applicant_accounts.sql"),
+    ),
+    (
+        17,
+        "feedback",
+        include_str!("../migrations/postgres/0017_feedback.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@ mod applicants;
 mod catalog;
 mod dashboard;
 mod dossier;
+mod feedback;
 mod history;
 mod model;
 mod stats;
@@ -20,6 +21,7 @@ pub use applicants::*;
 pub use catalog::*;
 pub use dashboard::*;
 pub use dossier::*;
+pub use feedback::*;
 pub use history::*;
 pub use model::*;
 pub use stats::*;
@@ -217,6 +219,7 @@ pub trait Store:
     + OutboxStore
     + IdempotencyStore
     + ApplicantStore
+    + FeedbackStore
     + DashboardStore
     + StatsStore
 {
@@ -236,6 +239,7 @@ impl<T> Store for T where
         + OutboxStore
         + IdempotencyStore
         + ApplicantStore
+        + FeedbackStore
         + DashboardStore
         + StatsStore
 {

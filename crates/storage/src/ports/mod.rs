@@ -12,6 +12,7 @@ pub(crate) mod corrections;
 pub(crate) mod dashboard;
 pub(crate) mod dossier_ports;
 pub(crate) mod dossiers;
+pub(crate) mod feedback;
 pub(crate) mod history;
 pub(crate) mod outbox;
 pub(crate) mod records;
@@ -532,6 +533,7 @@ macro_rules! store_ports {
         };
         $crate::ports::dossier_ports::dossier_ports!($store);
         $crate::ports::applicants::applicant_ports!($store);
+        $crate::ports::feedback::feedback_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
         $crate::ports::stats::stats_ports!($store);
     };

@@ -8,6 +8,7 @@ mod corrections;
 pub(crate) mod counter_forms;
 mod docs;
 pub(crate) mod dossiers;
+mod feedback;
 mod forms;
 mod outbox;
 mod params;
@@ -42,9 +43,10 @@ use crate::AppState;
         reports::dossiers,
         reports::satisfaction,
         reports::portal,
+        feedback::list, feedback::get_one, feedback::act, feedback::report,
     ),
     components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports")),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports"), (name = "feedback")),
 )]
 pub struct ApiDoc;
 
@@ -65,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(counter_forms::routes())
         .merge(outbox::routes())
         .merge(reports::routes())
+        .merge(feedback::routes())
         .merge(docs::routes())
 }
 

@@ -885,9 +885,12 @@ struct AccountPage {
     dossiers: Vec<MineRow>,
     /// Unfinished applications: (procedure code, name).
     drafts: Vec<(String, String)>,
+    /// Feedback sent (code, status, title).
+    feedback: Vec<MineRow>,
 }
 
-/// One of the applicant's dossiers in the account page's list.
+/// One of the applicant's dossiers (or feedbacks: the title stands for
+/// the procedure) in the account page's lists.
 struct MineRow {
     code: String,
     status: String,
@@ -938,6 +941,18 @@ async fn account(
                 "portal.account.identity_no"
             })
             .to_owned(),
+        feedback: st
+            .services
+            .applicants()
+            .my_feedback(&who.applicant)
+            .await?
+            .into_iter()
+            .map(|f| MineRow {
+                status: super::feedback::status_label(&t, f.status),
+                code: f.code,
+                procedure: f.title,
+            })
+            .collect(),
         csrf: who.csrf,
         dossiers,
         drafts,

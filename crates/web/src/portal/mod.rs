@@ -8,7 +8,8 @@
 //! - `/cong-dan/thu-tuc/{code}`: one procedure: components, fees, time
 //!   limit, online level, where to submit, legal basis;
 //! - `/tra-cuu/{code}?t=`: a dossier's progress; the receipt's QR code
-//!   opens it, and `/tra-cuu` asks for the code and check value.
+//!   opens it, and `/tra-cuu` asks for the code and check value;
+//! - `/cong-dan/phan-anh`: feedback and complaints (see [`feedback`]).
 //!
 //! Portal handlers see [`PortalState`] only: the services' public use
 //! cases (`services.portal()`), the lookup limit and the proxy settings;
@@ -17,6 +18,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod feedback;
 pub mod lookup;
 pub mod rating;
 pub mod submit;
@@ -72,6 +74,7 @@ pub fn routes(state: PortalState) -> Router {
         .merge(catalog::routes())
         .merge(lookup::routes())
         .merge(account::routes())
+        .merge(feedback::routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .merge(submit::routes())
         .layer(middleware::from_fn(html_errors))
@@ -130,6 +133,7 @@ impl PortalLayout {
         let nav = [
             (catalog::LIST, "portal.nav.procedures"),
             (lookup::PATH, "portal.nav.lookup"),
+            (feedback::LIST, "portal.nav.feedback"),
         ]
         .into_iter()
         .map(|(href, key)| NavItem {

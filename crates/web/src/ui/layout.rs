@@ -26,6 +26,8 @@ pub enum Area {
     Dossiers,
     /// `/hang-doi`: work queues (Hàng đợi).
     Queues,
+    /// `/phan-anh`: feedback sent to the person's units (Phản ánh, kiến nghị).
+    Feedback,
     /// `/bao-cao`: periodic reports (Báo cáo).
     Reports,
     /// `/quan-tri`: units, users, catalog, calendar, settings (Quản trị).
@@ -34,11 +36,12 @@ pub enum Area {
 
 impl Area {
     /// Every area in navigation order.
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 7] = [
         Area::Dashboard,
         Area::Desk,
         Area::Dossiers,
         Area::Queues,
+        Area::Feedback,
         Area::Reports,
         Area::Admin,
     ];
@@ -50,6 +53,7 @@ impl Area {
             Area::Desk => "/tiep-nhan",
             Area::Dossiers => "/ho-so",
             Area::Queues => "/hang-doi",
+            Area::Feedback => "/phan-anh",
             Area::Reports => "/bao-cao",
             Area::Admin => "/quan-tri",
         }
@@ -61,7 +65,7 @@ impl Area {
             Area::Dashboard => "h",
             Area::Desk => "n",
             Area::Dossiers => "l",
-            Area::Queues | Area::Reports | Area::Admin => "",
+            Area::Queues | Area::Feedback | Area::Reports | Area::Admin => "",
         }
     }
 
@@ -72,6 +76,7 @@ impl Area {
             Area::Desk => t.get("nav.desk"),
             Area::Dossiers => t.get("nav.dossiers"),
             Area::Queues => t.get("nav.queues"),
+            Area::Feedback => t.get("nav.feedback"),
             Area::Reports => t.get("nav.reports"),
             Area::Admin => t.get("nav.admin"),
         }
@@ -92,6 +97,7 @@ impl Area {
                     || actor.holds(Role::Leader)
                     || actor.holds(Role::DeskOfficer)
             }
+            Area::Feedback => actor.may_somewhere(Permission::HandleFeedback),
             Area::Reports => actor.may_somewhere(Permission::ViewStatistics),
             Area::Admin => [
                 Permission::ManageUnits,

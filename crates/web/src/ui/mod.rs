@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod desk;
 pub mod dossier;
 pub mod error_page;
+pub mod feedback;
 pub mod format;
 pub mod layout;
 pub mod list;
@@ -54,6 +55,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(dossier::routes())
         .merge(list::routes())
         .merge(queues::routes())
+        .merge(feedback::routes())
         .merge(reports::routes())
         .merge(search::routes())
         .merge(admin::routes())

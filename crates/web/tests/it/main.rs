@@ -17,6 +17,7 @@ mod counter_forms;
 mod hardening;
 mod portal;
 mod portal_accounts;
+mod portal_feedback;
 mod portal_matrix;
 mod portal_payment;
 mod portal_ratings;
