@@ -322,3 +322,149 @@ test('the desk asks for a supplement and the citizen answers it online', () =>
     assert.match(await citizen.locator('.badge').first().innerText(), /Đang xử lý/);
     assert.match(await citizen.locator('main').innerText(), /giay-chung-sinh-ro\.png/);
   }));
+
+/** Opens a staff action's fold on a dossier page and answers it. */
+async function openStaffAction(page, name) {
+  const fold = page.locator('details.action', { has: page.locator(`input[name=action][value=${name}]`) });
+  if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
+  return fold;
+}
+
+test('the citizen downloads the result, rates the service, and nobody else sees the dossier', () =>
+  keepFailures(env.browser, 'portal-result', async () => {
+    const base = env.server.url;
+    const citizen = await phone(env.browser);
+    await signInCitizen(citizen, base);
+    // "Đăng ký thành lập hộ kinh doanh": an internal process (specialist,
+    // then leader) and a fee.
+    const code = await submitOnline(citizen, base, '1.001612');
+
+    // The desk accepts; the citizen pays; the desk hands over, the
+    // specialist sends it to the leader, who attaches the result and
+    // signs; the desk returns it.
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    await desk.goto(`${base}/ho-so/${code}`);
+    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
+    await desk.getByText('Đã thực hiện').first().waitFor();
+    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
+    await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).click();
+    await Promise.all([citizen.waitForURL(/\/pay\?/), citizen.locator('#to-gateway').click()]);
+    await Promise.all([citizen.waitForURL(/\?tt=ok$/), citizen.locator('a', { hasText: 'Thanh toán' }).click()]);
+    await desk.reload();
+    const handOver = await openStaffAction(desk, 'hand_over');
+    await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');
+    await handOver.locator('button[type=submit]').click();
+    await desk.locator('.page-head .badge', { hasText: 'Đang xử lý' }).waitFor();
+    const specialist = await newPage(env.browser);
+    await signIn(specialist, base, 'chuyenvien.dl');
+    await specialist.goto(`${base}/ho-so/${code}`);
+    const send = await openStaffAction(specialist, 'hand_over');
+    await send.locator('select[name=to_user]').selectOption('lanhdao.dl');
+    await send.locator('button[type=submit]').click();
+    await specialist.getByText('Đã thực hiện: Chuyển xử lý.').waitFor();
+    const leader = await newPage(env.browser);
+    await signIn(leader, base, 'lanhdao.dl');
+    await leader.goto(`${base}/ho-so/${code}`);
+    const attach = leader.locator('form.attach');
+    await attach.locator('select[name=kind]').selectOption('result');
+    const result = '%PDF-1.4\n% giay chung nhan ho kinh doanh\n%%EOF\n';
+    await attach.locator('input[type=file]').setInputFiles({ name: 'giay-chung-nhan.pdf', mimeType: 'application/pdf', buffer: Buffer.from(result) });
+    await attach.locator('button[type=submit]').click();
+    await leader.getByText('Đã đính kèm tệp vào hồ sơ.').waitFor();
+    const sign = await openStaffAction(leader, 'sign_result');
+    await sign.locator('input[name=result_number]').fill('88/GCN-HKD');
+    await sign.locator('input[name=result_digitised]').check();
+    await sign.locator('button[type=submit]').click();
+    await leader.getByText('Đã thực hiện: Phê duyệt, ký kết quả.').waitFor();
+    await desk.goto(`${base}/ho-so/${code}`);
+    const ret = await openStaffAction(desk, 'record_return');
+    await ret.locator('input[name=collector_name]').fill('Nguyễn Văn Dân');
+    await ret.locator('button[type=submit]').click();
+    await desk.getByText('Đã thực hiện: Trả kết quả.').waitFor();
+
+    // The citizen downloads the electronic result: the very bytes signed.
+    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
+    assert.match(await citizen.locator('.badge').first().innerText(), /Đã trả kết quả/);
+    const link = citizen.locator('li', { hasText: 'giay-chung-nhan.pdf' }).locator('a');
+    const href = await link.getAttribute('href');
+    const got = await citizen.request.get(`${base}${href}`);
+    assert.equal(got.status(), 200);
+    assert.equal((await got.body()).toString(), result);
+    assert.match(got.headers()['content-type'], /application\/pdf/);
+
+    // One rating form, answered with the keyboard-free phone way: taps.
+    assert.equal(await citizen.locator('form.rating').count(), 1, 'the form appears once');
+    await fitsThePhone(citizen, 'the rating form');
+    const rating = citizen.locator('form.rating');
+    await rating.locator('input[name=overall][value="5"]').check();
+    await rating.locator('input[name=civil_servant][value="4"]').check();
+    await rating.locator('#rate-comment').fill('Cán bộ hướng dẫn tận tình.');
+    await screenshot(citizen, 'portal-rating');
+    await Promise.all([citizen.waitForURL(`${base}/cong-dan/ho-so/${code}`), rating.locator('button[type=submit]').click()]);
+    assert.match(await citizen.locator('main').innerText(), /Cảm ơn bạn đã đánh giá: mức độ hài lòng chung 5\/5/);
+    assert.equal(await citizen.locator('form.rating').count(), 0, 'rated once');
+
+    // A second citizen (signed in through VNeID) finds nothing there, nor
+    // the file; exactly as for a code that does not exist.
+    const other = await phone(env.browser);
+    await other.goto(`${base}/cong-dan/dang-nhap`);
+    await Promise.all([other.waitForURL(/\/authorize\?/), other.locator('a', { hasText: 'VNeID' }).click()]);
+    await Promise.all([other.waitForURL(`${base}/cong-dan/tai-khoan`), other.locator('a', { hasText: 'Trần Thị Hạnh' }).click()]);
+    const theirs = await other.goto(`${base}/cong-dan/ho-so/${code}`);
+    assert.equal(theirs.status(), 404);
+    const theirsText = await other.locator('main').innerText();
+    const missing = await other.goto(`${base}/cong-dan/ho-so/000.01.41.H40-991231-9999`);
+    assert.equal(missing.status(), 404);
+    assert.equal(theirsText, await other.locator('main').innerText());
+    assert.equal((await other.request.get(`${base}${href}`)).status(), 404);
+    assert.doesNotMatch(await (await other.goto(`${base}/cong-dan/tai-khoan`)).text(), new RegExp(code));
+  }));
+
+test('a citizen sends feedback, the centre answers and publishes it, the public reads it', () =>
+  keepFailures(env.browser, 'portal-feedback', async () => {
+    const base = env.server.url;
+    const citizen = await phone(env.browser);
+    await signInCitizen(citizen, base);
+    await citizen.goto(`${base}/cong-dan/phan-anh/gui`);
+    const centre = citizen.locator('#fb-unit option', { hasText: 'Trung tâm Phục vụ hành chính công xã Đô Lương' });
+    await citizen.locator('#fb-unit').selectOption(await centre.getAttribute('value'));
+    await citizen.locator('#fb-category').selectOption('dossier_handling');
+    await citizen.locator('#fb-title').fill('Không được hướng dẫn bổ sung');
+    // Too short first: the form comes back with what was typed.
+    await citizen.locator('#fb-content').fill('Ngắn');
+    await citizen.locator('button.primary', { hasText: 'Gửi phản ánh' }).click();
+    assert.match(await citizen.locator('#form-error').innerText(), /Nội dung từ 10/);
+    assert.equal(await citizen.locator('#fb-title').inputValue(), 'Không được hướng dẫn bổ sung');
+    await citizen.locator('#fb-content').fill('Hồ sơ của tôi bị trả lại nhưng không được nói rõ cần bổ sung giấy tờ gì.');
+    await fitsThePhone(citizen, 'the feedback form');
+    await screenshot(citizen, 'portal-feedback-form');
+    await Promise.all([citizen.waitForURL(/\/cong-dan\/phan-anh\/PA-\d{4}-\d{6}\?moi=1$/), citizen.locator('button.primary', { hasText: 'Gửi phản ánh' }).click()]);
+    const code = new URL(citizen.url()).pathname.split('/').pop();
+    assert.match(await citizen.locator('main').innerText(), /Đã gửi phản ánh/);
+
+    // The centre's desk officer finds it, accepts, answers and publishes.
+    const desk = await newPage(env.browser);
+    await signIn(desk, base, 'motcua.dl');
+    await desk.goto(`${base}/phan-anh?status=received`);
+    const row = desk.locator('tbody tr', { hasText: code });
+    assert.equal(await row.count(), 1, 'the desk sees the new feedback');
+    await Promise.all([desk.waitForURL(`${base}/phan-anh/${code}`), row.getByRole('link', { name: code }).click()]);
+    await desk.locator('#act-accept + form button[type=submit]').click();
+    await desk.locator('#act-answer').waitFor();
+    await desk.locator('#answer-text').fill('Trung tâm đã liên hệ, hướng dẫn ông bổ sung tờ khai và nhắc nhở công chức hướng dẫn một lần, đầy đủ.');
+    await desk.locator('#act-answer + form button[type=submit]').click();
+    await desk.locator('#act-publish + form button[type=submit]').click();
+    await desk.locator('h2 .badge', { hasText: 'Đã công khai' }).waitFor();
+    await screenshot(desk, 'staff-feedback');
+
+    // Anyone reads the answer; the signed-in citizen agrees with it.
+    const visitor = await phone(env.browser, false);
+    await visitor.goto(`${base}/cong-dan/phan-anh`);
+    await visitor.locator('a', { hasText: 'Không được hướng dẫn bổ sung' }).first().click();
+    assert.match(await visitor.locator('main').innerText(), /hướng dẫn một lần, đầy đủ/);
+    await citizen.goto(`${base}/cong-dan/phan-anh/${code}`);
+    await Promise.all([citizen.waitForURL(`${base}/cong-dan/phan-anh/${code}`), citizen.locator('button', { hasText: 'Đồng tình' }).first().click()]);
+    assert.equal(await citizen.locator('[data-likes]').innerText(), '1');
+    await screenshot(citizen, 'portal-feedback-published');
+  }));

@@ -524,12 +524,14 @@ pub async fn seed(
     seed_citizen(store, &ctx).await?;
     let history = crate::demo_history::seed(shared.clone(), &ctx).await?;
     let dossiers = crate::demo_dossiers::seed(shared.clone(), files).await?;
+    let feedback = crate::demo_feedback::seed(shared.clone()).await?;
     tracing::info!(
         units = store.list_units().await?.len(),
         users = USERS.len(),
         procedures,
         history,
         dossiers,
+        feedback,
         "demo data seeded"
     );
     Ok(true)

@@ -9,6 +9,7 @@ mod commands;
 mod config;
 mod demo;
 mod demo_dossiers;
+mod demo_feedback;
 mod demo_history;
 
 use std::process::ExitCode;

@@ -35,6 +35,10 @@ pub const LIST: &str = "/cong-dan/phan-anh";
 /// The form.
 pub const SEND: &str = "/cong-dan/phan-anh/gui";
 
+/// The largest feedback form read: 4,000 characters of Vietnamese take up
+/// to 9 bytes each once a browser has percent-encoded them.
+pub const MAX_FEEDBACK_FORM_BYTES: usize = 64 << 10;
+
 pub fn routes() -> axum::Router<PortalState> {
     axum::Router::new()
         .route(LIST, get(published))
@@ -42,6 +46,9 @@ pub fn routes() -> axum::Router<PortalState> {
         .route("/cong-dan/phan-anh/{code}", get(one))
         .route("/cong-dan/phan-anh/{code}/bo-sung", post(supply))
         .route("/cong-dan/phan-anh/{code}/binh-chon", post(vote))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            MAX_FEEDBACK_FORM_BYTES,
+        ))
 }
 
 /// The routes that show or change one feedback, for the two-account test.

@@ -148,7 +148,13 @@ async fn a_feedback_goes_from_the_citizen_to_the_unit_and_back_published(b: Back
     assert_eq!(r.status, 403);
     assert_eq!(count(&w).await, 0);
 
-    let code = sent_code(&send(&mut an, &[]).await);
+    // The longest text allowed, in Vietnamese, fits the form's limit; one
+    // character more is refused.
+    let longest = "ệ".repeat(4000);
+    let r = send(&mut an, &[("content", &format!("{longest}ệ"))]).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(count(&w).await, 0);
+    let code = sent_code(&send(&mut an, &[("content", &longest)]).await);
     assert_eq!(code, "PA-2025-000001");
     let page = an.get(&format!("/cong-dan/phan-anh/{code}?moi=1")).await;
     assert_eq!(page.status, 200);
