@@ -214,7 +214,7 @@ fn code_hash(c: &Contact, purpose: CodePurpose, code: &str) -> String {
 /// cannot reach that kind of contact, which the visitor is told before
 /// anything is written (it depends on the kind of contact, never on
 /// whether an account exists).
-fn channel_of(n: &NoticeSettings, c: &Contact) -> ServiceResult<MessageChannel> {
+pub(crate) fn channel_of(n: &NoticeSettings, c: &Contact) -> ServiceResult<MessageChannel> {
     match c {
         Contact::Email(_) if n.email => Ok(MessageChannel::Email),
         Contact::Phone(_) if n.sms => Ok(MessageChannel::Sms),

@@ -342,6 +342,60 @@ impl Change {
     }
 }
 
+/// What the sender is told of an action that needs them or ends their
+/// matter (asked for more, refused, answered), on the channel the server
+/// has for their contact; none when it has none.
+async fn notice_of(
+    services: &crate::services::Services,
+    rec: &FeedbackRecord,
+    ch: &Change,
+) -> ServiceResult<Option<crate::store::NewMessage>> {
+    let note = ch.note.as_deref().unwrap_or_default();
+    let (subject, body) = match ch.action {
+        Action::RequestSupplement => (
+            format!("Đề nghị bổ sung thông tin phản ánh {}", rec.code),
+            format!(
+                "{} đề nghị bạn bổ sung thông tin cho phản ánh, kiến nghị {}: {note} \
+                 Gửi thông tin bổ sung tại Cổng dịch vụ công, mục Phản ánh, kiến nghị.",
+                rec.unit_name, rec.code
+            ),
+        ),
+        Action::Refuse => (
+            format!("Phản ánh {} không được thụ lý", rec.code),
+            format!(
+                "Phản ánh, kiến nghị {} gửi {} không được thụ lý. Lý do: {note}",
+                rec.code, rec.unit_name
+            ),
+        ),
+        Action::Answer => (
+            format!("Phản ánh {} đã có kết quả trả lời", rec.code),
+            format!(
+                "Phản ánh, kiến nghị {} đã được {} trả lời. Xem kết quả tại Cổng dịch vụ công, \
+                 mục Phản ánh, kiến nghị.",
+                rec.code, rec.unit_name
+            ),
+        ),
+        _ => return Ok(None),
+    };
+    let account = services.store().account_by_id(rec.account_id).await?;
+    let Some(contact) = account
+        .email
+        .map(motcua_domain::contact::Contact::Email)
+        .or_else(|| account.phone.map(motcua_domain::contact::Contact::Phone))
+    else {
+        return Ok(None);
+    };
+    let Ok(channel) = crate::applicants::channel_of(services.dossiers().notices(), &contact) else {
+        return Ok(None);
+    };
+    Ok(Some(crate::store::NewMessage {
+        channel,
+        recipient: contact.as_str().to_owned(),
+        subject,
+        body,
+    }))
+}
+
 /// Applies a change to a feedback as read, with its dues on the unit's
 /// calendar, and writes it if nobody changed the feedback meanwhile.
 async fn apply(
@@ -370,6 +424,7 @@ async fn apply(
         Action::Refuse | Action::RequestSupplement | Action::Answer | Action::Publish => None,
     };
     let decided = matches!(ch.action, Action::Accept | Action::Refuse);
+    let notice = notice_of(services, rec, &ch).await?;
     let change = FeedbackChange {
         id: rec.id,
         revision: rec.revision,
@@ -392,6 +447,7 @@ async fn apply(
         note: ch.note.or_else(|| rec.note.clone()),
         supplement: ch.supplement.or_else(|| rec.supplement.clone()),
         answer: ch.answer.or_else(|| rec.answer.clone()),
+        notice,
     };
     services.store().update_feedback(ctx, &change).await?;
     services.store().feedback_by_code(&rec.code).await

@@ -121,6 +121,8 @@ pub struct FeedbackChange {
     pub supplement: Option<String>,
     /// The answer.
     pub answer: Option<String>,
+    /// What to tell the sender, queued in the change's transaction.
+    pub notice: Option<super::NewMessage>,
 }
 
 /// Whose feedback a list holds.
@@ -188,8 +190,8 @@ pub trait FeedbackStore: Send + Sync {
     ) -> ServiceResult<Option<i64>>;
     /// How many feedbacks the account sent since `since`.
     async fn feedback_sent_since(&self, account_id: i64, since: Timestamp) -> ServiceResult<i64>;
-    /// Writes a change if the feedback is still at the change's revision;
-    /// `Conflict` when someone changed it first.
+    /// Writes a change (and queues its notice) if the feedback is still at
+    /// the change's revision; `Conflict` when someone changed it first.
     async fn update_feedback(&self, ctx: &AuditContext, c: &FeedbackChange) -> ServiceResult<()>;
     /// A page of feedback.
     async fn list_feedback(&self, f: &FeedbackFilter) -> ServiceResult<Vec<FeedbackRecord>>;

@@ -317,7 +317,7 @@ const INSERT_CONTACT_MESSAGE: &str = "INSERT INTO outbox (dossier_id, channel, r
      subject, body, status, attempts, next_attempt_ms, created_at_ms) \
      VALUES (NULL, $1, $2, $3, $4, 'pending', 0, $5, $5)";
 
-fn message_sql(m: &NewMessage, now: Timestamp) -> Sql {
+pub(crate) fn message_sql(m: &NewMessage, now: Timestamp) -> Sql {
     Sql::new(INSERT_CONTACT_MESSAGE)
         .text(m.channel.as_str())
         .text(m.recipient.clone())

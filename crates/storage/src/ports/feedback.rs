@@ -306,6 +306,11 @@ pub(crate) async fn update_feedback<B: Backend>(
             "the feedback was changed by someone else; reload it".into(),
         ));
     }
+    if let Some(m) = &ch.notice {
+        c.execute(crate::ports::applicants::message_sql(m, ctx.at))
+            .await
+            .map_err(db)?;
+    }
     c.append(
         ctx,
         &format!("feedback.{}", ch.action.as_str()),

@@ -182,7 +182,19 @@ async fn a_feedback_goes_from_the_citizen_to_the_unit_and_back_published(b: Back
         .await;
     assert_eq!(anon.status, 404);
 
-    // The desk asks for more; an answer now does not apply.
+    // The desk asks for more (the sender is told); an answer now does not
+    // apply.
+    let told = |subject: &'static str| {
+        let db = &w.app.db;
+        async move {
+            db.query_i64(&format!(
+                "SELECT count(*) FROM outbox WHERE recipient = '0941000001' AND subject LIKE '{subject}%'"
+            ))
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(told("Đề nghị bổ sung").await, 0);
     let f = ok(act(
         &w.desk,
         &code,
@@ -190,6 +202,10 @@ async fn a_feedback_goes_from_the_citizen_to_the_unit_and_back_published(b: Back
     )
     .await);
     assert_eq!(f["status"], "awaiting_supplement");
+    assert_eq!(
+        told("Đề nghị bổ sung thông tin phản ánh PA-2025-000001").await,
+        1
+    );
     assert!(
         f["due"].is_null(),
         "nothing is owed while the sender is asked"
@@ -257,6 +273,7 @@ async fn a_feedback_goes_from_the_citizen_to_the_unit_and_back_published(b: Back
         vn("2025-12-03T10:00"),
         "publish within 2 working days"
     );
+    assert_eq!(told("Phản ánh PA-2025-000001 đã có kết quả").await, 1);
     let f = ok(act(&w.desk, &code, json!({ "action": "publish" })).await);
     assert_eq!(f["status"], "published");
     assert!(f["due"].is_null());
