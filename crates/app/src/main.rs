@@ -10,6 +10,7 @@ mod config;
 mod demo;
 mod demo_dossiers;
 mod demo_history;
+mod file_store;
 
 use std::process::ExitCode;
 
