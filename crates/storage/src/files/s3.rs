@@ -326,7 +326,7 @@ impl FileStore for S3FileStore {
                         e.without_url()
                     ))
                 })?;
-                super::verified(sha256, body.to_vec(), &self.place)
+                super::verified(sha256, Vec::from(body), &self.place)
             }
             // A missing bucket answers 404 too; its code tells them apart.
             StatusCode::NOT_FOUND => {
