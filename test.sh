@@ -2,7 +2,8 @@
 # The one test command (README "Test it"; CI runs exactly this, `.ci/run`).
 #
 # On a machine with only Rust (Debian or Ubuntu, as root or with sudo), it
-# installs what the suite needs, then checks formatting, lints and the feature
+# installs what the suite needs (Debian packages, cargo-nextest, the s3s-fs
+# S3 server), then checks formatting, lints and the feature
 # unification, runs every test on SQLite and PostgreSQL with the browser
 # tests, and fuzzes the API. A missing tool or server is installed or fails the
 # run; nothing is skipped.
@@ -55,6 +56,14 @@ command -v cargo-nextest >/dev/null || {
   log "installing cargo-nextest"
   cargo install cargo-nextest --locked
 }
+# The S3 file store's tests run against s3s-fs, an S3-compatible server over a
+# folder (crates/testkit/src/s3.rs finds it in MOTCUA_TEST_S3_BIN, PATH or
+# cargo's bin). 0.14.1 is its newest release for the workspace's Rust 1.95.
+if [ -z "${MOTCUA_TEST_S3_BIN:-}" ] && ! command -v s3s-fs >/dev/null \
+  && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  log "installing s3s-fs"
+  cargo install s3s-fs --version 0.14.1 --features binary --locked
+fi
 
 log "installing the browser tests' packages"
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

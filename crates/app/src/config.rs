@@ -58,6 +58,9 @@ pub struct Config {
     /// code and the signing secret; none disables online payment, except
     /// in the demo, which runs a simulated gateway.
     pub payment: Option<serde_json::Value>,
+    /// The `[files]` table: a directory under `data_dir` (default) or an
+    /// S3-compatible bucket (see docs/operations.md).
+    pub files: crate::file_store::FilesConfig,
 }
 
 impl Default for Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             notifications: None,
             vneid: None,
             payment: None,
+            files: crate::file_store::FilesConfig::default(),
         }
     }
 }
@@ -268,6 +272,49 @@ mod tests {
         };
         let e = c.auth_settings().unwrap_err().to_string();
         assert!(e.contains("api_token_days"), "{e}");
+    }
+
+    #[test]
+    fn files_are_local_unless_the_s3_table_is_given() {
+        use crate::file_store::{Backend, UrlStyleConfig};
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(
+                Config::load(None).map_err(|e| e.to_string())?.files.backend,
+                Backend::Local
+            );
+            jail.create_file(
+                "motcua.toml",
+                "[files]\nbackend = \"s3\"\n[files.s3]\nendpoint = \"http://127.0.0.1:9000\"\n\
+                 bucket = \"motcua-files\"\naccess_key_id = \"motcua\"\nurl_style = \"virtual_host\"\n",
+            )?;
+            let c = Config::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(c.files.backend, Backend::S3);
+            let s3 = c.files.s3.ok_or_else(|| "no [files.s3]".to_owned())?;
+            assert_eq!(s3.region, "us-east-1");
+            assert_eq!(s3.url_style, UrlStyleConfig::VirtualHost);
+            assert_eq!(s3.timeout_secs, 60);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_files_backend_or_a_secret_in_the_file_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("motcua.toml", "[files]\nbackend = \"ftp\"\n")?;
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(e.contains("ftp") && !e.contains('\n'), "{e}");
+            jail.create_file(
+                "motcua.toml",
+                "[files]\nbackend = \"s3\"\n[files.s3]\nendpoint = \"http://h\"\nbucket = \"b-1\"\n\
+                 access_key_id = \"k\"\nsecret_access_key = \"never here\"\n",
+            )?;
+            let e = Config::load(None).unwrap_err().to_string();
+            assert!(
+                e.contains("secret_access_key") && !e.contains("never here"),
+                "{e}"
+            );
+            Ok(())
+        });
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod demo;
 mod demo_dossiers;
 mod demo_feedback;
 mod demo_history;
+mod file_store;
 
 use std::process::ExitCode;
 

@@ -22,7 +22,7 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-pub use files::LocalFileStore;
+pub use files::{LocalFileStore, S3FileStore, S3Settings, S3UrlStyle};
 
 use std::path::Path;
 use std::sync::Arc;

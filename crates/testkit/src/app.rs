@@ -40,7 +40,8 @@ pub struct TestApp {
     pub base: String,
     /// The clock the dossier use cases read; tests move it.
     pub clock: std::sync::Arc<motcua_service::clock::ManualClock>,
-    /// The folder of the file store.
+    /// The folder of the local file store (unused when [`Options::files`]
+    /// gives another).
     pub files: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -77,6 +78,19 @@ pub struct Options {
     pub identity: Option<Identity>,
     /// A payment gateway fees may be paid through.
     pub payments: Option<Gateway>,
+    /// Another file store than the local folder [`TestApp::files`] (an S3
+    /// bucket).
+    pub files: Option<Files>,
+}
+
+/// A file store for [`Options`].
+#[derive(Clone)]
+pub struct Files(pub std::sync::Arc<dyn motcua_service::files::FileStore>);
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files(..)")
+    }
 }
 
 /// A payment gateway for [`Options`].
@@ -132,9 +146,10 @@ impl TestApp {
             },
             Some("https://dichvucong.test".to_owned()),
         )
-        .with_files(std::sync::Arc::new(motcua_storage::LocalFileStore::new(
-            files.clone(),
-        )));
+        .with_files(match &opts.files {
+            Some(Files(store)) => store.clone(),
+            None => std::sync::Arc::new(motcua_storage::LocalFileStore::new(files.clone())),
+        });
         let services = match &opts.identity {
             Some(Identity(p)) => services.with_identity(p.clone()),
             None => services,

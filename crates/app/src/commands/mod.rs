@@ -26,24 +26,24 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
             serve::apply(&mut cfg, args);
             cfg.database_url = None;
             cfg.ensure_data_dir()?;
+            // The file store first: a bad [files] table stops before any work.
+            let files = cfg.files.open(&cfg.data_dir).await?;
             let store = open_migrated(&cfg.database_url()).await?;
             // The same file store the server uses: the demo's signed results
             // carry their files.
-            let files: std::sync::Arc<dyn motcua_service::files::FileStore> = std::sync::Arc::new(
-                motcua_storage::LocalFileStore::new(cfg.data_dir.join("files")),
-            );
-            crate::demo::seed(store.clone(), files)
+            crate::demo::seed(store.clone(), files.clone())
                 .await
                 .context("seeding demo data")?;
-            serve::run(&cfg, store, true).await?;
+            serve::run(&cfg, store, files, true).await?;
         }
         Command::Serve(args) => {
             serve::apply(&mut cfg, args);
             if cfg.database_url.is_none() {
                 cfg.ensure_data_dir()?;
             }
+            let files = cfg.files.open(&cfg.data_dir).await?;
             let store = open_migrated(&cfg.database_url()).await?;
-            serve::run(&cfg, store, false).await?;
+            serve::run(&cfg, store, files, false).await?;
         }
         Command::Migrate(args) => {
             if let Some(url) = args.database_url {

@@ -9,6 +9,7 @@ use motcua_notify::Channels;
 use motcua_service::Services;
 use motcua_service::clock::{Clock, SystemClock};
 use motcua_service::dossiers::NoticeSettings;
+use motcua_service::files::FileStore;
 use motcua_service::notify::{DispatchPolicy, Dispatcher};
 use motcua_service::store::Store;
 use motcua_web::AppState;
@@ -33,7 +34,12 @@ pub fn apply(cfg: &mut Config, args: ServeArgs) {
 }
 
 /// Listens and serves until Ctrl-C or SIGTERM, then drains requests in flight.
-pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Result<()> {
+pub async fn run(
+    cfg: &Config,
+    store: Arc<dyn Store>,
+    files: Arc<dyn FileStore>,
+    demo: bool,
+) -> anyhow::Result<()> {
     let auth = cfg.auth_settings()?;
     let addr = SocketAddr::new(cfg.bind, cfg.port);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -46,15 +52,6 @@ pub async fn run(cfg: &Config, store: Arc<dyn Store>, demo: bool) -> anyhow::Res
     println!("motcua listening on http://{local}");
     if demo {
         println!("{}", crate::demo::LOGIN_HINT);
-    }
-    let files = Arc::new(motcua_storage::LocalFileStore::new(
-        cfg.data_dir.join("files"),
-    ));
-    // Uploads a crash cut short stay in files/.incoming/ until swept here.
-    match files.sweep_incoming(std::time::Duration::from_secs(3600)) {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(removed = n, "unfinished uploads swept"),
-        Err(e) => tracing::warn!(error = %e, "could not sweep unfinished uploads"),
     }
     let mut channels: Channels = match &cfg.notifications {
         Some(v) => serde_json::from_value(v.clone())

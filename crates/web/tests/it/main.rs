@@ -14,6 +14,7 @@ mod api_signin;
 mod api_units;
 mod corrections;
 mod counter_forms;
+mod files_s3;
 mod hardening;
 mod portal;
 mod portal_accounts;

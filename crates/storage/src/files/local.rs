@@ -3,7 +3,7 @@
 //! temporary file under `.incoming/` while it is hashed, synced to disk, then
 //! renamed into place and its folder synced, so a reader never sees half a
 //! file and an acknowledged file survives a crash of the machine; content
-//! already there is not written again.
+//! already there is not written again. A read is checked against its hash.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -148,7 +148,7 @@ impl FileStore for LocalFileStore {
             return Err(ServiceError::not_found("file", sha256));
         }
         match tokio::fs::read(self.path(sha256)).await {
-            Ok(b) => Ok(b),
+            Ok(b) => super::verified(sha256, b, &self.root.display().to_string()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Err(ServiceError::not_found("file", sha256))
             }
