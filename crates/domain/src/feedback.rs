@@ -64,21 +64,33 @@ impl Category {
 
     /// Parses the stored text.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
-                DomainError::invalid(
-                    "category",
-                    format!(
-                        "unknown category '{}'; allowed: {}",
-                        shorten(s),
-                        allowed.join(", ")
-                    ),
-                )
-            })
+        parse_key("category", "category", s, &Self::ALL, Self::as_str)
     }
+}
+
+/// The item of `all` whose stable text is `s`, or an error naming `field`
+/// and the allowed texts.
+fn parse_key<T: Copy>(
+    field: &'static str,
+    what: &str,
+    s: &str,
+    all: &[T],
+    key: fn(T) -> &'static str,
+) -> Result<T, DomainError> {
+    all.iter()
+        .copied()
+        .find(|c| key(*c) == s.trim())
+        .ok_or_else(|| {
+            let allowed: Vec<&str> = all.iter().map(|c| key(*c)).collect();
+            DomainError::invalid(
+                field,
+                format!(
+                    "unknown {what} '{}'; allowed: {}",
+                    shorten(s),
+                    allowed.join(", ")
+                ),
+            )
+        })
 }
 
 /// Where a feedback stands.
@@ -142,20 +154,7 @@ impl Status {
 
     /// Parses the stored text.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
-                DomainError::invalid(
-                    "status",
-                    format!(
-                        "unknown status '{}'; allowed: {}",
-                        shorten(s),
-                        allowed.join(", ")
-                    ),
-                )
-            })
+        parse_key("status", "status", s, &Self::ALL, Self::as_str)
     }
 
     /// Whether the unit's handling has ended (nothing more is owed).
@@ -212,20 +211,7 @@ impl Action {
 
     /// Parses the API's text.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s.trim())
-            .ok_or_else(|| {
-                let allowed: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
-                DomainError::invalid(
-                    "action",
-                    format!(
-                        "unknown action '{}'; allowed: {}",
-                        shorten(s),
-                        allowed.join(", ")
-                    ),
-                )
-            })
+        parse_key("action", "action", s, &Self::ALL, Self::as_str)
     }
 }
 

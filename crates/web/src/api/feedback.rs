@@ -114,41 +114,20 @@ pub async fn act(
     ))
 }
 
-/// The period and subtree of the feedback report.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct FeedbackReportParams {
-    /// The unit's code: its subtree.
-    #[param(pattern = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$")]
-    pub unit: String,
-    /// First day (YYYY-MM-DD).
-    #[param(value_type = String, format = Date)]
-    pub from: String,
-    /// Last day (YYYY-MM-DD), not before `from`.
-    #[param(value_type = String, format = Date)]
-    pub to: String,
-}
-
-fn date(field: &str, s: &str) -> Result<jiff::civil::Date, WebError> {
-    s.trim()
-        .parse()
-        .map_err(|_| WebError::invalid(field, "a date YYYY-MM-DD"))
-}
-
 /// Feedback received over a period by the units of a subtree (766 §5):
 /// counts by category (5.1), the share handled on time at every stage
 /// (5.2), and satisfaction (5.3: first-time feedback less the disliked,
 /// the late and the repeated, over first-time feedback), judged as of the
 /// period's end.
-#[utoipa::path(get, path = "/api/reports/feedback", tag = "reports", params(FeedbackReportParams),
+#[utoipa::path(get, path = "/api/reports/feedback", tag = "reports", params(super::reports::SatisfactionParams),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn report(
     State(s): State<AppState>,
     auth: Authed,
-    ApiQuery(p): ApiQuery<FeedbackReportParams>,
+    ApiQuery(p): ApiQuery<super::reports::SatisfactionParams>,
 ) -> Result<Json<FeedbackReport>, WebError> {
-    let from = date("from", &p.from)?;
-    let to = date("to", &p.to)?;
+    let from = super::reports::date("from", &p.from)?;
+    let to = super::reports::date("to", &p.to)?;
     Ok(Json(
         s.services
             .stats()

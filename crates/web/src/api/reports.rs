@@ -46,7 +46,7 @@ pub struct ReportParams {
     pub format: Option<String>,
 }
 
-fn date(field: &str, s: &str) -> Result<jiff::civil::Date, WebError> {
+pub(super) fn date(field: &str, s: &str) -> Result<jiff::civil::Date, WebError> {
     s.trim()
         .parse()
         .map_err(|_| WebError::invalid(field, "a date YYYY-MM-DD"))
@@ -124,7 +124,8 @@ pub async fn dossiers(
     Ok(resp)
 }
 
-/// The period and subtree of a satisfaction report.
+/// The period and subtree of a report of ratings, portal figures or
+/// feedback.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SatisfactionParams {

@@ -32,7 +32,7 @@ on_both!(
 );
 
 /// A moment of Vietnam time as an instant string, as the API writes it.
-fn vn(s: &str) -> String {
+pub(crate) fn vn(s: &str) -> String {
     let dt: jiff::civil::DateTime = s.parse().unwrap();
     dt.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
         .unwrap()

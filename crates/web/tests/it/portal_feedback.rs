@@ -12,7 +12,7 @@ use motcua_web::portal::feedback::OWNED_ROUTES;
 use serde_json::{Value, json};
 
 use crate::api_auth::on_both;
-use crate::api_dossiers::{World, get_json, ok, world};
+use crate::api_dossiers::{World, get_json, ok, vn, world};
 use crate::portal_accounts::{Answer, Browser, registered, sign_in, token};
 
 on_both!(
@@ -20,15 +20,6 @@ on_both!(
     the_766_figures_count_repeats_lateness_and_votes_as_of_the_period_end,
     feedback_reaches_staff_by_role_and_unit_tree,
 );
-
-/// 09:00 on a local date-time, as the API writes instants.
-fn vn(s: &str) -> String {
-    let dt: jiff::civil::DateTime = s.parse().unwrap();
-    dt.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::offset(7)))
-        .unwrap()
-        .timestamp()
-        .to_string()
-}
 
 fn set_clock(w: &World, local: &str) {
     w.app.clock.set(vn(local).parse().unwrap());
