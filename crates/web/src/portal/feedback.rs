@@ -82,13 +82,11 @@ pub struct Line {
 }
 
 fn line(t: &Texts, lang: Lang, f: &FeedbackRecord) -> Line {
-    let excerpt: String = f
-        .answer
-        .as_deref()
-        .unwrap_or("")
-        .chars()
-        .take(240)
-        .collect();
+    let answer = f.answer.as_deref().unwrap_or("");
+    let mut excerpt: String = answer.chars().take(240).collect();
+    if excerpt.len() < answer.len() {
+        excerpt.push('…');
+    }
     Line {
         code: f.code.clone(),
         title: f.title.clone(),
