@@ -36,6 +36,9 @@ pub enum Permission {
     ViewDossiers,
     /// Read and retry the notification outbox.
     ManageNotifications,
+    /// Refund a fee paid online, and record as paid a payment the
+    /// gateway's signed list shows but whose answer never came.
+    ManagePayments,
 }
 
 impl Permission {
@@ -52,6 +55,7 @@ impl Permission {
             Self::ViewStatistics => "view_statistics",
             Self::ViewDossiers => "view_dossiers",
             Self::ManageNotifications => "manage_notifications",
+            Self::ManagePayments => "manage_payments",
         }
     }
 }
@@ -75,14 +79,20 @@ pub fn role_permits(role: Role, p: Permission) -> bool {
         ),
         Role::Leader => matches!(
             p,
-            P::ViewCatalog | P::ManageProcesses | P::ViewStatistics | P::ViewDossiers
+            P::ViewCatalog
+                | P::ManageProcesses
+                | P::ViewStatistics
+                | P::ViewDossiers
+                | P::ManagePayments
         ),
         Role::ReformEvaluator => matches!(
             p,
             P::ViewCatalog | P::ManageReviews | P::ViewStatistics | P::ViewDossiers
         ),
         Role::Viewer => matches!(p, P::ViewCatalog | P::ViewStatistics | P::ViewDossiers),
-        Role::DeskOfficer | Role::Specialist => matches!(p, P::ViewCatalog | P::ViewDossiers),
+        // The desk takes fees, so it gives them back (with its leader).
+        Role::DeskOfficer => matches!(p, P::ViewCatalog | P::ViewDossiers | P::ManagePayments),
+        Role::Specialist => matches!(p, P::ViewCatalog | P::ViewDossiers),
     }
 }
 

@@ -107,6 +107,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "applicant_accounts",
         include_str!("../migrations/sqlite/0016_applicant_accounts.sql"),
     ),
+    (
+        18,
+        "payment_refunds",
+        include_str!("../migrations/sqlite/0018_payment_refunds.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -190,6 +195,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         16,
         "applicant_accounts",
         include_str!("../migrations/postgres/0016_applicant_accounts.sql"),
+    ),
+    (
+        18,
+        "payment_refunds",
+        include_str!("../migrations/postgres/0018_payment_refunds.sql"),
     ),
 ];
 

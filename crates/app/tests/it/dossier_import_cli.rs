@@ -343,12 +343,14 @@ async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
 }
 
-/// Takes back migrations 14 to 16 (the access and calendar revisions with
-/// their triggers, the portal accounts), so that migrating again re-creates
-/// them.
+/// Takes back migrations 14 to 16 and 18 (the access and calendar revisions
+/// with their triggers, the portal accounts, the payment refunds), so that
+/// migrating again re-creates them.
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
-    // Migration 0016 (portal accounts) makes tables only.
+    // Migrations 0016 (portal accounts) and 0018 (payment refunds) make
+    // tables and a column of one of them only.
     for table in [
+        "payment_refunds",
         "portal_drafts",
         "applicant_sessions",
         "applicant_dossiers",

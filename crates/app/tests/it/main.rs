@@ -9,6 +9,7 @@ mod calendar_cli;
 mod catalog_cli;
 mod cli_errors;
 mod dossier_import_cli;
+mod payments_cli;
 mod server;
 mod user_cli;
 mod walkthrough;

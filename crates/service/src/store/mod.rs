@@ -13,6 +13,7 @@ mod dashboard;
 mod dossier;
 mod history;
 mod model;
+mod payments;
 mod stats;
 
 pub use access::*;
@@ -22,6 +23,7 @@ pub use dashboard::*;
 pub use dossier::*;
 pub use history::*;
 pub use model::*;
+pub use payments::*;
 pub use stats::*;
 
 use async_trait::async_trait;
@@ -217,6 +219,7 @@ pub trait Store:
     + OutboxStore
     + IdempotencyStore
     + ApplicantStore
+    + PaymentStore
     + DashboardStore
     + StatsStore
 {
@@ -236,6 +239,7 @@ impl<T> Store for T where
         + OutboxStore
         + IdempotencyStore
         + ApplicantStore
+        + PaymentStore
         + DashboardStore
         + StatsStore
 {

@@ -14,6 +14,7 @@ pub(crate) mod dossier_ports;
 pub(crate) mod dossiers;
 pub(crate) mod history;
 pub(crate) mod outbox;
+pub(crate) mod payments;
 pub(crate) mod records;
 pub(crate) mod replay;
 pub(crate) mod snapshot;
@@ -532,6 +533,7 @@ macro_rules! store_ports {
         };
         $crate::ports::dossier_ports::dossier_ports!($store);
         $crate::ports::applicants::applicant_ports!($store);
+        $crate::ports::payments::payment_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
         $crate::ports::stats::stats_ports!($store);
     };

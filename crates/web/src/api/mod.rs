@@ -11,6 +11,7 @@ pub(crate) mod dossiers;
 mod forms;
 mod outbox;
 mod params;
+pub(crate) mod payments;
 mod procedures;
 mod processes;
 mod reports;
@@ -42,9 +43,10 @@ use crate::AppState;
         reports::dossiers,
         reports::satisfaction,
         reports::portal,
+        payments::list, payments::refund, payments::receipt, payments::reconciliation, payments::reconcile,
     ),
-    components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports")),
+    components(schemas(crate::error::Problem, payments::RefundOutDoc)),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports"), (name = "payments")),
 )]
 pub struct ApiDoc;
 
@@ -65,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(counter_forms::routes())
         .merge(outbox::routes())
         .merge(reports::routes())
+        .merge(payments::routes())
         .merge(docs::routes())
 }
 

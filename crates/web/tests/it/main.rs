@@ -15,6 +15,7 @@ mod api_units;
 mod corrections;
 mod counter_forms;
 mod hardening;
+mod payment_refunds;
 mod portal;
 mod portal_accounts;
 mod portal_matrix;
