@@ -74,4 +74,3 @@ fn refunds_are_listed_with_what_was_kept() {
         assert!(text.contains(expected), "missing {expected:?} in {text}");
     }
 }
-

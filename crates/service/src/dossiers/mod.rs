@@ -678,7 +678,7 @@ impl DossierService {
     /// Whether the actor may see the dossier: it is in one of their units
     /// now, or was received there before its unit left (no audit here:
     /// [`Self::visible`] records refusals).
-    async fn sees(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
+    pub(crate) async fn sees(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
         Ok(dossier_units(d)
             .iter()
             .any(|&u| actor.may(Permission::ViewDossiers, u))

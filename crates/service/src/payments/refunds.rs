@@ -125,6 +125,27 @@ impl crate::services::Payments<'_> {
             .collect())
     }
 
+    /// The payments of a dossier the caller has already read (its page),
+    /// without recording a refusal: none when the caller no longer sees it
+    /// (an action just moved it out of their units).
+    pub async fn of_read_dossier(
+        &self,
+        actor: &Actor,
+        d: &Dossier,
+    ) -> ServiceResult<Vec<PaymentView>> {
+        if !self.services().dossiers().sees(actor, d).await? {
+            return Ok(Vec::new());
+        }
+        let refunds = self.store().dossier_refunds(d.id).await?;
+        Ok(self
+            .store()
+            .dossier_payments(d.id)
+            .await?
+            .into_iter()
+            .map(|p| PaymentView::new(p, &refunds))
+            .collect())
+    }
+
     /// Gives back (part of) a dossier's fee paid online. Outside the
     /// actor's units the dossier reads as missing; without the role
     /// (desk officer, leader, system administrator) it is `Forbidden`,

@@ -26,6 +26,7 @@ use crate::portal_payment::{at_gateway, gateway_link, path_of, pay};
 
 on_both!(
     refunds_are_checked_recorded_and_take_the_fee_out_of_the_figures,
+    the_dossier_page_refunds_through_its_form,
     only_desk_officers_and_leaders_of_the_dossiers_units_refund,
     a_forged_refund_answer_leaves_the_refund_waiting_until_asked_again,
     reconciliation_finds_a_missed_answer_and_a_differing_amount
@@ -519,4 +520,75 @@ async fn reconciliation_finds_a_missed_answer_and_a_differing_amount(b: Backend)
     ] {
         assert_eq!(rec[key], json!([]), "{key}: {rec}");
     }
+}
+
+async fn the_dossier_page_refunds_through_its_form(b: Backend) {
+    use crate::ui_desk::{page, post_form};
+    let (w, _sim) = gateway_world(b).await;
+    let (_c, code) = paid_dossier(&w, "0932000446", true).await;
+    let path = format!("/ho-so/{code}");
+    let (s, html) = page(&w.desk, &path).await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Phí, lệ phí đã thanh toán trực tuyến"),
+        "{html}"
+    );
+    assert!(html.contains("50.000 đ"), "{html}");
+    assert!(
+        html.contains(&format!("action=\"/ho-so/{code}/hoan-phi\"")),
+        "{html}"
+    );
+    assert!(html.contains("/receipt.pdf"), "{html}");
+    // A viewer sees the payment, and no refund form.
+    let viewer = w
+        .app
+        .client("xem-trang", Role::Viewer, codes::DISTRICT_A)
+        .await
+        .unwrap();
+    let (_, html) = page(&viewer, &path).await;
+    assert!(html.contains("Phí, lệ phí đã thanh toán trực tuyến"));
+    assert!(!html.contains("/hoan-phi"), "{html}");
+    let reference =
+        ok(get_json(&w.desk, &format!("/api/dossiers/{code}/payments")).await)[0]["reference"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let desk = &w.desk;
+    let post = |amount: &'static str, reason: &'static str, htmx: bool| {
+        let csrf = desk.csrf.clone();
+        let action = format!("{path}/hoan-phi");
+        let reference = reference.clone();
+        async move {
+            let all = [
+                ("csrf_token", csrf.as_str()),
+                ("payment", reference.as_str()),
+                ("amount_dong", amount),
+                ("reason", reason),
+            ];
+            post_form(desk, &action, &all, htmx).await
+        }
+    };
+    // No reason: the page says what to do, nothing is refunded.
+    let (s, _, html) = post("10.000", "", false).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("Nhập lý do hoàn trả"), "{html}");
+    let (s, _, html) = post("60000", "Quá số tiền", false).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("Số tiền hoàn trả phải từ 1 đồng"), "{html}");
+    assert_eq!(refund_state(&w).await, (0, 0));
+    // 10.000 đồng written the Vietnamese way, without JavaScript.
+    let (s, location, _) = post("10.000", "Hồ sơ bị từ chối", false).await;
+    assert_eq!(s, 303);
+    assert_eq!(location, format!("{path}?hoan=1"));
+    assert_eq!(refund_state(&w).await, (1, 10000));
+    // The rest with htmx: the page part comes back with the notice.
+    let (s, _, html) = post("", "Rút hồ sơ", true).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Đã hoàn trả 40.000 đ."), "{html}");
+    assert!(html.contains("Đã hoàn trả toàn bộ"), "{html}");
+    assert!(
+        !html.contains("/hoan-phi"),
+        "nothing left to refund: {html}"
+    );
+    assert_eq!(refund_state(&w).await, (2, 50000));
 }

@@ -49,7 +49,7 @@ pub(super) async fn card(
     let payments = st
         .services
         .payments()
-        .of_dossier(&staff.actor, code)
+        .of_read_dossier(&staff.actor, &v.dossier)
         .await?;
     if payments.iter().all(|p| p.status != "paid") {
         return Ok(None);
