@@ -44,7 +44,16 @@ struct Book {
     /// (hundredths).
     paid: HashMap<String, Paid>,
     /// Refund answers by `vnp_RequestId`, with what was asked.
-    refunds: HashMap<String, (Vec<(String, String)>, Vec<(String, String)>)>,
+    refunds: HashMap<String, Answered>,
+}
+
+/// Signed-form parameters.
+type Params = Vec<(String, String)>;
+
+/// A refund request as asked (without its signature), and the answer.
+struct Answered {
+    asked: Params,
+    answer: Params,
 }
 
 struct Paid {
@@ -315,9 +324,9 @@ fn refund(s: &Shared, params: &[(String, String)]) -> Vec<(String, String)> {
         .filter(|(k, _)| k != "vnp_SecureHash")
         .cloned()
         .collect();
-    if let Some((before, first)) = book.refunds.get(&request_id) {
-        return if *before == asked {
-            first.clone()
+    if let Some(first) = book.refunds.get(&request_id) {
+        return if first.asked == asked {
+            first.answer.clone()
         } else {
             answer("94", "Mã yêu cầu đã dùng cho yêu cầu khác", "")
         };
@@ -345,7 +354,12 @@ fn refund(s: &Shared, params: &[(String, String)]) -> Vec<(String, String)> {
         }
         _ => answer("91", "Không tìm thấy giao dịch", ""),
     };
-    book.refunds
-        .insert(request_id.clone(), (asked, out.clone()));
+    book.refunds.insert(
+        request_id.clone(),
+        Answered {
+            asked,
+            answer: out.clone(),
+        },
+    );
     out
 }
