@@ -136,11 +136,12 @@ impl crate::services::Payments<'_> {
         if !self.services().dossiers().sees(actor, d).await? {
             return Ok(Vec::new());
         }
+        let payments = self.store().dossier_payments(d.id).await?;
+        if payments.is_empty() {
+            return Ok(Vec::new());
+        }
         let refunds = self.store().dossier_refunds(d.id).await?;
-        Ok(self
-            .store()
-            .dossier_payments(d.id)
-            .await?
+        Ok(payments
             .into_iter()
             .map(|p| PaymentView::new(p, &refunds))
             .collect())
