@@ -59,6 +59,33 @@ pub enum Command {
     /// The statistics layer behind every report.
     #[command(subcommand)]
     Stats(StatsCommand),
+    /// Fees paid online through the payment gateway.
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
+}
+
+/// Payment commands.
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// Reconcile a day (đối soát): the gateway's signed list of transactions
+    /// against ours. Exit 0 when both agree, 1 when a line differs.
+    Reconcile(ReconcileArgs),
+}
+
+/// `payments reconcile`.
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// The day, YYYY-MM-DD (Viet Nam time).
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+    /// table or json.
+    #[arg(long, default_value = "table")]
+    pub format: String,
+    /// Record as paid the pending payments the gateway's list shows paid.
+    #[arg(long)]
+    pub record: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// Report commands.

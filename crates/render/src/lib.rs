@@ -6,6 +6,7 @@
 mod apology;
 mod control;
 mod form06;
+mod payment_receipt;
 mod pdf;
 mod procedures;
 mod receipt;
@@ -19,6 +20,7 @@ mod vietnamese;
 pub use apology::{ApologyLetter, apology_letter_pdf};
 pub use control::{ControlSlip, HandOver, control_slip_pdf};
 pub use form06::{Form06, Form06Group, form06_pdf, form06_xlsx};
+pub use payment_receipt::{PaymentReceiptDoc, ReceiptRefund, payment_receipt_pdf};
 pub use procedures::procedures_xlsx;
 pub use receipt::{ReceiptSlip, ReceivedComponent, receipt_slip_pdf};
 pub use refusal::{Refusal, refusal_pdf};

@@ -170,9 +170,96 @@ pub(crate) fn fee_text(dong: u64) -> String {
     format!("{grouped} đồng")
 }
 
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
+
+/// The names of groups of three digits, from the ones upwards.
+const GROUPS: [&str; 7] = ["", "nghìn", "triệu", "tỷ", "nghìn tỷ", "triệu tỷ", "tỷ tỷ"];
+
+/// A group of three digits read aloud; `inner` when a higher group was
+/// read, so that leading zeros are said ("không trăm linh năm").
+fn group_words(n: u64, inner: bool, out: &mut Vec<&'static str>) {
+    let (h, t, u) = (
+        (n / 100) as usize,
+        ((n / 10) % 10) as usize,
+        (n % 10) as usize,
+    );
+    if h > 0 || inner {
+        out.extend([DIGITS[h], "trăm"]);
+    }
+    match t {
+        0 if u > 0 && (h > 0 || inner) => out.push("linh"),
+        0 => {}
+        1 => out.push("mười"),
+        _ => out.extend([DIGITS[t], "mươi"]),
+    }
+    match (t, u) {
+        (_, 0) => {}
+        (1, 5) | (2.., 5) => out.push("lăm"),
+        (2.., 1) => out.push("mốt"),
+        (2.., 4) => out.push("tư"),
+        _ => out.push(DIGITS[u]),
+    }
+}
+
+/// An amount of money in words, as receipts write it below the figures
+/// ("Số tiền bằng chữ"): "Một trăm linh năm nghìn đồng".
+pub(crate) fn dong_in_words(dong: u64) -> String {
+    if dong == 0 {
+        return "Không đồng".to_owned();
+    }
+    let mut groups = Vec::new();
+    let mut rest = dong;
+    while rest > 0 {
+        groups.push(rest % 1000);
+        rest /= 1000;
+    }
+    let mut words: Vec<&'static str> = Vec::new();
+    for (i, g) in groups.iter().enumerate().rev() {
+        if *g == 0 {
+            continue;
+        }
+        let inner = !words.is_empty();
+        group_words(*g, inner, &mut words);
+        if !GROUPS[i].is_empty() {
+            words.push(GROUPS[i]);
+        }
+    }
+    words.push("đồng");
+    capitalise_first(&words.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read by hand, the way receipts and invoices write amounts.
+    #[test]
+    fn amounts_read_in_words_as_receipts_write_them() {
+        for (n, words) in [
+            (0, "Không đồng"),
+            (5, "Năm đồng"),
+            (10, "Mười đồng"),
+            (15, "Mười lăm đồng"),
+            (21, "Hai mươi mốt đồng"),
+            (24, "Hai mươi tư đồng"),
+            (55, "Năm mươi lăm đồng"),
+            (101, "Một trăm linh một đồng"),
+            (110, "Một trăm mười đồng"),
+            (1_000, "Một nghìn đồng"),
+            (20_000, "Hai mươi nghìn đồng"),
+            (50_000, "Năm mươi nghìn đồng"),
+            (105_000, "Một trăm linh năm nghìn đồng"),
+            (1_250_000, "Một triệu hai trăm năm mươi nghìn đồng"),
+            (1_005_000, "Một triệu không trăm linh năm nghìn đồng"),
+            (2_000_015, "Hai triệu không trăm mười lăm đồng"),
+            (1_000_000_000, "Một tỷ đồng"),
+            (3_000_041_000, "Ba tỷ không trăm bốn mươi mốt nghìn đồng"),
+        ] {
+            assert_eq!(dong_in_words(n), words, "{n}");
+        }
+    }
 
     #[test]
     fn long_agency_names_break_before_their_place_never_inside_a_word() {

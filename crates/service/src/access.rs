@@ -38,6 +38,9 @@ pub enum Permission {
     ManageNotifications,
     /// Take up, answer and publish feedback sent to the unit (PAKN).
     HandleFeedback,
+    /// Refund a fee paid online, and record as paid a payment the
+    /// gateway's signed list shows but whose answer never came.
+    ManagePayments,
 }
 
 impl Permission {
@@ -55,6 +58,7 @@ impl Permission {
             Self::ViewDossiers => "view_dossiers",
             Self::ManageNotifications => "manage_notifications",
             Self::HandleFeedback => "handle_feedback",
+            Self::ManagePayments => "manage_payments",
         }
     }
 }
@@ -83,15 +87,19 @@ pub fn role_permits(role: Role, p: Permission) -> bool {
                 | P::ViewStatistics
                 | P::ViewDossiers
                 | P::HandleFeedback
+                | P::ManagePayments
         ),
         Role::ReformEvaluator => matches!(
             p,
             P::ViewCatalog | P::ManageReviews | P::ViewStatistics | P::ViewDossiers
         ),
         Role::Viewer => matches!(p, P::ViewCatalog | P::ViewStatistics | P::ViewDossiers),
-        Role::DeskOfficer | Role::Specialist => {
-            matches!(p, P::ViewCatalog | P::ViewDossiers | P::HandleFeedback)
-        }
+        // The desk takes fees, so it gives them back (with its leader).
+        Role::DeskOfficer => matches!(
+            p,
+            P::ViewCatalog | P::ViewDossiers | P::HandleFeedback | P::ManagePayments
+        ),
+        Role::Specialist => matches!(p, P::ViewCatalog | P::ViewDossiers | P::HandleFeedback),
     }
 }
 

@@ -82,7 +82,7 @@ impl Services {
         self
     }
 
-    pub(crate) fn payments(&self) -> Option<&dyn crate::payments::PaymentGateway> {
+    pub(crate) fn gateway(&self) -> Option<&dyn crate::payments::PaymentGateway> {
         self.payments.as_deref()
     }
 
@@ -228,6 +228,12 @@ impl Services {
     /// What anyone may read without signing in (the citizen portal).
     pub fn portal(&self) -> Portal<'_> {
         Portal(self)
+    }
+
+    /// Fees paid online, as staff handle them: a dossier's payments,
+    /// refunds, receipts and reconciliation with the gateway.
+    pub fn payments(&self) -> Payments<'_> {
+        Payments(self)
     }
 
     /// Requests with an `Idempotency-Key`.
@@ -399,6 +405,11 @@ area!(
     /// Requests with an `Idempotency-Key`: claimed, completed or released
     /// per caller.
     Idempotency
+);
+area!(
+    /// Use cases on fees paid online, for staff: payments, refunds,
+    /// receipts, reconciliation.
+    Payments
 );
 
 impl Procedures<'_> {

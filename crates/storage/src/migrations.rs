@@ -112,6 +112,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "feedback",
         include_str!("../migrations/sqlite/0017_feedback.sql"),
     ),
+    (
+        18,
+        "payment_refunds",
+        include_str!("../migrations/sqlite/0018_payment_refunds.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -200,6 +205,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         17,
         "feedback",
         include_str!("../migrations/postgres/0017_feedback.sql"),
+    ),
+    (
+        18,
+        "payment_refunds",
+        include_str!("../migrations/postgres/0018_payment_refunds.sql"),
     ),
 ];
 

@@ -5,6 +5,7 @@ mod calendar;
 mod catalog;
 mod dossier_import;
 mod init;
+mod payments;
 mod report;
 mod serve;
 mod unit;
@@ -89,6 +90,9 @@ pub async fn dispatch(mut cfg: Config, command: Command) -> anyhow::Result<ExitC
         }
         Command::Stats(crate::cli::StatsCommand::Rebuild(args)) => {
             return report::rebuild(&cfg, args).await;
+        }
+        Command::Payments(crate::cli::PaymentsCommand::Reconcile(args)) => {
+            return payments::reconcile(&cfg, args).await;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -343,14 +343,16 @@ async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
 }
 
-/// Takes back migrations 14 to 17 (the access and calendar revisions with
-/// their triggers, the portal accounts, feedback), so that migrating again
-/// re-creates them.
+/// Takes back migrations 14 to 18 (the access and calendar revisions with
+/// their triggers, the portal accounts, feedback, the payment refunds), so
+/// that migrating again re-creates them.
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
-    // Migrations 0016 (portal accounts) and 0017 (feedback) make tables only.
+    // Migrations 0016 (portal accounts), 0017 (feedback) and 0018 (payment
+    // refunds) make tables and a column of one of them only.
     for table in [
         "feedback_votes",
         "feedback",
+        "payment_refunds",
         "portal_drafts",
         "applicant_sessions",
         "applicant_dossiers",

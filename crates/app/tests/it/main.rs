@@ -10,6 +10,7 @@ mod catalog_cli;
 mod cli_errors;
 mod dossier_import_cli;
 mod files_config;
+mod payments_cli;
 mod server;
 mod user_cli;
 mod walkthrough;

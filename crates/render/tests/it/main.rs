@@ -8,6 +8,7 @@
 mod apology;
 mod control;
 mod form06;
+mod payment_receipt;
 mod poppler;
 mod receipt;
 mod refusal;

@@ -636,7 +636,7 @@ impl DossierService {
     /// units answers exactly as a missing one (`NotFound` naming the code as
     /// asked), so codes cannot be probed for existence across units; the
     /// refusal is still recorded in the audit log.
-    async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
+    pub(crate) async fn visible(&self, actor: &Actor, code: &str) -> ServiceResult<Dossier> {
         let code = code.trim();
         let d = self.store.dossier_by_code(code).await?;
         if self.sees(actor, &d).await? {
@@ -678,7 +678,7 @@ impl DossierService {
     /// Whether the actor may see the dossier: it is in one of their units
     /// now, or was received there before its unit left (no audit here:
     /// [`Self::visible`] records refusals).
-    async fn sees(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
+    pub(crate) async fn sees(&self, actor: &Actor, d: &Dossier) -> ServiceResult<bool> {
         Ok(dossier_units(d)
             .iter()
             .any(|&u| actor.may(Permission::ViewDossiers, u))
@@ -1026,7 +1026,7 @@ fn may_attach(actor: &Actor, roles: &[Role], status: Status) -> bool {
             .any(|r| matches!(r, Role::DeskOfficer | Role::Specialist | Role::Leader)))
 }
 
-fn dossier_units(d: &Dossier) -> Vec<i64> {
+pub(crate) fn dossier_units(d: &Dossier) -> Vec<i64> {
     let mut u = vec![d.unit_id];
     if let Some(h) = d.state.holder_unit_id {
         u.push(h);

@@ -168,12 +168,24 @@ pub struct Payment {
     pub reference: String,
     /// The amount asked, in đồng.
     pub amount_dong: i64,
+    /// What has been refunded of it, or is being refunded, in đồng.
+    pub refunded_dong: i64,
+    /// When the attempt was opened.
+    pub created_at: Timestamp,
     /// `pending`, `paid` or `failed`.
     pub status: String,
     /// The gateway's transaction, once settled.
     pub transaction_no: Option<String>,
     /// When it was settled.
     pub settled_at: Option<Timestamp>,
+}
+
+impl Payment {
+    /// Whether it counts as paid online: paid, and not refunded in full
+    /// (a fee given back whole was, in the end, not paid).
+    pub fn counts_as_paid(&self) -> bool {
+        self.status == "paid" && self.refunded_dong < self.amount_dong
+    }
 }
 
 /// What settling a payment found.
@@ -226,7 +238,8 @@ pub struct PortalCounts {
     pub identity_verified: i64,
     /// Dossiers received with a fee above zero.
     pub fee_bearing: i64,
-    /// Of which paid online through the gateway.
+    /// Of which paid online through the gateway (and not refunded in
+    /// full: a fee given back whole was not, in the end, paid).
     pub paid_online: i64,
 }
 

@@ -14,6 +14,7 @@ mod dossier;
 mod feedback;
 mod history;
 mod model;
+mod payments;
 mod stats;
 
 pub use access::*;
@@ -24,6 +25,7 @@ pub use dossier::*;
 pub use feedback::*;
 pub use history::*;
 pub use model::*;
+pub use payments::*;
 pub use stats::*;
 
 use async_trait::async_trait;
@@ -220,6 +222,7 @@ pub trait Store:
     + IdempotencyStore
     + ApplicantStore
     + FeedbackStore
+    + PaymentStore
     + DashboardStore
     + StatsStore
 {
@@ -240,6 +243,7 @@ impl<T> Store for T where
         + IdempotencyStore
         + ApplicantStore
         + FeedbackStore
+        + PaymentStore
         + DashboardStore
         + StatsStore
 {

@@ -639,35 +639,26 @@ pub(crate) async fn settle_payment<B: Backend>(
     Ok(Settled::Now { code, paid })
 }
 
-/// `reference, amount_dong, status, transaction_no, settled_at_ms`.
-type PaymentRow = (String, i64, String, Option<String>, Option<i64>);
-
 pub(crate) async fn dossier_payments<B: Backend>(
     b: &B,
     dossier_id: i64,
 ) -> ServiceResult<Vec<Payment>> {
-    let rows: Vec<PaymentRow> = b
+    let rows: Vec<crate::ports::payments::PaymentRow> = b
         .read()
         .await?
         .all(
             Sql::new(
-                "SELECT reference, amount_dong, status, transaction_no, settled_at_ms \
-                 FROM payments WHERE dossier_id = $1 ORDER BY id DESC",
+                "SELECT p.reference, p.amount_dong, p.refunded_dong, p.status, p.transaction_no, \
+                 p.created_at_ms, p.settled_at_ms, p.dossier_id, d.code, d.unit_id \
+                 FROM payments p JOIN dossiers d ON d.id = p.dossier_id \
+                 WHERE p.dossier_id = $1 ORDER BY p.id DESC",
             )
             .int(dossier_id),
         )
         .await
         .map_err(db)?;
     rows.into_iter()
-        .map(|(reference, amount_dong, status, transaction_no, at)| {
-            Ok(Payment {
-                reference,
-                amount_dong,
-                status,
-                transaction_no,
-                settled_at: at.map(|ms| instant(ms, "payments")).transpose()?,
-            })
-        })
+        .map(|r| Ok(crate::ports::payments::decode_payment(r)?.payment))
         .collect()
 }
 
@@ -930,7 +921,8 @@ pub(crate) async fn portal_counts<B: Backend>(
                  CAST(sum(CASE WHEN o.identity_verified THEN 1 ELSE 0 END) AS BIGINT), \
                  CAST(sum(CASE WHEN d.fee_dong > 0 THEN 1 ELSE 0 END) AS BIGINT), \
                  CAST(sum(CASE WHEN EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = d.id \
-                 AND p.status = 'paid') THEN 1 ELSE 0 END) AS BIGINT) \
+                 AND p.status = 'paid' AND p.refunded_dong < p.amount_dong) THEN 1 ELSE 0 END) \
+                 AS BIGINT) \
                  FROM dossiers d LEFT JOIN applicant_dossiers o ON o.dossier_id = d.id \
                  WHERE d.received_at_ms >= $1 AND d.received_at_ms < $2 GROUP BY d.unit_id",
             )

@@ -15,6 +15,7 @@ pub(crate) mod dossiers;
 pub(crate) mod feedback;
 pub(crate) mod history;
 pub(crate) mod outbox;
+pub(crate) mod payments;
 pub(crate) mod records;
 pub(crate) mod replay;
 pub(crate) mod snapshot;
@@ -534,6 +535,7 @@ macro_rules! store_ports {
         $crate::ports::dossier_ports::dossier_ports!($store);
         $crate::ports::applicants::applicant_ports!($store);
         $crate::ports::feedback::feedback_ports!($store);
+        $crate::ports::payments::payment_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
         $crate::ports::stats::stats_ports!($store);
     };

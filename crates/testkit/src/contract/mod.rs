@@ -19,6 +19,7 @@ pub mod dossier_corrections;
 pub mod dossier_import;
 pub mod history;
 pub mod outbox;
+pub mod payments;
 pub mod settings;
 pub mod stats;
 pub mod throttle;

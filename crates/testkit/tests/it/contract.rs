@@ -4,7 +4,8 @@
 
 use motcua_testkit::contract::{
     access, admin, applicants, audit, calendar, catalog, dashboard, dossier_changes,
-    dossier_corrections, dossier_import, history, outbox, settings, stats, throttle, units, users,
+    dossier_corrections, dossier_import, history, outbox, payments, settings, stats, throttle,
+    units, users,
 };
 use motcua_testkit::{Backend, TestDb};
 
@@ -130,4 +131,5 @@ on_both!(true =>
     outbox::concurrent_claims_never_return_the_same_message,
     dashboard::counts_match_a_hand_count,
     dashboard::the_service_counts_the_units_subtree_and_refuses_other_units,
+    payments::refunds_at_once_never_exceed_what_was_paid,
 );

@@ -12,6 +12,7 @@ mod feedback;
 mod forms;
 mod outbox;
 mod params;
+pub(crate) mod payments;
 mod procedures;
 mod processes;
 mod reports;
@@ -44,9 +45,10 @@ use crate::AppState;
         reports::satisfaction,
         reports::portal,
         feedback::list, feedback::get_one, feedback::act, feedback::report,
+        payments::list, payments::refund, payments::receipt, payments::reconciliation, payments::reconcile,
     ),
-    components(schemas(crate::error::Problem)),
-    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports"), (name = "feedback")),
+    components(schemas(crate::error::Problem, payments::RefundOutDoc)),
+    tags((name = "auth"), (name = "units"), (name = "users"), (name = "procedures"), (name = "catalog"), (name = "dossiers"), (name = "public"), (name = "notifications"), (name = "reports"), (name = "feedback"), (name = "payments")),
 )]
 pub struct ApiDoc;
 
@@ -68,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(outbox::routes())
         .merge(reports::routes())
         .merge(feedback::routes())
+        .merge(payments::routes())
         .merge(docs::routes())
 }
 

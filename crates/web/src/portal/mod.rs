@@ -56,6 +56,8 @@ pub struct PortalState {
     pub lookups: Arc<RateLimiter>,
     /// Proxy settings, to tell the caller's address.
     pub auth: Arc<AuthSettings>,
+    /// Slots for PDF rendering, shared with the staff side.
+    pub renders: crate::renders::Renders,
 }
 
 impl From<&AppState> for PortalState {
@@ -64,6 +66,7 @@ impl From<&AppState> for PortalState {
             services: s.services.clone(),
             lookups: s.lookups.clone(),
             auth: s.auth.clone(),
+            renders: s.renders.clone(),
         }
     }
 }

@@ -47,15 +47,18 @@ pub const MINE_RATE: &str = "/cong-dan/ho-so/{code}/danh-gia";
 pub const MINE_PAY: &str = "/cong-dan/ho-so/{code}/thanh-toan";
 /// Where the payment gateway sends the browser back.
 pub const PAY_BACK: &str = "/cong-dan/thanh-toan/ve";
+/// The e-receipt of a payment (by its reference), as PDF.
+pub const MINE_RECEIPT: &str = "/cong-dan/ho-so/{code}/bien-lai/{payment}";
 /// Every route that takes an owned dossier's code, with its method: the
 /// router registers exactly these, and the two-account access test
 /// (`tests/it/portal_matrix.rs`) tries each with another's code.
-pub const OWNED_ROUTES: [(&str, &str); 5] = [
+pub const OWNED_ROUTES: [(&str, &str); 6] = [
     ("GET", MINE_PAGE),
     ("GET", MINE_FILE),
     ("POST", MINE_SUPPLY),
     ("POST", MINE_RATE),
     ("POST", MINE_PAY),
+    ("GET", MINE_RECEIPT),
 ];
 
 /// The most files one submission carries.
@@ -79,6 +82,7 @@ pub fn routes() -> Router<PortalState> {
         .route(MINE_RATE, axum::routing::post(rate))
         .route(MINE_PAY, axum::routing::post(pay))
         .route(PAY_BACK, get(paid))
+        .route(MINE_RECEIPT, get(receipt))
         .route(
             MINE_SUPPLY,
             axum::routing::post(supply).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
@@ -676,6 +680,8 @@ struct MinePage {
     rating: Option<super::rating::RatingView>,
     /// The fee: amount, paid online, payable now.
     fee: Option<(String, bool, bool)>,
+    /// Links to the e-receipts of the payments made.
+    receipts: Vec<String>,
     /// What the gateway's answer did, when the browser comes back from it.
     payment_notice: Option<String>,
 }
@@ -813,18 +819,24 @@ async fn mine_page(
     } else {
         None
     };
-    let fee = match st
+    let fee_state = st
         .services
         .applicants()
         .fee_state(&who.applicant, &s.code)
-        .await?
-    {
+        .await?;
+    let receipts = fee_state
+        .receipts
+        .iter()
+        .map(|r| format!("{MINE}/{}/bien-lai/{r}", s.code))
+        .collect();
+    let fee = match fee_state {
         f if f.fee_dong > 0 => Some((format::money(lang, f.fee_dong), f.paid, f.payable)),
         _ => None,
     };
     let title = t.fill("portal.status.title", &[("code", &s.code)]);
     let page = MinePage {
         fee,
+        receipts,
         payment_notice,
         rating,
         files,
@@ -1145,6 +1157,27 @@ async fn paid(
         Err(ServiceError::Invalid { .. } | ServiceError::NotFound { .. }) => {
             Ok(super::error_page(lang, StatusCode::BAD_REQUEST))
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /cong-dan/ho-so/{code}/bien-lai/{payment}`: the e-receipt of one of
+/// the owner's payments as PDF; another's dossier or payment, or one not
+/// paid, is the same 404 as a missing one.
+async fn receipt(
+    State(st): State<PortalState>,
+    lang: Lang,
+    who: SignedApplicant,
+    Path((code, payment)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    match st
+        .services
+        .applicants()
+        .my_receipt(&who.applicant, &code, &payment)
+        .await
+    {
+        Ok(r) => crate::api::payments::receipt_pdf(&st.renders, r).await,
+        Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
         Err(e) => Err(e.into()),
     }
 }

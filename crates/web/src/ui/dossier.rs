@@ -18,6 +18,7 @@
 
 pub(crate) mod actions;
 mod correct;
+mod payments;
 pub(crate) mod upload;
 mod view;
 
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ho-so/{code}", get(show))
         .route("/ho-so/{code}/hanh-dong", post(act))
         .route("/ho-so/{code}/sua", post(correct::correct))
+        .route("/ho-so/{code}/hoan-phi", post(payments::refund))
         .route(
             "/ho-so/{code}/tep",
             post(attach).layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
@@ -97,6 +99,8 @@ struct PageQuery {
     tep: Option<String>,
     /// Set after a correction (after a redirect).
     sua: Option<String>,
+    /// Set after a refund (after a redirect).
+    hoan: Option<String>,
 }
 
 /// What the page says at its top.
@@ -165,6 +169,7 @@ async fn respond_with(
         view::message_rows(staff.lang, &messages),
     );
     b.correction = correction;
+    b.payments = payments::card(st, staff, &v).await?;
     if is_htmx(headers) {
         return Ok(render(StatusCode::OK, &DossierPartial { t, b }));
     }
@@ -218,6 +223,8 @@ async fn show(
         msg.notice = Some(t.get("dossier.upload.done").to_owned());
     } else if q.sua.is_some() {
         msg.notice = Some(t.get("dossier.correction.done").to_owned());
+    } else if q.hoan.is_some() {
+        msg.notice = Some(t.get("dossier.payments.done_plain").to_owned());
     } else if let Some(a) = q.xong.as_deref().and_then(actions::known) {
         msg.notice = Some(t.fill("dossier.done_notice", &[("action", &actions::label(&t, a))]));
         if q.warn.is_some() {

@@ -1077,7 +1077,7 @@ async fn files_are_attached_checked_and_downloaded(b: Backend) {
 }
 
 /// The text of a PDF, by poppler's `pdftotext` (installed by `.ci/run`).
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("f.pdf");
     std::fs::write(&path, bytes).unwrap();
@@ -1088,7 +1088,7 @@ fn pdf_text(bytes: &[u8]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-async fn fetch(c: &Client, path: &str) -> (u16, Vec<u8>) {
+pub(crate) async fn fetch(c: &Client, path: &str) -> (u16, Vec<u8>) {
     let r = c.http.get(c.url(path)).send().await.unwrap();
     let s = r.status().as_u16();
     if s == 200 {

@@ -16,6 +16,7 @@ mod corrections;
 mod counter_forms;
 mod files_s3;
 mod hardening;
+mod payment_refunds;
 mod portal;
 mod portal_accounts;
 mod portal_feedback;

@@ -105,8 +105,33 @@ async fn state(w: &World, code: &str) -> (serde_json::Value, usize, i64) {
     )
 }
 
-async fn call(who: &mut Who, method: &str, route: &str, code: &str, file: &str) -> Answer {
-    let path = route.replace("{code}", code).replace("{id}", file);
+/// Records a paid payment of `code` under `reference` (the gateway is not
+/// the subject here), so the receipt route has something to answer.
+async fn paid(w: &World, code: &str, reference: &str) {
+    w.app
+        .db
+        .execute(&format!(
+            "INSERT INTO payments (dossier_id, reference, amount_dong, status, transaction_no, \
+             created_at_ms, settled_at_ms) SELECT id, '{reference}', 50000, 'paid', 'TXN{reference}', \
+             1764000000000, 1764000000000 FROM dossiers WHERE code = '{code}'"
+        ))
+        .await
+        .unwrap();
+}
+
+/// Calls `route` on `code`; `{id}` is the file's id and `{payment}` the
+/// payment's reference, both of that dossier.
+async fn call(
+    who: &mut Who,
+    method: &str,
+    route: &str,
+    code: &str,
+    file: &(String, String),
+) -> Answer {
+    let path = route
+        .replace("{code}", code)
+        .replace("{id}", &file.0)
+        .replace("{payment}", &file.1);
     if method == "GET" {
         return who.b.get(&path).await;
     }
@@ -168,8 +193,10 @@ async fn another_applicants_dossier_reads_as_missing_on_every_route(b: Backend) 
     .await);
     let v = version(&w, &db).await;
     ok(act(&w.desk, &db, json!({ "action": "record_return", "version": v, "method": "in_person", "collector_name": "B" })).await);
-    let fa = file_id(&mut a, &da).await;
-    let fb = file_id(&mut bee, &db).await;
+    paid(&w, &da, "ref-a").await;
+    paid(&w, &db, "ref-b").await;
+    let fa = (file_id(&mut a, &da).await, "ref-a".to_owned());
+    let fb = (file_id(&mut bee, &db).await, "ref-b".to_owned());
 
     let mut tried = 0;
     for (method, route) in OWNED_ROUTES {

@@ -18,7 +18,7 @@ on_both!(the_owner_pays_once_and_forged_answers_change_nothing);
 
 /// The gateway's page for a payment URL, then "Pay" (0) or "Cancel" (1);
 /// answers where the gateway sends the browser back.
-async fn at_gateway(url: &str, line: usize) -> String {
+pub(crate) async fn at_gateway(url: &str, line: usize) -> String {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -40,7 +40,7 @@ async fn at_gateway(url: &str, line: usize) -> String {
     r.headers()["location"].to_str().unwrap().to_owned()
 }
 
-fn path_of(url: &str) -> String {
+pub(crate) fn path_of(url: &str) -> String {
     format!("/{}", url.splitn(4, '/').nth(3).unwrap())
 }
 
@@ -163,7 +163,7 @@ async fn the_owner_pays_once_and_forged_answers_change_nothing(b: Backend) {
     );
 }
 
-async fn pay(c: &mut Browser, path: &str, t: &str) -> crate::portal_accounts::Answer {
+pub(crate) async fn pay(c: &mut Browser, path: &str, t: &str) -> crate::portal_accounts::Answer {
     c.post_raw(path, format!("csrf_token={t}"), &[]).await
 }
 
@@ -174,7 +174,7 @@ async fn paid(db: &motcua_testkit::TestDb) -> i64 {
 }
 
 /// The link to the gateway on the page the pay form answers with.
-fn gateway_link(body: &str) -> String {
+pub(crate) fn gateway_link(body: &str) -> String {
     let at = body
         .find("id=\"to-gateway\" href=\"")
         .expect("a link to the gateway");

@@ -128,7 +128,7 @@ pub(crate) async fn page(c: &Client, path: &str) -> (u16, String) {
 }
 
 /// Posts a url-encoded form; answers status, `Location` and body.
-async fn post_form(
+pub(crate) async fn post_form(
     c: &Client,
     path: &str,
     fields: &[(&str, &str)],

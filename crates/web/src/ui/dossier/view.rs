@@ -186,6 +186,8 @@ pub struct Body {
     pub has_result_file: bool,
     /// The form that corrects what the desk typed, for those who may.
     pub correction: Option<super::correct::CorrectionForm>,
+    /// Fees paid online, with the refund form for those who may.
+    pub payments: Option<super::payments::PaymentsCard>,
 }
 
 /// The hand-over form's target.
@@ -775,5 +777,6 @@ pub fn body(
         me: staff.actor.username.clone(),
         has_result_file: v.files.iter().any(|f| f.kind == "result"),
         correction: None,
+        payments: None,
     }
 }

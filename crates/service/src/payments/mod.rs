@@ -1,8 +1,22 @@
 //! The payment-gateway port (domain.md §8): a fee paid online through a
 //! gateway in the VNPay style (the browser goes to the gateway's page and
-//! comes back with a signed answer). `motcua-notify` holds the adapter
+//! comes back with a signed answer), given back by a signed
+//! server-to-server refund, and checked against the gateway's signed list
+//! of a day's transactions. `motcua-notify` holds the adapter
 //! (`payment::SignedGateway`) and a simulated gateway for the demo and the
-//! tests. A dossier paid this way counts as paid online in the statistics.
+//! tests. A dossier paid this way counts as paid online in the statistics
+//! unless its fee was refunded in full.
+//!
+//! Staff's use cases are in [`refunds`] (a dossier's payments, refunds),
+//! [`receipts`] (the e-receipt) and [`reconcile`] (đối soát).
+
+pub mod receipts;
+pub mod reconcile;
+pub mod refunds;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use jiff::civil::Date;
 
 use crate::error::ServiceResult;
 
@@ -17,6 +31,8 @@ pub struct PaymentRequest {
     pub description: String,
     /// Where the gateway sends the browser back.
     pub return_url: String,
+    /// When the payment was opened.
+    pub created_at: Timestamp,
 }
 
 /// What the gateway answered, once its signature is checked.
@@ -32,13 +48,87 @@ pub struct GatewayAnswer {
     pub paid: bool,
 }
 
+/// A refund asked of the gateway, server to server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    /// Our unique reference of the refund (the gateway answers a repeated
+    /// one with its first answer).
+    pub reference: String,
+    /// The payment's reference.
+    pub payment_reference: String,
+    /// The gateway's transaction of the payment.
+    pub transaction: String,
+    /// The amount to give back, in đồng.
+    pub amount_dong: i64,
+    /// Whether it gives back the whole payment.
+    pub full: bool,
+    /// Why.
+    pub reason: String,
+    /// Who asks.
+    pub requested_by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The gateway's signed answer to a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundAnswer {
+    /// Given back under the gateway's transaction.
+    Done {
+        /// The gateway's transaction of the refund.
+        transaction: String,
+    },
+    /// Refused (more than remains, already refunded, unknown transaction).
+    Refused {
+        /// The gateway's code and message.
+        why: String,
+    },
+}
+
+/// What a gateway's transaction was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransactionKind {
+    /// A payment.
+    Payment,
+    /// A refund of one.
+    Refund,
+}
+
+/// One transaction in the gateway's list of a day (checked signature).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GatewayTransaction {
+    /// A payment or a refund.
+    pub kind: TransactionKind,
+    /// Our reference: the payment's, or the refund's.
+    pub reference: String,
+    /// For a refund, the payment's reference; for a payment, the same as
+    /// `reference`.
+    pub payment_reference: String,
+    /// The gateway's transaction number.
+    pub transaction: String,
+    /// The amount in đồng.
+    pub amount_dong: i64,
+    /// When the gateway recorded it.
+    pub at: Timestamp,
+}
+
 /// A payment gateway.
+#[async_trait]
 pub trait PaymentGateway: Send + Sync {
     /// The gateway's page for this payment (signed).
     fn pay_url(&self, r: &PaymentRequest) -> String;
     /// Reads what the gateway sent back, refusing anything whose signature
     /// does not hold (`Invalid` on `signature`).
     fn verify(&self, params: &[(String, String)]) -> ServiceResult<GatewayAnswer>;
+    /// Asks the gateway to give back (part of) a payment. An answer whose
+    /// signature does not hold, or that answers another request, is
+    /// `Invalid` on `signature`; no answer is `Unavailable`.
+    async fn refund(&self, r: &RefundRequest) -> ServiceResult<RefundAnswer>;
+    /// The gateway's transactions of `day` (Viet Nam time), payments and
+    /// refunds, from its signed list (`Invalid` on `signature` when the
+    /// signature does not hold).
+    async fn transactions(&self, day: Date) -> ServiceResult<Vec<GatewayTransaction>>;
 }
 
 /// Where a dossier's fee stands, for its owner's page.
@@ -51,6 +141,9 @@ pub struct FeeState {
     /// Whether it can be paid online now (a gateway, a fee, not paid, the
     /// dossier received and not ended without a result).
     pub payable: bool,
+    /// The references of the payments paid (refunded or not), oldest
+    /// first: each has an e-receipt.
+    pub receipts: Vec<String>,
 }
 
 /// What a gateway's answer did.
@@ -62,6 +155,15 @@ pub enum Returned {
     NotPaid,
     /// The answer came before: nothing changed.
     Again,
+}
+
+/// A fresh unguessable reference for the gateway (20 hex digits; VNPay
+/// takes up to 100 characters).
+pub(crate) fn new_reference() -> ServiceResult<String> {
+    Ok(crate::auth::new_secret()?
+        .get(..20)
+        .unwrap_or_default()
+        .to_owned())
 }
 
 fn payable_status(s: motcua_domain::dossier::Status) -> bool {
@@ -84,19 +186,22 @@ impl crate::services::Applicants<'_> {
         code: &str,
     ) -> ServiceResult<FeeState> {
         let d = self.services().dossiers().owned(who, code).await?;
-        let paid = self
-            .store()
-            .dossier_payments(d.id)
-            .await?
+        let payments = self.store().dossier_payments(d.id).await?;
+        let paid = payments.iter().any(crate::store::Payment::counts_as_paid);
+        let receipts = payments
             .iter()
-            .any(|p| p.status == "paid");
+            .rev()
+            .filter(|p| p.status == "paid")
+            .map(|p| p.reference.clone())
+            .collect();
         Ok(FeeState {
             fee_dong: d.fee_dong,
             paid,
-            payable: self.services().payments().is_some()
+            payable: self.services().gateway().is_some()
                 && d.fee_dong > 0
                 && !paid
                 && payable_status(d.state.status),
+            receipts,
         })
     }
 
@@ -110,7 +215,7 @@ impl crate::services::Applicants<'_> {
         return_url: &str,
     ) -> ServiceResult<String> {
         let state = self.fee_state(who, code).await?;
-        let Some(gateway) = self.services().payments() else {
+        let Some(gateway) = self.services().gateway() else {
             return Err(crate::ServiceError::Conflict(
                 "no payment gateway is configured".into(),
             ));
@@ -121,10 +226,7 @@ impl crate::services::Applicants<'_> {
             ));
         }
         let d = self.services().dossiers().owned(who, code).await?;
-        let reference = crate::auth::new_secret()?
-            .get(..20)
-            .unwrap_or_default()
-            .to_owned();
+        let reference = new_reference()?;
         let ctx = crate::store::AuditContext {
             actor: who.audit_name(),
             at: self.now(),
@@ -137,6 +239,7 @@ impl crate::services::Applicants<'_> {
             amount_dong: d.fee_dong,
             description: format!("Phí, lệ phí hồ sơ {}", d.code),
             return_url: return_url.to_owned(),
+            created_at: ctx.at,
         }))
     }
 }
@@ -152,7 +255,7 @@ impl crate::services::Portal<'_> {
     ) -> ServiceResult<(String, Returned)> {
         let gateway = self
             .services()
-            .payments()
+            .gateway()
             .ok_or_else(|| crate::ServiceError::not_found("payment gateway", "none"))?;
         let answer = gateway.verify(params)?;
         let ctx = crate::store::AuditContext {
