@@ -387,7 +387,7 @@ pub async fn change_password(
 
 /// Sets a password (administrator reset or change); the store ends the
 /// user's sessions and revokes their API tokens with it.
-pub async fn set_password(
+pub(crate) async fn set_password(
     store: &dyn Store,
     ctx: &AuditContext,
     user_id: i64,

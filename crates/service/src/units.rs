@@ -46,13 +46,10 @@ async fn check_new_unit(store: &dyn Store, unit: &NewUnit) -> ServiceResult<NewU
     })
 }
 
-/// Adds a unit with its audit entry, without an access check: for seeding and
-/// the command line acting as the system.
-pub async fn create_unit(
-    store: &dyn Store,
-    ctx: &AuditContext,
-    unit: NewUnit,
-) -> ServiceResult<Unit> {
+/// Adds a unit with its audit entry, without an access check: private, for
+/// [`add_unit`] once it checked (the command line and seeding act as the
+/// system actor, who passes every check).
+async fn create_unit(store: &dyn Store, ctx: &AuditContext, unit: NewUnit) -> ServiceResult<Unit> {
     let unit = check_new_unit(store, &unit).await?;
     store.insert_unit(ctx, &unit).await
 }

@@ -12,7 +12,9 @@ pub mod cluster;
 pub mod contract;
 mod db;
 
-pub use app::{Client, Gateway, Identity, Options, TEST_PASSWORD, TestApp, codes};
+pub use app::{
+    Client, Gateway, Identity, Options, TEST_PASSWORD, TestApp, codes, system, system_services,
+};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, postgres_server, server_url};
 /// The file store `TestApp` uses, for a service a test builds itself.
 pub use motcua_storage::LocalFileStore;
