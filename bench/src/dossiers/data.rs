@@ -15,7 +15,7 @@ use motcua_domain::deadline::TimeLimit;
 use motcua_domain::role::Role;
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
 use motcua_service::access::Actor;
-use motcua_service::store::{AuditContext, NewProcess, NewUnit, ProcessStep, Store};
+use motcua_service::store::{NewProcess, NewUnit, ProcessStep, Store};
 use motcua_service::{procedures, processes, units};
 
 /// Districts of the province.
@@ -82,13 +82,6 @@ impl Rng {
     }
 }
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor: "bench".into(),
-        at: jiff::Timestamp::now(),
-    }
-}
-
 const DISTRICT_NAMES: &[&str] = &[
     "Đô Lương",
     "Nam Đàn",
@@ -119,9 +112,11 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             valid_to: None,
         })
     };
-    let province = units::create_unit(
+    let actor = Actor::system("bench");
+    let province = units::add_unit(
         store,
-        &ctx(),
+        &actor,
+        jiff::Timestamp::now(),
         unit(
             PROVINCE.into(),
             "UBND tỉnh Nghệ An".into(),
@@ -134,9 +129,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
     let mut district_ids = Vec::new();
     for d in 0..DISTRICTS {
         let name = DISTRICT_NAMES[d as usize % DISTRICT_NAMES.len()];
-        let dist = units::create_unit(
+        let dist = units::add_unit(
             store,
-            &ctx(),
+            &actor,
+            jiff::Timestamp::now(),
             unit(
                 district(d),
                 format!("UBND huyện {name}"),
@@ -147,9 +143,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         )
         .await?;
         district_ids.push(dist.id);
-        units::create_unit(
+        units::add_unit(
             store,
-            &ctx(),
+            &actor,
+            jiff::Timestamp::now(),
             unit(
                 desk(d),
                 format!("Bộ phận Một cửa huyện {name}"),
@@ -159,9 +156,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             )?,
         )
         .await?;
-        units::create_unit(
+        units::add_unit(
             store,
-            &ctx(),
+            &actor,
+            jiff::Timestamp::now(),
             unit(
                 office(d),
                 format!("Phòng Tư pháp huyện {name}"),
@@ -172,9 +170,10 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
         )
         .await?;
         for c in 0..COMMUNES {
-            units::create_unit(
+            units::add_unit(
                 store,
-                &ctx(),
+                &actor,
+                jiff::Timestamp::now(),
                 unit(
                     commune(d, c),
                     format!("UBND xã số {} huyện {name}", c + 1),
@@ -186,7 +185,6 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<()> {
             .await?;
         }
     }
-    let actor = Actor::system("bench");
     let mut drafts = Vec::new();
     for i in 0..PROCEDURES {
         let d = draft(i)?;

@@ -27,7 +27,7 @@ use motcua_domain::unit::UnitCode;
 use motcua_service::access::Actor;
 use motcua_service::catalog::FileFormat;
 use motcua_service::dossiers::{DossierService, NoticeSettings};
-use motcua_service::store::{AuditContext, Store};
+use motcua_service::store::Store;
 use motcua_service::users;
 use motcua_testkit::Backend;
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
@@ -89,13 +89,6 @@ pub struct Dataset {
     pub url: String,
     /// The store.
     pub store: Arc<dyn Store>,
-}
-
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor: "bench".into(),
-        at: jiff::Timestamp::now(),
-    }
 }
 
 impl Dataset {
@@ -398,9 +391,19 @@ impl Dataset {
         if store.user_by_username(username).await.is_ok() {
             return Ok(());
         }
-        let u = users::add_user(store, &ctx(), username, "Cán Bộ Đo Tải", None, PASSWORD).await?;
         let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
-        users::grant(store, &ctx(), u.id, role, unit_id).await?;
+        users::add_user_as(
+            store,
+            &Actor::system("bench"),
+            jiff::Timestamp::now(),
+            username,
+            "Cán Bộ Đo Tải",
+            None,
+            PASSWORD,
+            role,
+            unit_id,
+        )
+        .await?;
         Ok(())
     }
 }

@@ -421,9 +421,10 @@ async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
         (DO_LUONG_ECONOMY, "Phòng Kinh tế xã Đô Lương"),
         (DO_LUONG_SOCIAL, "Phòng Văn hóa - Xã hội xã Đô Lương"),
     ] {
-        units::create_unit(
+        units::add_unit(
             store,
-            ctx,
+            &actor,
+            ctx.at,
             new_unit(code, name, UnitKind::DistrictOffice, Level::Commune, dl)?,
         )
         .await?;
@@ -440,9 +441,10 @@ async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
         .await?;
     }
     let kl = unit_id(store, KIM_LIEN).await?;
-    units::create_unit(
+    units::add_unit(
         store,
-        ctx,
+        &actor,
+        ctx.at,
         new_unit(
             KIM_LIEN_CENTRE,
             "Trung tâm Phục vụ hành chính công xã Kim Liên",
@@ -452,9 +454,10 @@ async fn reform(store: &dyn Store, ctx: &AuditContext) -> ServiceResult<()> {
         )?,
     )
     .await?;
-    units::create_unit(
+    units::add_unit(
         store,
-        ctx,
+        &actor,
+        ctx.at,
         new_unit(
             PROVINCE_CENTRE,
             "Trung tâm Phục vụ hành chính công tỉnh Nghệ An",
@@ -484,14 +487,16 @@ pub async fn seed(
         actor: "demo".to_owned(),
         at: SystemClock.now(),
     };
+    let actor = Actor::system(ctx.actor.clone());
     for spec in UNITS {
         let parent_id = match spec.parent {
             Some(p) => Some(store.unit_by_code(&UnitCode::parse(p)?).await?.id),
             None => None,
         };
-        units::create_unit(
+        units::add_unit(
             store,
-            &ctx,
+            &actor,
+            ctx.at,
             NewUnit {
                 code: UnitCode::parse(spec.code)?,
                 name: spec.name.to_owned(),
@@ -509,17 +514,19 @@ pub async fn seed(
     seed_reformed_catalog(store, &ctx).await?;
     for (username, full_name, role, unit) in USERS {
         let email = format!("{username}@demo.motcua.invalid");
-        let user = users::add_user(
+        let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
+        users::add_user_as(
             store,
-            &ctx,
+            &actor,
+            ctx.at,
             username,
             full_name,
             Some(&email),
             DEMO_PASSWORD,
+            *role,
+            unit_id,
         )
         .await?;
-        let unit_id = store.unit_by_code(&UnitCode::parse(unit)?).await?.id;
-        users::grant(store, &ctx, user.id, *role, unit_id).await?;
     }
     seed_citizen(store, &ctx).await?;
     let history = crate::demo_history::seed(shared.clone(), &ctx).await?;

@@ -258,7 +258,7 @@ pub(crate) fn whole_seconds(d: SignedDuration) -> u64 {
 }
 
 /// The actor behind a session cookie, if the session exists and has not expired.
-pub async fn session_actor(
+pub(crate) async fn session_actor(
     store: &dyn Store,
     now: Timestamp,
     secret: &str,
@@ -282,7 +282,7 @@ pub async fn logout(store: &dyn Store, secret: &str) -> ServiceResult<()> {
 /// token exists, is neither revoked nor expired at `now`, and its owner is
 /// active. The token's last use is recorded at most once a
 /// [`TOKEN_USE_RESOLUTION`]; a failure to record it does not refuse the call.
-pub async fn token_actor(
+pub(crate) async fn token_actor(
     store: &dyn Store,
     now: Timestamp,
     token: &str,
@@ -387,7 +387,7 @@ pub async fn change_password(
 
 /// Sets a password (administrator reset or change); the store ends the
 /// user's sessions and revokes their API tokens with it.
-pub async fn set_password(
+pub(crate) async fn set_password(
     store: &dyn Store,
     ctx: &AuditContext,
     user_id: i64,

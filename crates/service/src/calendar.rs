@@ -103,7 +103,7 @@ pub fn check_range(from: Date, to: Date, max_days: i32) -> ServiceResult<()> {
 }
 
 /// Records an administrator's correction of a date, for every unit or one.
-pub async fn set_day(
+pub(crate) async fn set_day(
     store: &dyn Store,
     ctx: &crate::store::AuditContext,
     unit: Option<&Unit>,
@@ -136,7 +136,7 @@ pub async fn set_day(
 }
 
 /// Removes a correction, so the date follows the rules and official schedule again.
-pub async fn unset_day(
+pub(crate) async fn unset_day(
     store: &dyn Store,
     ctx: &crate::store::AuditContext,
     unit: Option<&Unit>,
@@ -148,7 +148,7 @@ pub async fn unset_day(
 }
 
 /// Sets a unit's office hours from a date on (to a date, or open-ended).
-pub async fn set_office_hours(
+pub(crate) async fn set_office_hours(
     store: &dyn Store,
     ctx: &crate::store::AuditContext,
     unit: &Unit,

@@ -32,7 +32,7 @@ pub const DEFAULTS_KEY: &str = "routing.default_processes";
 
 /// The fields a unit handles, as stored (none when never set). Internal
 /// read: callers check access for what they show.
-pub async fn unit_sectors(store: &dyn Store, unit_id: i64) -> ServiceResult<Vec<String>> {
+pub(crate) async fn unit_sectors(store: &dyn Store, unit_id: i64) -> ServiceResult<Vec<String>> {
     let Some(v) = store
         .get_setting(&format!("unit:{unit_id}"), SECTORS_KEY)
         .await?
@@ -114,7 +114,7 @@ pub fn is_office(kind: UnitKind) -> bool {
 }
 
 /// Every default process, as stored. Internal read.
-pub async fn default_processes(store: &dyn Store) -> ServiceResult<Vec<DefaultProcess>> {
+pub(crate) async fn default_processes(store: &dyn Store) -> ServiceResult<Vec<DefaultProcess>> {
     let Some(v) = store.get_setting("global", DEFAULTS_KEY).await? else {
         return Ok(Vec::new());
     };

@@ -4,7 +4,8 @@
 //! A front end (the web server, the command line) holds a [`Services`] and
 //! never the [`Store`]: what it can call is what the services expose, and
 //! each use case that reads or changes something scoped to units checks its
-//! caller first (architecture.md §3, "Callers and access"). The services
+//! caller first (architecture.md §3, "Callers and access"); a variant
+//! without the check is private to this crate. The services
 //! tell the time from the one injectable [`Clock`], so a test's clock
 //! governs pages, API answers and stored moments alike.
 //!

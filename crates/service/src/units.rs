@@ -46,13 +46,10 @@ async fn check_new_unit(store: &dyn Store, unit: &NewUnit) -> ServiceResult<NewU
     })
 }
 
-/// Adds a unit with its audit entry, without an access check: for seeding and
-/// the command line acting as the system.
-pub async fn create_unit(
-    store: &dyn Store,
-    ctx: &AuditContext,
-    unit: NewUnit,
-) -> ServiceResult<Unit> {
+/// Adds a unit with its audit entry, without an access check: private, for
+/// [`add_unit`] once it checked (the command line and seeding act as the
+/// system actor, who passes every check).
+async fn create_unit(store: &dyn Store, ctx: &AuditContext, unit: NewUnit) -> ServiceResult<Unit> {
     let unit = check_new_unit(store, &unit).await?;
     store.insert_unit(ctx, &unit).await
 }
@@ -160,12 +157,12 @@ pub async fn find_unit(store: &dyn Store, field: &'static str, code: &str) -> Se
 }
 
 /// The tree as it stood on a date.
-pub async fn tree_on(store: &dyn Store, on: Date) -> ServiceResult<Vec<UnitVersion>> {
+pub(crate) async fn tree_on(store: &dyn Store, on: Date) -> ServiceResult<Vec<UnitVersion>> {
     store.units_on(on).await
 }
 
 /// A unit's history: versions and successions.
-pub async fn history(
+pub(crate) async fn history(
     store: &dyn Store,
     unit_id: i64,
 ) -> ServiceResult<(Vec<UnitVersion>, Vec<Succession>)> {
@@ -247,7 +244,7 @@ pub fn departures(
 /// [`departures`] for several scopes at once (an actor's grants), read
 /// from one load of the tree's history, as instants: the start of the
 /// first day outside, in Vietnam's time.
-pub async fn departed(
+pub(crate) async fn departed(
     store: &dyn Store,
     scopes: &[&std::collections::HashSet<i64>],
     today: Date,

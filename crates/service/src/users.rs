@@ -11,7 +11,7 @@
 use jiff::Timestamp;
 use motcua_domain::role::Role;
 
-use crate::access::{Actor, Permission, deny, require};
+use crate::access::{Actor, Permission, deny, require, require_somewhere};
 use crate::auth::set_password;
 use crate::error::{ServiceError, ServiceResult};
 use crate::passwords::hash_password;
@@ -36,9 +36,10 @@ pub fn parse_username(input: &str) -> ServiceResult<String> {
     }
 }
 
-/// Creates an account with an argon2id password hash (no access check: the
-/// caller is the system, or [`add_user_as`] checked).
-pub async fn add_user(
+/// Creates an account with an argon2id password hash, without an access
+/// check: private to the crate, for [`add_user_as`] and [`add_account_as`]
+/// after they checked.
+async fn add_user(
     store: &dyn Store,
     ctx: &AuditContext,
     username: &str,
@@ -107,6 +108,30 @@ pub async fn add_user_as(
     Ok((user, grant))
 }
 
+/// Creates an account with no role yet, on behalf of an actor who manages
+/// users somewhere (a person without grants is anyone's to manage, see
+/// [`may_manage`]); roles are given with [`grant_as`].
+pub async fn add_account_as(
+    store: &dyn Store,
+    actor: &Actor,
+    now: Timestamp,
+    username: &str,
+    full_name: &str,
+    email: Option<&str>,
+    password: &str,
+) -> ServiceResult<User> {
+    require_somewhere(store, actor, now, Permission::ManageUsers).await?;
+    add_user(
+        store,
+        &actor.context(now),
+        username,
+        full_name,
+        email,
+        password,
+    )
+    .await
+}
+
 /// Whether the actor manages everyone: the system or a system administrator.
 pub fn manages_everyone(actor: &Actor) -> bool {
     actor.is_system() || actor.holds(Role::SystemAdmin)
@@ -166,17 +191,6 @@ async fn check_may_grant(
         .await;
     }
     Ok(())
-}
-
-/// Grants a role on a unit (and so on its subtree), without an access check.
-pub async fn grant(
-    store: &dyn Store,
-    ctx: &AuditContext,
-    user_id: i64,
-    role: Role,
-    unit_id: i64,
-) -> ServiceResult<RoleGrant> {
-    store.grant_role(ctx, user_id, role, unit_id).await
 }
 
 /// Grants a role on behalf of an actor who manages users on that unit.
@@ -279,6 +293,28 @@ impl crate::services::Users<'_> {
             password,
             role,
             unit_id,
+        )
+        .await
+    }
+
+    /// [`add_account_as`](self::add_account_as): an account with no role
+    /// yet, for an actor who manages users somewhere.
+    pub async fn add_account_as(
+        &self,
+        actor: &Actor,
+        username: &str,
+        full_name: &str,
+        email: Option<&str>,
+        password: &str,
+    ) -> ServiceResult<User> {
+        self::add_account_as(
+            self.store(),
+            actor,
+            self.now(),
+            username,
+            full_name,
+            email,
+            password,
         )
         .await
     }

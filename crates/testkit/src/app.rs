@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 use jiff::civil::date;
 use motcua_domain::role::Role;
 use motcua_domain::unit::{Level, UnitCode, UnitKind};
-use motcua_service::store::{AuditContext, NewUnit};
-use motcua_service::{units, users};
+use motcua_service::access::Actor;
+use motcua_service::store::NewUnit;
 use reqwest::header::{COOKIE, HeaderMap, HeaderValue};
 
 use crate::{Backend, TestDb};
@@ -201,21 +201,22 @@ impl TestApp {
             .id)
     }
 
-    /// Creates a user holding `role` on the unit `unit_code`.
+    /// Creates a user holding `role` on the unit `unit_code`, as the system
+    /// (audited as `test`).
     pub async fn user(&self, username: &str, role: Role, unit_code: &str) -> anyhow::Result<i64> {
-        let store = self.db.store();
-        let ctx = ctx();
-        let user = users::add_user(
-            store.as_ref(),
-            &ctx,
-            username,
-            "Người Dùng Thử",
-            None,
-            TEST_PASSWORD,
-        )
-        .await?;
         let unit = self.unit_id(unit_code).await?;
-        users::grant(store.as_ref(), &ctx, user.id, role, unit).await?;
+        let (user, _) = system_services(&self.db)
+            .users()
+            .add_user_as(
+                &system(),
+                username,
+                "Người Dùng Thử",
+                None,
+                TEST_PASSWORD,
+                role,
+                unit,
+            )
+            .await?;
         Ok(user.id)
     }
 
@@ -275,16 +276,21 @@ impl TestApp {
     }
 }
 
-fn ctx() -> AuditContext {
-    AuditContext {
-        actor: "test".into(),
-        at: jiff::Timestamp::now(),
-    }
+/// The services over a test database as seeding and helpers use them: the
+/// system clock, so their audit entries carry the real moment.
+pub fn system_services(db: &TestDb) -> motcua_service::Services {
+    motcua_service::Services::plain(db.store())
+}
+
+/// The system principal that seeds and sets up tests, audited as `test`.
+pub fn system() -> Actor {
+    Actor::system("test")
 }
 
 async fn seed_tree(db: &TestDb) -> anyhow::Result<()> {
     use codes::*;
     let store = db.store();
+    let services = system_services(db);
     let specs: [(&str, &str, UnitKind, Level, Option<&str>); 6] = [
         (
             PROVINCE,
@@ -334,20 +340,21 @@ async fn seed_tree(db: &TestDb) -> anyhow::Result<()> {
             Some(p) => Some(store.unit_by_code(&UnitCode::parse(p)?).await?.id),
             None => None,
         };
-        units::create_unit(
-            store.as_ref(),
-            &ctx(),
-            NewUnit {
-                code: UnitCode::parse(code)?,
-                name: name.into(),
-                kind,
-                level,
-                parent_id,
-                valid_from: date(2020, 1, 1),
-                valid_to: None,
-            },
-        )
-        .await?;
+        services
+            .units()
+            .add_unit(
+                &system(),
+                NewUnit {
+                    code: UnitCode::parse(code)?,
+                    name: name.into(),
+                    kind,
+                    level,
+                    parent_id,
+                    valid_from: date(2020, 1, 1),
+                    valid_to: None,
+                },
+            )
+            .await?;
     }
     Ok(())
 }

@@ -15,7 +15,10 @@ mod db;
 pub mod files;
 pub mod s3;
 
-pub use app::{Client, Files, Gateway, Identity, Options, TEST_PASSWORD, TestApp, codes};
+pub use app::{
+    Client, Files, Gateway, Identity, Options, TEST_PASSWORD, TestApp, codes, system,
+    system_services,
+};
 pub use db::{Backend, DATABASE_URL_VAR, TestDb, postgres_server, server_url};
 /// The file store `TestApp` uses, for a service a test builds itself.
 pub use motcua_storage::LocalFileStore;

@@ -8,7 +8,7 @@ use jiff::civil::Time;
 use motcua_domain::deadline::{TimeLimit, WorkTime};
 use motcua_domain::time::{format_rfc3339, parse_date, parse_moment};
 use motcua_service::calendar::{self as cal, UnitCalendar};
-use motcua_service::{ServiceError, units};
+use motcua_service::{ServiceError, Services, units};
 
 use crate::cli::{DaysArgs, DueArgs, HoursArgs, SetDayArgs, UnitScope, UnsetDayArgs};
 use crate::config::Config;
@@ -147,15 +147,16 @@ async fn scope_of(
 pub async fn set(cfg: &Config, args: SetDayArgs) -> anyhow::Result<()> {
     let day = parse_date("--date", &args.date)?;
     let (store, unit) = scope_of(cfg, &args.scope).await?;
-    cal::set_day(
-        store.as_ref(),
-        &super::cli_context(),
-        unit.as_ref(),
-        day,
-        args.working,
-        &args.reason,
-    )
-    .await?;
+    Services::plain(store)
+        .admin()
+        .set_day_as(
+            &super::cli_actor(),
+            unit.as_ref(),
+            day,
+            args.working,
+            &args.reason,
+        )
+        .await?;
     let status = if args.working { "working" } else { "off" };
     let whom = unit.map_or_else(|| "all units".to_owned(), |u| u.code.to_string());
     println!("{day} {status} for {whom}");
@@ -166,7 +167,10 @@ pub async fn set(cfg: &Config, args: SetDayArgs) -> anyhow::Result<()> {
 pub async fn unset(cfg: &Config, args: UnsetDayArgs) -> anyhow::Result<()> {
     let day = parse_date("--date", &args.date)?;
     let (store, unit) = scope_of(cfg, &args.scope).await?;
-    cal::unset_day(store.as_ref(), &super::cli_context(), unit.as_ref(), day).await?;
+    Services::plain(store)
+        .admin()
+        .unset_day_as(&super::cli_actor(), unit.as_ref(), day)
+        .await?;
     println!("{day} follows the rules and official schedule again");
     Ok(())
 }
@@ -186,15 +190,10 @@ pub async fn hours(cfg: &Config, args: HoursArgs) -> anyhow::Result<()> {
     };
     let (store, unit) = scope_of(cfg, &scope).await?;
     let unit = unit.context("--unit is required")?;
-    cal::set_office_hours(
-        store.as_ref(),
-        &super::cli_context(),
-        &unit,
-        from,
-        to,
-        sessions,
-    )
-    .await?;
+    Services::plain(store)
+        .admin()
+        .set_office_hours_as(&super::cli_actor(), &unit, from, to, sessions)
+        .await?;
     println!(
         "office hours of {} from {from}: {}",
         unit.code,

@@ -108,6 +108,12 @@ fn cli_context() -> motcua_service::store::AuditContext {
     }
 }
 
+/// The system principal a command acts as: it may do everything, and its
+/// changes are audited under `cli:<login>`.
+fn cli_actor() -> motcua_service::access::Actor {
+    motcua_service::access::Actor::system(cli_context().actor)
+}
+
 /// Opens a database and brings its schema up to date (and the statistics
 /// layer, when this run created it over existing dossiers).
 async fn open_migrated(url: &str) -> anyhow::Result<Arc<dyn Store>> {

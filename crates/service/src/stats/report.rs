@@ -217,7 +217,7 @@ pub enum RowPart {
 /// counts, grouped as the report groups them on the tree of `on` (the
 /// report's [`Report::tree_on`]): the dossier list behind the row asks for
 /// exactly these.
-pub async fn row_units(
+pub(crate) async fn row_units(
     store: &dyn Store,
     root: i64,
     on: Date,
@@ -240,7 +240,7 @@ pub async fn row_units(
 
 /// The procedures a report's row of `sector` counts: those whose latest
 /// version is in that field, as reports group them.
-pub async fn sector_procedures(store: &dyn Store, sector: &str) -> ServiceResult<Vec<i64>> {
+pub(crate) async fn sector_procedures(store: &dyn Store, sector: &str) -> ServiceResult<Vec<i64>> {
     let mut ids: Vec<i64> = procedures(store)
         .await?
         .into_iter()
@@ -252,7 +252,7 @@ pub async fn sector_procedures(store: &dyn Store, sector: &str) -> ServiceResult
 }
 
 /// The fields (lĩnh vực) of the catalog's procedures, sorted, each once.
-pub async fn catalog_sectors(store: &dyn Store) -> ServiceResult<Vec<String>> {
+pub(crate) async fn catalog_sectors(store: &dyn Store) -> ServiceResult<Vec<String>> {
     let mut out: Vec<String> = procedures(store)
         .await?
         .into_values()
@@ -308,7 +308,7 @@ async fn procedures(
 /// is foreseen), so the days after today add nothing. The states (carried
 /// over, in progress and the like) are left at zero; no unit means every
 /// unit.
-pub async fn flows_of(
+pub(crate) async fn flows_of(
     store: &dyn Store,
     unit_ids: &[i64],
     period: &Period,

@@ -18,7 +18,7 @@
 
 use motcua_domain::role::Role;
 use motcua_service::store::AuditContext;
-use motcua_testkit::{Backend, Client, TEST_PASSWORD, TestApp, codes};
+use motcua_testkit::{Backend, Client, TEST_PASSWORD, TestApp, codes, system};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -108,6 +108,7 @@ pub(crate) fn form(pairs: &[(&str, &str)]) -> String {
 async fn user_management_matrix(b: Backend) {
     let app = TestApp::start(b).await.unwrap();
     let store = app.db.store();
+    let services = motcua_testkit::system_services(&app.db);
     let targets = vec![
         Target {
             name: "tg-office",
@@ -146,21 +147,14 @@ async fn user_management_matrix(b: Backend) {
         },
     ];
     for t in &targets {
-        let u = motcua_service::users::add_user(
-            store.as_ref(),
-            &ctx(),
-            t.name,
-            "Người Được Quản Lý",
-            None,
-            TEST_PASSWORD,
-        )
-        .await
-        .unwrap();
+        let users = services.users();
+        users
+            .add_account_as(&system(), t.name, "Người Được Quản Lý", None, TEST_PASSWORD)
+            .await
+            .unwrap();
         for (r, unit) in &t.grants {
             let id = app.unit_id(unit).await.unwrap();
-            motcua_service::users::grant(store.as_ref(), &ctx(), u.id, *r, id)
-                .await
-                .unwrap();
+            users.grant_as(&system(), t.name, *r, id).await.unwrap();
         }
     }
     // Every role on district A; the system administrator on the province

@@ -9,7 +9,6 @@
 //! 25/11 09:00, near due two office hours before, at 07:00).
 
 use motcua_domain::role::Role;
-use motcua_service::store::AuditContext;
 use motcua_testkit::{Backend, Client, TestApp, codes};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -289,21 +288,18 @@ async fn units_are_picked_among_the_roles_and_others_are_refused(b: Backend) {
     );
 
     // Someone without any role is told so instead of seeing figures.
-    let store = app.db.store();
-    let ctx = AuditContext {
-        actor: "test".into(),
-        at: jiff::Timestamp::now(),
-    };
-    motcua_service::users::add_user(
-        store.as_ref(),
-        &ctx,
-        "khach",
-        "Khách",
-        None,
-        motcua_testkit::TEST_PASSWORD,
-    )
-    .await
-    .unwrap();
+    let services = motcua_testkit::system_services(&app.db);
+    services
+        .users()
+        .add_account_as(
+            &motcua_testkit::system(),
+            "khach",
+            "Khách",
+            None,
+            motcua_testkit::TEST_PASSWORD,
+        )
+        .await
+        .unwrap();
     let mut nobody = Browser::signed_in(&app, "khach").await;
     let home = nobody.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
@@ -316,12 +312,13 @@ async fn units_are_picked_among_the_roles_and_others_are_refused(b: Backend) {
     // A person with roles on two units picks one; the desk (daily work)
     // is the default before the district watched, district B on request, and with htmx only the
     // fragment comes back, with the header's unit swapped alongside.
-    let id = app
-        .user("hai.donvi", Role::DeskOfficer, codes::DESK_A)
+    app.user("hai.donvi", Role::DeskOfficer, codes::DESK_A)
         .await
         .unwrap();
     let b_id = app.unit_id(codes::DISTRICT_B).await.unwrap();
-    motcua_service::users::grant(store.as_ref(), &ctx, id, Role::Viewer, b_id)
+    services
+        .users()
+        .grant_as(&motcua_testkit::system(), "hai.donvi", Role::Viewer, b_id)
         .await
         .unwrap();
     let mut two = Browser::signed_in(&app, "hai.donvi").await;
