@@ -281,30 +281,45 @@ test('a citizen pays the fee online through the gateway', () =>
     await screenshot(citizen, 'portal-paid');
   }));
 
-test('the desk asks for a supplement and the citizen answers it online', () =>
+test('the specialist finds a document missing, the desk asks for it and the citizen supplies it online', () =>
   keepFailures(env.browser, 'portal-supplement', async () => {
     const base = env.server.url;
     const citizen = await phone(env.browser);
     await signInCitizen(citizen, base);
-    const code = await submitOnline(citizen, base, '1.001193');
+    // "Đăng ký thành lập hộ kinh doanh": reviewed by a specialist.
+    const code = await submitOnline(citizen, base, '1.001612');
 
-    // The desk accepts it, hands it over, then asks for a supplement.
+    // The desk accepts it and hands it to the specialist.
     const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
     await desk.goto(`${base}/ho-so/${code}`);
-    const fold = (name) => desk.locator('details.action', { has: desk.locator(`input[name=action][value=${name}]`) });
-    const open = async (name) => {
-      const f = fold(name);
+    const fold = (page, name) => page.locator('details.action', { has: page.locator(`input[name=action][value=${name}]`) });
+    const open = async (page, name) => {
+      const f = fold(page, name);
       if ((await f.getAttribute('open')) === null) await f.locator('summary').click();
       return f;
     };
-    await (await open('accept_online')).locator('button[type=submit]').click();
+    await (await open(desk, 'accept_online')).locator('button[type=submit]').click();
     await desk.getByText('Đã thực hiện').first().waitFor();
-    await (await open('hand_over')).locator('button[type=submit]').click();
+    const handOver = await open(desk, 'hand_over');
+    await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');
+    await handOver.locator('button[type=submit]').click();
     await desk.locator('.page-head .badge', { hasText: 'Đang xử lý' }).waitFor();
-    const ask = await open('request_supplement');
-    await ask.locator('textarea[name=items]').fill('Giấy chứng sinh: bản chụp rõ nét');
-    await ask.locator('textarea[name=reason]').fill('Bản chụp giấy chứng sinh bị mờ');
+
+    // The specialist finds a scan unreadable and proposes a supplement.
+    const specialist = await newPage(env.browser);
+    await signIn(specialist, base, 'chuyenvien.dl');
+    await specialist.goto(`${base}/ho-so/${code}`);
+    const propose = await open(specialist, 'propose');
+    await propose.locator('select[name=proposal]').selectOption('supplement');
+    await propose.locator('button[type=submit]').click();
+    await specialist.getByText('Đã thực hiện').first().waitFor();
+
+    // The desk, now holding it, issues the request (form 02).
+    await desk.goto(`${base}/ho-so/${code}`);
+    const ask = await open(desk, 'request_supplement');
+    await ask.locator('textarea[name=items]').fill('Giấy đề nghị đăng ký hộ kinh doanh: bản chụp rõ nét');
+    await ask.locator('textarea[name=reason]').fill('Bản chụp giấy đề nghị bị mờ');
     await ask.locator('button[type=submit]').click();
     await desk.locator('.page-head .badge', { hasText: 'Chờ bổ sung' }).waitFor();
 
@@ -312,15 +327,21 @@ test('the desk asks for a supplement and the citizen answers it online', () =>
     await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
     const main = await citizen.locator('main').innerText();
     assert.match(main, /Yêu cầu bổ sung hồ sơ/);
-    assert.match(main, /Bản chụp giấy chứng sinh bị mờ/);
+    assert.match(main, /Bản chụp giấy đề nghị bị mờ/);
     await fitsThePhone(citizen, 'the supplement form');
     await screenshot(citizen, 'portal-supplement');
     await citizen.locator('#supply-1').setInputFiles({
-      name: 'giay-chung-sinh-ro.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      name: 'giay-de-nghi-ro.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
     });
     await Promise.all([citizen.waitForURL(`${base}/cong-dan/ho-so/${code}`), citizen.locator('button', { hasText: 'Gửi bổ sung' }).click()]);
     assert.match(await citizen.locator('.badge').first().innerText(), /Đang xử lý/);
-    assert.match(await citizen.locator('main').innerText(), /giay-chung-sinh-ro\.png/);
+    assert.match(await citizen.locator('main').innerText(), /giay-de-nghi-ro\.png/);
+
+    // Processing resumes with the specialist, who sees the new file.
+    await specialist.goto(`${base}/ho-so/${code}`);
+    assert.equal(await specialist.locator('.page-head .badge').innerText(), 'Đang xử lý');
+    assert.match(await specialist.locator('main').innerText(), /giay-de-nghi-ro\.png/);
+    assert.equal(await fold(specialist, 'hand_over').count(), 1, 'the specialist holds it again');
   }));
 
 /** Opens a staff action's fold on a dossier page and answers it. */
