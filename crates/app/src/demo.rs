@@ -530,6 +530,7 @@ pub async fn seed(
     }
     seed_citizen(store, &ctx).await?;
     let history = crate::demo_history::seed(shared.clone(), &ctx).await?;
+    seed_templates(shared.clone(), files.clone()).await?;
     let dossiers = crate::demo_dossiers::seed(shared.clone(), files).await?;
     let feedback = crate::demo_feedback::seed(shared.clone()).await?;
     tracing::info!(
@@ -542,6 +543,28 @@ pub async fn seed(
         "demo data seeded"
     );
     Ok(true)
+}
+
+/// The blank birth registration declaration behind procedure 1.001193's
+/// form template, so the portal's procedure page offers a download.
+async fn seed_templates(
+    store: std::sync::Arc<dyn Store>,
+    files: std::sync::Arc<dyn motcua_service::files::FileStore>,
+) -> ServiceResult<()> {
+    let pdf = motcua_render::birth_declaration()
+        .map_err(|e| ServiceError::Internal(format!("demo template: {e}")))?;
+    motcua_service::Services::plain(store)
+        .with_files(files)
+        .procedures()
+        .put_template(
+            &Actor::system("demo"),
+            "1.001193",
+            "Tờ khai đăng ký khai sinh (Mẫu ban hành kèm Thông tư 04/2020/TT-BTP)",
+            "to-khai-dang-ky-khai-sinh.pdf",
+            &pdf,
+        )
+        .await?;
+    Ok(())
 }
 
 /// The portal's demo account (phone [`DEMO_CITIZEN_PHONE`], the demo

@@ -4,6 +4,7 @@
 //! callers load the data and pass it in.
 
 mod apology;
+mod blank_forms;
 mod control;
 mod form06;
 mod payment_receipt;
@@ -18,6 +19,7 @@ mod table;
 mod vietnamese;
 
 pub use apology::{ApologyLetter, apology_letter_pdf};
+pub use blank_forms::birth_declaration;
 pub use control::{ControlSlip, HandOver, control_slip_pdf};
 pub use form06::{Form06, Form06Group, form06_pdf, form06_xlsx};
 pub use payment_receipt::{PaymentReceiptDoc, ReceiptRefund, payment_receipt_pdf};

@@ -31,6 +31,7 @@ pub mod routing;
 pub mod services;
 pub mod stats;
 pub mod store;
+pub mod templates;
 pub mod unit_import;
 pub mod units;
 pub mod users;

@@ -20,7 +20,7 @@ use crate::store::{
 
 /// Allows catalog keeping: system administrators, or `EditCatalog` granted on
 /// a province-level unit (the office that controls procedures).
-async fn require_catalog_keeper(
+pub(crate) async fn require_catalog_keeper(
     store: &dyn Store,
     actor: &Actor,
     now: Timestamp,

@@ -117,6 +117,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "payment_refunds",
         include_str!("../migrations/sqlite/0018_payment_refunds.sql"),
     ),
+    (
+        19,
+        "catalog_templates",
+        include_str!("../migrations/sqlite/0019_catalog_templates.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -210,6 +215,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         18,
         "payment_refunds",
         include_str!("../migrations/postgres/0018_payment_refunds.sql"),
+    ),
+    (
+        19,
+        "catalog_templates",
+        include_str!("../migrations/postgres/0019_catalog_templates.sql"),
     ),
 ];
 

@@ -343,13 +343,15 @@ async fn dossier_history_imports_on_postgres() {
     import_on(Backend::Postgres).await;
 }
 
-/// Takes back migrations 14 to 18 (the access and calendar revisions with
-/// their triggers, the portal accounts, feedback, the payment refunds), so
-/// that migrating again re-creates them.
+/// Takes back migrations 14 to 19 (the access and calendar revisions with
+/// their triggers, the portal accounts, feedback, the payment refunds, the
+/// catalog's templates), so that migrating again re-creates them.
 async fn undo_revisions(db: &motcua_testkit::TestDb) {
-    // Migrations 0016 (portal accounts), 0017 (feedback) and 0018 (payment
-    // refunds) make tables and a column of one of them only.
+    // Migrations 0016 (portal accounts), 0017 (feedback), 0018 (payment
+    // refunds) and 0019 (catalog templates) make tables and a column of one
+    // of them only.
     for table in [
+        "catalog_templates",
         "feedback_votes",
         "feedback",
         "payment_refunds",

@@ -121,7 +121,7 @@ impl DossierService {
         self
     }
 
-    fn files(&self) -> ServiceResult<&dyn FileStore> {
+    pub(crate) fn files(&self) -> ServiceResult<&dyn FileStore> {
         self.files
             .as_deref()
             .ok_or_else(|| ServiceError::Unavailable("no file store is configured".into()))

@@ -16,6 +16,7 @@ mod history;
 mod model;
 mod payments;
 mod stats;
+mod templates;
 
 pub use access::*;
 pub use applicants::*;
@@ -27,6 +28,7 @@ pub use history::*;
 pub use model::*;
 pub use payments::*;
 pub use stats::*;
+pub use templates::*;
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -223,6 +225,7 @@ pub trait Store:
     + ApplicantStore
     + FeedbackStore
     + PaymentStore
+    + TemplateStore
     + DashboardStore
     + StatsStore
 {
@@ -244,6 +247,7 @@ impl<T> Store for T where
         + ApplicantStore
         + FeedbackStore
         + PaymentStore
+        + TemplateStore
         + DashboardStore
         + StatsStore
 {

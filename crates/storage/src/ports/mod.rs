@@ -20,6 +20,7 @@ pub(crate) mod records;
 pub(crate) mod replay;
 pub(crate) mod snapshot;
 pub(crate) mod stats;
+pub(crate) mod templates;
 pub(crate) mod units;
 pub(crate) mod users;
 
@@ -536,6 +537,7 @@ macro_rules! store_ports {
         $crate::ports::applicants::applicant_ports!($store);
         $crate::ports::feedback::feedback_ports!($store);
         $crate::ports::payments::payment_ports!($store);
+        $crate::ports::templates::template_ports!($store);
         $crate::ports::dashboard::dashboard_ports!($store);
         $crate::ports::stats::stats_ports!($store);
     };

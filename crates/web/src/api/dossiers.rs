@@ -794,13 +794,18 @@ pub async fn download(
 /// A stored file as a download: its checked type, an ASCII file name (the
 /// browser saves it under), and no sniffing.
 pub(crate) fn file_response(rec: &motcua_service::store::FileRecord, content: Vec<u8>) -> Response {
+    named_download(&rec.name, &rec.content_type, content)
+}
+
+/// A download of `content` saved as `name` (in ASCII), typed
+/// `content_type`, never sniffed.
+pub(crate) fn named_download(name: &str, content_type: &str, content: Vec<u8>) -> Response {
     let mut r = Response::new(axum::body::Body::from(content));
     let h = r.headers_mut();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&rec.content_type) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(content_type) {
         h.insert(axum::http::header::CONTENT_TYPE, v);
     }
-    let ascii: String = rec
-        .name
+    let ascii: String = name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {

@@ -36,7 +36,7 @@ use crate::AppState;
         units::list_units, units::get_unit, units::create_unit, units::change_unit,
         users::list_users, users::create_user, users::grant, users::revoke, users::reset_password,
         procedures::list, procedures::search, procedures::get_one, procedures::versions, procedures::create,
-        procedures::add_version, procedures::assign, procedures::unassign, catalog_files::import, catalog_files::export,
+        procedures::add_version, procedures::assign, procedures::unassign, procedures::put_template, catalog_files::import, catalog_files::export,
         processes::create_process, processes::list_processes, processes::create_review, processes::list_reviews, processes::catalog_stats,
         routing::get_sectors, routing::put_sectors, routing::list_defaults, routing::put_default, routing::delete_default,
         dossiers::list, dossiers::receive, dossiers::get_one, dossiers::act, dossiers::public_status, dossiers::attach, dossiers::download, corrections::correct, forms::form, forms::register,

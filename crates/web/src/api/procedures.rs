@@ -4,7 +4,7 @@
 use crate::query::ApiQuery;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use motcua_domain::catalog::{
     ApplicantKind, Component, ComponentForm, Money, OnlineLevel, ProcedureCode, ProcedureDraft,
@@ -34,6 +34,46 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/procedures/{code}/units/{unit}", post(assign))
         .route("/api/procedures/{code}/units/{unit}", delete(unassign))
+        .route(
+            "/api/procedures/{code}/templates/{name}",
+            put(put_template).layer(axum::extract::DefaultBodyLimit::max(
+                motcua_service::templates::MAX_TEMPLATE_BYTES,
+            )),
+        )
+}
+
+/// The name a template file is saved under.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TemplateParams {
+    /// The file's name, e.g. `to-khai-dang-ky-khai-sinh.docx` (its
+    /// extension tells Word and Excel files apart).
+    #[param(min_length = 1, max_length = 200)]
+    pub file_name: String,
+}
+
+/// Puts the file of a form template of a procedure (the name a component
+/// gives as its form template), replacing any earlier one; the portal's
+/// procedure page then offers it. PDF, DOC, DOCX, XLS, XLSX or ODT, told by
+/// the content, at most 10 MiB. Catalog keepers only.
+#[utoipa::path(put, path = "/api/procedures/{code}/templates/{name}", tag = "catalog",
+    params(("code" = String, Path, description = "Procedure code"), ("name" = String, Path, description = "The template's name as the components give it"), TemplateParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
+        (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn put_template(
+    State(s): State<AppState>,
+    auth: Authed,
+    Path((code, name)): Path<(String, String)>,
+    ApiQuery(p): ApiQuery<TemplateParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<motcua_service::store::TemplateFile>, WebError> {
+    Ok(Json(
+        s.services
+            .procedures()
+            .put_template(&auth.actor, &code, &name, &p.file_name, &body)
+            .await?,
+    ))
 }
 
 /// A component of the dossier a procedure requires.

@@ -30,6 +30,20 @@ pub fn routes() -> Router<PortalState> {
         .route("/cong-dan/", get(|| async { Redirect::permanent(HOME) }))
         .route(LIST, get(list))
         .route("/cong-dan/thu-tuc/{code}", get(procedure))
+        .route("/cong-dan/thu-tuc/{code}/mau/{name}", get(template))
+}
+
+/// A form template's file, for anyone (the blank form to fill in).
+async fn template(
+    State(st): State<PortalState>,
+    Path((code, name)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (t, content) = st.services.portal().template(&code, &name).await?;
+    Ok(crate::api::dossiers::named_download(
+        &t.file_name,
+        &t.media_type,
+        content,
+    ))
 }
 
 #[derive(Template)]
@@ -191,6 +205,8 @@ struct ComponentRow {
     copies: u8,
     requirement: String,
     template: Option<String>,
+    /// Where the template's file is downloaded, when the catalog has it.
+    template_href: Option<String>,
 }
 
 /// One line of the procedure's summary.
@@ -301,6 +317,7 @@ async fn procedure(
         Err(e) => return Err(e.into()),
     };
     let d = &p.version.draft;
+    let files = st.services.portal().templates(d.code.as_str()).await?;
     let components = d
         .components
         .iter()
@@ -316,6 +333,18 @@ async fn procedure(
                 })
                 .to_owned(),
             template: c.form_template.clone().filter(|s| !s.trim().is_empty()),
+            template_href: c
+                .form_template
+                .as_deref()
+                .map(str::trim)
+                .filter(|name| files.iter().any(|f| f.name == *name))
+                .map(|name| {
+                    format!(
+                        "/cong-dan/thu-tuc/{}/mau/{}",
+                        d.code,
+                        utf8_percent_encode(name)
+                    )
+                }),
         })
         .collect();
     let places = p.places.iter().map(|u| u.name.clone()).collect();
@@ -333,4 +362,18 @@ async fn procedure(
         t,
     };
     Ok(render(StatusCode::OK, &page).into_response())
+}
+
+/// A path segment with everything but unreserved ASCII percent-encoded
+/// (template names are Vietnamese with spaces).
+fn utf8_percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

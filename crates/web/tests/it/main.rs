@@ -24,6 +24,7 @@ mod portal_matrix;
 mod portal_payment;
 mod portal_ratings;
 mod portal_submit;
+mod portal_templates;
 mod portal_vneid;
 mod routing;
 mod search;
