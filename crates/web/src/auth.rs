@@ -23,6 +23,26 @@ use motcua_service::access::Actor;
 use motcua_service::auth;
 
 use crate::AppState;
+
+/// What the signed-in extractors need of a front end's state (the API's or
+/// the staff pages'): the services that resolve a session or token, and
+/// the sign-in settings.
+pub trait Sessions: Send + Sync {
+    /// The services.
+    fn services(&self) -> &motcua_service::Services;
+    /// The sign-in settings.
+    fn auth(&self) -> &AuthSettings;
+}
+
+impl Sessions for AppState {
+    fn services(&self) -> &motcua_service::Services {
+        &self.services
+    }
+
+    fn auth(&self) -> &AuthSettings {
+        &self.auth
+    }
+}
 use crate::error::WebError;
 
 /// Name of the session cookie.
@@ -173,8 +193,8 @@ pub(crate) fn check_origin(parts: &Parts) -> Result<(), WebError> {
     }
 }
 
-async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Authed>, WebError> {
-    let services = &state.services;
+async fn resolve<S: Sessions>(parts: &Parts, state: &S) -> Result<Option<Authed>, WebError> {
+    let services = state.services();
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().unwrap_or("");
         let token = text.strip_prefix("Bearer ").unwrap_or("").trim();
@@ -227,13 +247,10 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-impl FromRequestParts<AppState> for Authed {
+impl<S: Sessions> FromRequestParts<S> for Authed {
     type Rejection = WebError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         resolve(parts, state).await?.ok_or_else(|| {
             WebError::new(
                 StatusCode::UNAUTHORIZED,
@@ -245,13 +262,10 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
-impl FromRequestParts<AppState> for MaybeAuthed {
+impl<S: Sessions> FromRequestParts<S> for MaybeAuthed {
     type Rejection = WebError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(resolve(parts, state).await?))
     }
 }
@@ -259,14 +273,11 @@ impl FromRequestParts<AppState> for MaybeAuthed {
 /// The caller's address as an extractor.
 pub struct ClientAddress(pub String);
 
-impl FromRequestParts<AppState> for ClientAddress {
+impl<S: Sessions> FromRequestParts<S> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Self(client_address(parts, &state.auth)))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_address(parts, state.auth())))
     }
 }
 

@@ -12,7 +12,7 @@ use motcua_service::store::IdempotencyClaim;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::error::WebError;
 
 /// The request header.
@@ -39,7 +39,7 @@ fn key(headers: &HeaderMap) -> Result<Option<String>, WebError> {
 /// later requests with the same key and body get that answer; the same key
 /// with another body is refused.
 pub async fn once<T, F>(
-    state: &AppState,
+    state: &ApiState,
     actor: &str,
     headers: &HeaderMap,
     route: &str,

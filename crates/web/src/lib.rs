@@ -101,13 +101,18 @@ const REQUEST_ID: axum::http::HeaderName = telemetry::REQUEST_ID;
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
+    // Three front ends, each with its own routes and state: the JSON API,
+    // the staff pages and the portal (plus the operators' probes).
+    let api = api::routes().with_state(api::ApiState::from(&state));
+    let staff_state = ui::StaffState::from(&state);
+    let staff = ui::routes(&staff_state)
+        .fallback(ui::error_page::unknown_address)
+        .with_state(staff_state);
     let portal = portal::routes(portal::PortalState::from(&state));
     Router::new()
-        .merge(ops::routes())
-        .merge(api::routes())
-        .merge(ui::routes(&state))
-        .fallback(ui::error_page::unknown_address)
-        .with_state(state)
+        .merge(ops::routes().with_state(state))
+        .merge(api)
+        .merge(staff)
         .merge(portal)
         .layer(axum::middleware::from_fn(hygiene::problem_errors))
         .layer(axum::middleware::from_fn(hygiene::no_store))

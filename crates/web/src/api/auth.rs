@@ -9,12 +9,12 @@ use motcua_service::auth as svc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::{Authed, ClientAddress};
 use crate::error::WebError;
 use crate::json::ApiJson;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/auth/login", post(login))
         .route("/api/auth/logout", post(logout))
@@ -81,7 +81,7 @@ fn me_out(a: &Authed) -> MeOut {
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginIn,
     responses((status = 200, body = MeOut), (status = 401, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn login(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     ClientAddress(addr): ClientAddress,
     ApiJson(body): ApiJson<LoginIn>,
 ) -> Result<Response, WebError> {
@@ -107,7 +107,7 @@ pub async fn login(
 
 /// Signs out: the session ends on the server and the cookie is cleared.
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", responses((status = 204)))]
-pub async fn logout(State(st): State<AppState>, a: Authed) -> Result<Response, WebError> {
+pub async fn logout(State(st): State<ApiState>, a: Authed) -> Result<Response, WebError> {
     if let Some(secret) = &a.secret {
         st.services.auth().logout(secret).await?;
     }
@@ -135,7 +135,7 @@ pub struct PasswordIn {
 #[utoipa::path(post, path = "/api/auth/password", tag = "auth", request_body = PasswordIn,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
 pub async fn change_password(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(body): ApiJson<PasswordIn>,
 ) -> Result<StatusCode, WebError> {
@@ -195,7 +195,7 @@ fn token_out(t: &motcua_service::store::ApiToken, secret: Option<String>) -> Tok
 #[utoipa::path(post, path = "/api/auth/tokens", tag = "auth", request_body = TokenIn,
     responses((status = 201, body = TokenOut), (status = 422, body = crate::error::Problem)))]
 pub async fn create_token(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(body): ApiJson<TokenIn>,
 ) -> Result<(StatusCode, Json<TokenOut>), WebError> {
@@ -210,7 +210,7 @@ pub async fn create_token(
 /// The signed-in user's tokens.
 #[utoipa::path(get, path = "/api/auth/tokens", tag = "auth", responses((status = 200, body = Vec<TokenOut>)))]
 pub async fn list_tokens(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
 ) -> Result<Json<Vec<TokenOut>>, WebError> {
     let list = st.services.auth().tokens_of(&a.actor).await?;
@@ -221,7 +221,7 @@ pub async fn list_tokens(
 #[utoipa::path(delete, path = "/api/auth/tokens/{id}", tag = "auth", params(("id" = i64, Path)),
     responses((status = 200, body = TokenOut), (status = 404, body = crate::error::Problem)))]
 pub async fn revoke_token(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<TokenOut>, WebError> {

@@ -13,14 +13,14 @@ use motcua_service::procedures::ImportFailure;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 
 /// Largest file accepted (the importer's own limit is 20 MB).
 pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route(
             "/api/procedures/import",
@@ -53,7 +53,7 @@ pub struct ImportOut {
     request_body(content = String, description = "the file", content_type = "text/csv"),
     responses((status = 200, body = ImportOut), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn import(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     headers: HeaderMap,
     body: Bytes,
@@ -110,7 +110,7 @@ pub struct ExportQuery {
 #[utoipa::path(get, path = "/api/procedures/export", tag = "procedures", params(ExportQuery),
     responses((status = 200, description = "the file"), (status = 422, body = crate::error::Problem)))]
 pub async fn export(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, WebError> {
     let rows = st.services.procedures().export_rows().await?;

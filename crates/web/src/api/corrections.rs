@@ -14,13 +14,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dossiers::{ApplicantDoc, ReceivedItemDoc};
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::idempotency;
 use crate::json::{parse_json, require_json};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new().route("/api/dossiers/{code}/corrections", post(correct))
 }
 
@@ -57,7 +57,7 @@ pub struct CorrectionDoc {
     responses((status = 200, body = super::dossiers::DossierDoc), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn correct(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
     headers: HeaderMap,

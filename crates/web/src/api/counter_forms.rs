@@ -22,12 +22,12 @@ use utoipa::ToSchema;
 
 use super::dossiers::{ApplicantDoc, MissingItemDoc};
 use super::forms::{pdf, place_of, upper};
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::{parse_json, require_json};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/forms/guidance", post(guidance))
         .route("/api/forms/refusal", post(refusal))
@@ -117,7 +117,10 @@ fn counter_number(sheet: &CounterSheet, f: OfficialForm) -> String {
 }
 
 /// Form 02 of guidance given at the counter.
-pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u8>, WebError> {
+pub(crate) async fn guidance_pdf(
+    renders: &crate::renders::Renders,
+    g: GuidanceSheet,
+) -> Result<Vec<u8>, WebError> {
     let sheet = g.sheet;
     let (parent_unit_name, unit_name, place) = heading(&sheet);
     let form_number = counter_number(&sheet, OfficialForm::Supplement);
@@ -147,13 +150,16 @@ pub(crate) async fn guidance_pdf(s: &AppState, g: GuidanceSheet) -> Result<Vec<u
         supply_by: None,
         officer_name: sheet.officer_name,
     };
-    s.renders
+    renders
         .run(move || render::supplement_request_pdf(&doc))
         .await
 }
 
 /// Form 03 of a refusal at the counter.
-pub(crate) async fn refusal_pdf(s: &AppState, r: RefusalSheet) -> Result<Vec<u8>, WebError> {
+pub(crate) async fn refusal_pdf(
+    renders: &crate::renders::Renders,
+    r: RefusalSheet,
+) -> Result<Vec<u8>, WebError> {
     let sheet = r.sheet;
     let (parent_unit_name, unit_name, place) = heading(&sheet);
     let form_number = counter_number(&sheet, OfficialForm::Refusal);
@@ -174,7 +180,7 @@ pub(crate) async fn refusal_pdf(s: &AppState, r: RefusalSheet) -> Result<Vec<u8>
         reasons: r.reasons,
         officer_name: sheet.officer_name,
     };
-    s.renders.run(move || render::refusal_pdf(&doc)).await
+    renders.run(move || render::refusal_pdf(&doc)).await
 }
 
 /// Records guidance to complete a dossier at the counter, for a procedure
@@ -185,7 +191,7 @@ pub(crate) async fn refusal_pdf(s: &AppState, r: RefusalSheet) -> Result<Vec<u8>
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn guidance(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     headers: HeaderMap,
     body: Bytes,
@@ -194,7 +200,7 @@ pub async fn guidance(
     let cmd: Guide = parse_json(&body)?;
     let g = s.services.dossiers().guide(&auth.actor, cmd).await?;
     let name = download_name(GUIDANCE_NAME, &g.sheet);
-    Ok(pdf(guidance_pdf(&s, g).await?, &name))
+    Ok(pdf(guidance_pdf(&s.renders, g).await?, &name))
 }
 
 /// Records a refusal to receive a dossier at the counter, for a procedure
@@ -204,7 +210,7 @@ pub async fn guidance(
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = crate::error::Problem),
         (status = 403, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn refusal(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     headers: HeaderMap,
     body: Bytes,
@@ -217,5 +223,5 @@ pub async fn refusal(
         .refuse_at_desk(&auth.actor, cmd)
         .await?;
     let name = download_name(REFUSAL_NAME, &r.sheet);
-    Ok(pdf(refusal_pdf(&s, r).await?, &name))
+    Ok(pdf(refusal_pdf(&s.renders, r).await?, &name))
 }

@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use crate::api::ApiState;
 
 /// The vendored `swagger-ui-dist` release; bump it with the files.
 const SWAGGER_UI_VERSION: &str = "5.35.0";
@@ -89,7 +89,7 @@ static PAGE: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// The page and its assets.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     let a = &*ASSETS;
     let mut router = Router::new().route("/api/docs", get(page));
     for asset in [&a.css, &a.bundle, &a.init] {

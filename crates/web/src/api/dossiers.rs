@@ -18,13 +18,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::opt_date;
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::{Authed, ClientAddress};
 use crate::error::WebError;
 use crate::idempotency;
 use crate::json::{parse_json, require_json};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/dossiers", get(list).post(receive))
         .route("/api/dossiers/{code}", get(get_one))
@@ -532,7 +532,7 @@ pub(crate) fn parse_list(p: ListParams) -> Result<ListQuery, WebError> {
 #[utoipa::path(get, path = "/api/dossiers", tag = "dossiers", params(ListParams),
     responses((status = 200, body = PageDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> Result<Json<CountedPage>, WebError> {
@@ -560,7 +560,7 @@ pub async fn list(
         ("Prefer" = Option<String>, Header, description = "`return=minimal`: answer only code, version, status, current_due and warning")),
     responses((status = 201, body = DossierDoc), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn receive(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     headers: HeaderMap,
     body: Bytes,
@@ -600,7 +600,7 @@ pub async fn receive(
     params(("code" = String, Path, description = "Dossier code")),
     responses((status = 200, body = DossierDoc), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn get_one(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
 ) -> Result<Json<DossierView>, WebError> {
@@ -617,7 +617,7 @@ pub async fn get_one(
     responses((status = 200, body = ActedDoc), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn act(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
     headers: HeaderMap,
@@ -683,7 +683,7 @@ fn minimal_applied(mut r: Response) -> Response {
     params(("code" = String, Path, description = "Dossier code"), TokenParams),
     responses((status = 200, body = PublicStatusDoc), (status = 404, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub async fn public_status(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     ClientAddress(addr): ClientAddress,
     Path(code): Path<String>,
     ApiQuery(t): ApiQuery<TokenParams>,
@@ -733,7 +733,7 @@ pub struct FileDoc {
     request_body(content = Vec<u8>, content_type = "application/pdf"),
     responses((status = 201, body = FileDoc), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn attach(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<FileParams>,
@@ -780,7 +780,7 @@ pub async fn attach(
     params(("code" = String, Path, description = "Dossier code"), ("id" = i64, Path, description = "File id")),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = crate::error::Problem)))]
 pub async fn download(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path((code, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {

@@ -10,13 +10,13 @@ use motcua_service::store::FeedbackRecord;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 use crate::query::ApiQuery;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/feedback", get(list))
         .route("/api/feedback/{code}", get(get_one))
@@ -42,7 +42,7 @@ pub struct FeedbackParams {
 #[utoipa::path(get, path = "/api/feedback", tag = "feedback", params(FeedbackParams),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<FeedbackParams>,
 ) -> Result<Json<Vec<FeedbackRecord>>, WebError> {
@@ -59,7 +59,7 @@ pub async fn list(
     params(("code" = String, Path, description = "Feedback code, PA-YYYY-NNNNNN")),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn get_one(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
 ) -> Result<Json<FeedbackRecord>, WebError> {
@@ -95,7 +95,7 @@ pub struct FeedbackActionIn {
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn act(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<FeedbackActionIn>,
@@ -122,7 +122,7 @@ pub async fn act(
 #[utoipa::path(get, path = "/api/reports/feedback", tag = "reports", params(super::reports::SatisfactionParams),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn report(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<super::reports::SatisfactionParams>,
 ) -> Result<Json<FeedbackReport>, WebError> {

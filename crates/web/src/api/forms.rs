@@ -22,11 +22,11 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::params::date;
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/dossiers/{code}/forms/{form}", get(form))
         .route("/api/registers/dossiers", get(register))
@@ -133,7 +133,7 @@ async fn full_name(services: &Services, username: &str) -> String {
     params(("code" = String, Path, description = "Dossier code"), ("form" = String, Path, description = "receipt.pdf, supplement-request.pdf, refusal.pdf, apology.pdf, stop-notice.pdf, control-slip.pdf")),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn form(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path((code, form)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
@@ -451,7 +451,7 @@ const MAX_REGISTER_ROWS: usize = 20_000;
 #[utoipa::path(get, path = "/api/registers/dossiers", tag = "dossiers", params(RegisterParams),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn register(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<RegisterParams>,
 ) -> Result<Response, WebError> {

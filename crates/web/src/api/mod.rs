@@ -27,6 +27,55 @@ use utoipa::OpenApi;
 
 use crate::AppState;
 
+/// What the JSON API's handlers reach: the services, the per-address limit
+/// of public status lookups, the sign-in settings and the PDF slots. Built
+/// from the application's state; the staff pages and the portal have their
+/// own.
+#[derive(Clone)]
+pub struct ApiState {
+    /// Every use case, with the one clock and the caches.
+    pub services: std::sync::Arc<motcua_service::Services>,
+    /// Per-address limit of public status lookups (shared with the portal).
+    pub lookups: std::sync::Arc<crate::limits::RateLimiter>,
+    /// Sign-in settings (throttling, tokens, proxies, cookies).
+    pub auth: std::sync::Arc<crate::auth::AuthSettings>,
+    /// Slots for PDF rendering.
+    pub renders: crate::renders::Renders,
+}
+
+impl From<&AppState> for ApiState {
+    fn from(s: &AppState) -> Self {
+        Self {
+            services: s.services.clone(),
+            lookups: s.lookups.clone(),
+            auth: s.auth.clone(),
+            renders: s.renders.clone(),
+        }
+    }
+}
+
+impl ApiState {
+    /// The current instant, from the services' clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.services.now()
+    }
+
+    /// Today in Viet Nam, from the services' clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.services.today()
+    }
+}
+
+impl crate::auth::Sessions for ApiState {
+    fn services(&self) -> &motcua_service::Services {
+        &self.services
+    }
+
+    fn auth(&self) -> &crate::auth::AuthSettings {
+        &self.auth
+    }
+}
+
 /// The OpenAPI description of the API.
 #[derive(OpenApi)]
 #[openapi(
@@ -53,7 +102,7 @@ use crate::AppState;
 pub struct ApiDoc;
 
 /// Routes of the API.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .merge(auth::routes())

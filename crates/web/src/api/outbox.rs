@@ -10,11 +10,11 @@ use motcua_service::store::{MessageStatus, OutboxMessage};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/admin/outbox", get(list))
         .route("/api/admin/outbox/{id}/retry", post(retry))
@@ -37,7 +37,7 @@ pub struct OutboxParams {
 #[utoipa::path(get, path = "/api/admin/outbox", tag = "notifications", params(OutboxParams),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<OutboxParams>,
 ) -> Result<Json<Vec<OutboxMessage>>, WebError> {
@@ -63,7 +63,7 @@ pub async fn list(
     params(("id" = i64, Path, description = "Message id")),
     responses((status = 204), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn retry(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(id): Path<String>,
 ) -> Result<StatusCode, WebError> {

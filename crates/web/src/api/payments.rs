@@ -16,7 +16,7 @@ use motcua_service::store::Refund;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::idempotency;
@@ -24,7 +24,7 @@ use crate::json::{parse_json, require_json};
 use crate::query::ApiQuery;
 use crate::renders::Renders;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/dossiers/{code}/payments", get(list))
         .route("/api/dossiers/{code}/refunds", post(refund))
@@ -80,7 +80,7 @@ pub struct RefundOutDoc {
     params(("code" = String, Path, description = "Dossier code")),
     responses((status = 200, body = Vec<Object>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn list(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
 ) -> Result<axum::Json<Vec<PaymentView>>, WebError> {
@@ -104,7 +104,7 @@ pub async fn list(
         (status = 422, body = crate::error::Problem), (status = 403, body = crate::error::Problem),
         (status = 404, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 pub async fn refund(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path(code): Path<String>,
     headers: HeaderMap,
@@ -137,7 +137,7 @@ pub async fn refund(
     params(("code" = String, Path, description = "Dossier code"), ("reference" = String, Path, description = "The payment's reference")),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub async fn receipt(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path((code, reference)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
@@ -228,7 +228,7 @@ fn day(s: &str) -> Result<jiff::civil::Date, WebError> {
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
         (status = 503, body = crate::error::Problem)))]
 pub async fn reconciliation(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<DayParams>,
 ) -> Result<Response, WebError> {
@@ -249,7 +249,7 @@ pub async fn reconciliation(
         (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
         (status = 503, body = crate::error::Problem)))]
 pub async fn reconcile(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     headers: HeaderMap,
     body: Bytes,

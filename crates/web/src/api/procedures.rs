@@ -18,12 +18,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::{date, opt_date};
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/procedures", get(list).post(create))
         .route("/api/procedures/search", get(search))
@@ -62,7 +62,7 @@ pub struct TemplateParams {
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem),
         (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn put_template(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     Path((code, name)): Path<(String, String)>,
     ApiQuery(p): ApiQuery<TemplateParams>,
@@ -291,7 +291,7 @@ pub struct FilterQuery {
     pub limit: Option<u32>,
 }
 
-async fn filter(st: &AppState, q: &FilterQuery) -> Result<ProcedureFilter, WebError> {
+async fn filter(st: &ApiState, q: &FilterQuery) -> Result<ProcedureFilter, WebError> {
     Ok(ProcedureFilter {
         on: opt_date("on", q.on.as_deref())?,
         level: q
@@ -327,7 +327,7 @@ pub struct ProcedurePage {
 #[utoipa::path(get, path = "/api/procedures", tag = "procedures", params(FilterQuery),
     responses((status = 200, body = ProcedurePage), (status = 422, body = crate::error::Problem)))]
 pub async fn list(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Json<ProcedurePage>, WebError> {
     let f = filter(&st, &q).await?;
@@ -375,7 +375,7 @@ fn hit(h: &SearchHit) -> HitOut {
 #[utoipa::path(get, path = "/api/procedures/search", tag = "procedures", params(FilterQuery),
     responses((status = 200, body = Vec<HitOut>), (status = 422, body = crate::error::Problem)))]
 pub async fn search(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     ApiQuery(q): ApiQuery<FilterQuery>,
 ) -> Result<Json<Vec<HitOut>>, WebError> {
     let f = filter(&st, &q).await?;
@@ -399,7 +399,7 @@ pub struct OnQuery {
 #[utoipa::path(get, path = "/api/procedures/{code}", tag = "procedures", params(("code" = String, Path), OnQuery),
     responses((status = 200, body = ProcedureIo), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn get_one(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<OnQuery>,
 ) -> Result<Json<ProcedureIo>, WebError> {
@@ -413,7 +413,7 @@ pub async fn get_one(
 #[utoipa::path(get, path = "/api/procedures/{code}/versions", tag = "procedures", params(("code" = String, Path)),
     responses((status = 200, body = Vec<ProcedureIo>), (status = 404, body = crate::error::Problem)))]
 pub async fn versions(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     Path(code): Path<String>,
 ) -> Result<Json<Vec<ProcedureIo>>, WebError> {
     Ok(Json(
@@ -431,7 +431,7 @@ pub async fn versions(
 #[utoipa::path(post, path = "/api/procedures", tag = "procedures", request_body = ProcedureIo,
     responses((status = 201, body = ProcedureIo), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(body): ApiJson<ProcedureIo>,
 ) -> Result<(StatusCode, Json<ProcedureIo>), WebError> {
@@ -444,7 +444,7 @@ pub async fn create(
 #[utoipa::path(post, path = "/api/procedures/{code}/versions", tag = "procedures", params(("code" = String, Path)), request_body = ProcedureIo,
     responses((status = 201, body = ProcedureIo), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn add_version(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(code): Path<String>,
     ApiJson(mut body): ApiJson<ProcedureIo>,
@@ -463,7 +463,7 @@ pub async fn add_version(
 #[utoipa::path(post, path = "/api/procedures/{code}/units/{unit}", tag = "procedures", params(("code" = String, Path), ("unit" = String, Path)),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn assign(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path((code, unit)): Path<(String, String)>,
 ) -> Result<StatusCode, WebError> {
@@ -479,7 +479,7 @@ pub async fn assign(
 #[utoipa::path(delete, path = "/api/procedures/{code}/units/{unit}", tag = "procedures", params(("code" = String, Path), ("unit" = String, Path)),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn unassign(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path((code, unit)): Path<(String, String)>,
 ) -> Result<StatusCode, WebError> {

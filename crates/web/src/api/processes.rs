@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::{date, opt_date};
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/processes", get(list_processes).post(create_process))
         .route("/api/reviews", get(list_reviews).post(create_review))
@@ -136,7 +136,7 @@ fn process_out(p: &Process) -> ProcessOut {
 #[utoipa::path(post, path = "/api/processes", tag = "catalog", request_body = ProcessIn,
     responses((status = 201, body = ProcessOut), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create_process(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(b): ApiJson<ProcessIn>,
 ) -> Result<(StatusCode, Json<ProcessOut>), WebError> {
@@ -184,7 +184,7 @@ pub struct UnitOnQuery {
 #[utoipa::path(get, path = "/api/processes", tag = "catalog", params(UnitOnQuery),
     responses((status = 200, body = Vec<ProcessOut>), (status = 403, body = crate::error::Problem)))]
 pub async fn list_processes(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<ProcessOut>>, WebError> {
@@ -238,7 +238,7 @@ fn review_out(r: &Review, unit_code: &str) -> ReviewIo {
 #[utoipa::path(post, path = "/api/reviews", tag = "catalog", request_body = ReviewIo,
     responses((status = 201, body = ReviewIo), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create_review(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(b): ApiJson<ReviewIo>,
 ) -> Result<(StatusCode, Json<ReviewIo>), WebError> {
@@ -303,7 +303,7 @@ pub struct ReviewReport {
 #[utoipa::path(get, path = "/api/reviews", tag = "catalog", params(UnitYearQuery),
     responses((status = 200, body = ReviewReport), (status = 403, body = crate::error::Problem)))]
 pub async fn list_reviews(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiQuery(q): ApiQuery<UnitYearQuery>,
 ) -> Result<Json<ReviewReport>, WebError> {
@@ -364,7 +364,7 @@ pub struct LevelCountsOut {
 #[utoipa::path(get, path = "/api/catalog/stats", tag = "catalog", params(UnitOnQuery),
     responses((status = 200, body = Vec<LevelCountsOut>), (status = 403, body = crate::error::Problem)))]
 pub async fn catalog_stats(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiQuery(q): ApiQuery<UnitOnQuery>,
 ) -> Result<Json<Vec<LevelCountsOut>>, WebError> {

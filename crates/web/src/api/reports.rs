@@ -12,13 +12,13 @@ use motcua_service::stats::report::ReportQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::query::ApiQuery;
 use crate::reports::{Format, render};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/reports/dossiers", get(dossiers))
         .route("/api/reports/satisfaction", get(satisfaction))
@@ -82,7 +82,7 @@ fn format_of(p: &ReportParams, headers: &HeaderMap) -> Result<Format, WebError> 
 #[utoipa::path(get, path = "/api/reports/dossiers", tag = "reports", params(ReportParams),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn dossiers(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     headers: HeaderMap,
     ApiQuery(p): ApiQuery<ReportParams>,
@@ -148,7 +148,7 @@ pub struct SatisfactionParams {
 #[utoipa::path(get, path = "/api/reports/satisfaction", tag = "reports", params(SatisfactionParams),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn satisfaction(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<SatisfactionParams>,
 ) -> Result<Response, WebError> {
@@ -168,7 +168,7 @@ pub async fn satisfaction(
 #[utoipa::path(get, path = "/api/reports/portal", tag = "reports", params(SatisfactionParams),
     responses((status = 200, body = Object), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn portal(
-    State(s): State<AppState>,
+    State(s): State<ApiState>,
     auth: Authed,
     ApiQuery(p): ApiQuery<SatisfactionParams>,
 ) -> Result<Response, WebError> {

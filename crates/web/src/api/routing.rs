@@ -12,13 +12,13 @@ use motcua_domain::unit::Level;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 use crate::query::ApiQuery;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route(
             "/api/units/{code}/sectors",
@@ -43,7 +43,7 @@ pub struct SectorsIo {
 #[utoipa::path(get, path = "/api/units/{code}/sectors", tag = "catalog", params(("code" = String, Path)),
     responses((status = 200, body = SectorsIo), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn get_sectors(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(code): Path<String>,
 ) -> Result<Json<SectorsIo>, WebError> {
@@ -59,7 +59,7 @@ pub async fn get_sectors(
 #[utoipa::path(put, path = "/api/units/{code}/sectors", tag = "catalog", params(("code" = String, Path)), request_body = SectorsIo,
     responses((status = 200, body = SectorsIo), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn put_sectors(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<SectorsIo>,
@@ -154,7 +154,7 @@ pub fn parse_default(b: &DefaultProcessIo) -> Result<DefaultProcess, WebError> {
 #[utoipa::path(get, path = "/api/default-processes", tag = "catalog",
     responses((status = 200, body = Vec<DefaultProcessIo>), (status = 403, body = crate::error::Problem)))]
 pub async fn list_defaults(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
 ) -> Result<Json<Vec<DefaultProcessIo>>, WebError> {
     let list = st.services.routing().list_defaults(&a.actor).await?;
@@ -167,7 +167,7 @@ pub async fn list_defaults(
 #[utoipa::path(put, path = "/api/default-processes", tag = "catalog", request_body = DefaultProcessIo,
     responses((status = 200, body = DefaultProcessIo), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn put_default(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(b): ApiJson<DefaultProcessIo>,
 ) -> Result<Json<DefaultProcessIo>, WebError> {
@@ -190,7 +190,7 @@ pub struct DefaultKey {
 #[utoipa::path(delete, path = "/api/default-processes", tag = "catalog", params(DefaultKey),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn delete_default(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiQuery(q): ApiQuery<DefaultKey>,
 ) -> Result<StatusCode, WebError> {

@@ -12,12 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::params::{date, opt_date};
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/units", get(list_units).post(create_unit))
         .route("/api/units/{code}", get(get_unit))
@@ -81,7 +81,7 @@ pub struct OnQuery {
 /// Every unit as the tree stood on a date (default today), ordered by code.
 #[utoipa::path(get, path = "/api/units", tag = "units", params(OnQuery), responses((status = 200, body = Vec<UnitOut>)))]
 pub async fn list_units(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     ApiQuery(q): ApiQuery<OnQuery>,
 ) -> Result<Json<Vec<UnitOut>>, WebError> {
     let on = opt_date("on", q.on.as_deref())?.unwrap_or_else(|| st.today());
@@ -111,7 +111,7 @@ pub struct UnitDetail {
 #[utoipa::path(get, path = "/api/units/{code}", tag = "units", params(("code" = String, Path)),
     responses((status = 200, body = UnitDetail), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn get_unit(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     Path(code): Path<String>,
 ) -> Result<Json<UnitDetail>, WebError> {
     let unit = st.services.units().find_unit("code", &code).await?;
@@ -159,7 +159,7 @@ pub struct UnitIn {
     pub valid_from: String,
 }
 
-async fn new_unit(st: &AppState, u: &UnitIn, prefix: &str) -> Result<NewUnit, WebError> {
+async fn new_unit(st: &ApiState, u: &UnitIn, prefix: &str) -> Result<NewUnit, WebError> {
     let f = |n: &str| format!("{prefix}{n}");
     let code = UnitCode::parse(&u.code).map_err(|e| WebError::invalid(f("code"), e.to_string()))?;
     let kind = UnitKind::parse(&u.kind).map_err(|e| WebError::invalid(f("kind"), e.to_string()))?;
@@ -186,7 +186,7 @@ async fn new_unit(st: &AppState, u: &UnitIn, prefix: &str) -> Result<NewUnit, We
 #[utoipa::path(post, path = "/api/units", tag = "units", request_body = UnitIn,
     responses((status = 201, body = UnitOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create_unit(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(body): ApiJson<UnitIn>,
 ) -> Result<(StatusCode, Json<UnitOut>), WebError> {
@@ -247,7 +247,7 @@ pub enum ChangeIn {
 #[utoipa::path(post, path = "/api/units/{code}/changes", tag = "units", params(("code" = String, Path)), request_body = ChangeIn,
     responses((status = 200, body = Vec<UnitOut>), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn change_unit(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(code): Path<String>,
     ApiJson(body): ApiJson<ChangeIn>,

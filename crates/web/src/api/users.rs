@@ -10,12 +10,12 @@ use motcua_service::store::User;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
+use crate::api::ApiState;
 use crate::auth::Authed;
 use crate::error::WebError;
 use crate::json::ApiJson;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<ApiState> {
     Router::new()
         .route("/api/users", get(list_users).post(create_user))
         .route("/api/users/{username}/grants", post(grant))
@@ -61,7 +61,7 @@ pub struct PageQuery {
 #[utoipa::path(get, path = "/api/users", tag = "users", params(PageQuery),
     responses((status = 200, body = Vec<UserOut>), (status = 403, body = crate::error::Problem)))]
 pub async fn list_users(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Vec<UserOut>>, WebError> {
@@ -107,7 +107,7 @@ pub struct UserIn {
 #[utoipa::path(post, path = "/api/users", tag = "users", request_body = UserIn,
     responses((status = 201, body = UserOut), (status = 403, body = crate::error::Problem), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub async fn create_user(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     ApiJson(b): ApiJson<UserIn>,
 ) -> Result<(StatusCode, Json<UserOut>), WebError> {
@@ -147,7 +147,7 @@ pub struct GrantIn {
 #[utoipa::path(post, path = "/api/users/{username}/grants", tag = "users", params(("username" = String, Path)), request_body = GrantIn,
     responses((status = 201), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
 pub async fn grant(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(username): Path<String>,
     ApiJson(b): ApiJson<GrantIn>,
@@ -166,7 +166,7 @@ pub async fn grant(
     params(("username" = String, Path), ("role" = String, Path), ("unit" = String, Path, description = "unit code")),
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn revoke(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path((username, r, unit)): Path<(String, String, String)>,
 ) -> Result<StatusCode, WebError> {
@@ -192,7 +192,7 @@ pub struct ResetIn {
 #[utoipa::path(post, path = "/api/users/{username}/password", tag = "users", params(("username" = String, Path)), request_body = ResetIn,
     responses((status = 204), (status = 403, body = crate::error::Problem), (status = 404, body = crate::error::Problem)))]
 pub async fn reset_password(
-    State(st): State<AppState>,
+    State(st): State<ApiState>,
     a: Authed,
     Path(username): Path<String>,
     ApiJson(b): ApiJson<ResetIn>,

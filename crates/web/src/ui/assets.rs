@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
+use crate::ui::StaffState;
 
 /// The vendored htmx release; bump it with the file.
 pub const HTMX_VERSION: &str = "2.0.11";
@@ -80,7 +80,7 @@ fn serve(a: &'static Asset) -> Response {
 }
 
 /// Routes of the assets.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(&STYLE.path, get(|| async { serve(&STYLE) }))
         .route(&HTMX.path, get(|| async { serve(&HTMX) }))

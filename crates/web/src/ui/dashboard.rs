@@ -21,15 +21,15 @@ use super::charts::{self, Bar};
 use super::format;
 use super::layout::{Area, Layout};
 use super::{Staff, is_htmx, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// Where the dossier list lives.
 pub const DOSSIERS_PATH: &str = "/ho-so";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route("/", get(show))
         .route(WORK_PATH, get(work))
@@ -50,7 +50,7 @@ const TILE_CAP: u32 = 50;
 
 /// `GET /viec-cua-toi`: the tiles alone (an empty answer for someone
 /// without a queue).
-async fn work(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+async fn work(State(st): State<StaffState>, staff: Staff) -> Result<Response, WebError> {
     let t = staff.lang.texts();
     let work = work_tiles(&st, &staff, &t).await?;
     Ok(render(StatusCode::OK, &WorkTiles { work }))
@@ -134,7 +134,7 @@ struct Body {
 
 /// `GET /?unit=CODE`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Query(q): Query<DashboardQuery>,
@@ -197,7 +197,7 @@ async fn show(
 /// A tile per queue open to the person (what waits for them, for their
 /// approval, at their desk to hand over or to return), counted as the
 /// queue's tab counts it, linking to the tab.
-async fn work_tiles(st: &AppState, staff: &Staff, t: &Texts) -> Result<Vec<Figure>, WebError> {
+async fn work_tiles(st: &StaffState, staff: &Staff, t: &Texts) -> Result<Vec<Figure>, WebError> {
     use motcua_service::queues::{self, Queue, QueueQuery};
     let mut out = Vec::new();
     for q in Queue::ALL.into_iter().filter(|q| q.open_to(&staff.actor)) {

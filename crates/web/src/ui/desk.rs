@@ -32,9 +32,9 @@ use serde::Deserialize;
 use super::dossier::upload;
 use super::layout::{Area, Layout};
 use super::{Staff, format, is_htmx, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 mod outcomes;
 
@@ -42,7 +42,7 @@ mod outcomes;
 pub const PATH: &str = "/tiep-nhan";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(
             PATH,
@@ -471,7 +471,7 @@ fn pick<'a>(desks: &'a [Unit], code: Option<&str>) -> Option<&'a Unit> {
 }
 
 async fn hits(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     unit: &Unit,
     q: &str,
@@ -510,7 +510,7 @@ async fn hits(
 
 /// `GET /tiep-nhan/thu-tuc?unit=…&q=…`: the hits as a fragment.
 async fn search(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<DeskQuery>,
 ) -> Result<Response, WebError> {
@@ -531,7 +531,7 @@ async fn search(
 /// `GET /tiep-nhan?unit=…&q=…&procedure=…`: the page; with htmx and a
 /// procedure, only the reception form.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Query(q): Query<DeskQuery>,
@@ -586,7 +586,7 @@ async fn show(
 
 #[allow(clippy::too_many_arguments)]
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     desks: &[Unit],
@@ -750,7 +750,7 @@ type DeskPost = (Staff, Vec<(String, String)>, BTreeMap<usize, ScanRead>);
 /// file chosen as `c<i>_scan` goes to the file store as it arrives (the
 /// hidden `unit` field comes before the checklist, so the service can check
 /// the officer receives there). `Err` is the answer to give at once.
-async fn read_form(st: &AppState, req: Request) -> Result<DeskPost, Response> {
+async fn read_form(st: &StaffState, req: Request) -> Result<DeskPost, Response> {
     let (staff, opened) = upload::open(st, req).await?;
     let refuse = |status: StatusCode| {
         let (kind, title) = if status == StatusCode::PAYLOAD_TOO_LARGE {
@@ -819,7 +819,7 @@ async fn read_form(st: &AppState, req: Request) -> Result<DeskPost, Response> {
 /// `POST /tiep-nhan`: receives the dossier and goes to its page, or shows
 /// the form again with what was refused. The form is multipart (it carries
 /// the scans); an url-encoded one (no scan) is read too.
-async fn submit(State(st): State<AppState>, req: Request) -> Result<Response, WebError> {
+async fn submit(State(st): State<StaffState>, req: Request) -> Result<Response, WebError> {
     let headers = req.headers().clone();
     let (staff, fields, scans) = match read_form(&st, req).await {
         Ok(read) => read,

@@ -34,16 +34,16 @@ use serde::Deserialize;
 
 use super::layout::{Area, Layout};
 use super::{Staff, is_htmx, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use view::Body;
 
 /// Where dossier pages live (`/ho-so/{code}`).
 pub const PATH: &str = "/ho-so";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route("/ho-so/{code}", get(show))
         .route("/ho-so/{code}/hanh-dong", post(act))
@@ -120,7 +120,7 @@ pub(crate) struct Message {
 }
 
 async fn respond(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     code: &str,
@@ -133,7 +133,7 @@ async fn respond(
 
 /// The page (or, for htmx, its main part) of a dossier already read.
 async fn respond_with(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     v: motcua_service::dossiers::DossierView,
@@ -183,7 +183,7 @@ async fn respond_with(
 /// acted, attached, handed over), each read once; logins with no user
 /// behind them (the system, an import) are left out and shown as written.
 async fn people_names(
-    st: &AppState,
+    st: &StaffState,
     v: &motcua_service::dossiers::DossierView,
 ) -> Result<std::collections::HashMap<String, String>, WebError> {
     let logins: std::collections::BTreeSet<&str> = v
@@ -206,7 +206,7 @@ async fn people_names(
 
 /// `GET /ho-so/{code}`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Path(code): Path<String>,
@@ -236,7 +236,7 @@ async fn show(
 
 /// `POST /ho-so/{code}/hanh-dong`: one action with the version read.
 async fn act(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Path(code): Path<String>,
@@ -326,7 +326,7 @@ async fn act(
 /// then `kind` (`component` or `result`) and the `file`. The service checks
 /// who may attach and what; the file's type is told from its content.
 async fn attach(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     Path(code): Path<String>,
     req: Request,
 ) -> Result<Response, WebError> {

@@ -16,8 +16,8 @@ use axum::response::Response;
 
 use super::layout::{Area, Layout};
 use super::{Staff, render};
-use crate::AppState;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// The largest error body read to learn the problem's kind.
 const MAX_PROBLEM_BYTES: usize = 64 << 10;
@@ -32,7 +32,7 @@ struct ErrorPage {
 }
 
 /// Replaces a non-HTML error answer with an error page.
-pub async fn html_errors(State(st): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn html_errors(State(st): State<StaffState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let lang = Lang::of(&parts);
     let (uri, headers) = (parts.uri.clone(), parts.headers.clone());
@@ -65,7 +65,11 @@ pub async fn html_errors(State(st): State<AppState>, req: Request, next: Next) -
 /// The answer to an address nothing serves: an error page in the reader's
 /// language for a browser (it asks for HTML), outside `/api/`; the API's
 /// problem+json otherwise, so a client of the API never has to read HTML.
-pub async fn unknown_address(State(st): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {
+pub async fn unknown_address(
+    State(st): State<StaffState>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let browser = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -86,7 +90,12 @@ pub async fn unknown_address(State(st): State<AppState>, uri: Uri, headers: Head
 
 /// The frame of a signed-in reader's error page: the area the path belongs
 /// to, with the person's navigation; `None` without a valid session.
-async fn staff_layout(st: &AppState, uri: &Uri, headers: HeaderMap, lang: Lang) -> Option<Layout> {
+async fn staff_layout(
+    st: &StaffState,
+    uri: &Uri,
+    headers: HeaderMap,
+    lang: Lang,
+) -> Option<Layout> {
     let mut req = Request::new(());
     *req.uri_mut() = uri.clone();
     *req.headers_mut() = headers;

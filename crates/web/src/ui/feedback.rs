@@ -18,16 +18,16 @@ use serde::Deserialize;
 
 use super::layout::{Area, Layout};
 use super::{Staff, format, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
 use crate::portal::feedback::{category_label, status_label};
+use crate::ui::StaffState;
 
 /// Where the list lives.
 pub const PATH: &str = "/phan-anh";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(list))
         .route("/phan-anh/{code}", get(one).post(act))
@@ -87,7 +87,7 @@ struct ListQuery {
 }
 
 async fn list(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
@@ -177,7 +177,7 @@ fn actions_for(s: Status, consent: bool) -> Vec<&'static str> {
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     rec: &FeedbackRecord,
     error: Option<String>,
@@ -203,7 +203,7 @@ async fn page(
 }
 
 async fn one(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
@@ -225,7 +225,7 @@ struct ActForm {
 }
 
 async fn act(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Form(f): Form<ActForm>,

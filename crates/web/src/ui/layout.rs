@@ -11,9 +11,9 @@ use motcua_service::store::Unit;
 
 use super::Staff;
 use super::assets::{HTMX, KEYS, STYLE};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// An area of the staff interface: one entry of the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,7 +163,7 @@ impl Layout {
     /// `unit` is the unit the page is about; without one, the header names
     /// the person's first unit.
     pub async fn staff(
-        st: &AppState,
+        st: &StaffState,
         staff: &Staff,
         area: Area,
         title: &str,

@@ -35,16 +35,16 @@ use motcua_service::store::{DossierSort, DossierSummary, Total, Unit};
 use super::dashboard::status_label;
 use super::layout::{Area, Layout};
 use super::{Staff, format, is_htmx, render};
-use crate::AppState;
 use crate::api::dossiers::{ListParams, parse_list};
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// Where the list lives.
 pub const PATH: &str = "/ho-so";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show))
         .route(super::list_export::PATH, get(super::list_export::export))
@@ -544,7 +544,7 @@ struct ListPartial {
 
 /// `GET /ho-so?…`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
@@ -590,7 +590,7 @@ async fn show(
 /// Runs the list; a bad filter gives the page with a message and 422, a
 /// refusal stays an error page.
 async fn results(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     f: &Filters,
 ) -> Result<(StatusCode, Results), WebError> {
@@ -761,7 +761,7 @@ pub fn mark(
 /// Table rows with holders' names, each name read once per page, and how
 /// late each overdue one is in working days.
 pub async fn rows(
-    st: &AppState,
+    st: &StaffState,
     lang: Lang,
     items: &[DossierSummary],
 ) -> Result<Vec<Row>, WebError> {

@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::Staff;
 use super::list::{Filters, Row, rows};
-use crate::AppState;
 use crate::api::dossiers::parse_list;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 
 /// Where the export lives.
 pub const PATH: &str = "/ho-so/xuat";
@@ -31,7 +31,7 @@ const PAGE: u32 = 200;
 
 /// `GET /ho-so/xuat`.
 pub async fn export(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {

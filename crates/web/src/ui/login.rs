@@ -21,10 +21,10 @@ use serde::Deserialize;
 
 use super::layout::{Area, Layout};
 use super::{Staff, local_path, render};
-use crate::AppState;
 use crate::auth::{ClientAddress, MaybeAuthed, check_origin, constant_time_eq};
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// The sign-in page.
 pub const PATH: &str = "/dang-nhap";
@@ -36,7 +36,7 @@ pub const PASSWORD_PATH: &str = "/doi-mat-khau";
 pub const LOGIN_CSRF_COOKIE: &str = "motcua_login_csrf";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show_login).post(login))
         .route(LOGOUT_PATH, post(logout))
@@ -103,7 +103,7 @@ fn login_form(
 
 /// `GET /dang-nhap`: the form, or straight on when already signed in.
 async fn show_login(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     lang: Lang,
     MaybeAuthed(who): MaybeAuthed,
     Query(q): Query<LoginQuery>,
@@ -163,7 +163,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Head {
 /// `POST /dang-nhap`: checks the form's token and origin, then the
 /// password; success sets the session cookie and goes to `next`.
 async fn login(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     lang: Lang,
     ClientAddress(addr): ClientAddress,
     Head(head): Head,
@@ -245,7 +245,7 @@ async fn login(
 }
 
 /// `POST /dang-xuat`: ends the session on the server and clears the cookie.
-async fn logout(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+async fn logout(State(st): State<StaffState>, staff: Staff) -> Result<Response, WebError> {
     if let Some(secret) = &staff.secret {
         st.services.auth().logout(secret).await?;
     }
@@ -253,7 +253,7 @@ async fn logout(State(st): State<AppState>, staff: Staff) -> Result<Response, We
 }
 
 /// A redirect that also clears the session cookie.
-fn signed_out_to(st: &AppState, target: &str) -> Response {
+fn signed_out_to(st: &StaffState, target: &str) -> Response {
     let clear = st.auth.session_cookie("", 0);
     let mut res = Redirect::to(target).into_response();
     if let Ok(v) = HeaderValue::from_str(&clear) {
@@ -285,7 +285,7 @@ impl PasswordErrors {
 }
 
 async fn password_page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     status: StatusCode,
     errors: PasswordErrors,
@@ -304,7 +304,7 @@ async fn password_page(
 }
 
 /// `GET /doi-mat-khau`.
-async fn show_password(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+async fn show_password(State(st): State<StaffState>, staff: Staff) -> Result<Response, WebError> {
     password_page(&st, &staff, StatusCode::OK, PasswordErrors::default()).await
 }
 
@@ -321,7 +321,7 @@ struct PasswordForm {
 /// `POST /doi-mat-khau`: checks the current password, sets the new one
 /// and, since every session of the person ends, asks them to sign in again.
 async fn change_password(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {

@@ -42,12 +42,57 @@ use motcua_service::access::Actor;
 use serde::Deserialize;
 
 use crate::AppState;
+
+/// What the staff pages' handlers reach: the services, the sign-in
+/// settings and the PDF slots; not the public lookup limit, which belongs
+/// to the API and the portal.
+#[derive(Clone)]
+pub struct StaffState {
+    /// Every use case, with the one clock and the caches.
+    pub services: std::sync::Arc<motcua_service::Services>,
+    /// Sign-in settings (throttling, tokens, proxies, cookies).
+    pub auth: std::sync::Arc<crate::auth::AuthSettings>,
+    /// Slots for PDF rendering.
+    pub renders: crate::renders::Renders,
+}
+
+impl From<&AppState> for StaffState {
+    fn from(s: &AppState) -> Self {
+        Self {
+            services: s.services.clone(),
+            auth: s.auth.clone(),
+            renders: s.renders.clone(),
+        }
+    }
+}
+
+impl StaffState {
+    /// The current instant, from the services' clock.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.services.now()
+    }
+
+    /// Today in Viet Nam, from the services' clock.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.services.today()
+    }
+}
+
+impl crate::auth::Sessions for StaffState {
+    fn services(&self) -> &motcua_service::Services {
+        &self.services
+    }
+
+    fn auth(&self) -> &crate::auth::AuthSettings {
+        &self.auth
+    }
+}
 use crate::auth::MaybeAuthed;
 use crate::error::WebError;
 use crate::i18n::{LANG_COOKIE, Lang};
 
 /// Routes of the staff pages and their assets.
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes(state: &StaffState) -> Router<StaffState> {
     Router::new()
         .merge(login::routes())
         .merge(dashboard::routes())
@@ -83,12 +128,12 @@ pub struct Staff {
     pub lang: Lang,
 }
 
-impl FromRequestParts<AppState> for Staff {
+impl FromRequestParts<StaffState> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        state: &StaffState,
     ) -> Result<Self, Self::Rejection> {
         let lang = Lang::of(parts);
         match MaybeAuthed::from_request_parts(parts, state).await {

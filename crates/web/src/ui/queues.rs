@@ -29,9 +29,9 @@ use motcua_service::store::DossierSort;
 use super::layout::{Area, Layout};
 use super::list::{Choice, Row, rows, sort_choices};
 use super::{Staff, is_htmx, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 
 /// Where the queues live.
 pub const PATH: &str = "/hang-doi";
@@ -39,7 +39,7 @@ pub const PATH: &str = "/hang-doi";
 pub const HAND_OVER_PATH: &str = "/hang-doi/chuyen";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show))
         .route(HAND_OVER_PATH, post(hand_over))
@@ -171,7 +171,7 @@ struct QueuePartial {
 /// How many each queue the actor may open holds, with the page's filters
 /// (not its cursor); `None` when the filters are bad (the page says so).
 async fn counts(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     f: &Filters,
     known: Option<(Queue, usize)>,
@@ -249,7 +249,7 @@ pub(crate) fn tab_key(q: Queue) -> &'static str {
 
 /// `GET /hang-doi?tab=…`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
@@ -287,7 +287,7 @@ async fn show(
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     f: Filters,
@@ -320,7 +320,7 @@ async fn page(
 }
 
 async fn results(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     f: &Filters,
 ) -> Result<(StatusCode, Results), WebError> {
@@ -399,7 +399,7 @@ async fn results(
 
 /// `POST /hang-doi/chuyen`: hands each picked dossier to `to_user`.
 async fn hand_over(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,

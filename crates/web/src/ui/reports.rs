@@ -26,15 +26,15 @@ use super::dashboard::DOSSIERS_PATH;
 use super::format;
 use super::layout::{Area, Layout};
 use super::{Staff, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 
 /// Where the page lives.
 pub const PATH: &str = "/bao-cao";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new().route(PATH, get(show))
 }
 
@@ -329,7 +329,7 @@ fn line(lang: Lang, report: &Report, key: &str, label: &str, f: &Figures, total:
 
 /// `GET /bao-cao?unit=&from=&to=&by=`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<ReportForm>,
 ) -> Result<Response, WebError> {

@@ -26,9 +26,9 @@ use serde::Deserialize;
 
 use super::list::{PATH as LIST, Row, rows};
 use super::{Staff, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 
 /// The search page (redirects only).
 pub const PATH: &str = "/tim-kiem";
@@ -38,7 +38,7 @@ pub const HITS: &str = "/tim-kiem/goi-y";
 const SHOWN: u32 = 8;
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new().route(PATH, get(go)).route(HITS, get(hits))
 }
 
@@ -49,7 +49,7 @@ struct SearchQuery {
 
 /// `GET /tim-kiem?q=`.
 async fn go(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(p): Query<SearchQuery>,
 ) -> Result<Response, WebError> {
@@ -107,7 +107,7 @@ struct Hits {
 
 /// `GET /tim-kiem/goi-y?q=`: the first hits, or why there are none.
 async fn hits(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(p): Query<SearchQuery>,
 ) -> Result<Response, WebError> {

@@ -111,9 +111,41 @@ async fn a_past_write_replaces_the_snapshots_it_changes(b: Backend) {
     app.db.execute("DELETE FROM stat_snapshots").await.unwrap();
     let damaged = december(&app).await;
     assert_ne!(damaged.total, second.total, "the damage shows");
+    // Recomputing reads every unit's dossiers: a unit's leader is refused
+    // (and the refusal audited); the system gets the layer the rebuild
+    // then stores.
+    let id = app
+        .user(
+            "lanhdao-x",
+            motcua_domain::role::Role::Leader,
+            motcua_testkit::codes::PROVINCE,
+        )
+        .await
+        .unwrap();
+    let leader = Actor::load(app.db.store().as_ref(), id, "lanhdao-x")
+        .await
+        .unwrap();
+    let refused = motcua_service::stats::rebuild::recompute_as(
+        app.db.store().as_ref(),
+        &leader,
+        Timestamp::now(),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(motcua_service::ServiceError::Forbidden(_))),
+        "{refused:?}"
+    );
+    let (rows, _) = motcua_service::stats::rebuild::recompute_as(
+        app.db.store().as_ref(),
+        &system,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap();
     let done = rebuild(app.db.store().as_ref(), &system, Timestamp::now(), false)
         .await
         .unwrap();
     assert!(done.stored);
+    assert_eq!(done.rows, rows.len());
     assert_eq!(december(&app).await, second);
 }

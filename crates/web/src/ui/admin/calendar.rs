@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use super::units::Opt;
 use super::{FieldError, Section, SectionLink, done, field, field_error, form_date, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::layout::Layout;
 use crate::ui::{Staff, format, render};
 
@@ -32,7 +32,7 @@ pub const PATH: &str = "/quan-tri/lich";
 pub const HOURS_PATH: &str = "/quan-tri/gio-lam-viec";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show).post(add))
         .route("/quan-tri/lich/xoa", post(remove))
@@ -110,14 +110,14 @@ fn kind_key(k: DayKind) -> &'static str {
     }
 }
 
-async fn scope_unit(st: &AppState, code: &str) -> Result<Option<Unit>, WebError> {
+async fn scope_unit(st: &StaffState, code: &str) -> Result<Option<Unit>, WebError> {
     if code.trim().is_empty() {
         return Ok(None);
     }
     Ok(Some(st.services.units().find_unit("unit", code).await?))
 }
 
-async fn unit_options(st: &AppState, staff: &Staff, current: &str) -> Result<Vec<Opt>, WebError> {
+async fn unit_options(st: &StaffState, staff: &Staff, current: &str) -> Result<Vec<Opt>, WebError> {
     let t = staff.lang.texts();
     let now = st.services.now();
     let today = motcua_domain::time::to_local(now).date();
@@ -145,7 +145,7 @@ async fn unit_options(st: &AppState, staff: &Staff, current: &str) -> Result<Vec
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     q: &CalendarQuery,
     typed: Typed,
@@ -229,7 +229,7 @@ async fn page(
 
 /// `GET /quan-tri/lich?year=2026&unit=CODE`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, WebError> {
@@ -252,7 +252,7 @@ fn back(unit: &str, year: Option<i16>) -> String {
 
 /// `POST /quan-tri/lich`: a correction (`date`, `working`, `reason`).
 async fn add(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -297,7 +297,7 @@ async fn add(
 
 /// `POST /quan-tri/lich/xoa`: removes the correction of `date`.
 async fn remove(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -341,7 +341,7 @@ struct HoursPage {
 }
 
 async fn hours_page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     q: &CalendarQuery,
     typed: HoursTyped,
@@ -424,7 +424,7 @@ async fn hours_page(
 
 /// `GET /quan-tri/gio-lam-viec?unit=CODE`.
 async fn show_hours(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response, WebError> {
@@ -440,7 +440,7 @@ async fn show_hours(
 
 /// `POST /quan-tri/gio-lam-viec`: a unit's sessions from a date.
 async fn set_hours(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {

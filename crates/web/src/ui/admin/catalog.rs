@@ -24,9 +24,9 @@ use motcua_service::{ServiceError, store::ProcedureVersion};
 use serde::Deserialize;
 
 use super::{FieldError, Section, SectionLink, done, field, field_error, form_date, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::dossier::limit_label;
 use crate::ui::dossier::upload::{self, Unread};
 use crate::ui::layout::Layout;
@@ -44,7 +44,7 @@ const PAGE: u32 = 50;
 const MAX_IMPORT: usize = 20 << 20;
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show))
         .route(
@@ -114,7 +114,7 @@ fn online_key(l: OnlineLevel) -> &'static str {
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     q: &CatalogQuery,
     import: ImportView,
@@ -178,7 +178,7 @@ fn row(t: &Texts, p: &ProcedureVersion) -> Row {
 
 /// `GET /quan-tri/thu-tuc?q=…`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<CatalogQuery>,
 ) -> Result<Response, WebError> {
@@ -229,7 +229,7 @@ fn sent(t: &Texts, form: Result<upload::UploadForm, Unread>) -> Result<Sent, Str
 
 /// `POST /quan-tri/thu-tuc/nhap`: the uploaded `file` (CSV or XLSX), or
 /// the CSV text in `content`.
-async fn import(State(st): State<AppState>, req: Request) -> Result<Response, WebError> {
+async fn import(State(st): State<StaffState>, req: Request) -> Result<Response, WebError> {
     let (staff, form) = match upload::read(&st, req, MAX_IMPORT).await {
         Ok(read) => read,
         Err(refused) => return Ok(refused),
@@ -356,7 +356,7 @@ struct ProcedurePage {
 }
 
 async fn procedure_page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     code: &str,
     ok: Option<&str>,
@@ -438,7 +438,7 @@ struct OkQuery {
 
 /// `GET /quan-tri/thu-tuc/{code}`.
 async fn show_one(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Query(q): Query<OkQuery>,
@@ -457,7 +457,7 @@ async fn show_one(
 /// `POST /quan-tri/thu-tuc/{code}`: the latest version with a new name,
 /// time limit or fee, in force from a date (a new version).
 async fn new_version(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,

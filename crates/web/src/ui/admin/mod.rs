@@ -31,15 +31,15 @@ use motcua_service::access::Permission;
 
 use super::layout::{Area, Layout};
 use super::{Staff, render};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 
 /// Where administration starts.
 pub const PATH: &str = "/quan-tri";
 
 /// Routes of the administration pages.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(index))
         .merge(units::routes())
@@ -140,7 +140,7 @@ pub fn sections(t: &Texts, staff: &Staff, current: Option<Section>) -> Vec<Secti
 
 /// The frame of an administration page.
 pub async fn layout(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     section: Section,
     here: &str,
@@ -258,7 +258,7 @@ struct IndexPage {
 }
 
 /// `GET /quan-tri`: the sections the person may open.
-async fn index(State(st): State<AppState>, staff: Staff) -> Result<Response, WebError> {
+async fn index(State(st): State<StaffState>, staff: Staff) -> Result<Response, WebError> {
     st.services.admin().require_admin(&staff.actor).await?;
     let t = staff.lang.texts();
     let layout = Layout::staff(&st, &staff, Area::Admin, t.get("admin.title"), None, PATH).await?;

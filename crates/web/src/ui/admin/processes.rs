@@ -22,9 +22,9 @@ use serde::Deserialize;
 use super::units::Opt;
 use super::users::role_key;
 use super::{FieldError, Section, SectionLink, done, field, field_error, form_date, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::dossier::limit_label;
 use crate::ui::layout::Layout;
 use crate::ui::{Staff, format, render};
@@ -33,7 +33,7 @@ use crate::ui::{Staff, format, render};
 pub const PATH: &str = "/quan-tri/quy-trinh";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show).post(create))
         .merge(defaults::routes())
@@ -169,7 +169,7 @@ struct ProcessesPage {
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     unit_code: Option<&str>,
     ok: Option<&str>,
@@ -325,7 +325,7 @@ pub fn step_roles(t: &Texts) -> Vec<Opt> {
 
 /// `GET /quan-tri/quy-trinh?unit=CODE`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<ProcessQuery>,
 ) -> Result<Response, WebError> {
@@ -379,7 +379,7 @@ fn parse_steps(
 
 /// `POST /quan-tri/quy-trinh`: records a process for the chosen unit.
 async fn create(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {

@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::units::Opt;
 use super::{FieldError, Section, SectionLink, done, field, field_error, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::layout::Layout;
 use crate::ui::{Staff, render};
 
@@ -25,7 +25,7 @@ use crate::ui::{Staff, render};
 pub const PATH: &str = "/quan-tri/cai-dat";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new().route(PATH, get(show).post(save))
 }
 
@@ -65,7 +65,7 @@ struct SettingsPage {
 }
 
 /// The scope named by a kind (`global`, `unit`, `procedure`) and a code.
-async fn scope(st: &AppState, kind: &str, code: &str) -> Result<Scope, ServiceError> {
+async fn scope(st: &StaffState, kind: &str, code: &str) -> Result<Scope, ServiceError> {
     match kind {
         "" | "global" => Ok(Scope::Global),
         "unit" => Ok(Scope::Unit(
@@ -86,7 +86,7 @@ fn meaning_key(key: &str) -> &'static str {
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     q: &SettingsQuery,
     typed: Typed,
@@ -191,7 +191,7 @@ fn value_label(t: &Texts, v: &str) -> String {
 
 /// `GET /quan-tri/cai-dat?kind=unit&code=…`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<SettingsQuery>,
 ) -> Result<Response, WebError> {
@@ -200,7 +200,7 @@ async fn show(
 
 /// `POST /quan-tri/cai-dat`: sets `key` to `value` at the scope.
 async fn save(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {

@@ -17,9 +17,9 @@ use motcua_service::{ServiceError, units};
 use serde::Deserialize;
 
 use super::{FieldError, Section, SectionLink, done, field, field_error, form_date, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::layout::Layout;
 use crate::ui::{Staff, format, render};
 
@@ -27,7 +27,7 @@ use crate::ui::{Staff, format, render};
 pub const PATH: &str = "/quan-tri/don-vi";
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show).post(create))
         .route("/quan-tri/don-vi/{code}", get(show_unit).post(rename))
@@ -153,7 +153,7 @@ fn validity(
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     on_text: &str,
     ok: Option<&str>,
@@ -241,7 +241,7 @@ pub fn level_key(l: Level) -> &'static str {
 
 /// `GET /quan-tri/don-vi?on=YYYY-MM-DD`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<TreeQuery>,
 ) -> Result<Response, WebError> {
@@ -271,7 +271,7 @@ const UNIT_FIELDS: &[(&str, &str, &str)] = &[
 
 /// `POST /quan-tri/don-vi`: creates a unit.
 async fn create(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -377,7 +377,7 @@ struct UnitPage {
 /// The fields an office may handle, ticked where it does: the catalog's
 /// and any set before that the catalog no longer has.
 async fn sector_choices(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     unit: &Unit,
 ) -> Result<Option<Vec<Opt>>, WebError> {
@@ -409,7 +409,7 @@ async fn sector_choices(
 
 /// `POST /quan-tri/don-vi/{code}/linh-vuc`: the fields an office handles.
 async fn set_sectors(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -428,7 +428,7 @@ async fn set_sectors(
 }
 
 async fn unit_page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     code: &str,
     ok: Option<&str>,
@@ -482,7 +482,7 @@ async fn unit_page(
 
 /// `GET /quan-tri/don-vi/{code}`.
 async fn show_unit(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Query(q): Query<TreeQuery>,
@@ -500,7 +500,7 @@ async fn show_unit(
 
 /// `POST /quan-tri/don-vi/{code}`: a new name and/or code from a date.
 async fn rename(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(code): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,

@@ -16,9 +16,9 @@ use serde::Deserialize;
 
 use super::units::Opt;
 use super::{FieldError, Section, SectionLink, done, field, field_error, notice};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::layout::Layout;
 use crate::ui::{Staff, format, render};
 
@@ -29,7 +29,7 @@ pub const PATH: &str = "/quan-tri/nguoi-dung";
 const PAGE: u32 = 100;
 
 /// Routes of this module.
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(PATH, get(show).post(create))
         .route("/quan-tri/nguoi-dung/{username}/kich-hoat", post(activate))
@@ -100,7 +100,7 @@ struct UsersPage {
 }
 
 async fn page(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     q: &UsersQuery,
     typed: Typed,
@@ -192,7 +192,7 @@ async fn page(
 
 /// `GET /quan-tri/nguoi-dung`.
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Query(q): Query<UsersQuery>,
 ) -> Result<Response, WebError> {
@@ -215,7 +215,7 @@ fn parse_role(s: &str) -> Result<Role, ServiceError> {
 
 /// `POST /quan-tri/nguoi-dung`: an account with its first role.
 async fn create(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -267,7 +267,7 @@ async fn create(
 
 /// `POST /quan-tri/nguoi-dung/{username}/kich-hoat` with `active=true|false`.
 async fn activate(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(username): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -290,7 +290,7 @@ async fn activate(
 
 /// `POST /quan-tri/nguoi-dung/{username}/quyen`: grants `role` on `unit`.
 async fn grant(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(username): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,
@@ -332,7 +332,7 @@ async fn grant(
 
 /// `POST /quan-tri/nguoi-dung/{username}/thu-hoi`: revokes `role` on `unit`.
 async fn revoke(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Path(username): Path<String>,
     Form(fields): Form<Vec<(String, String)>>,

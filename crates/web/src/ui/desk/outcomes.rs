@@ -18,12 +18,12 @@ use motcua_service::dossiers::outcomes::{Guide, RefuseAtDesk, check_items, check
 use motcua_service::store::Applicant;
 
 use super::{Errors, Posted, form_view, page, place_error, read};
-use crate::AppState;
 use crate::api::counter_forms::{
     GUIDANCE_NAME, REFUSAL_NAME, download_name, guidance_pdf, refusal_pdf,
 };
 use crate::error::WebError;
 use crate::ui::Staff;
+use crate::ui::StaffState;
 
 /// Where form 02 is printed from the desk.
 pub(super) const GUIDE_PATH: &str = "/tiep-nhan/huong-dan";
@@ -41,7 +41,7 @@ enum Outcome {
 /// procedure of the reception form, listing what the officer wrote, or
 /// else the mandatory components not ticked as received.
 pub(super) async fn guide(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
@@ -51,7 +51,7 @@ pub(super) async fn guide(
 
 /// `POST /tiep-nhan/tu-choi`: form 03 with the reasons the officer wrote.
 pub(super) async fn refuse(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
@@ -81,7 +81,7 @@ fn items(text: &str) -> Vec<MissingItem> {
 }
 
 async fn print(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     fields: &[(String, String)],
@@ -169,7 +169,7 @@ async fn print(
                 match st.services.dossiers().guide(&staff.actor, cmd).await {
                     Ok(g) => {
                         let name = download_name(GUIDANCE_NAME, &g.sheet);
-                        Ok((guidance_pdf(st, g).await?, name))
+                        Ok((guidance_pdf(&st.renders, g).await?, name))
                     }
                     Err(e) => Err(e),
                 }
@@ -189,7 +189,7 @@ async fn print(
                 {
                     Ok(r) => {
                         let name = download_name(REFUSAL_NAME, &r.sheet);
-                        Ok((refusal_pdf(st, r).await?, name))
+                        Ok((refusal_pdf(&st.renders, r).await?, name))
                     }
                     Err(e) => Err(e),
                 }

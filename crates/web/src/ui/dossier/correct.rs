@@ -21,9 +21,9 @@ use motcua_service::store::{Applicant, ApplicantType, ComponentCopy, ReceivedIte
 
 use super::view::Opt;
 use super::{Message, PATH, respond, respond_with};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::{Lang, Texts};
+use crate::ui::StaffState;
 use crate::ui::{Staff, is_htmx};
 
 /// Where the form posts, after the dossier's path.
@@ -107,7 +107,7 @@ struct Source {
 
 /// The checklist's rows: the components received, in their order, then
 /// the procedure version's components not among them.
-async fn sources(st: &AppState, v: &DossierView) -> Result<Vec<Source>, WebError> {
+async fn sources(st: &StaffState, v: &DossierView) -> Result<Vec<Source>, WebError> {
     let mut out: Vec<Source> = v
         .components
         .iter()
@@ -181,7 +181,7 @@ fn kinds(t: &Texts, selected: ApplicantType) -> Vec<Opt> {
 /// The form prefilled with the dossier as it stands, for a reader the
 /// service lets correct it; `None` for anyone else.
 pub async fn prefill(
-    st: &AppState,
+    st: &StaffState,
     lang: Lang,
     v: &DossierView,
 ) -> Result<Option<CorrectionForm>, WebError> {
@@ -244,7 +244,7 @@ fn place_error(t: &Texts, errors: &mut Errors, field: &str) -> Option<String> {
 /// Reads a posted form against the dossier as it stands: the form to show
 /// again (with every field at fault marked) and the command.
 async fn read(
-    st: &AppState,
+    st: &StaffState,
     lang: Lang,
     v: &DossierView,
     fields: &[(String, String)],
@@ -352,7 +352,7 @@ async fn read(
 /// `POST /ho-so/{code}/sua`: corrects the dossier and goes back to its
 /// page, or shows the form again with what was refused.
 pub async fn correct(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Path(code): Path<String>,
@@ -413,7 +413,7 @@ pub async fn correct(
 
 /// The page with the posted form again, open, marked.
 async fn show_form(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     headers: &HeaderMap,
     v: DossierView,

@@ -11,9 +11,9 @@ use motcua_service::ServiceError;
 use motcua_service::payments::refunds::{RefundCommand, may_refund};
 
 use super::{Message, PATH, respond};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::ui::StaffState;
 use crate::ui::{Staff, format, is_htmx};
 
 /// One payment as the card shows it.
@@ -41,7 +41,7 @@ pub struct PaymentsCard {
 /// The card of a dossier the reader sees, or none when nothing was paid
 /// online.
 pub(super) async fn card(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     v: &motcua_service::dossiers::DossierView,
 ) -> Result<Option<PaymentsCard>, WebError> {
@@ -135,7 +135,7 @@ fn refusal(t: &Texts, e: &ServiceError) -> Option<(String, StatusCode)> {
 /// `POST /ho-so/{code}/hoan-phi`: `payment`, `amount_dong` (empty: all
 /// that is left) and `reason`.
 pub(super) async fn refund(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     headers: HeaderMap,
     Path(code): Path<String>,

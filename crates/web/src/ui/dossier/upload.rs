@@ -21,9 +21,9 @@ use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 
-use crate::AppState;
 use crate::auth::{CSRF_FIELD, CSRF_HEADER, FormCsrf, MAX_FORM_BYTES};
 use crate::ui::Staff;
+use crate::ui::StaffState;
 
 /// The largest body an upload route reads: the file limit with room to
 /// read and drop a somewhat larger file, so its sender is told why.
@@ -99,7 +99,7 @@ pub(crate) enum Opened {
 /// is the answer to give at once: the sign-in page for a visitor, 403 for a
 /// missing or wrong CSRF token.
 pub(crate) async fn read(
-    st: &AppState,
+    st: &StaffState,
     req: Request,
     max: usize,
 ) -> Result<(Staff, Result<UploadForm, Unread>), Response> {
@@ -121,7 +121,7 @@ pub(crate) async fn read(
 /// Checks the session and the CSRF token of a page form and opens it,
 /// reading no file part. `Err` as for [`read`].
 pub(crate) async fn open(
-    st: &AppState,
+    st: &StaffState,
     req: Request,
 ) -> Result<(Staff, Result<Opened, Unread>), Response> {
     let (mut parts, body) = req.into_parts();

@@ -19,10 +19,10 @@ use super::super::units::Opt;
 use super::super::users::role_key;
 use super::super::{FieldError, done, field, field_error};
 use super::{FORM_ROWS, PATH, TypedStep, row_of, row_time, typed_steps};
-use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Texts;
 use crate::ui::Staff;
+use crate::ui::StaffState;
 use crate::ui::dossier::limit_label;
 
 /// Where a default process is set.
@@ -30,7 +30,7 @@ pub const SET_PATH: &str = "/quan-tri/quy-trinh/mac-dinh";
 /// Where one is removed.
 pub const REMOVE_PATH: &str = "/quan-tri/quy-trinh/mac-dinh/xoa";
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<StaffState> {
     Router::new()
         .route(SET_PATH, post(set))
         .route(REMOVE_PATH, post(remove))
@@ -90,7 +90,7 @@ fn level_key(l: Level) -> &'static str {
 
 /// The section for the page; `typed` re-shows a refused form.
 pub async fn section(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     typed: Option<(Typed, FieldError)>,
 ) -> Result<Section, WebError> {
@@ -220,7 +220,7 @@ fn parse(typed: &Typed) -> Result<DefaultProcess, (String, &'static str, usize)>
 
 /// The page again with the refused form and its message.
 async fn refused(
-    st: &AppState,
+    st: &StaffState,
     staff: &Staff,
     unit: &str,
     typed: Typed,
@@ -241,7 +241,7 @@ async fn refused(
 /// `POST /quan-tri/quy-trinh/mac-dinh`: sets the default of a field and
 /// level.
 async fn set(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
@@ -287,7 +287,7 @@ async fn set(
 /// `POST /quan-tri/quy-trinh/mac-dinh/xoa`: removes the default of a field
 /// and level.
 async fn remove(
-    State(st): State<AppState>,
+    State(st): State<StaffState>,
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
