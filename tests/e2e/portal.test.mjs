@@ -71,6 +71,13 @@ async function submitOnline(page, base, procedure) {
   return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
 }
 
+/** Opens a staff action's fold on a dossier page and answers it. */
+async function openStaffAction(page, name) {
+  const fold = page.locator('details.action', { has: page.locator(`input[name=action][value=${name}]`) });
+  if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
+  return fold;
+}
+
 async function fitsThePhone(page, what) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `${what} is ${width} px wide on a 390 px phone`);
@@ -228,9 +235,7 @@ test('a citizen submits online with a file and the desk accepts it', () =>
     const row = desk.locator('tbody tr', { hasText: code });
     assert.equal(await row.count(), 1, 'the desk sees the online dossier waiting');
     await Promise.all([desk.waitForURL(`${base}/ho-so/${code}`), row.getByRole('link', { name: code }).click()]);
-    const fold = desk.locator('details.action', { has: desk.locator('input[name=action][value=accept_online]') });
-    if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
-    await fold.locator('button[type=submit]').click();
+    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
     await desk.getByText('Đã thực hiện').first().waitFor();
     assert.equal(await desk.locator('.page-head .badge').innerText(), 'Mới tiếp nhận');
 
@@ -265,9 +270,7 @@ test('a citizen pays the fee online through the gateway', () =>
     const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
     await desk.goto(`${base}/ho-so/${code}`);
-    const fold = desk.locator('details.action', { has: desk.locator('input[name=action][value=accept_online]') });
-    if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
-    await fold.locator('button[type=submit]').click();
+    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
     await desk.getByText('Đã thực hiện').first().waitFor();
 
     // To the gateway (the demo's simulator), pay, and back.
@@ -293,15 +296,9 @@ test('the specialist finds a document missing, the desk asks for it and the citi
     const desk = await newPage(env.browser);
     await signIn(desk, base, 'motcua.dl');
     await desk.goto(`${base}/ho-so/${code}`);
-    const fold = (page, name) => page.locator('details.action', { has: page.locator(`input[name=action][value=${name}]`) });
-    const open = async (page, name) => {
-      const f = fold(page, name);
-      if ((await f.getAttribute('open')) === null) await f.locator('summary').click();
-      return f;
-    };
-    await (await open(desk, 'accept_online')).locator('button[type=submit]').click();
+    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
     await desk.getByText('Đã thực hiện').first().waitFor();
-    const handOver = await open(desk, 'hand_over');
+    const handOver = await openStaffAction(desk, 'hand_over');
     await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');
     await handOver.locator('button[type=submit]').click();
     await desk.locator('.page-head .badge', { hasText: 'Đang xử lý' }).waitFor();
@@ -310,14 +307,14 @@ test('the specialist finds a document missing, the desk asks for it and the citi
     const specialist = await newPage(env.browser);
     await signIn(specialist, base, 'chuyenvien.dl');
     await specialist.goto(`${base}/ho-so/${code}`);
-    const propose = await open(specialist, 'propose');
+    const propose = await openStaffAction(specialist, 'propose');
     await propose.locator('select[name=proposal]').selectOption('supplement');
     await propose.locator('button[type=submit]').click();
     await specialist.getByText('Đã thực hiện').first().waitFor();
 
     // The desk, now holding it, issues the request (form 02).
     await desk.goto(`${base}/ho-so/${code}`);
-    const ask = await open(desk, 'request_supplement');
+    const ask = await openStaffAction(desk, 'request_supplement');
     await ask.locator('textarea[name=items]').fill('Giấy đề nghị đăng ký hộ kinh doanh: bản chụp rõ nét');
     await ask.locator('textarea[name=reason]').fill('Bản chụp giấy đề nghị bị mờ');
     await ask.locator('button[type=submit]').click();
@@ -341,15 +338,8 @@ test('the specialist finds a document missing, the desk asks for it and the citi
     await specialist.goto(`${base}/ho-so/${code}`);
     assert.equal(await specialist.locator('.page-head .badge').innerText(), 'Đang xử lý');
     assert.match(await specialist.locator('main').innerText(), /giay-de-nghi-ro\.png/);
-    assert.equal(await fold(specialist, 'hand_over').count(), 1, 'the specialist holds it again');
+    assert.equal(await specialist.locator('details.action', { has: specialist.locator('input[name=action][value=hand_over]') }).count(), 1, 'the specialist holds it again');
   }));
-
-/** Opens a staff action's fold on a dossier page and answers it. */
-async function openStaffAction(page, name) {
-  const fold = page.locator('details.action', { has: page.locator(`input[name=action][value=${name}]`) });
-  if ((await fold.getAttribute('open')) === null) await fold.locator('summary').click();
-  return fold;
-}
 
 test('the citizen downloads the result, rates the service, and nobody else sees the dossier', () =>
   keepFailures(env.browser, 'portal-result', async () => {
