@@ -78,6 +78,25 @@ async function openStaffAction(page, name) {
   return fold;
 }
 
+/** The centre's desk officer opens `code` and accepts it; answers their page. */
+async function deskAccepts(base, code) {
+  const desk = await newPage(env.browser);
+  await signIn(desk, base, 'motcua.dl');
+  await desk.goto(`${base}/ho-so/${code}`);
+  await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
+  await desk.getByText('Đã thực hiện').first().waitFor();
+  return desk;
+}
+
+/** The citizen pays `code`'s fee at the demo's gateway and comes back (`shot` names a screenshot of the gateway). */
+async function payOnline(citizen, base, code, shot) {
+  await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
+  await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).click();
+  await Promise.all([citizen.waitForURL(/\/pay\?/), citizen.locator('#to-gateway').click()]);
+  if (shot) await screenshot(citizen, shot);
+  await Promise.all([citizen.waitForURL(/\?tt=ok$/), citizen.locator('a', { hasText: 'Thanh toán' }).click()]);
+}
+
 async function fitsThePhone(page, what) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `${what} is ${width} px wide on a 390 px phone`);
@@ -267,18 +286,10 @@ test('a citizen pays the fee online through the gateway', () =>
     // "Đăng ký thành lập hộ kinh doanh" carries a fee.
     const code = await submitOnline(citizen, base, '1.001612');
 
-    const desk = await newPage(env.browser);
-    await signIn(desk, base, 'motcua.dl');
-    await desk.goto(`${base}/ho-so/${code}`);
-    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
-    await desk.getByText('Đã thực hiện').first().waitFor();
+    const desk = await deskAccepts(base, code);
 
     // To the gateway (the demo's simulator), pay, and back.
-    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
-    await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).click();
-    await Promise.all([citizen.waitForURL(/\/pay\?/), citizen.locator('#to-gateway').click()]);
-    await screenshot(citizen, 'portal-pay-gateway');
-    await Promise.all([citizen.waitForURL(/\?tt=ok$/), citizen.locator('a', { hasText: 'Thanh toán' }).click()]);
+    await payOnline(citizen, base, code, 'portal-pay-gateway');
     assert.match(await citizen.locator('main').innerText(), /Đã thanh toán trực tuyến/);
     assert.equal(await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).count(), 0, 'nothing more to pay');
     await screenshot(citizen, 'portal-paid');
@@ -293,11 +304,7 @@ test('the specialist finds a document missing, the desk asks for it and the citi
     const code = await submitOnline(citizen, base, '1.001612');
 
     // The desk accepts it and hands it to the specialist.
-    const desk = await newPage(env.browser);
-    await signIn(desk, base, 'motcua.dl');
-    await desk.goto(`${base}/ho-so/${code}`);
-    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
-    await desk.getByText('Đã thực hiện').first().waitFor();
+    const desk = await deskAccepts(base, code);
     const handOver = await openStaffAction(desk, 'hand_over');
     await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');
     await handOver.locator('button[type=submit]').click();
@@ -353,15 +360,8 @@ test('the citizen downloads the result, rates the service, and nobody else sees 
     // The desk accepts; the citizen pays; the desk hands over, the
     // specialist sends it to the leader, who attaches the result and
     // signs; the desk returns it.
-    const desk = await newPage(env.browser);
-    await signIn(desk, base, 'motcua.dl');
-    await desk.goto(`${base}/ho-so/${code}`);
-    await (await openStaffAction(desk, 'accept_online')).locator('button[type=submit]').click();
-    await desk.getByText('Đã thực hiện').first().waitFor();
-    await citizen.goto(`${base}/cong-dan/ho-so/${code}`);
-    await citizen.locator('button', { hasText: 'Thanh toán trực tuyến' }).click();
-    await Promise.all([citizen.waitForURL(/\/pay\?/), citizen.locator('#to-gateway').click()]);
-    await Promise.all([citizen.waitForURL(/\?tt=ok$/), citizen.locator('a', { hasText: 'Thanh toán' }).click()]);
+    const desk = await deskAccepts(base, code);
+    await payOnline(citizen, base, code);
     await desk.reload();
     const handOver = await openStaffAction(desk, 'hand_over');
     await handOver.locator('select[name=to_user]').selectOption('chuyenvien.dl');

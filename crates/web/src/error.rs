@@ -116,6 +116,23 @@ impl WebError {
     }
 }
 
+/// The status a service error answers with, for pages that show the error
+/// in the form again rather than as a problem document: the same status
+/// [`WebError::from`] gives.
+pub fn status_of(e: &ServiceError) -> StatusCode {
+    match e {
+        ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+        ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
         match e {
@@ -248,5 +265,31 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("application/problem+json")
         );
+    }
+
+    /// A form page shows an error with the status the API would answer it
+    /// with, for every kind of service error.
+    #[test]
+    fn pages_and_the_api_answer_one_status_per_error() {
+        let all = [
+            ServiceError::not_found("dossier", "x"),
+            ServiceError::Forbidden("x".into()),
+            ServiceError::Conflict("x".into()),
+            ServiceError::invalid("field", "x"),
+            ServiceError::TooLarge {
+                field: "body".into(),
+                limit_bytes: 1,
+            },
+            ServiceError::RateLimited {
+                retry_after_secs: 1,
+            },
+            ServiceError::Unauthenticated("x".into()),
+            ServiceError::Unavailable("x".into()),
+            ServiceError::Internal("x".into()),
+        ];
+        for e in all {
+            let page = status_of(&e);
+            assert_eq!(page, WebError::from(e).status(), "{page}");
+        }
     }
 }

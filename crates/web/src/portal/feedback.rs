@@ -296,11 +296,7 @@ async fn send(
     {
         Ok(rec) => Ok(Redirect::to(&format!("{LIST}/{}?moi=1", rec.code)).into_response()),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::RateLimited { .. })) => {
-            let status = if matches!(e, ServiceError::RateLimited { .. }) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             let page = form_page(&st, lang, who.csrf.clone(), &f, Some(&e)).await?;
             Ok(render(status, &page))
         }
@@ -454,11 +450,7 @@ async fn supply(
         Ok(rec) => Ok(Redirect::to(&format!("{LIST}/{}", rec.code)).into_response()),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
             let t = lang.texts();
-            let status = if matches!(e, ServiceError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             let msg = t.get("feedback.one.err_supply").to_owned();
             let who = Some((who.applicant.clone(), who.csrf.clone()));
             let (page, _) = one_page(&st, lang, who, &code, false, Some(msg)).await?;

@@ -158,11 +158,7 @@ async fn rate(
             Ok(form_page(lang, StatusCode::NOT_FOUND, &code, Some(error)))
         }
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
-            let status = if matches!(e, ServiceError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             let mut res = show(&st, lang, &visitor, &head, &code, &check, Some(e)).await?;
             *res.status_mut() = status;
             Ok(res)

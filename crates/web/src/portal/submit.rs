@@ -920,11 +920,7 @@ async fn supply(
                 "portal.supply.err_files"
             };
             let msg = t.get(key).to_owned();
-            let status = if matches!(e, ServiceError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             mine_page(
                 &st,
                 lang,
@@ -1048,11 +1044,7 @@ async fn rate(
         Ok(()) => Ok(Redirect::to(&format!("{MINE}/{}", code.trim())).into_response()),
         Err(ServiceError::NotFound { .. }) => Ok(super::error_page(lang, StatusCode::NOT_FOUND)),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
-            let status = if matches!(e, ServiceError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             mine_page(
                 &st,
                 lang,

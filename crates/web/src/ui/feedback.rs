@@ -244,16 +244,20 @@ async fn act(
     {
         Ok(rec) => Ok(Redirect::to(&format!("{PATH}/{}", rec.code)).into_response()),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
-            let status = if matches!(e, ServiceError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
+            let status = crate::error::status_of(&e);
             let rec = st.services.feedback().view(&staff.actor, &code).await?;
-            let message = match &e {
-                ServiceError::Invalid { field, reason } => format!("{field}: {reason}"),
-                other => other.to_string(),
-            };
+            let t = staff.lang.texts();
+            let message = t
+                .get(match &e {
+                    ServiceError::Invalid { field, .. } => match field.as_str() {
+                        "note" => "feedback.staff.err_note",
+                        "answer" => "feedback.staff.err_answer",
+                        "handler" => "feedback.staff.err_handler",
+                        _ => "feedback.staff.err_action",
+                    },
+                    _ => "feedback.staff.err_changed",
+                })
+                .to_owned();
             let p = page(&st, &staff, &rec, Some(message)).await?;
             Ok(render(status, &p))
         }

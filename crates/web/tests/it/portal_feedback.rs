@@ -173,6 +173,32 @@ async fn a_feedback_goes_from_the_citizen_to_the_unit_and_back_published(b: Back
         .await;
     assert_eq!(anon.status, 404);
 
+    // The staff page offers what the status allows; a refusal without a
+    // reason comes back with the form and a message in Vietnamese, and
+    // changes nothing.
+    let path = format!("/phan-anh/{code}");
+    let (s, page) = crate::ui_desk::page(&w.desk, &path).await;
+    assert_eq!(s, 200);
+    for a in ["act-accept", "act-refuse", "act-request_supplement"] {
+        assert!(page.contains(a), "{a}");
+    }
+    assert!(!page.contains("act-publish"), "nothing to publish yet");
+    let csrf = w.desk.csrf.clone();
+    let (s, _, body) = crate::ui_desk::post_form(
+        &w.desk,
+        &path,
+        &[("csrf_token", &csrf), ("action", "refuse"), ("note", "")],
+        false,
+    )
+    .await;
+    assert_eq!(s, 422, "{body}");
+    assert!(
+        body.contains("Ghi lý do hoặc nội dung đề nghị bổ sung"),
+        "{body}"
+    );
+    let f = ok(get_json(&w.desk, &format!("/api/feedback/{code}")).await);
+    assert_eq!(f["status"], "received");
+
     // The desk asks for more (the sender is told); an answer now does not
     // apply.
     let told = |subject: &'static str| {
