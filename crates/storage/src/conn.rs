@@ -144,17 +144,30 @@ impl Sql {
     /// to the connection's thread; a full chunk's text is always the same,
     /// so both databases keep it prepared.
     pub(crate) fn multi_row(qs: Vec<Sql>, max_rows: usize) -> Vec<Sql> {
-        let mut out: Vec<Sql> = Vec::new();
-        let mut run: Vec<Sql> = Vec::new();
-        for q in qs {
-            let same = run.first().is_some_and(|r| r.text == q.text);
-            if !same || run.len() >= max_rows.max(1) {
-                out.extend(merge_run(std::mem::take(&mut run)));
+        Self::multi_row_lazily(qs, max_rows).collect()
+    }
+
+    /// [`Sql::multi_row`], merging each statement only when it is asked
+    /// for: the bulk import builds the next statement while the database
+    /// runs the one before ([`Conn::execute_pipelined`]).
+    pub(crate) fn multi_row_lazily(qs: Vec<Sql>, max_rows: usize) -> impl Iterator<Item = Sql> {
+        let mut rest = qs.into_iter().peekable();
+        let mut merged = Vec::new().into_iter();
+        std::iter::from_fn(move || {
+            loop {
+                if let Some(q) = merged.next() {
+                    return Some(q);
+                }
+                let mut run = vec![rest.next()?];
+                while run.len() < max_rows.max(1) {
+                    match rest.next_if(|q| q.text == run[0].text) {
+                        Some(q) => run.push(q),
+                        None => break,
+                    }
+                }
+                merged = merge_run(run).into_iter();
             }
-            run.push(q);
-        }
-        out.extend(merge_run(run));
-        out
+        })
     }
 
     /// The statement text and its arguments encoded for `DB`.
@@ -342,6 +355,30 @@ pub(crate) trait Conn: Send + Sized {
             }
             for q in qs {
                 self.execute(q).await?;
+            }
+            Ok(())
+        }
+    }
+
+    /// Runs statements in order, stopping at the first that fails, and
+    /// takes the next one from `qs` while the database runs the one before:
+    /// on SQLite the statement runs on the connection's own thread, so the
+    /// merging of a bulk import's next multi-row insert (its text and
+    /// arguments) overlaps with it instead of leaving that thread idle.
+    fn execute_pipelined<I>(
+        &mut self,
+        qs: I,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send
+    where
+        I: Iterator<Item = Sql> + Send,
+    {
+        async move {
+            let mut qs = qs;
+            let mut next = qs.next();
+            while let Some(q) = next {
+                let (ran, following) = tokio::join!(self.execute(q), async { qs.next() });
+                ran?;
+                next = following;
             }
             Ok(())
         }

@@ -69,6 +69,9 @@ struct Lookups {
     policies: HashMap<i64, motcua_domain::dossier::ClockPolicy>,
 }
 
+/// Rows checked between two turns given to the worker's other tasks.
+const YIELD_EVERY: usize = 256;
+
 impl DossierService {
     /// Reads a dossier history file and imports it all-or-nothing under the
     /// name `source` (recorded on every event). Only a system actor (the
@@ -102,7 +105,13 @@ impl DossierService {
         let mut lookups = Lookups::default();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut built: Vec<(usize, NewDossier)> = Vec::with_capacity(parsed.len());
-        for p in &parsed {
+        for (i, p) in parsed.iter().enumerate() {
+            // Checking a large file takes seconds of CPU: other tasks on
+            // this worker (requests, another import's transaction waiting
+            // for its next statement) get their turn every so often.
+            if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                tokio::task::yield_now().await;
+            }
             if let Some(first) = seen.insert(p.code.as_str().to_owned(), p.row) {
                 issues.push(layout.issue(
                     p.row,

@@ -19,8 +19,8 @@ use crate::calendar::{UnitCalendar, load};
 use crate::error::ServiceResult;
 use crate::store::{KeyedHistory, StatKey, StatRow, Store};
 
-/// Dossiers read per page.
-const PAGE: u32 = 2_000;
+/// Dossier ids per page. Two pages are read at once, on two connections.
+const PAGE: i64 = 2_000;
 
 /// What a rebuild did or found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -91,9 +91,41 @@ pub async fn after_migration(
 /// Sums of the day grain per group, while the histories are replayed. Only
 /// days are summed there: a month, quarter or year is the sum of its days,
 /// added once at the end ([`layer`]), which is four times fewer map updates
-/// than summing every change at every grain. A hash map, not an ordered
-/// one: millions of groups, each updated a few times per dossier.
-type DaySums = HashMap<(Date, StatKey), Counts, foldhash::fast::FixedState>;
+/// than summing every change at every grain. Hash maps, not ordered ones:
+/// millions of groups, each updated a few times per dossier.
+///
+/// One map per month rather than one for all: a page of dossiers (received
+/// about the same time) changes the last few months, whose maps stay in
+/// the cache, and a map that grows moves one month's entries, not all of
+/// them (at 10,000,000 dossiers a single map's growth stopped the replay
+/// for about 5 s each time, while everything else waited for it).
+#[derive(Default)]
+struct DaySums {
+    months: HashMap<(i16, i8), DayMap, foldhash::fast::FixedState>,
+}
+
+/// One month's sums by day and group.
+type DayMap = HashMap<(Date, StatKey), Counts, foldhash::fast::FixedState>;
+
+impl DaySums {
+    fn add(&mut self, day: Date, key: StatKey, counts: &Counts) {
+        self.months
+            .entry((day.year(), day.month()))
+            .or_default()
+            .entry((day, key))
+            .or_default()
+            .add_all(counts);
+    }
+
+    /// Groups and days summed.
+    fn len(&self) -> usize {
+        self.months.values().map(HashMap::len).sum()
+    }
+
+    fn into_days(self) -> impl Iterator<Item = ((Date, StatKey), Counts)> {
+        self.months.into_values().flatten()
+    }
+}
 
 /// Units' calendars, loaded once each.
 type Calendars = HashMap<i64, Arc<UnitCalendar>>;
@@ -111,42 +143,82 @@ pub async fn recompute_as(
     recompute(store).await
 }
 
+/// Replays running at once, each over its own share of the units.
+const REPLAYS: usize = 2;
+
 /// The layer as the dossiers' histories give it, ordered like
 /// [`crate::store::StatsStore::stat_rows`], and how many dossiers were read.
 ///
-/// Each page is replayed on a blocking thread while the next page is read:
-/// reading is the database's thread and the decoding here, replaying is
-/// the clock engine; on two cores they overlap (BENCHMARKS.md, issue 17).
+/// What overlaps: two pages of histories are read at once, each on its own
+/// connection (the database builds one page while the other is decoded
+/// here), while the pages before them are replayed (the clock engine and
+/// the day sums) on [`REPLAYS`] blocking threads. Each replay owns the
+/// units whose id falls to it, so their sums never share a key: no merge
+/// at the end, and each hash map is a fraction of the whole. Measured at
+/// 10,000,000 dossiers, one replay thread was the bottleneck, busy most of
+/// the time while the reads waited (BENCHMARKS.md, issue 17).
 pub(crate) async fn recompute(store: &dyn Store) -> ServiceResult<(Vec<StatRow>, u64)> {
-    let mut calendars = Calendars::new();
+    let last = store.last_dossier_id().await?;
+    let mut calendars = Arc::new(Calendars::new());
     let mut count = 0u64;
     let mut after = 0;
-    // The replay of the page before, which hands the sums on; the first
-    // one has nothing to replay.
-    let mut replaying = tokio::task::spawn_blocking(|| Ok(DaySums::default()));
-    loop {
-        let page = store.histories_after(after, PAGE).await?;
-        let Some(last) = page.last().map(|d| d.id) else {
-            break;
-        };
-        after = last;
-        count += page.len() as u64;
-        for d in &page {
-            if let std::collections::hash_map::Entry::Vacant(slot) = calendars.entry(d.key.unit_id)
-            {
+    // The replays of the pages before, which hand their sums on; the first
+    // ones have nothing to replay.
+    let mut replaying: Vec<Replay> = (0..REPLAYS)
+        .map(|_| tokio::task::spawn_blocking(|| Ok(DaySums::default())))
+        .collect();
+    while after < last {
+        let middle = after.saturating_add(PAGE).min(last);
+        let upto = middle.saturating_add(PAGE).min(last);
+        let (first, second, sums) = tokio::join!(
+            store.histories_between(after, middle),
+            store.histories_between(middle, upto),
+            all_joined(replaying),
+        );
+        after = upto;
+        let (first, second, sums) = (first?, second?, sums?);
+        count += (first.len() + second.len()) as u64;
+        let mut shares: Vec<Vec<KeyedHistory>> = (0..REPLAYS).map(|_| Vec::new()).collect();
+        for d in first.into_iter().chain(second) {
+            if !calendars.contains_key(&d.key.unit_id) {
                 let unit = store.unit_by_id(d.key.unit_id).await?;
-                slot.insert(Arc::new(load(store, Some(&unit)).await?));
+                let calendar = Arc::new(load(store, Some(&unit)).await?);
+                Arc::make_mut(&mut calendars).insert(d.key.unit_id, calendar);
             }
+            shares[share_of(d.key.unit_id)].push(d);
         }
-        let mut sums = joined(replaying).await?;
-        let cals = calendars.clone();
-        replaying = tokio::task::spawn_blocking(move || {
-            replay_page(page, &cals, &mut sums)?;
-            Ok(sums)
-        });
+        replaying = shares
+            .into_iter()
+            .zip(sums)
+            .map(|(share, mut sums)| {
+                let cals = calendars.clone();
+                tokio::task::spawn_blocking(move || {
+                    replay_page(share, &cals, &mut sums)?;
+                    Ok(sums)
+                })
+            })
+            .collect();
     }
-    let sums = joined(replaying).await?;
-    Ok((layer(sums), count))
+    let sums = all_joined(replaying).await?;
+    Ok((layer(sums).await?, count))
+}
+
+/// A replay of a share of a page, handing on its sums.
+type Replay = tokio::task::JoinHandle<ServiceResult<DaySums>>;
+
+/// Which replay owns a unit's dossiers.
+fn share_of(unit_id: i64) -> usize {
+    // REPLAYS is a small constant: the casts cannot truncate.
+    unit_id.rem_euclid(REPLAYS as i64) as usize
+}
+
+/// The sums of every replay, in order.
+async fn all_joined(replays: Vec<Replay>) -> ServiceResult<Vec<DaySums>> {
+    let mut out = Vec::with_capacity(replays.len());
+    for r in replays {
+        out.push(joined(r).await?);
+    }
+    Ok(out)
 }
 
 /// The result of a page's replay.
@@ -156,13 +228,49 @@ async fn joined(h: tokio::task::JoinHandle<ServiceResult<DaySums>>) -> ServiceRe
     })?
 }
 
-/// The stored rows from the day sums: every grain, without empty rows, in
-/// the order of the layer's key.
-fn layer(days: DaySums) -> Vec<StatRow> {
+/// The stored rows from the replays' day sums, in the order of the
+/// layer's key. No key is in two shares (a unit belongs to one replay), so
+/// each share's rows are made and sorted on a thread of its own and the
+/// sorted runs merged: on one thread this took about 10 s at 10,000,000
+/// dossiers while the other core idled.
+async fn layer(shares: Vec<DaySums>) -> ServiceResult<Vec<StatRow>> {
+    let runs: Vec<_> = shares
+        .into_iter()
+        .map(|share| tokio::task::spawn_blocking(move || layer_of(share)))
+        .collect();
+    let mut sorted = Vec::with_capacity(runs.len());
+    for run in runs {
+        sorted.push(run.await.map_err(|e| {
+            crate::error::ServiceError::Internal(format!("statistics layer stopped: {e}"))
+        })?);
+    }
+    Ok(merged(sorted))
+}
+
+/// Sorted runs of rows with distinct keys as one sorted list.
+fn merged(runs: Vec<Vec<StatRow>>) -> Vec<StatRow> {
+    let key = |r: &StatRow| (r.grain, r.bucket, r.key);
+    let mut out = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    let mut runs: Vec<_> = runs.into_iter().map(|r| r.into_iter().peekable()).collect();
+    loop {
+        let next = runs
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, r)| r.peek().map(|row| (key(row), i)))
+            .min();
+        let Some((_, i)) = next else {
+            return out;
+        };
+        out.extend(runs[i].next());
+    }
+}
+
+/// One share's rows: every grain, without empty rows, sorted by key.
+fn layer_of(days: DaySums) -> Vec<StatRow> {
     let mut coarse: HashMap<(Grain, Date, StatKey), Counts, foldhash::fast::FixedState> =
         HashMap::default();
     let mut rows: Vec<StatRow> = Vec::with_capacity(days.len() + days.len() / 4);
-    for ((day, key), counts) in days {
+    for ((day, key), counts) in days.into_days() {
         for g in [Grain::Month, Grain::Quarter, Grain::Year] {
             coarse
                 .entry((g, g.bucket(day), key))
@@ -213,7 +321,7 @@ fn replay_page(
         })?;
         let work = WorkTime::new(&cal.calendar, &cal.hours);
         for ch in super::track::changes_of(&d.history, &work)? {
-            sums.entry((ch.day, d.key)).or_default().add_all(&ch.counts);
+            sums.add(ch.day, d.key, &ch.counts);
         }
     }
     Ok(())
@@ -290,5 +398,50 @@ impl crate::services::Stats<'_> {
         report: &crate::store::MigrationReport,
     ) -> ServiceResult<Option<RebuildOutcome>> {
         self::after_migration(self.store(), report, self.now()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use motcua_domain::dossier::Channel;
+
+    fn row(grain: Grain, day: u8, unit_id: i64, received: i64) -> StatRow {
+        let mut counts = Counts::default();
+        counts.0[0] = received;
+        StatRow {
+            grain,
+            bucket: Date::new(2026, 1, day.into()).unwrap(),
+            key: StatKey {
+                unit_id,
+                procedure_id: 1,
+                channel: Channel::Online,
+            },
+            counts,
+        }
+    }
+
+    #[test]
+    fn shares_split_the_units_and_their_sorted_runs_merge_in_key_order() {
+        assert_eq!(share_of(4), 0);
+        assert_eq!(share_of(7), 1);
+        assert_eq!(share_of(-3), 1, "never out of range");
+        // Two runs as two shares give them: units 2 and 4, units 1 and 3.
+        let even = vec![
+            row(Grain::Day, 1, 2, 1),
+            row(Grain::Day, 3, 4, 2),
+            row(Grain::Month, 1, 2, 3),
+        ];
+        let odd = vec![
+            row(Grain::Day, 1, 1, 4),
+            row(Grain::Day, 2, 3, 5),
+            row(Grain::Day, 3, 3, 6),
+            row(Grain::Year, 1, 1, 7),
+        ];
+        let all = merged(vec![even, odd]);
+        let seen: Vec<i64> = all.iter().map(|r| r.counts.0[0]).collect();
+        // Grain first (day < month < year), then the day, then the unit.
+        assert_eq!(seen, [4, 1, 5, 6, 2, 3, 7]);
+        assert!(merged(vec![Vec::new(), Vec::new()]).is_empty());
     }
 }

@@ -116,9 +116,12 @@ pub trait StatsStore: Send + Sync {
     /// Dossiers with an id above `after`, in id order, at most `limit` (the
     /// rebuild reads them all, page by page).
     async fn dossiers_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<super::Dossier>>;
-    /// The histories of the dossiers with an id above `after`, in id
-    /// order, at most `limit` (the rebuild's pages).
-    async fn histories_after(&self, after: i64, limit: u32) -> ServiceResult<Vec<KeyedHistory>>;
+    /// The histories of the dossiers with an id above `after` and at most
+    /// `upto`, in id order (the rebuild's pages, read two at a time).
+    async fn histories_between(&self, after: i64, upto: i64) -> ServiceResult<Vec<KeyedHistory>>;
+    /// The highest dossier id, 0 when there is none (where the rebuild's
+    /// pages end).
+    async fn last_dossier_id(&self) -> ServiceResult<i64>;
     /// The histories of the dossiers `ids` (those that exist), in id
     /// order.
     async fn histories_of(&self, ids: &[i64]) -> ServiceResult<Vec<KeyedHistory>>;

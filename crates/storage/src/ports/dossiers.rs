@@ -725,55 +725,96 @@ async fn take_dossier_ids<C: Conn>(c: &mut C, n: usize) -> Result<Vec<i64>, sqlx
     }
 }
 
-/// Writes an import's dossiers and their sequences with multi-row inserts
-/// (about ten rows per dossier in a few hundred statements instead of two
-/// calls per dossier). Any failure is returned as the database gave it: the
-/// caller rolls back and writes the rows one at a time, which names the row
-/// at fault.
-async fn write_bulk<C: Conn>(
-    c: &mut C,
-    at: Timestamp,
-    dossiers: &[NewDossier],
-    codes: &[(i64, &DossierCode)],
-) -> Result<(), sqlx::Error> {
-    let sequences = sequence_sql(codes).into_iter().map(|(_, q)| q).collect();
-    for q in Sql::multi_row(sequences, BULK_ROWS) {
-        c.execute(q).await?;
-    }
-    let ids = take_dossier_ids(c, dossiers.len()).await?;
-    let mut rows = Vec::with_capacity(dossiers.len());
-    // Children by table (one insert text each), in the batch's order, so
-    // that each table's rows merge into full chunks.
-    let mut tables: Vec<Vec<Sql>> = Vec::new();
-    for ((d, (_, code)), id) in dossiers.iter().zip(codes).zip(ids) {
-        rows.push(bind_dossier(
-            Sql::new(INSERT_DOSSIER_WITH_ID).int(id),
-            at,
-            d,
-            code,
-        ));
-        for q in children_sql(id, at, d, code, true) {
-            match tables.iter_mut().find(|t| t[0].text == q.text) {
-                Some(t) => t.push(q),
-                None => tables.push(vec![q]),
+/// Stands in for the dossier ids of a bulk import's statements, made
+/// before its transaction, and replaced by the ids taken inside it
+/// ([`Bulk::with_ids`]): the n-th dossier's id is written as this plus n.
+/// No column holds a value this low (ids, times, counts and positions are
+/// never below zero).
+const ID_STAND_IN: i64 = i64::MIN / 2;
+
+/// A bulk import's statements, made before its transaction so that the
+/// import holds the single writer only while they run: making them takes
+/// about as long as running them, and live changes queued behind a large
+/// import waited for both.
+struct Bulk {
+    /// The daily sequences raised.
+    sequences: Vec<Sql>,
+    /// The dossier rows, then the children by table, with stand-in ids.
+    tables: Vec<Vec<Sql>>,
+    /// How many dossiers.
+    count: usize,
+}
+
+impl Bulk {
+    /// About ten rows per dossier, in a few hundred multi-row inserts
+    /// instead of two calls per dossier.
+    fn new(at: Timestamp, dossiers: &[NewDossier], codes: &[(i64, &DossierCode)]) -> Self {
+        let sequences = sequence_sql(codes).into_iter().map(|(_, q)| q).collect();
+        let mut rows = Vec::with_capacity(dossiers.len());
+        // Children by table (one insert text each), in the batch's order, so
+        // that each table's rows merge into full chunks.
+        let mut tables: Vec<Vec<Sql>> = Vec::new();
+        for ((d, (_, code)), id) in dossiers.iter().zip(codes).zip(ID_STAND_IN..) {
+            rows.push(bind_dossier(
+                Sql::new(INSERT_DOSSIER_WITH_ID).int(id),
+                at,
+                d,
+                code,
+            ));
+            for q in children_sql(id, at, d, code, true) {
+                match tables.iter_mut().find(|t| t[0].text == q.text) {
+                    Some(t) => t.push(q),
+                    None => tables.push(vec![q]),
+                }
             }
         }
-    }
-    // Search terms in key order: a batch's names land all over the terms'
-    // B-tree, and inserting them sorted touches each page once per batch
-    // instead of once per row.
-    for t in &mut tables {
-        if t[0].text == INSERT_TERM {
-            t.sort_by(|a, b| first_text(a).cmp(first_text(b)));
+        // Search terms in key order: a batch's names land all over the terms'
+        // B-tree, and inserting them sorted touches each page once per batch
+        // instead of once per row.
+        for t in &mut tables {
+            if t[0].text == INSERT_TERM {
+                t.sort_by(|a, b| first_text(a).cmp(first_text(b)));
+            }
+        }
+        tables.insert(0, rows);
+        Self {
+            sequences,
+            tables,
+            count: dossiers.len(),
         }
     }
-    for q in std::iter::once(rows)
-        .chain(tables)
-        .flat_map(|t| Sql::multi_row(t, BULK_ROWS))
-    {
+
+    /// The statements with the dossiers' real ids, in the batch's order.
+    fn with_ids(mut self, ids: &[i64]) -> Vec<Vec<Sql>> {
+        for q in self.tables.iter_mut().flatten() {
+            for a in &mut q.args {
+                if let Arg::Int(v) = a
+                    && let Some(n) = v.checked_sub(ID_STAND_IN)
+                    && let Some(id) = usize::try_from(n).ok().and_then(|n| ids.get(n))
+                {
+                    *v = *id;
+                }
+            }
+        }
+        self.tables
+    }
+}
+
+/// Writes an import's dossiers and their sequences with the multi-row
+/// inserts of `bulk`. Any failure is returned as the database gave it: the
+/// caller rolls back and writes the rows one at a time, which names the row
+/// at fault.
+async fn write_bulk<C: Conn>(c: &mut C, mut bulk: Bulk) -> Result<(), sqlx::Error> {
+    for q in Sql::multi_row(std::mem::take(&mut bulk.sequences), BULK_ROWS) {
         c.execute(q).await?;
     }
-    Ok(())
+    let ids = take_dossier_ids(c, bulk.count).await?;
+    c.execute_pipelined(
+        bulk.with_ids(&ids)
+            .into_iter()
+            .flat_map(|t| Sql::multi_row_lazily(t, BULK_ROWS)),
+    )
+    .await
 }
 
 /// The statistics key of a new dossier.
@@ -832,10 +873,29 @@ async fn import_attempt<B: Backend>(
     codes: &[(i64, &DossierCode)],
     bulk: bool,
 ) -> ServiceResult<Result<usize, sqlx::Error>> {
+    // What needs no transaction is made before it: the statements and the
+    // batch's counters, summed first (one upsert per bucket and group, not
+    // one per dossier).
+    let prepared = bulk.then(|| Bulk::new(ctx.at, dossiers, codes));
+    let mut stats: BTreeMap<_, motcua_domain::stats::Counts> = BTreeMap::new();
+    for d in dossiers {
+        for (g, bucket, counts) in motcua_domain::stats::buckets(&d.stats) {
+            stats
+                .entry((g, bucket, stat_key(d)))
+                .or_default()
+                .add_all(&counts);
+        }
+    }
+    let rows: Vec<_> = stats
+        .into_iter()
+        .filter(|(_, counts)| !counts.is_zero())
+        .map(|((g, bucket, key), counts)| (g, bucket, key, counts))
+        .collect();
+    let counters = crate::ports::stats::add_rows_sql(&rows);
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
-    if bulk {
-        if let Err(e) = write_bulk(c, ctx.at, dossiers, codes).await {
+    if let Some(bulk) = prepared {
+        if let Err(e) = write_bulk(c, bulk).await {
             return Ok(Err(e));
         }
     } else {
@@ -855,25 +915,9 @@ async fn import_attempt<B: Backend>(
                 })?;
         }
     }
-    // The batch's counters summed first: one upsert per bucket and group,
-    // not one per dossier.
-    let mut stats: BTreeMap<_, motcua_domain::stats::Counts> = BTreeMap::new();
-    for d in dossiers {
-        for (g, bucket, counts) in motcua_domain::stats::buckets(&d.stats) {
-            stats
-                .entry((g, bucket, stat_key(d)))
-                .or_default()
-                .add_all(&counts);
-        }
-    }
-    let rows: Vec<_> = stats
-        .into_iter()
-        .filter(|(_, counts)| !counts.is_zero())
-        .map(|((g, bucket, key), counts)| (g, bucket, key, counts))
-        .collect();
-    for q in crate::ports::stats::add_rows_sql(&rows) {
-        c.execute(q).await.map_err(db)?;
-    }
+    c.execute_pipelined(counters.into_iter())
+        .await
+        .map_err(db)?;
     Conn::append(
         c,
         ctx,
@@ -2000,4 +2044,46 @@ pub(crate) async fn procedure_version_by_id<B: Backend>(
         .map_err(db)?;
     row.ok_or_else(|| ServiceError::not_found("procedure version", version_id.to_string()))?
         .into_version()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stand_in_ids_become_the_ids_taken_and_nothing_else_changes() {
+        let bulk = Bulk {
+            sequences: Vec::new(),
+            tables: vec![
+                vec![
+                    Sql::new(INSERT_TERM).text("an").int(ID_STAND_IN),
+                    Sql::new(INSERT_TERM).text("binh").int(ID_STAND_IN + 1),
+                ],
+                vec![
+                    Sql::new("INSERT INTO t (a, b, c, d) VALUES ($1, $2, $3, $4)")
+                        .int(ID_STAND_IN + 1)
+                        .int(0)
+                        .int(1_733_000_000_000)
+                        // One past the batch: not a stand-in of it.
+                        .int(ID_STAND_IN + 2),
+                ],
+            ],
+            count: 2,
+        };
+        let tables = bulk.with_ids(&[41, 97]);
+        let args: Vec<Vec<Arg>> = tables.into_iter().flatten().map(|q| q.args).collect();
+        assert_eq!(
+            args,
+            vec![
+                vec![Arg::Text("an".into()), Arg::Int(41)],
+                vec![Arg::Text("binh".into()), Arg::Int(97)],
+                vec![
+                    Arg::Int(97),
+                    Arg::Int(0),
+                    Arg::Int(1_733_000_000_000),
+                    Arg::Int(ID_STAND_IN + 2)
+                ],
+            ]
+        );
+    }
 }

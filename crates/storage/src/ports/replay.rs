@@ -88,10 +88,10 @@ fn packed_rows(dialect: Dialect, columns: &str, from: &str, order: &str) -> Stri
 /// Which dossiers a read takes.
 #[derive(Clone, Copy)]
 enum Pick<'a> {
-    /// Those after an id, in id order, at most so many (the rebuild's
-    /// pages); their events, components and clocks are read over the
-    /// page's id range, along the `(dossier_id, …)` indexes.
-    After(i64, u32),
+    /// Those with an id above the first and at most the second (the
+    /// rebuild's pages); their events, components and clocks are read over
+    /// the same id range, along the `(dossier_id, …)` indexes.
+    Between(i64, i64),
     /// These ids (the dossiers behind a report cell).
     Ids(&'a [i64]),
 }
@@ -102,9 +102,8 @@ enum Pick<'a> {
 /// cost. The clocks (JSON texts of 280 bytes) come joined as `id,clock` by
 /// a separator rather than inside JSON, where each was escaped by the
 /// database and unescaped again here before being parsed. `$1`, `$2` are
-/// the page's bounds ([`Pick::After`]: `after` and the limit for the
-/// dossiers, `after` and the last id for the rest), `$1` the ids as JSON
-/// for [`Pick::Ids`].
+/// the page's bounds ([`Pick::Between`]), `$1` the ids as JSON for
+/// [`Pick::Ids`].
 fn statements(dialect: Dialect, pick: Pick) -> [String; 4] {
     // Only a detail that names `reception` is parsed (the reception
     // event's): the others would give nothing, at the cost of parsing.
@@ -119,8 +118,8 @@ fn statements(dialect: Dialect, pick: Pick) -> [String; 4] {
         }
     };
     let (dossiers, of_dossier, of_id) = match pick {
-        Pick::After(..) => (
-            "id > $1 ORDER BY id LIMIT $2".to_owned(),
+        Pick::Between(..) => (
+            "id > $1 AND id <= $2".to_owned(),
             "dossier_id > $1 AND dossier_id <= $2".to_owned(),
             "id > $1 AND id <= $2".to_owned(),
         ),
@@ -189,13 +188,29 @@ async fn packed_text<C: Conn>(
     Ok(packed.unwrap_or_else(|| empty.to_owned()))
 }
 
-/// The histories of the dossiers after `after`, in id order.
-pub(crate) async fn histories_after<B: Backend>(
+/// The histories of the dossiers with an id above `after` and at most
+/// `upto`, in id order.
+pub(crate) async fn histories_between<B: Backend>(
     b: &B,
     after: i64,
-    limit: u32,
+    upto: i64,
 ) -> ServiceResult<Vec<KeyedHistory>> {
-    read(b, Pick::After(after, limit)).await
+    if upto <= after {
+        return Ok(Vec::new());
+    }
+    read(b, Pick::Between(after, upto)).await
+}
+
+/// The highest dossier id (0 when there is none): where the rebuild's
+/// pages end.
+pub(crate) async fn last_dossier_id<B: Backend>(b: &B) -> ServiceResult<i64> {
+    let mut conn = b.read().await?;
+    let c: &mut B::Conn = &mut conn;
+    let (last,): (i64,) = c
+        .one(Sql::new("SELECT coalesce(max(id), 0) FROM dossiers"))
+        .await
+        .map_err(db)?;
+    Ok(last)
 }
 
 /// The histories of the dossiers `ids` (those that exist), in id order.
@@ -214,7 +229,7 @@ async fn read<B: Backend>(b: &B, pick: Pick<'_>) -> ServiceResult<Vec<KeyedHisto
     let c: &mut B::Conn = &mut conn;
     let [dossiers, events, components, clock_texts] = statements(B::Conn::DIALECT, pick);
     let first = match pick {
-        Pick::After(after, limit) => vec![Arg::Int(after), Arg::Int(i64::from(limit))],
+        Pick::Between(after, upto) => vec![Arg::Int(after), Arg::Int(upto)],
         Pick::Ids(ids) => {
             vec![Arg::Text(serde_json::to_string(ids).map_err(|e| {
                 ServiceError::Internal(format!("dossier ids: {e}"))
@@ -226,14 +241,11 @@ async fn read<B: Backend>(b: &B, pick: Pick<'_>) -> ServiceResult<Vec<KeyedHisto
         serde_json::from_str(&text).map_err(|e| corrupt("dossiers", "(histories)", e))?;
     // SQLite does not promise an aggregate's order.
     rows.sort_unstable_by_key(|r| r.0);
-    let Some(last) = rows.last().map(|r| r.0) else {
+    if rows.is_empty() {
         return Ok(Vec::new());
-    };
-    // The rest: over the page's id range, or the same ids.
-    let args = match pick {
-        Pick::After(after, _) => vec![Arg::Int(after), Arg::Int(last)],
-        Pick::Ids(_) => first,
-    };
+    }
+    // The rest: over the same id range, or the same ids.
+    let args = first;
     let text = packed_text(c, &events, args.clone(), "[]").await?;
     let mut events: Vec<PackedEvent> =
         serde_json::from_str(&text).map_err(|e| corrupt("dossier_events", "(histories)", e))?;

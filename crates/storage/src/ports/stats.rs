@@ -107,6 +107,21 @@ fn insert_sql(chunk: &[(Grain, Date, StatKey, Counts)], dialect: Dialect) -> Sql
     }
 }
 
+/// The rebuild's inserts, made one at a time as they are asked for (a
+/// named iterator: a closure here is not `Send` for every lifetime, which
+/// the store's futures must be).
+struct Inserts<'a> {
+    chunks: std::slice::Chunks<'a, (Grain, Date, StatKey, Counts)>,
+    dialect: Dialect,
+}
+
+impl Iterator for Inserts<'_> {
+    type Item = Sql;
+    fn next(&mut self) -> Option<Sql> {
+        self.chunks.next().map(|c| insert_sql(c, self.dialect))
+    }
+}
+
 /// The bound values of `chunk`'s rows, in the insert's column order.
 fn row_args(chunk: &[(Grain, Date, StatKey, Counts)]) -> Vec<Arg> {
     let mut args = Vec::with_capacity(chunk.len() * (5 + MEASURES));
@@ -437,12 +452,14 @@ pub(crate) async fn replace_stats<B: Backend>(
     }
     // One statement at a time: built all at once, 2.5 million rows' bound
     // values took gigabytes. The table is empty now and the rows distinct:
-    // plain inserts, of as many rows as both databases bind at once.
-    for chunk in list.chunks(INSERT_ROWS) {
-        c.execute(insert_sql(chunk, <B::Conn as Conn>::DIALECT))
-            .await
-            .map_err(db)?;
-    }
+    // plain inserts, of as many rows as both databases bind at once, each
+    // built while the database runs the one before.
+    c.execute_pipelined(Inserts {
+        chunks: list.chunks(INSERT_ROWS),
+        dialect: <B::Conn as Conn>::DIALECT,
+    })
+    .await
+    .map_err(db)?;
     Conn::append(
         c,
         ctx,
@@ -493,12 +510,15 @@ macro_rules! stats_ports {
                 ) -> ServiceResult<Vec<motcua_service::store::Dossier>> {
                     $crate::ports::dossiers::dossiers_after(self, after, limit).await
                 }
-                async fn histories_after(
+                async fn histories_between(
                     &self,
                     after: i64,
-                    limit: u32,
+                    upto: i64,
                 ) -> ServiceResult<Vec<motcua_service::store::KeyedHistory>> {
-                    $crate::ports::replay::histories_after(self, after, limit).await
+                    $crate::ports::replay::histories_between(self, after, upto).await
+                }
+                async fn last_dossier_id(&self) -> ServiceResult<i64> {
+                    $crate::ports::replay::last_dossier_id(self).await
                 }
                 async fn histories_of(
                     &self,

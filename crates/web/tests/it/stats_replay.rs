@@ -728,6 +728,7 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
         after = last.id;
         paged.extend(page);
     }
+    let highest = paged.last().map_or(0, |d| d.id);
     paged.retain(|d| ids.contains(&d.id));
     let mut want = Vec::new();
     for d in &dossiers {
@@ -745,16 +746,29 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
     // The rebuild's pages of histories: what the replay reads of the same
     // rows, events and components, page after page.
     let mut histories = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = StatsStore::histories_after(store.as_ref(), after, 7)
+    let last = StatsStore::last_dossier_id(store.as_ref()).await.unwrap();
+    assert_eq!(last, highest, "the last page ends at the highest id");
+    for after in (0..last).step_by(7) {
+        let page = StatsStore::histories_between(store.as_ref(), after, after + 7)
             .await
             .unwrap();
-        let Some(last) = page.last() else { break };
-        assert!(page.windows(2).all(|w| w[0].id < w[1].id) && page.len() <= 7);
-        after = last.id;
+        assert!(page.windows(2).all(|w| w[0].id < w[1].id));
+        assert!(page.iter().all(|h| h.id > after && h.id <= after + 7));
         histories.extend(page);
     }
+    // An empty or reversed range reads nothing.
+    assert!(
+        StatsStore::histories_between(store.as_ref(), last, last)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        StatsStore::histories_between(store.as_ref(), 7, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     histories.retain(|h| ids.contains(&h.id));
     let mut want_histories = Vec::new();
     for d in &want {
