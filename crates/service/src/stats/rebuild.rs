@@ -406,12 +406,12 @@ mod tests {
     use super::*;
     use motcua_domain::dossier::Channel;
 
-    fn row(grain: Grain, day: u8, unit_id: i64, received: i64) -> StatRow {
+    fn row(grain: Grain, day: i8, unit_id: i64, received: i64) -> StatRow {
         let mut counts = Counts::default();
         counts.0[0] = received;
         StatRow {
             grain,
-            bucket: Date::new(2026, 1, day.into()).unwrap(),
+            bucket: Date::new(2026, 1, day).unwrap(),
             key: StatKey {
                 unit_id,
                 procedure_id: 1,

@@ -746,9 +746,9 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
     // The rebuild's pages of histories: what the replay reads of the same
     // rows, events and components, page after page.
     let mut histories = Vec::new();
-    let last = StatsStore::last_dossier_id(store.as_ref()).await.unwrap();
-    assert_eq!(last, highest, "the last page ends at the highest id");
-    for after in (0..last).step_by(7) {
+    let last_id = StatsStore::last_dossier_id(store.as_ref()).await.unwrap();
+    assert_eq!(last_id, highest, "the last page ends at the highest id");
+    for after in (0..last_id).step_by(7) {
         let page = StatsStore::histories_between(store.as_ref(), after, after + 7)
             .await
             .unwrap();
@@ -758,7 +758,7 @@ async fn one_history(b: Backend, seed: u64) -> Followed {
     }
     // An empty or reversed range reads nothing.
     assert!(
-        StatsStore::histories_between(store.as_ref(), last, last)
+        StatsStore::histories_between(store.as_ref(), last_id, last_id)
             .await
             .unwrap()
             .is_empty()
