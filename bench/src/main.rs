@@ -48,6 +48,12 @@ enum Bench {
     Reports(dossiers::reports::Args),
 }
 
+/// The import's rows are millions of small strings made and dropped in
+/// bulk: with glibc's allocator, allocating and freeing them took about a
+/// third of the import's CPU (perf, issue 17's PostgreSQL load).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let rt = match tokio::runtime::Builder::new_multi_thread()

@@ -259,7 +259,21 @@ impl Dataset {
         }
         let t_index = Instant::now();
         for sql in &deferred {
-            self.execute(sql).await?;
+            match self.backend {
+                // Sorted in memory rather than in temporary files (the
+                // server's default is 64 MB), as a restore would.
+                Backend::Postgres => {
+                    let mut c = PgConnection::connect(&self.url).await?;
+                    sqlx::raw_sql(AssertSqlSafe(format!(
+                        "SET maintenance_work_mem = '1GB'; {sql}"
+                    )))
+                    .execute(&mut c)
+                    .await?;
+                }
+                Backend::Sqlite => {
+                    self.execute(sql).await?;
+                }
+            }
         }
         let indexed = t_index.elapsed();
         let generated = t1.elapsed();

@@ -21,6 +21,13 @@ use clap::error::ErrorKind;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 
+/// A history import's rows are millions of small strings made and dropped
+/// in bulk: with glibc's allocator, allocating and freeing them took about
+/// a third of the import's CPU (perf, issue 17's PostgreSQL load;
+/// BENCHMARKS.md). The bench uses the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -143,6 +143,7 @@ impl Sql {
     /// writes millions of rows, and on SQLite each statement is a round trip
     /// to the connection's thread; a full chunk's text is always the same,
     /// so both databases keep it prepared.
+    #[cfg(test)]
     pub(crate) fn multi_row(qs: Vec<Sql>, max_rows: usize) -> Vec<Sql> {
         Self::multi_row_lazily(qs, max_rows).collect()
     }
@@ -382,6 +383,35 @@ pub(crate) trait Conn: Send + Sized {
             }
             Ok(())
         }
+    }
+
+    /// Inserts many rows: `tables` holds single-row inserts grouped by
+    /// statement text. By default (SQLite) they run as multi-row inserts of
+    /// up to `max_rows` rows, merged while the one before runs
+    /// ([`Conn::execute_pipelined`]); PostgreSQL streams them with `COPY`
+    /// where the insert allows it (see [`crate::copy`]).
+    fn insert_rows(
+        &mut self,
+        tables: Vec<Vec<Sql>>,
+        max_rows: usize,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        self.execute_pipelined(
+            tables
+                .into_iter()
+                .flat_map(move |t| Sql::multi_row_lazily(t, max_rows)),
+        )
+    }
+
+    /// Runs many single-row upserts of one table (distinct keys, in the
+    /// order their row locks are to be taken). By default as multi-row
+    /// upserts of up to `max_rows` rows; PostgreSQL stages large batches
+    /// (see [`crate::copy::StagedUpsert`]).
+    fn upsert_rows(
+        &mut self,
+        rows: Vec<Sql>,
+        max_rows: usize,
+    ) -> impl Future<Output = Result<(), sqlx::Error>> + Send {
+        self.execute_pipelined(Sql::multi_row_lazily(rows, max_rows))
     }
 
     /// Serialises catalog writers until the transaction ends, so that what a

@@ -12,6 +12,7 @@ pub mod audit;
 mod catalog;
 mod conn;
 mod convert;
+mod copy;
 mod error;
 mod files;
 mod health;

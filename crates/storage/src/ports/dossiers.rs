@@ -805,16 +805,12 @@ impl Bulk {
 /// caller rolls back and writes the rows one at a time, which names the row
 /// at fault.
 async fn write_bulk<C: Conn>(c: &mut C, mut bulk: Bulk) -> Result<(), sqlx::Error> {
-    for q in Sql::multi_row(std::mem::take(&mut bulk.sequences), BULK_ROWS) {
-        c.execute(q).await?;
-    }
+    let sequences = std::mem::take(&mut bulk.sequences);
     let ids = take_dossier_ids(c, bulk.count).await?;
-    c.execute_pipelined(
-        bulk.with_ids(&ids)
-            .into_iter()
-            .flat_map(|t| Sql::multi_row_lazily(t, BULK_ROWS)),
-    )
-    .await
+    c.insert_rows(bulk.with_ids(&ids), BULK_ROWS).await?;
+    // After the new rows: a concurrent import may hold the same days'
+    // sequences (see `import_attempt`).
+    c.upsert_rows(sequences, BULK_ROWS).await
 }
 
 /// The statistics key of a new dossier.
@@ -891,7 +887,7 @@ async fn import_attempt<B: Backend>(
         .filter(|(_, counts)| !counts.is_zero())
         .map(|((g, bucket, key), counts)| (g, bucket, key, counts))
         .collect();
-    let counters = crate::ports::stats::add_rows_sql(&rows);
+    let (invalidate, counters) = crate::ports::stats::add_rows_each(&rows);
     let mut tx = b.begin_write().await?;
     let c: &mut B::Conn = &mut tx;
     if let Some(bulk) = prepared {
@@ -915,7 +911,12 @@ async fn import_attempt<B: Backend>(
                 })?;
         }
     }
-    c.execute_pipelined(counters.into_iter())
+    // The rows shared with a concurrent import (the days' sequences, the
+    // counters, the snapshots' epoch) are written last, so that on
+    // PostgreSQL a second import writes its dossiers while the first still
+    // holds them.
+    c.execute_all(invalidate).await.map_err(db)?;
+    c.upsert_rows(counters, crate::ports::stats::UPSERT_ROWS)
         .await
         .map_err(db)?;
     Conn::append(

@@ -40,6 +40,26 @@ pub(crate) fn add_rows_sql(rows: &[(Grain, Date, StatKey, Counts)]) -> Vec<Sql> 
     out
 }
 
+/// [`add_rows_sql`] as the snapshots' invalidation and one single-row
+/// upsert per row, for [`Conn::upsert_rows`] (the bulk import's counters)
+/// with at most [`UPSERT_ROWS`] rows a statement.
+pub(crate) fn add_rows_each(rows: &[(Grain, Date, StatKey, Counts)]) -> (Vec<Sql>, Vec<Sql>) {
+    static ONE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    let one = *ONE.get_or_init(|| upsert_text(1).leak());
+    let upserts = rows
+        .iter()
+        .map(|r| Sql {
+            text: std::borrow::Cow::Borrowed(one),
+            args: row_args(std::slice::from_ref(r)),
+        })
+        .collect();
+    (invalidate_snapshots(rows), upserts)
+}
+
+/// Rows per statement of [`add_rows_each`]'s upserts where they run as
+/// statements.
+pub(crate) const UPSERT_ROWS: usize = ROWS_PER_STATEMENT;
+
 /// The text of an upsert of `n` rows, built once per size: a full chunk's
 /// has 6,200 placeholders.
 fn upsert_text(n: usize) -> String {

@@ -14,10 +14,11 @@ use motcua_service::error::ServiceResult;
 use motcua_service::store::{AdminStore, MigrationReport, Readiness};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Postgres, Transaction};
 
 use crate::catalog::SearchCache;
-use crate::conn::{Backend, Conn, Dialect, Undo, conn_queries};
+use crate::conn::{Backend, Conn, Dialect, Sql, Undo, conn_queries};
+use crate::copy::CopyForm;
 use crate::error::db;
 use crate::health::{self, WriteHealth};
 use crate::ports::store_ports;
@@ -148,6 +149,44 @@ async fn advisory_lock(conn: &mut PgConnection, key: i64) -> ServiceResult<()> {
     Ok(())
 }
 
+/// How much COPY data is sent at once: PostgreSQL works on one part while
+/// the next is encoded.
+const COPY_PART_BYTES: usize = 1 << 20;
+
+/// Writes `rows`, all of `form`'s insert, with one `COPY`. A row that does
+/// not fit the form aborts it (nothing of it is kept) and is returned as an
+/// error, like a refused statement.
+/// `numbered`, each row starts with its position (a
+/// [`crate::copy::StagedUpsert`]'s).
+async fn copy_rows(
+    conn: &mut PgConnection,
+    form: &CopyForm,
+    rows: &[Sql],
+    numbered: bool,
+) -> Result<(), sqlx::Error> {
+    let mut copy = conn.copy_in_raw(&form.statement).await?;
+    let mut part = Vec::with_capacity(COPY_PART_BYTES + 4096);
+    for (i, q) in rows.iter().enumerate() {
+        let written = if numbered {
+            form.write_numbered_row(i, q, &mut part)
+        } else {
+            form.write_row(q, &mut part)
+        };
+        if let Err(e) = written {
+            copy.abort(e.clone()).await?;
+            return Err(sqlx::Error::Protocol(format!("{}: {e}", form.statement)));
+        }
+        if part.len() >= COPY_PART_BYTES {
+            copy.send(std::mem::take(&mut part)).await?;
+            part.reserve(COPY_PART_BYTES + 4096);
+        }
+    }
+    if !part.is_empty() {
+        copy.send(part).await?;
+    }
+    copy.finish().await.map(|_| ())
+}
+
 impl Conn for PgConnection {
     const DIALECT: Dialect = Dialect::Postgres;
 
@@ -166,6 +205,53 @@ impl Conn for PgConnection {
 
     async fn lock_tree(&mut self) -> ServiceResult<()> {
         advisory_lock(self, UNIT_TREE_LOCK).await
+    }
+
+    /// Streams each table's rows with `COPY` when its insert allows it.
+    async fn insert_rows(
+        &mut self,
+        tables: Vec<Vec<Sql>>,
+        max_rows: usize,
+    ) -> Result<(), sqlx::Error> {
+        for rows in tables {
+            match rows.first().and_then(|q| crate::copy::copy_form(&q.text)) {
+                Some(form) => copy_rows(self, &form, &rows, false).await?,
+                None => {
+                    self.execute_pipelined(Sql::multi_row_lazily(rows, max_rows))
+                        .await?
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Stages the rows and upserts them with one statement when there are
+    /// more than one multi-row upsert's worth (see
+    /// [`crate::copy::StagedUpsert`]).
+    async fn upsert_rows(&mut self, rows: Vec<Sql>, max_rows: usize) -> Result<(), sqlx::Error> {
+        let staged = rows
+            .first()
+            .and_then(|q| crate::copy::staged_upsert(&q.text))
+            .filter(|_| rows.len() > max_rows);
+        let Some(f) = staged else {
+            return self
+                .execute_pipelined(Sql::multi_row_lazily(rows, max_rows))
+                .await;
+        };
+        let made: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
+            .bind(format!("pg_temp.{}", f.stage))
+            .fetch_one(&mut *self)
+            .await?;
+        if made.is_none() {
+            sqlx::query(AssertSqlSafe(f.create.clone()))
+                .execute(&mut *self)
+                .await?;
+        }
+        copy_rows(self, f.copy(), &rows, true).await?;
+        for sql in [f.merge, f.clear] {
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut *self).await?;
+        }
+        Ok(())
     }
 
     /// Held until the transaction ends, so the next writer on any node reads

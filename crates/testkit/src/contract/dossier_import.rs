@@ -285,6 +285,11 @@ pub async fn large_batches_keep_each_dossiers_rows_and_name_a_taken_code(
         .map(|n| {
             let mut d = dossier(&f, day, Some(&code(n)))?;
             d.event.detail = serde_json::json!({ "source": "big.csv", "row": n + 1 });
+            // What separates values and rows in a bulk write (PostgreSQL's
+            // COPY text), or stands for NULL there, must come back as given.
+            d.applicant.address = format!("Số {n}\tXóm 2\r\nxã Nghi Phú\\Vinh");
+            d.applicant.email = "\\N".to_owned();
+            d.event.note = format!("Ghi chú\n{n}\t\\.");
             let mut second = d.event.clone();
             second.action = "handover".to_owned();
             second.from = Some(Status::Received);
@@ -295,7 +300,7 @@ pub async fn large_batches_keep_each_dossiers_rows_and_name_a_taken_code(
             d.more_events.push(second);
             d.components = (0..1 + n % 3)
                 .map(|i| ReceivedItem {
-                    name: format!("Giấy tờ {i} của hồ sơ {n}"),
+                    name: format!("Giấy tờ {i}\tcủa hồ sơ {n}\\"),
                     form: ComponentCopy::Copy,
                     copies: 1 + i as u32,
                     digitised: n % 2 == 0,
@@ -317,10 +322,17 @@ pub async fn large_batches_keep_each_dossiers_rows_and_name_a_taken_code(
             d.id
         );
         last_id = d.id;
+        ensure!(
+            d.applicant == want.applicant,
+            "dossier {}: {:?}",
+            i + 1,
+            d.applicant
+        );
         let events = store.dossier_events(d.id).await?;
         ensure!(
             events.len() == 2
-                && events[0].event.detail["row"] == i + 2
+                && events[0].event.detail == want.event.detail
+                && events[0].event.note == want.event.note
                 && events[1].event.at == want.more_events[0].at
                 && events[0].id < events[1].id,
             "dossier {}: {events:?}",
