@@ -285,6 +285,15 @@ impl Dataset {
             Backend::Sqlite => {}
         }
         let analyzed = t2.elapsed();
+        if self.backend == Backend::Postgres {
+            // The figure depends on how often the server checkpoints (each
+            // checkpoint makes the next change of every page write it whole
+            // to the WAL): say what it ran with.
+            let wal = self.pairs("SELECT name, current_setting(name) FROM pg_settings \
+                 WHERE name IN ('max_wal_size', 'shared_buffers', 'checkpoint_timeout') ORDER BY name")
+                .await?;
+            println!("{name}: server settings {wal:?}");
+        }
         println!(
             "{name}: loaded {} dossiers in {:.1} s ({in_flight} imports in flight; {} index \
              statements run after the load in {:.1} s, included; VACUUM ANALYZE {:.1} s); by status {counts:?}",

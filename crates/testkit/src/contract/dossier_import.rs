@@ -375,3 +375,98 @@ pub async fn large_batches_keep_each_dossiers_rows_and_name_a_taken_code(
     );
     Ok(())
 }
+
+/// Batches over more days than one multi-row statement holds (64 days'
+/// sequences, 200 counter rows; PostgreSQL then stages them and upserts
+/// them in one statement): every day's sequence is raised to the highest
+/// imported number, a second batch on the same days raises them again,
+/// and every day's, month's and year's counters hold what both batches
+/// brought, counted here from the days the test chose.
+pub async fn batches_over_many_days_raise_each_days_sequence_and_count_each_day(
+    db: &TestDb,
+) -> anyhow::Result<()> {
+    use motcua_domain::stats::{Counts, DayChange, Grain, Measure};
+    let store = db.store();
+    let f = fixture(store.as_ref()).await?;
+    let first_day = date(2024, 1, 1)?;
+    let days: Vec<Date> = (0..300)
+        .map(|n| first_day.checked_add(jiff::Span::new().days(n)))
+        .collect::<Result<_, _>>()?;
+    let batch = |number: &dyn Fn(usize) -> u32| {
+        days.iter()
+            .enumerate()
+            .map(|(n, day)| {
+                let code = format!("{UNIT}-{}-{:04}", day.strftime("%y%m%d"), number(n));
+                let mut d = dossier(&f, *day, Some(&code))?;
+                let mut counts = Counts::default();
+                counts.add(Measure::Received, 1);
+                counts.add(Measure::Resolved, (n % 2) as i64);
+                d.stats = vec![DayChange { day: *day, counts }];
+                Ok(d)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+    };
+    let first = batch(&|n| 5 + (n % 3) as u32)?;
+    ensure!(store.import_dossiers(&ctx()?, "days.csv", &first).await? == 300);
+    for n in [0usize, 100, 299] {
+        let live = store
+            .insert_dossier(&ctx()?, &dossier(&f, days[n], None)?)
+            .await?;
+        let want = format!("{UNIT}-{}-{:04}", days[n].strftime("%y%m%d"), 6 + n % 3);
+        ensure!(
+            live.code.as_str() == want,
+            "day {n}: {} not {want}",
+            live.code
+        );
+    }
+    let second = batch(&|_| 20)?;
+    ensure!(store.import_dossiers(&ctx()?, "again.csv", &second).await? == 300);
+    let live = store
+        .insert_dossier(&ctx()?, &dossier(&f, days[150], None)?)
+        .await?;
+    let want = format!("{UNIT}-{}-0021", days[150].strftime("%y%m%d"));
+    ensure!(live.code.as_str() == want, "{} not {want}", live.code);
+
+    let rows = store.stat_rows().await?;
+    let of = |grain: Grain, bucket: Date| {
+        rows.iter()
+            .find(|r| r.grain == grain && r.bucket == bucket && r.key.unit_id == f.unit_id)
+            .map(|r| {
+                (
+                    r.counts.get(Measure::Received),
+                    r.counts.get(Measure::Resolved),
+                )
+            })
+    };
+    for (n, day) in days.iter().enumerate() {
+        let want = (2, 2 * (n % 2) as i64);
+        ensure!(
+            of(Grain::Day, *day) == Some(want),
+            "{day}: {:?}",
+            of(Grain::Day, *day)
+        );
+    }
+    let mut months: std::collections::BTreeMap<Date, (i64, i64)> = Default::default();
+    for (n, day) in days.iter().enumerate() {
+        let m = months.entry(day.first_of_month()).or_default();
+        m.0 += 2;
+        m.1 += 2 * (n % 2) as i64;
+    }
+    ensure!(
+        months.len() == 10,
+        "300 days from 1 January span ten months"
+    );
+    for (month, want) in &months {
+        ensure!(
+            of(Grain::Month, *month) == Some(*want),
+            "{month}: {:?}",
+            of(Grain::Month, *month)
+        );
+    }
+    ensure!(
+        of(Grain::Year, first_day) == Some((600, 300)),
+        "2024: {:?}",
+        of(Grain::Year, first_day)
+    );
+    Ok(())
+}

@@ -124,6 +124,7 @@ on_both!(true =>
     dossier_import::imports_keep_codes_and_a_duplicate_writes_nothing,
     dossier_import::live_dossiers_are_numbered_after_imported_ones,
     dossier_import::large_batches_keep_each_dossiers_rows_and_name_a_taken_code,
+    dossier_import::batches_over_many_days_raise_each_days_sequence_and_count_each_day,
     stats::a_replaced_layer_reads_back_row_for_row,
     outbox::claims_take_due_messages_and_hide_them_for_the_lease,
     outbox::outcomes_are_recorded_and_listed_by_status,
