@@ -153,11 +153,10 @@ async fn advisory_lock(conn: &mut PgConnection, key: i64) -> ServiceResult<()> {
 /// the next is encoded.
 const COPY_PART_BYTES: usize = 1 << 20;
 
-/// Writes `rows`, all of `form`'s insert, with one `COPY`. A row that does
-/// not fit the form aborts it (nothing of it is kept) and is returned as an
-/// error, like a refused statement.
-/// `numbered`, each row starts with its position (a
-/// [`crate::copy::StagedUpsert`]'s).
+/// Writes `rows`, all of `form`'s insert, with one `COPY`; `numbered`,
+/// each row starts with its position (a [`crate::copy::StagedUpsert`]'s).
+/// A row that does not fit the form aborts the copy (nothing of it is kept)
+/// and is returned as an error, like a refused statement.
 async fn copy_rows(
     conn: &mut PgConnection,
     form: &CopyForm,
