@@ -846,16 +846,34 @@ pub(crate) async fn import_dossiers<B: Backend>(
     }
     match import_attempt(b, ctx, source, dossiers, &codes, true).await? {
         Ok(n) => Ok(n),
-        // A multi-row insert failed (a code already taken, a reference that
-        // does not exist...): its transaction is gone; one dossier at a time
-        // names the row at fault.
-        Err(e) => {
+        // A row broke a constraint (a code already taken, a reference that
+        // does not exist...): the transaction is gone; one dossier at a
+        // time names the row at fault. Any other failure (a statement or a
+        // COPY the database could not read) is a fault of the bulk path
+        // itself, reported rather than hidden by the slower path.
+        Err(e) if broke_a_constraint(&e) => {
             tracing::debug!(error = %e, "bulk import refused; writing one dossier at a time");
             import_attempt(b, ctx, source, dossiers, &codes, false)
                 .await?
                 .map_err(db)
         }
+        Err(e) => Err(db(e)),
     }
+}
+
+/// Whether the database refused a row for a constraint (unique, foreign
+/// key, not null, check), as bad input does.
+fn broke_a_constraint(e: &sqlx::Error) -> bool {
+    use sqlx::error::ErrorKind;
+    e.as_database_error().is_some_and(|d| {
+        matches!(
+            d.kind(),
+            ErrorKind::UniqueViolation
+                | ErrorKind::ForeignKeyViolation
+                | ErrorKind::NotNullViolation
+                | ErrorKind::CheckViolation
+        )
+    })
 }
 
 /// One transaction of [`import_dossiers`]: `bulk`, with multi-row inserts,
