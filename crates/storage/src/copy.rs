@@ -18,6 +18,9 @@ enum Value {
     Arg(usize),
     /// A constant of the statement's text, already in COPY's text form.
     Constant(String),
+    /// The row's position among the rows copied (a [`StagedUpsert`]'s
+    /// order).
+    Position,
 }
 
 /// A single-row insert's `COPY` statement and how its arguments become a
@@ -118,7 +121,7 @@ pub(crate) fn staged_upsert(text: &str) -> Option<StagedUpsert> {
     let table = insert.table;
     let stage = format!("motcua_stage_{}", table.replace('.', "_"));
     let columns = insert.columns.join(", ");
-    let mut values = vec![Value::Arg(usize::MAX)];
+    let mut values = vec![Value::Position];
     values.extend(insert.values);
     Some(StagedUpsert {
         create: format!(
@@ -140,8 +143,7 @@ pub(crate) fn staged_upsert(text: &str) -> Option<StagedUpsert> {
 }
 
 impl StagedUpsert {
-    /// The `COPY` into the stage, whose rows [`StagedUpsert::write_row`]
-    /// writes.
+    /// The `COPY` into the stage.
     pub(crate) fn copy(&self) -> &CopyForm {
         &self.copy
     }
@@ -162,18 +164,12 @@ fn value(v: &str) -> Option<Value> {
 }
 
 impl CopyForm {
-    /// Appends `q`'s row to `out`, tab-separated and ending with a newline.
-    /// An error when `q` is not of this form's statement or lacks an
-    /// argument: then nothing of the row is kept.
-    pub(crate) fn write_row(&self, q: &Sql, out: &mut Vec<u8>) -> Result<(), String> {
-        self.write_numbered_row(0, q, out)
-    }
-
-    /// [`CopyForm::write_row`] for a form whose first value is the row's
-    /// number (a [`StagedUpsert`]'s), written as `n`.
-    pub(crate) fn write_numbered_row(
+    /// Appends `q`, the `position`-th row copied, to `out`, tab-separated
+    /// and ending with a newline. An error when `q` is not of this form's
+    /// statement or lacks an argument: then nothing of the row is kept.
+    pub(crate) fn write_row(
         &self,
-        row: usize,
+        position: usize,
         q: &Sql,
         out: &mut Vec<u8>,
     ) -> Result<(), String> {
@@ -187,8 +183,8 @@ impl CopyForm {
             }
             match v {
                 Value::Constant(c) => out.extend_from_slice(c.as_bytes()),
-                Value::Arg(usize::MAX) => {
-                    out.extend_from_slice(itoa::Buffer::new().format(row).as_bytes())
+                Value::Position => {
+                    out.extend_from_slice(itoa::Buffer::new().format(position).as_bytes())
                 }
                 Value::Arg(n) => match q.args.get(*n) {
                     Some(a) => write_arg(a, out),
@@ -255,13 +251,13 @@ mod tests {
             .text("Nguyễn\tVăn\\An\r\nline")
             .opt_text(None)
             .bool(true);
-        form.write_row(&q, &mut out).expect("row");
+        form.write_row(0, &q, &mut out).expect("row");
         let q = Sql::new(INSERT)
             .opt_int(Some(3))
             .text("")
             .text("\\N")
             .bool(false);
-        form.write_row(&q, &mut out).expect("row");
+        form.write_row(0, &q, &mut out).expect("row");
         assert_eq!(
             String::from_utf8(out).expect("utf-8"),
             "-7\tNguyễn\\tVăn\\\\An\\r\\nline\t1\t\\N\tt\n3\t\t1\t\\\\N\tf\n"
@@ -277,7 +273,7 @@ mod tests {
             text.to_owned(),
             vec![crate::conn::Arg::Bytes(vec![0, 0xab])],
         );
-        form.write_row(&q, &mut out).expect("row");
+        form.write_row(0, &q, &mut out).expect("row");
         assert_eq!(out, b"\\\\x00ab\n");
     }
 
@@ -303,9 +299,9 @@ mod tests {
         let form = copy_form(INSERT).expect("copyable");
         let mut out = b"kept\n".to_vec();
         let short = Sql::new(INSERT).int(1).text("x").opt_text(None);
-        assert!(form.write_row(&short, &mut out).is_err());
+        assert!(form.write_row(0, &short, &mut out).is_err());
         let other = Sql::new("INSERT INTO u (a) VALUES ($1)").int(1);
-        assert!(form.write_row(&other, &mut out).is_err());
+        assert!(form.write_row(0, &other, &mut out).is_err());
         assert_eq!(out, b"kept\n");
     }
 
@@ -333,7 +329,7 @@ mod tests {
         let mut out = Vec::new();
         for (i, unit) in [4, 2].into_iter().enumerate() {
             let q = Sql::new(text).text("2025-07-01").int(unit).int(10 + unit);
-            f.copy().write_numbered_row(i, &q, &mut out).expect("row");
+            f.copy().write_row(i, &q, &mut out).expect("row");
         }
         assert_eq!(out, b"0\t2025-07-01\t4\t14\n1\t2025-07-01\t2\t12\n");
         // A plain insert, a placeholder in the clause or a RETURNING: not staged.

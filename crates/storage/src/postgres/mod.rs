@@ -153,25 +153,17 @@ async fn advisory_lock(conn: &mut PgConnection, key: i64) -> ServiceResult<()> {
 /// the next is encoded.
 const COPY_PART_BYTES: usize = 1 << 20;
 
-/// Writes `rows`, all of `form`'s insert, with one `COPY`; `numbered`,
-/// each row starts with its position (a [`crate::copy::StagedUpsert`]'s).
-/// A row that does not fit the form aborts the copy (nothing of it is kept)
+/// Writes `rows`, all of `form`'s insert, with one `COPY`. A row that does not fit the form aborts the copy (nothing of it is kept)
 /// and is returned as an error, like a refused statement.
 async fn copy_rows(
     conn: &mut PgConnection,
     form: &CopyForm,
     rows: &[Sql],
-    numbered: bool,
 ) -> Result<(), sqlx::Error> {
     let mut copy = conn.copy_in_raw(&form.statement).await?;
     let mut part = Vec::with_capacity(COPY_PART_BYTES + 4096);
     for (i, q) in rows.iter().enumerate() {
-        let written = if numbered {
-            form.write_numbered_row(i, q, &mut part)
-        } else {
-            form.write_row(q, &mut part)
-        };
-        if let Err(e) = written {
+        if let Err(e) = form.write_row(i, q, &mut part) {
             copy.abort(e.clone()).await?;
             return Err(sqlx::Error::Protocol(format!("{}: {e}", form.statement)));
         }
@@ -214,7 +206,7 @@ impl Conn for PgConnection {
     ) -> Result<(), sqlx::Error> {
         for rows in tables {
             match rows.first().and_then(|q| crate::copy::copy_form(&q.text)) {
-                Some(form) => copy_rows(self, &form, &rows, false).await?,
+                Some(form) => copy_rows(self, &form, &rows).await?,
                 None => {
                     self.execute_pipelined(Sql::multi_row_lazily(rows, max_rows))
                         .await?
@@ -246,7 +238,7 @@ impl Conn for PgConnection {
                 .execute(&mut *self)
                 .await?;
         }
-        copy_rows(self, f.copy(), &rows, true).await?;
+        copy_rows(self, f.copy(), &rows).await?;
         for sql in [f.merge, f.clear] {
             sqlx::query(AssertSqlSafe(sql)).execute(&mut *self).await?;
         }
