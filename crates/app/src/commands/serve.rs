@@ -46,6 +46,10 @@ pub async fn run(
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
+    // The handlers are in place before the server says it listens: until a
+    // handler is registered, SIGTERM kills the process at once (seen when
+    // the first poll of the shutdown future came after the first requests).
+    let shutdown = shutdown_signal()?;
     motcua_web::telemetry::init();
     tracing::info!(address = %local, backend = store.backend(), demo, "motcua listening");
     // Scripts and tests read this line to learn the port when --port 0 is used.
@@ -137,7 +141,7 @@ pub async fn run(
         listener,
         app,
         async move {
-            shutdown_signal().await;
+            shutdown.await;
             let _ = stop_tx.send(true);
         },
         Duration::from_secs(10),
@@ -149,23 +153,25 @@ pub async fn run(
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Registers the handlers for Ctrl-C (SIGINT) and SIGTERM now, and returns
+/// the future that completes when either arrives.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+        let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = term.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

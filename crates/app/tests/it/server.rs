@@ -11,19 +11,22 @@ use motcua_testkit::{Backend, TestDb};
 
 use crate::{assert_one_line_error, motcua, motcua_in, stdout};
 
-/// A running `motcua` server, stopped with SIGTERM when dropped.
+/// A running `motcua` server, killed when dropped.
 pub(crate) struct Server {
     child: Child,
+    /// The server's standard error, kept so that a failed stop can say why.
+    stderr: std::fs::File,
     pub(crate) base: String,
 }
 
 impl Server {
     pub(crate) fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+        let stderr = tempfile::tempfile().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_motcua"));
         cmd.args(args)
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(stderr.try_clone().unwrap());
         for (k, _) in std::env::vars() {
             if k.starts_with("MOTCUA_") {
                 cmd.env_remove(k);
@@ -38,16 +41,32 @@ impl Server {
             .to_owned();
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
+        Server {
+            child,
+            stderr,
+            base,
+        }
     }
 
-    /// Sends SIGTERM and returns whether the server exited cleanly.
-    pub(crate) fn stop(mut self) -> bool {
+    /// Sends SIGTERM and checks that the server drains and exits with 0;
+    /// otherwise panics with the exit status and what the server wrote to
+    /// standard error.
+    pub(crate) fn stop(mut self) {
+        use std::io::{Read, Seek};
         let pid = self.child.id().to_string();
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        let ok = self.child.wait().unwrap().success();
-        std::mem::forget(self);
-        ok
+        let status = self.child.wait().unwrap();
+        if !status.success() {
+            let mut text = String::new();
+            let _ = self.stderr.seek(std::io::SeekFrom::Start(0));
+            let _ = self.stderr.read_to_string(&mut text);
+            let tail: Vec<&str> = text.lines().rev().take(20).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!(
+                "SIGTERM should give a clean exit, got {status}; standard error ends with:\n{}",
+                tail.join("\n")
+            );
+        }
     }
 }
 
@@ -113,13 +132,28 @@ async fn serve_on(backend: Backend) {
         &["serve", "--database-url", db.url(), "--port", "0"],
     );
     check_operations_endpoints(&server.base, backend.name()).await;
-    assert!(server.stop(), "SIGTERM gives a clean exit");
+    server.stop();
     db.close().await;
 }
 
 #[tokio::test]
 async fn serve_migrates_and_answers_on_sqlite() {
     serve_on(Backend::Sqlite).await;
+}
+
+/// A supervisor may stop the server the moment it says it listens: the
+/// signal handlers must be in place by then, or SIGTERM kills it outright.
+#[test]
+fn sigterm_right_after_listening_gives_a_clean_exit() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("m.db").display());
+        let server = Server::start(
+            dir.path(),
+            &["serve", "--database-url", &url, "--port", "0"],
+        );
+        server.stop();
+    }
 }
 
 #[tokio::test]
@@ -309,7 +343,7 @@ async fn demo_seeds_once_and_every_change_is_in_the_audit_chain() {
             c["processes"], 6,
             "six internal processes are seeded at Đô Lương"
         );
-        assert!(server.stop());
+        server.stop();
         let o = motcua(&["audit", "verify", "--database-url", &url]);
         let out = stdout(&o);
         assert!(
