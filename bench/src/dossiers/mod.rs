@@ -265,7 +265,7 @@ impl Dataset {
                 Backend::Postgres => {
                     let mut c = PgConnection::connect(&self.url).await?;
                     sqlx::raw_sql(AssertSqlSafe(format!(
-                        "SET maintenance_work_mem = '1GB'; {sql}"
+                        "SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'; {sql}"
                     )))
                     .execute(&mut c)
                     .await?;
@@ -311,7 +311,9 @@ impl Dataset {
     /// again, run after the load: building an index once over sorted keys
     /// costs far less than keeping it up to date row by row (the way
     /// database dumps are restored). The other unique keys stay: the
-    /// import's conflict checks need them.
+    /// import's conflict checks need them. On PostgreSQL the same goes for
+    /// the dossier tables' foreign keys, checked again when they are added
+    /// back.
     ///
     /// The search terms (migration 0012, five a dossier) are keyed by the
     /// term: each import lands all over that B-tree, so the pages a chunk
@@ -363,6 +365,27 @@ impl Dataset {
             self.execute(sql).await?;
         }
         after.extend(terms_after.iter().map(|s| (*s).to_owned()));
+        if self.backend == Backend::Postgres {
+            // PostgreSQL checks a foreign key row by row, each check a query
+            // that also locks the referenced row (a dossier has about twenty:
+            // its unit, procedure, process, its events', steps' and
+            // components' dossier). Added back after the load, each key is
+            // checked once over the whole table by one join, as a restore
+            // does; a row without its parent fails the load there.
+            let keys = self
+                .pairs(&format!(
+                    "SELECT format('ALTER TABLE %I DROP CONSTRAINT %I', conrelid::regclass::text, conname), \
+                            format('ALTER TABLE %I ADD CONSTRAINT %I %s', conrelid::regclass::text, conname, \
+                                   pg_get_constraintdef(oid)) \
+                     FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text IN {tables} \
+                     ORDER BY conrelid::regclass::text, conname"
+                ))
+                .await?;
+            for (drop, add) in keys {
+                self.execute(&drop).await?;
+                after.push(add);
+            }
+        }
         Ok(after)
     }
 

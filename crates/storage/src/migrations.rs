@@ -122,6 +122,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "catalog_templates",
         include_str!("../migrations/sqlite/0019_catalog_templates.sql"),
     ),
+    (
+        20,
+        "stat_counts_fillfactor",
+        include_str!("../migrations/sqlite/0020_stat_counts_fillfactor.sql"),
+    ),
 ];
 
 /// `(version, description, SQL)` for PostgreSQL, paired with [`SQLITE`].
@@ -220,6 +225,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         19,
         "catalog_templates",
         include_str!("../migrations/postgres/0019_catalog_templates.sql"),
+    ),
+    (
+        20,
+        "stat_counts_fillfactor",
+        include_str!("../migrations/postgres/0020_stat_counts_fillfactor.sql"),
     ),
 ];
 
