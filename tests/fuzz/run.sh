@@ -92,8 +92,10 @@ only_source_cache_errors() {
     [ "$(grep -c '^Runtime Error$' "$1")" -le "$(grep -c 'hypothesis/internal/lambda_sources.py", line 353' "$1")" ]
 }
 
+# sitecustomize.py here makes Hypothesis's parses of lambda sources take turns
+# between the two workers (a CPython 3.11 fault otherwise, see the file).
 fuzz() {
-"$venv/bin/schemathesis" run "$base/api/openapi.json" \
+PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" "$venv/bin/schemathesis" run "$base/api/openapi.json" \
   --url "$base" \
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance \
