@@ -20,6 +20,7 @@ pub mod account;
 pub mod catalog;
 pub mod feedback;
 pub mod lookup;
+pub mod mine;
 pub mod rating;
 pub mod submit;
 
@@ -80,6 +81,7 @@ pub fn routes(state: PortalState) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .merge(feedback::routes())
         .merge(submit::routes())
+        .merge(mine::routes())
         .layer(middleware::from_fn(html_errors))
         .layer(middleware::from_fn(crate::ui::page_headers))
         .with_state(state)

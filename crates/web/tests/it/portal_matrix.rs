@@ -1,6 +1,6 @@
 //! Two applicants try each other's dossier on every portal route that takes
 //! an owned dossier's code (issue 19, point 7), on both databases. The
-//! routes come from `portal::submit::OWNED_ROUTES`, the list the router
+//! routes come from `portal::mine::OWNED_ROUTES`, the list the router
 //! registers, so a new route is tried here without writing a case.
 //!
 //! Rule (from the issue, not the code): an applicant reaches their own
@@ -9,7 +9,7 @@
 //! it, no rating is kept, its version stays.
 
 use motcua_testkit::Backend;
-use motcua_web::portal::submit::OWNED_ROUTES;
+use motcua_web::portal::mine::OWNED_ROUTES;
 use serde_json::json;
 
 use crate::api_auth::on_both;
